@@ -1,0 +1,46 @@
+/**
+ * MDE application/delegated permission names, exactly as MDE spells them (reference §1).
+ * App tokens carry them in `roles`, user tokens in `scp`.
+ */
+export const PERMISSIONS = [
+  'Alert.Read.All', 'Alert.ReadWrite.All', 'Alert.Read', 'Alert.ReadWrite',
+  'Machine.Read.All', 'Machine.ReadWrite.All', 'Machine.Read', 'Machine.ReadWrite',
+  'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.CollectForensics',
+  'Machine.StopAndQuarantine', 'Machine.LiveResponse', 'Machine.Offboard',
+  'Ti.ReadWrite', 'Ti.ReadWrite.All', 'Ti.Read.All',
+  'AdvancedQuery.Read.All', 'AdvancedQuery.Read', 'AdvancedHunting.Read.All', 'AdvancedHunting.Read',
+  'File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'User.Read.All', 'Library.Manage',
+  'Software.Read.All', 'Software.Read', 'Vulnerability.Read.All', 'Vulnerability.Read',
+  'SecurityRecommendation.Read.All', 'SecurityRecommendation.Read', 'Score.Read.All', 'Score.Read',
+  'RemediationTasks.Read.All', 'RemediationTask.Read',
+  'SecurityBaselinesAssessment.Read.All', 'SecurityBaselinesAssessment.Read',
+  'SecurityConfiguration.Read.All', 'Event.Write', 'IntegrationConfiguration.ReadWrite',
+] as const;
+
+/** One MDE permission name. */
+export type Permission = (typeof PERMISSIONS)[number];
+
+const known = new Set<string>(PERMISSIONS);
+/** True when `p` is a permission MDE defines. `Url.Read.All` is accepted as MDE accepts it. */
+export function isPermission(p: string): p is Permission {
+  return known.has(p);
+}
+/** Normalises the alternative spellings MDE accepts to the canonical one. */
+export function canonicalPermission(p: string): string {
+  return p === 'Url.Read.All' ? 'URL.Read.All' : p;
+}
+
+/**
+ * A route's requirement: any one of the listed permissions grants access
+ * (MDE pages list e.g. "Machine.Read.All, Machine.ReadWrite.All").
+ */
+export type PermissionRequirement = readonly Permission[];
+
+/** Shorthands of reference §2. */
+export const REQUIRE = {
+  machineRead: ['Machine.Read.All', 'Machine.ReadWrite.All', 'Machine.Read', 'Machine.ReadWrite'],
+  machineWrite: ['Machine.ReadWrite.All', 'Machine.ReadWrite'],
+  alertRead: ['Alert.Read.All', 'Alert.ReadWrite.All', 'Alert.Read', 'Alert.ReadWrite'],
+  alertWrite: ['Alert.ReadWrite.All', 'Alert.ReadWrite'],
+  advancedQuery: ['AdvancedQuery.Read.All', 'AdvancedQuery.Read', 'AdvancedHunting.Read.All', 'AdvancedHunting.Read'],
+} as const satisfies Record<string, PermissionRequirement>;
