@@ -6,7 +6,7 @@ export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 /** What a sensor may report about itself; `Inactive` is derived from silence, never reported. */
 export const SENSOR_HEALTH = ['Active', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication'] as const;
 export type SensorHealth = (typeof SENSOR_HEALTH)[number];
-export const ONBOARDING_STATUSES = ['onboarded', 'CanBeOnboarded', 'Unsupported', 'InsufficientInfo'] as const;
+export const ONBOARDING_STATUSES = ['Onboarded', 'CanBeOnboarded', 'Unsupported', 'InsufficientInfo'] as const;
 export const RISK_SCORES = ['None', 'Informational', 'Low', 'Medium', 'High'] as const;
 export const EXPOSURE_LEVELS = ['None', 'Low', 'Medium', 'High'] as const;
 export const DEVICE_VALUES = ['Normal', 'Low', 'High'] as const;

@@ -29,6 +29,10 @@ export interface ListQuery {
   skip: number;
   count: boolean;
   orderBy: OrderBy[];
+  /** `$expand` items as sent (e.g. ['evidence']); the route decides which it supports. */
+  expand?: string[];
+  /** `$select` items as sent; the route decides how to project. */
+  select?: string[];
 }
 
 /** The type of a field as the filter language sees it. */

@@ -1,0 +1,41 @@
+/**
+ * OData v4 response envelopes as MDE sends them: `@odata.context`, `value`, `@odata.count`,
+ * `@odata.nextLink`, the `odata.metadata=minimal` content type and the `OData-Version` header.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ListQuery } from '../domain/list-query.ts';
+
+export const ODATA_CONTENT_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8';
+
+/** `https://host:port` as the client addressed this server. */
+export function baseUrlOf(req: FastifyRequest): string {
+  const host = req.headers.host ?? `${req.hostname}`;
+  return `${req.protocol}://${host}`;
+}
+
+function odata<T>(reply: FastifyReply, body: T): T {
+  void reply.header('OData-Version', '4.0').type(ODATA_CONTENT_TYPE);
+  return body;
+}
+
+/**
+ * A collection page body (headers set on the reply; the handler returns the body). Adds
+ * `@odata.nextLink` when the page is full and more may remain; the link keeps every other option.
+ */
+export function collection(req: FastifyRequest, reply: FastifyReply, set: string, items: unknown[], q?: ListQuery, total?: number): Record<string, unknown> {
+  const body: Record<string, unknown> = { '@odata.context': `${baseUrlOf(req)}/api/$metadata#${set}` };
+  if (total !== undefined) body['@odata.count'] = total;
+  body.value = items;
+  if (q && items.length > 0 && items.length === q.top && (total === undefined || q.skip + items.length < total)) {
+    const url = new URL(req.url, baseUrlOf(req));
+    url.searchParams.set('$skip', String(q.skip + items.length));
+    url.searchParams.set('$top', String(q.top));
+    body['@odata.nextLink'] = url.toString();
+  }
+  return odata(reply, body);
+}
+
+/** A single entity body (headers set on the reply). */
+export function entity(req: FastifyRequest, reply: FastifyReply, set: string, entity: Record<string, unknown>): Record<string, unknown> {
+  return odata(reply, { '@odata.context': `${baseUrlOf(req)}/api/$metadata#${set}/$entity`, ...entity });
+}
