@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseIsoDateTime } from './datetime-literal.ts';
+
+describe('parseIsoDateTime', () => {
+  it('normalises to UTC at millisecond precision', () => {
+    expect(parseIsoDateTime('2021-01-26T20:33:57.7220239Z')).toBe('2021-01-26T20:33:57.722Z');
+    expect(parseIsoDateTime('2019-09-01T13:31:08.5Z')).toBe('2019-09-01T13:31:08.500Z');
+    expect(parseIsoDateTime('2018-08-01Z')).toBe('2018-08-01T00:00:00.000Z');
+    expect(parseIsoDateTime(' 2018-08-01 ')).toBe('2018-08-01T00:00:00.000Z');
+    expect(parseIsoDateTime('2024-01-01T00:30:00+01:00')).toBe('2023-12-31T23:30:00.000Z');
+    expect(parseIsoDateTime('2024-01-01T00:30:00+0100')).toBe('2023-12-31T23:30:00.000Z');
+    expect(parseIsoDateTime('0099-01-01T00:00:00Z')).toBe('0099-01-01T00:00:00.000Z');
+  });
+
+  it('rejects what is not a real datetime', () => {
+    for (const bad of ['2024-1-01', '2024-04-31Z', '2024-01-01T24:00:00Z', '2024-01-01T00:60Z', '2024-01-01T00:00:00+15:00', 'now', '', '2024-01-01T00:00:00.12345678Z']) {
+      expect(parseIsoDateTime(bad), bad).toBeNull();
+    }
+  });
+});
