@@ -17,6 +17,7 @@ function fromValidation(err: FastifyError): PalisadeError {
   let msg: string;
   if (v?.keyword === 'required') msg = `The ${where} is missing the required property '${(v.params as { missingProperty?: string }).missingProperty}'`;
   else if (v?.keyword === 'additionalProperties') msg = `The ${where} has an unknown property '${(v.params as { additionalProperty?: string }).additionalProperty}'`;
+  else if (v?.keyword === 'enum') msg = `Invalid ${where}${path ? ` property '${path}'` : ''}: must be one of ${((v.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}`;
   else msg = `Invalid ${where}${path ? ` property '${path}'` : ''}: ${v?.message ?? err.message}`;
   return new PalisadeError(where === 'body' ? 'InvalidRequestBody' : 'BadRequest', msg);
 }

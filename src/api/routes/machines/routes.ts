@@ -1,0 +1,86 @@
+/** The MDE machines API: list, get, update, tags, bulk tags, device value, find by tag. */
+import { Type } from '@sinclair/typebox';
+import { MACHINES_SET } from '../../../domain/device.ts';
+import { REQUIRE } from '../../../domain/permissions.ts';
+import type { DeviceService } from '../../../services/devices.ts';
+import { parseListQuery } from '../../../odata/index.ts';
+import { collection, entity } from '../../odata-response.ts';
+import type { ApiRoute } from '../../route-table.ts';
+import { machineJson } from './machine-json.ts';
+
+const EXAMPLE_ID = '0000000000000000000000000000000000000000';
+const idParams = Type.Object({ id: Type.String({ description: 'Machine id (40 hex characters) or computer name' }) });
+const machineSchema = Type.Object({}, { additionalProperties: true, description: 'MDE machine entity' });
+const tagBody = Type.Object({
+  Value: Type.String({ minLength: 1, description: 'The tag' }),
+  Action: Type.String({ enum: ['Add', 'Remove'] }),
+}, { additionalProperties: true });
+
+/** The machines routes, bound to a DeviceService. */
+export function machineRoutes(devices: DeviceService, clock: () => Date = () => new Date()): ApiRoute[] {
+  const ser = (d: Parameters<typeof machineJson>[0]) => machineJson(d, clock());
+  return [
+    {
+      method: 'GET', url: '/machines', tag: 'Machines', permissions: REQUIRE.machineRead,
+      summary: 'List machines (OData $filter, $top ≤ 10,000, $skip, $count, $orderby)',
+      schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }) },
+      handler: async (req, reply, ctx) => {
+        const q = parseListQuery(req.query as Record<string, string>, MACHINES_SET);
+        const page = await devices.list(ctx, q);
+        return collection(req, reply, 'Machines', page.items.map(ser), q, page.total);
+      },
+    },
+    {
+      method: 'GET', url: '/machines/findbytag', tag: 'Machines', permissions: REQUIRE.machineRead,
+      summary: 'Find machines by tag (exact, or prefix with useStartsWithFilter=true)',
+      schema: { querystring: Type.Object({ tag: Type.Optional(Type.String()), useStartsWithFilter: Type.Optional(Type.String({ enum: ['true', 'false', 'True', 'False'] })) }) },
+      example: { query: { tag: 'example' } },
+      handler: async (req, reply, ctx) => {
+        const { tag, useStartsWithFilter } = req.query as { tag?: string; useStartsWithFilter?: string };
+        const found = await devices.findByTag(ctx, tag, useStartsWithFilter?.toLowerCase() === 'true');
+        return collection(req, reply, 'Machines', found.map(ser));
+      },
+    },
+    {
+      method: 'GET', url: '/machines/:id', tag: 'Machines', permissions: REQUIRE.machineRead,
+      summary: 'Get a machine by id or computer name',
+      schema: { params: idParams },
+      example: { params: { id: EXAMPLE_ID } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.get(ctx, (req.params as { id: string }).id))),
+    },
+    {
+      method: 'PATCH', url: '/machines/:id', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      summary: 'Update machine tags (the set is replaced) and/or device value',
+      schema: {
+        params: idParams,
+        body: Type.Object({
+          machineTags: Type.Optional(Type.Array(Type.String())),
+          deviceValue: Type.Optional(Type.String({ enum: ['Normal', 'Low', 'High'] })),
+        }, { additionalProperties: false }),
+      },
+      example: { params: { id: EXAMPLE_ID }, body: { deviceValue: 'High' } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.update(ctx, (req.params as { id: string }).id, req.body as object))),
+    },
+    {
+      method: 'POST', url: '/machines/:id/tags', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      summary: 'Add or remove a machine tag',
+      schema: { params: idParams, body: tagBody },
+      example: { params: { id: EXAMPLE_ID }, body: { Value: 'example', Action: 'Add' } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.tag(ctx, (req.params as { id: string }).id, req.body as object))),
+    },
+    {
+      method: 'POST', url: '/machines/AddOrRemoveTagForMultipleMachines', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      summary: 'Add or remove a tag on up to 500 machines (all or nothing)',
+      schema: { body: Type.Object({ Value: Type.String({ minLength: 1 }), Action: Type.String({ enum: ['Add', 'Remove'] }), MachineIds: Type.Array(Type.String()) }, { additionalProperties: true }) },
+      example: { body: { Value: 'example', Action: 'Add', MachineIds: [EXAMPLE_ID] } },
+      handler: async (req, reply, ctx) => collection(req, reply, 'Machines', (await devices.tagMany(ctx, req.body as object)).map(ser)),
+    },
+    {
+      method: 'POST', url: '/machines/:id/setDeviceValue', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      summary: 'Set the device value (Normal, Low, High)',
+      schema: { params: idParams, body: Type.Object({ DeviceValue: Type.String({ enum: ['Normal', 'Low', 'High'] }) }, { additionalProperties: true }) },
+      example: { params: { id: EXAMPLE_ID }, body: { DeviceValue: 'High' } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.setDeviceValue(ctx, (req.params as { id: string }).id, req.body as object))),
+    },
+  ];
+}

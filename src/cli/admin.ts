@@ -1,0 +1,98 @@
+/**
+ * `palisade admin …`: tenants, apps and onboarding packages. Works against the data directory
+ * (or `--state URL`) while the server runs.
+ */
+import type { Command } from 'commander';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { newSigningKey } from '../auth/token-service.ts';
+import { SensorGateway } from '../services/sensor-gateway.ts';
+import { TenantService } from '../services/tenants.ts';
+import { openStateStore } from '../store/state/open.ts';
+import type { StateStore } from '../domain/ports.ts';
+import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
+import { parseDuration } from './duration.ts';
+
+interface Common { data: string; state?: string; json?: boolean; tenant?: string }
+
+async function withStore<T>(o: Common, fn: (s: StateStore, t: TenantService) => Promise<T>): Promise<T> {
+  const url = stateUrlFor(o.data, o.state);
+  if (!url.includes('://') && !existsSync(url)) {
+    throw new Error(`No Palisade data in ${dataPaths(o.data).root}; start it once with \`npx palisade serve --data ${o.data}\` (or pass --state)`);
+  }
+  const s = await openStateStore(url);
+  try {
+    return await fn(s, new TenantService(s, (t) => newSigningKey(t)));
+  } finally {
+    await s.close();
+  }
+}
+
+function out(o: Common, json: unknown, text: string): void {
+  process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
+}
+
+const common = (c: Command) =>
+  c.option('--data <dir>', 'data directory', './data').option('--state <url>', 'state store URL (default: the one the server uses)').option('--json', 'print JSON');
+
+/** Registers the admin subcommands. */
+export function registerAdmin(program: Command): void {
+  const admin = program.command('admin').description('administer tenants, apps and onboarding');
+
+  const tenant = admin.command('tenant').description('tenants');
+  common(tenant.command('create').description('create a tenant').requiredOption('--name <name>', 'tenant name').option('--id <guid>', 'tenant id (default: new GUID)'))
+    .action(async (o: Common & { name: string; id?: string }) => {
+      const t = await withStore(o, (_s, ts) => ts.createTenant(o.name, o.id));
+      out(o, { tenantId: t.id, name: t.name }, `Created tenant ${t.id} (${t.name})`);
+    });
+  common(tenant.command('list').description('list tenants')).action(async (o: Common) => {
+    const all = await withStore(o, (_s, ts) => ts.listTenants());
+    out(o, all.map((t) => ({ tenantId: t.id, name: t.name })), all.map((t) => `${t.id}  ${t.name}`).join('\n') || '(no tenants)');
+  });
+
+  const app = admin.command('app').description('OAuth2 apps (client credentials)');
+  common(app.command('create').description('create an app; prints its secret once')
+    .requiredOption('--name <name>', 'app name')
+    .requiredOption('--permissions <list>', 'comma-separated MDE permissions, e.g. Machine.Read.All,AdvancedQuery.Read.All')
+    .option('--tenant <id>', 'tenant id (default: the only tenant)'))
+    .action(async (o: Common & { name: string; permissions: string }) => {
+      const c = await withStore(o, async (_s, ts) => ts.createApp((await ts.resolveTenant(o.tenant)).id, o.name, o.permissions.split(',')));
+      out(o, c, `tenantId:     ${c.tenantId}\nclientId:     ${c.clientId}\nclientSecret: ${c.clientSecret}\n(the secret is not shown again)`);
+    });
+  common(app.command('list').description('list apps').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
+    const apps = await withStore(o, async (_s, ts) => ts.listApps((await ts.resolveTenant(o.tenant)).id));
+    out(o, apps.map((a) => ({ clientId: a.clientId, name: a.name, permissions: a.permissions, createdAt: a.createdAt })),
+      apps.map((a) => `${a.clientId}  ${a.name}  ${a.permissions.join(',')}`).join('\n') || '(no apps)');
+  });
+  common(app.command('delete').description('delete an app').argument('<clientId>').option('--tenant <id>', 'tenant id'))
+    .action(async (clientId: string, o: Common) => {
+      await withStore(o, async (_s, ts) => ts.deleteApp((await ts.resolveTenant(o.tenant)).id, clientId));
+      out(o, { deleted: clientId }, `Deleted app ${clientId}`);
+    });
+
+  common(admin.command('onboarding-package').description('write an onboarding package for sensors')
+    .requiredOption('--out <file>', 'where to write the package (JSON)')
+    .option('--tenant <id>', 'tenant id')
+    .option('--expires <duration>', 'how long the enrollment token is valid (e.g. 7d, 12h)', '7d')
+    .option('--url <url>', 'server URL sensors should use (default: the running server\'s)'))
+    .action(async (o: Common & { out: string; expires: string; url?: string }) => {
+      const rec = readServerRecord(o.data);
+      const serverUrl = o.url ?? rec?.url;
+      if (!serverUrl) throw new Error('The server URL is unknown; start the server once or pass --url');
+      const caPath = dataPaths(o.data).caPem;
+      const ca = existsSync(caPath) ? readFileSync(caPath, 'utf8') : null;
+      const ttl = parseDuration(o.expires);
+      const pkg = await withStore(o, async (s, ts) => {
+        const t = await ts.resolveTenant(o.tenant);
+        const tok = await new SensorGateway(s, null).createEnrollmentToken(t.id, ttl);
+        return { version: 1, serverUrl, tenantId: t.id, caCertificate: ca, enrollmentToken: tok.token, enrollmentTokenId: tok.id, expiresAt: tok.expiresAt };
+      });
+      writeFileSync(o.out, JSON.stringify(pkg, null, 2) + '\n', { mode: 0o600 });
+      out(o, { file: o.out, tenantId: pkg.tenantId, enrollmentTokenId: pkg.enrollmentTokenId, expiresAt: pkg.expiresAt },
+        `Wrote ${o.out} (tenant ${pkg.tenantId}, valid until ${pkg.expiresAt})`);
+    });
+  common(admin.command('revoke-enrollment').description('revoke an onboarding package\'s enrollment token').argument('<tokenId>').option('--tenant <id>', 'tenant id'))
+    .action(async (id: string, o: Common) => {
+      await withStore(o, async (s, ts) => new SensorGateway(s, null).revokeEnrollmentToken((await ts.resolveTenant(o.tenant)).id, id));
+      out(o, { revoked: id }, `Revoked enrollment token ${id}`);
+    });
+}

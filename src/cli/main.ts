@@ -1,0 +1,45 @@
+/** The `palisade` command. */
+import { Command, InvalidArgumentError } from 'commander';
+import { registerAdmin } from './admin.ts';
+import { serve } from './serve.ts';
+
+const program = new Command('palisade')
+  .description('Palisade: self-hosted endpoint security management with a Microsoft Defender for Endpoint compatible API')
+  .version('0.1.0');
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
+
+program.command('serve').description('run the server (HTTPS, embedded stores in the data directory)')
+  .option('--data <dir>', 'data directory', './data')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on', int, 8443)
+  .option('--state <url>', 'state store: postgres://… (default: SQLite file in the data directory)')
+  .option('--tls-cert <file>', 'server certificate (PEM); default: made by Palisade\'s private CA')
+  .option('--tls-key <file>', 'server private key (PEM)')
+  .option('--retention-days <days>', 'keep events this many days', int, 30)
+  .option('--log-level <level>', 'fatal, error, warn, info, debug', 'warn')
+  .option('--no-throttle', 'disable MDE\'s per-tenant API call quotas (benchmarks only)')
+  .action(async (o) => {
+    const s = await serve({ ...o, throttle: o.throttle !== false });
+    let signalled = false;
+    const onSignal = (sig: string) => {
+      if (signalled) return;
+      signalled = true;
+      process.stderr.write(`${sig}: shutting down\n`);
+      s.stop().then(() => process.exit(0), (e) => { process.stderr.write(`shutdown failed: ${String(e)}\n`); process.exit(1); });
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  });
+
+registerAdmin(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`palisade: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+/**
+ * `palisade serve`: the whole platform in one process on its embedded defaults (SQLite state,
+ * DuckDB events, HTTPS with a private CA), or PostgreSQL state with `--state postgres://…`.
+ */
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { buildApp } from '../api/app.ts';
+import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
+import { newSigningKey } from '../auth/token-service.ts';
+import { TenantService } from '../services/tenants.ts';
+import { openStateStore } from '../store/state/open.ts';
+import { openEventStack } from './event-stack.ts';
+import { ensureDataDir, stateUrlFor, writeServerRecord } from './data-dir.ts';
+
+export interface ServeOptions {
+  data: string;
+  host: string;
+  port: number;
+  state?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  retentionDays: number;
+  logLevel: string;
+  throttle: boolean;
+}
+
+/** Starts the server; resolves with a stop function once it listens. */
+export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: string; stop: () => Promise<void> }> {
+  const paths = ensureDataDir(o.data);
+  const log = pino({ level: o.logLevel });
+  const stateUrl = stateUrlFor(o.data, o.state);
+  const state = await openStateStore(stateUrl);
+  const tenants = new TenantService(state, (t) => newSigningKey(t));
+  let tenant = (await tenants.listTenants())[0];
+  const firstStart = !tenant;
+  if (!tenant) tenant = await tenants.createTenant('Default');
+  const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
+  const events = await openEventStack(paths.events, o.retentionDays, log);
+  const app = await buildApp({
+    state,
+    events: events.store,
+    ingest: events.ingest,
+    extraRoutes: events.routes,
+    https: { cert: tls.cert, key: tls.key },
+    logger: log,
+    throttle: o.throttle,
+  });
+  const address = await app.listen({ host: o.host, port: o.port });
+  const port = Number(new URL(address).port) || o.port;
+  const shownHost = o.host === '0.0.0.0' || o.host === '::' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = `https://${shownHost}:${port}`;
+  writeServerRecord(o.data, { stateUrl, url, pid: process.pid });
+  const how = `npx palisade admin app create --data ${o.data} --name my-app --permissions Machine.Read.All,AdvancedQuery.Read.All --json`;
+  process.stdout.write(
+    `Palisade ${firstStart ? 'started for the first time' : 'started'}: ${url}  tenant ${tenant.id}  (trust ${tls.caPath}). Create an app: ${how}\n`,
+  );
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      await events.close();
+      await state.close();
+    })());
+  return { url, tenantId: tenant.id, stop };
+}

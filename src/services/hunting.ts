@@ -1,0 +1,104 @@
+/**
+ * Advanced hunting: KQL in, MDE-shaped results out, within MDE's limits — 30 days of data,
+ * 100,000 rows, a per-request timeout, and a per-tenant CPU-time budget per hour (the call-count
+ * quotas are applied by the API layer). The compiler and the event store are injected.
+ */
+import type { Ctx } from '../domain/context.ts';
+import { errors, PalisadeError } from '../domain/errors.ts';
+import { REQUIRE } from '../domain/permissions.ts';
+import type { CompiledQuery, EventStore } from '../domain/ports.ts';
+import { authz } from '../auth/authorizer.ts';
+
+/** Compiles KQL for one tenant and scope (src/kql's compileKql). */
+export type KqlCompiler = (text: string, opts: { tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number; allowExternalData?: boolean }) => CompiledQuery;
+
+/** Turns raw result rows into MDE's JSON values and .NET type names (src/kql/result-format.ts). */
+export type ResultFormatter = (columns: { name: string; type: string }[], rows: unknown[][]) => { schema: { Name: string; Type: string }[]; results: Record<string, unknown>[] };
+
+/** Limits, with MDE's values as defaults. */
+export interface HuntingLimits {
+  maxRows: number;
+  timeoutMs: number;
+  lookbackDays: number;
+  /** Execution time a tenant may use per hour. */
+  cpuMsPerHour: number;
+  maxQueryLength: number;
+  allowExternalData: boolean;
+}
+
+export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
+  maxRows: 100_000,
+  timeoutMs: 200_000,
+  lookbackDays: 30,
+  cpuMsPerHour: 10 * 60_000,
+  maxQueryLength: 100_000,
+  allowExternalData: false,
+};
+
+/** What a hunting call returns. */
+export interface HuntingResult {
+  schema: { Name: string; Type: string }[];
+  results: Record<string, unknown>[];
+  stats: { executionTimeSeconds: number; rowsReturned: number; rowsScanned: number | null; truncated: boolean };
+}
+
+/** Runs hunting queries. */
+export class HuntingService {
+  private usage = new Map<string, { hour: number; ms: number }>();
+
+  constructor(
+    private readonly compile: KqlCompiler,
+    private readonly events: EventStore,
+    private readonly format: ResultFormatter,
+    private readonly limits: HuntingLimits = DEFAULT_HUNTING_LIMITS,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Runs one query for the caller's tenant and device scope. */
+  async run(ctx: Ctx, query: unknown): Promise<HuntingResult> {
+    authz.require(ctx, REQUIRE.advancedQuery);
+    if (typeof query !== 'string' || !query.trim()) throw errors.invalidBody("The body must be {\"Query\": \"<KQL>\"} with a non-empty query");
+    if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
+    const now = this.clock();
+    this.checkCpuBudget(ctx.tenantId, now);
+    const compiled = this.compile(query, {
+      tenantId: ctx.tenantId,
+      deviceScope: authz.scope(ctx),
+      now,
+      lookbackDays: this.limits.lookbackDays,
+      allowExternalData: this.limits.allowExternalData,
+    });
+    const started = performance.now();
+    let res;
+    try {
+      res = await this.events.query(compiled, { timeoutMs: this.limits.timeoutMs, maxRows: this.limits.maxRows, signal: ctx.signal });
+    } finally {
+      this.charge(ctx.tenantId, now, performance.now() - started);
+    }
+    if (res.truncated) {
+      throw errors.badRequest(`Query result exceeded the limit of ${this.limits.maxRows} rows; narrow it with where, summarize or take`);
+    }
+    const { schema, results } = this.format(res.columns, res.rows);
+    return {
+      schema,
+      results,
+      stats: { executionTimeSeconds: res.stats.elapsedMs / 1000, rowsReturned: results.length, rowsScanned: res.stats.rowsScanned ?? null, truncated: false },
+    };
+  }
+
+  private checkCpuBudget(tenantId: string, now: Date): void {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const u = this.usage.get(tenantId);
+    if (u && u.hour === hour && u.ms >= this.limits.cpuMsPerHour) {
+      const retry = ((hour + 1) * 3_600_000 - now.getTime()) / 1000;
+      throw new PalisadeError('TooManyRequests', `The tenant's hunting CPU quota (${Math.round(this.limits.cpuMsPerHour / 60_000)} minutes of execution per hour) is exhausted. Try again in ${Math.ceil(retry)} seconds.`, { headers: { 'Retry-After': String(Math.ceil(retry)) } });
+    }
+  }
+
+  private charge(tenantId: string, now: Date, ms: number): void {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const u = this.usage.get(tenantId);
+    if (!u || u.hour !== hour) this.usage.set(tenantId, { hour, ms });
+    else u.ms += ms;
+  }
+}
