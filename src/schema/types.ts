@@ -17,4 +17,9 @@ export interface TableDecl {
   name: string;
   description: string;
   columns: readonly ColumnDecl[];
+  /**
+   * Who writes the rows: 'sensor' (devices, through the ingest pipeline; the default when absent) or
+   * 'service' (Palisade itself, e.g. alerts). The ingest pipeline refuses sensor lines for 'service' tables.
+   */
+  writtenBy?: 'sensor' | 'service';
 }

@@ -4,6 +4,7 @@ import type { TableDecl } from '../types.ts';
 export const alertEvidence: TableDecl = {
   name: 'AlertEvidence',
   description: 'Entities (files, IPs, URLs, users, devices) tied to alerts',
+  writtenBy: 'service',
   columns: [
     { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
     { name: 'AlertId', type: 'string', description: 'Unique identifier of the alert' },

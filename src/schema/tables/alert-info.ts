@@ -4,6 +4,7 @@ import type { TableDecl } from '../types.ts';
 export const alertInfo: TableDecl = {
   name: 'AlertInfo',
   description: 'Alerts raised by detections',
+  writtenBy: 'service',
   columns: [
     { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
     { name: 'AlertId', type: 'string', description: 'Unique identifier of the alert' },

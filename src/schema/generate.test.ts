@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GENERATED_MARKER, REPO_ROOT, duckDbCreateTable, generatedFiles, renderIngestSchema } from './generate.ts';
+import { getTable } from './registry.ts';
+import { EVENT_TABLE_DDL } from '../store/events/duckdb/generated-ddl.ts';
+
+describe('generated files', () => {
+  for (const f of generatedFiles()) {
+    it(`${f.path} is up to date (run \`npm run generate\` when this fails)`, () => {
+      const onDisk = readFileSync(join(REPO_ROOT, f.path), 'utf8');
+      expect(onDisk.split('\n')[0]).toContain(GENERATED_MARKER);
+      expect(onDisk).toBe(f.content);
+    });
+  }
+});
+
+describe('DuckDB DDL', () => {
+  it('keeps names, maps types and appends the hidden columns', () => {
+    const sql = duckDbCreateTable(getTable('DeviceNetworkEvents')!);
+    expect(sql).toMatch(/^CREATE TABLE IF NOT EXISTS "DeviceNetworkEvents" \(/);
+    expect(sql).toContain('"Timestamp" TIMESTAMP,');
+    expect(sql).toContain('"RemotePort" INTEGER,');
+    expect(sql).toContain('"InitiatingProcessId" BIGINT,');
+    expect(sql).toContain('"AdditionalFields" JSON,');
+    expect(sql).toContain('"IsInitiatingProcessRemoteSession" BOOLEAN,');
+    expect(sql).toContain('"__TenantId" VARCHAR NOT NULL');
+    expect(sql).toContain('"__RbacGroupId" INTEGER NOT NULL DEFAULT 0');
+    expect(sql).toContain('"__IngestTime" TIMESTAMP NOT NULL');
+  });
+
+  it('exports one statement per table, keyed by table name', () => {
+    expect(Object.keys(EVENT_TABLE_DDL)).toHaveLength(12);
+    expect(EVENT_TABLE_DDL.DeviceInfo).toBe(duckDbCreateTable(getTable('DeviceInfo')!));
+  });
+});
+
+describe('ingest schema', () => {
+  it('covers sensor tables only and requires Timestamp', () => {
+    const s = JSON.parse(renderIngestSchema());
+    expect(s.properties.table.enum).toContain('DeviceProcessEvents');
+    expect(s.properties.table.enum).not.toContain('AlertInfo');
+    expect(s.$defs.DeviceFileEvents.required).toEqual(['Timestamp']);
+    expect(s.$defs.DeviceFileEvents.additionalProperties).toBe(false);
+    expect(Object.keys(s.$defs.DeviceFileEvents.properties)).toEqual(getTable('DeviceFileEvents')!.columns.map((c) => c.name));
+  });
+});
