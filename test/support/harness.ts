@@ -1,0 +1,102 @@
+/**
+ * An in-process Palisade for API tests: a temp SQLite state store, the real app (no network), a
+ * tenant, and helpers to mint apps and tokens. Requests go through Fastify's `inject`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type AppDeps } from '../../src/api/app.ts';
+import { newSigningKey } from '../../src/auth/token-service.ts';
+import { TenantService } from '../../src/services/tenants.ts';
+import { openStateStore } from '../../src/store/state/open.ts';
+import type { Device } from '../../src/domain/device.ts';
+import type { StateStore } from '../../src/domain/ports.ts';
+
+export interface Harness {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  state: StateStore;
+  tenants: TenantService;
+  tenantId: string;
+  /** Creates an app with these permissions and returns a bearer token for it. */
+  token(permissions: string[], tenantId?: string): Promise<string>;
+  /** Inserts a device directly into the store. */
+  addDevice(d: Partial<Device> & { computerDnsName: string }, tenantId?: string): Promise<Device>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** A realistic device record with overrides. */
+export function deviceRecord(tenantId: string, d: Partial<Device> & { computerDnsName: string }): Device {
+  counter++;
+  const now = new Date().toISOString();
+  return {
+    tenantId,
+    id: (counter.toString(16).padStart(8, '0') + 'a'.repeat(32)).slice(0, 40),
+    firstSeen: now,
+    lastSeen: now,
+    osPlatform: 'Windows11',
+    osVersion: null,
+    version: '23H2',
+    osProcessor: 'x64',
+    osArchitecture: '64-bit',
+    osBuild: 22631,
+    lastIpAddress: '10.0.0.5',
+    lastExternalIpAddress: '203.0.113.7',
+    agentVersion: '10.8790.22631.1000',
+    sensorHealth: 'Active',
+    onboardingStatus: 'Onboarded',
+    rbacGroupId: 0,
+    rbacGroupName: null,
+    riskScore: 'None',
+    exposureLevel: 'Low',
+    deviceValue: 'Normal',
+    aadDeviceId: null,
+    isAadJoined: false,
+    machineTags: [],
+    ipAddresses: [{ ipAddress: '10.0.0.5', macAddress: '00155D010203', type: 'Ethernet', operationalStatus: 'Up' }],
+    managedBy: 'Palisade',
+    managedByStatus: 'Success',
+    defenderAvStatus: 'Updated',
+    credentialHash: 'x'.repeat(64),
+    ...d,
+  };
+}
+
+/** Starts a harness; call close() in afterAll. */
+export async function startHarness(extra: Partial<AppDeps> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
+  const state = await openStateStore(join(dir, 'state.db'));
+  const tenants = new TenantService(state, (t) => newSigningKey(t));
+  const tenant = await tenants.createTenant('Test');
+  const app = await buildApp({ state, throttle: false, ...extra });
+  await app.ready();
+  const h: Harness = {
+    app,
+    state,
+    tenants,
+    tenantId: tenant.id,
+    async token(permissions, tenantId = tenant.id) {
+      const c = await tenants.createApp(tenantId, `app-${permissions.join('-') || 'none'}`, permissions);
+      const res = await app.inject({
+        method: 'POST',
+        url: `/${tenantId}/oauth2/v2.0/token`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'localhost:8443' },
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(),
+      });
+      if (res.statusCode !== 200) throw new Error(`token request failed: ${res.body}`);
+      return res.json().access_token as string;
+    },
+    async addDevice(d, tenantId = tenant.id) {
+      const rec = deviceRecord(tenantId, d);
+      await state.devices.insert(rec);
+      return rec;
+    },
+    async close() {
+      await app.close();
+      await state.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
