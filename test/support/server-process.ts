@@ -1,0 +1,75 @@
+/**
+ * Runs `palisade serve` as a real child process on 127.0.0.1 with a free port and a temp data
+ * directory; stop() sends SIGTERM to its PID and waits for it to exit (SIGKILL after 10 s).
+ */
+import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/palisade.js');
+const run = promisify(execFile);
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  tenantId: string;
+  dataDir: string;
+  ca: string;
+  child: ChildProcess;
+  /** Runs a palisade CLI command against this data directory and returns stdout. */
+  cli(args: string[], env?: Record<string, string>): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Removes the data directory (after stop). */
+  cleanup(): void;
+}
+
+/** Starts a server; resolves when it prints its start line. */
+export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'palisade-e2e-'));
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += String(d)));
+  const line = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in 60 s: ${err}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /^Palisade .*$/m.exec(out);
+      if (m) { clearTimeout(timer); res(m[0]); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited with ${code}: ${err}`)); });
+  });
+  const url = /https:\/\/\S+?:\d+/.exec(line)![0];
+  const tenantId = /tenant ([0-9a-f-]{36})/.exec(line)![1];
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    url,
+    port: Number(new URL(url).port),
+    tenantId,
+    dataDir,
+    ca: readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8'),
+    child,
+    async cli(args, env) {
+      const { stdout } = await run(process.execPath, [BIN, ...args, '--data', dataDir], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+      return stdout;
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
