@@ -1,0 +1,112 @@
+/**
+ * The state store's tables as kysely sees them. Both dialects create exactly these columns (their
+ * migrations differ only in types and DDL syntax), so repositories are written once against
+ * `Kysely<StateDb>`. Datetimes are ISO-8601 UTC text; booleans are 0/1 integers; structured values
+ * are JSON text — representations both SQLite and PostgreSQL store and return the same way.
+ */
+import type { Generated } from 'kysely';
+
+/** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
+export interface TenantsTable {
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+/** `signing_keys`: per-tenant token signing keys. */
+export interface SigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+}
+
+/** `apps`: OAuth2 clients; `permissions` is a JSON array of permission names. */
+export interface AppsTable {
+  tenant_id: string;
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  permissions: string;
+  created_at: string;
+}
+
+/** `enrollment_tokens`: hashed device enrollment tokens; `token_hash` is unique across tenants. */
+export interface EnrollmentTokensTable {
+  tenant_id: string;
+  id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  uses: number;
+}
+
+/**
+ * `devices`: one row per device. `first_seen`/`last_seen` hold the fixed-width canonical form
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`, so text order is time order; `ip_addresses` is JSON text.
+ */
+export interface DevicesTable {
+  tenant_id: string;
+  id: string;
+  computer_dns_name: string;
+  first_seen: string;
+  last_seen: string;
+  os_platform: string;
+  os_version: string | null;
+  version: string | null;
+  os_processor: string | null;
+  os_architecture: string | null;
+  os_build: number | null;
+  last_ip_address: string | null;
+  last_external_ip_address: string | null;
+  agent_version: string | null;
+  sensor_health: string;
+  onboarding_status: string;
+  rbac_group_id: number;
+  rbac_group_name: string | null;
+  risk_score: string;
+  exposure_level: string | null;
+  device_value: string;
+  aad_device_id: string | null;
+  is_aad_joined: number;
+  ip_addresses: string;
+  managed_by: string;
+  managed_by_status: string;
+  defender_av_status: string;
+  credential_hash: string;
+}
+
+/** `device_tags`: a device's tag set; `position` keeps the order the tags were given in. */
+export interface DeviceTagsTable {
+  tenant_id: string;
+  device_id: string;
+  tag: string;
+  position: number;
+}
+
+/** `audit_log`: append-only audit records; `seq` orders records written in the same millisecond. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  time: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  target: string;
+  result: string;
+  details: string | null;
+}
+
+/** The whole state-store schema. */
+export interface StateDb {
+  tenants: TenantsTable;
+  signing_keys: SigningKeysTable;
+  apps: AppsTable;
+  enrollment_tokens: EnrollmentTokensTable;
+  devices: DevicesTable;
+  device_tags: DeviceTagsTable;
+  audit_log: AuditLogTable;
+}

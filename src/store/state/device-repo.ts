@@ -1,0 +1,178 @@
+/** DeviceRepo over kysely: devices, their tag sets, and Machines list queries. */
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { Device } from '../../domain/device.ts';
+import type { ListQuery } from '../../domain/list-query.ts';
+import { errors } from '../../domain/errors.ts';
+import type { DevicePatch, DeviceRepo, DeviceScope, Page } from '../../domain/ports.ts';
+import type { DevicesTable, StateDb } from './db-schema.ts';
+import type { StateDialect } from './dialect.ts';
+import { deviceFilterSql, deviceOrderTerms, deviceQueryContext, deviceTagFilterSql, type DeviceOrderTerm } from './device-filter.ts';
+import { deviceToRow, normalizeTags, patchToColumns, rowToDevice } from './device-row.ts';
+import { conflictAware } from './write-errors.ts';
+
+/** Ids per IN list / rows per multi-row insert: far below both engines' bound-parameter limits. */
+const CHUNK = 1000;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs `fn` in a transaction, joining the caller's when `db` already is one. */
+async function atomically<T>(db: Kysely<StateDb>, fn: (trx: Kysely<StateDb>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute((trx: Transaction<StateDb>) => fn(trx));
+}
+
+/** True when the scope admits no device group at all. */
+const emptyScope = (scope: DeviceScope) => scope !== 'all' && scope.length === 0;
+
+type DeviceSelect = SelectQueryBuilder<StateDb, 'devices', object>;
+
+/** Restricts a devices query to a tenant and a device-group scope (non-empty). */
+function scoped(db: Kysely<StateDb>, tenantId: string, scope: DeviceScope): DeviceSelect {
+  let q: DeviceSelect = db.selectFrom('devices').where('devices.tenant_id', '=', tenantId);
+  if (scope !== 'all') q = q.where('devices.rbac_group_id', 'in', [...scope]);
+  return q;
+}
+
+/** Tags of the given devices in one query per chunk of ids, in stored order. */
+async function loadTags(db: Kysely<StateDb>, tenantId: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const tags = new Map<string, string[]>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await db.selectFrom('device_tags').select(['device_id', 'tag'])
+      .where('tenant_id', '=', tenantId).where('device_id', 'in', part)
+      .orderBy('device_id').orderBy('position').execute();
+    for (const r of rows) {
+      const list = tags.get(r.device_id);
+      if (list) list.push(r.tag);
+      else tags.set(r.device_id, [r.tag]);
+    }
+  }
+  return tags;
+}
+
+/** Devices of the rows (all of one tenant), tags attached, order kept. */
+async function hydrate(db: Kysely<StateDb>, tenantId: string, rows: DevicesTable[]): Promise<Device[]> {
+  if (!rows.length) return [];
+  const tags = await loadTags(db, tenantId, rows.map((r) => r.id));
+  return rows.map((r) => rowToDevice(r, tags.get(r.id) ?? []));
+}
+
+/** Replaces a device's tag set (duplicates dropped, order kept). */
+async function writeTags(db: Kysely<StateDb>, tenantId: string, deviceId: string, tags: readonly string[], replace: boolean): Promise<void> {
+  if (replace) await db.deleteFrom('device_tags').where('tenant_id', '=', tenantId).where('device_id', '=', deviceId).execute();
+  const rows = normalizeTags(tags).map((tag, position) => ({ tenant_id: tenantId, device_id: deviceId, tag, position }));
+  for (const part of chunks(rows)) await db.insertInto('device_tags').values(part).execute();
+}
+
+/** Applies the ORDER BY of a list query. */
+function ordered<O>(q: SelectQueryBuilder<StateDb, 'devices', O>, terms: readonly DeviceOrderTerm[]): SelectQueryBuilder<StateDb, 'devices', O> {
+  for (const t of terms) {
+    q = q.orderBy(t.expr, (ob) => {
+      const directed = t.dir === 'asc' ? ob.asc() : ob.desc();
+      return t.nulls === 'first' ? directed.nullsFirst() : t.nulls === 'last' ? directed.nullsLast() : directed;
+    });
+  }
+  return q;
+}
+
+function checkPaging(q: ListQuery): void {
+  if (!Number.isSafeInteger(q.top) || q.top < 0) throw errors.odata(`Invalid $top: ${q.top}`);
+  if (!Number.isSafeInteger(q.skip) || q.skip < 0) throw errors.odata(`Invalid $skip: ${q.skip}`);
+}
+
+/**
+ * A DeviceRepo on `db`. Writes of a device and its tags are atomic (they join an enclosing tx).
+ * Inserting an existing device id is a PalisadeError 'Conflict'.
+ */
+export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): DeviceRepo {
+  const getOne = async (conn: Kysely<StateDb>, tenantId: string, id: string, scope: DeviceScope): Promise<Device | null> => {
+    if (emptyScope(scope)) return null;
+    const row = await scoped(conn, tenantId, scope).selectAll('devices').where('devices.id', '=', id).executeTakeFirst();
+    return row ? (await hydrate(conn, tenantId, [row]))[0] : null;
+  };
+
+  return {
+    async insert(d: Device) {
+      const row = deviceToRow(d);
+      await conflictAware(dialect, `Device ${d.id}`, () =>
+        atomically(db, async (trx) => {
+          await trx.insertInto('devices').values(row).execute();
+          await writeTags(trx, d.tenantId, d.id, d.machineTags, false);
+        }));
+    },
+
+    get(tenantId: string, id: string, scope: DeviceScope = 'all') {
+      return getOne(db, tenantId, id, scope);
+    },
+
+    async getByName(tenantId: string, computerDnsName: string, scope: DeviceScope = 'all') {
+      if (emptyScope(scope)) return null;
+      const row = await scoped(db, tenantId, scope).selectAll('devices')
+        .where(sql`lower(${sql.ref('devices.computer_dns_name')})`, '=', sql`lower(${computerDnsName})`)
+        .orderBy('devices.last_seen', 'desc').orderBy('devices.id').limit(1).executeTakeFirst();
+      return row ? (await hydrate(db, tenantId, [row]))[0] : null;
+    },
+
+    async list(tenantId: string, q: ListQuery, scope: DeviceScope, now: Date): Promise<Page<Device>> {
+      checkPaging(q);
+      const ctx = deviceQueryContext(now);
+      // Translate first so an invalid query fails the same way whatever the caller's scope.
+      const where = q.filter ? deviceFilterSql(q.filter, ctx) : null;
+      const order = deviceOrderTerms(q.orderBy, ctx);
+      if (emptyScope(scope)) return q.count ? { items: [], total: 0 } : { items: [] };
+      let base = scoped(db, tenantId, scope);
+      if (where) base = base.where(where);
+      const page = ordered(base.selectAll('devices'), order);
+      const rows = q.top === 0 ? [] : await page.limit(q.top).offset(q.skip).execute();
+      const items = await hydrate(db, tenantId, rows);
+      if (!q.count) return { items };
+      const counted = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return { items, total: Number(counted.n) };
+    },
+
+    async getMany(tenantId: string, ids: readonly string[], scope: DeviceScope = 'all') {
+      if (emptyScope(scope) || !ids.length) return [];
+      const rows: DevicesTable[] = [];
+      for (const part of chunks([...new Set(ids)])) {
+        rows.push(...await scoped(db, tenantId, scope).selectAll('devices').where('devices.id', 'in', part).execute());
+      }
+      return hydrate(db, tenantId, rows);
+    },
+
+    update(tenantId: string, id: string, patch: DevicePatch) {
+      return atomically(db, async (trx) => {
+        const columns = patchToColumns(patch);
+        if (Object.keys(columns).length) {
+          const r = await trx.updateTable('devices').set(columns)
+            .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+          if (Number(r.numUpdatedRows) === 0) return null;
+        } else {
+          const exists = await trx.selectFrom('devices').select('id')
+            .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+          if (!exists) return null;
+        }
+        if (patch.machineTags !== undefined) await writeTags(trx, tenantId, id, patch.machineTags, true);
+        return getOne(trx, tenantId, id, 'all');
+      });
+    },
+
+    async findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope) {
+      if (emptyScope(scope)) return [];
+      const ctx = deviceQueryContext(new Date());
+      const rows = await ordered(
+        scoped(db, tenantId, scope).selectAll('devices').where(deviceTagFilterSql(tag, startsWith, ctx)),
+        deviceOrderTerms([], ctx),
+      ).execute();
+      return hydrate(db, tenantId, rows);
+    },
+
+    async count(tenantId: string) {
+      const r = await db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n'))
+        .where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The StateStore assembled from the shared repositories over one Kysely instance. Dialect
+ * adapters (sqlite/, postgres/) only build the Kysely instance and the StateDialect.
+ */
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import type { Repos, StateStore } from '../../domain/ports.ts';
+import { kyselyAppRepo } from './app-repo.ts';
+import { kyselyAuditRepo } from './audit-repo.ts';
+import type { StateDb } from './db-schema.ts';
+import { kyselyDeviceRepo } from './device-repo.ts';
+import type { StateDialect } from './dialect.ts';
+import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
+import { kyselyTenantRepo } from './tenant-repo.ts';
+
+/** The repositories bound to `db` (the store itself or one transaction). */
+export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
+  return {
+    tenants: kyselyTenantRepo(db, dialect),
+    apps: kyselyAppRepo(db, dialect),
+    enrollments: kyselyEnrollmentRepo(db, dialect),
+    devices: kyselyDeviceRepo(db, dialect),
+    audit: kyselyAuditRepo(db),
+  };
+}
+
+/** A migration provider serving the dialect's static migration table. */
+function staticProvider(dialect: StateDialect): MigrationProvider {
+  return { getMigrations: async () => ({ ...dialect.migrations }) };
+}
+
+/**
+ * A StateStore over `db`. `tx(fn)` gives fn repositories bound to one transaction; fn must use
+ * only those (calling the outer store inside fn may wait for the transaction on SQLite, which has
+ * a single connection). `close()` destroys `db`.
+ */
+export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect): StateStore {
+  const repos = kyselyRepos(db, dialect);
+  return {
+    ...repos,
+    kind: dialect.kind,
+    tx(fn) {
+      return db.transaction().execute((trx) => fn(kyselyRepos(trx, dialect)));
+    },
+    async migrate() {
+      const migrator = new Migrator({ db, provider: staticProvider(dialect) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+        throw new Error(`state store migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

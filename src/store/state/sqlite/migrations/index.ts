@@ -1,0 +1,8 @@
+/** The SQLite migrations, in order (names sort in application order). */
+import type { Migration } from 'kysely';
+import { initialSqlite } from './0001-initial.ts';
+
+/** Every SQLite migration by name. */
+export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initialSqlite,
+};

@@ -1,0 +1,64 @@
+/** The StateStore contract against the SQLite adapter (a temp file per store), plus SQLite specifics. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStateStore, parseStateStoreUrl } from '../../src/store/state/open.ts';
+import { describeStateStoreContract } from './state-store.contract.ts';
+
+describeStateStoreContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-sqlite-'));
+  let n = 0;
+  return {
+    freshUrl: async () => (++n % 2 ? `sqlite:${join(dir, `store-${n}.db`)}` : join(dir, 'nested', `store-${n}.db`)),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('sqlite state store specifics', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-sqlite-x-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses URLs: postgres URLs vs SQLite paths', () => {
+    expect(parseStateStoreUrl('postgres://u@h:5432/db')).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(parseStateStoreUrl('postgresql://u@h/db')).toEqual({ kind: 'postgres', url: 'postgresql://u@h/db' });
+    expect(parseStateStoreUrl('sqlite:data/p.db')).toEqual({ kind: 'sqlite', path: 'data/p.db' });
+    expect(parseStateStoreUrl('sqlite:///var/lib/p.db')).toEqual({ kind: 'sqlite', path: '/var/lib/p.db' });
+    expect(parseStateStoreUrl('/var/lib/p.db')).toEqual({ kind: 'sqlite', path: '/var/lib/p.db' });
+    expect(() => parseStateStoreUrl('sqlite:')).toThrow();
+  });
+
+  it('uses WAL journaling and enforces foreign keys, so concurrent CLI writers are safe', async () => {
+    const path = join(dir, 'wal.db');
+    const store = await openStateStore(path);
+    try {
+      const raw = new Database(path, { readonly: true });
+      try {
+        expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      } finally {
+        raw.close();
+      }
+      // A device of a tenant that does not exist violates the foreign key.
+      await expect(store.apps.create({ tenantId: 'ghost', clientId: 'c', name: 'n', secretHash: 'h', permissions: [], createdAt: '2025-01-01T00:00:00.000Z' }))
+        .rejects.toThrow(/FOREIGN KEY/i);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a second handle on the same file sees committed writes', async () => {
+    const path = join(dir, 'two.db');
+    const a = await openStateStore(path);
+    const b = await openStateStore(`sqlite:${path}`);
+    try {
+      await a.tenants.create({ id: 't', name: 'T', createdAt: '2025-01-01T00:00:00.000Z' });
+      expect(await b.tenants.get('t')).not.toBeNull();
+      await b.tx(async (r) => r.tenants.create({ id: 'u', name: 'U', createdAt: '2025-01-02T00:00:00.000Z' }));
+      expect((await a.tenants.list()).map((t) => t.id)).toEqual(['t', 'u']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
