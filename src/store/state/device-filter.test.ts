@@ -1,0 +1,96 @@
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { MACHINES_SET } from '../../domain/device.ts';
+import { PalisadeError } from '../../domain/errors.ts';
+import type { FilterExpr, FilterLiteral } from '../../domain/list-query.ts';
+import type { StateDb } from './db-schema.ts';
+import { DEVICE_FILTER_FIELDS, deviceFilterSql, deviceOrderTerms, deviceQueryContext } from './device-filter.ts';
+
+/** A Kysely that only compiles (no database). */
+const db = new Kysely<StateDb>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new SqliteIntrospector(k),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+});
+
+const ctx = deviceQueryContext(new Date('2025-06-15T12:00:00.000Z'));
+const compile = (f: FilterExpr) => db.selectFrom('devices').selectAll().where(deviceFilterSql(f, ctx)).compile();
+const sample: Record<string, FilterLiteral> = { string: 'x', datetime: { datetime: '2025-01-01T00:00:00Z' }, number: 1, boolean: true };
+
+describe('device filter translation', () => {
+  it('covers every filterable Machines field with its declared type', () => {
+    expect([...DEVICE_FILTER_FIELDS].sort()).toEqual(MACHINES_SET.fields.map((f) => f.name).sort());
+    for (const field of MACHINES_SET.fields) {
+      const f: FilterExpr = field.type === 'stringCollection'
+        ? { kind: 'any', field: field.name, predicate: { kind: 'cmp', op: 'eq', field: '$it', value: 'x' } }
+        : { kind: 'cmp', op: 'eq', field: field.name, value: sample[field.type] };
+      expect(() => compile(f), field.name).not.toThrow();
+    }
+  });
+
+  it('binds every literal as a parameter, never as SQL text', () => {
+    const evil = "x' or 1=1 --";
+    const { sql, parameters } = compile({
+      kind: 'or',
+      left: { kind: 'cmp', op: 'eq', field: 'computerDnsName', value: evil },
+      right: { kind: 'any', field: 'machineTags', predicate: { kind: 'fn', name: 'contains', field: '$it', value: evil } },
+    });
+    expect(sql).not.toContain(evil);
+    expect(parameters).toContain(evil);
+    expect(parameters).toContain("%x' or 1=1 --%");
+  });
+
+  it('derives healthStatus against now minus seven days', () => {
+    expect(ctx.inactiveBefore).toBe('2025-06-08T12:00:00.000Z');
+    const { sql, parameters } = compile({ kind: 'cmp', op: 'eq', field: 'healthStatus', value: 'Inactive' });
+    expect(sql).toMatch(/case when "devices"."last_seen" < \? then 'Inactive' else "devices"."sensor_health" end/);
+    expect(parameters).toEqual(['2025-06-08T12:00:00.000Z', 'Inactive']);
+  });
+
+  it('escapes LIKE wildcards in text functions', () => {
+    const { parameters } = compile({ kind: 'fn', name: 'startswith', field: 'computerDnsName', value: '50%_a\\b' });
+    expect(parameters).toEqual(['50\\%\\_a\\\\b%']);
+  });
+
+  it('resolves sub-millisecond datetime literals exactly against millisecond storage', () => {
+    const at = (op: 'eq' | 'ne' | 'lt' | 'ge') => compile({ kind: 'cmp', op, field: 'lastSeen', value: { datetime: '2025-01-01T00:00:00.0000001Z' } });
+    expect(at('eq').sql).toMatch(/where 1 = 0$/);
+    expect(at('ne').sql).toMatch(/where 1 = 1$/);
+    expect(at('lt').sql).toContain('"devices"."last_seen" <= ?');
+    expect(at('ge').sql).toContain('"devices"."last_seen" > ?');
+    expect(at('ge').parameters).toEqual(['2025-01-01T00:00:00.000Z']);
+  });
+
+  it('rejects what it cannot evaluate with ODataError', () => {
+    const bad: FilterExpr[] = [
+      { kind: 'cmp', op: 'eq', field: 'credentialHash', value: 'x' },
+      { kind: 'cmp', op: 'eq', field: '$it', value: 'x' },
+      { kind: 'cmp', op: 'eq', field: 'isAadJoined', value: 'yes' },
+      { kind: 'any', field: 'osPlatform', predicate: null },
+      { kind: 'any', field: 'machineTags', predicate: { kind: 'any', field: 'machineTags', predicate: null } },
+    ];
+    for (const f of bad) {
+      expect(() => compile(f)).toThrow(PalisadeError);
+    }
+  });
+
+  it('orders by lastSeen desc then id by default, nulls lowest on nullable keys', () => {
+    const q = (orderBy: Parameters<typeof deviceOrderTerms>[0]) => {
+      let s = db.selectFrom('devices').selectAll();
+      for (const t of deviceOrderTerms(orderBy, ctx)) {
+        s = s.orderBy(t.expr, (ob) => {
+          const d = t.dir === 'asc' ? ob.asc() : ob.desc();
+          return t.nulls === 'first' ? d.nullsFirst() : t.nulls === 'last' ? d.nullsLast() : d;
+        });
+      }
+      return s.compile().sql;
+    };
+    expect(q([])).toMatch(/order by "devices"."last_seen" desc, "devices"."id" asc$/);
+    expect(q([{ field: 'osBuild', dir: 'desc' }])).toMatch(/order by "devices"."os_build" desc nulls last, "devices"."id" asc$/);
+    expect(q([{ field: 'id', dir: 'desc' }])).toMatch(/order by "devices"."id" desc$/);
+    expect(q([{ field: 'computerDnsName', dir: 'asc' }])).toMatch(/order by lower\("devices"."computer_dns_name"\) asc, "devices"."id" asc$/);
+  });
+});
