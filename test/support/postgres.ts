@@ -91,6 +91,16 @@ export async function startPostgres(): Promise<TestPostgres> {
     ].join(' ');
     runPg(bin, 'pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', log, '-o', opts]);
     started = true;
+    // Safety net: a test process that dies without calling stop() still takes its server down.
+    const onExit = () => {
+      try {
+        runPg(bin, 'pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', onExit);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     return {
       url,
@@ -106,6 +116,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         return `postgres://postgres@127.0.0.1:${port}/${name}`;
       },
       async stop() {
+        process.off('exit', onExit);
         try {
           runPg(bin, 'pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '60']);
         } finally {
