@@ -45,6 +45,9 @@ export async function newSigningKey(tenantId: string, now = new Date()): Promise
 /** Token issuing and verification over the tenant repository's keys (cached in memory). */
 export class TokenService {
   private keyCache = new Map<string, { at: number; keys: SigningKey[] }>();
+  private imported = new Map<string, CryptoKey | Uint8Array>();
+  /** Tokens already verified, until they expire; bounded. */
+  private verified = new Map<string, { exp: number; result: VerifiedToken }>();
 
   constructor(private readonly tenants: TenantRepo, private readonly clock: () => Date = () => new Date()) {}
 
@@ -94,6 +97,25 @@ export class TokenService {
    * accepted audience, and an issuer of the form `<https base>/<tid>/v2.0` or `<https base>/<tid>/`.
    */
   async verify(token: string): Promise<VerifiedToken> {
+    const nowS = this.clock().getTime() / 1000;
+    const hit = this.verified.get(token);
+    if (hit && hit.exp > nowS - 60) return hit.result;
+    const result = await this.verifyUncached(token);
+    if (this.verified.size >= 10_000) {
+      for (const [k, v] of this.verified) if (v.exp <= nowS - 60) this.verified.delete(k);
+      if (this.verified.size >= 10_000) this.verified.clear();
+    }
+    this.verified.set(token, { exp: Number(decodeJwt(token).exp), result });
+    return result;
+  }
+
+  private async publicKey(key: SigningKey): Promise<CryptoKey | Uint8Array> {
+    let k = this.imported.get(key.kid);
+    if (!k) this.imported.set(key.kid, (k = await importJWK(JSON.parse(key.publicJwk) as JWK, ALG)));
+    return k;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
     let header, claims;
     try {
       header = decodeProtectedHeader(token);
@@ -108,7 +130,7 @@ export class TokenService {
     if (!key) throw new TokenError('The token was not signed by a key of its tenant');
     let payload;
     try {
-      const pub = await importJWK(JSON.parse(key.publicJwk) as JWK, ALG);
+      const pub = await this.publicKey(key);
       ({ payload } = await jwtVerify(token, pub, {
         algorithms: [ALG],
         audience: ACCEPTED_AUDIENCES as string[],
