@@ -113,6 +113,8 @@ export interface EventBatch {
   deviceId: string;
   batchId: string;
   rows: { table: string; row: EventRow }[];
+  /** Device group (rbacGroupId) the device belongs to, stored with every row for scoping; 0 (ungrouped) when absent. */
+  rbacGroupId?: number;
 }
 
 export interface EventStore {

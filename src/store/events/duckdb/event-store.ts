@@ -1,0 +1,344 @@
+/**
+ * The embedded event store: DuckDB, one file (DESIGN.md §1, §4). Writes go through one write
+ * connection behind a group-commit queue: batches that arrive together are appended with DuckDB's
+ * appender (columnar, no per-row INSERT) in one transaction, rows sorted by Timestamp, together with
+ * their batch ids in __ingest_batches, and each caller is resolved only after COMMIT returned —
+ * DuckDB fsyncs its WAL on commit, so an acknowledged batch survives a crash (kill -9). Queries run on
+ * a separate pool of read connections with a timeout, an abort signal and a row cap.
+ */
+import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { PalisadeError } from '../../../domain/errors.ts';
+import type { CompiledQuery, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
+import { dateToMicros } from '../../../schema/datetime.ts';
+import { TABLES, getTable } from '../../../schema/registry.ts';
+import type { TableDecl } from '../../../schema/types.ts';
+import { EVENT_TABLE_DDL } from './generated-ddl.ts';
+import { createGroupCommitQueue } from './group-commit-queue.ts';
+import { BATCHES_TABLE, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
+import { createReadPool } from './read-pool.ts';
+import { createRowWriter, datetimeMicros, sortByTimestamp } from './row-writer.ts';
+import type { PendingRow, RowWriter, TimedRow } from './row-writer.ts';
+import { cellToJson, kqlTypeOf } from './values.ts';
+
+/** Options of the DuckDB event store. */
+export interface DuckDbEventStoreOptions {
+  /** Database file, or ':memory:' (tests). */
+  path: string;
+  /** Events older than this many days are deleted by the retention timer. Default 30 (as MDE). */
+  retentionDays?: number;
+  /** Read connections for concurrent queries. Default 4. */
+  readConnections?: number;
+  /** Most rows committed in one group transaction. Default 100,000. */
+  maxGroupRows?: number;
+  /** DuckDB `threads` setting; DuckDB's default (all cores) when absent. */
+  threads?: number;
+  /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default when absent. */
+  memoryLimit?: string;
+  /** Clock for __IngestTime and retention; defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** Options of the retention timer. */
+export interface RetentionTimerOptions {
+  /** Period between runs; default one hour. The first run happens right away. */
+  intervalMs?: number;
+  /** Called with the rows deleted by each run. */
+  onRun?: (deleted: number) => void;
+  /** Called when a run fails; the timer keeps going. */
+  onError?: (err: unknown) => void;
+}
+
+/** The DuckDB EventStore plus its maintenance helpers. */
+export interface DuckDbEventStore extends EventStore {
+  readonly retentionDays: number;
+  /** Folds the WAL into the database file (DuckDB CHECKPOINT), between writes. */
+  checkpoint(): Promise<void>;
+  /**
+   * Deletes events older than `retentionDays` now and then every `intervalMs` (default hourly);
+   * returns a function that stops the timer. The timer does not keep the process alive.
+   */
+  startRetentionTimer(opts?: RetentionTimerOptions): () => void;
+}
+
+interface PreparedBatch {
+  batch: EventBatch;
+  byTable: Map<TableDecl, TimedRow[]>;
+  rowCount: number;
+}
+
+interface AppendResult {
+  duplicate: boolean;
+  stored: number;
+}
+
+const EXPOSED_DUCKDB_ERRORS = /^(Conversion Error|Out of Range Error|Invalid Input Error|Binder Error|Parser Error)/;
+
+function batchKey(tenant: string, device: string, batchId: string): string {
+  return JSON.stringify([tenant, device, batchId]);
+}
+
+async function columnNames(conn: DuckDBConnection, table: string): Promise<string[]> {
+  const r = await conn.runAndReadAll(
+    'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
+    [table],
+  );
+  return r.getRows().map((x) => String(x[0]));
+}
+
+/**
+ * Creates every table that is missing; rebuilds a table whose columns differ from the declaration
+ * (an older schema), copying columns by name, because the appender writes by position.
+ */
+async function ensureLayout(conn: DuckDBConnection): Promise<void> {
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(BATCHES_TABLE)} (
+  tenant VARCHAR NOT NULL, device VARCHAR NOT NULL, batch_id VARCHAR NOT NULL,
+  stored_at TIMESTAMP NOT NULL, row_count INTEGER NOT NULL,
+  PRIMARY KEY (tenant, device, batch_id))`,
+  );
+  for (const t of TABLES) {
+    const want = [...t.columns.map((c) => c.name), HIDDEN_COLUMNS.tenantId, HIDDEN_COLUMNS.rbacGroupId, HIDDEN_COLUMNS.ingestTime];
+    const have = await columnNames(conn, t.name);
+    if (have.length === 0) {
+      await conn.run(EVENT_TABLE_DDL[t.name]);
+      continue;
+    }
+    if (have.join('\u0000') === want.join('\u0000')) continue;
+    const old = `${t.name}__old`;
+    const haveSet = new Set(have);
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(`ALTER TABLE ${quoteIdent(t.name)} RENAME TO ${quoteIdent(old)}`);
+      await conn.run(EVENT_TABLE_DDL[t.name]);
+      const select = want.map((c) => (haveSet.has(c) ? quoteIdent(c) : 'NULL')).join(', ');
+      await conn.run(`INSERT INTO ${quoteIdent(t.name)} SELECT ${select} FROM ${quoteIdent(old)}`);
+      await conn.run(`DROP TABLE ${quoteIdent(old)}`);
+      await conn.run('COMMIT');
+    } catch (e) {
+      await conn.run('ROLLBACK');
+      throw e;
+    }
+  }
+}
+
+function toDuckParam(v: unknown): DuckDBValue {
+  if (v instanceof Date) return new DuckDBTimestampValue(dateToMicros(v));
+  if (v === undefined) return null;
+  return v as DuckDBValue;
+}
+
+/** Opens (creating when needed) the DuckDB event store at `path`. */
+export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promise<DuckDbEventStore> {
+  const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, now = () => new Date() } = opts;
+  const config: Record<string, string> = {};
+  if (opts.threads !== undefined) config.threads = String(opts.threads);
+  if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
+  const instance = await DuckDBInstance.create(path, config);
+  const writer = await instance.connect();
+  await ensureLayout(writer);
+  const pool = createReadPool(instance, readConnections);
+  const rowWriters = new Map<TableDecl, RowWriter>(TABLES.map((t) => [t, createRowWriter(t)]));
+  let closed = false;
+
+  async function findStored(items: PreparedBatch[]): Promise<Set<string>> {
+    const ids = [...new Set(items.map((p) => p.batch.batchId))];
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const r = await writer.runAndReadAll(
+        `SELECT tenant, device, batch_id FROM ${quoteIdent(BATCHES_TABLE)} WHERE batch_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const [t, d, b] of r.getRows()) found.add(batchKey(String(t), String(d), String(b)));
+    }
+    return found;
+  }
+
+  async function flush(items: PreparedBatch[]): Promise<AppendResult[]> {
+    const ingestTime = new DuckDBTimestampValue(dateToMicros(now()));
+    await writer.run('BEGIN TRANSACTION');
+    const appenders: { close(): void; clear(): void }[] = [];
+    try {
+      const seen = await findStored(items);
+      const results: AppendResult[] = [];
+      const byTable = new Map<TableDecl, PendingRow[]>();
+      const fresh: PreparedBatch[] = [];
+      for (const p of items) {
+        const key = batchKey(p.batch.tenantId, p.batch.deviceId, p.batch.batchId);
+        if (seen.has(key)) {
+          results.push({ duplicate: true, stored: 0 });
+          continue;
+        }
+        seen.add(key);
+        fresh.push(p);
+        results.push({ duplicate: false, stored: p.rowCount });
+        const hidden = { tenantId: p.batch.tenantId, rbacGroupId: p.batch.rbacGroupId ?? 0, ingestTime };
+        for (const [t, rows] of p.byTable) {
+          let list = byTable.get(t);
+          if (!list) byTable.set(t, (list = []));
+          for (const r of rows) list.push({ ...r, hidden });
+        }
+      }
+      for (const [t, rows] of byTable) {
+        const ap = await writer.createAppender(t.name);
+        appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
+        const w = rowWriters.get(t)!;
+        for (const r of sortByTimestamp(rows)) w.append(ap, r);
+        ap.closeSync();
+        appenders.pop();
+      }
+      if (fresh.length > 0) {
+        const ap = await writer.createAppender(BATCHES_TABLE);
+        appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
+        for (const p of fresh) {
+          ap.appendVarchar(p.batch.tenantId);
+          ap.appendVarchar(p.batch.deviceId);
+          ap.appendVarchar(p.batch.batchId);
+          ap.appendTimestamp(ingestTime);
+          ap.appendInteger(p.rowCount);
+          ap.endRow();
+        }
+        ap.closeSync();
+        appenders.pop();
+      }
+      await writer.run('COMMIT');
+      return results;
+    } catch (e) {
+      for (const a of appenders) {
+        try {
+          a.clear();
+          a.close();
+        } catch {
+          // the appender is discarded with the transaction
+        }
+      }
+      try {
+        await writer.run('ROLLBACK');
+      } catch {
+        // no transaction left to roll back
+      }
+      throw e;
+    }
+  }
+
+  const queue = createGroupCommitQueue<PreparedBatch, AppendResult>(flush, { maxWeight: maxGroupRows });
+
+  function prepare(batch: EventBatch): PreparedBatch {
+    const byTable = new Map<TableDecl, TimedRow[]>();
+    for (const { table, row } of batch.rows) {
+      const t = getTable(table);
+      if (!t) throw new PalisadeError('BadRequest', `Unknown table '${table}'`);
+      let list = byTable.get(t);
+      if (!list) byTable.set(t, (list = []));
+      list.push({ row, ts: datetimeMicros(row.Timestamp) });
+    }
+    return { batch, byTable, rowCount: batch.rows.length };
+  }
+
+  async function enforceRetention(olderThan: Date): Promise<number> {
+    const cutoff = new DuckDBTimestampValue(dateToMicros(olderThan));
+    return queue.exclusive(async () => {
+      let deleted = 0;
+      await writer.run('BEGIN TRANSACTION');
+      try {
+        for (const t of TABLES) {
+          const r = await writer.run(
+            `DELETE FROM ${quoteIdent(t.name)} WHERE "Timestamp" < ? OR ("Timestamp" IS NULL AND ${quoteIdent(HIDDEN_COLUMNS.ingestTime)} < ?)`,
+            [cutoff, cutoff],
+          );
+          deleted += r.rowsChanged;
+        }
+        await writer.run(`DELETE FROM ${quoteIdent(BATCHES_TABLE)} WHERE stored_at < ?`, [cutoff]);
+        await writer.run('COMMIT');
+      } catch (e) {
+        await writer.run('ROLLBACK');
+        throw e;
+      }
+      return deleted;
+    });
+  }
+
+  const store: DuckDbEventStore = {
+    retentionDays,
+
+    async appendBatch(batch) {
+      if (closed) throw new PalisadeError('ServiceUnavailable', 'Event store is closed');
+      const prepared = prepare(batch);
+      return queue.push(prepared, Math.max(1, prepared.rowCount));
+    },
+
+    async query(q: CompiledQuery, o): Promise<QueryResult> {
+      if (closed) throw new PalisadeError('ServiceUnavailable', 'Event store is closed');
+      const started = performance.now();
+      const lease = await pool.acquire(o.signal);
+      let timedOut = false;
+      const interrupt = () => lease.conn.interrupt();
+      const timer = setTimeout(() => {
+        timedOut = true;
+        interrupt();
+      }, o.timeoutMs);
+      o.signal?.addEventListener('abort', interrupt, { once: true });
+      try {
+        o.signal?.throwIfAborted();
+        const reader = await lease.conn.streamAndReadUntil(q.sql, o.maxRows + 1, q.params.map(toDuckParam));
+        const types = reader.columnTypes();
+        const names = reader.columnNames();
+        const declared = q.columns.length === names.length ? q.columns : undefined;
+        const columns = declared ?? names.map((n, i) => ({ name: n, type: kqlTypeOf(types[i]) }));
+        const raw = reader.getRows();
+        const truncated = raw.length > o.maxRows;
+        const rows = raw.slice(0, o.maxRows).map((r) => r.map((v, i) => cellToJson(v, types[i], columns[i].type)));
+        return { columns, rows, truncated, stats: { elapsedMs: performance.now() - started } };
+      } catch (e) {
+        if (o.signal?.aborted) throw o.signal.reason;
+        if (timedOut) {
+          throw new PalisadeError('BadRequest', `Query execution has exceeded the allowed time limit of ${o.timeoutMs} ms`, {
+            details: { reason: 'QueryTimeout' },
+            cause: e,
+          });
+        }
+        const msg = e instanceof Error ? e.message : String(e);
+        if (EXPOSED_DUCKDB_ERRORS.test(msg)) throw new PalisadeError('BadRequest', `Query failed: ${msg.split('\n')[0]}`, { cause: e });
+        throw new PalisadeError('InternalServerError', 'Query execution failed', { cause: e });
+      } finally {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', interrupt);
+        lease.release();
+      }
+    },
+
+    enforceRetention,
+
+    async checkpoint() {
+      await queue.exclusive(() => writer.run('CHECKPOINT'));
+    },
+
+    startRetentionTimer(t = {}) {
+      const { intervalMs = 3_600_000, onRun, onError } = t;
+      const run = () => {
+        if (closed) return;
+        const cutoff = new Date(now().getTime() - retentionDays * 86_400_000);
+        enforceRetention(cutoff).then((n) => onRun?.(n), (e) => onError?.(e));
+      };
+      const first = setTimeout(run, 0);
+      const timer = setInterval(run, intervalMs);
+      first.unref();
+      timer.unref();
+      return () => {
+        clearTimeout(first);
+        clearInterval(timer);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.drain();
+      pool.close();
+      writer.closeSync();
+      instance.closeSync();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,86 @@
+/**
+ * A small pool of DuckDB read connections. Each query holds one connection for its whole run, so an
+ * interrupt (timeout, abort) stops exactly that query. Connections are opened lazily up to `size`;
+ * further callers wait in arrival order.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+/** A leased connection; call release() exactly once when done. */
+export interface Lease {
+  conn: DuckDBConnection;
+  release(): void;
+}
+
+/** Lazily grown pool of read connections on one DuckDB instance. */
+export interface ReadPool {
+  acquire(signal?: AbortSignal): Promise<Lease>;
+  /** Closes idle connections and refuses new leases; leased connections close on release. */
+  close(): void;
+}
+
+/** Creates a read pool of at most `size` connections. */
+export function createReadPool(instance: DuckDBInstance, size: number): ReadPool {
+  const idle: DuckDBConnection[] = [];
+  const waiters: { resolve: (c: DuckDBConnection) => void; reject: (e: unknown) => void }[] = [];
+  let open = 0;
+  let closed = false;
+
+  function release(conn: DuckDBConnection): void {
+    if (closed) {
+      conn.closeSync();
+      open -= 1;
+      return;
+    }
+    const w = waiters.shift();
+    if (w) w.resolve(conn);
+    else idle.push(conn);
+  }
+
+  function lease(conn: DuckDBConnection): Lease {
+    let done = false;
+    return {
+      conn,
+      release() {
+        if (done) return;
+        done = true;
+        release(conn);
+      },
+    };
+  }
+
+  return {
+    async acquire(signal) {
+      if (closed) throw new Error('event store is closed');
+      signal?.throwIfAborted();
+      const c = idle.pop();
+      if (c) return lease(c);
+      if (open < size) {
+        open += 1;
+        try {
+          return lease(await instance.connect());
+        } catch (e) {
+          open -= 1;
+          throw e;
+        }
+      }
+      const conn = await new Promise<DuckDBConnection>((resolve, reject) => {
+        const w = { resolve, reject };
+        waiters.push(w);
+        signal?.addEventListener('abort', () => {
+          const i = waiters.indexOf(w);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(signal.reason);
+        }, { once: true });
+      });
+      return lease(conn);
+    },
+    close() {
+      closed = true;
+      for (const c of idle.splice(0)) {
+        c.closeSync();
+        open -= 1;
+      }
+      for (const w of waiters.splice(0)) w.reject(new Error('event store is closed'));
+    },
+  };
+}
