@@ -1,6 +1,7 @@
 /** The `palisade` command. */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAdmin } from './admin.ts';
+import { registerHunt } from './hunt.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('palisade')
@@ -37,6 +38,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   });
 
 registerAdmin(program);
+registerHunt(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);

@@ -1,0 +1,84 @@
+/**
+ * `palisade hunt "<kql>"`: runs an advanced hunting query against a running server with an app's
+ * client credentials, and prints a table, JSON or CSV.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+
+interface HuntOptions {
+  url?: string; tenant?: string; clientId?: string; clientSecret?: string; ca?: string; format: string;
+}
+
+function post(url: string, body: string, headers: Record<string, string>, ca: string | undefined): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', ca, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let d = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (d += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Renders rows as an aligned text table (long cells are cut at 60 characters). */
+export function formatTable(cols: string[], rows: Record<string, unknown>[]): string {
+  const cut = (s: string) => (s.length > 60 ? s.slice(0, 57) + '...' : s).replace(/\s+/g, ' ');
+  const cells = rows.map((r) => cols.map((c) => cut(cell(r[c]))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** Renders rows as RFC 4180 CSV. */
+export function formatCsv(cols: string[], rows: Record<string, unknown>[]): string {
+  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [cols.map(q).join(','), ...rows.map((r) => cols.map((c) => q(cell(r[c]))).join(','))].join('\r\n');
+}
+
+/** Registers `palisade hunt`. */
+export function registerHunt(program: Command): void {
+  program.command('hunt').description('run an advanced hunting (KQL) query against a running server')
+    .argument('<kql>', 'the query; use - to read it from standard input')
+    .option('--url <url>', 'server URL (PALISADE_URL)')
+    .option('--tenant <id>', 'tenant id (PALISADE_TENANT)')
+    .option('--client-id <id>', 'app client id (PALISADE_CLIENT_ID)')
+    .option('--client-secret <secret>', 'app client secret (PALISADE_CLIENT_SECRET)')
+    .option('--ca <file>', 'CA certificate to trust (PALISADE_CA)')
+    .option('--format <fmt>', 'table, json or csv', 'table')
+    .action(async (kql: string, o: HuntOptions) => {
+      const env = process.env;
+      const url = (o.url ?? env.PALISADE_URL ?? '').replace(/\/+$/, '');
+      const tenant = o.tenant ?? env.PALISADE_TENANT;
+      const clientId = o.clientId ?? env.PALISADE_CLIENT_ID;
+      const secret = o.clientSecret ?? env.PALISADE_CLIENT_SECRET;
+      const caFile = o.ca ?? env.PALISADE_CA;
+      const missing = [['--url/PALISADE_URL', url], ['--tenant/PALISADE_TENANT', tenant], ['--client-id/PALISADE_CLIENT_ID', clientId], ['--client-secret/PALISADE_CLIENT_SECRET', secret]].filter(([, v]) => !v).map(([k]) => k);
+      if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+      if (!['table', 'json', 'csv'].includes(o.format)) throw new Error(`--format must be table, json or csv`);
+      const query = kql === '-' ? readFileSync(0, 'utf8') : kql;
+      const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
+      const tok = await post(`${url}/${tenant}/oauth2/v2.0/token`, new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId!, client_secret: secret!, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' }, ca);
+      if (tok.status !== 200) throw new Error(`token request failed (${tok.status}): ${tok.body}`);
+      const token = JSON.parse(tok.body).access_token as string;
+      const res = await post(`${url}/api/advancedqueries/run`, JSON.stringify({ Query: query }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ca);
+      const body = JSON.parse(res.body || '{}');
+      if (res.status !== 200) {
+        const e = body.error ?? {};
+        const where = e.line ? ` (line ${e.line}, column ${e.column})` : '';
+        throw new Error(`${e.code ?? res.status}: ${e.message ?? res.body}${where}`);
+      }
+      const cols = (body.Schema as { Name: string }[]).map((c) => c.Name);
+      const rows = body.Results as Record<string, unknown>[];
+      if (o.format === 'json') process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+      else if (o.format === 'csv') process.stdout.write(formatCsv(cols, rows) + '\r\n');
+      else process.stdout.write(formatTable(cols, rows) + `\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`);
+    });
+}
