@@ -13,6 +13,8 @@ import { installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerApiRoutes, type ApiRoute } from './route-table.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
+import { huntingRoutes } from './routes/hunting/routes.ts';
+import type { HuntingService } from '../services/hunting.ts';
 import { registerOAuthRoutes } from './routes/oauth/routes.ts';
 import { registerSensorRoutes, type IngestBatch } from './routes/sensor/routes.ts';
 import { Throttle } from './throttle.ts';
@@ -22,8 +24,8 @@ export interface AppDeps {
   state: StateStore;
   events?: EventStore | null;
   ingest?: IngestBatch | null;
-  /** Extra `/api` routes (e.g. hunting), declared like the built-in ones. */
-  extraRoutes?: (services: AppServices) => ApiRoute[];
+  /** Advanced hunting; its routes are registered when present. */
+  hunting?: HuntingService | null;
   clock?: () => Date;
   /** MDE's per-tenant call quotas; on unless turned off (benchmarks). */
   throttle?: boolean;
@@ -69,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   registerOAuthRoutes(app, { tenants: deps.state.tenants, apps: deps.state.apps, tokens });
   registerSensorRoutes(app, { gateway, ingest: deps.ingest ?? null });
-  const routes = [...machineRoutes(devices, clock), ...(deps.extraRoutes?.(services) ?? [])];
+  const routes: ApiRoute[] = [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting) : [])];
   registerApiRoutes(app, routes, { tokens, apps: deps.state.apps, throttle: new Throttle(deps.throttle ?? true) });
   app.get('/healthz', { schema: { hide: true } as object }, async () => ({ status: 'ok' }));
   return Object.assign(app, { services });

@@ -4,19 +4,18 @@
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '../domain/ports.ts';
-import type { ApiRoute } from '../api/route-table.ts';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
-import type { AppServices } from '../api/app.ts';
+import type { HuntingService } from '../services/hunting.ts';
 
 /** What serve wires into the app. */
 export interface EventStack {
   store: EventStore | null;
   ingest: IngestBatch | null;
-  routes: (s: AppServices) => ApiRoute[];
+  hunting: HuntingService | null;
   close: () => Promise<void>;
 }
 
 /** Opens the embedded event stack under `path`. */
 export async function openEventStack(_path: string, _retentionDays: number, _log: Logger): Promise<EventStack> {
-  return { store: null, ingest: null, routes: () => [], close: async () => {} };
+  return { store: null, ingest: null, hunting: null, close: async () => {} };
 }

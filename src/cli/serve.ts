@@ -40,7 +40,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
     state,
     events: events.store,
     ingest: events.ingest,
-    extraRoutes: events.routes,
+    hunting: events.hunting,
     https: { cert: tls.cert, key: tls.key },
     logger: log,
     throttle: o.throttle,
