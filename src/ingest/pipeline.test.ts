@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PalisadeError } from '../domain/errors.ts';
+import type { EventBatch, EventStore } from '../domain/ports.ts';
+import { openDuckDbEventStore } from '../store/events/duckdb/event-store.ts';
+import type { DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
+import { createIngestPipeline } from './pipeline.ts';
+import type { DeadLetter, IngestMetrics } from './pipeline.ts';
+
+const TENANT = '33333333-3333-3333-3333-333333333333';
+const DEVICE = 'b'.repeat(40);
+const NOW = new Date('2024-05-01T12:00:00Z');
+const who = { tenantId: TENANT, deviceId: DEVICE, deviceName: 'sensor-host.corp', rbacGroupId: 3 };
+
+function ndjson(lines: unknown[]): Buffer {
+  return Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+}
+
+let store: DuckDbEventStore;
+
+async function rows(sql: string) {
+  return (await store.query({ sql, params: [], columns: [] }, { timeoutMs: 5000, maxRows: 1000 })).rows;
+}
+
+beforeAll(async () => {
+  store = await openDuckDbEventStore({ path: ':memory:', threads: 1, now: () => NOW });
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+describe('ingest pipeline', () => {
+  it('stores valid lines, rejects bad ones by 1-based line number, and stamps identity', async () => {
+    const deadLetters: DeadLetter[] = [];
+    const metrics: IngestMetrics[] = [];
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW, onDeadLetter: (d) => deadLetters.push(d), onMetrics: (m) => metrics.push(m) });
+    const body = gzipSync(ndjson([
+      { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', DeviceId: 'forged', DeviceName: 'forged', FileName: 'a.exe', SHA1: 'ABCDEF', ProcessId: '77' } },
+      '{not json',
+      { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', Bogus: 1 } },
+      '',
+      { table: 'NoSuchTable', row: { Timestamp: '2024-05-01T11:00:00Z' } },
+      { table: 'DeviceNetworkEvents', row: { ActionType: 'ConnectionSuccess' } },
+      { table: 'DeviceNetworkEvents', row: { Timestamp: '2024-05-03T11:00:00Z' } },
+      { table: 'DeviceNetworkEvents', row: { Timestamp: '2024-03-01T11:00:00Z' } },
+      { table: 'DeviceNetworkEvents', row: { Timestamp: '2024-05-01T11:00:01Z', RemotePort: 'https' } },
+      { table: 'DeviceNetworkEvents', row: { Timestamp: '2024-05-01T11:00:02Z', RemoteIP: '8.8.8.8', RemotePort: '443', LocalIP: '10.0.0.5', AdditionalFields: '{"direction":"Out"}' } },
+      { table: 'AlertInfo', row: { Timestamp: '2024-05-01T11:00:00Z', AlertId: 'forged' } },
+    ]));
+    const r = await p.ingest({ ...who, batchId: 'batch-1', body, gzip: true });
+    expect(r.batchId).toBe('batch-1');
+    expect(r.duplicate).toBe(false);
+    expect(r.accepted).toBe(2);
+    expect(r.rejected.map((x) => x.line)).toEqual([2, 3, 5, 6, 7, 8, 9, 11]);
+    const reasons = Object.fromEntries(r.rejected.map((x) => [x.line, x.reason]));
+    expect(reasons[2]).toBe('invalid JSON');
+    expect(reasons[3]).toBe("unknown column 'Bogus' for table DeviceProcessEvents");
+    expect(reasons[5]).toBe("unknown table 'NoSuchTable'");
+    expect(reasons[6]).toBe('Timestamp is required');
+    expect(reasons[7]).toBe('Timestamp is more than 1 day in the future');
+    expect(reasons[8]).toBe('Timestamp is older than the 30-day retention');
+    expect(reasons[9]).toBe('column \'RemotePort\': expected int, got "https"');
+    expect(reasons[11]).toBe("table 'AlertInfo' is not accepted from sensors");
+    // Dropped (retention) lines are not dead letters; the others are, with the step that refused them.
+    expect(deadLetters.map((d) => [d.line, d.step])).toEqual([[2, 'parse'], [3, 'validate'], [5, 'validate'], [6, 'validate'], [7, 'validate'], [9, 'validate'], [11, 'validate']]);
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]).toMatchObject({ lines: 10, accepted: 2, dropped: 1, deadLettered: 7, duplicate: false });
+    expect(Object.keys(metrics[0].stepMs)).toEqual(['decode', 'parse', 'validate', 'stamp', 'enrich', 'age', 'write']);
+
+    expect(await rows(`SELECT "DeviceId", "DeviceName", "FileName", "SHA1", "ProcessId", "__TenantId", "__RbacGroupId" FROM "DeviceProcessEvents" WHERE "__TenantId" = '${TENANT}'`)).toEqual([
+      [DEVICE, 'sensor-host.corp', 'a.exe', 'abcdef', 77, TENANT, 3],
+    ]);
+    expect(await rows(`SELECT "RemotePort", "RemoteIPType", "LocalIPType", "AdditionalFields", "DeviceId" FROM "DeviceNetworkEvents" WHERE "__TenantId" = '${TENANT}'`)).toEqual([
+      [443, 'Public', 'Private', { direction: 'Out' }, DEVICE],
+    ]);
+    expect(await rows('SELECT count(*) FROM "AlertInfo"')).toEqual([[0]]);
+  });
+
+  it('answers a retried batch id as a duplicate without storing it again', async () => {
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW });
+    const body = ndjson([{ table: 'DeviceFileEvents', row: { Timestamp: '2024-05-01T10:00:00Z', FileName: 'retry.txt' } }]);
+    const first = await p.ingest({ ...who, batchId: 'retry-1', body, gzip: false });
+    const again = await p.ingest({ ...who, batchId: 'retry-1', body, gzip: false });
+    expect(first).toEqual({ batchId: 'retry-1', accepted: 1, rejected: [], duplicate: false });
+    expect(again).toEqual({ batchId: 'retry-1', accepted: 1, rejected: [], duplicate: true });
+    expect(await rows(`SELECT count(*) FROM "DeviceFileEvents" WHERE "FileName" = 'retry.txt'`)).toEqual([[1]]);
+  });
+
+  it('ingests the real streaming samples once reshaped into sensor lines', async () => {
+    const p = createIngestPipeline({ eventStore: store, now: () => new Date('2022-11-08T00:00:00Z') });
+    const records = readFileSync('/work/shared/corpus/api-samples/streaming/elastic-m365d-test-device.ndjson', 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { category: string; properties: Record<string, unknown> });
+    const lines = records
+      .filter((r) => r.category.startsWith('AdvancedHunting-Device'))
+      .filter((r) => String(r.properties.Timestamp).startsWith('2022-11-07'))
+      .map((r) => {
+        // MachineGroup is a streaming-only property that is not a hunting column.
+        const { MachineGroup: _mg, ...row } = r.properties;
+        return { table: r.category.slice('AdvancedHunting-'.length), row };
+      });
+    expect(lines.length).toBeGreaterThan(3);
+    const r = await p.ingest({ ...who, batchId: 'corpus-1', body: gzipSync(ndjson(lines)), gzip: true });
+    expect(r.rejected).toEqual([]);
+    expect(r.accepted).toBe(lines.length);
+    const dpapi = await rows(`SELECT "AdditionalFields", "InitiatingProcessLogonId", "Timestamp" FROM "DeviceEvents" WHERE "ActionType" = 'DpapiAccessed'`);
+    expect(dpapi).toEqual([[{ CallerProcessID: 4248 }, 1431021, '2022-11-07T17:07:42.025918Z']]);
+  });
+
+  it('throws BadRequest for a malformed gzip body and PayloadTooLarge over the limit', async () => {
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW, maxBodyBytes: 1024 });
+    const bad = await p.ingest({ ...who, batchId: 'g1', body: Buffer.from('definitely not gzip'), gzip: true }).catch((e) => e);
+    expect(bad).toBeInstanceOf(PalisadeError);
+    expect(bad.code).toBe('BadRequest');
+    const truncated = gzipSync(ndjson([{ table: 'DeviceInfo', row: { Timestamp: '2024-05-01T10:00:00Z' } }])).subarray(0, 20);
+    expect((await p.ingest({ ...who, batchId: 'g2', body: truncated, gzip: true }).catch((e) => e)).code).toBe('BadRequest');
+    // 100 KiB of zeros compresses to ~100 bytes but decompresses past the 1 KiB limit.
+    const bomb = gzipSync(Buffer.alloc(100 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(1024);
+    const big = await p.ingest({ ...who, batchId: 'g3', body: bomb, gzip: true }).catch((e) => e);
+    expect(big.code).toBe('PayloadTooLarge');
+    expect((await p.ingest({ ...who, batchId: 'g4', body: Buffer.alloc(2048, 0x20), gzip: false }).catch((e) => e)).code).toBe('PayloadTooLarge');
+  });
+
+  it('limits lines per batch and validates the batch id', async () => {
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW, maxLines: 2 });
+    const line = { table: 'DeviceInfo', row: { Timestamp: '2024-05-01T10:00:00Z' } };
+    expect((await p.ingest({ ...who, batchId: 'l1', body: ndjson([line, line, line]), gzip: false }).catch((e) => e)).code).toBe('MaximumBatchSizeExceeded');
+    expect((await p.ingest({ ...who, batchId: 'bad id!', body: ndjson([line]), gzip: false }).catch((e) => e)).code).toBe('BadRequest');
+  });
+
+  it('records an all-rejected batch so its retry is a duplicate', async () => {
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW });
+    const body = ndjson(['[]']);
+    const first = await p.ingest({ ...who, batchId: 'empty-1', body, gzip: false });
+    expect(first).toEqual({ batchId: 'empty-1', accepted: 0, rejected: [{ line: 1, reason: 'a line must be a JSON object {"table": ..., "row": {...}}' }], duplicate: false });
+    expect((await p.ingest({ ...who, batchId: 'empty-1', body, gzip: false })).duplicate).toBe(true);
+  });
+
+  it('lets store failures propagate so the sensor retries', async () => {
+    const failing: EventStore = {
+      appendBatch: async (_b: EventBatch) => {
+        throw new Error('disk full');
+      },
+      query: async () => {
+        throw new Error('unused');
+      },
+      enforceRetention: async () => 0,
+      close: async () => {},
+    };
+    const p = createIngestPipeline({ eventStore: failing, now: () => NOW });
+    await expect(p.ingest({ ...who, batchId: 'f', body: ndjson([{ table: 'DeviceInfo', row: { Timestamp: '2024-05-01T10:00:00Z' } }]), gzip: false })).rejects.toThrow('disk full');
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The parse and validate steps: one NDJSON line `{"table": "...", "row": {...}}` becomes a row of a
+ * known sensor table whose every value has been checked and coerced to its column type. Unknown
+ * tables and columns, wrong types, and a missing, unparseable or future (more than one day ahead)
+ * Timestamp dead-letter the line with a reason.
+ */
+import type { EventRow } from '../domain/ports.ts';
+import { parseDatetimeMicros } from '../schema/datetime.ts';
+import { getTable } from '../schema/registry.ts';
+import type { ColumnDecl, TableDecl } from '../schema/types.ts';
+import { coerceValue } from './coerce.ts';
+import { deadLetter, ok } from './step.ts';
+import type { StepResult } from './step.ts';
+
+/** A parsed line: table name and raw row object. */
+export interface RawLine {
+  table: string;
+  row: Record<string, unknown>;
+}
+
+/** A validated line: its table declaration and the coerced row. */
+export interface ValidLine {
+  table: TableDecl;
+  row: EventRow;
+  /** Timestamp in microseconds since the epoch. */
+  ts: bigint;
+}
+
+/** Parses one NDJSON line into table + row. */
+export function parseLine(text: string): StepResult<RawLine> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return deadLetter('invalid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return deadLetter('a line must be a JSON object {"table": ..., "row": {...}}');
+  const { table, row } = v as { table?: unknown; row?: unknown };
+  if (typeof table !== 'string') return deadLetter('missing "table" (a table name)');
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return deadLetter('missing "row" (an object of column values)');
+  const extra = Object.keys(v).filter((k) => k !== 'table' && k !== 'row');
+  if (extra.length > 0) return deadLetter(`unexpected field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} next to "table" and "row"`);
+  return ok({ table, row: row as Record<string, unknown> });
+}
+
+const columnIndex = new WeakMap<TableDecl, Map<string, ColumnDecl>>();
+
+function columnsOf(t: TableDecl): Map<string, ColumnDecl> {
+  let m = columnIndex.get(t);
+  if (!m) columnIndex.set(t, (m = new Map(t.columns.map((c) => [c.name, c]))));
+  return m;
+}
+
+/** Columns the server sets itself; whatever the row says is replaced, so it is not validated. */
+const STAMPED = new Set(['DeviceId', 'DeviceName']);
+
+/** Largest allowed lead of an event's Timestamp over the server clock. */
+export const MAX_FUTURE_MICROS = 86_400_000_000n;
+
+/** Validates a parsed line against its table and coerces every value. `nowMicros` is the server clock. */
+export function validateLine(raw: RawLine, nowMicros: bigint): StepResult<ValidLine> {
+  const table = getTable(raw.table);
+  if (!table) return deadLetter(`unknown table '${raw.table}'`);
+  if ((table.writtenBy ?? 'sensor') !== 'sensor') return deadLetter(`table '${raw.table}' is not accepted from sensors`);
+  const cols = columnsOf(table);
+  const unknown = Object.keys(raw.row).filter((k) => !cols.has(k));
+  if (unknown.length > 0) {
+    return deadLetter(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} for table ${table.name}`);
+  }
+  const row: EventRow = {};
+  for (const [name, value] of Object.entries(raw.row)) {
+    if (STAMPED.has(name) || value === null || value === undefined) continue;
+    const c = coerceValue(cols.get(name)!.type, value);
+    if (!c.ok) return deadLetter(`column '${name}': ${c.reason}`);
+    row[name] = c.value;
+  }
+  if (row.Timestamp === undefined) return deadLetter('Timestamp is required');
+  const ts = parseDatetimeMicros(row.Timestamp as string)!;
+  if (ts - nowMicros > MAX_FUTURE_MICROS) return deadLetter('Timestamp is more than 1 day in the future');
+  return ok({ table, row, ts });
+}
