@@ -68,10 +68,16 @@ const SIGNERS: Record<string, { signer: string; issuer: string; root: boolean }>
   ThirdParty: { signer: 'Google LLC', issuer: 'DigiCert Trusted G4 Code Signing RSA4096 SHA384 2021 CA1', root: false },
 };
 
-/** Removes undefined values so a row carries only the columns it has. */
-function clean(row: Row): Row {
-  for (const k of Object.keys(row)) if (row[k] === undefined) delete row[k];
-  return row;
+/** Merges column groups into one row, keeping defined values only (a row carries just the columns it has). */
+function clean(...parts: Row[]): Row {
+  const out: Row = {};
+  for (const part of parts) {
+    for (const k in part) {
+      const v = part[k];
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  return out;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -247,8 +253,7 @@ class DeviceTelemetry implements EventGenerator {
   private processRow(ts: string, child: Proc): Row {
     const parent = child.parent!;
     const a = child.account;
-    return clean({
-      ...this.base(ts, 'ProcessCreated'),
+    return clean(this.base(ts, 'ProcessCreated'), {
       FileName: child.fileName,
       FolderPath: child.folderPath,
       SHA1: child.hashes.sha1,
@@ -272,11 +277,10 @@ class DeviceTelemetry implements EventGenerator {
       AccountUpn: a.upn,
       AccountObjectId: a.objectId,
       LogonId: a.logonId,
-      ...this.initiating(parent, { integrity: true, logonId: true, signer: true }),
       ReportId: this.nextReportId(),
       CreatedProcessSessionId: a.sessionId,
       IsProcessRemoteSession: this.win ? false : undefined,
-    });
+    }, this.initiating(parent, { integrity: true, logonId: true, signer: true }));
   }
 
   // ── DeviceNetworkEvents ────────────────────────────────────────────────────────────────────────
@@ -302,8 +306,7 @@ class DeviceTelemetry implements EventGenerator {
     } else if (r < 0.12) {
       const dns = this.d.nics[0]!.dnsServers[0]!;
       const dnsActor = tree.find(this.win ? 'svchost.exe' : this.d.osFamily === 'Linux' ? 'systemd' : 'launchd') ?? actor;
-      return clean({
-        ...this.base(ts, 'ConnectionSuccess'),
+      return clean(this.base(ts, 'ConnectionSuccess'), {
         RemoteIP: dns,
         RemotePort: 53,
         LocalIP: localIp,
@@ -311,17 +314,15 @@ class DeviceTelemetry implements EventGenerator {
         Protocol: 'Udp',
         LocalIPType: 'Private',
         RemoteIPType: 'Private',
-        ...this.initiating(dnsActor, { integrity: this.win }),
         ReportId: this.nextReportId(),
-      });
+      }, this.initiating(dnsActor, { integrity: this.win }));
     } else if (r < 0.3 && this.d.isServer) {
       const service = this.win
         ? this.rng.pick([{ port: 3389, proc: 'svchost.exe' }, { port: 443, proc: 'w3wp.exe' }, { port: 445, proc: 'svchost.exe' }, { port: 1433, proc: 'sqlservr.exe' }])
         : this.rng.pick([{ port: 22, proc: 'sshd' }, { port: 443, proc: 'nginx' }, { port: 80, proc: 'nginx' }]);
       const server = tree.find(service.proc) ?? actor;
       const fromInternet = (service.port === 443 || service.port === 80 || service.port === 22) && this.rng.chance(0.4);
-      return clean({
-        ...this.base(ts, 'InboundConnectionAccepted'),
+      return clean(this.base(ts, 'InboundConnectionAccepted'), {
         RemoteIP: fromInternet ? this.ipOf(`client-${this.rng.int(1, 400)}`) : this.peerIp(),
         RemotePort: this.ephemeralPort(),
         LocalIP: localIp,
@@ -329,9 +330,8 @@ class DeviceTelemetry implements EventGenerator {
         Protocol: 'Tcp',
         LocalIPType: 'Private',
         RemoteIPType: fromInternet ? 'Public' : 'Private',
-        ...this.initiating(server, { integrity: this.win }),
         ReportId: this.nextReportId(),
-      });
+      }, this.initiating(server, { integrity: this.win }));
     } else if (r < 0.45) {
       const target = this.win
         ? this.rng.pick([{ ip: this.siteIp(10), port: this.rng.pick([389, 88, 445, 135]) }, { ip: this.siteIp(20), port: 445 }, { ip: this.peerIp(), port: this.rng.pick([443, 8080, 3389]) }])
@@ -361,7 +361,7 @@ class DeviceTelemetry implements EventGenerator {
         RemoteIPType: 'Public',
       };
     }
-    return clean({ ...row, ...this.initiating(actor, { integrity: this.win }), ReportId: this.nextReportId() });
+    return clean(row, { ReportId: this.nextReportId() }, this.initiating(actor, { integrity: this.win }));
   }
 
   // ── DeviceFileEvents ───────────────────────────────────────────────────────────────────────────
@@ -378,13 +378,11 @@ class DeviceTelemetry implements EventGenerator {
     const r = this.rng.next();
     if (this.tempFiles.length > 0 && r < 0.15) {
       const f = this.tempFiles.shift()!;
-      return clean({
-        ...this.base(ts, 'FileDeleted'),
+      return clean(this.base(ts, 'FileDeleted'), {
         FileName: f.name,
         FolderPath: f.path,
-        ...this.initiating(f.by, { integrity: this.win }),
         ReportId: this.nextReportId(),
-      });
+      }, this.initiating(f.by, { integrity: this.win }));
     }
     if (actor.suspicious && this.suspiciousRate > 0) {
       folder = this.win ? 'C:\\Users\\Public' : this.d.osFamily === 'Linux' ? '/tmp' : '/private/tmp';
@@ -423,8 +421,7 @@ class DeviceTelemetry implements EventGenerator {
       extra = { PreviousFileName: this.win ? `~WRL${String(this.rng.int(1, 9999)).padStart(4, '0')}.tmp` : `.${finalName}.swp`, PreviousFolderPath: folder };
     }
     const h = hashesOf(`${folder}${sep}${name}|${this.rng.hex(8)}`);
-    return clean({
-      ...this.base(ts, action),
+    return clean(this.base(ts, action), {
       FileName: name,
       FolderPath: `${folder}${sep}${name}`,
       SHA1: h.sha1,
@@ -432,10 +429,9 @@ class DeviceTelemetry implements EventGenerator {
       MD5: h.md5,
       FileSize: this.rng.int(512, 25_000_000),
       ...extra,
-      ...this.initiating(actor, { integrity: this.win }),
       RequestProtocol: 'Local',
       ReportId: this.nextReportId(),
-    });
+    }, this.initiating(actor, { integrity: this.win }));
   }
 
   // ── DeviceRegistryEvents (Windows) ─────────────────────────────────────────────────────────────
@@ -464,7 +460,7 @@ class DeviceTelemetry implements EventGenerator {
         { ActionType: 'RegistryKeyDeleted', RegistryKey: `${hkcu}\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\FeatureUsage\\AppSwitched\\${this.rng.hex(8)}`, PreviousRegistryKey: `${hkcu}\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\FeatureUsage\\AppSwitched` },
       ]);
     }
-    return clean({ ...this.base(ts), ...row, ...this.initiating(actor, { integrity: true }), ReportId: this.nextReportId() });
+    return clean(this.base(ts), row, { ReportId: this.nextReportId() }, this.initiating(actor, { integrity: true }));
   }
 
   // ── DeviceImageLoadEvents (Windows) ────────────────────────────────────────────────────────────
@@ -492,17 +488,15 @@ class DeviceTelemetry implements EventGenerator {
     }
     const path = `${folder}\\${name}`;
     const h = hashesOf(`Windows|${path}|${this.d.osVersion}`);
-    return clean({
-      ...this.base(ts, 'ImageLoaded'),
+    return clean(this.base(ts, 'ImageLoaded'), {
       FileName: name,
       FolderPath: path,
       SHA1: h.sha1,
       SHA256: h.sha256,
       MD5: h.md5,
       FileSize: this.rng.int(40_000, 8_000_000),
-      ...this.initiating(actor, { integrity: true }),
       ReportId: this.nextReportId(),
-    });
+    }, this.initiating(actor, { integrity: true }));
   }
 
   // ── DeviceLogonEvents ──────────────────────────────────────────────────────────────────────────
@@ -521,8 +515,7 @@ class DeviceTelemetry implements EventGenerator {
     const remote = logonType === 'Network' || logonType === 'RemoteInteractive';
     const accountName = bruteForce ? this.rng.pick(['administrator', 'admin', 'test', 'guest', 'oracle', 'ubuntu', 'user1']) : user.accountName;
     const accountDomain = bruteForce ? this.d.computerDnsName : (this.win ? user.accountDomain : this.d.computerDnsName).toLowerCase();
-    return clean({
-      ...this.base(ts, failed ? 'LogonFailed' : 'LogonSuccess'),
+    return clean(this.base(ts, failed ? 'LogonFailed' : 'LogonSuccess'), {
       LogonType: logonType,
       AccountDomain: accountDomain,
       AccountName: accountName,
@@ -535,10 +528,9 @@ class DeviceTelemetry implements EventGenerator {
       RemoteIP: remote ? (bruteForce ? this.ipOf(`attacker-${this.rng.int(1, 5)}`) : this.peerIp()) : undefined,
       RemoteIPType: remote ? (bruteForce ? 'Public' : 'Private') : undefined,
       RemotePort: remote ? this.ephemeralPort() : undefined,
-      ...this.initiating(actor, { integrity: this.win }),
       ReportId: this.nextReportId(),
       AdditionalFields: { IsLocalLogon: logonType === 'Interactive' || logonType === 'Unlock' },
-    });
+    }, this.initiating(actor, { integrity: this.win }));
   }
 
   // ── DeviceEvents ───────────────────────────────────────────────────────────────────────────────
@@ -557,61 +549,53 @@ class DeviceTelemetry implements EventGenerator {
           : this.rng.pick<[string, string]>([['/tmp', '.kworker'], [`${this.userHome(user)}/Downloads`, 'eicar.com.txt'], ['/var/tmp', 'xmrig']]);
         const sep = this.win ? '\\' : '/';
         const h = hashesOf(`malware|${name}|${this.rng.int(1, 6)}`);
-        return clean({
-          ...this.base(ts, 'AntivirusDetection'),
+        return clean(this.base(ts, 'AntivirusDetection'), {
           FileName: name,
           FolderPath: `${folder}${sep}${name}`,
           SHA1: h.sha1,
           SHA256: h.sha256,
           MD5: h.md5,
           FileSize: this.rng.int(60_000, 2_000_000),
-          ...this.initiating(av, { logonId: true }),
           ReportId: rid(),
           AdditionalFields: { ThreatName: this.rng.pick(this.win ? THREATS_WINDOWS : THREATS_UNIX), WasRemediated: this.rng.chance(0.9), WasExecutingWhileDetected: this.rng.chance(0.2), ReportSource: this.rng.pick(['Realtime', 'Scan', 'Behavior']) },
-        });
+        }, this.initiating(av, { logonId: true }));
       }
       case 'PowerShellCommand': {
         const ps = tree.find('powershell.exe');
         if (!ps) return this.dnsEvent(ts, tree);
         const command = ps.suspicious ? this.rng.pick(['Invoke-Expression', 'Add-MpPreference', 'New-Object', 'Invoke-WebRequest']) : this.rng.pick(POWERSHELL_COMMANDS);
-        return clean({ ...this.base(ts, 'PowerShellCommand'), ...this.initiating(ps, { logonId: true }), ReportId: rid(), AdditionalFields: { Command: command } });
+        return clean(this.base(ts, 'PowerShellCommand'), { ReportId: rid(), AdditionalFields: { Command: command } }, this.initiating(ps, { logonId: true }));
       }
       case 'DnsQueryResponse':
         return this.dnsEvent(ts, tree);
       case 'ScheduledTaskCreated': {
         const actor = tree.find('svchost.exe') ?? tree.actor([]);
         const task = this.rng.pick(['\\Microsoft\\Windows\\UpdateOrchestrator\\Schedule Scan', '\\GoogleUpdateTaskMachineUA', '\\Microsoft\\Office\\Office Automatic Updates 2.0', '\\OneDrive Standalone Update Task-S-1-5-21']);
-        return clean({
-          ...this.base(ts, 'ScheduledTaskCreated'),
+        return clean(this.base(ts, 'ScheduledTaskCreated'), {
           AccountDomain: actor.account.domain,
           AccountName: actor.account.name,
           AccountSid: actor.account.sid,
-          ...this.initiating(actor, { logonId: true }),
           ReportId: rid(),
           AdditionalFields: { TaskName: task, TaskContent: `{"Triggers":{"TimeTrigger":{"StartBoundary":"${ts.slice(0, 19)}","Repetition":{"Interval":"PT1H"}}},"Actions":{"Exec":{"Command":"C:\\\\Program Files\\\\${task.split('\\').pop()}.exe"}}}` },
-        });
+        }, this.initiating(actor, { logonId: true }));
       }
       case 'UsbDriveMounted': {
         const actor = tree.find('svchost.exe') ?? tree.actor([]);
-        return clean({
-          ...this.base(ts, 'UsbDriveMounted'),
-          ...this.initiating(actor, { logonId: true }),
+        return clean(this.base(ts, 'UsbDriveMounted'), {
           ReportId: rid(),
           AdditionalFields: { DriveLetter: `${this.rng.pick(['D', 'E', 'F'])}:`, Manufacturer: this.rng.pick(['SanDisk', 'Kingston', 'Samsung']), ProductName: this.rng.pick(['Cruzer Blade', 'DataTraveler 3.0', 'T7']), SerialNumber: this.rng.hex(16).toUpperCase(), Volume: `\\\\?\\Volume{${this.rng.guid()}}` },
-        });
+        }, this.initiating(actor, { logonId: true }));
       }
       default: {
         const actor = tree.find('svchost.exe') ?? tree.actor([]);
         const child = this.rng.pick(['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoP -Command Get-CimInstance Win32_OperatingSystem', 'C:\\Windows\\System32\\cmd.exe /c ipconfig']);
-        return clean({
-          ...this.base(ts, 'ProcessCreatedUsingWmiQuery'),
+        return clean(this.base(ts, 'ProcessCreatedUsingWmiQuery'), {
           ProcessCommandLine: child,
           ProcessId: this.rng.int(2, 16_000) * 4,
           ProcessCreationTime: ts,
-          ...this.initiating(actor, { logonId: true }),
           ReportId: rid(),
           AdditionalFields: { Namespace: 'root\\cimv2', ClassName: 'Win32_Process' },
-        });
+        }, this.initiating(actor, { logonId: true }));
       }
     }
   }
@@ -619,14 +603,12 @@ class DeviceTelemetry implements EventGenerator {
   private dnsEvent(ts: string, tree: ProcessTree): Row {
     const svc = this.rng.pick(PUBLIC_SERVICES.filter((s) => s.os.includes(this.d.osFamily)));
     const actor = tree.actor(tree.catalog.networkers);
-    return clean({
-      ...this.base(ts, 'DnsQueryResponse'),
+    return clean(this.base(ts, 'DnsQueryResponse'), {
       RemoteIP: this.d.nics[0]!.dnsServers[0],
       RemotePort: 53,
-      ...this.initiating(actor, { logonId: this.win }),
       ReportId: this.nextReportId(),
       AdditionalFields: { DnsQueryString: svc.url, DnsQueryResult: [{ DnsQueryType: 1, Address: this.ipOf(svc.url, svc.net) }] },
-    });
+    }, this.initiating(actor, { logonId: this.win }));
   }
 
   // ── DeviceFileCertificateInfo (Windows) ────────────────────────────────────────────────────────
