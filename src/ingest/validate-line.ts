@@ -5,7 +5,7 @@
  * Timestamp dead-letter the line with a reason.
  */
 import type { EventRow } from '../domain/ports.ts';
-import { parseDatetimeMicros } from '../schema/datetime.ts';
+import { formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
 import { getTable } from '../schema/registry.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
 import { coerceValue } from './coerce.ts';
@@ -54,6 +54,7 @@ function columnsOf(t: TableDecl): Map<string, ColumnDecl> {
 /** Columns the server sets itself; whatever the row says is replaced, so it is not validated. */
 const STAMPED = new Set(['DeviceId', 'DeviceName']);
 
+
 /** Largest allowed lead of an event's Timestamp over the server clock. */
 export const MAX_FUTURE_MICROS = 86_400_000_000n;
 
@@ -67,15 +68,23 @@ export function validateLine(raw: RawLine, nowMicros: bigint): StepResult<ValidL
   if (unknown.length > 0) {
     return deadLetter(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} for table ${table.name}`);
   }
-  const row: EventRow = {};
+  const tsRaw = raw.row.Timestamp;
+  if (tsRaw === undefined || tsRaw === null) return deadLetter('Timestamp is required');
+  const ts = typeof tsRaw === 'string' ? parseDatetimeMicros(tsRaw) : null;
+  if (ts === null) return deadLetter(`column 'Timestamp': ${(coerceValue('datetime', tsRaw) as { reason: string }).reason}`);
+  if (ts - nowMicros > MAX_FUTURE_MICROS) return deadLetter('Timestamp is more than 1 day in the future');
+  const row: EventRow = { Timestamp: isCanonicalUtc(tsRaw as string) ? tsRaw : formatDatetimeMicros(ts) };
   for (const [name, value] of Object.entries(raw.row)) {
-    if (STAMPED.has(name) || value === null || value === undefined) continue;
-    const c = coerceValue(cols.get(name)!.type, value);
+    if (name === 'Timestamp' || STAMPED.has(name) || value === null || value === undefined) continue;
+    const type = cols.get(name)!.type;
+    // Fast paths for values already in canonical form (most of them).
+    if ((type === 'string' && typeof value === 'string') || ((type === 'long' || type === 'int') && Number.isSafeInteger(value) && (type === 'long' || ((value as number) <= 2147483647 && (value as number) >= -2147483648))) || (type === 'bool' && typeof value === 'boolean')) {
+      row[name] = value;
+      continue;
+    }
+    const c = coerceValue(type, value);
     if (!c.ok) return deadLetter(`column '${name}': ${c.reason}`);
     row[name] = c.value;
   }
-  if (row.Timestamp === undefined) return deadLetter('Timestamp is required');
-  const ts = parseDatetimeMicros(row.Timestamp as string)!;
-  if (ts - nowMicros > MAX_FUTURE_MICROS) return deadLetter('Timestamp is more than 1 day in the future');
   return ok({ table, row, ts });
 }

@@ -36,3 +36,20 @@ describe('timespan', () => {
     expect(parseTimespanTicks('nope')).toBeNull();
   });
 });
+
+describe('datetime parsing agrees with the JS Date clock', () => {
+  it('matches Date for many instants, leap days and year 1', () => {
+    for (let i = 0; i < 2000; i++) {
+      const ms = Math.floor((i / 2000) * 8e12 - 1e12);
+      expect(parseDatetimeMicros(new Date(ms).toISOString())).toBe(BigInt(ms) * 1000n);
+    }
+    expect(parseDatetimeMicros('2024-02-29T00:00:00Z')).toBe(BigInt(Date.UTC(2024, 1, 29)) * 1000n);
+    expect(parseDatetimeMicros('2023-02-29T00:00:00Z')).toBeNull();
+    expect(parseDatetimeMicros('2000-02-29')).not.toBeNull();
+    expect(parseDatetimeMicros('1900-02-29')).toBeNull();
+    const y1 = new Date(0);
+    y1.setUTCFullYear(1, 0, 1);
+    expect(parseDatetimeMicros('0001-01-01T00:00:00Z')).toBe(BigInt(y1.getTime()) * 1000n);
+    expect(formatDatetimeMicros(parseDatetimeMicros('0001-01-01T00:00:00Z')!)).toBe('0001-01-01T00:00:00Z');
+  });
+});

@@ -4,7 +4,37 @@
  * trailing zeros (as MDE prints `2022-11-07T16:45:19.295067Z`).
  */
 
+/**
+ * True for ISO-8601 UTC text with a `Z` and at most microseconds (e.g. `2024-05-01T10:00:00.5Z`): the
+ * form stored as sent and cast by DuckDB directly. Says nothing about the date being valid.
+ */
+export function isCanonicalUtc(text: string): boolean {
+  return CANONICAL_UTC.test(text);
+}
+
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, m: number): number {
+  return m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1];
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse, in integer arithmetic). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
 
 /**
  * Parses an ISO-8601 date or date-time (years 0001–9999, optional fraction up to 9 digits, optional
@@ -16,12 +46,9 @@ export function parseDatetimeMicros(text: string): bigint | null {
   if (!m) return null;
   const [, ys, mos, ds, hs = '0', mis = '0', ss = '0', frac = '', zone] = m;
   const y = Number(ys), mo = Number(mos), d = Number(ds), h = Number(hs), mi = Number(mis), s = Number(ss);
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, 0);
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
-  let micros = BigInt(date.getTime()) * 1000n + BigInt((frac + '000000').slice(0, 6));
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  const secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  let micros = BigInt(secs) * 1_000_000n + BigInt(frac.length === 0 ? 0 : Number((frac + '00000').slice(0, 6)));
   if (zone && zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1n : 1n;
     const digits = zone.slice(1).replace(':', '');

@@ -5,6 +5,11 @@
  * their batch ids in __ingest_batches, and each caller is resolved only after COMMIT returned —
  * DuckDB fsyncs its WAL on commit, so an acknowledged batch survives a crash (kill -9). Queries run on
  * a separate pool of read connections with a timeout, an abort signal and a row cap.
+ *
+ * Why the appender: measured here (2 cores) on 50,000 real-shaped MDE rows of 71 columns, the
+ * appender took ~1.1 s of work per flush against ~1.2–1.5 s for staging NDJSON and INSERT … SELECT
+ * FROM read_ndjson (JSON.stringify + file write + parse); on narrow synthetic rows both were even.
+ * It also keeps bigints and microsecond timestamps exact and needs no temporary files.
  */
 import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';

@@ -7,11 +7,12 @@
 import { DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { EventRow } from '../../../domain/ports.ts';
-import { dateToMicros, parseDatetimeMicros } from '../../../schema/datetime.ts';
+import { dateToMicros, isCanonicalUtc, parseDatetimeMicros } from '../../../schema/datetime.ts';
 import { parseTimespanTicks } from '../../../schema/timespan.ts';
 import type { ColumnDecl, KqlColumnType, TableDecl } from '../../../schema/types.ts';
 
 type Writer = (ap: DuckDBAppender, v: unknown) => void;
+
 
 /** Microseconds since the epoch of a datetime value (ISO text, Date, bigint micros); null when not one. */
 export function datetimeMicros(v: unknown): bigint | null {
@@ -64,6 +65,9 @@ function writerFor(c: ColumnDecl): Writer {
       };
     case 'datetime':
       return (ap, v) => {
+        // Canonical UTC text (what the ingest pipeline produces) is cast by DuckDB itself, which is
+        // cheaper than building a timestamp value in JS; anything else is parsed here.
+        if (typeof v === 'string' && isCanonicalUtc(v)) return ap.appendVarchar(v);
         const us = datetimeMicros(v);
         if (us === null) throw new TypeError(`not a datetime: ${String(v)}`);
         ap.appendTimestamp(new DuckDBTimestampValue(us));
