@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseIsoDateTime } from './datetime-literal.ts';
 
 describe('parseIsoDateTime', () => {
-  it('normalises to UTC at millisecond precision', () => {
-    expect(parseIsoDateTime('2021-01-26T20:33:57.7220239Z')).toBe('2021-01-26T20:33:57.722Z');
+  it('normalises to UTC, keeping sub-millisecond digits only when they are not zero', () => {
+    expect(parseIsoDateTime('2021-01-26T20:33:57.7220239Z')).toBe('2021-01-26T20:33:57.7220239Z');
+    expect(parseIsoDateTime('2021-01-26T22:33:57.1230000+02:00')).toBe('2021-01-26T20:33:57.123Z');
+    expect(parseIsoDateTime('2021-01-26T22:33:57.0000001+02:00')).toBe('2021-01-26T20:33:57.0000001Z');
     expect(parseIsoDateTime('2019-09-01T13:31:08.5Z')).toBe('2019-09-01T13:31:08.500Z');
     expect(parseIsoDateTime('2018-08-01Z')).toBe('2018-08-01T00:00:00.000Z');
     expect(parseIsoDateTime(' 2018-08-01 ')).toBe('2018-08-01T00:00:00.000Z');

@@ -18,10 +18,11 @@ export function dateTimeSource(dateTimeSeparator = 'Tt'): string {
 const ANCHORED = new RegExp(`^${dateTimeSource('Tt ')}$`);
 
 /**
- * Converts the regex groups of a datetime literal into a canonical UTC string
- * (`Date.prototype.toISOString` form, millisecond precision; digits beyond the millisecond are
- * truncated). A literal without a zone is taken as UTC. Returns null when a component is out of
- * range (month 13, 30 February, hour 24, offset beyond ±14:00…).
+ * Converts the regex groups of a datetime literal into a canonical UTC string: the
+ * `Date.prototype.toISOString` form (`2024-01-01T00:00:00.000Z`), except that a fraction with
+ * non-zero digits beyond the millisecond keeps all its digits (`…57.7220239Z`) so stores can
+ * compare exactly. A literal without a zone is taken as UTC. Returns null when a component is out
+ * of range (month 13, 30 February, hour 24, offset beyond ±14:00…).
  */
 export function canonicalDateTime(groups: readonly (string | undefined)[]): string | null {
   const [y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = groups;
@@ -49,7 +50,8 @@ export function canonicalDateTime(groups: readonly (string | undefined)[]): stri
   const t = date.getTime() - offsetMinutes * 60_000;
   const out = new Date(t);
   if (Number.isNaN(t) || out.getUTCFullYear() < 1 || out.getUTCFullYear() > 9999) return null;
-  return out.toISOString();
+  const iso = out.toISOString();
+  return /[1-9]/.test(frac.slice(3)) ? `${iso.slice(0, -5)}.${frac}Z` : iso;
 }
 
 /**

