@@ -303,6 +303,9 @@ describe('parseFilter: error messages', () => {
     expect(errorOf(() => m('osBuild eq 1 and or osBuild eq 2')).message).toMatch(/position 18: expected a condition but found the keyword 'or'/);
     expect(errorOf(() => m('')).message).toMatch(/the filter is empty/);
     expect(errorOf(() => m('osBuild eq # ')).message).toMatch(/position 12: unexpected character '#'/);
+    expect(errorOf(() => m('('.repeat(5000) + 'osBuild eq 1' + ')'.repeat(5000))).message).toMatch(/nests deeper than 100 levels/);
+    expect(m('('.repeat(50) + 'osBuild eq 1' + ')'.repeat(50))).toEqual({ kind: 'cmp', op: 'eq', field: 'osBuild', value: 1 });
+    expect(m('not not osBuild eq 1')).toEqual({ kind: 'not', expr: { kind: 'not', expr: { kind: 'cmp', op: 'eq', field: 'osBuild', value: 1 } } });
   });
 
   it('explains type mismatches', () => {

@@ -26,6 +26,9 @@ const LITERAL_WORDS = ['true', 'false', 'null'];
 /** Words that cannot be property names; used to give better messages. */
 const RESERVED = new Set(['and', 'or', 'not', 'in', ...CMP_OPS]);
 
+/** Deepest nesting of parentheses / `not` accepted (guards the recursion). */
+const MAX_DEPTH = 100;
+
 /** The element of a collection inside `any(t: …)`; the domain calls it `$it`. */
 const IT_FIELD: FieldSpec = { name: '$it', type: 'string' };
 
@@ -53,6 +56,7 @@ class FilterParser {
   private i = 0;
   private readonly fields: Map<string, FieldSpec>;
   private lambda: Lambda | null = null;
+  private depth = 0;
 
   constructor(
     text: string,
@@ -119,11 +123,16 @@ class FilterParser {
   }
 
   private parseUnary(): FilterExpr {
-    if (this.isWord(this.peek(), 'not')) {
-      this.next();
-      return { kind: 'not', expr: this.parseUnary() };
+    if (++this.depth > MAX_DEPTH) throw syntaxError(this.peek().pos, `the filter nests deeper than ${MAX_DEPTH} levels`);
+    try {
+      if (this.isWord(this.peek(), 'not')) {
+        this.next();
+        return { kind: 'not', expr: this.parseUnary() };
+      }
+      return this.parsePrimary();
+    } finally {
+      this.depth--;
     }
-    return this.parsePrimary();
   }
 
   private parsePrimary(): FilterExpr {
