@@ -68,7 +68,7 @@ export interface IngestPipelineOptions {
   eventStore: EventStore;
   /** Server clock. */
   now?: () => Date;
-  /** Events older than this many days are dropped. Default 30. */
+  /** Events older than this many days are dropped. Default: the store's `retentionDays` when it has one, else 30. */
   retentionDays?: number;
   /** Largest decompressed body. Default 16 MiB. */
   maxBodyBytes?: number;
@@ -102,7 +102,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
   const {
     eventStore,
     now = () => new Date(),
-    retentionDays = 30,
+    retentionDays = (opts.eventStore as { retentionDays?: number }).retentionDays ?? 30,
     maxBodyBytes = 16 * 1024 * 1024,
     maxLines = 100_000,
     onDeadLetter,

@@ -122,6 +122,20 @@ describe('DuckDB event store', () => {
     expect((await sql('SELECT count(*) FROM "__ingest_batches"')).rows).toEqual([[0]]);
   });
 
+  it('runs retention from a timer using retentionDays', async () => {
+    await store.appendBatch(batch('rt', [proc('2024-03-01T00:00:00Z'), proc('2024-04-30T00:00:00Z')]));
+    const runs: number[] = [];
+    const stop = store.startRetentionTimer({ intervalMs: 60_000, onRun: (n) => runs.push(n) });
+    try {
+      await expect.poll(() => runs.length, { timeout: 5000 }).toBeGreaterThan(0);
+    } finally {
+      stop();
+    }
+    // now = 2024-05-01, 30 days: the March row goes, the April row stays.
+    expect(runs[0]).toBe(1);
+    expect((await sql('SELECT "Timestamp" FROM "DeviceProcessEvents"')).rows).toEqual([['2024-04-30T00:00:00Z']]);
+  });
+
   it('caps rows at maxRows and says the result was truncated', async () => {
     await store.appendBatch(batch('m', Array.from({ length: 30 }, (_, i) => proc(`2024-04-30T10:00:${String(i).padStart(2, '0')}Z`))));
     const q = { sql: 'SELECT "Timestamp" FROM "DeviceProcessEvents" ORDER BY "Timestamp"', params: [], columns: [{ name: 'Timestamp', type: 'datetime' }] };
@@ -179,6 +193,22 @@ describe('DuckDB event store layout', () => {
       } finally {
         await s.close();
       }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DuckDB event store shutdown', () => {
+  it('interrupts a running query on close and refuses new work', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'palisade-events-'));
+    const s = await openDuckDbEventStore({ path: join(d, 'close.duckdb'), threads: 1 });
+    try {
+      const running = s.query({ sql: 'SELECT sum(hash(i)) FROM range(1000000000000) t(i)', params: [], columns: [] }, { timeoutMs: 60_000, maxRows: 1 }).catch((e) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      await s.close();
+      expect(await running).toBeInstanceOf(Error);
+      await expect(s.appendBatch({ tenantId: 't', deviceId: 'd', batchId: 'b', rows: [] })).rejects.toMatchObject({ code: 'ServiceUnavailable' });
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

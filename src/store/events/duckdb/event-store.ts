@@ -340,7 +340,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       if (closed) return;
       closed = true;
       await queue.drain();
-      pool.close();
+      await pool.close();
       writer.closeSync();
       instance.closeSync();
     },

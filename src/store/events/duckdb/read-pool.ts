@@ -14,21 +14,25 @@ export interface Lease {
 /** Lazily grown pool of read connections on one DuckDB instance. */
 export interface ReadPool {
   acquire(signal?: AbortSignal): Promise<Lease>;
-  /** Closes idle connections and refuses new leases; leased connections close on release. */
-  close(): void;
+  /** Refuses new leases, interrupts running queries and resolves once every connection is closed. */
+  close(): Promise<void>;
 }
 
 /** Creates a read pool of at most `size` connections. */
 export function createReadPool(instance: DuckDBInstance, size: number): ReadPool {
   const idle: DuckDBConnection[] = [];
   const waiters: { resolve: (c: DuckDBConnection) => void; reject: (e: unknown) => void }[] = [];
+  const leased = new Set<DuckDBConnection>();
   let open = 0;
   let closed = false;
+  let allClosed: (() => void) | undefined;
 
   function release(conn: DuckDBConnection): void {
+    leased.delete(conn);
     if (closed) {
       conn.closeSync();
       open -= 1;
+      if (open === 0) allClosed?.();
       return;
     }
     const w = waiters.shift();
@@ -37,6 +41,7 @@ export function createReadPool(instance: DuckDBInstance, size: number): ReadPool
   }
 
   function lease(conn: DuckDBConnection): Lease {
+    leased.add(conn);
     let done = false;
     return {
       conn,
@@ -81,6 +86,9 @@ export function createReadPool(instance: DuckDBInstance, size: number): ReadPool
         open -= 1;
       }
       for (const w of waiters.splice(0)) w.reject(new Error('event store is closed'));
+      if (open === 0) return Promise.resolve();
+      for (const c of leased) c.interrupt();
+      return new Promise<void>((r) => (allClosed = r));
     },
   };
 }
