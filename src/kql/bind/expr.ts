@@ -1,0 +1,422 @@
+/**
+ * Binds scalar expressions: resolves names against the row scope and `let` environment, decodes
+ * literals, types operators and function calls, and inserts the implicit conversions KQL applies
+ * (dynamic operands, string operators on non-strings).
+ */
+import { ir, type Expr, type Lit, type Rel } from '../ir/ir.ts';
+import { convertTo } from '../ir/convert.ts';
+import { datetimeMicros, formatDatetimeMicros } from '../parse/literals.ts';
+import type { Syn, SynNode } from '../parse/syntax.ts';
+import { childList, childNode, tokensText } from '../parse/syntax.ts';
+import {
+  AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS, canonicalFunctionName, resultType,
+} from '../functions/catalog.ts';
+import { isInteger, isNumeric, parseTypeName, promoteNumeric, type KqlType } from '../types.ts';
+import type { Env } from './env.ts';
+import { dynamicLiteralOf, isLiteralNode, literalOf } from './literal.ts';
+import { nameText } from './naming.ts';
+import { RowScope } from './scope.ts';
+
+/** Receives aggregate calls met while binding a summarize item; returns what stands for the result. */
+export interface AggCollector {
+  add(fn: string, args: Expr[], type: KqlType, node: SynNode): Expr;
+}
+
+/** Everything an expression is bound against. */
+export interface ExprScope {
+  env: Env;
+  row: RowScope;
+  /** Present where aggregate functions are allowed (summarize). */
+  agg?: AggCollector | null;
+  /** For join conditions: the scopes `$left` and `$right` refer to. */
+  joinSides?: { left: RowScope; right: RowScope } | null;
+}
+
+/** What the expression binder needs from the tabular binder. */
+export interface BinderHost {
+  fail(node: Syn | null | undefined, message: string): never;
+  now: Date;
+  /** Binds a tabular expression (subqueries, toscalar, `in (T)`). */
+  bindTabular(s: Syn, env: Env): Rel;
+  /** True when the syntax denotes a tabular expression in this environment. */
+  isTabular(s: Syn, env: Env): boolean;
+  /** Calls a user-defined function; returns a scalar Expr or a tabular Rel. */
+  callUserFunction(node: SynNode, name: string, args: Syn[], scope: ExprScope, input: Rel | null): Expr | Rel;
+}
+
+const STRING_OPS = new Set([
+  'has', '!has', 'has_cs', '!has_cs', 'hasprefix', '!hasprefix', 'hasprefix_cs', '!hasprefix_cs',
+  'hassuffix', '!hassuffix', 'hassuffix_cs', '!hassuffix_cs', 'contains', '!contains', 'contains_cs',
+  '!contains_cs', 'startswith', '!startswith', 'startswith_cs', '!startswith_cs', 'endswith', '!endswith',
+  'endswith_cs', '!endswith_cs', '=~', '!~', 'matches regex', 'like', '!like',
+]);
+const COMPARISONS = new Set(['==', '!=', '<>', '<', '<=', '>', '>=']);
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+const IN_OPS = new Set(['in', '!in', 'in~', '!in~']);
+const LIST_OPS = new Set(['has_any', 'has_all']);
+
+export { convertTo };
+
+/** Converts to string unless already string (guid stays as is: it is stored as text). */
+function asString(e: Expr): Expr {
+  return e.type === 'string' ? e : convertTo(e, 'string');
+}
+
+/** Binds scalar expressions for one binder. */
+export class ExprBinder {
+  constructor(private readonly host: BinderHost) {}
+
+  /** Binds `s` as a scalar expression in `sc`. */
+  bind(s: Syn | null | undefined, sc: ExprScope): Expr {
+    const h = this.host;
+    if (!s || s.type !== 'node') return h.fail(s, 'Expected an expression');
+    if (isLiteralNode(s)) {
+      try {
+        return literalOf(s);
+      } catch (e) {
+        return h.fail(s, (e as Error).message);
+      }
+    }
+    switch (s.kind) {
+      case 'ParenthesizedExpression': return this.bind(s.c.Expression, sc);
+      case 'NameReference': return this.bindName(s, sc);
+      case 'DynamicExpression':
+        try {
+          return dynamicLiteralOf(s);
+        } catch (e) {
+          return h.fail(s, (e as Error).message);
+        }
+      case 'UnaryMinusExpression': {
+        const e = this.bind(s.c.Expression, sc);
+        if (e.k === 'lit' && typeof e.value === 'number') return ir.lit(-e.value, e.type);
+        if (e.k === 'lit' && typeof e.value === 'bigint') return ir.lit(-e.value, e.type);
+        const t = e.type === 'dynamic' ? 'real' : e.type;
+        return ir.call('neg', [e.type === 'dynamic' ? convertTo(e, 'real') : e], t);
+      }
+      case 'UnaryPlusExpression': return this.bind(s.c.Expression, sc);
+      case 'FunctionCallExpression': {
+        const r = this.bindCall(s, sc);
+        if ('k' in r && (r.k === 'col' || r.k === 'lit' || r.k === 'call' || r.k === 'subquery')) return r as Expr;
+        return h.fail(s, 'A tabular expression is not allowed here');
+      }
+      case 'PathExpression': return this.bindPath(s, sc);
+      case 'ElementExpression': return this.bindElement(s, sc);
+      case 'ToScalarExpression': {
+        const inner = s.c.Expression;
+        const rel = h.bindTabular(inner!, sc.env);
+        if (!rel.columns.length) return h.fail(s, 'toscalar() needs a tabular expression with at least one column');
+        return { k: 'subquery', rel, type: rel.columns[0].type };
+      }
+      case 'StarExpression': return h.fail(s, "'*' is not allowed here");
+      case 'TypeOfLiteralExpression': return h.fail(s, 'typeof() is not allowed here');
+      case 'MaterializeExpression': return h.fail(s, 'materialize() can only be used in a let statement');
+      default:
+        if (s.c.Left && s.c.Operator && s.c.Right) return this.bindBinary(s, sc);
+        return h.fail(s, `The expression '${tokensText(s).slice(0, 60)}' is not supported`);
+    }
+  }
+
+  private bindName(s: SynNode, sc: ExprScope): Expr {
+    const name = nameText(s) ?? '';
+    const col = sc.row.resolve(name);
+    if (col) return col;
+    const b = sc.env.get(name);
+    if (b?.kind === 'scalar') return b.expr;
+    if (b?.kind === 'tabular') return this.host.fail(s, `'${name}' is a tabular expression and cannot be used as a scalar`);
+    if (b?.kind === 'function') {
+      const r = this.host.callUserFunction(s, name, [], sc, null);
+      if ('k' in r && (r.k === 'col' || r.k === 'lit' || r.k === 'call' || r.k === 'subquery')) return r as Expr;
+      return this.host.fail(s, `'${name}' is a tabular function and cannot be used as a scalar`);
+    }
+    if (name === 'null') return ir.lit(null, 'dynamic');
+    return this.host.fail(s, `Failed to resolve scalar expression named '${name}'`);
+  }
+
+  /** `x.name` on a dynamic value, or `$left.x` / `$right.x` in a join condition. */
+  private bindPath(s: SynNode, sc: ExprScope): Expr {
+    const base = childNode(s, 'Expression');
+    const selName = nameText(s.c.Selector) ?? '';
+    if (base && base.kind === 'NameReference') {
+      const bn = nameText(base);
+      if ((bn === '$left' || bn === '$right') && sc.joinSides) {
+        const side = bn === '$left' ? sc.joinSides.left : sc.joinSides.right;
+        const c = side.resolve(selName);
+        if (!c) return this.host.fail(s.c.Selector, `Failed to resolve column '${selName}' on the ${bn.slice(1)} side of the join`);
+        return c;
+      }
+    }
+    const b = this.bind(base, sc);
+    if (b.type !== 'dynamic') return this.host.fail(s, `The property '${selName}' can only be accessed on a dynamic value`);
+    return this.dynGet(b, ir.lit(selName, 'string'));
+  }
+
+  private bindElement(s: SynNode, sc: ExprScope): Expr {
+    const b = this.bind(s.c.Expression, sc);
+    const selNode = childNode(s, 'Selector');
+    const key = this.bind(selNode?.c.Expression ?? selNode, sc);
+    if (b.type !== 'dynamic') return this.host.fail(s, 'Indexing is only supported on dynamic values');
+    if (key.type !== 'string' && !isInteger(key.type)) return this.host.fail(selNode, 'An index must be a string or an integer');
+    return this.dynGet(b, key);
+  }
+
+  private dynGet(base: Expr, key: Expr): Expr {
+    return ir.call('__dyn_get', [base, key], 'dynamic');
+  }
+
+  /** Binary, comparison, string, in/has_any and between operators. */
+  private bindBinary(s: SynNode, sc: ExprScope): Expr {
+    const op = tokensText(s.c.Operator).toLowerCase().replace(/\s+/g, ' ');
+    const h = this.host;
+    if (IN_OPS.has(op) || LIST_OPS.has(op)) return this.bindInList(s, op, sc);
+    if (op === 'between' || op === '!between') {
+      const l = this.bind(s.c.Left, sc);
+      const couple = childNode(s, 'Right');
+      if (!couple) return h.fail(s, 'between needs a range');
+      let lo = this.bind(couple.c.First, sc);
+      let hi = this.bind(couple.c.Second, sc);
+      let left = l;
+      if (left.type === 'dynamic') left = convertTo(left, lo.type === 'dynamic' ? 'real' : lo.type);
+      // `x between (a .. a + 1d)`: the upper bound may be a timespan offset from the lower
+      if (left.type === 'datetime' && hi.type === 'timespan') hi = ir.call('+', [lo, hi], 'datetime');
+      if (isNumeric(left.type) && lo.type === 'dynamic') lo = convertTo(lo, 'real');
+      if (isNumeric(left.type) && hi.type === 'dynamic') hi = convertTo(hi, 'real');
+      return ir.call(op, [left, lo, hi], 'bool');
+    }
+    const l = this.bind(s.c.Left, sc);
+    const r = this.bind(s.c.Right, sc);
+    if (op === 'and' || op === 'or') {
+      return ir.call(op, [this.asBool(l, s), this.asBool(r, s)], 'bool');
+    }
+    if (STRING_OPS.has(op)) {
+      if (op === 'matches regex' && r.k !== 'lit') {
+        // regex from a column is allowed, but must be a string
+      }
+      return ir.call(op, [asString(l), asString(r)], 'bool');
+    }
+    if (COMPARISONS.has(op)) {
+      const [a, b] = this.unifyForComparison(l, r, s);
+      return ir.call(op === '<>' ? '!=' : op, [a, b], 'bool');
+    }
+    if (ARITHMETIC.has(op)) return this.arithmetic(op, l, r, s);
+    return h.fail(s.c.Operator, `The operator '${op}' is not supported`);
+  }
+
+  private asBool(e: Expr, at: SynNode): Expr {
+    if (e.type === 'bool') return e;
+    if (e.type === 'dynamic') return convertTo(e, 'bool');
+    return this.host.fail(at, `A boolean expression was expected but got ${e.type}`);
+  }
+
+  /** Brings both comparison operands to a common type the way KQL compares them. */
+  private unifyForComparison(l: Expr, r: Expr, at: SynNode): [Expr, Expr] {
+    if (l.type === r.type) {
+      if (l.type === 'dynamic') return [convertTo(l, 'string'), convertTo(r, 'string')];
+      return [l, r];
+    }
+    const isNullLit = (e: Expr) => e.k === 'lit' && e.value === null;
+    if (isNullLit(r)) return [l, ir.lit(null, l.type)];
+    if (isNullLit(l)) return [ir.lit(null, r.type), r];
+    if (l.type === 'dynamic') return [convertTo(l, isNumeric(r.type) ? 'real' : r.type), r];
+    if (r.type === 'dynamic') return [l, convertTo(r, isNumeric(l.type) ? 'real' : l.type)];
+    if (isNumeric(l.type) && isNumeric(r.type)) return [l, r];
+    const textual = (t: KqlType) => t === 'string' || t === 'guid';
+    if (textual(l.type) && textual(r.type)) return [asString(l), asString(r)];
+    if (l.type === 'datetime' && r.type === 'string') return [l, convertTo(r, 'datetime')];
+    if (r.type === 'datetime' && l.type === 'string') return [convertTo(l, 'datetime'), r];
+    if (l.type === 'timespan' && r.type === 'string') return [l, convertTo(r, 'timespan')];
+    if (l.type === 'bool' && isNumeric(r.type)) return [convertTo(l, 'long'), r];
+    if (r.type === 'bool' && isNumeric(l.type)) return [l, convertTo(r, 'long')];
+    return this.host.fail(at, `Cannot compare values of types ${l.type} and ${r.type}`);
+  }
+
+  /** Arithmetic typing, including datetime and timespan arithmetic; folds literal datetimes. */
+  arithmetic(op: string, l0: Expr, r0: Expr, at: SynNode | null): Expr {
+    let l = l0;
+    let r = r0;
+    if (l.type === 'dynamic') l = convertTo(l, r.type === 'timespan' || r.type === 'datetime' ? r.type : 'real');
+    if (r.type === 'dynamic') r = convertTo(r, l.type === 'timespan' || l.type === 'datetime' ? l.type : 'real');
+    const lt = l.type;
+    const rt = r.type;
+    let type: KqlType | null = null;
+    if (isNumeric(lt) && isNumeric(rt)) type = promoteNumeric(lt, rt);
+    else if (lt === 'datetime' && rt === 'datetime' && op === '-') type = 'timespan';
+    else if (lt === 'datetime' && rt === 'timespan' && (op === '+' || op === '-')) type = 'datetime';
+    else if (lt === 'timespan' && rt === 'datetime' && op === '+') type = 'datetime';
+    else if (lt === 'timespan' && rt === 'timespan') type = op === '/' ? 'real' : op === '*' ? null : 'timespan';
+    else if (lt === 'timespan' && isNumeric(rt) && (op === '*' || op === '/')) type = 'timespan';
+    else if (isNumeric(lt) && rt === 'timespan' && op === '*') type = 'timespan';
+    else if (lt === 'bool' && isNumeric(rt)) { l = convertTo(l, 'long'); type = promoteNumeric('long', rt); }
+    if (!type) return this.host.fail(at, `The operator '${op}' cannot be applied to ${lt} and ${rt}`);
+    // fold literal datetime ± literal timespan (keeps time filters prunable)
+    if (l.k === 'lit' && r.k === 'lit' && l.value !== null && r.value !== null) {
+      if (lt === 'datetime' && rt === 'timespan') {
+        const us = datetimeMicros(String(l.value)) + (op === '+' ? 1 : -1) * Number(r.value) / 10;
+        return ir.lit(formatDatetimeMicros(us), 'datetime');
+      }
+      if (lt === 'timespan' && rt === 'timespan' && (op === '+' || op === '-')) {
+        return ir.lit(Number(l.value) + (op === '+' ? 1 : -1) * Number(r.value), 'timespan');
+      }
+    }
+    return ir.call(op, [l, r], type);
+  }
+
+  /** in / !in / in~ / !in~ / has_any / has_all with a list, dynamic arrays or a subquery. */
+  private bindInList(s: SynNode, op: string, sc: ExprScope): Expr {
+    const h = this.host;
+    let left = this.bind(s.c.Left, sc);
+    const rightNode = childNode(s, 'Right');
+    const items = rightNode && rightNode.kind === 'ExpressionList' ? childList(rightNode, 'Expressions') : rightNode ? [rightNode] : [];
+    const isList = LIST_OPS.has(op);
+    if (items.length === 1 && h.isTabular(items[0], sc.env)) {
+      const rel = h.bindTabular(items[0], sc.env);
+      if (!rel.columns.length) return h.fail(items[0], 'The subquery has no columns');
+      const sub: Expr = { k: 'subquery', rel, type: rel.columns[0].type };
+      if (isList || op.endsWith('~') || rel.columns[0].type === 'string') left = asString(left);
+      else if (left.type === 'dynamic') left = convertTo(left, rel.columns[0].type);
+      return ir.call(op, [left, sub], 'bool');
+    }
+    const values: Expr[] = [];
+    const arrays: Expr[] = [];
+    for (const it of items) {
+      const e = this.bind(it, sc);
+      if (e.type === 'dynamic') {
+        if (e.k === 'lit') {
+          const v = e.value === null ? null : JSON.parse(String(e.value));
+          const list = Array.isArray(v) ? v : [v];
+          for (const x of list) values.push(jsonToLit(x));
+        } else {
+          arrays.push(e);
+        }
+      } else {
+        values.push(e);
+      }
+    }
+    if (isList || op.endsWith('~') || left.type === 'string' || left.type === 'guid') {
+      left = asString(left);
+      const vs = values.map((v) => (v.k === 'lit' && v.value !== null && v.type !== 'string' ? ir.lit(litText(v), 'string') : asString(v)));
+      return ir.call(op, [left, ...vs, ...arrays.map((a) => ir.call('__array', [a], 'dynamic'))], 'bool');
+    }
+    if (left.type === 'dynamic') {
+      const t = values.find((v) => v.type !== 'dynamic')?.type ?? 'string';
+      left = convertTo(left, isNumeric(t) ? 'real' : t);
+    }
+    const target = left.type;
+    const vs = values.map((v) => {
+      if (v.type === target || (isNumeric(v.type) && isNumeric(target))) return v;
+      if (v.k === 'lit' && v.value === null) return ir.lit(null, target);
+      return convertTo(v, target);
+    });
+    return ir.call(op, [left, ...vs, ...arrays.map((a) => ir.call('__array', [a], 'dynamic'))], 'bool');
+  }
+
+  /** A function call: user-defined, special forms, catalog scalars or (in summarize) aggregates. */
+  bindCall(s: SynNode, sc: ExprScope, input: Rel | null = null): Expr | Rel {
+    const h = this.host;
+    const written = nameText(s.c.Name) ?? '';
+    const argNodes = childList(childNode(s, 'ArgumentList')!, 'Expressions');
+    const userFn = sc.env.get(written);
+    if (userFn?.kind === 'function') return h.callUserFunction(s, written, argNodes, sc, input);
+    const name = canonicalFunctionName(written);
+    const special = this.bindSpecialCall(s, name, argNodes, sc);
+    if (special) return special;
+    const scalar = SCALAR_FUNCTIONS[name];
+    const aggregate = AGGREGATE_FUNCTIONS[name] ?? (name === 'count' ? AGGREGATE_FUNCTIONS.count : undefined);
+    if (scalar && !(aggregate && sc.agg)) {
+      const args = argNodes.map((a) => this.bindArg(a, sc));
+      if (args.length < scalar.min || args.length > scalar.max) {
+        return h.fail(s, `The function '${written}' expects ${scalar.min === scalar.max ? scalar.min : `${scalar.min} to ${scalar.max}`} arguments, got ${args.length}`);
+      }
+      return ir.call(name, args, resultType(scalar, args));
+    }
+    if (aggregate) {
+      if (!sc.agg) return h.fail(s, `The aggregate function '${written}' can only be used in summarize`);
+      const inner: ExprScope = { ...sc, agg: null };
+      let aggName = name;
+      let args = argNodes.map((a) => this.bindArg(a, inner));
+      if (aggName === 'count' && args.length === 1) aggName = 'countif';
+      const def = AGGREGATE_FUNCTIONS[aggName];
+      if (args.length < def.min || args.length > def.max) {
+        return h.fail(s, `The function '${written}' expects ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
+      }
+      if ((aggName === 'sum' || aggName === 'sumif' || aggName === 'avg' || aggName === 'avgif') && args[0].type === 'dynamic') {
+        args = [convertTo(args[0], 'real'), ...args.slice(1)];
+      }
+      return sc.agg.add(aggName, args, resultType(def, args), s);
+    }
+    return h.fail(s.c.Name, `The function '${written}' is not supported`);
+  }
+
+  /** Arguments: scalar expressions, or typeof(...) which becomes a string literal of the type name. */
+  private bindArg(a: Syn, sc: ExprScope): Expr {
+    if (a.type === 'node' && a.kind === 'TypeOfLiteralExpression') {
+      const t = childList(a, 'Types')[0];
+      const tn = t && t.type === 'node' ? parseTypeName(tokensText(t.c.Type ?? t)) : null;
+      if (!tn) return this.host.fail(a, 'Unsupported typeof() type');
+      return ir.lit(tn, 'string');
+    }
+    return this.bind(a, sc);
+  }
+
+  /** Functions that need compile-time treatment (now, ago, column_ifexists, pack_all, …). */
+  private bindSpecialCall(s: SynNode, name: string, argNodes: Syn[], sc: ExprScope): Expr | null {
+    const h = this.host;
+    const nowUs = h.now.getTime() * 1000;
+    switch (name) {
+      case 'now': {
+        const off = argNodes.length ? this.bind(argNodes[0], sc) : null;
+        if (off && !(off.k === 'lit' && off.type === 'timespan')) return ir.call('+', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), off], 'datetime');
+        return ir.lit(formatDatetimeMicros(nowUs + (off ? Number(off.value ?? 0) / 10 : 0)), 'datetime');
+      }
+      case 'ago': {
+        if (argNodes.length !== 1) return h.fail(s, "The function 'ago' expects 1 argument");
+        const a = this.bind(argNodes[0], sc);
+        if (a.type !== 'timespan') return h.fail(argNodes[0], 'ago() expects a timespan');
+        if (a.k === 'lit') return ir.lit(a.value === null ? null : formatDatetimeMicros(nowUs - Number(a.value) / 10), 'datetime');
+        return ir.call('-', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), a], 'datetime');
+      }
+      case 'column_ifexists': {
+        if (argNodes.length !== 2) return h.fail(s, "column_ifexists() expects 2 arguments");
+        const n = this.bind(argNodes[0], sc);
+        if (n.k !== 'lit' || typeof n.value !== 'string') return h.fail(argNodes[0], 'column_ifexists() needs a constant column name');
+        return sc.row.resolve(n.value) ?? this.bind(argNodes[1], sc);
+      }
+      case 'pack_all': {
+        const args: Expr[] = [];
+        for (const c of sc.row.columns) args.push(ir.lit(c.name, 'string'), sc.row.resolve(c.name)!);
+        return ir.call('pack', args, 'dynamic');
+      }
+      case 'extract': {
+        const args = argNodes.map((a) => this.bindArg(a, sc));
+        if (args.length < 3 || args.length > 4) return h.fail(s, "The function 'extract' expects 3 or 4 arguments");
+        const t = args.length === 4 && args[3].k === 'lit' ? parseTypeName(String(args[3].value)) : 'string';
+        return ir.call('extract', args.slice(0, 3).map((a, i) => (i === 2 ? asString(a) : a)), t ?? 'string');
+      }
+      case 'range': {
+        if (argNodes.length < 2 || argNodes.length > 3) return h.fail(s, "range() expects 2 or 3 arguments");
+        const args = argNodes.map((a) => this.bind(a, sc));
+        return ir.call('range', args, 'dynamic');
+      }
+      case 'ingestion_time':
+        return h.fail(s, "The function 'ingestion_time' is not supported");
+      case 'materialize':
+        return h.fail(s, 'materialize() can only be used in a let statement');
+      default:
+        return null;
+    }
+  }
+}
+
+/** A typed literal for a JSON scalar (arrays/objects stay dynamic). */
+export function jsonToLit(x: unknown): Lit {
+  if (x === null || x === undefined) return ir.lit(null, 'dynamic');
+  if (typeof x === 'string') return ir.lit(x, 'string');
+  if (typeof x === 'boolean') return ir.lit(x, 'bool');
+  if (typeof x === 'number') return ir.lit(x, Number.isInteger(x) ? 'long' : 'real');
+  return ir.lit(JSON.stringify(x), 'dynamic');
+}
+
+/** The text form of a scalar literal (for comparing against strings). */
+function litText(l: Lit): string {
+  if (l.type === 'bool') return l.value ? 'true' : 'false';
+  return String(l.value);
+}

@@ -1,0 +1,296 @@
+/**
+ * Binds the tabular operators that follow a pipe (`T | where …`): where, project and its
+ * variants, extend, sort, top, take, distinct, count, and the pass-through ones (serialize,
+ * render, as). Larger operators live in their own files and are dispatched from here.
+ */
+import { ir, type Expr, type NamedExpr, type Rel, type SortKey } from '../ir/ir.ts';
+import type { Syn, SynNode } from '../parse/syntax.ts';
+import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
+import { DOTNET_TYPE_NAMES, type Column } from '../types.ts';
+import type { Binder } from './binder.ts';
+import type { Env } from './env.ts';
+import { convertTo, type ExprScope } from './expr.ts';
+import { bindJoin, bindLookup } from './join.ts';
+import { bindMvExpand } from './mv-expand.ts';
+import { expressionResultName, nameText, UniqueNames } from './naming.ts';
+import { bindParse } from './parse-operator.ts';
+import { RowScope } from './scope.ts';
+import { bindSummarize } from './summarize.ts';
+import { bindUnion } from './union.ts';
+
+/** Binds one piped operator applied to `input`. */
+export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  switch (op.kind) {
+    case 'FilterOperator': {
+      const cond = b.expr.bind(op.c.Condition, scopeOf(input, env));
+      return { k: 'filter', input, cond: asCondition(b, cond, op), columns: input.columns };
+    }
+    case 'ProjectOperator': return bindProject(b, input, op, env);
+    case 'ExtendOperator': return bindExtend(b, input, childList(op, 'Expressions'), env);
+    case 'ProjectAwayOperator': return bindProjectAway(b, input, op);
+    case 'ProjectKeepOperator': return bindProjectKeep(b, input, op);
+    case 'ProjectRenameOperator': return bindProjectRename(b, input, op);
+    case 'ProjectReorderOperator': return bindProjectReorder(b, input, op);
+    case 'SortOperator': return { k: 'sort', input, keys: sortKeys(b, input, childList(op, 'Expressions'), env), columns: input.columns };
+    case 'TopOperator': {
+      const count = limitCount(b, op.c.Expression, env);
+      const keys = sortKeys(b, input, [op.c.ByExpression!], env);
+      const sorted: Rel = { k: 'sort', input, keys, columns: input.columns };
+      return { k: 'limit', input: sorted, count, columns: input.columns };
+    }
+    case 'TakeOperator': return { k: 'limit', input, count: limitCount(b, op.c.Expression, env), columns: input.columns };
+    case 'DistinctOperator': return bindDistinct(b, input, op, env);
+    case 'CountOperator': {
+      const asName = childNode(op, 'AsIdentifier') ? nameText(childNode(op, 'AsIdentifier')!.c.Name) : null;
+      const name = asName ?? 'Count';
+      return { k: 'aggregate', input, keys: [], aggs: [{ fn: 'count', args: [], outs: [{ name, type: 'long' }] }], columns: [{ name, type: 'long' }] };
+    }
+    case 'SummarizeOperator': return bindSummarize(b, input, op, env);
+    case 'JoinOperator': return bindJoin(b, input, op, env);
+    case 'LookupOperator': return bindLookup(b, input, op, env);
+    case 'UnionOperator': return bindUnion(b, input, op, env);
+    case 'MvExpandOperator': return bindMvExpand(b, input, op, env);
+    case 'ParseOperator': return bindParse(b, input, op, env, false);
+    case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
+    case 'SerializeOperator': {
+      if (childList(op, 'Expressions').length) return b.fail(op, "The operator 'serialize' with row functions is not supported");
+      return input;
+    }
+    case 'RenderOperator': case 'AsOperator': case 'ConsumeOperator':
+      return input;
+    case 'InvokeOperator': {
+      const fc = childNode(op, 'Function');
+      if (!fc || fc.kind !== 'FunctionCallExpression') return b.fail(op, 'invoke needs a function call');
+      return b.bindTabularCall(fc, env, input);
+    }
+    case 'GetSchemaOperator': return getSchema(input);
+    case 'SampleOperator': {
+      const count = limitCount(b, op.c.Expression, env);
+      const keys: SortKey[] = [{ expr: ir.call('rand', [], 'real'), desc: false, nullsFirst: false }];
+      return { k: 'limit', input: { k: 'sort', input, keys, columns: input.columns }, count, columns: input.columns };
+    }
+    case 'EvaluateOperator': {
+      const fc = childNode(op, 'FunctionCall');
+      const plugin = fc ? nameText(fc.c.Name) : tokensText(op).split(' ')[1];
+      return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
+    }
+    default:
+      return b.fail(op, `The operator '${firstTokenText(op)}' is not supported`);
+  }
+}
+
+/** The row scope over a relation's columns. */
+export function scopeOf(input: Rel, env: Env): ExprScope {
+  return { env, row: RowScope.of(input.columns) };
+}
+
+/** A where condition must be boolean (dynamic is converted). */
+function asCondition(b: Binder, e: Expr, at: SynNode): Expr {
+  if (e.type === 'bool') return e;
+  if (e.type === 'dynamic') return convertTo(e, 'bool');
+  return b.fail(at.c.Condition ?? at, `The where condition must be boolean, got ${e.type}`);
+}
+
+/** A take/top/sample count: a constant integer. */
+function limitCount(b: Binder, s: Syn | null, env: Env): Expr {
+  const e = b.expr.bind(s, { env, row: RowScope.empty });
+  if (e.type !== 'long' && e.type !== 'int') return b.fail(s, 'The row count must be an integer');
+  return e;
+}
+
+/** Names that a NameReference item denotes: one column, or every match of a wildcard. */
+export function columnsMatching(b: Binder, cols: readonly Column[], item: SynNode): Column[] {
+  const name = nameText(item) ?? '';
+  const wild = item.c.Name?.type === 'node' && (item.c.Name.kind === 'WildcardedName' || item.c.Name.kind === 'BracketedWildcardedName');
+  if (wild || name.includes('*')) {
+    const re = new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return cols.filter((c) => re.test(c.name));
+  }
+  const c = cols.find((x) => x.name === name);
+  if (!c) return b.fail(item, `Failed to resolve column '${name}'`);
+  return [c];
+}
+
+/** Whether a syntax node binds to a dynamic value (used by result naming of paths). */
+export function dynamicTester(b: Binder, sc: ExprScope): (n: SynNode) => boolean {
+  return (n) => {
+    try {
+      return b.expr.bind(n, { ...sc, agg: null }).type === 'dynamic';
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Issues KQL's default names Column1, Column2, … skipping names in use. */
+export function defaultNamer(used: (n: string) => boolean): () => string {
+  let i = 1;
+  return () => {
+    while (used(`Column${i}`)) i++;
+    return `Column${i++}`;
+  };
+}
+
+/** project a, b = expr, c*, … — every item is evaluated over the input row. */
+function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const sc = scopeOf(input, env);
+  const items: NamedExpr[] = [];
+  const names = new UniqueNames();
+  const nextDefault = defaultNamer((n) => names.has(n) || sc.row.has(n));
+  const isDyn = dynamicTester(b, sc);
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type !== 'node') continue;
+    if (it.kind === 'NameReference') {
+      for (const c of columnsMatching(b, input.columns, it)) items.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
+      continue;
+    }
+    if (it.kind === 'SimpleNamedExpression') {
+      const e = b.expr.bind(it.c.Expression, sc);
+      items.push({ name: names.take(nameText(it.c.Name) ?? nextDefault()), expr: e });
+      continue;
+    }
+    const e = b.expr.bind(it, sc);
+    items.push({ name: names.take(expressionResultName(it, isDyn) ?? nextDefault()), expr: e });
+  }
+  return project(input, items);
+}
+
+/** A Project node with columns derived from the items. */
+export function project(input: Rel, items: NamedExpr[]): Rel {
+  return { k: 'project', input, items, columns: items.map((i) => ({ name: i.name, type: i.expr.type })) };
+}
+
+/**
+ * extend a = expr, …: items are evaluated left to right and may use names defined by earlier
+ * items; an existing column of the same name is replaced in place, new ones are appended.
+ */
+export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
+  const cols: Column[] = input.columns.map((c) => ({ ...c }));
+  const overrides = new Map<string, Expr>();
+  const nextDefault = defaultNamer((n) => cols.some((c) => c.name === n));
+  for (const it of exprs) {
+    if (it.type !== 'node') continue;
+    const sc: ExprScope = { env, row: new RowScope(cols, overrides) };
+    let name: string;
+    let e: Expr;
+    if (it.kind === 'SimpleNamedExpression') {
+      e = b.expr.bind(it.c.Expression, sc);
+      name = nameText(it.c.Name) ?? nextDefault();
+    } else if (it.kind === 'CompoundNamedExpression') {
+      return b.fail(it, 'Assigning several names at once is not supported');
+    } else {
+      e = b.expr.bind(it, sc);
+      name = expressionResultName(it, dynamicTester(b, sc)) ?? nextDefault();
+    }
+    const at = cols.findIndex((c) => c.name === name);
+    if (at >= 0) cols[at] = { name, type: e.type };
+    else cols.push({ name, type: e.type });
+    overrides.set(name, e);
+  }
+  return project(input, cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })));
+}
+
+function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
+  const drop = new Set<string>();
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) drop.add(c.name);
+  }
+  return project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+}
+
+function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
+  const keep = new Set<string>();
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) keep.add(c.name);
+  }
+  return project(input, input.columns.filter((c) => keep.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+}
+
+function bindProjectRename(b: Binder, input: Rel, op: SynNode): Rel {
+  const renames = new Map<string, string>();
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type !== 'node' || it.kind !== 'SimpleNamedExpression') return b.fail(it, 'project-rename expects new = old');
+    const oldName = nameText(childNode(it, 'Expression')) ?? '';
+    if (!input.columns.some((c) => c.name === oldName)) return b.fail(it.c.Expression, `Failed to resolve column '${oldName}'`);
+    renames.set(oldName, nameText(it.c.Name) ?? oldName);
+  }
+  return project(input, input.columns.map((c) => ({ name: renames.get(c.name) ?? c.name, expr: ir.col(c.name, c.type) })));
+}
+
+function bindProjectReorder(b: Binder, input: Rel, op: SynNode): Rel {
+  const first: Column[] = [];
+  const taken = new Set<string>();
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type !== 'node') continue;
+    let target = it;
+    let order: 'asc' | 'desc' | null = null;
+    if (it.kind === 'OrderedExpression') {
+      target = childNode(it, 'Expression')!;
+      const o = tokensText(childNode(it, 'Ordering')?.c.AscOrDescKeyword ?? null).toLowerCase();
+      order = o === 'desc' ? 'desc' : o === 'asc' ? 'asc' : null;
+    }
+    let cols = columnsMatching(b, input.columns, target).filter((c) => !taken.has(c.name));
+    if (order) cols = [...cols].sort((x, y) => (order === 'asc' ? 1 : -1) * x.name.localeCompare(y.name));
+    for (const c of cols) { first.push(c); taken.add(c.name); }
+  }
+  const all = [...first, ...input.columns.filter((c) => !taken.has(c.name))];
+  return project(input, all.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+}
+
+/** sort/top keys: `expr [asc|desc] [nulls first|last]`; KQL's default is desc. */
+function sortKeys(b: Binder, input: Rel, items: Syn[], env: Env): SortKey[] {
+  const sc = scopeOf(input, env);
+  return items.filter((i): i is SynNode => i?.type === 'node').map((it) => {
+    let target: Syn | null = it;
+    let desc = true;
+    let nulls: string | null = null;
+    if (it.kind === 'OrderedExpression') {
+      target = it.c.Expression;
+      const ord = childNode(it, 'Ordering');
+      if (ord) {
+        const ad = tokensText(ord.c.AscOrDescKeyword).toLowerCase();
+        if (ad === 'asc') desc = false;
+        const nc = childNode(ord, 'NullsClause');
+        if (nc) nulls = tokensText(nc.c.FirstOrLastKeyword).toLowerCase();
+      }
+    }
+    let e = b.expr.bind(target, sc);
+    if (e.type === 'dynamic') e = convertTo(e, 'string');
+    return { expr: e, desc, nullsFirst: nulls ? nulls === 'first' : !desc };
+  });
+}
+
+/** distinct a, b / distinct * — one row per distinct combination. */
+function bindDistinct(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const sc = scopeOf(input, env);
+  const keys: NamedExpr[] = [];
+  const names = new UniqueNames();
+  const nextDefault = defaultNamer((n) => names.has(n));
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type !== 'node') continue;
+    if (it.kind === 'StarExpression') {
+      for (const c of input.columns) keys.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
+    } else if (it.kind === 'NameReference') {
+      for (const c of columnsMatching(b, input.columns, it)) keys.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
+    } else if (it.kind === 'SimpleNamedExpression') {
+      keys.push({ name: names.take(nameText(it.c.Name) ?? nextDefault()), expr: b.expr.bind(it.c.Expression, sc) });
+    } else {
+      keys.push({ name: names.take(expressionResultName(it, dynamicTester(b, sc)) ?? nextDefault()), expr: b.expr.bind(it, sc) });
+    }
+  }
+  return { k: 'aggregate', input, keys, aggs: [], columns: keys.map((k) => ({ name: k.name, type: k.expr.type })) };
+}
+
+/** getschema: one row per column (ColumnName, ColumnOrdinal, DataType, ColumnType). */
+function getSchema(input: Rel): Rel {
+  const columns: Column[] = [
+    { name: 'ColumnName', type: 'string' }, { name: 'ColumnOrdinal', type: 'int' },
+    { name: 'DataType', type: 'string' }, { name: 'ColumnType', type: 'string' },
+  ];
+  const rows = input.columns.map((c, i) => [
+    ir.lit(c.name, 'string'), ir.lit(i, 'int'),
+    ir.lit(`System.${c.type === 'dynamic' ? 'Object' : c.type === 'bool' ? 'SByte' : DOTNET_TYPE_NAMES[c.type]}`, 'string'),
+    ir.lit(c.type, 'string'),
+  ]);
+  return { k: 'values', columns, rows };
+}

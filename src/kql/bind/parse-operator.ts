@@ -1,0 +1,82 @@
+/**
+ * parse / parse-where: `parse [kind=simple|regex|relaxed] [flags=…] expr with "lit" col:type "lit" * …`.
+ * The pattern becomes one regular expression (user text, passed as a query parameter); each column
+ * is one capture group converted to its type. parse-where also drops rows that do not match.
+ */
+import { ir, type Expr, type Rel } from '../ir/ir.ts';
+import type { SynNode } from '../parse/syntax.ts';
+import { childList, childNode, tokensText } from '../parse/syntax.ts';
+import { parseTypeName, type Column, type KqlType } from '../types.ts';
+import type { Binder } from './binder.ts';
+import type { Env } from './env.ts';
+import { convertTo } from './expr.ts';
+import { nameText } from './naming.ts';
+import { project, scopeOf } from './operators.ts';
+
+/** Escapes text for use as a literal inside an RE2 pattern. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** The capture sub-pattern for a column of the given type (`last` = the final pattern element). */
+function capture(type: KqlType, last: boolean): string {
+  switch (type) {
+    case 'long': case 'int': return '([-+]?\\d+)';
+    case 'real': case 'decimal': return '([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)';
+    case 'bool': return '((?i:true|false))';
+    default: return last ? '(.*)' : '(.*?)';
+  }
+}
+
+/** Binds parse (or parse-where when `where` is true) over `input`. */
+export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: boolean): Rel {
+  const sc = scopeOf(input, env);
+  let kind = 'simple';
+  let flags = '';
+  for (const p of childList(op, 'Parameters')) {
+    if (p.type !== 'node') continue;
+    const pname = tokensText(p.c.Name).toLowerCase();
+    const v = tokensText(p.c.Expression);
+    if (pname === 'kind') kind = v.toLowerCase();
+    else if (pname === 'flags') flags = v;
+  }
+  if (!['simple', 'regex', 'relaxed'].includes(kind)) return b.fail(op, `parse kind=${kind} is not supported`);
+  let src = b.expr.bind(op.c.Expression, sc);
+  if (src.type !== 'string') src = convertTo(src, 'string');
+  const patterns = childList(op, 'Patterns').filter((p): p is SynNode => p.type === 'node');
+  let regex = '';
+  const cols: { name: string; type: KqlType; group: number }[] = [];
+  patterns.forEach((p, i) => {
+    const last = i === patterns.length - 1;
+    if (p.kind === 'StringLiteralExpression' || p.kind === 'CompoundStringLiteralExpression') {
+      const text = p.value ?? '';
+      regex += kind === 'regex' ? text : escapeRegex(text);
+    } else if (p.kind === 'StarExpression') {
+      regex += last ? '.*' : '.*?';
+    } else if (p.kind === 'NameAndTypeDeclaration' || p.kind === 'NameDeclaration') {
+      const name = nameText(p.kind === 'NameDeclaration' ? p : p.c.Name) ?? '';
+      const tn = p.kind === 'NameAndTypeDeclaration' ? tokensText(childNode(p, 'Type')?.c.Type ?? p.c.Type) : 'string';
+      const type = parseTypeName(tn);
+      if (!type) b.fail(p, `Unsupported type '${tn}' in parse`);
+      regex += capture(type!, last);
+      cols.push({ name, type: type!, group: cols.length + 1 });
+    } else {
+      b.fail(p, 'Unsupported element in parse pattern');
+    }
+  });
+  const inlineFlags = flags.replace(/[^imsU]/g, '');
+  const full = (inlineFlags ? `(?${inlineFlags})` : '') + (kind === 'regex' ? regex : `^.*?${regex}`);
+  const rx = ir.lit(full, 'string');
+  const out: Column[] = input.columns.map((c) => ({ ...c }));
+  const exprs = new Map<string, Expr>();
+  for (const c of cols) {
+    const e = ir.call('extract', [rx, ir.lit(c.group, 'long'), src], c.type);
+    exprs.set(c.name, e);
+    const at = out.findIndex((x) => x.name === c.name);
+    if (at >= 0) out[at] = { name: c.name, type: c.type };
+    else out.push({ name: c.name, type: c.type });
+  }
+  let base = input;
+  if (where) base = { k: 'filter', input, cond: ir.call('matches regex', [src, rx], 'bool'), columns: input.columns };
+  return project(base, out.map((c) => ({ name: c.name, expr: exprs.get(c.name) ?? ir.col(c.name, c.type) })));
+}

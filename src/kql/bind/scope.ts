@@ -1,0 +1,26 @@
+/**
+ * The row scope expressions are bound in: which columns exist and what expression each name
+ * stands for (a plain column reference, or a substituted expression inside a multi-item extend).
+ */
+import { ir, type Expr } from '../ir/ir.ts';
+import type { Column } from '../types.ts';
+
+/** Columns visible to an expression, in order, with the expression each name resolves to. */
+export class RowScope {
+  private readonly byName = new Map<string, Expr>();
+  constructor(readonly columns: readonly Column[], overrides?: ReadonlyMap<string, Expr>) {
+    for (const c of columns) this.byName.set(c.name, overrides?.get(c.name) ?? ir.col(c.name, c.type));
+  }
+  /** The expression for column `name`, or undefined. */
+  resolve(name: string): Expr | undefined {
+    return this.byName.get(name);
+  }
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+  /** A row scope over plain columns. */
+  static of(columns: readonly Column[]): RowScope {
+    return new RowScope(columns);
+  }
+  static readonly empty = new RowScope([]);
+}

@@ -1,0 +1,78 @@
+/**
+ * union: `union [kind=inner|outer] [withsource=Col] T1, T2, …` and `T | union U, …`, including
+ * wildcard table names. Output columns follow KQL: outer = every column by first appearance
+ * (a name met with several types becomes `name_type` per type), inner = columns common to all.
+ */
+import type { Rel } from '../ir/ir.ts';
+import type { SynNode } from '../parse/syntax.ts';
+import { childList, tokensText } from '../parse/syntax.ts';
+import type { Column } from '../types.ts';
+import type { Binder } from './binder.ts';
+import type { Env } from './env.ts';
+import { nameText } from './naming.ts';
+
+/** Builds a kunion node with KQL's column rules. */
+export function kunion(inputs: Rel[], sources: string[], withSource: string | null, kind: 'inner' | 'outer'): Rel {
+  const typesByName = new Map<string, Set<string>>();
+  const order: string[] = [];
+  for (const r of inputs) for (const c of r.columns) {
+    let s = typesByName.get(c.name);
+    if (!s) { s = new Set(); typesByName.set(c.name, s); order.push(c.name); }
+    s.add(c.type);
+  }
+  const columns: Column[] = [];
+  const maps: (string | null)[][] = inputs.map(() => []);
+  const pushCol = (out: Column, pick: (r: Rel) => string | null) => {
+    columns.push(out);
+    inputs.forEach((r, i) => maps[i].push(pick(r)));
+  };
+  // outer: first-appearance order, per (name,type) when types conflict
+  const emitted = new Set<string>();
+  for (const r of inputs) for (const c of r.columns) {
+    const types = typesByName.get(c.name)!;
+    const outName = types.size > 1 ? `${c.name}_${c.type}` : c.name;
+    if (emitted.has(outName)) continue;
+    if (kind === 'inner' && !inputs.every((x) => x.columns.some((y) => y.name === c.name && y.type === c.type))) continue;
+    emitted.add(outName);
+    pushCol({ name: outName, type: c.type }, (x) => (x.columns.some((y) => y.name === c.name && y.type === c.type) ? c.name : null));
+  }
+  if (withSource) columns.unshift({ name: withSource, type: 'string' });
+  return { k: 'kunion', inputs, sources, withSource, columns, maps };
+}
+
+/** Binds a union operator; `input` is the piped table for `T | union …`. */
+export function bindUnion(b: Binder, input: Rel | null, s: SynNode, env: Env): Rel {
+  let kind: 'inner' | 'outer' = 'outer';
+  let withSource: string | null = null;
+  for (const p of childList(s, 'Parameters')) {
+    if (p.type !== 'node') continue;
+    const pname = tokensText(p.c.Name).toLowerCase();
+    const val = nameText(p.c.Expression) ?? tokensText(p.c.Expression);
+    if (pname === 'kind') kind = val.toLowerCase() === 'inner' ? 'inner' : 'outer';
+    else if (pname === 'withsource' || pname === 'source') withSource = val;
+    else if (pname === 'isfuzzy') continue;
+    else if (pname.startsWith('hint.')) continue;
+  }
+  const inputs: Rel[] = [];
+  const sources: string[] = [];
+  if (input) { inputs.push(input); sources.push(sourceName(input, 'union_arg0')); }
+  childList(s, 'Expressions').forEach((e, i) => {
+    if (e.type === 'node' && e.kind === 'NameReference' && e.c.Name?.type === 'node' && e.c.Name.kind === 'WildcardedName') {
+      const pattern = nameText(e) ?? '';
+      const matches = b.tablesMatching(pattern);
+      if (!matches.length) b.fail(e, `No table matches '${pattern}'`);
+      for (const t of matches) { inputs.push(b.scan(t)); sources.push(t.name); }
+      return;
+    }
+    const rel = b.bindTabular(e, env);
+    inputs.push(rel);
+    const n = e.type === 'node' && e.kind === 'NameReference' ? nameText(e) : null;
+    sources.push(n ?? sourceName(rel, `union_arg${i + (input ? 1 : 0)}`));
+  });
+  if (inputs.length === 1 && !withSource) return inputs[0];
+  return kunion(inputs, sources, withSource, kind);
+}
+
+function sourceName(r: Rel, fallback: string): string {
+  return r.k === 'scan' ? r.table : fallback;
+}

@@ -1,0 +1,21 @@
+/**
+ * The KQL engine (advanced hunting): KQL text → DuckDB SQL with positional parameters, scoped to
+ * one tenant, the caller's device groups and MDE's 30-day look-back.
+ */
+import type { CompiledQuery } from '../domain/ports.ts';
+import { TABLES } from '../schema/registry.ts';
+import { compileWith, type CompileOptions } from './compile.ts';
+
+export type { CompileOptions } from './compile.ts';
+export { compileWith, planKql } from './compile.ts';
+export { formatResults, formatValue, dotnetTypeName } from './result-format.ts';
+
+/**
+ * Compiles a hunting query for the stored event tables. Every table scan is restricted to
+ * `tenantId`, to `deviceScope` (when a list of rbac group ids) and to `now - lookbackDays`.
+ * Throws PalisadeError('BadRequest') with line/column details for syntax errors, and by name for
+ * unsupported operators and functions.
+ */
+export function compileKql(text: string, opts: CompileOptions): CompiledQuery {
+  return compileWith(text, opts, TABLES);
+}

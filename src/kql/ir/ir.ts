@@ -1,0 +1,187 @@
+/**
+ * The relational IR the KQL engine lowers to, and the scalar expressions shared by the binder,
+ * the lowering and the printers. Every relational node states its output columns; every
+ * expression states its KQL result type. The IR holds values, never SQL text.
+ */
+import type { Column, KqlType } from '../types.ts';
+
+/**
+ * A literal value. Strings, numbers and booleans as in JS; `bigint` for longs beyond 2^53;
+ * datetimes as ISO-8601 UTC strings; timespans as a number of 100 ns ticks; dynamic values as
+ * their JSON text; null for a typed null.
+ */
+export type LitValue = string | number | boolean | bigint | null;
+
+/** A reference to a column of the input row. */
+export interface ColRef { k: 'col'; name: string; type: KqlType }
+/** A literal; printers always pass its value as a query parameter. */
+export interface Lit { k: 'lit'; value: LitValue; type: KqlType }
+/**
+ * A call of a KQL scalar function or operator by its canonical KQL name (`strcat`, `==`, `has`,
+ * `and`, `in~`, …). Internal helpers carry a `__` prefix (e.g. `__dyn_get` for `d.a` / `d[0]`).
+ */
+export interface Call { k: 'call'; fn: string; args: Expr[]; type: KqlType }
+/** A tabular subquery used as a value: a scalar (toscalar) or a list (right side of `in`). */
+export interface SubqueryExpr { k: 'subquery'; rel: Rel; type: KqlType }
+
+/** A scalar expression. */
+export type Expr = ColRef | Lit | Call | SubqueryExpr;
+
+/** An expression with the output column name it defines. */
+export interface NamedExpr { name: string; expr: Expr }
+
+/** Where a table scan may read: injected into every scan, never taken from the query. */
+export interface ScanScope {
+  tenantId: string;
+  /** null = every device group; otherwise rows must have one of these rbac group ids. */
+  rbacGroupIds: readonly number[] | null;
+  /** Lower bound on Timestamp (MDE's look-back limit), or null for tables without Timestamp. */
+  since: Date | null;
+}
+
+/** Reads a stored event table; only `columns` are visible, hidden columns never are. */
+export interface Scan { k: 'scan'; table: string; columns: Column[]; scope: ScanScope }
+/** Literal rows (datatable, print). */
+export interface Values { k: 'values'; columns: Column[]; rows: Expr[][] }
+/** range x from a to b step s: one column, inclusive of `to`. */
+export interface Range { k: 'range'; columns: Column[]; from: Expr; to: Expr; step: Expr }
+/** Keeps rows where cond is true. */
+export interface Filter { k: 'filter'; input: Rel; cond: Expr; columns: Column[] }
+/** Computes exactly `items` (output columns in that order). */
+export interface Project { k: 'project'; input: Rel; items: NamedExpr[]; columns: Column[] }
+
+/**
+ * One aggregate call. `outs` are the columns it produces: one for ordinary aggregates, several for
+ * arg_max/arg_min, whose args are [maximized expr, value for outs[0], value for outs[1], …].
+ */
+export interface AggItem { fn: string; args: Expr[]; outs: Column[] }
+/** GROUP BY keys (first in the output) plus aggregates; no keys = one row. */
+export interface Aggregate { k: 'aggregate'; input: Rel; keys: NamedExpr[]; aggs: AggItem[]; columns: Column[] }
+
+/** A sort key; KQL defaults are desc with nulls last, asc with nulls first. */
+export interface SortKey { expr: Expr; desc: boolean; nullsFirst: boolean }
+export interface Sort { k: 'sort'; input: Rel; keys: SortKey[]; columns: Column[] }
+export interface Limit { k: 'limit'; input: Rel; count: Expr; columns: Column[] }
+/** Keeps one arbitrary row per distinct key (innerunique joins dedupe their left side this way). */
+export interface Dedupe { k: 'dedupe'; input: Rel; keys: Expr[]; columns: Column[] }
+
+/** SQL join kinds after lowering (right semi/anti are lowered to left ones by swapping sides). */
+export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+/** A selected output column of a join: which side and input column, and its output name. */
+export interface JoinOutput { side: 'left' | 'right'; name: string; as: string; type: KqlType }
+/**
+ * Equi-join on pairs of expressions (left expr over left columns, right over right columns).
+ * Semi/anti output only left columns.
+ */
+export interface Join {
+  k: 'join'; left: Rel; right: Rel; kind: JoinKind; on: { left: Expr; right: Expr }[];
+  outputs: JoinOutput[]; columns: Column[];
+}
+/** UNION ALL of inputs that already produce exactly `columns`. */
+export interface Union { k: 'union'; inputs: Rel[]; columns: Column[] }
+
+/**
+ * mv-expand: one output row per element of the array (or property of the bag) in each item; several
+ * items expand in parallel (shorter ones padded with null). Other columns repeat. Expanded values
+ * replace (or add) the named column, converted to `type`.
+ */
+export interface MvExpand {
+  k: 'mvexpand'; input: Rel; items: { name: string; expr: Expr; type: KqlType }[];
+  indexName: string | null; limit: number | null; columns: Column[];
+}
+
+/** A window computation appended as new columns, over the input in its current (serialized) order. */
+export interface WindowItem { name: string; fn: string; args: Expr[]; type: KqlType }
+export interface Window { k: 'window'; input: Rel; items: WindowItem[]; columns: Column[] }
+
+/** A reference to a materialized common table expression declared in `Query.ctes`. */
+export interface CteRef { k: 'cte'; name: string; columns: Column[] }
+
+/** KQL join flavours as written (`kind=`), before lowering. */
+export type KqlJoinKind =
+  | 'innerunique' | 'inner' | 'leftouter' | 'rightouter' | 'fullouter' | 'leftanti' | 'rightanti' | 'leftsemi' | 'rightsemi';
+
+/**
+ * High-level join as bound from KQL (join or lookup): output columns already named by KQL rules.
+ * Lowering turns it into Join (+ Dedupe for innerunique, side swap for right semi/anti).
+ */
+export interface KJoin {
+  k: 'kjoin'; left: Rel; right: Rel; kind: KqlJoinKind; on: { left: Expr; right: Expr }[];
+  outputs: JoinOutput[]; columns: Column[];
+}
+/**
+ * High-level union as bound from KQL: inputs keep their own columns; lowering aligns each to
+ * `columns` (null for missing ones) and fills the `withsource` column with `sources[i]`.
+ */
+export interface KUnion {
+  k: 'kunion'; inputs: Rel[]; sources: string[]; withSource: string | null; columns: Column[];
+  /** For each input, for each output column (withsource column excluded): the input column feeding it, or null. */
+  maps: (string | null)[][];
+}
+
+/** A relational node (kjoin/kunion exist only between binding and lowering). */
+export type Rel =
+  | Scan | Values | Range | Filter | Project | Aggregate | Sort | Limit | Dedupe | Join | Union
+  | MvExpand | Window | CteRef | KJoin | KUnion;
+
+/** A lowered query: materialized CTEs (in dependency order) plus the result relation. */
+export interface Query { ctes: { name: string; rel: Rel }[]; rel: Rel }
+
+/** Constructors that keep call sites short. */
+export const ir = {
+  col: (name: string, type: KqlType): ColRef => ({ k: 'col', name, type }),
+  lit: (value: LitValue, type: KqlType): Lit => ({ k: 'lit', value, type }),
+  call: (fn: string, args: Expr[], type: KqlType): Call => ({ k: 'call', fn, args, type }),
+};
+
+/** The direct relational inputs of a node. */
+export function relInputs(r: Rel): Rel[] {
+  switch (r.k) {
+    case 'filter': case 'project': case 'aggregate': case 'sort': case 'limit': case 'dedupe':
+    case 'mvexpand': case 'window':
+      return [r.input];
+    case 'join': case 'kjoin': return [r.left, r.right];
+    case 'union': case 'kunion': return r.inputs;
+    default: return [];
+  }
+}
+
+/** Every expression held directly by a node (not those of its inputs). */
+export function relExprs(r: Rel): Expr[] {
+  switch (r.k) {
+    case 'values': return r.rows.flat();
+    case 'range': return [r.from, r.to, r.step];
+    case 'filter': return [r.cond];
+    case 'project': return r.items.map((i) => i.expr);
+    case 'aggregate': return [...r.keys.map((i) => i.expr), ...r.aggs.flatMap((a) => a.args)];
+    case 'sort': return r.keys.map((k) => k.expr);
+    case 'limit': return [r.count];
+    case 'dedupe': return r.keys;
+    case 'join': case 'kjoin': return r.on.flatMap((p) => [p.left, p.right]);
+    case 'mvexpand': return r.items.map((i) => i.expr);
+    case 'window': return r.items.flatMap((i) => i.args);
+    default: return [];
+  }
+}
+
+/** Calls `fn` on every relational node reachable from `q`, including those inside subquery expressions. */
+export function walkRels(q: Query | Rel, fn: (r: Rel) => void): void {
+  const seen = new Set<Rel>();
+  const visitExpr = (e: Expr): void => {
+    if (e.k === 'subquery') visit(e.rel);
+    else if (e.k === 'call') e.args.forEach(visitExpr);
+  };
+  const visit = (r: Rel): void => {
+    if (seen.has(r)) return;
+    seen.add(r);
+    fn(r);
+    relInputs(r).forEach(visit);
+    relExprs(r).forEach(visitExpr);
+  };
+  if ('rel' in q && !('k' in q)) {
+    q.ctes.forEach((c) => visit(c.rel));
+    visit(q.rel);
+  } else {
+    visit(q as Rel);
+  }
+}

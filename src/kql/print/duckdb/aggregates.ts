@@ -1,0 +1,84 @@
+/**
+ * DuckDB mappings of KQL aggregate functions (single-output ones; arg_max/arg_min are printed by
+ * the dialect's aggregate hook because they produce several columns from one row).
+ */
+import { PalisadeError } from '../../../domain/errors.ts';
+import type { Expr } from '../../ir/ir.ts';
+import type { AggHandler, ExprPrinter } from '../dialect.ts';
+import { jsonList, litNumber, toJson } from './sql-helpers.ts';
+
+const E = (p: ExprPrinter, e: Expr) => p.expr(e);
+const filt = (p: ExprPrinter, pred: Expr | undefined) => (pred ? ` FILTER (WHERE ${E(p, pred)})` : '');
+
+/** Caps a JSON list aggregate at maxSize elements when given. */
+function capped(p: ExprPrinter, list: string, max: Expr | undefined): string {
+  return max ? `list_slice(${list}, 1, CAST(${E(p, max)} AS BIGINT))` : list;
+}
+
+/** make_list / make_set over one value; dynamic arrays are flattened for make_set as in KQL. */
+function makeList(set: boolean, withNulls = false): (p: ExprPrinter, v: Expr, pred: Expr | undefined, max: Expr | undefined) => string {
+  return (p, v, pred, max) => {
+    const j = toJson(p, v);
+    const conds = [withNulls ? null : `${E(p, v)} IS NOT NULL`, pred ? E(p, pred) : null].filter(Boolean);
+    const f = conds.length ? ` FILTER (WHERE ${conds.join(' AND ')})` : '';
+    let list = `list(${j})${f}`;
+    if (set && v.type === 'dynamic') list = `flatten(list(COALESCE(${jsonList(E(p, v))}, [${j}]))${f})`;
+    if (set) list = `list_distinct(${list})`;
+    return `COALESCE(to_json(${capped(p, list, max)}), CAST('[]' AS JSON))`;
+  };
+}
+
+/** The DuckDB aggregate table, keyed by KQL name. */
+export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
+  count: () => 'CAST(count(*) AS BIGINT)',
+  countif: (p, [pred]) => `CAST(count(*)${filt(p, pred)} AS BIGINT)`,
+  dcount: (p, [v]) => `CAST(count(DISTINCT ${E(p, v)}) AS BIGINT)`,
+  dcountif: (p, [v, pred]) => `CAST(count(DISTINCT ${E(p, v)})${filt(p, pred)} AS BIGINT)`,
+  sum: (p, [v], item) => `CAST(sum(${E(p, v)}) AS ${p.dialect.sqlType(item.outs[0].type)})`,
+  sumif: (p, [v, pred], item) => `CAST(sum(${E(p, v)})${filt(p, pred)} AS ${p.dialect.sqlType(item.outs[0].type)})`,
+  avg: (p, [v], item) => avg(p, v, undefined, item.outs[0].type),
+  avgif: (p, [v, pred], item) => avg(p, v, pred, item.outs[0].type),
+  min: (p, [v]) => `min(${E(p, v)})`,
+  max: (p, [v]) => `max(${E(p, v)})`,
+  minif: (p, [v, pred]) => `min(${E(p, v)})${filt(p, pred)}`,
+  maxif: (p, [v, pred]) => `max(${E(p, v)})${filt(p, pred)}`,
+  take_any: (p, [v]) => `any_value(${E(p, v)})`,
+  take_anyif: (p, [v, pred]) => `any_value(${E(p, v)})${filt(p, pred)}`,
+  make_list: (p, [v, max]) => makeList(false)(p, v, undefined, max),
+  make_list_if: (p, [v, pred, max]) => makeList(false)(p, v, pred, max),
+  make_list_with_nulls: (p, [v, max]) => makeList(false, true)(p, v, undefined, max),
+  make_set: (p, [v, max]) => makeList(true)(p, v, undefined, max),
+  make_set_if: (p, [v, pred, max]) => makeList(true)(p, v, pred, max),
+  make_bag: (p, [v]) => bag(p, v, undefined),
+  make_bag_if: (p, [v, pred]) => bag(p, v, pred),
+  percentile: (p, [v, pct]) => {
+    const n = litNumber(pct);
+    if (n === undefined || n < 0 || n > 100) throw new PalisadeError('BadRequest', 'A percentile must be a constant between 0 and 100');
+    return `quantile_disc(${E(p, v)}, ${p.param(n / 100, 'real')})`;
+  },
+  percentiles_array: (p, [v, ...pcts]) => `to_json([${pcts.map((x) => `quantile_disc(${E(p, v)}, ${p.param((litNumber(x) ?? 50) / 100, 'real')})`).join(', ')}])`,
+  stdev: (p, [v]) => `stddev_samp(${E(p, v)})`,
+  stdevif: (p, [v, pred]) => `stddev_samp(${E(p, v)})${filt(p, pred)}`,
+  stdevp: (p, [v]) => `stddev_pop(${E(p, v)})`,
+  variance: (p, [v]) => `var_samp(${E(p, v)})`,
+  varianceif: (p, [v, pred]) => `var_samp(${E(p, v)})${filt(p, pred)}`,
+  variancep: (p, [v]) => `var_pop(${E(p, v)})`,
+  variancepif: (p, [v, pred]) => `var_pop(${E(p, v)})${filt(p, pred)}`,
+  covariance: (p, [a, b]) => `covar_samp(${E(p, a)}, ${E(p, b)})`,
+  covarianceif: (p, [a, b, pred]) => `covar_samp(${E(p, a)}, ${E(p, b)})${filt(p, pred)}`,
+  covariancep: (p, [a, b]) => `covar_pop(${E(p, a)}, ${E(p, b)})`,
+  binary_all_and: (p, [v]) => `bit_and(${E(p, v)})`,
+  binary_all_or: (p, [v]) => `bit_or(${E(p, v)})`,
+  binary_all_xor: (p, [v]) => `bit_xor(${E(p, v)})`,
+};
+
+function avg(p: ExprPrinter, v: Expr, pred: Expr | undefined, type: string): string {
+  if (v.type === 'datetime') return `make_timestamp(CAST(avg(epoch_us(${E(p, v)}))${filt(p, pred)} AS BIGINT))`;
+  if (v.type === 'timespan') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS BIGINT)`;
+  return `CAST(avg(${E(p, v)})${filt(p, pred)} AS ${type === 'decimal' ? 'DECIMAL(38,18)' : 'DOUBLE'})`;
+}
+
+function bag(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
+  const conds = [`json_type(${E(p, v)}) = 'OBJECT'`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');
+  return `COALESCE(list_reduce(list(${E(p, v)}) FILTER (WHERE ${conds}), (a, b) -> json_merge_patch(a, b)), CAST('{}' AS JSON))`;
+}

@@ -1,0 +1,120 @@
+/**
+ * The DuckDB dialect: `$n` placeholders, double-quoted identifiers, KQL→DuckDB types, the function
+ * and aggregate tables, and DuckDB forms of range, arg_max, dedupe (QUALIFY), semi/anti joins and
+ * mv-expand (UNNEST of JSON arrays).
+ */
+import type { Aggregate, Dedupe, Expr, Join, MvExpand, Range } from '../../ir/ir.ts';
+import { convertTo } from '../../ir/convert.ts';
+import { ir } from '../../ir/ir.ts';
+import type { KqlType } from '../../types.ts';
+import type { Dialect, ExprPrinter } from '../dialect.ts';
+import { DUCKDB_AGGREGATES } from './aggregates.ts';
+import { DUCKDB_FUNCTIONS } from './functions.ts';
+import { jsonList } from './sql-helpers.ts';
+
+const TYPES: Record<KqlType, string> = {
+  string: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', bool: 'BOOLEAN', datetime: 'TIMESTAMP',
+  timespan: 'BIGINT', dynamic: 'JSON', guid: 'VARCHAR', decimal: 'DECIMAL(38,18)',
+};
+
+const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
+
+/** The DuckDB SQL dialect. */
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  quoteIdent: quote,
+  placeholder: (i) => `$${i}`,
+  sqlType: (t) => TYPES[t],
+  functions: DUCKDB_FUNCTIONS,
+  aggregates: DUCKDB_AGGREGATES,
+
+  range(p: ExprPrinter, r: Range): string {
+    const c = r.columns[0];
+    const from = p.expr(r.from);
+    const to = p.expr(r.to);
+    const step = p.expr(r.step);
+    let count: string;
+    let value: string;
+    if (c.type === 'datetime') {
+      count = `CAST(floor((epoch_us(${to}) - epoch_us(${from})) * 10 / ${step}) AS BIGINT)`;
+      value = `make_timestamp(epoch_us(${from}) + CAST(i * ${step} // 10 AS BIGINT))`;
+    } else if (c.type === 'timespan' || c.type === 'long') {
+      count = `CAST(floor((${to} - ${from}) / ${step}) AS BIGINT)`;
+      value = `CAST(${from} + i * ${step} AS BIGINT)`;
+    } else {
+      count = `CAST(floor((${to} - ${from}) / ${step}) AS BIGINT)`;
+      value = `CAST(${from} + i * ${step} AS ${TYPES[c.type]})`;
+    }
+    return `SELECT ${value} AS ${quote(c.name)} FROM generate_series(0, ${count}) AS _range(i)`;
+  },
+
+  aggregate(p: ExprPrinter, r: Aggregate, from: string): string {
+    const keys = r.keys.map((k) => `${p.expr(k.expr)} AS ${quote(k.name)}`);
+    const inner: string[] = [...keys];
+    const outer: string[] = r.keys.map((k) => quote(k.name));
+    let multi = false;
+    r.aggs.forEach((a, i) => {
+      if (a.fn === 'arg_max' || a.fn === 'arg_min') {
+        multi = true;
+        const fields = a.args.slice(1).map((e, j) => `f${j} := ${p.expr(e)}`);
+        const tmp = `__am${i}`;
+        inner.push(`${a.fn}(struct_pack(${fields.join(', ')}), ${p.expr(a.args[0])}) AS ${quote(tmp)}`);
+        a.outs.forEach((o, j) => outer.push(`${quote(tmp)}.f${j} AS ${quote(o.name)}`));
+        return;
+      }
+      const h = p.dialect.aggregates[a.fn];
+      if (!h) p.fail(`The aggregate function '${a.fn}' is not supported`);
+      inner.push(`${h(p, a.args, a)} AS ${quote(a.outs[0].name)}`);
+      outer.push(quote(a.outs[0].name));
+    });
+    const groupBy = r.keys.length ? ` GROUP BY ${r.keys.map((_, i) => i + 1).join(', ')}` : '';
+    const sql = `SELECT ${inner.join(', ')} FROM ${from}${groupBy}`;
+    return multi ? `SELECT ${outer.join(', ')} FROM (${sql}) AS __agg` : sql;
+  },
+
+  dedupe(p: ExprPrinter, r: Dedupe, from: string): string {
+    return `SELECT * FROM ${from} QUALIFY row_number() OVER (PARTITION BY ${r.keys.map((k) => p.expr(k)).join(', ')}) = 1`;
+  },
+
+  join(p: ExprPrinter, r: Join, left: string, right: string, le: (e: Expr) => string, re: (e: Expr) => string): string {
+    const [la, ra] = [left.slice(left.lastIndexOf(' AS ') + 4), right.slice(right.lastIndexOf(' AS ') + 4)];
+    const cond = r.on.map((o) => `${le(o.left)} = ${re(o.right)}`).join(' AND ');
+    const kind = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN' }[r.kind];
+    const outerSide = (side: 'left' | 'right') => (r.kind === 'full' || (r.kind === 'left' && side === 'right') || (r.kind === 'right' && side === 'left'));
+    const cols = r.outputs.map((o) => {
+      const src = `${o.side === 'left' ? la : ra}.${quote(o.name)}`;
+      const v = o.type === 'string' && outerSide(o.side) ? `COALESCE(${src}, '')` : src;
+      return `${v} AS ${quote(o.as)}`;
+    });
+    void p;
+    return `SELECT ${cols.join(', ')} FROM ${left} ${kind} ${right} ON ${cond}`;
+  },
+
+  mvExpand(p: ExprPrinter, r: MvExpand, from: string): string {
+    const expandedNames = new Set(r.items.map((i) => i.name));
+    const alias = from.slice(from.lastIndexOf(' AS ') + 4);
+    const keep = r.columns
+      .filter((c) => !expandedNames.has(c.name) && c.name !== r.indexName)
+      .map((c) => `${alias}.${quote(c.name)}`);
+    const lists = r.items.map((i) => {
+      const x = p.expr(i.expr);
+      const bagEntries = `list_transform(json_keys(${x}), k -> json_object(k, json_extract(${x}, '$."' || replace(k, '"', '\\"') || '"')))`;
+      let l = `(CASE json_type(${x}) WHEN 'ARRAY' THEN ${jsonList(x)} WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [] ELSE CASE WHEN ${x} IS NULL THEN [] ELSE [${x}] END END)`;
+      if (r.limit !== null) l = `list_slice(${l}, 1, ${p.param(r.limit, 'long')})`;
+      return l;
+    });
+    const inner = [...keep, ...r.items.map((it, i) => `unnest(${lists[i]}) AS ${quote(`__mv${i}`)}`)];
+    if (r.indexName) inner.push(`unnest(range(greatest(${lists.map((l) => `len(${l})`).join(', ')}))) AS ${quote('__mvidx')}`);
+    const innerSql = `SELECT ${inner.join(', ')} FROM ${from}`;
+    const outer = r.columns.map((c) => {
+      const itemIdx = r.items.findIndex((it) => it.name === c.name);
+      if (itemIdx >= 0) {
+        const e = convertTo(ir.col(`__mv${itemIdx}`, 'dynamic'), r.items[itemIdx].type);
+        return `${p.expr(e)} AS ${quote(c.name)}`;
+      }
+      if (c.name === r.indexName) return `CAST(${quote('__mvidx')} AS BIGINT) AS ${quote(c.name)}`;
+      return quote(c.name);
+    });
+    return `SELECT ${outer.join(', ')} FROM (${innerSql}) AS __mv`;
+  },
+};

@@ -1,0 +1,804 @@
+/**
+ * DuckDB mappings of KQL scalar functions and operators: a data table from KQL name to a handler
+ * that prints SQL with KQL semantics (case-insensitive operators, term matching for `has`,
+ * strings that are never null, ticks for timespans, JSON for dynamic).
+ */
+import { PalisadeError } from '../../../domain/errors.ts';
+import { ir, type Expr } from '../../ir/ir.ts';
+import { parseTimespanText } from '../../parse/literals.ts';
+import { isInteger, type KqlType } from '../../types.ts';
+import type { ExprPrinter, FnHandler } from '../dialect.ts';
+import {
+  as, datetimeText, distinctList, fromTicks, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  litString, termPattern, termPatternSql, ticksOf, toJson, toText,
+} from './sql-helpers.ts';
+import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
+import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
+
+type H = FnHandler;
+const E = (p: ExprPrinter, e: Expr) => p.expr(e);
+const txt = toText;
+const bad = (msg: string): never => { throw new PalisadeError('BadRequest', msg); };
+
+/** Lower-cases a literal in JS (still a parameter) or in SQL. */
+function lowerOf(p: ExprPrinter, e: Expr): string {
+  const s = litString(e);
+  return s !== undefined ? p.param(s.toLowerCase(), 'string') : `lower(${txt(p, e)})`;
+}
+
+const cmp = (op: string): H => (p, [a, b]) => `(${E(p, a)} ${op} ${E(p, b)})`;
+const not = (h: H): H => (p, a, c) => `(NOT ${h(p, a, c)})`;
+
+/** has / hasprefix / hassuffix, case-insensitive unless `cs`. */
+function hasOp(mode: 'has' | 'prefix' | 'suffix', cs: boolean): H {
+  return (p, [a, b]) => {
+    const t = litString(b);
+    const flags = cs ? '' : ', \'i\'';
+    if (t !== undefined) {
+      if (t === '') return 'TRUE';
+      const pre = cs ? `contains(${E(p, a)}, ${p.param(t, 'string')})` : `contains(lower(${E(p, a)}), ${p.param(t.toLowerCase(), 'string')})`;
+      return `(${pre} AND regexp_matches(${E(p, a)}, ${p.param(termPattern(t, mode), 'string')}${flags}))`;
+    }
+    return `regexp_matches(${E(p, a)}, ${termPatternSql(txt(p, b), mode)}${flags})`;
+  };
+}
+
+/** Splits in/has_any arguments into plain values, `__array(...)` dynamic arrays and a subquery. */
+function listArgs(args: Expr[]): { values: Expr[]; arrays: Expr[]; sub: Expr | null } {
+  const values: Expr[] = [];
+  const arrays: Expr[] = [];
+  let sub: Expr | null = null;
+  for (const a of args) {
+    if (a.k === 'subquery') sub = a;
+    else if (a.k === 'call' && a.fn === '__array') arrays.push(a.args[0]);
+    else values.push(a);
+  }
+  return { values, arrays, sub };
+}
+
+/** in / in~ (negated forms wrap this). */
+function inOp(ci: boolean): H {
+  return (p, [x, ...rest]) => {
+    const { values, arrays, sub } = listArgs(rest);
+    const lhs = ci ? `lower(${txt(p, x)})` : E(p, x);
+    const parts: string[] = [];
+    if (sub && sub.k === 'subquery') {
+      const a = `s${Math.floor(Math.random() * 1e9)}`;
+      const col = `${a}.${p.dialect.quoteIdent(sub.rel.columns[0].name)}`;
+      parts.push(`${lhs} IN (SELECT ${ci ? `lower(${col})` : col} FROM (${p.rel(sub.rel)}) AS ${a})`);
+    }
+    if (values.length) parts.push(`${lhs} IN (${values.map((v) => (ci ? lowerOf(p, v) : E(p, v))).join(', ')})`);
+    for (const arr of arrays) {
+      const t: KqlType = ci ? 'string' : x.type;
+      const list = t === 'string' ? `CAST(${jsonList(E(p, arr))} AS VARCHAR[])` : `CAST(${jsonList(E(p, arr))} AS ${p.dialect.sqlType(t)}[])`;
+      parts.push(ci ? `list_contains(list_transform(${list}, v -> lower(v)), ${lhs})` : `list_contains(${list}, ${lhs})`);
+    }
+    if (!parts.length) return 'FALSE';
+    return `COALESCE(${parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`}, FALSE)`;
+  };
+}
+
+/** has_any / has_all over literal terms, dynamic arrays or a subquery. */
+function hasList(all: boolean): H {
+  return (p, [x, ...rest]) => {
+    const { values, arrays, sub } = listArgs(rest);
+    const parts: string[] = [];
+    const lits = values.map(litString);
+    if (!all && lits.every((v) => v !== undefined) && lits.length) {
+      const terms = (lits as string[]).filter((t) => t !== '');
+      if (terms.length !== lits.length) parts.push('TRUE');
+      if (terms.length) parts.push(`regexp_matches(${E(p, x)}, ${p.param(terms.map((t) => termPattern(t, 'has')).join('|'), 'string')}, 'i')`);
+    } else {
+      for (const v of values) parts.push(hasOp('has', false)(p, [x, v], ir.call('has', [x, v], 'bool')));
+    }
+    for (const arr of arrays) {
+      const list = `CAST(${jsonList(E(p, arr))} AS VARCHAR[])`;
+      const fn = all ? 'list_bool_and' : 'list_bool_or';
+      parts.push(`COALESCE(${fn}(list_transform(${list}, t -> regexp_matches(${E(p, x)}, ${termPatternSql('t', 'has')}, 'i'))), ${all ? 'TRUE' : 'FALSE'})`);
+    }
+    if (sub && sub.k === 'subquery') {
+      const a = `s${Math.floor(Math.random() * 1e9)}`;
+      const col = `CAST(${a}.${p.dialect.quoteIdent(sub.rel.columns[0].name)} AS VARCHAR)`;
+      const match = `regexp_matches(${E(p, x)}, ${termPatternSql(col, 'has')}, 'i')`;
+      parts.push(all
+        ? `NOT EXISTS (SELECT 1 FROM (${p.rel(sub.rel)}) AS ${a} WHERE NOT ${match})`
+        : `EXISTS (SELECT 1 FROM (${p.rel(sub.rel)}) AS ${a} WHERE ${match})`);
+    }
+    if (!parts.length) return all ? 'TRUE' : 'FALSE';
+    return `(${parts.join(all ? ' AND ' : ' OR ')})`;
+  };
+}
+
+/** A string operator comparing lower-cased (unless cs) operands with a DuckDB function. */
+function strFn(fn: string, cs: boolean): H {
+  return (p, [a, b]) => (cs ? `${fn}(${E(p, a)}, ${E(p, b)})` : `${fn}(lower(${E(p, a)}), ${lowerOf(p, b)})`);
+}
+
+/** + - * / % with KQL typing (datetime/timespan arithmetic on ticks). */
+function arith(op: string): H {
+  return (p, [a, b], c) => {
+    const x = E(p, a);
+    const y = E(p, b);
+    const ta = a.type;
+    const tb = b.type;
+    if (ta === 'datetime' && tb === 'datetime') return `((epoch_us(${x}) - epoch_us(${y})) * 10)`;
+    if (ta === 'datetime' && tb === 'timespan') return `make_timestamp(epoch_us(${x}) ${op} (${y} // 10))`;
+    if (ta === 'timespan' && tb === 'datetime') return `make_timestamp(epoch_us(${y}) + (${x} // 10))`;
+    if (ta === 'timespan' && tb === 'timespan') return op === '/' ? `(CAST(${x} AS DOUBLE) / ${y})` : `(${x} ${op} ${y})`;
+    if (c.type === 'timespan') {
+      if (op === '*') return `CAST(round(${x} * ${y}) AS BIGINT)`;
+      return `CAST(trunc(${x} / ${y}) AS BIGINT)`;
+    }
+    if (op === '/' && isInteger(c.type)) return `(${x} // ${y})`;
+    if (op === '%' && c.type === 'real') return `fmod(${x}, ${y})`;
+    if (c.type === 'long' && (ta === 'int' || tb === 'int')) return `(CAST(${x} AS BIGINT) ${op} CAST(${y} AS BIGINT))`;
+    return `(${x} ${op} ${y})`;
+  };
+}
+
+/** An argument that must be a constant string (a part name or a format). */
+function constString(e: Expr, what: string): string {
+  const s = litString(e);
+  if (s === undefined) return bad(`${what} must be a constant string`);
+  return s;
+}
+
+const DATE_PARTS: Record<string, string> = {
+  year: 'year', quarter: 'quarter', month: 'month', week: 'week', day: 'day', hour: 'hour', minute: 'minute',
+  second: 'second', millisecond: 'millisecond', microsecond: 'microsecond', nanosecond: 'nanosecond',
+};
+
+function datePart(e: Expr): string {
+  const s = constString(e, 'The period').toLowerCase().replace(/s$/, '');
+  const part = DATE_PARTS[s];
+  if (!part) return bad(`Unknown period '${s}'`);
+  return part;
+}
+
+/** startof* / endof* with an optional offset. */
+function startOf(unit: 'day' | 'week' | 'month' | 'year', end: boolean): H {
+  return (p, [d, off]) => {
+    const x = E(p, d);
+    const base = unit === 'week' ? `(date_trunc('day', ${x}) - to_days(dayofweek(${x})))` : `date_trunc('${unit}', ${x})`;
+    const adv = (n: string) => (unit === 'week' ? `to_days(7 * (${n}))` : unit === 'day' ? `to_days(${n})` : unit === 'month' ? `to_months(${n})` : `to_years(${n})`);
+    let s = off ? `(${base} + ${adv(E(p, off))})` : base;
+    if (end) s = `(${s} + ${adv('1')} - INTERVAL 1 MICROSECOND)`;
+    return `CAST(${s} AS TIMESTAMP)`;
+  };
+}
+
+/** bin(value, size) for numbers, datetimes (aligned to 0001-01-01, as KQL) and timespans. */
+function bin(p: ExprPrinter, v: Expr, size: Expr, at?: Expr): string {
+  const x = E(p, v);
+  if (v.type === 'datetime') {
+    const s = size.type === 'timespan' ? E(p, size) : `CAST(${E(p, size)} AS BIGINT)`;
+    const t = ticksOf(x);
+    if (!at) return fromTicks(`(${t} - ${t} % ${s})`);
+    const origin = ticksOf(E(p, at));
+    return fromTicks(`((${t} - ${origin}) - ((((${t} - ${origin}) % ${s}) + ${s}) % ${s}) + ${origin})`);
+  }
+  if (v.type === 'timespan' || isInteger(v.type)) {
+    const s = E(p, size);
+    const o = at ? E(p, at) : '0';
+    return `CAST((${x} - ${o}) - ((((${x} - ${o}) % ${s}) + ${s}) % ${s}) + ${o} AS ${p.dialect.sqlType(v.type)})`;
+  }
+  const o = at ? E(p, at) : '0';
+  return `(floor((${x} - ${o}) / ${E(p, size)}) * ${E(p, size)} + ${o})`;
+}
+
+/** tostring-compatible numeric conversion used by tolong/toint/todouble. */
+function toNumber(sqlType: 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(38,18)'): H {
+  return (p, [a]) => {
+    const x = E(p, a);
+    const integral = sqlType === 'BIGINT' || sqlType === 'INTEGER';
+    switch (a.type) {
+      case 'string': case 'guid': {
+        if (integral) return `TRY_CAST(TRY_CAST(trim(${x}) AS DOUBLE) AS ${sqlType})`;
+        return `TRY_CAST(trim(${x}) AS ${sqlType})`;
+      }
+      case 'real': return integral ? `TRY_CAST(trunc(${x}) AS ${sqlType})` : `CAST(${x} AS ${sqlType})`;
+      case 'datetime': return `CAST(${ticksOf(x)} AS ${sqlType})`;
+      case 'dynamic': {
+        const t = jsonText(x);
+        return integral ? `TRY_CAST(trunc(TRY_CAST(${t} AS DOUBLE)) AS ${sqlType})` : `TRY_CAST(${t} AS ${sqlType})`;
+      }
+      default: return `CAST(${x} AS ${sqlType})`;
+    }
+  };
+}
+
+/** IPv4 comparison helpers. */
+function ipv4Masked(p: ExprPrinter, ip: Expr, prefix: string): string {
+  const s = txt(p, ip);
+  return `(${ipv4Number(s)} >> (32 - ${prefix}))`;
+}
+
+/** Element-wise series function over one or two numeric arrays. */
+function series1(fn: (v: string) => string): H {
+  return (p, [a]) => `to_json(list_transform(CAST(${jsonList(E(p, a))} AS DOUBLE[]), v -> ${fn('v')}))`;
+}
+function series2(fn: (a: string, b: string) => string): H {
+  return (p, [a, b]) => {
+    const x = `CAST(${jsonList(E(p, a))} AS DOUBLE[])`;
+    const y = b.type === 'dynamic' ? `CAST(${jsonList(E(p, b))} AS DOUBLE[])` : null;
+    if (!y) return `to_json(list_transform(${x}, v -> ${fn('v', `CAST(${E(p, b)} AS DOUBLE)`)}))`;
+    return `to_json(list_transform(list_zip(${x}, ${y}), z -> ${fn('z[1]', 'z[2]')}))`;
+  };
+}
+
+/** Number of capture groups in a regular expression text. */
+function captureGroups(re: string): number {
+  let n = 0;
+  for (let i = 0; i < re.length; i++) {
+    if (re[i] === '\\') { i++; continue; }
+    if (re[i] === '[') { while (i < re.length && re[i] !== ']') { if (re[i] === '\\') i++; i++; } continue; }
+    if (re[i] === '(' && re[i + 1] !== '?') n++;
+    else if (re[i] === '(' && re[i + 1] === '?' && (re[i + 2] === 'P' || re[i + 2] === '<') && re[i + 3] !== '=' && re[i + 3] !== '!') n++;
+  }
+  return n;
+}
+
+/** Trims matches of a regex at the start and/or end of a string. */
+function trimRe(where: 'both' | 'start' | 'end'): H {
+  return (p, [re, s]) => {
+    const r = litString(re);
+    const src = txt(p, s);
+    if (r !== undefined) {
+      const pat = where === 'start' ? `^(?:${r})+` : where === 'end' ? `(?:${r})+$` : `^(?:${r})+|(?:${r})+$`;
+      return `regexp_replace(${src}, ${p.param(pat, 'string')}, '', 'g')`;
+    }
+    const rs = E(p, re);
+    const pat = where === 'start' ? `'^(?:' || ${rs} || ')+'` : where === 'end' ? `'(?:' || ${rs} || ')+$'` : `'^(?:' || ${rs} || ')+|(?:' || ${rs} || ')+$'`;
+    return `regexp_replace(${src}, ${pat}, '', 'g')`;
+  };
+}
+
+/** The DuckDB function table, keyed by KQL name (operators included). */
+export const DUCKDB_FUNCTIONS: Record<string, H> = {
+  // logic and comparison
+  and: (p, [a, b]) => `(${E(p, a)} AND ${E(p, b)})`,
+  or: (p, [a, b]) => `(${E(p, a)} OR ${E(p, b)})`,
+  not: (p, [a]) => `(NOT ${E(p, a)})`,
+  '==': cmp('='), '!=': cmp('<>'), '<': cmp('<'), '<=': cmp('<='), '>': cmp('>'), '>=': cmp('>='),
+  between: (p, [x, lo, hi]) => `(${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)})`,
+  '!between': (p, [x, lo, hi]) => `(NOT (${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)}))`,
+  // string operators
+  '=~': (p, [a, b]) => `(lower(${E(p, a)}) = ${lowerOf(p, b)})`,
+  '!~': (p, [a, b]) => `(lower(${E(p, a)}) <> ${lowerOf(p, b)})`,
+  contains: strFn('contains', false), '!contains': not(strFn('contains', false)),
+  contains_cs: strFn('contains', true), '!contains_cs': not(strFn('contains', true)),
+  startswith: strFn('starts_with', false), '!startswith': not(strFn('starts_with', false)),
+  startswith_cs: strFn('starts_with', true), '!startswith_cs': not(strFn('starts_with', true)),
+  endswith: strFn('ends_with', false), '!endswith': not(strFn('ends_with', false)),
+  endswith_cs: strFn('ends_with', true), '!endswith_cs': not(strFn('ends_with', true)),
+  has: hasOp('has', false), '!has': not(hasOp('has', false)), has_cs: hasOp('has', true), '!has_cs': not(hasOp('has', true)),
+  hasprefix: hasOp('prefix', false), '!hasprefix': not(hasOp('prefix', false)),
+  hasprefix_cs: hasOp('prefix', true), '!hasprefix_cs': not(hasOp('prefix', true)),
+  hassuffix: hasOp('suffix', false), '!hassuffix': not(hasOp('suffix', false)),
+  hassuffix_cs: hasOp('suffix', true), '!hassuffix_cs': not(hasOp('suffix', true)),
+  'matches regex': (p, [a, b]) => `regexp_matches(${E(p, a)}, ${E(p, b)})`,
+  in: inOp(false), '!in': not(inOp(false)), 'in~': inOp(true), '!in~': not(inOp(true)),
+  has_any: hasList(false), has_all: hasList(true),
+  __array: () => bad('A dynamic array is only allowed in a list operator'),
+  // arithmetic
+  '+': arith('+'), '-': arith('-'), '*': arith('*'), '/': arith('/'), '%': arith('%'),
+  neg: (p, [a]) => `(-${E(p, a)})`,
+  // conditionals and null tests
+  iff: (p, [c, a, b], call) => `(CASE WHEN ${E(p, c)} THEN ${as(p, a, call.type)} ELSE ${as(p, b, call.type)} END)`,
+  case: (p, args, call) => {
+    const parts: string[] = [];
+    for (let i = 0; i + 1 < args.length; i += 2) parts.push(`WHEN ${E(p, args[i])} THEN ${as(p, args[i + 1], call.type)}`);
+    return `(CASE ${parts.join(' ')} ELSE ${as(p, args[args.length - 1], call.type)} END)`;
+  },
+  coalesce: (p, args, call) => (call.type === 'string'
+    ? `COALESCE(${args.map((a, i) => (i === args.length - 1 ? txt(p, a) : `NULLIF(${txt(p, a)}, '')`)).join(', ')})`
+    : `COALESCE(${args.map((a) => as(p, a, call.type)).join(', ')})`),
+  isempty: (p, [a]) => isEmpty(p, a),
+  isnotempty: (p, [a]) => `(NOT ${isEmpty(p, a)})`,
+  isnull: (p, [a]) => isNull(p, a),
+  isnotnull: (p, [a]) => `(NOT ${isNull(p, a)})`,
+  isnan: (p, [a]) => `isnan(${E(p, a)})`,
+  isinf: (p, [a]) => `isinf(${E(p, a)})`,
+  isfinite: (p, [a]) => `isfinite(${E(p, a)})`,
+  max_of: (p, args, c) => `greatest(${args.map((a) => as(p, a, c.type)).join(', ')})`,
+  min_of: (p, args, c) => `least(${args.map((a) => as(p, a, c.type)).join(', ')})`,
+  // conversions
+  tostring: (p, [a]) => txt(p, a),
+  tolong: toNumber('BIGINT'), toint: toNumber('INTEGER'), todouble: toNumber('DOUBLE'), todecimal: toNumber('DECIMAL(38,18)'),
+  tobool: (p, [a]) => {
+    const x = E(p, a);
+    if (a.type === 'string') return `(CASE lower(trim(${x})) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END)`;
+    if (a.type === 'dynamic') return `(CASE json_type(${x}) WHEN 'BOOLEAN' THEN CAST(${x} AS BOOLEAN) WHEN 'VARCHAR' THEN (CASE lower(json_extract_string(${x}, '$')) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END) WHEN 'BIGINT' THEN CAST(${x} AS BIGINT) <> 0 WHEN 'UBIGINT' THEN CAST(${x} AS BIGINT) <> 0 WHEN 'DOUBLE' THEN CAST(${x} AS DOUBLE) <> 0 END)`;
+    if (a.type === 'bool') return x;
+    return `(${x} <> 0)`;
+  },
+  todatetime: (p, [a]) => {
+    const x = E(p, a);
+    if (a.type === 'datetime') return x;
+    if (a.type === 'string') return `TRY_CAST(NULLIF(trim(${x}), '') AS TIMESTAMP)`;
+    if (a.type === 'dynamic') return `TRY_CAST(${jsonText(x)} AS TIMESTAMP)`;
+    if (isInteger(a.type)) return fromTicks(x);
+    return `CAST(NULL AS TIMESTAMP)`;
+  },
+  totimespan: (p, [a]) => {
+    const s = litString(a);
+    if (s !== undefined) {
+      const t = parseTimespanText(s);
+      return t === undefined ? 'CAST(NULL AS BIGINT)' : p.param(t, 'timespan');
+    }
+    if (a.type === 'timespan') return E(p, a);
+    if (isInteger(a.type)) return `CAST(${E(p, a)} AS BIGINT)`;
+    return timespanFromText(a.type === 'dynamic' ? jsonText(E(p, a)) : txt(p, a));
+  },
+  toguid: (p, [a]) => `CAST(TRY_CAST(${txt(p, a)} AS UUID) AS VARCHAR)`,
+  parse_json: (p, [a]) => {
+    if (a.type === 'dynamic') return E(p, a);
+    if (a.type !== 'string') return toJson(p, a);
+    const x = E(p, a);
+    return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL WHEN json_valid(${x}) THEN CAST(${x} AS JSON) ELSE to_json(${x}) END)`;
+  },
+  __todynamic: (p, [a]) => toJson(p, a),
+  dynamic_to_json: (p, [a]) => `COALESCE(CAST(${toJson(p, a)} AS VARCHAR), 'null')`,
+  gettype: (p, [a]) => {
+    if (a.type !== 'dynamic') {
+      const names: Record<KqlType, string> = { string: 'string', long: 'long', int: 'int', real: 'real', bool: 'bool', datetime: 'datetime', timespan: 'timespan', dynamic: 'dictionary', guid: 'guid', decimal: 'decimal' };
+      return p.param(names[a.type], 'string');
+    }
+    return `(CASE json_type(${E(p, a)}) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE 'null' END)`;
+  },
+  tohex: (p, [a, len]) => {
+    const h = `lower(hex(CAST(${E(p, a)} AS BIGINT)))`;
+    return len ? `lpad(${h}, CAST(${E(p, len)} AS INTEGER), '0')` : h;
+  },
+  // strings
+  strcat: (p, args) => `concat(${args.map((a) => txt(p, a)).join(', ')})`,
+  strcat_delim: (p, [d, ...args]) => `concat_ws(${txt(p, d)}, ${args.map((a) => txt(p, a)).join(', ')})`,
+  strcat_array: (p, [arr, d]) => `COALESCE(array_to_string(list_transform(${jsonList(E(p, arr))}, v -> ${jsonText('v')}), ${txt(p, d)}), '')`,
+  strlen: (p, [a]) => `CAST(length(${txt(p, a)}) AS BIGINT)`,
+  string_size: (p, [a]) => `CAST(strlen(${txt(p, a)}) AS BIGINT)`,
+  tolower: (p, [a]) => `lower(${txt(p, a)})`,
+  toupper: (p, [a]) => `upper(${txt(p, a)})`,
+  reverse: (p, [a]) => `reverse(${txt(p, a)})`,
+  substring: (p, [s, start, len]) => {
+    const st = `greatest(CAST(${E(p, start)} AS BIGINT), 0) + 1`;
+    return len ? `COALESCE(substr(${txt(p, s)}, ${st}, greatest(CAST(${E(p, len)} AS BIGINT), 0)), '')` : `COALESCE(substr(${txt(p, s)}, ${st}), '')`;
+  },
+  split: (p, [s, d, idx]) => {
+    const parts = `string_split(${txt(p, s)}, ${txt(p, d)})`;
+    if (!idx) return `to_json(${parts})`;
+    const i = `CAST(${E(p, idx)} AS BIGINT)`;
+    return `(CASE WHEN ${i} >= 0 AND ${i} < len(${parts}) THEN to_json([${parts}[${i} + 1]]) ELSE CAST('[]' AS JSON) END)`;
+  },
+  strrep: (p, [s, n, d]) => (d
+    ? `array_to_string(list_transform(range(CAST(${E(p, n)} AS BIGINT)), x -> ${txt(p, s)}), ${txt(p, d)})`
+    : `repeat(${txt(p, s)}, CAST(${E(p, n)} AS BIGINT))`),
+  replace_string: (p, [s, a, b]) => `replace(${txt(p, s)}, ${txt(p, a)}, ${txt(p, b)})`,
+  replace_regex: (p, [s, re, rw]) => `regexp_replace(${txt(p, s)}, ${txt(p, re)}, ${txt(p, rw)}, 'g')`,
+  replace_strings: (p, [s, from, to]) => {
+    const f = `CAST(${jsonList(E(p, from))} AS VARCHAR[])`;
+    const t = `CAST(${jsonList(E(p, to))} AS VARCHAR[])`;
+    return `list_reduce(list_prepend(${txt(p, s)}, list_transform(range(len(${f})), i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${f}[CAST(i AS BIGINT) + 1], COALESCE(${t}[CAST(i AS BIGINT) + 1], '')))`;
+  },
+  extract: (p, [re, g, s], call) => {
+    const raw = `regexp_extract(${txt(p, s)}, ${txt(p, re)}, ${E(p, g)})`;
+    if (call.type === 'string') return raw;
+    return convertText(`NULLIF(${raw}, '')`, call.type);
+  },
+  extract_all: (p, args) => {
+    const [re, groupsOrS, maybeS] = args;
+    const s = maybeS ?? groupsOrS;
+    const r = litString(re);
+    const src = txt(p, s);
+    const rs = txt(p, re);
+    let groups: number[] | null = null;
+    if (maybeS) {
+      const v = litString(groupsOrS) ?? (groupsOrS.k === 'lit' ? String(groupsOrS.value) : undefined);
+      if (v === undefined) return bad('extract_all() needs constant capture groups');
+      groups = (JSON.parse(v) as number[]);
+    }
+    const n = r !== undefined ? captureGroups(r) : 1;
+    const gs = groups ?? (n === 0 ? [0] : Array.from({ length: n }, (_, i) => i + 1));
+    if (gs.length === 1) return `(CASE WHEN len(regexp_extract_all(${src}, ${rs}, ${gs[0]})) = 0 THEN NULL ELSE to_json(regexp_extract_all(${src}, ${rs}, ${gs[0]})) END)`;
+    const all = `regexp_extract_all(${src}, ${rs}, 0)`;
+    return `(CASE WHEN len(${all}) = 0 THEN NULL ELSE to_json(list_transform(${all}, m -> [${gs.map((g) => `regexp_extract(m, ${rs}, ${g})`).join(', ')}])) END)`;
+  },
+  extract_json: (p, [path, s], call) => {
+    const j = `TRY_CAST(${txt(p, s)} AS JSON)`;
+    const v = `json_extract(${j}, ${txt(p, path)})`;
+    if (call.type === 'string') return `COALESCE(${jsonText(v)}, '')`;
+    return convertText(jsonText(v), call.type);
+  },
+  trim: trimRe('both'), trim_start: trimRe('start'), trim_end: trimRe('end'),
+  indexof: (p, [s, look, start, length, occurrence]) => {
+    if (length || occurrence) {
+      const occ = occurrence ? `CAST(${E(p, occurrence)} AS BIGINT)` : '1';
+      const st = start ? `CAST(${E(p, start)} AS BIGINT)` : '0';
+      const src = length ? `substr(${txt(p, s)}, 1, ${st} + CAST(${E(p, length)} AS BIGINT))` : txt(p, s);
+      const positions = `list_filter(range(${st}, length(${src})), i -> substr(${src}, i + 1, length(${txt(p, look)})) = ${txt(p, look)})`;
+      return `COALESCE(${positions}[${occ}], -1)`;
+    }
+    if (start) {
+      const st = `CAST(${E(p, start)} AS BIGINT)`;
+      const pos = `strpos(substr(${txt(p, s)}, ${st} + 1), ${txt(p, look)})`;
+      return `(CASE WHEN ${st} > length(${txt(p, s)}) THEN -1 WHEN ${pos} = 0 THEN -1 ELSE ${pos} - 1 + ${st} END)`;
+    }
+    return `CAST(strpos(${txt(p, s)}, ${txt(p, look)}) - 1 AS BIGINT)`;
+  },
+  indexof_regex: (p, [s, re]) => `COALESCE(CAST(strpos(${txt(p, s)}, NULLIF(regexp_extract(${txt(p, s)}, ${txt(p, re)}), '')) - 1 AS BIGINT), -1)`,
+  countof: (p, [s, search, kind]) => {
+    const k = kind ? constString(kind, 'countof kind').toLowerCase() : 'normal';
+    if (k === 'regex') return `CAST(len(regexp_extract_all(${txt(p, s)}, ${txt(p, search)})) AS BIGINT)`;
+    const src = txt(p, s);
+    const t = txt(p, search);
+    return `CAST(len(list_filter(range(length(${src})), i -> substr(${src}, i + 1, length(${t})) = ${t})) AS BIGINT)`;
+  },
+  strcmp: (p, [a, b]) => `(CASE WHEN ${txt(p, a)} < ${txt(p, b)} THEN -1 WHEN ${txt(p, a)} > ${txt(p, b)} THEN 1 ELSE 0 END)`,
+  has_any_index: (p, [s, arr]) => {
+    const list = `CAST(${jsonList(E(p, arr))} AS VARCHAR[])`;
+    return `COALESCE(list_position(list_transform(${list}, t -> regexp_matches(${txt(p, s)}, ${termPatternSql('t', 'has')}, 'i')), TRUE) - 1, -1)`;
+  },
+  url_decode: (p, [s]) => `TRY(url_decode(${txt(p, s)}))`,
+  url_encode: (p, [s]) => `url_encode(${txt(p, s)})`,
+  url_encode_component: (p, [s]) => `url_encode(${txt(p, s)})`,
+  base64_decode_tostring: (p, [s]) => `COALESCE(TRY(decode(from_base64(${txt(p, s)}))), '')`,
+  base64_encode_tostring: (p, [s]) => `to_base64(encode(${txt(p, s)}))`,
+  base64_decode_toarray: (p, [s]) => {
+    const b = `TRY(from_base64(${txt(p, s)}))`;
+    return `to_json(list_transform(range(octet_length(${b})), i -> CAST(('0x' || substr(hex(${b}), 2 * i + 1, 2)) AS INTEGER)))`;
+  },
+  hash_md5: (p, [s]) => `md5(${txt(p, s)})`,
+  hash_sha1: (p, [s]) => `sha1(${txt(p, s)})`,
+  hash_sha256: (p, [s]) => `sha256(${txt(p, s)})`,
+  unicode_codepoints_from_string: (p, [s]) => `to_json(list_transform(string_split(${txt(p, s)}, ''), c -> unicode(c)))`,
+  unicode_codepoints_to_string: (p, [a]) => `array_to_string(list_transform(CAST(${jsonList(E(p, a))} AS INTEGER[]), c -> chr(c)), '')`,
+  regex_quote: (p, [s]) => `regexp_escape(${txt(p, s)})`,
+  new_guid: () => `CAST(uuid() AS VARCHAR)`,
+  translate: (p, [from, to, s]) => `translate(${txt(p, s)}, ${txt(p, from)}, ${txt(p, to)})`,
+  parse_version: (p, [s]) => {
+    const parts = `string_split(${txt(p, s)}, '.')`;
+    return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){1,3}') THEN array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') END)`;
+  },
+  parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
+  parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
+  ...URL_AND_PATH_FUNCTIONS,
+  // dynamic
+  __dyn_get: (p, args) => dynGet(p, args),
+  pack: (p, args) => {
+    if (!args.length) return `CAST('{}' AS JSON)`;
+    const pairs: string[] = [];
+    for (let i = 0; i + 1 < args.length; i += 2) pairs.push(`${txt(p, args[i])}, ${toJson(p, args[i + 1])}`);
+    return `json_object(${pairs.join(', ')})`;
+  },
+  pack_array: (p, args) => (args.length ? `json_array(${args.map((a) => toJson(p, a)).join(', ')})` : `CAST('[]' AS JSON)`),
+  array_length: (p, [a]) => `(CASE WHEN json_type(${E(p, a)}) = 'ARRAY' THEN CAST(json_array_length(${E(p, a)}) AS BIGINT) END)`,
+  bag_keys: (p, [a]) => `(CASE WHEN json_type(${E(p, a)}) = 'OBJECT' THEN to_json(json_keys(${E(p, a)})) END)`,
+  bag_has_key: (p, [b, k]) => `COALESCE(list_contains(json_keys(${E(p, b)}), ${txt(p, k)}), FALSE)`,
+  bag_merge: (p, args) => `json_merge_patch(${args.map((a) => E(p, a)).reverse().join(', ')})`,
+  bag_set_key: (p, [b, k, v]) => `json_merge_patch(${E(p, b)}, json_object(${txt(p, k)}, ${toJson(p, v)}))`,
+  bag_remove_keys: (p, [b, keys]) => {
+    const ks = `CAST(${jsonList(E(p, keys))} AS VARCHAR[])`;
+    const kept = `list_filter(json_keys(${E(p, b)}), k -> NOT list_contains(${ks}, k))`;
+    return `(CASE WHEN len(${kept}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${kept}, k -> {'k': k, 'v': json_extract(${E(p, b)}, '$."' || replace(k, '"', '\\"') || '"')})) AS JSON) END)`;
+  },
+  bag_zip: (p, [k, v]) => {
+    const ks = `CAST(${jsonList(E(p, k))} AS VARCHAR[])`;
+    const vs = jsonList(E(p, v));
+    return `(CASE WHEN len(${ks}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(range(len(${ks})), i -> {'k': ${ks}[i + 1], 'v': ${vs}[i + 1]})) AS JSON) END)`;
+  },
+  set_has_element: (p, [arr, v]) => `COALESCE(list_contains(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)), FALSE)`,
+  set_union: (p, args) => `to_json(${distinctList(`list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')})`)})`,
+  set_intersect: (p, [first, ...rest]) => {
+    const base = distinctList(`COALESCE(${jsonList(E(p, first))}, [])`);
+    const conds = rest.map((a) => `list_contains(COALESCE(${jsonList(E(p, a))}, []), x)`).join(' AND ');
+    return `to_json(list_filter(${base}, x -> ${conds || 'TRUE'}))`;
+  },
+  set_difference: (p, [first, ...rest]) => {
+    const base = distinctList(`COALESCE(${jsonList(E(p, first))}, [])`);
+    const conds = rest.map((a) => `NOT list_contains(COALESCE(${jsonList(E(p, a))}, []), x)`).join(' AND ');
+    return `to_json(list_filter(${base}, x -> ${conds || 'TRUE'}))`;
+  },
+  array_concat: (p, args) => `to_json(list_concat(${args.map((a) => jsonList(E(p, a))).join(', ')}))`,
+  array_slice: (p, [arr, start, end]) => {
+    const l = jsonList(E(p, arr));
+    const idx = (e: Expr, isEnd: boolean) => {
+      const v = `CAST(${E(p, e)} AS BIGINT)`;
+      return `(CASE WHEN ${v} < 0 THEN len(${l}) + ${v} ELSE ${v} END)${isEnd ? '' : ''}`;
+    };
+    return `to_json(COALESCE(list_slice(${l}, greatest(${idx(start, false)}, 0) + 1, ${idx(end, true)} + 1), []))`;
+  },
+  array_index_of: (p, [arr, v]) => `COALESCE(CAST(list_position(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)) AS BIGINT) - 1, -1)`,
+  array_sum: (p, [arr]) => `list_sum(CAST(${jsonList(E(p, arr))} AS DOUBLE[]))`,
+  array_sort_asc: (p, [arr, nullsLast]) => sortArray(p, arr, 'ASC', nullsLast),
+  array_sort_desc: (p, [arr, nullsLast]) => sortArray(p, arr, 'DESC', nullsLast),
+  array_reverse: (p, [arr]) => `to_json(list_reverse(${jsonList(E(p, arr))}))`,
+  array_iff: (p, [c, a, b]) => {
+    const cl = jsonList(E(p, c));
+    const al = a.type === 'dynamic' ? jsonList(E(p, a)) : null;
+    const bl = b.type === 'dynamic' ? jsonList(E(p, b)) : null;
+    const pick = (l: string | null, e: Expr) => (l ? `${l}[i + 1]` : toJson(p, e));
+    return `to_json(list_transform(range(len(${cl})), i -> CASE WHEN TRY_CAST(CAST(${cl}[i + 1] AS VARCHAR) AS BOOLEAN) THEN ${pick(al, a)} ELSE ${pick(bl, b)} END))`;
+  },
+  array_rotate_left: (p, [arr, n]) => rotate(p, arr, n, 1),
+  array_rotate_right: (p, [arr, n]) => rotate(p, arr, n, -1),
+  array_shift_left: (p, [arr, n, fill]) => shift(p, arr, n, fill, 1),
+  array_shift_right: (p, [arr, n, fill]) => shift(p, arr, n, fill, -1),
+  array_split: (p, [arr, idx]) => {
+    const l = jsonList(E(p, arr));
+    const ix = idx.type === 'dynamic' ? `CAST(${jsonList(E(p, idx))} AS BIGINT[])` : `[CAST(${E(p, idx)} AS BIGINT)]`;
+    const bounds = `list_concat([0], list_transform(${ix}, v -> least(greatest(CASE WHEN v < 0 THEN len(${l}) + v ELSE v END, 0), len(${l}))), [len(${l})])`;
+    return `to_json(list_transform(range(len(${bounds}) - 1), i -> list_slice(${l}, ${bounds}[i + 1] + 1, ${bounds}[i + 2])))`;
+  },
+  zip: (p, args) => {
+    const ls = args.map((a) => jsonList(E(p, a)));
+    const n = `greatest(${ls.map((l) => `len(${l})`).join(', ')})`;
+    return `to_json(list_transform(range(${n}), i -> [${ls.map((l) => `${l}[i + 1]`).join(', ')}]))`;
+  },
+  jaccard_index: (p, [a, b]) => {
+    const x = distinctList(`COALESCE(${jsonList(E(p, a))}, [])`);
+    const y = distinctList(`COALESCE(${jsonList(E(p, b))}, [])`);
+    return `(CAST(len(list_filter(${x}, v -> list_contains(${y}, v))) AS DOUBLE) / len(${distinctList(`list_concat(${x}, ${y})`)}))`;
+  },
+  repeat: (p, [v, n]) => `to_json(list_transform(range(greatest(CAST(${E(p, n)} AS BIGINT), 0)), i -> ${toJson(p, v)}))`,
+  range: (p, [a, b, step]) => {
+    const st = step ? E(p, step) : '1';
+    if (a.type === 'datetime') {
+      return `to_json(list_transform(generate_series(${E(p, a)}, ${E(p, b)}, to_microseconds(${st} // 10)), v -> ${datetimeText('v')}))`;
+    }
+    return `to_json(generate_series(${E(p, a)}, ${E(p, b)}, ${st}))`;
+  },
+  // numbers
+  abs: (p, [a]) => `abs(${E(p, a)})`,
+  bin: (p, [v, s]) => bin(p, v, s),
+  bin_at: (p, [v, s, at]) => bin(p, v, s, at),
+  round: (p, [a, n], c) => (c.type === 'real' || c.type === 'decimal'
+    ? `round(${E(p, a)}, ${n ? `CAST(${E(p, n)} AS INTEGER)` : '0'})`
+    : E(p, a)),
+  ceiling: (p, [a]) => `ceil(${E(p, a)})`,
+  sqrt: (p, [a]) => `sqrt(${E(p, a)})`,
+  pow: (p, [a, b]) => `pow(${E(p, a)}, ${E(p, b)})`,
+  exp: (p, [a]) => `exp(${E(p, a)})`,
+  exp2: (p, [a]) => `pow(2, ${E(p, a)})`,
+  exp10: (p, [a]) => `pow(10, ${E(p, a)})`,
+  log: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN ln(${E(p, a)}) END)`,
+  log2: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log2(${E(p, a)}) END)`,
+  log10: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log10(${E(p, a)}) END)`,
+  sign: (p, [a], c) => `CAST(sign(${E(p, a)}) AS ${p.dialect.sqlType(c.type)})`,
+  pi: () => 'pi()',
+  sin: (p, [a]) => `sin(${E(p, a)})`, cos: (p, [a]) => `cos(${E(p, a)})`, tan: (p, [a]) => `tan(${E(p, a)})`,
+  asin: (p, [a]) => `asin(${E(p, a)})`, acos: (p, [a]) => `acos(${E(p, a)})`, atan: (p, [a]) => `atan(${E(p, a)})`,
+  atan2: (p, [a, b]) => `atan2(${E(p, a)}, ${E(p, b)})`, cot: (p, [a]) => `cot(${E(p, a)})`,
+  degrees: (p, [a]) => `degrees(${E(p, a)})`, radians: (p, [a]) => `radians(${E(p, a)})`,
+  gamma: (p, [a]) => `gamma(${E(p, a)})`, loggamma: (p, [a]) => `lgamma(${E(p, a)})`,
+  rand: (p, [n]) => (n ? `floor(random() * ${E(p, n)})` : 'random()'),
+  binary_and: (p, [a, b]) => `(${E(p, a)} & ${E(p, b)})`,
+  binary_or: (p, [a, b]) => `(${E(p, a)} | ${E(p, b)})`,
+  binary_xor: (p, [a, b]) => `xor(CAST(${E(p, a)} AS BIGINT), CAST(${E(p, b)} AS BIGINT))`,
+  binary_not: (p, [a]) => `(~${E(p, a)})`,
+  binary_shift_left: (p, [a, b]) => `(CAST(${E(p, a)} AS BIGINT) << CAST(${E(p, b)} AS INTEGER))`,
+  binary_shift_right: (p, [a, b]) => `(CAST(${E(p, a)} AS BIGINT) >> CAST(${E(p, b)} AS INTEGER))`,
+  bitset_count_ones: (p, [a]) => `CAST(bit_count(CAST(${E(p, a)} AS BIGINT)) AS BIGINT)`,
+  // datetime and timespan
+  datetime_add: (p, [part, n, d]) => {
+    const u = datePart(part);
+    const v = `CAST(${E(p, n)} AS BIGINT)`;
+    const iv: Record<string, string> = {
+      year: `to_years(${v})`, quarter: `to_months(3 * ${v})`, month: `to_months(${v})`, week: `to_days(7 * ${v})`, day: `to_days(${v})`,
+      hour: `to_hours(${v})`, minute: `to_minutes(${v})`, second: `to_seconds(${v})`, millisecond: `to_milliseconds(${v})`,
+      microsecond: `to_microseconds(${v})`, nanosecond: `to_microseconds(${v} // 1000)`,
+    };
+    return `CAST(${E(p, d)} + ${iv[u]} AS TIMESTAMP)`;
+  },
+  datetime_diff: (p, [part, a, b]) => {
+    const u = datePart(part);
+    const x = E(p, a);
+    const y = E(p, b);
+    if (u === 'week') {
+      const sw = (t: string) => `(date_trunc('day', ${t}) - to_days(dayofweek(${t})))`;
+      return `CAST(date_diff('day', ${sw(y)}, ${sw(x)}) // 7 AS BIGINT)`;
+    }
+    if (u === 'nanosecond') return `CAST(date_diff('microsecond', ${y}, ${x}) * 1000 AS BIGINT)`;
+    return `CAST(date_diff('${u}', ${y}, ${x}) AS BIGINT)`;
+  },
+  datetime_part: (p, [part, d]) => {
+    const s = constString(part, 'The part').toLowerCase();
+    const m: Record<string, string> = {
+      year: 'year', quarter: 'quarter', month: 'month', week_of_year: 'week', weekofyear: 'week', day: 'day',
+      dayofyear: 'dayofyear', hour: 'hour', minute: 'minute', second: 'second',
+    };
+    if (s === 'millisecond') return `CAST(millisecond(${E(p, d)}) % 1000 AS INTEGER)`;
+    if (s === 'microsecond') return `CAST(microsecond(${E(p, d)}) % 1000000 AS INTEGER)`;
+    if (s === 'nanosecond') return `CAST((microsecond(${E(p, d)}) % 1000000) * 1000 AS INTEGER)`;
+    if (!m[s]) return bad(`Unknown datetime part '${s}'`);
+    return `CAST(date_part('${m[s]}', ${E(p, d)}) AS INTEGER)`;
+  },
+  startofday: startOf('day', false), startofweek: startOf('week', false), startofmonth: startOf('month', false), startofyear: startOf('year', false),
+  endofday: startOf('day', true), endofweek: startOf('week', true), endofmonth: startOf('month', true), endofyear: startOf('year', true),
+  dayofweek: (p, [d]) => `(CAST(dayofweek(${E(p, d)}) AS BIGINT) * 864000000000)`,
+  dayofmonth: (p, [d]) => `CAST(day(${E(p, d)}) AS INTEGER)`,
+  dayofyear: (p, [d]) => `CAST(dayofyear(${E(p, d)}) AS INTEGER)`,
+  hourofday: (p, [d]) => `CAST(hour(${E(p, d)}) AS INTEGER)`,
+  monthofyear: (p, [d]) => `CAST(month(${E(p, d)}) AS INTEGER)`,
+  getyear: (p, [d]) => `CAST(year(${E(p, d)}) AS INTEGER)`,
+  week_of_year: (p, [d]) => `CAST(weekofyear(${E(p, d)}) AS INTEGER)`,
+  format_datetime: (p, [d, f]) => formatDatetimePattern(p, E(p, d), constString(f, 'The format')),
+  format_timespan: (p, [t, f]) => formatTimespanSql(E(p, t), constString(f, 'The format')),
+  make_datetime: (p, args) => {
+    const a = args.map((x) => E(p, x));
+    const [y, mo, d, h, mi, s] = [a[0], a[1] ?? '1', a[2] ?? '1', a[3] ?? '0', a[4] ?? '0', a[5] ?? '0'];
+    return `TRY(make_timestamp(CAST(${y} AS BIGINT), CAST(${mo} AS BIGINT), CAST(${d} AS BIGINT), CAST(${h} AS BIGINT), CAST(${mi} AS BIGINT), CAST(${s} AS DOUBLE)))`;
+  },
+  make_timespan: (p, args) => {
+    const a = args.map((x) => `CAST(${E(p, x)} AS DOUBLE)`);
+    const [d, h, m, s] = a.length === 2 ? ['0', a[0], a[1], '0'] : a.length === 3 ? ['0', a[0], a[1], a[2]] : a.length >= 4 ? a : ['0', a[0], '0', '0'];
+    return `CAST(round(${d} * 864000000000 + ${h} * 36000000000 + ${m} * 600000000 + ${s} * 10000000) AS BIGINT)`;
+  },
+  unixtime_seconds_todatetime: (p, [x]) => `make_timestamp(CAST(round(${E(p, x)} * 1000000) AS BIGINT))`,
+  unixtime_milliseconds_todatetime: (p, [x]) => `make_timestamp(CAST(round(${E(p, x)} * 1000) AS BIGINT))`,
+  unixtime_microseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} AS BIGINT))`,
+  unixtime_nanoseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} // 1000 AS BIGINT))`,
+  datetime_utc_to_local: (p, [d, tz]) => `CAST(timezone(${txt(p, tz)}, CAST(${E(p, d)} AS TIMESTAMPTZ)) AS TIMESTAMP)`,
+  datetime_local_to_utc: (p, [d, tz]) => `CAST(timezone('UTC', timezone(${txt(p, tz)}, ${E(p, d)})) AS TIMESTAMP)`,
+  // IPv4
+  parse_ipv4: (p, [s]) => {
+    const x = txt(p, s);
+    return `((${ipv4Number(x)} >> (32 - ${ipv4Prefix(x, '32')})) << (32 - ${ipv4Prefix(x, '32')}))`;
+  },
+  parse_ipv4_mask: (p, [s, m]) => {
+    const x = txt(p, s);
+    const pre = `least(${ipv4Prefix(x, '32')}, CAST(${E(p, m)} AS BIGINT))`;
+    return `((${ipv4Number(x)} >> (32 - ${pre})) << (32 - ${pre}))`;
+  },
+  ipv4_is_private: (p, [s]) => {
+    const n = ipv4Number(txt(p, s));
+    return `((${n} >> 24) = 10 OR (${n} >> 20) = 2753 OR (${n} >> 16) = 49320)`;
+  },
+  ipv4_is_in_range: (p, [ip, range]) => {
+    const r = txt(p, range);
+    const pre = ipv4Prefix(r, '32');
+    return `(${ipv4Masked(p, ip, pre)} = (${ipv4Number(r)} >> (32 - ${pre})))`;
+  },
+  ipv4_is_in_any_range: (p, [ip, ...ranges]) => {
+    const parts: string[] = [];
+    for (const r of ranges) {
+      if (r.type === 'dynamic') {
+        parts.push(`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, r))} AS VARCHAR[]), rr -> (${ipv4Number(txt(p, ip))} >> (32 - ${ipv4Prefix('rr', '32')})) = (${ipv4Number('rr')} >> (32 - ${ipv4Prefix('rr', '32')})))), FALSE)`);
+      } else {
+        const rs = txt(p, r);
+        const pre = ipv4Prefix(rs, '32');
+        parts.push(`(${ipv4Masked(p, ip, pre)} = (${ipv4Number(rs)} >> (32 - ${pre})))`);
+      }
+    }
+    return `(${parts.join(' OR ')})`;
+  },
+  ipv4_is_match: (p, [a, b, prefix]) => {
+    const pre = `least(${ipv4Prefix(txt(p, a), '32')}, ${ipv4Prefix(txt(p, b), '32')}${prefix ? `, CAST(${E(p, prefix)} AS BIGINT)` : ''})`;
+    return `(${ipv4Masked(p, a, pre)} = ${ipv4Masked(p, b, pre)})`;
+  },
+  ipv4_compare: (p, [a, b, prefix]) => {
+    const pre = `least(${ipv4Prefix(txt(p, a), '32')}, ${ipv4Prefix(txt(p, b), '32')}${prefix ? `, CAST(${E(p, prefix)} AS BIGINT)` : ''})`;
+    return `CAST(sign(${ipv4Masked(p, a, pre)} - ${ipv4Masked(p, b, pre)}) AS BIGINT)`;
+  },
+  format_ipv4: (p, [a, prefix]) => formatIpv4(p, a, prefix, false),
+  format_ipv4_mask: (p, [a, prefix]) => formatIpv4(p, a, prefix, true),
+  ipv4_netmask_suffix: (p, [s]) => `(CASE WHEN ${ipv4Number(txt(p, s))} IS NOT NULL THEN CAST(${ipv4Prefix(txt(p, s), '32')} AS INTEGER) END)`,
+  has_ipv4: (p, [s, ip]) => `regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || '(?:[^0-9.]|$)')`,
+  has_ipv4_prefix: (p, [s, ip]) => `regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || CASE WHEN ends_with(${txt(p, ip)}, '.') THEN '' ELSE '(?:[^0-9]|$)' END)`,
+  has_any_ipv4: (p, [s, ...ips]) => `(${ips.flatMap((ip) => (ip.type === 'dynamic' ? [`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, ip))} AS VARCHAR[]), v -> regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(v) || '(?:[^0-9.]|$)'))), FALSE)`] : [`regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || '(?:[^0-9.]|$)')`])).join(' OR ')})`,
+  has_any_ipv4_prefix: (p, [s, ...ips]) => `(${ips.flatMap((ip) => (ip.type === 'dynamic' ? [`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, ip))} AS VARCHAR[]), v -> regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(v) || CASE WHEN ends_with(v, '.') THEN '' ELSE '(?:[^0-9]|$)' END))), FALSE)`] : [`regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || CASE WHEN ends_with(${txt(p, ip)}, '.') THEN '' ELSE '(?:[^0-9]|$)' END)`])).join(' OR ')})`,
+  // series (element-wise)
+  series_add: series2((a, b) => `${a} + ${b}`), series_subtract: series2((a, b) => `${a} - ${b}`),
+  series_multiply: series2((a, b) => `${a} * ${b}`), series_divide: series2((a, b) => `${a} / ${b}`),
+  series_greater: series2((a, b) => `${a} > ${b}`), series_greater_equals: series2((a, b) => `${a} >= ${b}`),
+  series_less: series2((a, b) => `${a} < ${b}`), series_less_equals: series2((a, b) => `${a} <= ${b}`),
+  series_equals: series2((a, b) => `${a} = ${b}`), series_not_equals: series2((a, b) => `${a} <> ${b}`),
+  series_pow: series2((a, b) => `pow(${a}, ${b})`),
+  series_abs: series1((v) => `abs(${v})`), series_sign: series1((v) => `sign(${v})`), series_floor: series1((v) => `floor(${v})`),
+  series_ceiling: series1((v) => `ceil(${v})`), series_exp: series1((v) => `exp(${v})`), series_log: series1((v) => `ln(${v})`),
+  series_sin: series1((v) => `sin(${v})`), series_cos: series1((v) => `cos(${v})`), series_tan: series1((v) => `tan(${v})`),
+  series_asin: series1((v) => `asin(${v})`), series_acos: series1((v) => `acos(${v})`), series_atan: series1((v) => `atan(${v})`),
+  series_sum: (p, [a]) => `list_sum(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
+  series_product: (p, [a]) => `list_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
+  series_magnitude: (p, [a]) => `sqrt(list_sum(list_transform(CAST(${jsonList(E(p, a))} AS DOUBLE[]), v -> v * v)))`,
+  series_dot_product: (p, [a, b]) => `list_dot_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
+  series_cosine_similarity: (p, [a, b]) => `list_cosine_similarity(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
+};
+
+/** Ticks of a `[-][d.]hh:mm[:ss[.fffffff]]` text, or NULL. */
+function timespanFromText(x: string): string {
+  const re = `'^\\s*(-)?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d{1,7}))?)?\\s*$'`;
+  const g = (i: number) => `COALESCE(TRY_CAST(NULLIF(regexp_extract(${x}, ${re}, ${i}), '') AS BIGINT), 0)`;
+  const frac = `COALESCE(TRY_CAST(NULLIF(rpad(regexp_extract(${x}, ${re}, 6), 7, '0'), '0000000') AS BIGINT), 0)`;
+  return `(CASE WHEN regexp_full_match(${x}, ${re}) THEN (CASE WHEN regexp_extract(${x}, ${re}, 1) = '-' THEN -1 ELSE 1 END) * (${g(2)} * 864000000000 + ${g(3)} * 36000000000 + ${g(4)} * 600000000 + ${g(5)} * 10000000 + ${frac}) END)`;
+}
+
+/** Converts SQL text (VARCHAR) to a KQL type (used by extract with typeof and extract_json). */
+function convertText(s: string, t: KqlType): string {
+  switch (t) {
+    case 'string': return `COALESCE(${s}, '')`;
+    case 'long': return `TRY_CAST(${s} AS BIGINT)`;
+    case 'int': return `TRY_CAST(${s} AS INTEGER)`;
+    case 'real': return `TRY_CAST(${s} AS DOUBLE)`;
+    case 'decimal': return `TRY_CAST(${s} AS DECIMAL(38,18))`;
+    case 'bool': return `(CASE lower(${s}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END)`;
+    case 'datetime': return `TRY_CAST(${s} AS TIMESTAMP)`;
+    case 'timespan': return timespanFromText(s);
+    case 'dynamic': return `(CASE WHEN json_valid(${s}) THEN CAST(${s} AS JSON) ELSE to_json(${s}) END)`;
+    case 'guid': return `CAST(TRY_CAST(${s} AS UUID) AS VARCHAR)`;
+  }
+}
+
+function isEmpty(p: ExprPrinter, a: Expr): string {
+  const x = E(p, a);
+  if (a.type === 'string' || a.type === 'guid') return `(${x} IS NULL OR ${x} = '')`;
+  if (a.type === 'dynamic') return `(${x} IS NULL OR json_type(${x}) = 'NULL' OR (json_type(${x}) = 'VARCHAR' AND json_extract_string(${x}, '$') = ''))`;
+  return `(${x} IS NULL)`;
+}
+
+function isNull(p: ExprPrinter, a: Expr): string {
+  const x = E(p, a);
+  if (a.type === 'string') return 'FALSE';
+  if (a.type === 'dynamic') return `(${x} IS NULL OR json_type(${x}) = 'NULL')`;
+  return `(${x} IS NULL)`;
+}
+
+/** Property/index access chains on dynamic values, collapsed into one JSON path when constant. */
+function dynGet(p: ExprPrinter, args: Expr[]): string {
+  const steps: Expr[] = [];
+  let base: Expr = ir.call('__dyn_get', args, 'dynamic');
+  while (base.k === 'call' && base.fn === '__dyn_get') {
+    steps.unshift(base.args[1]);
+    base = base.args[0];
+  }
+  let path = '$';
+  let sql = E(p, base);
+  const flush = () => {
+    if (path !== '$') sql = `json_extract(${sql}, ${p.param(path, 'string')})`;
+    path = '$';
+  };
+  for (const k of steps) {
+    const s = litString(k);
+    const n = litNumber(k);
+    if (s !== undefined) path += /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `."${s.replace(/"/g, '\\"')}"`;
+    else if (n !== undefined) path += n < 0 ? `[#${n}]` : `[${n}]`;
+    else {
+      flush();
+      const key = E(p, k);
+      sql = isInteger(k.type)
+        ? `json_extract(${sql}, CASE WHEN ${key} < 0 THEN '$[#' || CAST(${key} AS VARCHAR) || ']' ELSE '$[' || CAST(${key} AS VARCHAR) || ']' END)`
+        : `json_extract(${sql}, '$."' || replace(${toText(p, k)}, '"', '\\"') || '"')`;
+    }
+  }
+  flush();
+  return sql;
+}
+
+function sortArray(p: ExprPrinter, arr: Expr, dir: 'ASC' | 'DESC', nullsLast?: Expr): string {
+  const l = jsonList(E(p, arr));
+  const nulls = nullsLast && nullsLast.k === 'lit' && nullsLast.value === false ? 'NULLS FIRST' : 'NULLS LAST';
+  const numeric = `list_bool_and(list_transform(${l}, v -> json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL')))`;
+  return `(CASE WHEN ${l} IS NULL THEN NULL WHEN ${numeric} THEN to_json(list_sort(CAST(${l} AS DOUBLE[]), '${dir}', '${nulls}')) ` +
+    `ELSE to_json(list_transform(list_sort(list_transform(${l}, v -> {'k': ${jsonText('v')}, 'v': v}), '${dir}', '${nulls}'), x -> x.v)) END)`;
+}
+
+function rotate(p: ExprPrinter, arr: Expr, n: Expr, dir: 1 | -1): string {
+  const l = jsonList(E(p, arr));
+  const k = `(((${dir} * CAST(${E(p, n)} AS BIGINT)) % len(${l})) + len(${l})) % len(${l})`;
+  return `(CASE WHEN len(${l}) = 0 THEN to_json(${l}) ELSE to_json(list_concat(list_slice(${l}, ${k} + 1, len(${l})), list_slice(${l}, 1, ${k}))) END)`;
+}
+
+function shift(p: ExprPrinter, arr: Expr, n: Expr, fill: Expr | undefined, dir: 1 | -1): string {
+  const l = jsonList(E(p, arr));
+  const k = `(${dir} * CAST(${E(p, n)} AS BIGINT))`;
+  const f = fill ? toJson(p, fill) : 'CAST(NULL AS JSON)';
+  return `to_json(list_transform(range(len(${l})), i -> CASE WHEN i + ${k} >= 0 AND i + ${k} < len(${l}) THEN ${l}[i + ${k} + 1] ELSE ${f} END))`;
+}
+
+function formatIpv4(p: ExprPrinter, a: Expr, prefix: Expr | undefined, withMask: boolean): string {
+  const n = isInteger(a.type) ? `CAST(${E(p, a)} AS BIGINT)` : ipv4Number(txt(p, a));
+  const pre = prefix ? `CAST(${E(p, prefix)} AS BIGINT)` : isInteger(a.type) ? '32' : ipv4Prefix(txt(p, a), '32');
+  const masked = `((${n} >> (32 - ${pre})) << (32 - ${pre}))`;
+  const dotted = `concat_ws('.', (${masked} >> 24) & 255, (${masked} >> 16) & 255, (${masked} >> 8) & 255, ${masked} & 255)`;
+  const text = withMask ? `${dotted} || '/' || CAST(${pre} AS VARCHAR)` : dotted;
+  return `COALESCE(CASE WHEN ${n} IS NOT NULL AND ${pre} BETWEEN 0 AND 32 THEN ${text} END, '')`;
+}
+

@@ -1,0 +1,144 @@
+/**
+ * Reusable DuckDB SQL fragments with KQL semantics: text form of each type (tostring), dynamic
+ * (JSON) form of each type, term-boundary regular expressions for `has`, IPv4 parsing and
+ * datetime ↔ tick arithmetic. Each takes IR expressions and a printer and returns SQL text.
+ */
+import type { Expr, LitValue } from '../../ir/ir.ts';
+import { convertTo } from '../../ir/convert.ts';
+import type { KqlType } from '../../types.ts';
+import type { ExprPrinter } from '../dialect.ts';
+
+/** Ticks between 0001-01-01 and the Unix epoch. */
+export const EPOCH_TICKS = '621355968000000000';
+
+/** The value of a literal expression, or undefined when not a literal. */
+export function litValue(e: Expr): LitValue | undefined {
+  return e.k === 'lit' ? e.value : undefined;
+}
+
+/** A string literal's value, or undefined. */
+export function litString(e: Expr): string | undefined {
+  return e.k === 'lit' && typeof e.value === 'string' ? e.value : undefined;
+}
+
+/** A numeric literal's value, or undefined. */
+export function litNumber(e: Expr): number | undefined {
+  if (e.k !== 'lit') return undefined;
+  if (typeof e.value === 'number') return e.value;
+  if (typeof e.value === 'bigint') return Number(e.value);
+  return undefined;
+}
+
+/** SQL of `e` converted to `t` by KQL rules. */
+export function as(p: ExprPrinter, e: Expr, t: KqlType): string {
+  return p.expr(convertTo(e, t));
+}
+
+/** KQL's text for a datetime: `yyyy-MM-ddTHH:mm:ss[.fffffff]Z`. */
+export function datetimeText(x: string): string {
+  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S') || CASE WHEN microsecond(${x}) % 1000000 = 0 THEN '' ELSE '.' || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0' END || 'Z')`;
+}
+
+/** KQL's text for a timespan held as ticks: `[-][d.]hh:mm:ss[.fffffff]`. */
+export function timespanText(x: string): string {
+  const a = `abs(${x})`;
+  const two = (v: string) => `lpad(CAST(${v} AS VARCHAR), 2, '0')`;
+  return `(CASE WHEN ${x} IS NULL THEN NULL ELSE (CASE WHEN ${x} < 0 THEN '-' ELSE '' END || ` +
+    `CASE WHEN ${a} >= 864000000000 THEN CAST(${a} // 864000000000 AS VARCHAR) || '.' ELSE '' END || ` +
+    `${two(`(${a} // 36000000000) % 24`)} || ':' || ${two(`(${a} // 600000000) % 60`)} || ':' || ${two(`(${a} // 10000000) % 60`)} || ` +
+    `CASE WHEN ${a} % 10000000 = 0 THEN '' ELSE '.' || lpad(CAST(${a} % 10000000 AS VARCHAR), 7, '0') END) END)`;
+}
+
+/** KQL's text for a real: integral values without a fraction. */
+export function realText(x: string): string {
+  return `(CASE WHEN isfinite(${x}) AND ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`;
+}
+
+/** tostring(): KQL text of any value; null becomes ''. */
+export function toText(p: ExprPrinter, e: Expr): string {
+  const x = p.expr(e);
+  switch (e.type) {
+    case 'string': return x;
+    case 'guid': return `COALESCE(${x}, '')`;
+    case 'long': case 'int': case 'decimal': return `COALESCE(CAST(${x} AS VARCHAR), '')`;
+    case 'real': return `COALESCE(${realText(x)}, '')`;
+    case 'bool': return `COALESCE(CAST(${x} AS VARCHAR), '')`;
+    case 'datetime': return `COALESCE(${datetimeText(x)}, '')`;
+    case 'timespan': return `COALESCE(${timespanText(x)}, '')`;
+    case 'dynamic': return `COALESCE(${jsonText(x)}, '')`;
+  }
+}
+
+/** Text of a JSON value: a JSON string's content, or the JSON text of anything else. */
+export function jsonText(x: string): string {
+  return `(CASE json_type(${x}) WHEN 'VARCHAR' THEN json_extract_string(${x}, '$') WHEN 'NULL' THEN NULL ELSE CAST(${x} AS VARCHAR) END)`;
+}
+
+/** A scalar wrapped as a JSON value (datetimes and timespans as their KQL text). */
+export function toJson(p: ExprPrinter, e: Expr): string {
+  if (e.k === 'lit' && e.value === null) return 'CAST(NULL AS JSON)';
+  const x = p.expr(e);
+  switch (e.type) {
+    case 'dynamic': return x;
+    case 'datetime': return `to_json(${datetimeText(x)})`;
+    case 'timespan': return `to_json(${timespanText(x)})`;
+    case 'real': return `(CASE WHEN isfinite(${x}) THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END)`;
+    default: return `to_json(${x})`;
+  }
+}
+
+/** A JSON value as a list of JSON elements (arrays only; anything else → NULL). */
+export function jsonList(x: string): string {
+  return `(CASE WHEN json_type(${x}) = 'ARRAY' THEN CAST(${x} AS JSON[]) END)`;
+}
+
+/** A list without duplicates, keeping the first occurrence order. */
+export function distinctList(l: string): string {
+  return `list_filter(${l}, (x, i) -> list_position(${l}, x) = i)`;
+}
+
+/** Escapes text for use as a literal in an RE2 pattern. */
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const ALNUM = /[0-9A-Za-z]/;
+const BEFORE = '(?:^|[^0-9A-Za-z])';
+const AFTER = '(?:[^0-9A-Za-z]|$)';
+
+/** The KQL term-match pattern for `term` (has / hasprefix / hassuffix): boundaries where the term edge is alphanumeric. */
+export function termPattern(term: string, mode: 'has' | 'prefix' | 'suffix'): string {
+  const pre = mode !== 'suffix' && ALNUM.test(term[0] ?? '') ? BEFORE : '';
+  const post = mode !== 'prefix' && ALNUM.test(term[term.length - 1] ?? '') ? AFTER : '';
+  return `${pre}${escapeRe(term)}${post}`;
+}
+
+/** SQL building the term pattern at run time for a non-literal term. */
+export function termPatternSql(t: string, mode: 'has' | 'prefix' | 'suffix'): string {
+  const pre = mode !== 'suffix' ? `'${BEFORE}' || ` : '';
+  const post = mode !== 'prefix' ? ` || '${AFTER}'` : '';
+  return `(${pre}regexp_escape(${t})${post})`;
+}
+
+/** An IPv4 address text (optionally with /prefix) as a BIGINT, or NULL when invalid. */
+export function ipv4Number(s: string): string {
+  const re = `'^\\s*(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\s*(?:/\\s*\\d{1,2}\\s*)?$'`;
+  const o = (i: number) => `CAST(regexp_extract(${s}, ${re}, ${i}) AS BIGINT)`;
+  return `(CASE WHEN regexp_full_match(${s}, ${re}) AND ${o(1)} < 256 AND ${o(2)} < 256 AND ${o(3)} < 256 AND ${o(4)} < 256 ` +
+    `THEN (${o(1)} << 24) + (${o(2)} << 16) + (${o(3)} << 8) + ${o(4)} END)`;
+}
+
+/** The prefix length written after '/' in an IPv4 text, or `dflt`. */
+export function ipv4Prefix(s: string, dflt: string): string {
+  return `COALESCE(TRY_CAST(NULLIF(regexp_extract(${s}, '/\\s*(\\d{1,2})\\s*$', 1), '') AS BIGINT), ${dflt})`;
+}
+
+/** Ticks since 0001-01-01 of a TIMESTAMP. */
+export function ticksOf(ts: string): string {
+  return `(epoch_us(${ts}) * 10 + ${EPOCH_TICKS})`;
+}
+
+/** TIMESTAMP from ticks since 0001-01-01. */
+export function fromTicks(t: string): string {
+  return `make_timestamp(CAST((${t} - ${EPOCH_TICKS}) // 10 AS BIGINT))`;
+}

@@ -1,0 +1,172 @@
+/**
+ * Stage 4 of the KQL pipeline: prints the core relational IR as one SQL SELECT for a dialect.
+ * Every literal becomes a positional parameter (never spliced into the text); identifiers are
+ * quoted; each scan reads only its declared columns and carries the injected tenant, device-group
+ * and look-back predicates.
+ */
+import { PalisadeError } from '../../domain/errors.ts';
+import type { Call, Expr, LitValue, Query, Rel, Scan } from '../ir/ir.ts';
+import type { KqlType } from '../types.ts';
+import type { Dialect, ExprPrinter } from './dialect.ts';
+
+/** Printed SQL and its positional parameters. */
+export interface PrintedSql {
+  sql: string;
+  params: unknown[];
+}
+
+/** Shared mutable state of one print run (parameters and alias counter). */
+interface PrintState {
+  params: unknown[];
+  index: Map<string, number>;
+  alias: number;
+}
+
+/** Prints one query for `dialect`. */
+export function printSql(q: Query, dialect: Dialect): PrintedSql {
+  const st: PrintState = { params: [], index: new Map(), alias: 0 };
+  const p = new SqlPrinter(dialect, st, null);
+  const ctes = q.ctes.map((c) => `${dialect.quoteIdent(c.name)} AS MATERIALIZED (${p.rel(c.rel)})`);
+  const body = p.rel(q.rel);
+  return { sql: ctes.length ? `WITH ${ctes.join(', ')} ${body}` : body, params: st.params };
+}
+
+/** The printer; `qualifier` prefixes column references (used for join conditions). */
+export class SqlPrinter implements ExprPrinter {
+  constructor(readonly dialect: Dialect, private readonly st: PrintState, private readonly qualifier: string | null) {}
+
+  fail(message: string): never {
+    throw new PalisadeError('BadRequest', message);
+  }
+
+  /** A printer whose column references are qualified by `q`. */
+  qualified(q: string | null): SqlPrinter {
+    return new SqlPrinter(this.dialect, this.st, q);
+  }
+
+  /** A fresh relation alias. */
+  alias(): string {
+    return `t${this.st.alias++}`;
+  }
+
+  param(value: LitValue, type: KqlType): string {
+    if (value === null) return this.nullOf(type);
+    const key = `${type}\u0000${typeof value}\u0000${String(value)}`;
+    let i = this.st.index.get(key);
+    if (i === undefined) {
+      this.st.params.push(value);
+      i = this.st.params.length;
+      this.st.index.set(key, i);
+    }
+    return `CAST(${this.dialect.placeholder(i)} AS ${this.dialect.sqlType(type)})`;
+  }
+
+  nullOf(type: KqlType): string {
+    return `CAST(NULL AS ${this.dialect.sqlType(type)})`;
+  }
+
+  ident(name: string): string {
+    return this.dialect.quoteIdent(name);
+  }
+
+  expr(e: Expr): string {
+    switch (e.k) {
+      case 'col': return this.qualifier ? `${this.qualifier}.${this.ident(e.name)}` : this.ident(e.name);
+      case 'lit': return this.param(e.value, e.type);
+      case 'subquery': {
+        const a = this.alias();
+        return `(SELECT ${a}.${this.ident(e.rel.columns[0].name)} FROM (${this.rel(e.rel)}) AS ${a} LIMIT 1)`;
+      }
+      case 'call': return this.call(e);
+    }
+  }
+
+  private call(c: Call): string {
+    const h = this.dialect.functions[c.fn];
+    if (!h) return this.fail(`The function '${c.fn.replace(/^__/, '')}' is not supported`);
+    return h(this, c.args, c);
+  }
+
+  rel(r: Rel): string {
+    const d = this.dialect;
+    const q = (n: string) => this.ident(n);
+    const top = this.qualified(null);
+    switch (r.k) {
+      case 'scan': return this.scan(r);
+      case 'cte': return `SELECT * FROM ${q(r.name)}`;
+      case 'values': {
+        if (r.rows.length === 1) return `SELECT ${r.columns.map((c, i) => `${top.expr(r.rows[0][i])} AS ${q(c.name)}`).join(', ')}`;
+        if (r.rows.length === 0) return `SELECT ${r.columns.map((c) => `${this.nullOf(c.type)} AS ${q(c.name)}`).join(', ')} WHERE FALSE`;
+        const a = this.alias();
+        const rows = r.rows.map((row) => `(${row.map((e, i) => castTo(top, e, r.columns[i].type)).join(', ')})`).join(', ');
+        return `SELECT * FROM (VALUES ${rows}) AS ${a}(${r.columns.map((c) => q(c.name)).join(', ')})`;
+      }
+      case 'range': return d.range(top, r);
+      case 'filter': {
+        const a = this.alias();
+        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} WHERE ${top.expr(r.cond)}`;
+      }
+      case 'project': {
+        const a = this.alias();
+        return `SELECT ${r.items.map((i) => `${top.expr(i.expr)} AS ${q(i.name)}`).join(', ')} FROM (${this.rel(r.input)}) AS ${a}`;
+      }
+      case 'aggregate': {
+        const a = this.alias();
+        return d.aggregate(top, r, `(${this.rel(r.input)}) AS ${a}`);
+      }
+      case 'sort': {
+        const a = this.alias();
+        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} ORDER BY ${this.orderBy(r.keys)}`;
+      }
+      case 'limit': {
+        const a = this.alias();
+        if (r.input.k === 'sort') {
+          return `SELECT * FROM (${this.rel(r.input.input)}) AS ${a} ORDER BY ${this.orderBy(r.input.keys)} LIMIT ${top.expr(r.count)}`;
+        }
+        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} LIMIT ${top.expr(r.count)}`;
+      }
+      case 'dedupe': {
+        const a = this.alias();
+        return d.dedupe(top, r, `(${this.rel(r.input)}) AS ${a}`);
+      }
+      case 'join': {
+        const l = this.alias();
+        const rr = this.alias();
+        const lp = this.qualified(l);
+        const rp = this.qualified(rr);
+        return d.join(top, r, `(${this.rel(r.left)}) AS ${l}`, `(${this.rel(r.right)}) AS ${rr}`, (e) => lp.expr(e), (e) => rp.expr(e));
+      }
+      case 'union': return r.inputs.map((i) => `SELECT * FROM (${this.rel(i)}) AS ${this.alias()}`).join(' UNION ALL ');
+      case 'mvexpand': {
+        const a = this.alias();
+        return d.mvExpand(top, r, `(${this.rel(r.input)}) AS ${a}`);
+      }
+      case 'window': return this.fail('Window functions are not supported');
+      case 'kjoin': case 'kunion': throw new Error(`internal: ${r.k} must be lowered before printing`);
+    }
+  }
+
+  private orderBy(keys: { expr: Expr; desc: boolean; nullsFirst: boolean }[]): string {
+    return keys.map((k) => `${this.qualified(null).expr(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ');
+  }
+
+  /** A scan: declared columns only (strings never null, as in KQL) plus the injected scope predicates. */
+  private scan(s: Scan): string {
+    const q = (n: string) => this.ident(n);
+    const cols = s.columns.map((c) => (c.type === 'string' ? `COALESCE(${q(c.name)}, '') AS ${q(c.name)}` : q(c.name)));
+    const where = [`${q('__TenantId')} = ${this.param(s.scope.tenantId, 'string')}`];
+    if (s.scope.rbacGroupIds) {
+      where.push(s.scope.rbacGroupIds.length
+        ? `${q('__RbacGroupId')} IN (${s.scope.rbacGroupIds.map((g) => this.param(g, 'int')).join(', ')})`
+        : 'FALSE');
+    }
+    if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.param(s.scope.since.toISOString(), 'datetime')}`);
+    return `SELECT ${cols.join(', ')} FROM ${q(s.table)} WHERE ${where.join(' AND ')}`;
+  }
+}
+
+/** An expression cast to a type when its own type differs (VALUES rows need uniform types). */
+function castTo(p: ExprPrinter, e: Expr, t: KqlType): string {
+  const s = p.expr(e);
+  return e.type === t ? s : `CAST(${s} AS ${p.dialect.sqlType(t)})`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Converts raw query result values into what MDE's advanced-hunting API returns per KQL type, and
+ * KQL types into the .NET type names of the API's Schema. Accepts the value shapes an event store
+ * may hand back (JS primitives, bigint, Date, DuckDB timestamp objects, ISO strings, JSON text).
+ */
+import { formatTimespanTicks } from './bind/literal.ts';
+import { formatDatetimeMicros, parseDatetimeText, parseTimespanText } from './parse/literals.ts';
+import { DOTNET_TYPE_NAMES, type KqlType } from './types.ts';
+
+/** The .NET type name MDE reports for a KQL type (unknown types report Object). */
+export function dotnetTypeName(type: string): string {
+  return DOTNET_TYPE_NAMES[type as KqlType] ?? 'Object';
+}
+
+function micros(v: unknown): number | null {
+  if (v instanceof Date) return v.getTime() * 1000;
+  if (typeof v === 'string') return parseDatetimeText(v) ?? null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  if (v && typeof v === 'object' && 'micros' in v) return Number((v as { micros: bigint }).micros);
+  return null;
+}
+
+function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return null;
+}
+
+/**
+ * One value as MDE returns it for its KQL type: datetime → ISO-8601 UTC with 7 fractional digits
+ * and 'Z'; timespan → `[d.]hh:mm:ss[.fffffff]`; dynamic → the JSON value; long/int/real → number;
+ * bool → boolean; string → string ('' for null); guid → string.
+ */
+export function formatValue(v: unknown, type: string): unknown {
+  if (v === undefined) v = null;
+  switch (type) {
+    case 'string':
+      return v === null ? '' : typeof v === 'string' ? v : String(v);
+    case 'guid':
+      return v === null ? null : String(v);
+    case 'long': case 'int': case 'real': case 'decimal': {
+      if (v === null) return null;
+      const n = toNumber(v);
+      if (n === null) return null;
+      if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+      return n;
+    }
+    case 'bool':
+      if (v === null) return null;
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string') return v.toLowerCase() === 'true' || v === '1';
+      return Boolean(toNumber(v));
+    case 'datetime': {
+      if (v === null) return null;
+      const us = micros(v);
+      return us === null ? null : formatDatetimeMicros(us);
+    }
+    case 'timespan': {
+      if (v === null) return null;
+      if (typeof v === 'string') {
+        const t = parseTimespanText(v);
+        return t === undefined ? v : formatTimespanTicks(t);
+      }
+      const n = toNumber(v);
+      return n === null ? null : formatTimespanTicks(n);
+    }
+    case 'dynamic': {
+      if (v === null) return null;
+      if (typeof v === 'string') {
+        try {
+          return JSON.parse(v);
+        } catch {
+          return v;
+        }
+      }
+      if (typeof v === 'bigint') return Number(v);
+      return v;
+    }
+    default:
+      return typeof v === 'bigint' ? Number(v) : v;
+  }
+}
+
+/** Formats a whole result: Schema with .NET names, and one object per row keyed by column name. */
+export function formatResults(columns: { name: string; type: string }[], rows: unknown[][]): { schema: { Name: string; Type: string }[]; results: Record<string, unknown>[] } {
+  const schema = columns.map((c) => ({ Name: c.name, Type: dotnetTypeName(c.type) }));
+  const results = rows.map((r) => {
+    const o: Record<string, unknown> = {};
+    columns.forEach((c, i) => { o[c.name] = formatValue(r[i], c.type); });
+    return o;
+  });
+  return { schema, results };
+}
+
+/** Alias of formatResults with the name the hunting service wiring uses. */
+export const formatResult = formatResults;
