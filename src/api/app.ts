@@ -5,10 +5,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { EventStore, StateStore } from '../domain/ports.ts';
+import type { StateStore } from '../domain/ports.ts';
 import { TokenService } from '../auth/token-service.ts';
 import { DeviceService } from '../services/devices.ts';
-import { SensorGateway } from '../services/sensor-gateway.ts';
+import { SensorGateway, type DeviceRowWriter } from '../services/sensor-gateway.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerApiRoutes, type ApiRoute } from './route-table.ts';
@@ -22,7 +22,6 @@ import { Throttle } from './throttle.ts';
 /** Everything the app needs; optional parts have production defaults. */
 export interface AppDeps {
   state: StateStore;
-  events?: EventStore | null;
   ingest?: IngestBatch | null;
   /** Advanced hunting; its routes are registered when present. */
   hunting?: HuntingService | null;
@@ -66,7 +65,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   const tokens = new TokenService(deps.state.tenants, clock);
   const devices = new DeviceService(deps.state, clock);
-  const gateway = new SensorGateway(deps.state, deps.events ?? null, clock);
+  const ingest = deps.ingest;
+  const writeRows: DeviceRowWriter | null = ingest
+    ? async (id, batchId, rows) => {
+        const r = await ingest({ ...id, batchId, body: Buffer.from(rows.map((x) => JSON.stringify(x)).join('\n')), gzip: false });
+        if (r.rejected.length) app.log.warn({ batchId, rejected: r.rejected }, 'device state rows rejected');
+      }
+    : null;
+  const gateway = new SensorGateway(deps.state, writeRows, clock);
   const services: AppServices = { tokens, devices, gateway };
 
   registerOAuthRoutes(app, { tenants: deps.state.tenants, apps: deps.state.apps, tokens });

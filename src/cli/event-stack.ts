@@ -1,21 +1,42 @@
 /**
- * The event side of a server: the event store, the ingest pipeline bound to it, the hunting
- * routes, and the retention timer.
+ * The event side of a server: the DuckDB event store, the ingest pipeline bound to it, hunting
+ * (KQL compiler + store), and the hourly retention timer.
  */
 import type { Logger } from 'pino';
-import type { EventStore } from '../domain/ports.ts';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
-import type { HuntingService } from '../services/hunting.ts';
+import { createIngestPipeline } from '../ingest/pipeline.ts';
+import { compileKql } from '../kql/index.ts';
+import { formatResult } from '../kql/result-format.ts';
+import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
+import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
 
 /** What serve wires into the app. */
 export interface EventStack {
-  store: EventStore | null;
-  ingest: IngestBatch | null;
-  hunting: HuntingService | null;
+  store: DuckDbEventStore;
+  ingest: IngestBatch;
+  hunting: HuntingService;
   close: () => Promise<void>;
 }
 
-/** Opens the embedded event stack under `path`. */
-export async function openEventStack(_path: string, _retentionDays: number, _log: Logger): Promise<EventStack> {
-  return { store: null, ingest: null, hunting: null, close: async () => {} };
+/** Opens the embedded event stack on the DuckDB file at `path` (':memory:' for tests). */
+export async function openEventStack(path: string, opts: { retentionDays: number; log?: Logger; hunting?: Partial<HuntingLimits> }): Promise<EventStack> {
+  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays });
+  const pipeline = createIngestPipeline({
+    eventStore: store,
+    onDeadLetter: (d) => opts.log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
+  });
+  const stopRetention = store.startRetentionTimer({
+    onRun: (n) => n && opts.log?.info({ deleted: n }, 'retention removed old events'),
+    onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
+  });
+  const hunting = new HuntingService(compileKql, store, formatResult, { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting });
+  return {
+    store,
+    ingest: (req) => pipeline.ingest(req),
+    hunting,
+    close: async () => {
+      stopRetention();
+      await store.close();
+    },
+  };
 }

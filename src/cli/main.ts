@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAdmin } from './admin.ts';
 import { registerHunt } from './hunt.ts';
+import { registerSimulate } from './simulate.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('palisade')
@@ -39,6 +40,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
 
 registerAdmin(program);
 registerHunt(program);
+registerSimulate(program, int);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);

@@ -35,10 +35,9 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant('Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, o.retentionDays, log);
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log });
   const app = await buildApp({
     state,
-    events: events.store,
     ingest: events.ingest,
     hunting: events.hunting,
     https: { cert: tls.cert, key: tls.key },

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SENSOR_HEALTH, type Device, type DeviceIpAddress, type SensorHealth } from '../domain/device.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
-import type { EventRow, EventStore, StateStore } from '../domain/ports.ts';
+import type { EventRow, StateStore } from '../domain/ports.ts';
 import { digestToken, newSecret, sameDigest } from '../auth/secrets.ts';
 
 /** How often sensors are asked to send a heartbeat. */
@@ -40,6 +40,12 @@ export interface HeartbeatInfo {
   lastExternalIpAddress?: string | null;
   loggedOnUsers?: { UserName: string; DomainName?: string; Sid?: string }[];
 }
+
+/**
+ * Writes rows on behalf of a device through the ingest pipeline (validation, stamping, the event
+ * store), as if the device had sent them as one batch.
+ */
+export type DeviceRowWriter = (id: DeviceIdentity, batchId: string, rows: { table: string; row: EventRow }[]) => Promise<void>;
 
 /** An authenticated device, as the gateway routes need it. */
 export interface DeviceIdentity {
@@ -76,7 +82,7 @@ export class SensorGateway {
 
   constructor(
     private readonly store: StateStore,
-    private readonly events: EventStore | null,
+    private readonly writeRows: DeviceRowWriter | null,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -200,7 +206,7 @@ export class SensorGateway {
   }
 
   private async writeDeviceRows(d: Device, loggedOnUsers: HeartbeatInfo['loggedOnUsers']): Promise<void> {
-    if (!this.events) return;
+    if (!this.writeRows) return;
     const ts = d.lastSeen;
     const info: EventRow = {
       Timestamp: ts,
@@ -237,6 +243,6 @@ export class SensorGateway {
         IPAddresses: [{ IPAddress: ip.ipAddress }],
       } as EventRow,
     }))];
-    await this.events.appendBatch({ tenantId: d.tenantId, deviceId: d.id, batchId: `hb-${randomUUID()}`, rows });
+    await this.writeRows({ tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: d.rbacGroupId }, `hb-${randomUUID()}`, rows);
   }
 }

@@ -49,7 +49,7 @@ beforeAll(async () => {
   const tls = await ensureTlsMaterial(dir);
   store = new MemoryEventStore();
   const pipeline = createIngestPipeline({ eventStore: store });
-  h = await startHarness({ https: { cert: tls.cert, key: tls.key }, events: store, ingest: (args) => pipeline.ingest(args) });
+  h = await startHarness({ https: { cert: tls.cert, key: tls.key }, ingest: (args) => pipeline.ingest(args) });
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (h.app.server.address() as AddressInfo).port;
   const token = await h.app.services.gateway.createEnrollmentToken(h.tenantId, 3600_000);

@@ -67,6 +67,8 @@ export interface SensorClientOptions {
   /** Most sockets kept open to the server. Default 4. */
   maxSockets?: number;
   userAgent?: string;
+  /** A shared connection pool (e.g. one for a whole simulated fleet); overrides `maxSockets`/`caCertificate` pooling. */
+  agent?: http.Agent;
   /** Sleeps between retries; replaceable in tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -94,10 +96,10 @@ export class SensorClient {
     this.base = new URL(opts.serverUrl.replace(/\/+$/, '') + '/');
     if (this.base.protocol === 'https:') {
       this.transport = https;
-      this.agent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 4, ca: opts.caCertificate });
+      this.agent = opts.agent ?? new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 4, ca: opts.caCertificate });
     } else if (this.base.protocol === 'http:') {
       this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 4 });
+      this.agent = opts.agent ?? new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 4 });
     } else {
       throw new TypeError(`serverUrl must be http(s), got ${opts.serverUrl}`);
     }
