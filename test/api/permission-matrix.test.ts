@@ -71,7 +71,9 @@ describe('permission matrix', () => {
       const cases: [string, Promise<{ statusCode: number; body: string }>, (s: number) => boolean][] = [
         ['no token', send(null), (s) => s === 401],
         ['expired', send(tokens.expired), (s) => s === 401],
-        ['other tenant', send(tokens.otherTenantAllPerms), (s) => s === 401 || s === 404 || (r.method === 'GET' && !r.url.includes(':id') && s === 200)],
+        ['other tenant', send(tokens.otherTenantAllPerms), // Routes without a target id answer with the caller's own tenant data; isolation of the data
+        // itself is asserted by the machines and hunting tests.
+        (s) => s === 401 || s === 404 || (!r.url.includes(':id') && s >= 200 && s < 300)],
         ['missing permission', send(wrong), (s) => s === 403],
         ['right permission', send(right), (s) => s >= 200 && s < 300],
       ];

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ListQuery } from '../../src/domain/list-query.ts';
 import { openStateStore, parseStateStoreUrl } from '../../src/store/state/open.ts';
+import { openSqliteStateStore } from '../../src/store/state/sqlite/open-sqlite.ts';
+import { makeDevice } from './state-store.contract.ts';
 import { describeStateStoreContract } from './state-store.contract.ts';
 
 describeStateStoreContract('sqlite', async () => {
@@ -43,6 +46,48 @@ describe('sqlite state store specifics', () => {
       await expect(store.apps.create({ tenantId: 'ghost', clientId: 'c', name: 'n', secretHash: 'h', permissions: [], createdAt: '2025-01-01T00:00:00.000Z' }))
         .rejects.toThrow(/FOREIGN KEY/i);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('lists by healthStatus walking the (tenant_id, last_seen) index, without sorting', async () => {
+    const path = join(dir, 'plan.db');
+    const statements: [string, readonly unknown[]][] = [];
+    const store = openSqliteStateStore(path, { onQuery: (sql, params) => statements.push([sql, params]) });
+    const raw = new Database(path, { readonly: true });
+    try {
+      await store.migrate();
+      await store.tenants.create({ id: 't', name: 'T', createdAt: '2025-01-01T00:00:00.000Z' });
+      const now = new Date('2025-06-15T12:00:00.000Z');
+      await store.tx(async (r) => {
+        for (let i = 0; i < 500; i++) {
+          await r.devices.insert(makeDevice('t', `p${String(i).padStart(4, '0')}`, {
+            lastSeen: new Date(now.getTime() - (i < 400 ? i * 900_000 : 8 * 86400_000 + i * 3600_000)).toISOString(),
+            sensorHealth: i % 7 === 0 ? 'ImpairedCommunication' : 'Active',
+            rbacGroupId: i % 4,
+          }));
+        }
+      });
+      const planOf = async (query: ListQuery, scope: number[] | 'all') => {
+        statements.length = 0;
+        const page = await store.devices.list('t', query, scope, now);
+        const [sql, params] = statements.find(([s]) => /from "devices"/.test(s) && /limit/.test(s))!;
+        const plan = (raw.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
+        return { page, plan };
+      };
+      const active: ListQuery = { filter: { kind: 'cmp', op: 'eq', field: 'healthStatus', value: 'Active' }, top: 100, skip: 0, count: false, orderBy: [] };
+      for (const scope of ['all', [1, 2]] as const) {
+        const { page, plan } = await planOf(active, scope === 'all' ? 'all' : [...scope]);
+        expect(page.items).toHaveLength(100);
+        expect(plan).toMatch(/USING INDEX devices_last_seen \(tenant_id=\? AND last_seen>\?\)/);
+        expect(plan).not.toMatch(/TEMP B-TREE/);
+      }
+      const inactive = await planOf({ ...active, filter: { kind: 'cmp', op: 'eq', field: 'healthStatus', value: 'Inactive' } }, 'all');
+      expect(inactive.page.items).toHaveLength(100);
+      expect(inactive.plan).toMatch(/USING INDEX devices_last_seen/);
+      expect(inactive.plan).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      raw.close();
       await store.close();
     }
   });

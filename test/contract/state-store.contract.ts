@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Device } from '../../src/domain/device.ts';
+import { HEALTH_STATUSES, SENSOR_HEALTH, healthStatusOf, type Device } from '../../src/domain/device.ts';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { FilterExpr, FilterLiteral, ListQuery, OrderBy } from '../../src/domain/list-query.ts';
 import type { DeviceScope, StateStore } from '../../src/domain/ports.ts';
@@ -533,6 +533,32 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         // A later `now` turns more devices inactive.
         const later = await shared.devices.list(t, q(cmp('healthStatus', 'eq', 'Inactive')), 'all', new Date(NOW.getTime() + 6 * DAY));
         expect(later.items.map((d) => d.id)).toEqual(ids('d02', 'd05', 'd06', 'd03', 'd04'));
+      });
+
+      it('healthStatus eq, ne, in and their negations agree with the domain derivation', async () => {
+        const { store } = await fresh();
+        const tt = await newTenant(store);
+        // Every reported health × ages around the 7-day boundary (exactly 7 days is still not Inactive).
+        const ages = [HOUR, 7 * DAY - 1, 7 * DAY, 7 * DAY + 1, 30 * DAY];
+        const devices: Device[] = [];
+        SENSOR_HEALTH.forEach((health, h) => ages.forEach((age, a) => devices.push(makeDevice(tt, `h${h}${a}`, { sensorHealth: health, lastSeen: ago(age) }))));
+        for (const d of devices) await store.devices.insert(d);
+        const expected = (keep: (status: string) => boolean) =>
+          devices.filter((d) => keep(healthStatusOf(d, NOW))).sort((x, y) => (x.lastSeen < y.lastSeen ? 1 : x.lastSeen > y.lastSeen ? -1 : x.id < y.id ? -1 : 1)).map((d) => d.id);
+        const actual = async (filter: FilterExpr) => (await store.devices.list(tt, q(filter), 'all', NOW)).items.map((d) => d.id);
+        for (const s of HEALTH_STATUSES) {
+          const other = s === 'Active' ? 'Inactive' : 'Active';
+          expect(await actual(cmp('healthStatus', 'eq', s)), `eq ${s}`).toEqual(expected((x) => x === s));
+          expect(await actual(cmp('healthStatus', 'ne', s)), `ne ${s}`).toEqual(expected((x) => x !== s));
+          expect(await actual(not(cmp('healthStatus', 'eq', s))), `not eq ${s}`).toEqual(expected((x) => x !== s));
+          expect(await actual(not(cmp('healthStatus', 'ne', s))), `not ne ${s}`).toEqual(expected((x) => x === s));
+          expect(await actual(inList('healthStatus', [s, other])), `in ${s}`).toEqual(expected((x) => x === s || x === other));
+          expect(await actual(not(inList('healthStatus', [s, other]))), `not in ${s}`).toEqual(expected((x) => x !== s && x !== other));
+          expect(await actual(inList('healthStatus', [s, null])), `in ${s}, null`).toEqual(expected((x) => x === s));
+        }
+        expect(await actual(inList('healthStatus', []))).toEqual([]);
+        expect(await actual(not(inList('healthStatus', [])))).toEqual(expected(() => true));
+        expect(await actual(cmp('healthStatus', 'eq', null))).toEqual([]);
       });
 
       it('filters booleans, enums and group ids', async () => {

@@ -11,10 +11,12 @@ import { TenantService } from '../../src/services/tenants.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import type { Device } from '../../src/domain/device.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
+import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
 
 export interface Harness {
   app: Awaited<ReturnType<typeof buildApp>>;
   state: StateStore;
+  events: EventStack;
   tenants: TenantService;
   tenantId: string;
   /** Creates an app with these permissions and returns a bearer token for it. */
@@ -69,11 +71,13 @@ export async function startHarness(extra: Partial<AppDeps> = {}): Promise<Harnes
   const state = await openStateStore(join(dir, 'state.db'));
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant('Test');
-  const app = await buildApp({ state, throttle: false, ...extra });
+  const events = await openEventStack(':memory:', { retentionDays: 30 });
+  const app = await buildApp({ state, throttle: false, ingest: events.ingest, hunting: events.hunting, ...extra });
   await app.ready();
   const h: Harness = {
     app,
     state,
+    events,
     tenants,
     tenantId: tenant.id,
     async token(permissions, tenantId = tenant.id) {
@@ -94,6 +98,7 @@ export async function startHarness(extra: Partial<AppDeps> = {}): Promise<Harnes
     },
     async close() {
       await app.close();
+      await events.close();
       await state.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { HuntingService, DEFAULT_HUNTING_LIMITS } from './hunting.ts';
+import type { CompiledQuery, EventStore, QueryResult } from '../domain/ports.ts';
+import type { Ctx } from '../domain/context.ts';
+import { PalisadeError } from '../domain/errors.ts';
+
+const ctx = (perms: string[] = ['AdvancedQuery.Read.All']): Ctx => ({
+  tenantId: 't1',
+  principal: { kind: 'app', id: 'a', name: 'a', permissions: new Set(perms) as Ctx['principal']['permissions'], deviceGroups: [3] },
+  authz: { checked: false },
+});
+
+function fakeStore(result: Partial<QueryResult>, elapsedMs = 5): EventStore & { seen: { q: CompiledQuery; opts: unknown }[] } {
+  const seen: { q: CompiledQuery; opts: unknown }[] = [];
+  return {
+    seen,
+    appendBatch: async () => ({ duplicate: false, stored: 0 }),
+    query: async (q, opts) => {
+      seen.push({ q, opts });
+      await new Promise((r) => setTimeout(r, elapsedMs));
+      return { columns: [{ name: 'x', type: 'long' }], rows: [[1]], truncated: false, stats: { elapsedMs }, ...result };
+    },
+    enforceRetention: async () => 0,
+    close: async () => {},
+  };
+}
+const compile = (_t: string, o: { tenantId: string; deviceScope: unknown; lookbackDays?: number }) => ({ sql: 'select 1', params: [o.tenantId, o.deviceScope, o.lookbackDays], columns: [{ name: 'x', type: 'long' }] });
+const format = (cols: { name: string; type: string }[], rows: unknown[][]) => ({ schema: cols.map((c) => ({ Name: c.name, Type: 'Int64' })), results: rows.map((r) => ({ [cols[0].name]: r[0] })) });
+
+describe('HuntingService', () => {
+  it('authorizes, passes tenant, device scope and limits to the compiler and the store', async () => {
+    const store = fakeStore({});
+    const s = new HuntingService(compile, store, format);
+    const c = ctx();
+    const r = await s.run(c, 'T | take 1');
+    expect(c.authz.checked).toBe(true);
+    expect(r.results).toEqual([{ x: 1 }]);
+    expect(store.seen[0].q.params).toEqual(['t1', [3], 30]);
+    expect(store.seen[0].opts).toMatchObject({ maxRows: 100_000, timeoutMs: DEFAULT_HUNTING_LIMITS.timeoutMs });
+  });
+  it('refuses callers without the permission', async () => {
+    await expect(new HuntingService(compile, fakeStore({}), format).run(ctx(['Machine.Read.All']), 'x')).rejects.toMatchObject({ code: 'Forbidden' });
+  });
+  it('answers 400 when the result exceeds the row limit', async () => {
+    const s = new HuntingService(compile, fakeStore({ truncated: true }), format);
+    await expect(s.run(ctx(), 'x')).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/100000 rows/) });
+  });
+  it('stops a tenant that used its hourly CPU budget, with Retry-After, and names the quota', async () => {
+    const s = new HuntingService(compile, fakeStore({}, 20), format, { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 });
+    await s.run(ctx(), 'x');
+    await s.run(ctx(), 'x');
+    const err = await s.run(ctx(), 'x').catch((e) => e);
+    expect(err).toBeInstanceOf(PalisadeError);
+    expect(err.code).toBe('TooManyRequests');
+    expect(err.message).toMatch(/CPU quota/);
+    expect(Number(err.headers['Retry-After'])).toBeGreaterThan(0);
+  });
+});
