@@ -43,11 +43,22 @@ describe('device filter translation', () => {
     expect(parameters).toContain("%x' or 1=1 --%");
   });
 
-  it('derives healthStatus against now minus seven days', () => {
+  it('derives healthStatus against now minus seven days, as a last_seen range where it can', () => {
     expect(ctx.inactiveBefore).toBe('2025-06-08T12:00:00.000Z');
-    const { sql, parameters } = compile({ kind: 'cmp', op: 'eq', field: 'healthStatus', value: 'Inactive' });
-    expect(sql).toMatch(/case when "devices"."last_seen" < \? then 'Inactive' else "devices"."sensor_health" end/);
-    expect(parameters).toEqual(['2025-06-08T12:00:00.000Z', 'Inactive']);
+    const health = (f: Omit<Extract<FilterExpr, { kind: 'cmp' }>, 'kind' | 'field'>) => compile({ kind: 'cmp', field: 'healthStatus', ...f });
+    const inactive = health({ op: 'eq', value: 'Inactive' });
+    expect(inactive.sql).toMatch(/where \("devices"."last_seen" < \? or "devices"."sensor_health" in \(\?\)\)$/);
+    expect(inactive.parameters).toEqual(['2025-06-08T12:00:00.000Z', 'Inactive']);
+    // Equality with a reported status is a range on last_seen (index-friendly) plus the status.
+    const active = health({ op: 'eq', value: 'Active' });
+    expect(active.sql).toMatch(/where \("devices"."last_seen" >= \? and "devices"."sensor_health" in \(\?\)\)$/);
+    expect(active.parameters).toEqual(['2025-06-08T12:00:00.000Z', 'Active']);
+    expect(health({ op: 'ne', value: 'Active' }).sql).toMatch(/where \("devices"."last_seen" < \? or "devices"."sensor_health" not in \(\?\)\)$/);
+    const notIn = compile({ kind: 'not', expr: { kind: 'in', field: 'healthStatus', values: ['Inactive', 'Unknown'] } });
+    expect(notIn.sql).toMatch(/where \("devices"."last_seen" >= \? and "devices"."sensor_health" not in \(\?, \?\)\)$/);
+    // Orderings need the derived value itself.
+    const gt = health({ op: 'gt', value: 'Active' });
+    expect(gt.sql).toMatch(/case when "devices"."last_seen" < \? then 'Inactive' else "devices"."sensor_health" end\) > \?/);
   });
 
   it('escapes LIKE wildcards in text functions', () => {

@@ -10,7 +10,9 @@
  *   leaf states explicitly how a NULL column answers (`name ne 'x'` is true for a null name).
  * - Datetimes compare as instants: literals are normalised to the stored canonical form.
  * - `healthStatus` is derived in SQL: 'Inactive' when lastSeen is older than now − 7 days, else
- *   the stored sensor health.
+ *   the stored sensor health. Equality and `in` tests on it are spelled as a range on last_seen
+ *   plus a test of sensor_health, so a list ordered by lastSeen walks the (tenant_id, last_seen)
+ *   index and stops at the 7-day boundary instead of evaluating the derivation on every row.
  * - `machineTags/any(t: <pred>)` is an EXISTS over device_tags; `any()` means "has a tag".
  * Every error here is an ODataError (400): the query named something the store cannot evaluate.
  */
@@ -62,6 +64,27 @@ function healthStatusSql(ctx: DeviceQueryContext): RawBuilder<unknown> {
   return sql`(case when ${sql.ref('devices.last_seen')} < ${ctx.inactiveBefore} then 'Inactive' else ${sql.ref('devices.sensor_health')} end)`;
 }
 
+const HEALTH_STATUS: ScalarField = { kind: 'scalar', type: 'string', nullable: false, foldCase: false, expr: healthStatusSql };
+
+/**
+ * "healthStatus is one of `values`" (or, negated, "is none of them") without the CASE: a device
+ * is Inactive exactly when last_seen < inactiveBefore, and otherwise reports its sensor_health.
+ */
+function healthMembership(values: readonly string[], negate: boolean, ctx: DeviceQueryContext): RawBuilder<SqlBool> {
+  const lastSeen = sql.ref('devices.last_seen');
+  const health = sql.ref('devices.sensor_health');
+  // Inactive rows answer with whether 'Inactive' is in the (possibly complemented) set.
+  const inactiveMatches = values.includes('Inactive') !== negate;
+  const reported = values.length === 0
+    ? (negate ? TRUE : FALSE)
+    : negate
+      ? sql<SqlBool>`${health} not in (${sql.join(values)})`
+      : sql<SqlBool>`${health} in (${sql.join(values)})`;
+  return inactiveMatches
+    ? or(sql<SqlBool>`${lastSeen} < ${ctx.inactiveBefore}`, reported)
+    : and(sql<SqlBool>`${lastSeen} >= ${ctx.inactiveBefore}`, reported);
+}
+
 /** Canonical Machines field name → how the store evaluates it. */
 const FIELDS: Readonly<Record<string, Field>> = {
   id: column('id', 'string', false),
@@ -76,7 +99,7 @@ const FIELDS: Readonly<Record<string, Field>> = {
   onboardingStatus: column('onboarding_status', 'string', false),
   lastIpAddress: column('last_ip_address', 'string', true),
   lastExternalIpAddress: column('last_external_ip_address', 'string', true),
-  healthStatus: { kind: 'scalar', type: 'string', nullable: false, foldCase: false, expr: healthStatusSql },
+  healthStatus: HEALTH_STATUS,
   osPlatform: column('os_platform', 'string', false),
   riskScore: column('risk_score', 'string', false),
   rbacGroupId: column('rbac_group_id', 'number', false),
@@ -171,6 +194,9 @@ function comparison(name: string, f: ScalarField, op: CmpOp, value: FilterLitera
     if (effective === 'lt') effective = 'le';
     if (effective === 'ge') effective = 'gt';
   }
+  if (f === HEALTH_STATUS && (effective === 'eq' || effective === 'ne')) {
+    return healthMembership([bindValue(name, f, value) as string], effective === 'ne', ctx);
+  }
   const [left, right] = operands(f, ctx, bindValue(name, f, value));
   const test = sql<SqlBool>`${left} ${sql.raw(SQL_OP[effective])} ${right}`;
   // A null column fails every comparison with a value, except `ne` (and negated non-ne ops).
@@ -184,6 +210,10 @@ function membership(name: string, f: ScalarField, values: FilterLiteral[], negat
   const nonNull = values.filter((v): v is Exclude<FilterLiteral, null> =>
     v !== null && !(f.type === 'datetime' && hasSubMillisecond(datetimeText(v) ?? '')));
   const hasNull = values.includes(null);
+  if (f === HEALTH_STATUS) {
+    // Never null: a null among the values matches nothing.
+    return healthMembership(nonNull.map((v) => bindValue(name, f, v) as string), negate, ctx);
+  }
   const left = f.foldCase ? sql`lower(${f.expr(ctx)})` : f.expr(ctx);
   const list = sql.join(nonNull.map((v) => {
     const bound = bindValue(name, f, v);

@@ -2,12 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
 import type { StateStore } from '../../../domain/ports.ts';
 import type { StateDb } from '../db-schema.ts';
 import type { StateDialect } from '../dialect.ts';
 import { kyselyStateStore } from '../kysely-state-store.ts';
-import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.ts';
+import { CachedSqliteDialect } from './sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './migrations/index.ts';
 
 /** How long a statement waits for another process's lock before failing. */
@@ -22,13 +22,21 @@ export const sqliteDialect: StateDialect = {
   isUniqueViolation: (err) => UNIQUE_CODES.has((err as { code?: unknown } | null)?.code as string),
 };
 
+/** Options of the SQLite adapter besides the path. */
+export interface SqliteStoreOptions {
+  /** Most prepared statements kept per store (default 256). */
+  statementCacheSize?: number;
+  /** Called after every statement the store runs, with its SQL text and parameters (diagnostics, tests). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
 /**
  * Opens (creating the file and its folder when missing) the SQLite state store at `path`, with WAL
  * journaling, a 5 s busy timeout and foreign keys on, so admin commands in another process can
- * write the same file while the server runs. Does not migrate; call `migrate()`.
- * `':memory:'` gives a private in-memory store.
+ * write the same file while the server runs. Statements are prepared once and reused (see
+ * sqlite-driver.ts). Does not migrate; call `migrate()`. `':memory:'` gives a private in-memory store.
  */
-export function openSqliteStateStore(path: string): StateStore {
+export function openSqliteStateStore(path: string, { statementCacheSize, onQuery }: SqliteStoreOptions = {}): StateStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {
@@ -42,6 +50,9 @@ export function openSqliteStateStore(path: string): StateStore {
     sqlite.close();
     throw err;
   }
-  const db = new Kysely<StateDb>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<StateDb>({
+    dialect: new CachedSqliteDialect({ database: sqlite, statementCacheSize }),
+    ...(onQuery ? { log: (e: LogEvent) => onQuery(e.query.sql, e.query.parameters) } : {}),
+  });
   return kyselyStateStore(db, sqliteDialect);
 }
