@@ -10,7 +10,6 @@ import { machineJson } from './machine-json.ts';
 
 const EXAMPLE_ID = '0000000000000000000000000000000000000000';
 const idParams = Type.Object({ id: Type.String({ description: 'Machine id (40 hex characters) or computer name' }) });
-const machineSchema = Type.Object({}, { additionalProperties: true, description: 'MDE machine entity' });
 const tagBody = Type.Object({
   Value: Type.String({ minLength: 1, description: 'The tag' }),
   Action: Type.String({ enum: ['Add', 'Remove'] }),
