@@ -9,7 +9,7 @@ import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import {
-  as, datetimeText, distinctList, fromTicks, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  as, datetimeText, distinctList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
@@ -540,11 +540,15 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   repeat: (p, [v, n]) => `to_json(list_transform(range(greatest(CAST(${E(p, n)} AS BIGINT), 0)), i -> ${toJson(p, v)}))`,
   range: (p, [a, b, step]) => {
+    // KQL caps range() arrays at 1,048,576 elements
     const st = step ? E(p, step) : '1';
     if (a.type === 'datetime') {
-      return `to_json(list_transform(generate_series(${E(p, a)}, ${E(p, b)}, to_microseconds(${st} // 10)), v -> ${datetimeText('v')}))`;
+      const us = `(${st} // 10)`;
+      const end = `least(${E(p, b)}, make_timestamp(epoch_us(${E(p, a)}) + 1048575 * ${us}))`;
+      return `to_json(list_transform(generate_series(${E(p, a)}, ${end}, to_microseconds(${us})), v -> ${datetimeText('v')}))`;
     }
-    return `to_json(generate_series(${E(p, a)}, ${E(p, b)}, ${st}))`;
+    if (a.type === 'timespan') return `to_json(list_transform(generate_series(${E(p, a)}, least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}), ${st}), v -> ${timespanText('v')}))`;
+    return `to_json(generate_series(${E(p, a)}, CASE WHEN ${st} > 0 THEN least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) ELSE greatest(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) END, ${st}))`;
   },
   // numbers
   abs: (p, [a]) => `abs(${E(p, a)})`,

@@ -1,0 +1,161 @@
+/**
+ * Compares a query result with the output table printed in the KQL documentation, by the rule of
+ * the docs corpus: rows as a multiset unless the query sorts; cells normalized by column type
+ * (datetimes at the precision shown, dynamic values structurally with key order ignored, numbers
+ * within the printed precision, booleans true/True/1 alike, null shown as an empty cell).
+ */
+import { formatTimespanTicks } from '../bind/literal.ts';
+import { parseDatetimeText, parseTimespanText } from '../parse/literals.ts';
+
+/** An expected table as printed in the docs (all cells are text). */
+export interface ExpectedTable {
+  columns: string[];
+  rows: string[][];
+}
+
+/** An actual result: typed columns and formatted values (see result-format.ts). */
+export interface ActualTable {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+}
+
+/** Outcome of a comparison; `reason` explains the first difference. */
+export interface CompareResult {
+  ok: boolean;
+  reason?: string;
+}
+
+function decimals(s: string): number {
+  const m = /\.(\d+)(?:[eE][-+]?\d+)?$/.exec(s.trim());
+  return m ? m[1].length : 0;
+}
+
+function numbersClose(actual: number, expectedText: string): boolean {
+  const t = expectedText.trim().replace(/,/g, '');
+  if (/^(nan)$/i.test(t)) return Number.isNaN(actual);
+  if (/^(\+?inf(inity)?|∞)$/i.test(t)) return actual === Infinity;
+  if (/^(-inf(inity)?|-∞)$/i.test(t)) return actual === -Infinity;
+  const e = Number(t);
+  if (Number.isNaN(e)) return false;
+  if (actual === e) return true;
+  const d = decimals(t);
+  const tol = Math.max(0.5 * 10 ** -d, Math.abs(e) * 1e-9);
+  if (/e/i.test(t)) return Math.abs(actual - e) <= Math.abs(e) * 1e-6;
+  return Math.abs(actual - e) <= tol + 1e-12;
+}
+
+/** Structural equality of JSON values: key order ignored, numbers within a tolerance. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= Math.max(1e-9, Math.abs(b) * 1e-9);
+  if (typeof a === 'number' && typeof b === 'string') return numbersClose(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a as object);
+    const kb = Object.keys(b as object);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => k in (b as object) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+function parseLooseJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    // docs sometimes print dynamic values with single quotes or without quotes
+    try {
+      return JSON.parse(s.replace(/'/g, '"'));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** True when one actual cell (formatted for `type`) matches the printed expected text. */
+export function cellMatches(actual: unknown, expected: string, type: string): boolean {
+  const e = expected ?? '';
+  if (actual === null || actual === undefined) return e.trim() === '' || /^null$/i.test(e.trim());
+  switch (type) {
+    case 'string': case 'guid':
+      return String(actual) === e || String(actual).trim() === e.trim();
+    case 'bool': {
+      const t = e.trim().toLowerCase();
+      const ev = t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : null;
+      return ev !== null && ev === actual;
+    }
+    case 'long': case 'int': case 'real': case 'decimal': {
+      if (typeof actual === 'string') return numbersClose(Number(actual), e) || actual === e;
+      return typeof actual === 'number' && numbersClose(actual, e);
+    }
+    case 'datetime': {
+      const a = parseDatetimeText(String(actual));
+      const t = e.trim().replace(/^datetime\((.*)\)$/, '$1');
+      const x = parseDatetimeText(t);
+      if (a === undefined || x === undefined) return String(actual) === e;
+      const m = /\.(\d+)/.exec(t.replace(/^[^T ]*[T ]/, ''));
+      const digits = m ? Math.min(m[1].length, 6) : 0;
+      const unit = 10 ** (6 - digits);
+      return Math.floor(a / unit) === Math.floor(x / unit);
+    }
+    case 'timespan': {
+      const a = parseTimespanText(String(actual));
+      const x = parseTimespanText(e.trim().replace(/^(time|timespan)\((.*)\)$/, '$2'));
+      if (a === undefined || x === undefined) return String(actual) === e;
+      if (a === x) return true;
+      const m = /\.(\d+)$/.exec(e.trim());
+      const digits = m ? m[1].length : 0;
+      const unit = 10 ** (7 - digits);
+      return Math.floor(a / unit) === Math.floor(x / unit) || formatTimespanTicks(a) === e.trim();
+    }
+    case 'dynamic': {
+      if (typeof actual === 'string') {
+        if (actual === e) return true;
+        const pe = parseLooseJson(e);
+        return pe === actual || (pe === undefined && actual === e.trim());
+      }
+      const pe = parseLooseJson(e);
+      if (pe === undefined) return JSON.stringify(actual) === e.trim() || String(actual) === e.trim();
+      return jsonEqual(actual, pe);
+    }
+    default:
+      return String(actual) === e;
+  }
+}
+
+function rowMatches(actual: unknown[], expected: string[], types: string[]): boolean {
+  if (actual.length !== expected.length) return false;
+  return actual.every((v, i) => cellMatches(v, expected[i], types[i]));
+}
+
+/** Compares an actual result with the documented table. */
+export function compareTables(actual: ActualTable, expected: ExpectedTable, ordered: boolean): CompareResult {
+  const names = actual.columns.map((c) => c.name);
+  if (names.length !== expected.columns.length) {
+    return { ok: false, reason: `columns differ: got [${names.join(', ')}], expected [${expected.columns.join(', ')}]` };
+  }
+  const badName = names.findIndex((n, i) => n !== expected.columns[i] && n.trim() !== expected.columns[i].trim());
+  if (badName >= 0) return { ok: false, reason: `column ${badName} is '${names[badName]}', expected '${expected.columns[badName]}'` };
+  if (actual.rows.length !== expected.rows.length) {
+    return { ok: false, reason: `got ${actual.rows.length} rows, expected ${expected.rows.length}` };
+  }
+  const types = actual.columns.map((c) => c.type);
+  if (ordered) {
+    for (let i = 0; i < expected.rows.length; i++) {
+      if (!rowMatches(actual.rows[i], expected.rows[i], types)) {
+        return { ok: false, reason: `row ${i}: got ${JSON.stringify(actual.rows[i])}, expected ${JSON.stringify(expected.rows[i])}` };
+      }
+    }
+    return { ok: true };
+  }
+  const used = new Array(actual.rows.length).fill(false);
+  for (const exp of expected.rows) {
+    const j = actual.rows.findIndex((r, k) => !used[k] && rowMatches(r, exp, types));
+    if (j < 0) {
+      const near = actual.rows.find((_, k) => !used[k]);
+      return { ok: false, reason: `no row matches ${JSON.stringify(exp)}; e.g. got ${JSON.stringify(near)}` };
+    }
+    used[j] = true;
+  }
+  return { ok: true };
+}

@@ -1,0 +1,110 @@
+/**
+ * Runs documentation cases (the kql-docs cases.jsonl format) on an in-memory DuckDB: compiles
+ * each query with no event tables (docs cases use datatable/print/range), executes it with a
+ * per-case timeout and compares the result with the documented table.
+ */
+import {
+  DuckDBBlobValue, DuckDBDecimalValue, DuckDBInstance, DuckDBListValue, DuckDBStructValue, DuckDBUUIDValue,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
+import { compileWith } from '../compile.ts';
+import { formatValue } from '../result-format.ts';
+import { compareTables, type ExpectedTable } from './compare.ts';
+import { usesOnlyListed } from './listed.ts';
+
+/** One case of a cases.jsonl file (fields this runner uses). */
+export interface DocsCase {
+  id: string;
+  page: string;
+  query: string;
+  expected: ExpectedTable;
+  ordered?: boolean;
+  flags?: string[];
+  operators?: Record<string, number>;
+  functions?: Record<string, number>;
+}
+
+/** The outcome of one case. */
+export interface CaseOutcome {
+  id: string;
+  page: string;
+  category: string;
+  status: 'pass' | 'fail' | 'error';
+  reason?: string;
+  /** Flagged random/approximate/nondeterministic: informational only. */
+  informational: boolean;
+  /** Uses only the operators and functions of the coverage list. */
+  listedOnly: boolean;
+  ms: number;
+}
+
+/** A category for reporting: the kind of documentation page. */
+export function categoryOf(page: string): string {
+  if (page.includes('functions-library')) return 'functions-library';
+  if (/aggregation-function\.md$/.test(page)) return 'aggregation-functions';
+  if (/-function\.md$/.test(page)) return 'scalar-functions';
+  if (/-operator\.md$/.test(page)) return 'tabular-operators';
+  if (/graph/.test(page)) return 'graph';
+  return 'other';
+}
+
+/** Converts a DuckDB result cell into a plain JS value (timestamps stay objects with `micros`). */
+export function plainCell(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object') return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+  if (v instanceof DuckDBDecimalValue) return v.toDouble();
+  if (v instanceof DuckDBUUIDValue) return v.toString();
+  if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString('base64');
+  if (v instanceof DuckDBListValue) return v.items.map(plainCell);
+  if (v instanceof DuckDBStructValue) return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, plainCell(x)]));
+  if ('micros' in (v as object)) return v;
+  return String(v);
+}
+
+const INFORMATIONAL = /^(nondeterministic|approximate)|random/;
+
+/** Runs every case; `now` fixes now()/ago() for all of them. */
+export async function runDocsCases(cases: DocsCase[], opts: { timeoutMs?: number; now?: Date } = {}): Promise<CaseOutcome[]> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const now = opts.now ?? new Date('2024-01-01T00:00:00Z');
+  const out: CaseOutcome[] = [];
+  for (const c of cases) {
+    // a fresh in-memory database per case: no state or memory carries over between cases
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '512MB' });
+    const conn = await instance.connect();
+    try {
+      out.push(await runOne(conn, c, timeoutMs, now));
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }
+  return out;
+}
+
+async function runOne(conn: DuckDBConnection, c: DocsCase, timeoutMs: number, now: Date): Promise<CaseOutcome> {
+  const started = performance.now();
+  const base = {
+    id: c.id, page: c.page, category: categoryOf(c.page),
+    informational: (c.flags ?? []).some((f) => INFORMATIONAL.test(f)),
+    listedOnly: usesOnlyListed(c.operators ?? {}, c.functions ?? {}),
+  };
+  const done = (status: CaseOutcome['status'], reason?: string): CaseOutcome => ({ ...base, status, reason, ms: performance.now() - started });
+  let compiled;
+  try {
+    compiled = compileWith(c.query, { tenantId: 'docs', deviceScope: 'all', now }, []);
+  } catch (e) {
+    return done('error', `compile: ${(e as Error).message}`);
+  }
+  const timer = setTimeout(() => conn.interrupt(), timeoutMs);
+  try {
+    const reader = await conn.runAndReadAll(compiled.sql, compiled.params as never[]);
+    const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(plainCell(v), compiled.columns[i]?.type ?? 'string')));
+    const cmp = compareTables({ columns: compiled.columns, rows }, c.expected, !!c.ordered);
+    return cmp.ok ? done('pass') : done('fail', cmp.reason);
+  } catch (e) {
+    return done('error', `run: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
