@@ -7,6 +7,10 @@ import { parseListQuery } from '../../../odata/index.ts';
 import { collection, entity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 import { machineJson } from './machine-json.ts';
+import { MachineCollectionSchema, MachineEntitySchema } from './machine-schema.ts';
+
+const one = { 200: MachineEntitySchema };
+const many = { 200: MachineCollectionSchema };
 
 const EXAMPLE_ID = '0000000000000000000000000000000000000000';
 const idParams = Type.Object({ id: Type.String({ description: 'Machine id (40 hex characters) or computer name' }) });
@@ -22,7 +26,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
     {
       method: 'GET', url: '/machines', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'List machines (OData $filter, $top ≤ 10,000, $skip, $count, $orderby)',
-      schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }) },
+      schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: many },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, MACHINES_SET);
         const page = await devices.list(ctx, q);
@@ -32,7 +36,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
     {
       method: 'GET', url: '/machines/findbytag', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'Find machines by tag (exact, or prefix with useStartsWithFilter=true)',
-      schema: { querystring: Type.Object({ tag: Type.Optional(Type.String()), useStartsWithFilter: Type.Optional(Type.String({ enum: ['true', 'false', 'True', 'False'] })) }) },
+      schema: { querystring: Type.Object({ tag: Type.Optional(Type.String()), useStartsWithFilter: Type.Optional(Type.String({ enum: ['true', 'false', 'True', 'False'] })) }), response: many },
       example: { query: { tag: 'example' } },
       handler: async (req, reply, ctx) => {
         const { tag, useStartsWithFilter } = req.query as { tag?: string; useStartsWithFilter?: string };
@@ -43,7 +47,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
     {
       method: 'GET', url: '/machines/:id', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'Get a machine by id or computer name',
-      schema: { params: idParams },
+      schema: { params: idParams, response: one },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.get(ctx, (req.params as { id: string }).id))),
     },
@@ -56,6 +60,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
           machineTags: Type.Optional(Type.Array(Type.String())),
           deviceValue: Type.Optional(Type.String({ enum: ['Normal', 'Low', 'High'] })),
         }, { additionalProperties: false }),
+        response: one,
       },
       example: { params: { id: EXAMPLE_ID }, body: { deviceValue: 'High' } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.update(ctx, (req.params as { id: string }).id, req.body as object))),
@@ -63,21 +68,21 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
     {
       method: 'POST', url: '/machines/:id/tags', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a machine tag',
-      schema: { params: idParams, body: tagBody },
+      schema: { params: idParams, body: tagBody, response: one },
       example: { params: { id: EXAMPLE_ID }, body: { Value: 'example', Action: 'Add' } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.tag(ctx, (req.params as { id: string }).id, req.body as object))),
     },
     {
       method: 'POST', url: '/machines/AddOrRemoveTagForMultipleMachines', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a tag on up to 500 machines (all or nothing)',
-      schema: { body: Type.Object({ Value: Type.String({ minLength: 1 }), Action: Type.String({ enum: ['Add', 'Remove'] }), MachineIds: Type.Array(Type.String()) }, { additionalProperties: true }) },
+      schema: { body: Type.Object({ Value: Type.String({ minLength: 1 }), Action: Type.String({ enum: ['Add', 'Remove'] }), MachineIds: Type.Array(Type.String()) }, { additionalProperties: true }), response: many },
       example: { body: { Value: 'example', Action: 'Add', MachineIds: [EXAMPLE_ID] } },
       handler: async (req, reply, ctx) => collection(req, reply, 'Machines', (await devices.tagMany(ctx, req.body as object)).map(ser)),
     },
     {
       method: 'POST', url: '/machines/:id/setDeviceValue', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Set the device value (Normal, Low, High)',
-      schema: { params: idParams, body: Type.Object({ DeviceValue: Type.String({ enum: ['Normal', 'Low', 'High'] }) }, { additionalProperties: true }) },
+      schema: { params: idParams, body: Type.Object({ DeviceValue: Type.String({ enum: ['Normal', 'Low', 'High'] }) }, { additionalProperties: true }), response: one },
       example: { params: { id: EXAMPLE_ID }, body: { DeviceValue: 'High' } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.setDeviceValue(ctx, (req.params as { id: string }).id, req.body as object))),
     },
