@@ -44,6 +44,8 @@ export class Binder {
   readonly now: Date;
   readonly expr: ExprBinder;
   readonly ctes: { name: string; rel: Rel }[] = [];
+  /** Names given by the `as` operator (used as union source names). */
+  readonly asNames = new Map<Rel, string>();
   private readonly tables = new Map<string, TableDecl>();
   private readonly scope: ScanScope;
   private callDepth = 0;

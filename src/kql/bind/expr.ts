@@ -103,6 +103,7 @@ export class ExprBinder {
       case 'ElementExpression': return this.bindElement(s, sc);
       case 'ToScalarExpression': {
         const inner = s.c.Expression;
+        if (!h.isTabular(inner!, sc.env)) return this.bind(inner, sc);
         const rel = h.bindTabular(inner!, sc.env);
         if (!rel.columns.length) return h.fail(s, 'toscalar() needs a tabular expression with at least one column');
         return { k: 'subquery', rel, type: rel.columns[0].type };
@@ -382,8 +383,10 @@ export class ExprBinder {
       }
       case 'pack_all': {
         const args: Expr[] = [];
-        for (const c of sc.row.columns) args.push(ir.lit(c.name, 'string'), sc.row.resolve(c.name)!);
-        return ir.call('pack', args, 'dynamic');
+        for (const c of sc.row.baseColumns) args.push(ir.lit(c.name, 'string'), sc.row.resolve(c.name)!);
+        const skipEmpty = argNodes.length ? this.bind(argNodes[0], sc) : null;
+        if (skipEmpty && !(skipEmpty.k === 'lit' && typeof skipEmpty.value === 'boolean')) return h.fail(argNodes[0], 'pack_all() needs a constant bool');
+        return ir.call(skipEmpty?.k === 'lit' && skipEmpty.value === true ? '__pack_nonempty' : 'pack', args, 'dynamic');
       }
       case 'extract': {
         const args = argNodes.map((a) => this.bindArg(a, sc));

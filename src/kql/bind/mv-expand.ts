@@ -17,15 +17,13 @@ import { defaultNamer, dynamicTester, scopeOf } from './operators.ts';
 export function bindMvExpand(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const sc = scopeOf(input, env);
   let indexName: string | null = null;
+  let bagExpansion: 'bag' | 'array' = 'bag';
   for (const p of childList(op, 'Parameters')) {
     if (p.type !== 'node') continue;
     const pname = tokensText(p.c.Name).toLowerCase();
     if (pname === 'with_itemindex') indexName = nameText(p.c.Expression);
-    else if (pname === 'bagexpansion') {
-      const v = tokensText(p.c.Expression).toLowerCase();
-      if (v !== 'bag') b.fail(p, 'mv-expand bagexpansion=array is not supported');
-    } else if (pname.startsWith('kind')) {
-      continue;
+    else if (pname === 'bagexpansion' || pname === 'kind') {
+      bagExpansion = tokensText(p.c.Expression).toLowerCase() === 'array' ? 'array' : 'bag';
     }
   }
   const columns: Column[] = input.columns.map((c) => ({ ...c }));
@@ -65,5 +63,5 @@ export function bindMvExpand(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     limit = l.value;
   }
   if (indexName) columns.push({ name: indexName, type: 'long' });
-  return { k: 'mvexpand', input, items, indexName, limit, columns };
+  return { k: 'mvexpand', input, items, indexName, limit, columns, bagExpansion };
 }

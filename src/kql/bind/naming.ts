@@ -5,43 +5,54 @@
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
 
+/** A result-name rule (Kusto's ResultNameKind). */
+export type ResultNameRule =
+  | { kind: 'prefix'; prefix: string } // `<prefix>_<first argument name>` (or `<prefix>_` without arguments)
+  | { kind: 'first' } // the first argument's name
+  | { kind: 'only' } // the argument's name when there is exactly one
+  | { kind: 'fixed'; prefix: string } // always `<prefix>`
+  | { kind: 'column' }; // the first argument's value when it names a column
+
+const F: ResultNameRule = { kind: 'first' };
+const O: ResultNameRule = { kind: 'only' };
+const C: ResultNameRule = { kind: 'column' };
+const p = (prefix: string): ResultNameRule => ({ kind: 'prefix', prefix });
+const po = (prefix: string): ResultNameRule => ({ kind: 'fixed', prefix });
+
 /**
- * How an aggregate or function names its result when no name is given (Kusto's ResultNameKind):
- * `prefix` gives `<prefix>_<first argument name>` (or `<prefix>_` without arguments);
- * `first` takes the first argument's name; absent means no derived name.
+ * Result-name rules of functions and aggregates, as declared by Microsoft's Kusto.Language
+ * (functions without an entry give no derived name; unnamed columns are then Column1, Column2, …).
  */
-const RESULT_NAMES: Record<string, { kind: 'prefix' | 'prefix-only-arg' | 'first'; prefix?: string }> = {
-  count: { kind: 'prefix', prefix: 'count' }, countif: { kind: 'prefix', prefix: 'countif' },
-  dcount: { kind: 'prefix', prefix: 'dcount' }, dcountif: { kind: 'prefix', prefix: 'dcountif' },
-  count_distinct: { kind: 'prefix', prefix: 'count_distinct' }, count_distinctif: { kind: 'prefix', prefix: 'count_distinctif' },
-  sum: { kind: 'prefix', prefix: 'sum' }, sumif: { kind: 'prefix', prefix: 'sumif' },
-  avg: { kind: 'prefix', prefix: 'avg' }, avgif: { kind: 'prefix', prefix: 'avgif' },
-  min: { kind: 'prefix', prefix: 'min' }, max: { kind: 'prefix', prefix: 'max' },
-  minif: { kind: 'prefix', prefix: 'minif' }, maxif: { kind: 'prefix', prefix: 'maxif' },
-  make_set: { kind: 'prefix', prefix: 'set' }, makeset: { kind: 'prefix', prefix: 'set' }, make_set_if: { kind: 'prefix', prefix: 'set' },
-  make_list: { kind: 'prefix', prefix: 'list' }, makelist: { kind: 'prefix', prefix: 'list' }, make_list_if: { kind: 'prefix', prefix: 'list' },
-  make_list_with_nulls: { kind: 'prefix', prefix: 'list' },
-  make_bag: { kind: 'prefix', prefix: 'bag' }, make_bag_if: { kind: 'prefix', prefix: 'bag' }, make_dictionary: { kind: 'prefix', prefix: 'dictionary' },
-  any: { kind: 'prefix', prefix: 'any' }, take_any: { kind: 'prefix', prefix: 'any' }, anyif: { kind: 'prefix', prefix: 'anyif' },
-  take_anyif: { kind: 'prefix', prefix: 'anyif' },
-  stdev: { kind: 'prefix', prefix: 'stdev' }, stdevif: { kind: 'prefix', prefix: 'stdevif' }, stdevp: { kind: 'prefix', prefix: 'stdevp' },
-  variance: { kind: 'prefix', prefix: 'variance' }, varianceif: { kind: 'prefix', prefix: 'varianceif' },
-  variancep: { kind: 'prefix', prefix: 'variancep' }, variancepif: { kind: 'prefix', prefix: 'variancepif' },
-  covariance: { kind: 'prefix', prefix: 'covariance' }, covarianceif: { kind: 'prefix', prefix: 'covarianceif' },
-  covariancep: { kind: 'prefix', prefix: 'covariancep' },
-  percentiles_array: { kind: 'prefix', prefix: 'percentiles' },
-  binary_all_and: { kind: 'prefix', prefix: 'binary_all_and' }, binary_all_or: { kind: 'prefix', prefix: 'binary_all_or' },
-  binary_all_xor: { kind: 'prefix', prefix: 'binary_all_xor' },
-  hll: { kind: 'prefix', prefix: 'hll' }, tdigest: { kind: 'prefix', prefix: 'tdigest' },
-  // conversions keep the argument's name
-  tostring: { kind: 'first' }, tolong: { kind: 'first' }, toint: { kind: 'first' }, todouble: { kind: 'first' },
-  toreal: { kind: 'first' }, tobool: { kind: 'first' }, toboolean: { kind: 'first' }, todatetime: { kind: 'first' },
-  totimespan: { kind: 'first' }, toguid: { kind: 'first' }, todecimal: { kind: 'first' }, todynamic: { kind: 'first' },
-  bin: { kind: 'first' }, floor: { kind: 'first' }, bin_at: { kind: 'first' },
+const RESULT_NAMES: Record<string, ResultNameRule> = {
+  __hll_normalize: F, abs: F, acos: F, anyif: p('anyif'), asin: F, atan: F, atan2: F, avg: p('avg'),
+  avgif: p('avgif'), bin: F, bin_at: F, binary_all_and: F, binary_all_or: F, binary_all_xor: F, binary_and: F,
+  binary_not: F, binary_or: F, binary_shift_left: F, binary_shift_right: F, binary_xor: F, bitset_count_ones: F,
+  buildschema: p('schema'), ceiling: F, cnt: p('cnt'), column_ifexists: C, columnifexists: C, cos: F,
+  count: p('count'), count_distinct: p('count_distinct'), count_distinctif: p('count_distinctif'),
+  countif: p('countif'), covariance: p('covariance'), covarianceif: p('covarianceif'), covariancep: p('covariancep'),
+  covariancepif: p('covariancepif'), dcount: p('dcount'), dcount_hll: p('dcount_hll'), dcountif: p('dcountif'),
+  erf: F, erfc: F, exp: F, exp10: F, exp2: F, floor: F, format_bytes: F, format_datetime: F, format_timespan: F,
+  gamma: F, gettype: p('type'), hll: p('hll'), hll_if: p('hll_if'), hll_merge: p('hll_merge'),
+  log: F, log10: F, log2: F, loggamma: F, make_bag: p('bag'),
+  make_bag_if: p('bag'), make_datetime: O, make_dictionary: p('dictionary'), make_list: p('list'),
+  make_list_if: p('list'), make_list_with_nulls: p('list'), make_set: p('set'), make_set_if: p('set'),
+  make_timespan: O, makelist: p('list'), makeset: p('set'), max: p('max'), maxif: p('maxif'),
+  merge_tdigest: p('merge_tdigests'), min: p('min'), minif: p('minif'),
+  parse_csv: F, parse_json: F, parse_xml: F, parsejson: F, passthrough: F,
+  percentile_tdigest: p('percentile_tdigest'), pow: F, rand: F,
+  repeat: p('repeat'), round: F, series_fill_backward: F, series_fill_const: F, series_fill_forward: F,
+  series_fill_linear: F, series_fir: F, series_iir: F, series_outliers: F, sin: F, split: F, sqrt: F, startofday: F,
+  stdev: p('stdev'), stdevif: p('stdevif'), stdevp: p('stdevp'), string_size: p('string_size'), strlen: p('strlen'),
+  sum: p('sum'), sumif: p('sumif'), take_anyif: F, tan: F, tdigest: p('tdigest'), tdigest_merge: p('merge_tdigests'),
+  tobool: F, toboolean: F, todatetime: F, todecimal: F, todouble: F,
+  todynamic: F, toguid: F, tohex: F, toint: F, tolong: F, toobject: F, toreal: F, tostring: F, totime: F,
+  totimespan: F, treepath: p('tree'), variance: p('variance'), varianceif: p('varianceif'),
+  variancep: p('variancep'), variancepif: p('variancepif'),
+  any: p('any'), take_any: p('any'),
 };
 
 /** The result-name rule for a function name, if it has one. */
-export function functionResultRule(fn: string): { kind: 'prefix' | 'prefix-only-arg' | 'first'; prefix?: string } | undefined {
+export function functionResultRule(fn: string): ResultNameRule | undefined {
   return RESULT_NAMES[fn];
 }
 
@@ -92,10 +103,19 @@ export function expressionResultName(e: Syn | null | undefined, isDynamic: (n: S
       const rule = RESULT_NAMES[fname];
       if (!rule) return null;
       const args = childList(childNode(e, 'ArgumentList')!, 'Expressions');
-      if (rule.kind === 'first') return args.length ? expressionResultName(args[0], isDynamic) : null;
-      if (args.length === 0) return `${rule.prefix}_`;
-      const n = expressionResultName(args[0], isDynamic);
-      return `${rule.prefix}_${n ?? ''}`;
+      switch (rule.kind) {
+        case 'first': return args.length ? expressionResultName(args[0], isDynamic) : null;
+        case 'only': return args.length === 1 ? expressionResultName(args[0], isDynamic) : null;
+        case 'fixed': return rule.prefix;
+        case 'column': {
+          const a0 = args[0];
+          return a0 && a0.type === 'node' && a0.kind === 'StringLiteralExpression' ? a0.value ?? null : null;
+        }
+        case 'prefix':
+          if (args.length === 0) return `${rule.prefix}_`;
+          return `${rule.prefix}_${expressionResultName(args[0], isDynamic) ?? ''}`;
+      }
+      return null;
     }
     default: return null;
   }

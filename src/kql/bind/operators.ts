@@ -56,7 +56,12 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (childList(op, 'Expressions').length) return b.fail(op, "The operator 'serialize' with row functions is not supported");
       return input;
     }
-    case 'RenderOperator': case 'AsOperator': case 'ConsumeOperator':
+    case 'AsOperator': {
+      const n = nameText(op.c.Name);
+      if (n) b.asNames.set(input, n);
+      return input;
+    }
+    case 'RenderOperator': case 'ConsumeOperator':
       return input;
     case 'InvokeOperator': {
       const fc = childNode(op, 'Function');
@@ -170,7 +175,7 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
   const nextDefault = defaultNamer((n) => cols.some((c) => c.name === n));
   for (const it of exprs) {
     if (it.type !== 'node') continue;
-    const sc: ExprScope = { env, row: new RowScope(cols, overrides) };
+    const sc: ExprScope = { env, row: new RowScope(cols, overrides, input.columns) };
     let name: string;
     let e: Expr;
     if (it.kind === 'SimpleNamedExpression') {

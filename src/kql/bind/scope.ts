@@ -8,8 +8,11 @@ import type { Column } from '../types.ts';
 /** Columns visible to an expression, in order, with the expression each name resolves to. */
 export class RowScope {
   private readonly byName = new Map<string, Expr>();
-  constructor(readonly columns: readonly Column[], overrides?: ReadonlyMap<string, Expr>) {
+  /** The columns of the operator's input (for pack_all), which may differ from `columns` in extend. */
+  readonly baseColumns: readonly Column[];
+  constructor(readonly columns: readonly Column[], overrides?: ReadonlyMap<string, Expr>, baseColumns?: readonly Column[]) {
     for (const c of columns) this.byName.set(c.name, overrides?.get(c.name) ?? ir.col(c.name, c.type));
+    this.baseColumns = baseColumns ?? columns;
   }
   /** The expression for column `name`, or undefined. */
   resolve(name: string): Expr | undefined {

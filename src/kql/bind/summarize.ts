@@ -191,7 +191,8 @@ function bindDirect(
     for (const a of argNodes) {
       const e = b.expr.bind(a, inner);
       const rule = functionResultRule('take_any');
-      const out = { name: names.take(`${rule?.prefix ?? 'any'}_${expressionResultName(a, isDyn) ?? ''}`), type: e.type };
+      const prefix = rule && rule.kind === 'prefix' ? rule.prefix : 'any';
+      const out = { name: names.take(`${prefix}_${expressionResultName(a, isDyn) ?? ''}`), type: e.type };
       aggs.push({ fn: 'take_any', args: [e], outs: [out] });
       outs.push(out);
     }

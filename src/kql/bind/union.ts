@@ -9,7 +9,7 @@ import { childList, tokensText } from '../parse/syntax.ts';
 import type { Column } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
-import { nameText } from './naming.ts';
+import { nameText, UniqueNames } from './naming.ts';
 
 /** Builds a kunion node with KQL's column rules. */
 export function kunion(inputs: Rel[], sources: string[], withSource: string | null, kind: 'inner' | 'outer'): Rel {
@@ -26,11 +26,15 @@ export function kunion(inputs: Rel[], sources: string[], withSource: string | nu
     columns.push(out);
     inputs.forEach((r, i) => maps[i].push(pick(r)));
   };
-  // outer: first-appearance order, per (name,type) when types conflict
+  // first-appearance order; a name met with several types becomes name_type (made unique)
+  const names = new UniqueNames(order.filter((n) => typesByName.get(n)!.size === 1));
+  const renamed = new Map<string, string>();
   const emitted = new Set<string>();
   for (const r of inputs) for (const c of r.columns) {
     const types = typesByName.get(c.name)!;
-    const outName = types.size > 1 ? `${c.name}_${c.type}` : c.name;
+    const key = `${c.name}\u0000${c.type}`;
+    if (types.size > 1 && !renamed.has(key)) renamed.set(key, names.take(`${c.name}_${c.type}`));
+    const outName = types.size > 1 ? renamed.get(key)! : c.name;
     if (emitted.has(outName)) continue;
     if (kind === 'inner' && !inputs.every((x) => x.columns.some((y) => y.name === c.name && y.type === c.type))) continue;
     emitted.add(outName);
@@ -55,7 +59,7 @@ export function bindUnion(b: Binder, input: Rel | null, s: SynNode, env: Env): R
   }
   const inputs: Rel[] = [];
   const sources: string[] = [];
-  if (input) { inputs.push(input); sources.push(sourceName(input, 'union_arg0')); }
+  if (input) { inputs.push(input); sources.push(sourceName(b, input, 'union_arg0')); }
   childList(s, 'Expressions').forEach((e, i) => {
     if (e.type === 'node' && e.kind === 'NameReference' && e.c.Name?.type === 'node' && e.c.Name.kind === 'WildcardedName') {
       const pattern = nameText(e) ?? '';
@@ -67,12 +71,12 @@ export function bindUnion(b: Binder, input: Rel | null, s: SynNode, env: Env): R
     const rel = b.bindTabular(e, env);
     inputs.push(rel);
     const n = e.type === 'node' && e.kind === 'NameReference' ? nameText(e) : null;
-    sources.push(n ?? sourceName(rel, `union_arg${i + (input ? 1 : 0)}`));
+    sources.push(b.asNames.get(rel) ?? n ?? sourceName(b, rel, `union_arg${i + (input ? 1 : 0)}`));
   });
   if (inputs.length === 1 && !withSource) return inputs[0];
   return kunion(inputs, sources, withSource, kind);
 }
 
-function sourceName(r: Rel, fallback: string): string {
-  return r.k === 'scan' ? r.table : fallback;
+function sourceName(b: Binder, r: Rel, fallback: string): string {
+  return b.asNames.get(r) ?? (r.k === 'scan' ? r.table : fallback);
 }

@@ -14,5 +14,11 @@ export const CONVERSION_FUNCTION: Record<KqlType, string> = {
 export function convertTo(e: Expr, type: KqlType): Expr {
   if (e.type === type) return e;
   if (e.k === 'lit' && e.value === null) return ir.lit(null, type);
+  if (e.k === 'lit' && (typeof e.value === 'number' || typeof e.value === 'bigint')) {
+    // fold numeric literal conversions (keeps literals literal, e.g. function arguments)
+    const n = Number(e.value);
+    if (type === 'real' || type === 'decimal') return ir.lit(n, type);
+    if ((type === 'long' || type === 'int') && Number.isInteger(n)) return ir.lit(e.value, type);
+  }
   return ir.call(CONVERSION_FUNCTION[type], [e], type);
 }

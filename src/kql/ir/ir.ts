@@ -88,6 +88,8 @@ export interface Union { k: 'union'; inputs: Rel[]; columns: Column[] }
 export interface MvExpand {
   k: 'mvexpand'; input: Rel; items: { name: string; expr: Expr; type: KqlType }[];
   indexName: string | null; limit: number | null; columns: Column[];
+  /** How property bags expand: one single-property bag per row, or one [key, value] array per row. */
+  bagExpansion: 'bag' | 'array';
 }
 
 /** A window computation appended as new columns, over the input in its current (serialized) order. */

@@ -5,7 +5,7 @@
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { Expr } from '../../ir/ir.ts';
 import type { AggHandler, ExprPrinter } from '../dialect.ts';
-import { jsonList, litNumber, toJson } from './sql-helpers.ts';
+import { distinctList, jsonList, litNumber, toJson } from './sql-helpers.ts';
 
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
 const filt = (p: ExprPrinter, pred: Expr | undefined) => (pred ? ` FILTER (WHERE ${E(p, pred)})` : '');
@@ -23,7 +23,7 @@ function makeList(set: boolean, withNulls = false): (p: ExprPrinter, v: Expr, pr
     const f = conds.length ? ` FILTER (WHERE ${conds.join(' AND ')})` : '';
     let list = `list(${j})${f}`;
     if (set && v.type === 'dynamic') list = `flatten(list(COALESCE(${jsonList(E(p, v))}, [${j}]))${f})`;
-    if (set) list = `list_distinct(${list})`;
+    if (set) list = distinctList(list);
     return `COALESCE(to_json(${capped(p, list, max)}), CAST('[]' AS JSON))`;
   };
 }
@@ -75,7 +75,7 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
 function avg(p: ExprPrinter, v: Expr, pred: Expr | undefined, type: string): string {
   if (v.type === 'datetime') return `make_timestamp(CAST(avg(epoch_us(${E(p, v)}))${filt(p, pred)} AS BIGINT))`;
   if (v.type === 'timespan') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS BIGINT)`;
-  return `CAST(avg(${E(p, v)})${filt(p, pred)} AS ${type === 'decimal' ? 'DECIMAL(38,18)' : 'DOUBLE'})`;
+  return `CAST(avg(${E(p, v)})${filt(p, pred)} AS ${type === 'decimal' ? 'DECIMAL(38,10)' : 'DOUBLE'})`;
 }
 
 function bag(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {

@@ -14,7 +14,7 @@ import { jsonList } from './sql-helpers.ts';
 
 const TYPES: Record<KqlType, string> = {
   string: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', bool: 'BOOLEAN', datetime: 'TIMESTAMP',
-  timespan: 'BIGINT', dynamic: 'JSON', guid: 'VARCHAR', decimal: 'DECIMAL(38,18)',
+  timespan: 'BIGINT', dynamic: 'JSON', guid: 'VARCHAR', decimal: 'DECIMAL(38,10)',
 };
 
 const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
@@ -58,7 +58,9 @@ export const duckdbDialect: Dialect = {
         multi = true;
         const fields = a.args.slice(1).map((e, j) => `f${j} := ${p.expr(e)}`);
         const tmp = `__am${i}`;
-        inner.push(`${a.fn}(struct_pack(${fields.join(', ')}), ${p.expr(a.args[0])}) AS ${quote(tmp)}`);
+        // a group whose maximized values are all null still yields a row (as KQL does)
+        const s = `struct_pack(${fields.join(', ')})`;
+        inner.push(`COALESCE(${a.fn}(${s}, ${p.expr(a.args[0])}), first(${s})) AS ${quote(tmp)}`);
         a.outs.forEach((o, j) => outer.push(`${quote(tmp)}.f${j} AS ${quote(o.name)}`));
         return;
       }
@@ -98,7 +100,10 @@ export const duckdbDialect: Dialect = {
       .map((c) => `${alias}.${quote(c.name)}`);
     const lists = r.items.map((i) => {
       const x = p.expr(i.expr);
-      const bagEntries = `list_transform(json_keys(${x}), k -> json_object(k, json_extract(${x}, '$."' || replace(k, '"', '\\"') || '"')))`;
+      const value = `json_extract(${x}, '$."' || replace(k, '"', '\\"') || '"')`;
+      const bagEntries = r.bagExpansion === 'array'
+        ? `list_transform(json_keys(${x}), k -> json_array(k, ${value}))`
+        : `list_transform(json_keys(${x}), k -> json_object(k, ${value}))`;
       let l = `(CASE json_type(${x}) WHEN 'ARRAY' THEN ${jsonList(x)} WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [] ELSE CASE WHEN ${x} IS NULL THEN [] ELSE [${x}] END END)`;
       if (r.limit !== null) l = `list_slice(${l}, 1, ${p.param(r.limit, 'long')})`;
       return l;

@@ -9,7 +9,7 @@ import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import {
-  as, datetimeText, distinctList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  as, datetimeText, distinctList, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
@@ -70,7 +70,7 @@ function inOp(ci: boolean): H {
     if (values.length) parts.push(`${lhs} IN (${values.map((v) => (ci ? lowerOf(p, v) : E(p, v))).join(', ')})`);
     for (const arr of arrays) {
       const t: KqlType = ci ? 'string' : x.type;
-      const list = t === 'string' ? `CAST(${jsonList(E(p, arr))} AS VARCHAR[])` : `CAST(${jsonList(E(p, arr))} AS ${p.dialect.sqlType(t)}[])`;
+      const list = t === 'string' ? `${textList(E(p, arr))}` : `CAST(${jsonList(E(p, arr))} AS ${p.dialect.sqlType(t)}[])`;
       parts.push(ci ? `list_contains(list_transform(${list}, v -> lower(v)), ${lhs})` : `list_contains(${list}, ${lhs})`);
     }
     if (!parts.length) return 'FALSE';
@@ -92,7 +92,7 @@ function hasList(all: boolean): H {
       for (const v of values) parts.push(hasOp('has', false)(p, [x, v], ir.call('has', [x, v], 'bool')));
     }
     for (const arr of arrays) {
-      const list = `CAST(${jsonList(E(p, arr))} AS VARCHAR[])`;
+      const list = `${textList(E(p, arr))}`;
       const fn = all ? 'list_bool_and' : 'list_bool_or';
       parts.push(`COALESCE(${fn}(list_transform(${list}, t -> regexp_matches(${E(p, x)}, ${termPatternSql('t', 'has')}, 'i'))), ${all ? 'TRUE' : 'FALSE'})`);
     }
@@ -131,6 +131,7 @@ function arith(op: string): H {
     }
     if (op === '/' && isInteger(c.type)) return `(${x} // ${y})`;
     if (op === '%' && c.type === 'real') return `fmod(${x}, ${y})`;
+    if (op === '%') return `(((${x} % ${y}) + abs(${y})) % abs(${y}))`;
     if (c.type === 'long' && (ta === 'int' || tb === 'int')) return `(CAST(${x} AS BIGINT) ${op} CAST(${y} AS BIGINT))`;
     return `(${x} ${op} ${y})`;
   };
@@ -187,7 +188,7 @@ function bin(p: ExprPrinter, v: Expr, size: Expr, at?: Expr): string {
 }
 
 /** tostring-compatible numeric conversion used by tolong/toint/todouble. */
-function toNumber(sqlType: 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(38,18)'): H {
+function toNumber(sqlType: 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(38,10)'): H {
   return (p, [a]) => {
     const x = E(p, a);
     const integral = sqlType === 'BIGINT' || sqlType === 'INTEGER';
@@ -236,6 +237,19 @@ function captureGroups(re: string): number {
     else if (re[i] === '(' && re[i + 1] === '?' && (re[i + 2] === 'P' || re[i + 2] === '<') && re[i + 3] !== '=' && re[i + 3] !== '!') n++;
   }
   return n;
+}
+
+/** Names of capture groups in order (unnamed groups as ''). */
+function namedGroups(re: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < re.length; i++) {
+    if (re[i] === '\\') { i++; continue; }
+    if (re[i] !== '(') continue;
+    if (re[i + 1] !== '?') { out.push(''); continue; }
+    const m = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(re.slice(i));
+    if (m) out.push(m[1]);
+  }
+  return out;
 }
 
 /** Trims matches of a regex at the start and/or end of a string. */
@@ -304,7 +318,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   min_of: (p, args, c) => `least(${args.map((a) => as(p, a, c.type)).join(', ')})`,
   // conversions
   tostring: (p, [a]) => txt(p, a),
-  tolong: toNumber('BIGINT'), toint: toNumber('INTEGER'), todouble: toNumber('DOUBLE'), todecimal: toNumber('DECIMAL(38,18)'),
+  tolong: toNumber('BIGINT'), toint: toNumber('INTEGER'), todouble: toNumber('DOUBLE'), todecimal: toNumber('DECIMAL(38,10)'),
   tobool: (p, [a]) => {
     const x = E(p, a);
     if (a.type === 'string') return `(CASE lower(trim(${x})) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END)`;
@@ -375,12 +389,16 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   replace_string: (p, [s, a, b]) => `replace(${txt(p, s)}, ${txt(p, a)}, ${txt(p, b)})`,
   replace_regex: (p, [s, re, rw]) => `regexp_replace(${txt(p, s)}, ${txt(p, re)}, ${txt(p, rw)}, 'g')`,
   replace_strings: (p, [s, from, to]) => {
-    const f = `CAST(${jsonList(E(p, from))} AS VARCHAR[])`;
-    const t = `CAST(${jsonList(E(p, to))} AS VARCHAR[])`;
-    return `list_reduce(list_prepend(${txt(p, s)}, list_transform(range(len(${f})), i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${f}[CAST(i AS BIGINT) + 1], COALESCE(${t}[CAST(i AS BIGINT) + 1], '')))`;
+    // earlier lookups take precedence: mark their matches first, then substitute the marks
+    const f = textList(E(p, from));
+    const t = textList(E(p, to));
+    const mark = (i: string) => `chr(1) || CAST(${i} AS VARCHAR) || chr(2)`;
+    const idx = `range(len(${f}))`;
+    const marked = `list_reduce(list_prepend(${txt(p, s)}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> CASE WHEN ${f}[CAST(i AS BIGINT) + 1] = '' THEN acc ELSE replace(acc, ${f}[CAST(i AS BIGINT) + 1], ${mark('i')}) END)`;
+    return `(CASE WHEN len(${f}) = 0 THEN ${txt(p, s)} ELSE list_reduce(list_prepend(${marked}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${mark('i')}, COALESCE(${t}[CAST(i AS BIGINT) + 1], ''))) END)`;
   },
   extract: (p, [re, g, s], call) => {
-    const raw = `regexp_extract(${txt(p, s)}, ${txt(p, re)}, ${E(p, g)})`;
+    const raw = `regexp_extract(${txt(p, s)}, ${txt(p, re)}, CAST(${E(p, g)} AS INTEGER))`;
     if (call.type === 'string') return raw;
     return convertText(`NULLIF(${raw}, '')`, call.type);
   },
@@ -394,7 +412,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (maybeS) {
       const v = litString(groupsOrS) ?? (groupsOrS.k === 'lit' ? String(groupsOrS.value) : undefined);
       if (v === undefined) return bad('extract_all() needs constant capture groups');
-      groups = (JSON.parse(v) as number[]);
+      const names = namedGroups(r ?? '');
+      groups = (JSON.parse(v) as (number | string)[]).map((g) => (typeof g === 'number' ? g : names.indexOf(g) + 1));
+      if (groups.some((g) => g <= 0)) return bad('extract_all(): unknown capture group');
     }
     const n = r !== undefined ? captureGroups(r) : 1;
     const gs = groups ?? (n === 0 ? [0] : Array.from({ length: n }, (_, i) => i + 1));
@@ -410,19 +430,16 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   trim: trimRe('both'), trim_start: trimRe('start'), trim_end: trimRe('end'),
   indexof: (p, [s, look, start, length, occurrence]) => {
-    if (length || occurrence) {
-      const occ = occurrence ? `CAST(${E(p, occurrence)} AS BIGINT)` : '1';
-      const st = start ? `CAST(${E(p, start)} AS BIGINT)` : '0';
-      const src = length ? `substr(${txt(p, s)}, 1, ${st} + CAST(${E(p, length)} AS BIGINT))` : txt(p, s);
-      const positions = `list_filter(range(${st}, length(${src})), i -> substr(${src}, i + 1, length(${txt(p, look)})) = ${txt(p, look)})`;
-      return `COALESCE(${positions}[${occ}], -1)`;
-    }
-    if (start) {
-      const st = `CAST(${E(p, start)} AS BIGINT)`;
-      const pos = `strpos(substr(${txt(p, s)}, ${st} + 1), ${txt(p, look)})`;
-      return `(CASE WHEN ${st} > length(${txt(p, s)}) THEN -1 WHEN ${pos} = 0 THEN -1 ELSE ${pos} - 1 + ${st} END)`;
-    }
-    return `CAST(strpos(${txt(p, s)}, ${txt(p, look)}) - 1 AS BIGINT)`;
+    const src = txt(p, s);
+    const lk = txt(p, look);
+    if (!start && !length && !occurrence) return `CAST(strpos(${src}, ${lk}) - 1 AS BIGINT)`;
+    const st = start ? `CAST(${E(p, start)} AS BIGINT)` : '0';
+    const eff = `(CASE WHEN ${st} < 0 THEN greatest(length(${src}) + ${st}, 0) ELSE ${st} END)`;
+    const len = length ? `(CASE WHEN CAST(${E(p, length)} AS BIGINT) < 0 THEN length(${src}) ELSE CAST(${E(p, length)} AS BIGINT) END)` : `length(${src})`;
+    const occ = occurrence ? `CAST(${E(p, occurrence)} AS BIGINT)` : '1';
+    const region = `substr(${src}, ${eff} + 1, ${len})`;
+    const positions = `list_filter(range(length(${region})), i -> substr(${region}, i + 1, length(${lk})) = ${lk})`;
+    return `(CASE WHEN ${eff} > length(${src}) THEN -1 ELSE COALESCE(${positions}[${occ}] + ${eff}, -1) END)`;
   },
   indexof_regex: (p, [s, re]) => `COALESCE(CAST(strpos(${txt(p, s)}, NULLIF(regexp_extract(${txt(p, s)}, ${txt(p, re)}), '')) - 1 AS BIGINT), -1)`,
   countof: (p, [s, search, kind]) => {
@@ -434,7 +451,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   strcmp: (p, [a, b]) => `(CASE WHEN ${txt(p, a)} < ${txt(p, b)} THEN -1 WHEN ${txt(p, a)} > ${txt(p, b)} THEN 1 ELSE 0 END)`,
   has_any_index: (p, [s, arr]) => {
-    const list = `CAST(${jsonList(E(p, arr))} AS VARCHAR[])`;
+    const list = `${textList(E(p, arr))}`;
     return `COALESCE(list_position(list_transform(${list}, t -> regexp_matches(${txt(p, s)}, ${termPatternSql('t', 'has')}, 'i')), TRUE) - 1, -1)`;
   },
   url_decode: (p, [s]) => `TRY(url_decode(${txt(p, s)}))`,
@@ -450,13 +467,15 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   hash_sha1: (p, [s]) => `sha1(${txt(p, s)})`,
   hash_sha256: (p, [s]) => `sha256(${txt(p, s)})`,
   unicode_codepoints_from_string: (p, [s]) => `to_json(list_transform(string_split(${txt(p, s)}, ''), c -> unicode(c)))`,
-  unicode_codepoints_to_string: (p, [a]) => `array_to_string(list_transform(CAST(${jsonList(E(p, a))} AS INTEGER[]), c -> chr(c)), '')`,
+  unicode_codepoints_to_string: (p, args) => `concat(${args.map((a) => (a.type === 'dynamic'
+    ? `array_to_string(list_transform(CAST(${jsonList(E(p, a))} AS INTEGER[]), c -> chr(c)), '')`
+    : `chr(CAST(${E(p, a)} AS INTEGER))`)).join(', ')})`,
   regex_quote: (p, [s]) => `regexp_escape(${txt(p, s)})`,
   new_guid: () => `CAST(uuid() AS VARCHAR)`,
   translate: (p, [from, to, s]) => `translate(${txt(p, s)}, ${txt(p, from)}, ${txt(p, to)})`,
   parse_version: (p, [s]) => {
     const parts = `string_split(${txt(p, s)}, '.')`;
-    return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){1,3}') THEN array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') END)`;
+    return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){1,3}') THEN CAST(array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') AS DECIMAL(38,0)) END)`;
   },
   parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
   parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
@@ -469,19 +488,32 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     for (let i = 0; i + 1 < args.length; i += 2) pairs.push(`${txt(p, args[i])}, ${toJson(p, args[i + 1])}`);
     return `json_object(${pairs.join(', ')})`;
   },
+  __pack_nonempty: (p, args) => {
+    const entries: string[] = [];
+    for (let i = 0; i + 1 < args.length; i += 2) {
+      const v = args[i + 1];
+      const keep = v.type === 'string' ? `${E(p, v)} <> ''` : v.type === 'dynamic' ? `json_type(${E(p, v)}) <> 'NULL'` : `${E(p, v)} IS NOT NULL`;
+      entries.push(`CASE WHEN ${keep} THEN {'k': ${txt(p, args[i])}, 'v': ${toJson(p, v)}} END`);
+    }
+    const list = `list_filter([${entries.join(', ')}], e -> e IS NOT NULL)`;
+    return `(CASE WHEN len(${list}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(${list}) AS JSON) END)`;
+  },
   pack_array: (p, args) => (args.length ? `json_array(${args.map((a) => toJson(p, a)).join(', ')})` : `CAST('[]' AS JSON)`),
   array_length: (p, [a]) => `(CASE WHEN json_type(${E(p, a)}) = 'ARRAY' THEN CAST(json_array_length(${E(p, a)}) AS BIGINT) END)`,
   bag_keys: (p, [a]) => `(CASE WHEN json_type(${E(p, a)}) = 'OBJECT' THEN to_json(json_keys(${E(p, a)})) END)`,
-  bag_has_key: (p, [b, k]) => `COALESCE(list_contains(json_keys(${E(p, b)}), ${txt(p, k)}), FALSE)`,
+  bag_has_key: (p, [b, k]) => {
+    const key = txt(p, k);
+    return `COALESCE(CASE WHEN starts_with(${key}, '$') THEN json_exists(${E(p, b)}, ${key}) ELSE list_contains(json_keys(${E(p, b)}), ${key}) END, FALSE)`;
+  },
   bag_merge: (p, args) => `json_merge_patch(${args.map((a) => E(p, a)).reverse().join(', ')})`,
   bag_set_key: (p, [b, k, v]) => `json_merge_patch(${E(p, b)}, json_object(${txt(p, k)}, ${toJson(p, v)}))`,
   bag_remove_keys: (p, [b, keys]) => {
-    const ks = `CAST(${jsonList(E(p, keys))} AS VARCHAR[])`;
+    const ks = `${textList(E(p, keys))}`;
     const kept = `list_filter(json_keys(${E(p, b)}), k -> NOT list_contains(${ks}, k))`;
     return `(CASE WHEN len(${kept}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${kept}, k -> {'k': k, 'v': json_extract(${E(p, b)}, '$."' || replace(k, '"', '\\"') || '"')})) AS JSON) END)`;
   },
   bag_zip: (p, [k, v]) => {
-    const ks = `CAST(${jsonList(E(p, k))} AS VARCHAR[])`;
+    const ks = `${textList(E(p, k))}`;
     const vs = jsonList(E(p, v));
     return `(CASE WHEN len(${ks}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(range(len(${ks})), i -> {'k': ${ks}[i + 1], 'v': ${vs}[i + 1]})) AS JSON) END)`;
   },
@@ -665,7 +697,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const parts: string[] = [];
     for (const r of ranges) {
       if (r.type === 'dynamic') {
-        parts.push(`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, r))} AS VARCHAR[]), rr -> (${ipv4Number(txt(p, ip))} >> (32 - ${ipv4Prefix('rr', '32')})) = (${ipv4Number('rr')} >> (32 - ${ipv4Prefix('rr', '32')})))), FALSE)`);
+        parts.push(`COALESCE(list_bool_or(list_transform(${textList(E(p, r))}, rr -> (${ipv4Number(txt(p, ip))} >> (32 - ${ipv4Prefix('rr', '32')})) = (${ipv4Number('rr')} >> (32 - ${ipv4Prefix('rr', '32')})))), FALSE)`);
       } else {
         const rs = txt(p, r);
         const pre = ipv4Prefix(rs, '32');
@@ -685,10 +717,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   format_ipv4: (p, [a, prefix]) => formatIpv4(p, a, prefix, false),
   format_ipv4_mask: (p, [a, prefix]) => formatIpv4(p, a, prefix, true),
   ipv4_netmask_suffix: (p, [s]) => `(CASE WHEN ${ipv4Number(txt(p, s))} IS NOT NULL THEN CAST(${ipv4Prefix(txt(p, s), '32')} AS INTEGER) END)`,
-  has_ipv4: (p, [s, ip]) => `regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || '(?:[^0-9.]|$)')`,
-  has_ipv4_prefix: (p, [s, ip]) => `regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || CASE WHEN ends_with(${txt(p, ip)}, '.') THEN '' ELSE '(?:[^0-9]|$)' END)`,
-  has_any_ipv4: (p, [s, ...ips]) => `(${ips.flatMap((ip) => (ip.type === 'dynamic' ? [`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, ip))} AS VARCHAR[]), v -> regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(v) || '(?:[^0-9.]|$)'))), FALSE)`] : [`regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || '(?:[^0-9.]|$)')`])).join(' OR ')})`,
-  has_any_ipv4_prefix: (p, [s, ...ips]) => `(${ips.flatMap((ip) => (ip.type === 'dynamic' ? [`COALESCE(list_bool_or(list_transform(CAST(${jsonList(E(p, ip))} AS VARCHAR[]), v -> regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(v) || CASE WHEN ends_with(v, '.') THEN '' ELSE '(?:[^0-9]|$)' END))), FALSE)`] : [`regexp_matches(${txt(p, s)}, '(?:^|[^0-9.])' || regexp_escape(${txt(p, ip)}) || CASE WHEN ends_with(${txt(p, ip)}, '.') THEN '' ELSE '(?:[^0-9]|$)' END)`])).join(' OR ')})`,
+  has_ipv4: (p, [s, ip]) => hasIpv4(txt(p, s), txt(p, ip), false),
+  has_ipv4_prefix: (p, [s, ip]) => hasIpv4(txt(p, s), txt(p, ip), true),
+  has_any_ipv4: (p, [s, ...ips]) => hasAnyIpv4(p, s, ips, false),
+  has_any_ipv4_prefix: (p, [s, ...ips]) => hasAnyIpv4(p, s, ips, true),
   // series (element-wise)
   series_add: series2((a, b) => `${a} + ${b}`), series_subtract: series2((a, b) => `${a} - ${b}`),
   series_multiply: series2((a, b) => `${a} * ${b}`), series_divide: series2((a, b) => `${a} / ${b}`),
@@ -703,7 +735,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   series_sum: (p, [a]) => `list_sum(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
   series_product: (p, [a]) => `list_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
   series_magnitude: (p, [a]) => `sqrt(list_sum(list_transform(CAST(${jsonList(E(p, a))} AS DOUBLE[]), v -> v * v)))`,
-  series_dot_product: (p, [a, b]) => `list_dot_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
+  series_dot_product: (p, [a, b]) => (b.type === 'dynamic'
+    ? `list_dot_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`
+    : `list_sum(list_transform(CAST(${jsonList(E(p, a))} AS DOUBLE[]), v -> v * ${E(p, b)}))`),
   series_cosine_similarity: (p, [a, b]) => `list_cosine_similarity(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
 };
 
@@ -722,7 +756,7 @@ function convertText(s: string, t: KqlType): string {
     case 'long': return `TRY_CAST(${s} AS BIGINT)`;
     case 'int': return `TRY_CAST(${s} AS INTEGER)`;
     case 'real': return `TRY_CAST(${s} AS DOUBLE)`;
-    case 'decimal': return `TRY_CAST(${s} AS DECIMAL(38,18))`;
+    case 'decimal': return `TRY_CAST(${s} AS DECIMAL(38,10))`;
     case 'bool': return `(CASE lower(${s}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END)`;
     case 'datetime': return `TRY_CAST(${s} AS TIMESTAMP)`;
     case 'timespan': return timespanFromText(s);
@@ -797,9 +831,25 @@ function shift(p: ExprPrinter, arr: Expr, n: Expr, fill: Expr | undefined, dir: 
   return `to_json(list_transform(range(len(${l})), i -> CASE WHEN i + ${k} >= 0 AND i + ${k} < len(${l}) THEN ${l}[i + ${k} + 1] ELSE ${f} END))`;
 }
 
+/** Whether text contains a valid IPv4 address (or, for prefixes, one starting with a prefix ending in '.'). */
+function hasIpv4(s: string, ip: string, prefix: boolean): string {
+  const addr = `'(?:^|[^0-9.])(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})(?:[^0-9.]|$)'`;
+  const found = `list_filter(regexp_extract_all(${s}, ${addr}, 1), a -> ${ipv4Number('a')} IS NOT NULL)`;
+  if (!prefix) return `(${ipv4Number(ip)} IS NOT NULL AND list_contains(${found}, ${ip}))`;
+  return `(CASE WHEN ends_with(${ip}, '.') THEN COALESCE(list_bool_or(list_transform(${found}, a -> starts_with(a, ${ip}))), FALSE) ELSE (${ipv4Number(ip)} IS NOT NULL AND list_contains(${found}, ${ip})) END)`;
+}
+
+function hasAnyIpv4(p: ExprPrinter, s: Expr, ips: Expr[], prefix: boolean): string {
+  const parts = ips.map((ip) => (ip.type === 'dynamic'
+    ? `COALESCE(list_bool_or(list_transform(${textList(E(p, ip))}, v -> ${hasIpv4(txt(p, s), 'v', prefix)})), FALSE)`
+    : hasIpv4(txt(p, s), txt(p, ip), prefix)));
+  return `(${parts.join(' OR ') || 'FALSE'})`;
+}
+
 function formatIpv4(p: ExprPrinter, a: Expr, prefix: Expr | undefined, withMask: boolean): string {
   const n = isInteger(a.type) ? `CAST(${E(p, a)} AS BIGINT)` : ipv4Number(txt(p, a));
-  const pre = prefix ? `CAST(${E(p, prefix)} AS BIGINT)` : isInteger(a.type) ? '32' : ipv4Prefix(txt(p, a), '32');
+  const own = isInteger(a.type) ? '32' : ipv4Prefix(txt(p, a), '32');
+  const pre = prefix ? `(CASE WHEN CAST(${E(p, prefix)} AS BIGINT) BETWEEN 0 AND 32 THEN least(${own}, CAST(${E(p, prefix)} AS BIGINT)) END)` : own;
   const masked = `((${n} >> (32 - ${pre})) << (32 - ${pre}))`;
   const dotted = `concat_ws('.', (${masked} >> 24) & 255, (${masked} >> 16) & 255, (${masked} >> 8) & 255, ${masked} & 255)`;
   const text = withMask ? `${dotted} || '/' || CAST(${pre} AS VARCHAR)` : dotted;

@@ -92,9 +92,15 @@ export function jsonList(x: string): string {
   return `(CASE WHEN json_type(${x}) = 'ARRAY' THEN CAST(${x} AS JSON[]) END)`;
 }
 
+/** A JSON array as a list of element texts (strings unquoted, other values as JSON text). */
+export function textList(x: string): string {
+  return `list_transform(${jsonList(x)}, v -> ${jsonText('v')})`;
+}
+
 /** A list without duplicates, keeping the first occurrence order. */
 export function distinctList(l: string): string {
-  return `list_filter(${l}, (x, i) -> list_position(${l}, x) = i)`;
+  // order-preserving for lists of ordinary size; very long lists use the hash-based distinct
+  return `(CASE WHEN len(${l}) > 10000 THEN list_distinct(${l}) ELSE list_filter(${l}, (x, i) -> list_position(${l}, x) = i) END)`;
 }
 
 /** Escapes text for use as a literal in an RE2 pattern. */
