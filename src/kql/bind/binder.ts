@@ -273,14 +273,22 @@ export class Binder {
       const decl = b.decl;
       const params = childList(childNode(decl, 'Parameters')!, 'Parameters').filter((p): p is SynNode => p.type === 'node');
       const fenv = b.env.child();
-      const supplied: (Syn | Rel)[] = input ? [input, ...argNodes] : [...argNodes];
-      if (supplied.length > params.length) return this.fail(node, `The function '${name}' expects ${params.length} arguments, got ${supplied.length}`);
-      params.forEach((p, i) => {
+      const positional: (Syn | Rel)[] = input ? [input] : [];
+      const named = new Map<string, Syn>();
+      for (const a of argNodes) {
+        if (a.type === 'node' && a.kind === 'SimpleNamedExpression') named.set(nameText(a.c.Name) ?? '', a.c.Expression!);
+        else positional.push(a);
+      }
+      if (positional.length + named.size > params.length) {
+        return this.fail(node, `The function '${name}' expects ${params.length} arguments, got ${positional.length + named.size}`);
+      }
+      let next = 0;
+      params.forEach((p) => {
         const nt = childNode(p, 'NameAndType')!;
         const pname = nameText(nt.c.Name) ?? '';
         const typeNode = childNode(nt, 'Type');
         const isTable = typeNode?.kind === 'SchemaTypeExpression';
-        const a = supplied[i];
+        const a = named.get(pname) ?? positional[next++];
         if (isTable) {
           if (a === undefined) this.fail(node, `Missing tabular argument '${pname}' of '${name}'`);
           const rel = 'k' in a ? (a as Rel) : this.bindTabular(a as Syn, sc.env);

@@ -9,7 +9,7 @@ import { datetimeMicros, formatDatetimeMicros } from '../parse/literals.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, tokensText } from '../parse/syntax.ts';
 import {
-  AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS, canonicalFunctionName, resultType,
+  AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS, WINDOW_FUNCTIONS, canonicalFunctionName, resultType,
 } from '../functions/catalog.ts';
 import { isInteger, isNumeric, parseTypeName, promoteNumeric, type KqlType } from '../types.ts';
 import type { Env } from './env.ts';
@@ -22,8 +22,15 @@ export interface AggCollector {
   add(fn: string, args: Expr[], type: KqlType, node: SynNode): Expr;
 }
 
+/** Receives window function calls (prev, next, row_number, …); returns what stands for the result. */
+export interface WindowCollector {
+  add(fn: string, args: Expr[], type: KqlType, node: SynNode): Expr;
+}
+
 /** Everything an expression is bound against. */
 export interface ExprScope {
+  /** Present where window functions are allowed (extend, project, where, serialize). */
+  win?: WindowCollector | null;
   env: Env;
   row: RowScope;
   /** Present where aggregate functions are allowed (summarize). */
@@ -320,6 +327,16 @@ export class ExprBinder {
     const name = canonicalFunctionName(written);
     const special = this.bindSpecialCall(s, name, argNodes, sc);
     if (special) return special;
+    const win = WINDOW_FUNCTIONS[name];
+    if (win) {
+      if (!sc.win) return h.fail(s, `The window function '${written}' can only be used in extend, project or where over serialized rows`);
+      const args = argNodes.map((a) => this.bind(a, { ...sc, win: null }));
+      if (args.length < win.min || args.length > win.max) return h.fail(s, `The function '${written}' expects ${win.min} to ${win.max} arguments, got ${args.length}`);
+      if ((name === 'row_number' && args.length > 1) || (name === 'row_cumsum' && args.length > 1)) {
+        return h.fail(s, `The function '${written}' with a restart condition is not supported`);
+      }
+      return sc.win.add(name, args, resultType(win, args), s);
+    }
     const scalar = SCALAR_FUNCTIONS[name];
     const aggregate = AGGREGATE_FUNCTIONS[name] ?? (name === 'count' ? AGGREGATE_FUNCTIONS.count : undefined);
     if (scalar && !(aggregate && sc.agg)) {

@@ -3,13 +3,13 @@
  * variants, extend, sort, top, take, distinct, count, and the pass-through ones (serialize,
  * render, as). Larger operators live in their own files and are dispatched from here.
  */
-import { ir, type Expr, type NamedExpr, type Rel, type SortKey } from '../ir/ir.ts';
+import { ir, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
 import { DOTNET_TYPE_NAMES, type Column } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
-import { convertTo, type ExprScope } from './expr.ts';
+import { convertTo, type ExprScope, type WindowCollector } from './expr.ts';
 import { bindJoin, bindLookup } from './join.ts';
 import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
@@ -22,8 +22,12 @@ import { bindUnion } from './union.ts';
 export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   switch (op.kind) {
     case 'FilterOperator': {
-      const cond = b.expr.bind(op.c.Condition, scopeOf(input, env));
-      return { k: 'filter', input, cond: asCondition(b, cond, op), columns: input.columns };
+      const w = windowCollector();
+      const cond = b.expr.bind(op.c.Condition, { ...scopeOf(input, env), win: w.collector });
+      if (!w.items.length) return { k: 'filter', input, cond: asCondition(b, cond, op), columns: input.columns };
+      const windowed = attachWindow(input, w.items);
+      const filtered: Rel = { k: 'filter', input: windowed, cond: asCondition(b, cond, op), columns: windowed.columns };
+      return project(filtered, input.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
     }
     case 'ProjectOperator': return bindProject(b, input, op, env);
     case 'ExtendOperator': return bindExtend(b, input, childList(op, 'Expressions'), env);
@@ -50,12 +54,10 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'LookupOperator': return bindLookup(b, input, op, env);
     case 'UnionOperator': return bindUnion(b, input, op, env);
     case 'MvExpandOperator': return bindMvExpand(b, input, op, env);
+    case 'MvApplyOperator': return bindMvApply(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);
     case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
-    case 'SerializeOperator': {
-      if (childList(op, 'Expressions').length) return b.fail(op, "The operator 'serialize' with row functions is not supported");
-      return input;
-    }
+    case 'SerializeOperator': return childList(op, 'Expressions').length ? bindExtend(b, input, childList(op, 'Expressions'), env) : input;
     case 'AsOperator': {
       const n = nameText(op.c.Name);
       if (n) b.asNames.set(input, n);
@@ -82,6 +84,68 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     default:
       return b.fail(op, `The operator '${firstTokenText(op)}' is not supported`);
   }
+}
+
+/** Collects window function calls of one operator into hidden columns. */
+export function windowCollector(): { collector: WindowCollector; items: WindowItem[] } {
+  const items: WindowItem[] = [];
+  return {
+    items,
+    collector: {
+      add(fn, args, type) {
+        const name = `__w${items.length}`;
+        items.push({ name, fn, args, type });
+        return ir.col(name, type);
+      },
+    },
+  };
+}
+
+/** The order rows arrive in, when an upstream sort still determines it (its keys, else []). */
+export function orderOf(r: Rel): SortKey[] {
+  switch (r.k) {
+    case 'sort': return r.keys;
+    case 'limit': case 'filter': case 'window': return orderOf(r.input);
+    case 'project': {
+      const o = orderOf(r.input);
+      const kept = (e: Expr): boolean => (e.k === 'col' ? r.items.some((i) => i.name === e.name && i.expr.k === 'col' && i.expr.name === e.name)
+        : e.k === 'call' ? e.args.every(kept) : e.k === 'lit');
+      return o.every((k) => kept(k.expr)) ? o : [];
+    }
+    default: return [];
+  }
+}
+
+/** Puts the collected window items (if any) between `input` and the operator that uses them. */
+export function attachWindow(input: Rel, items: WindowItem[]): Rel {
+  if (!items.length) return input;
+  return { k: 'window', input, items, order: orderOf(input), columns: [...input.columns, ...items.map((i) => ({ name: i.name, type: i.type }))] };
+}
+
+/** Binds a pipe of operators with no source (`op | op …`, as in mv-apply subqueries) over `input`. */
+export function bindHeadless(b: Binder, s: Syn, input: Rel, env: Env): Rel {
+  if (s.type !== 'node') return b.fail(s, 'Expected a subquery');
+  if (s.kind === 'PipeExpression') return bindOperator(b, bindHeadless(b, s.c.Expression!, input, env), childNode(s, 'Operator')!, env);
+  if (s.kind === 'ParenthesizedExpression') return bindHeadless(b, s.c.Expression!, input, env);
+  return bindOperator(b, input, s, env);
+}
+
+let outerIds = 0;
+
+/** mv-apply items on (subquery): the subquery runs over each row's expansion. */
+function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const outerId = ++outerIds;
+  const outer: Rel = { k: 'outer', id: outerId, columns: input.columns };
+  const expand = bindMvExpand(b, outer, op, env);
+  const subNode = childNode(op, 'Subquery');
+  const sub = bindHeadless(b, subNode?.c.Expression ?? subNode!, expand, env);
+  const expanded = new Set(expand.k === 'mvexpand' ? expand.items.map((i) => i.name) : []);
+  const keep = input.columns.filter((c) => !expanded.has(c.name));
+  const extra = sub.columns.filter((c) => !keep.some((k) => k.name === c.name));
+  return {
+    k: 'mvapply', input, outerId, sub, keep: keep.map((c) => c.name), extra: extra.map((c) => c.name),
+    columns: [...keep, ...extra],
+  };
 }
 
 /** The row scope over a relation's columns. */
@@ -138,7 +202,8 @@ export function defaultNamer(used: (n: string) => boolean): () => string {
 
 /** project a, b = expr, c*, … — every item is evaluated over the input row. */
 function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
-  const sc = scopeOf(input, env);
+  const w = windowCollector();
+  const sc: ExprScope = { ...scopeOf(input, env), win: w.collector };
   const items: NamedExpr[] = [];
   const names = new UniqueNames();
   const nextDefault = defaultNamer((n) => names.has(n) || sc.row.has(n));
@@ -157,7 +222,7 @@ function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
     const e = b.expr.bind(it, sc);
     items.push({ name: names.take(expressionResultName(it, isDyn) ?? nextDefault()), expr: e });
   }
-  return project(input, items);
+  return project(attachWindow(input, w.items), items);
 }
 
 /** A Project node with columns derived from the items. */
@@ -173,9 +238,10 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
   const cols: Column[] = input.columns.map((c) => ({ ...c }));
   const overrides = new Map<string, Expr>();
   const nextDefault = defaultNamer((n) => cols.some((c) => c.name === n));
+  const w = windowCollector();
   for (const it of exprs) {
     if (it.type !== 'node') continue;
-    const sc: ExprScope = { env, row: new RowScope(cols, overrides, input.columns) };
+    const sc: ExprScope = { env, row: new RowScope(cols, overrides, input.columns), win: w.collector };
     let name: string;
     let e: Expr;
     if (it.kind === 'SimpleNamedExpression') {
@@ -192,7 +258,7 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
     else cols.push({ name, type: e.type });
     overrides.set(name, e);
   }
-  return project(input, cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })));
+  return project(attachWindow(input, w.items), cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })));
 }
 
 function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {

@@ -18,14 +18,30 @@ export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/** The capture sub-pattern for a column of the given type (`last` = the final pattern element). */
-function capture(type: KqlType, last: boolean): string {
+/**
+ * The capture sub-pattern for a column of the given type. Strings are lazy in simple mode (greedy
+ * when last) and greedy in regex mode, as in KQL.
+ */
+function capture(type: KqlType, last: boolean, regexMode: boolean): string {
   switch (type) {
     case 'long': case 'int': return '([-+]?\\d+)';
     case 'real': case 'decimal': return '([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)';
     case 'bool': return '((?i:true|false))';
-    default: return last ? '(.*)' : '(.*?)';
+    default: return last || regexMode ? '(.*)' : '(.*?)';
   }
+}
+
+/** Number of capturing groups in a regular expression text. */
+export function countGroups(re: string): number {
+  let n = 0;
+  for (let i = 0; i < re.length; i++) {
+    if (re[i] === '\\') { i++; continue; }
+    if (re[i] === '[') { while (i < re.length && re[i] !== ']') { if (re[i] === '\\') i++; i++; } continue; }
+    if (re[i] !== '(') continue;
+    if (re[i + 1] !== '?') n++;
+    else if (/^\(\?P?<[A-Za-z_]/.test(re.slice(i))) n++;
+  }
+  return n;
 }
 
 /** Binds parse (or parse-where when `where` is true) over `input`. */
@@ -45,12 +61,14 @@ export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: b
   if (src.type !== 'string') src = convertTo(src, 'string');
   const patterns = childList(op, 'Patterns').filter((p): p is SynNode => p.type === 'node');
   let regex = '';
+  let groups = 0;
   const cols: { name: string; type: KqlType; group: number }[] = [];
   patterns.forEach((p, i) => {
     const last = i === patterns.length - 1;
     if (p.kind === 'StringLiteralExpression' || p.kind === 'CompoundStringLiteralExpression') {
       const text = p.value ?? '';
       regex += kind === 'regex' ? text : escapeRegex(text);
+      if (kind === 'regex') groups += countGroups(text);
     } else if (p.kind === 'StarExpression') {
       regex += last ? '.*' : '.*?';
     } else if (p.kind === 'NameAndTypeDeclaration' || p.kind === 'NameDeclaration') {
@@ -58,8 +76,8 @@ export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: b
       const tn = p.kind === 'NameAndTypeDeclaration' ? tokensText(childNode(p, 'Type')?.c.Type ?? p.c.Type) : 'string';
       const type = parseTypeName(tn);
       if (!type) b.fail(p, `Unsupported type '${tn}' in parse`);
-      regex += capture(type!, last);
-      cols.push({ name, type: type!, group: cols.length + 1 });
+      regex += capture(type!, last, kind === 'regex');
+      cols.push({ name, type: type!, group: ++groups });
     } else {
       b.fail(p, 'Unsupported element in parse pattern');
     }

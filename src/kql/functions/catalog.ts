@@ -120,6 +120,12 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   series_product: real(1),
 };
 
+/** Window functions over serialized (ordered) rows, by name. */
+export const WINDOW_FUNCTIONS: Record<string, FnSig> = {
+  row_number: lng(0, 2), prev: sig(1, 3, arg0), next: sig(1, 3, arg0),
+  row_cumsum: sig(1, 2, (a) => (a[0].type === 'int' ? 'long' : a[0].type)), row_rank_dense: lng(1, 2), row_rank_min: lng(1, 2),
+};
+
 /** Aggregate functions by canonical name (valid only inside summarize and similar). */
 export const AGGREGATE_FUNCTIONS: Record<string, FnSig> = {
   count: lng(0, 0), countif: lng(1), dcount: lng(1, 2), dcountif: lng(2, 3),

@@ -94,7 +94,19 @@ export interface MvExpand {
 
 /** A window computation appended as new columns, over the input in its current (serialized) order. */
 export interface WindowItem { name: string; fn: string; args: Expr[]; type: KqlType }
-export interface Window { k: 'window'; input: Rel; items: WindowItem[]; columns: Column[] }
+/** Window functions over the rows in `order` (the upstream sort; empty = the input's own order). */
+export interface Window { k: 'window'; input: Rel; items: WindowItem[]; order: SortKey[]; columns: Column[] }
+
+/**
+ * mv-apply: for each input row, `sub` runs over that row's expansion (whose innermost input is the
+ * `outer` node with the same id, i.e. the current input row). Output: the `keep` input columns,
+ * then the `extra` columns of the subquery's result.
+ */
+export interface MvApply {
+  k: 'mvapply'; input: Rel; outerId: number; sub: Rel; keep: string[]; extra: string[]; columns: Column[];
+}
+/** The current row of the enclosing mv-apply (correlated), as a one-row relation. */
+export interface OuterRow { k: 'outer'; id: number; columns: Column[] }
 
 /** A reference to a materialized common table expression declared in `Query.ctes`. */
 export interface CteRef { k: 'cte'; name: string; columns: Column[] }
@@ -124,7 +136,7 @@ export interface KUnion {
 /** A relational node (kjoin/kunion exist only between binding and lowering). */
 export type Rel =
   | Scan | Values | Range | Filter | Project | Aggregate | Sort | Limit | Dedupe | Join | Union
-  | MvExpand | Window | CteRef | KJoin | KUnion;
+  | MvExpand | Window | CteRef | KJoin | KUnion | MvApply | OuterRow;
 
 /** A lowered query: materialized CTEs (in dependency order) plus the result relation. */
 export interface Query { ctes: { name: string; rel: Rel }[]; rel: Rel }
@@ -143,6 +155,7 @@ export function relInputs(r: Rel): Rel[] {
     case 'mvexpand': case 'window':
       return [r.input];
     case 'join': case 'kjoin': return [r.left, r.right];
+    case 'mvapply': return [r.input, r.sub];
     case 'union': case 'kunion': return r.inputs;
     default: return [];
   }
@@ -161,7 +174,7 @@ export function relExprs(r: Rel): Expr[] {
     case 'dedupe': return r.keys;
     case 'join': case 'kjoin': return r.on.flatMap((p) => [p.left, p.right]);
     case 'mvexpand': return r.items.map((i) => i.expr);
-    case 'window': return r.items.flatMap((i) => i.args);
+    case 'window': return [...r.items.flatMap((i) => i.args), ...r.order.map((k) => k.expr)];
     default: return [];
   }
 }

@@ -38,7 +38,8 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
   const L = (x: Rel) => lowerRel(x, memo);
   const E = (x: Expr) => lowerExpr(x, memo);
   switch (r.k) {
-    case 'scan': case 'cte': return r;
+    case 'scan': case 'cte': case 'outer': return r;
+    case 'mvapply': return { ...r, input: L(r.input), sub: L(r.sub) };
     case 'values': return { ...r, rows: r.rows.map((row) => row.map(E)) };
     case 'range': return { ...r, from: E(r.from), to: E(r.to), step: E(r.step) };
     case 'filter': return { ...r, input: L(r.input), cond: E(r.cond) };
@@ -54,7 +55,7 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
     case 'join': return { ...r, left: L(r.left), right: L(r.right), on: r.on.map((p) => ({ left: E(p.left), right: E(p.right) })) };
     case 'union': return { ...r, inputs: r.inputs.map(L) };
     case 'mvexpand': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, expr: E(i.expr) })) };
-    case 'window': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, args: i.args.map(E) })) };
+    case 'window': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, args: i.args.map(E) })), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })) };
     case 'kjoin': return lowerJoin(r, L, E);
     case 'kunion': return lowerUnion(r, L);
   }

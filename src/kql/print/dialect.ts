@@ -44,6 +44,8 @@ export interface Dialect {
   aggregate(p: ExprPrinter, r: Aggregate, from: string): string;
   /** SELECT keeping one row per key. */
   dedupe(p: ExprPrinter, r: Dedupe, from: string): string;
+  /** A window function call over `over` (an ORDER BY clause or ''). */
+  window(p: ExprPrinter, item: import('../ir/ir.ts').WindowItem, over: string): string;
   /** SELECT for mv-expand. */
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string;
   /** SELECT for a join; `left`/`right` are the input SQL texts. */

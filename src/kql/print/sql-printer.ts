@@ -20,11 +20,13 @@ interface PrintState {
   params: unknown[];
   index: Map<string, number>;
   alias: number;
+  /** Aliases of the rows enclosing mv-apply subqueries, by outer id. */
+  outer: Map<number, string>;
 }
 
 /** Prints one query for `dialect`. */
 export function printSql(q: Query, dialect: Dialect): PrintedSql {
-  const st: PrintState = { params: [], index: new Map(), alias: 0 };
+  const st: PrintState = { params: [], index: new Map(), alias: 0, outer: new Map() };
   const p = new SqlPrinter(dialect, st, null);
   const ctes = q.ctes.map((c) => `${dialect.quoteIdent(c.name)} AS MATERIALIZED (${p.rel(c.rel)})`);
   const body = p.rel(q.rel);
@@ -141,7 +143,24 @@ export class SqlPrinter implements ExprPrinter {
         const a = this.alias();
         return d.mvExpand(top, r, `(${this.rel(r.input)}) AS ${a}`);
       }
-      case 'window': return this.fail('Window functions are not supported');
+      case 'window': {
+        const a = this.alias();
+        const over = r.order.length ? `ORDER BY ${this.orderBy(r.order)}` : '';
+        const items = r.items.map((i) => `${d.window(top, i, over)} AS ${q(i.name)}`);
+        return `SELECT *, ${items.join(', ')} FROM (${this.rel(r.input)}) AS ${a}`;
+      }
+      case 'mvapply': {
+        const a = this.alias();
+        const s = this.alias();
+        this.st.outer.set(r.outerId, a);
+        const cols = [...r.keep.map((n) => `${a}.${q(n)} AS ${q(n)}`), ...r.extra.map((n) => `${s}.${q(n)} AS ${q(n)}`)];
+        return `SELECT ${cols.join(', ')} FROM (${this.rel(r.input)}) AS ${a}, LATERAL (${this.rel(r.sub)}) AS ${s}`;
+      }
+      case 'outer': {
+        const a = this.st.outer.get(r.id);
+        if (!a) throw new Error('internal: outer row outside mv-apply');
+        return `SELECT ${r.columns.map((c) => `${a}.${q(c.name)} AS ${q(c.name)}`).join(', ')}`;
+      }
       case 'kjoin': case 'kunion': throw new Error(`internal: ${r.k} must be lowered before printing`);
     }
   }

@@ -3,7 +3,7 @@
  * and aggregate tables, and DuckDB forms of range, arg_max, dedupe (QUALIFY), semi/anti joins and
  * mv-expand (UNNEST of JSON arrays).
  */
-import type { Aggregate, Dedupe, Expr, Join, MvExpand, Range } from '../../ir/ir.ts';
+import type { Aggregate, Dedupe, Expr, Join, MvExpand, Range, WindowItem } from '../../ir/ir.ts';
 import { convertTo } from '../../ir/convert.ts';
 import { ir } from '../../ir/ir.ts';
 import type { KqlType } from '../../types.ts';
@@ -72,6 +72,21 @@ export const duckdbDialect: Dialect = {
     const groupBy = r.keys.length ? ` GROUP BY ${r.keys.map((_, i) => i + 1).join(', ')}` : '';
     const sql = `SELECT ${inner.join(', ')} FROM ${from}${groupBy}`;
     return multi ? `SELECT ${outer.join(', ')} FROM (${sql}) AS __agg` : sql;
+  },
+
+  window(p: ExprPrinter, item: WindowItem, over: string): string {
+    const [a, b, c] = item.args;
+    switch (item.fn) {
+      case 'row_number': return `(row_number() OVER (${over})${a ? ` + ${p.expr(a)} - 1` : ''})`;
+      case 'prev': case 'next': {
+        const fn = item.fn === 'prev' ? 'lag' : 'lead';
+        return `${fn}(${p.expr(a)}, ${b ? `CAST(${p.expr(b)} AS BIGINT)` : '1'}${c ? `, ${p.expr(c)}` : ''}) OVER (${over})`;
+      }
+      case 'row_cumsum': return `CAST(sum(${p.expr(a)}) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${TYPES[item.type]})`;
+      case 'row_rank_dense': return `dense_rank() OVER (ORDER BY ${p.expr(a)}${b && b.k === 'lit' && b.value === true ? ' DESC' : ''})`;
+      case 'row_rank_min': return `rank() OVER (ORDER BY ${p.expr(a)}${b && b.k === 'lit' && b.value === true ? ' DESC' : ''})`;
+      default: return p.fail(`The function '${item.fn}' is not supported`);
+    }
   },
 
   dedupe(p: ExprPrinter, r: Dedupe, from: string): string {
