@@ -35,6 +35,8 @@ export interface CaseOutcome {
   informational: boolean;
   /** Uses only the operators and functions of the coverage list. */
   listedOnly: boolean;
+  /** Column names that differ from the documented table (informational). */
+  nameMismatch?: string;
   ms: number;
 }
 
@@ -101,7 +103,8 @@ async function runOne(conn: DuckDBConnection, c: DocsCase, timeoutMs: number, no
     const reader = await conn.runAndReadAll(compiled.sql, compiled.params as never[]);
     const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(plainCell(v), compiled.columns[i]?.type ?? 'string')));
     const cmp = compareTables({ columns: compiled.columns, rows }, c.expected, !!c.ordered);
-    return cmp.ok ? done('pass') : done('fail', cmp.reason);
+    const o = cmp.ok ? done('pass') : done('fail', cmp.reason);
+    return cmp.nameMismatch ? { ...o, nameMismatch: cmp.nameMismatch } : o;
   } catch (e) {
     return done('error', `run: ${(e as Error).message.split('\n')[0]}`);
   } finally {

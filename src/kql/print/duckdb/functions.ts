@@ -329,8 +329,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   todatetime: (p, [a]) => {
     const x = E(p, a);
     if (a.type === 'datetime') return x;
-    if (a.type === 'string') return `TRY_CAST(NULLIF(trim(${x}), '') AS TIMESTAMP)`;
-    if (a.type === 'dynamic') return `TRY_CAST(${jsonText(x)} AS TIMESTAMP)`;
+    if (a.type === 'string') return datetimeFromText(x);
+    if (a.type === 'dynamic') return datetimeFromText(jsonText(x));
     if (isInteger(a.type)) return fromTicks(x);
     return `CAST(NULL AS TIMESTAMP)`;
   },
@@ -437,7 +437,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const eff = `(CASE WHEN ${st} < 0 THEN greatest(length(${src}) + ${st}, 0) ELSE ${st} END)`;
     const len = length ? `(CASE WHEN CAST(${E(p, length)} AS BIGINT) < 0 THEN length(${src}) ELSE CAST(${E(p, length)} AS BIGINT) END)` : `length(${src})`;
     const occ = occurrence ? `CAST(${E(p, occurrence)} AS BIGINT)` : '1';
-    const region = `substr(${src}, ${eff} + 1, ${len})`;
+    const region = `substr(${src}, ${eff} + 1, ${len} + 1)`;
     const positions = `list_filter(range(length(${region})), i -> substr(${region}, i + 1, length(${lk})) = ${lk})`;
     return `(CASE WHEN ${eff} > length(${src}) THEN -1 ELSE COALESCE(${positions}[${occ}] + ${eff}, -1) END)`;
   },
@@ -741,6 +741,12 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   series_cosine_similarity: (p, [a, b]) => `list_cosine_similarity(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
 };
 
+/** A datetime from text in ISO-8601, RFC-822 or US (MM/dd/yyyy) forms, or NULL. */
+function datetimeFromText(x: string): string {
+  const t = `NULLIF(trim(${x}), '')`;
+  return `COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%a, %d %b %Y %H:%M:%S GMT', '%d %b %Y %H:%M:%S', '%Y%m%d']) AS TIMESTAMP))`;
+}
+
 /** Ticks of a `[-][d.]hh:mm[:ss[.fffffff]]` text, or NULL. */
 function timespanFromText(x: string): string {
   const re = `'^\\s*(-)?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d{1,7}))?)?\\s*$'`;
@@ -758,7 +764,7 @@ function convertText(s: string, t: KqlType): string {
     case 'real': return `TRY_CAST(${s} AS DOUBLE)`;
     case 'decimal': return `TRY_CAST(${s} AS DECIMAL(38,10))`;
     case 'bool': return `(CASE lower(${s}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END)`;
-    case 'datetime': return `TRY_CAST(${s} AS TIMESTAMP)`;
+    case 'datetime': return datetimeFromText(s);
     case 'timespan': return timespanFromText(s);
     case 'dynamic': return `(CASE WHEN json_valid(${s}) THEN CAST(${s} AS JSON) ELSE to_json(${s}) END)`;
     case 'guid': return `CAST(TRY_CAST(${s} AS UUID) AS VARCHAR)`;
