@@ -24,7 +24,7 @@ export interface AggCollector {
 
 /** Receives window function calls (prev, next, row_number, …); returns what stands for the result. */
 export interface WindowCollector {
-  add(fn: string, args: Expr[], type: KqlType, node: SynNode): Expr;
+  add(fn: string, args: Expr[], type: KqlType, node: SynNode, partition?: Expr): Expr;
 }
 
 /** Everything an expression is bound against. */
@@ -209,7 +209,7 @@ export class ExprBinder {
     return h.fail(s.c.Operator, `The operator '${op}' is not supported`);
   }
 
-  private asBool(e: Expr, at: SynNode): Expr {
+  asBool(e: Expr, at: SynNode): Expr {
     if (e.type === 'bool') return e;
     if (e.type === 'dynamic') return convertTo(e, 'bool');
     return this.host.fail(at, `A boolean expression was expected but got ${e.type}`);
@@ -330,10 +330,13 @@ export class ExprBinder {
     const win = WINDOW_FUNCTIONS[name];
     if (win) {
       if (!sc.win) return h.fail(s, `The window function '${written}' can only be used in extend, project or where over serialized rows`);
-      const args = argNodes.map((a) => this.bind(a, { ...sc, win: null }));
+      const args = argNodes.map((a) => this.bind(a, sc));
       if (args.length < win.min || args.length > win.max) return h.fail(s, `The function '${written}' expects ${win.min} to ${win.max} arguments, got ${args.length}`);
-      if ((name === 'row_number' && args.length > 1) || (name === 'row_cumsum' && args.length > 1)) {
-        return h.fail(s, `The function '${written}' with a restart condition is not supported`);
+      const restartAt = name === 'row_number' ? 1 : name === 'prev' || name === 'next' ? -1 : 1;
+      if (restartAt >= 0 && args.length > restartAt) {
+        // a restart condition starts a new segment; segments partition the window
+        const seg = sc.win.add('__segment', [this.asBool(args[restartAt], s)], 'long', s);
+        return sc.win.add(name, args.slice(0, restartAt), resultType(win, args), s, seg);
       }
       return sc.win.add(name, args, resultType(win, args), s);
     }
@@ -366,6 +369,8 @@ export class ExprBinder {
 
   /** Arguments: scalar expressions, or typeof(...) which becomes a string literal of the type name. */
   private bindArg(a: Syn, sc: ExprScope): Expr {
+    // named arguments of built-in functions (`pow(base = 2, exponent = 3)`) are positional here
+    if (a.type === 'node' && a.kind === 'SimpleNamedExpression') return this.bindArg(a.c.Expression!, sc);
     if (a.type === 'node' && a.kind === 'TypeOfLiteralExpression') {
       const t = childList(a, 'Types')[0];
       const tn = t && t.type === 'node' ? parseTypeName(tokensText(t.c.Type ?? t)) : null;

@@ -92,9 +92,9 @@ export function windowCollector(): { collector: WindowCollector; items: WindowIt
   return {
     items,
     collector: {
-      add(fn, args, type) {
+      add(fn, args, type, _node, partition) {
         const name = `__w${items.length}`;
-        items.push({ name, fn, args, type });
+        items.push(partition ? { name, fn, args, type, partition } : { name, fn, args, type });
         return ir.col(name, type);
       },
     },

@@ -87,14 +87,23 @@ export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: b
   const rx = ir.lit(full, 'string');
   const out: Column[] = input.columns.map((c) => ({ ...c }));
   const exprs = new Map<string, Expr>();
-  for (const c of cols) {
-    const e = ir.call('extract', [rx, ir.lit(c.group, 'long'), src], c.type);
+  const values = cols.map((c) => ir.call('extract', [rx, ir.lit(c.group, 'long'), src], c.type));
+  // simple and regex modes are all-or-nothing: a value that fails its type conversion fails the row;
+  // relaxed mode only nulls that column
+  let ok: Expr = ir.call('matches regex', [src, rx], 'bool');
+  if (kind !== 'relaxed') {
+    cols.forEach((c, i) => {
+      if (c.type !== 'string') ok = ir.call('and', [ok, ir.call('isnotnull', [values[i]], 'bool')], 'bool');
+    });
+  }
+  cols.forEach((c, i) => {
+    const e = kind === 'relaxed' || where ? values[i] : ir.call('iff', [ok, values[i], ir.lit(null, c.type)], c.type);
     exprs.set(c.name, e);
     const at = out.findIndex((x) => x.name === c.name);
     if (at >= 0) out[at] = { name: c.name, type: c.type };
     else out.push({ name: c.name, type: c.type });
-  }
+  });
   let base = input;
-  if (where) base = { k: 'filter', input, cond: ir.call('matches regex', [src, rx], 'bool'), columns: input.columns };
+  if (where) base = { k: 'filter', input, cond: ok, columns: input.columns };
   return project(base, out.map((c) => ({ name: c.name, expr: exprs.get(c.name) ?? ir.col(c.name, c.type) })));
 }

@@ -77,7 +77,7 @@ function parseLooseJson(s: string): unknown {
 /** True when one actual cell (formatted for `type`) matches the printed expected text. */
 export function cellMatches(actual: unknown, expected: string, type: string): boolean {
   const e = expected ?? '';
-  if (actual === null || actual === undefined) return e.trim() === '' || /^null$/i.test(e.trim());
+  if (actual === null || actual === undefined) return e.trim() === '' || /^\(?null\)?$/i.test(e.trim());
   switch (type) {
     case 'string': case 'guid':
       return String(actual) === e || String(actual).trim() === e.trim();

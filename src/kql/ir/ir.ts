@@ -93,7 +93,11 @@ export interface MvExpand {
 }
 
 /** A window computation appended as new columns, over the input in its current (serialized) order. */
-export interface WindowItem { name: string; fn: string; args: Expr[]; type: KqlType }
+export interface WindowItem {
+  name: string; fn: string; args: Expr[]; type: KqlType;
+  /** Restart segments: rows with the same value form one partition (row_cumsum/row_number restart). */
+  partition?: Expr;
+}
 /** Window functions over the rows in `order` (the upstream sort; empty = the input's own order). */
 export interface Window { k: 'window'; input: Rel; items: WindowItem[]; order: SortKey[]; columns: Column[] }
 

@@ -5,7 +5,7 @@
  * and look-back predicates.
  */
 import { PalisadeError } from '../../domain/errors.ts';
-import type { Call, Expr, LitValue, Query, Rel, Scan } from '../ir/ir.ts';
+import { ir, type Call, type Expr, type LitValue, type Query, type Rel, type Scan } from '../ir/ir.ts';
 import type { KqlType } from '../types.ts';
 import type { Dialect, ExprPrinter } from './dialect.ts';
 
@@ -122,10 +122,11 @@ export class SqlPrinter implements ExprPrinter {
       }
       case 'limit': {
         const a = this.alias();
+        const n = limitText(top, r.count);
         if (r.input.k === 'sort') {
-          return `SELECT * FROM (${this.rel(r.input.input)}) AS ${a} ORDER BY ${this.orderBy(r.input.keys)} LIMIT ${top.expr(r.count)}`;
+          return `SELECT * FROM (${this.rel(r.input.input)}) AS ${a} ORDER BY ${this.orderBy(r.input.keys)} LIMIT ${n}`;
         }
-        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} LIMIT ${top.expr(r.count)}`;
+        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} LIMIT ${n}`;
       }
       case 'dedupe': {
         const a = this.alias();
@@ -144,10 +145,31 @@ export class SqlPrinter implements ExprPrinter {
         return d.mvExpand(top, r, `(${this.rel(r.input)}) AS ${a}`);
       }
       case 'window': {
-        const a = this.alias();
-        const over = r.order.length ? `ORDER BY ${this.orderBy(r.order)}` : '';
-        const items = r.items.map((i) => `${d.window(top, i, over)} AS ${q(i.name)}`);
-        return `SELECT *, ${items.join(', ')} FROM (${this.rel(r.input)}) AS ${a}`;
+        // items that use other items' results are computed in a later layer
+        const layerOf = new Map<string, number>();
+        const uses = (e: Expr, acc: Set<string>): Set<string> => {
+          if (e.k === 'col') acc.add(e.name);
+          else if (e.k === 'call') e.args.forEach((x) => uses(x, acc));
+          return acc;
+        };
+        for (const it of r.items) {
+          const deps = uses(it.partition ?? ir.lit(null, 'long'), new Set());
+          it.args.forEach((x) => uses(x, deps));
+          let l = 0;
+          for (const dname of deps) if (layerOf.has(dname)) l = Math.max(l, layerOf.get(dname)! + 1);
+          layerOf.set(it.name, l);
+        }
+        const layers = Math.max(0, ...layerOf.values());
+        const order = r.order.length ? this.orderBy(r.order) : '';
+        let sql = this.rel(r.input);
+        for (let l = 0; l <= layers; l++) {
+          const items = r.items.filter((i) => layerOf.get(i.name) === l).map((i) => {
+            const over = [i.partition ? `PARTITION BY ${top.expr(i.partition)}` : '', order ? `ORDER BY ${order}` : ''].filter(Boolean).join(' ');
+            return `${d.window(top, i, over)} AS ${q(i.name)}`;
+          });
+          sql = `SELECT *, ${items.join(', ')} FROM (${sql}) AS ${this.alias()}`;
+        }
+        return sql;
       }
       case 'mvapply': {
         const a = this.alias();
@@ -182,6 +204,17 @@ export class SqlPrinter implements ExprPrinter {
     if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.param(s.scope.since.toISOString(), 'datetime')}`);
     return `SELECT ${cols.join(', ')} FROM ${q(s.table)} WHERE ${where.join(' AND ')}`;
   }
+}
+
+/**
+ * A LIMIT count: a validated integer literal is printed as a number (engines require constant
+ * limits in some positions, e.g. correlated subqueries); anything else as an expression.
+ */
+function limitText(p: ExprPrinter, e: Expr): string {
+  if (e.k === 'lit' && (typeof e.value === 'number' || typeof e.value === 'bigint') && Number.isSafeInteger(Number(e.value))) {
+    return String(Math.max(0, Number(e.value)));
+  }
+  return p.expr(e);
 }
 
 /** An expression cast to a type when its own type differs (VALUES rows need uniform types). */

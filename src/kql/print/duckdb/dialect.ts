@@ -83,8 +83,11 @@ export const duckdbDialect: Dialect = {
         return `${fn}(${p.expr(a)}, ${b ? `CAST(${p.expr(b)} AS BIGINT)` : '1'}${c ? `, ${p.expr(c)}` : ''}) OVER (${over})`;
       }
       case 'row_cumsum': return `CAST(sum(${p.expr(a)}) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${TYPES[item.type]})`;
-      case 'row_rank_dense': return `dense_rank() OVER (ORDER BY ${p.expr(a)}${b && b.k === 'lit' && b.value === true ? ' DESC' : ''})`;
-      case 'row_rank_min': return `rank() OVER (ORDER BY ${p.expr(a)}${b && b.k === 'lit' && b.value === true ? ' DESC' : ''})`;
+      case 'row_rank_dense': case 'row_rank_min': {
+        const part = item.partition ? `PARTITION BY ${p.expr(item.partition)} ` : '';
+        return `${item.fn === 'row_rank_dense' ? 'dense_rank' : 'rank'}() OVER (${part}ORDER BY ${p.expr(a)})`;
+      }
+      case '__segment': return `sum(CASE WHEN ${p.expr(a)} THEN 1 ELSE 0 END) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
       default: return p.fail(`The function '${item.fn}' is not supported`);
     }
   },

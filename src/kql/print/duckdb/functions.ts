@@ -394,7 +394,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const t = textList(E(p, to));
     const mark = (i: string) => `chr(1) || CAST(${i} AS VARCHAR) || chr(2)`;
     const idx = `range(len(${f}))`;
-    const marked = `list_reduce(list_prepend(${txt(p, s)}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> CASE WHEN ${f}[CAST(i AS BIGINT) + 1] = '' THEN acc ELSE replace(acc, ${f}[CAST(i AS BIGINT) + 1], ${mark('i')}) END)`;
+    const ok = (i: string) => `(${f}[CAST(${i} AS BIGINT) + 1] <> '' AND json_type(${jsonList(E(p, to))}[CAST(${i} AS BIGINT) + 1]) IN ('VARCHAR', 'NULL'))`;
+    const marked = `list_reduce(list_prepend(${txt(p, s)}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> CASE WHEN ${ok('i')} THEN replace(acc, ${f}[CAST(i AS BIGINT) + 1], ${mark('i')}) ELSE acc END)`;
     return `(CASE WHEN len(${f}) = 0 THEN ${txt(p, s)} ELSE list_reduce(list_prepend(${marked}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${mark('i')}, COALESCE(${t}[CAST(i AS BIGINT) + 1], ''))) END)`;
   },
   extract: (p, [re, g, s], call) => {
@@ -463,9 +464,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const b = `TRY(from_base64(${txt(p, s)}))`;
     return `to_json(list_transform(range(octet_length(${b})), i -> CAST(('0x' || substr(hex(${b}), 2 * i + 1, 2)) AS INTEGER)))`;
   },
-  hash_md5: (p, [s]) => `md5(${txt(p, s)})`,
-  hash_sha1: (p, [s]) => `sha1(${txt(p, s)})`,
-  hash_sha256: (p, [s]) => `sha256(${txt(p, s)})`,
+  hash_md5: (p, [s]) => `md5(${hashText(p, s)})`,
+  hash_sha1: (p, [s]) => `sha1(${hashText(p, s)})`,
+  hash_sha256: (p, [s]) => `sha256(${hashText(p, s)})`,
   unicode_codepoints_from_string: (p, [s]) => `to_json(list_transform(string_split(${txt(p, s)}, ''), c -> unicode(c)))`,
   unicode_codepoints_to_string: (p, args) => `concat(${args.map((a) => (a.type === 'dynamic'
     ? `array_to_string(list_transform(CAST(${jsonList(E(p, a))} AS INTEGER[]), c -> chr(c)), '')`
@@ -475,7 +476,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   translate: (p, [from, to, s]) => `translate(${txt(p, s)}, ${txt(p, from)}, ${txt(p, to)})`,
   parse_version: (p, [s]) => {
     const parts = `string_split(${txt(p, s)}, '.')`;
-    return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){1,3}') THEN CAST(array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') AS DECIMAL(38,0)) END)`;
+    return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){0,3}') THEN CAST(array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') AS DECIMAL(38,0)) END)`;
   },
   parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
   parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
@@ -513,9 +514,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `(CASE WHEN len(${kept}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${kept}, k -> {'k': k, 'v': json_extract(${E(p, b)}, '$."' || replace(k, '"', '\\"') || '"')})) AS JSON) END)`;
   },
   bag_zip: (p, [k, v]) => {
-    const ks = `${textList(E(p, k))}`;
+    const kl = jsonList(E(p, k));
     const vs = jsonList(E(p, v));
-    return `(CASE WHEN len(${ks}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(range(len(${ks})), i -> {'k': ${ks}[i + 1], 'v': ${vs}[i + 1]})) AS JSON) END)`;
+    const entries = `list_filter(list_transform(range(len(${kl})), i -> {'k': json_extract_string(${kl}[i + 1], '$'), 'v': ${vs}[i + 1], 't': json_type(${kl}[i + 1])}), e -> e.t = 'VARCHAR')`;
+    return `(CASE WHEN len(${entries}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${entries}, e -> {'k': e.k, 'v': e.v})) AS JSON) END)`;
   },
   set_has_element: (p, [arr, v]) => `COALESCE(list_contains(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)), FALSE)`,
   set_union: (p, args) => `to_json(${distinctList(`list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')})`)})`,
@@ -745,6 +747,13 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
 function datetimeFromText(x: string): string {
   const t = `NULLIF(trim(${x}), '')`;
   return `COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%a, %d %b %Y %H:%M:%S GMT', '%d %b %Y %H:%M:%S', '%Y%m%d']) AS TIMESTAMP))`;
+}
+
+/** The text hashed for a value: datetimes in their round-trip form (7 fractional digits). */
+function hashText(p: ExprPrinter, e: Expr): string {
+  if (e.type !== 'datetime') return txt(p, e);
+  const x = E(p, e);
+  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0Z')`;
 }
 
 /** Ticks of a `[-][d.]hh:mm[:ss[.fffffff]]` text, or NULL. */
