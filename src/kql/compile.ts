@@ -4,7 +4,7 @@
 import type { CompiledQuery } from '../domain/ports.ts';
 import type { TableDecl } from '../schema/types.ts';
 import { Binder } from './bind/binder.ts';
-import type { Query } from './ir/ir.ts';
+import { ir, type Query } from './ir/ir.ts';
 import { lower } from './lower/lower.ts';
 import { parseKql } from './parse/parse.ts';
 import type { Dialect } from './print/dialect.ts';
@@ -33,7 +33,13 @@ export function planKql(text: string, opts: CompileOptions, tables: readonly Tab
     lookbackDays: opts.lookbackDays ?? 30,
     allowExternalData: opts.allowExternalData ?? false,
   });
-  return lower(binder.bindQuery(parsed.root));
+  const q = binder.bindQuery(parsed.root);
+  // hidden columns (ingestion time, aliases) never reach the output
+  if (q.rel.columns.some((c) => c.hidden)) {
+    const shown = q.rel.columns.filter((c) => !c.hidden);
+    q.rel = { k: 'project', input: q.rel, items: shown.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), columns: shown };
+  }
+  return lower(q);
 }
 
 /** Compiles KQL to SQL for `dialect` (DuckDB by default) against the given tables. */

@@ -10,6 +10,16 @@ export type KqlType = KqlColumnType;
 export interface Column {
   name: string;
   type: KqlType;
+  /**
+   * Hidden columns (a scan's ingestion time, the TimeGenerated alias) can be referenced by name but
+   * never appear through `*`, wildcards, joins, unions or in a query's output unless projected by name.
+   */
+  hidden?: boolean;
+}
+
+/** The columns a `*` or wildcard sees. */
+export function visible(columns: readonly Column[]): Column[] {
+  return columns.filter((c) => !c.hidden);
 }
 
 const TYPE_ALIASES: Record<string, KqlType> = {

@@ -31,6 +31,9 @@ export interface BindOptions {
   allowExternalData: boolean;
 }
 
+/** The store's hidden ingestion-time column. */
+export const INGEST_TIME = '__IngestTime';
+
 /** Syntax kinds that always denote tabular expressions. */
 const TABULAR_KINDS = new Set([
   'PipeExpression', 'DataTableExpression', 'RangeOperator', 'PrintOperator', 'UnionOperator', 'MaterializeExpression',
@@ -230,12 +233,15 @@ export class Binder {
   /** A scan of a stored table with the injected scope. */
   scan(t: TableDecl): Rel {
     const hasTs = t.columns.some((c) => c.name === 'Timestamp' && c.type === 'datetime');
-    return {
-      k: 'scan',
-      table: t.name,
-      columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
-      scope: { ...this.scope, since: hasTs ? this.scope.since : null },
-    };
+    const columns: Column[] = t.columns.map((c) => ({ name: c.name, type: c.type }));
+    const aliases: Record<string, string> = {};
+    // hidden: the store's ingestion time (ingestion_time()) and TimeGenerated, the Sentinel name of Timestamp
+    columns.push({ name: INGEST_TIME, type: 'datetime', hidden: true });
+    if (hasTs && !t.columns.some((c) => c.name === 'TimeGenerated')) {
+      columns.push({ name: 'TimeGenerated', type: 'datetime', hidden: true });
+      aliases.TimeGenerated = 'Timestamp';
+    }
+    return { k: 'scan', table: t.name, columns, scope: { ...this.scope, since: hasTs ? this.scope.since : null }, aliases };
   }
 
   /** `table('Name')`, `materialize(T)`, or a user-defined tabular function call. */

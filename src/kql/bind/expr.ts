@@ -58,6 +58,11 @@ const STRING_OPS = new Set([
   'endswith_cs', '!endswith_cs', '=~', '!~', 'matches regex', 'like', '!like',
 ]);
 const COMPARISONS = new Set(['==', '!=', '<>', '<', '<=', '>', '>=']);
+/** Legacy spellings of operators. */
+const OPERATOR_ALIASES: Record<string, string> = {
+  notcontains: '!contains', containscs: 'contains_cs', notcontainscs: '!contains_cs', notbetween: '!between',
+  nothas: '!has', notstartswith: '!startswith', notendswith: '!endswith',
+};
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
 const IN_OPS = new Set(['in', '!in', 'in~', '!in~']);
 const LIST_OPS = new Set(['has_any', 'has_all']);
@@ -173,7 +178,8 @@ export class ExprBinder {
 
   /** Binary, comparison, string, in/has_any and between operators. */
   private bindBinary(s: SynNode, sc: ExprScope): Expr {
-    const op = tokensText(s.c.Operator).toLowerCase().replace(/\s+/g, ' ');
+    const written = tokensText(s.c.Operator).toLowerCase().replace(/\s+/g, ' ');
+    const op = OPERATOR_ALIASES[written] ?? written;
     const h = this.host;
     if (IN_OPS.has(op) || LIST_OPS.has(op)) return this.bindInList(s, op, sc);
     if (op === 'between' || op === '!between') {
@@ -234,6 +240,9 @@ export class ExprBinder {
     if (l.type === 'timespan' && r.type === 'string') return [l, convertTo(r, 'timespan')];
     if (l.type === 'bool' && isNumeric(r.type)) return [convertTo(l, 'long'), r];
     if (r.type === 'bool' && isNumeric(l.type)) return [l, convertTo(r, 'long')];
+    // a string compared with a number or bool is converted to that type (KQL converts implicitly)
+    if (l.type === 'string' && (isNumeric(r.type) || r.type === 'bool')) return [convertTo(l, r.type === 'bool' ? 'bool' : 'real'), r];
+    if (r.type === 'string' && (isNumeric(l.type) || l.type === 'bool')) return [l, convertTo(r, l.type === 'bool' ? 'bool' : 'real')];
     return this.host.fail(at, `Cannot compare values of types ${l.type} and ${r.type}`);
   }
 
@@ -405,7 +414,7 @@ export class ExprBinder {
       }
       case 'pack_all': {
         const args: Expr[] = [];
-        for (const c of sc.row.baseColumns) args.push(ir.lit(c.name, 'string'), sc.row.resolve(c.name)!);
+        for (const c of sc.row.baseColumns) if (!c.hidden) args.push(ir.lit(c.name, 'string'), sc.row.resolve(c.name)!);
         const skipEmpty = argNodes.length ? this.bind(argNodes[0], sc) : null;
         if (skipEmpty && !(skipEmpty.k === 'lit' && typeof skipEmpty.value === 'boolean')) return h.fail(argNodes[0], 'pack_all() needs a constant bool');
         return ir.call(skipEmpty?.k === 'lit' && skipEmpty.value === true ? '__pack_nonempty' : 'pack', args, 'dynamic');
@@ -421,8 +430,11 @@ export class ExprBinder {
         const args = argNodes.map((a) => this.bind(a, sc));
         return ir.call('range', args, 'dynamic');
       }
-      case 'ingestion_time':
-        return h.fail(s, "The function 'ingestion_time' is not supported");
+      case 'ingestion_time': {
+        const c = sc.row.resolve('__IngestTime');
+        if (!c) return h.fail(s, 'ingestion_time() is only available on rows read from a table');
+        return c;
+      }
       case 'materialize':
         return h.fail(s, 'materialize() can only be used in a let statement');
       default:

@@ -6,7 +6,7 @@
 import type { Expr, JoinOutput, KqlJoinKind, Rel } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, tokensText } from '../parse/syntax.ts';
-import { isNumeric } from '../types.ts';
+import { isNumeric, visible } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
@@ -102,12 +102,12 @@ export function bindJoin(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
   const on = onPairs(b, left, right, op, env, 'ConditionClause');
   const outputs: JoinOutput[] = [];
   if (kind === 'rightsemi' || kind === 'rightanti') {
-    for (const c of right.columns) outputs.push({ side: 'right', name: c.name, as: c.name, type: c.type });
+    for (const c of visible(right.columns)) outputs.push({ side: 'right', name: c.name, as: c.name, type: c.type });
   } else {
-    for (const c of left.columns) outputs.push({ side: 'left', name: c.name, as: c.name, type: c.type });
+    for (const c of visible(left.columns)) outputs.push({ side: 'left', name: c.name, as: c.name, type: c.type });
     if (kind !== 'leftsemi' && kind !== 'leftanti') {
-      const names = new UniqueNames(left.columns.map((c) => c.name));
-      for (const c of right.columns) outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
+      const names = new UniqueNames(visible(left.columns).map((c) => c.name));
+      for (const c of visible(right.columns)) outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
     }
   }
   return { k: 'kjoin', left, right, kind, on, outputs, columns: outputs.map((o) => ({ name: o.as, type: o.type })) };
@@ -120,9 +120,9 @@ export function bindLookup(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
   const right = b.bindTabular(op.c.Expression!, env);
   const on = onPairs(b, left, right, op, env, 'LookupClause');
   const rightKeys = new Set(on.map((p) => (p.right.k === 'col' ? p.right.name : '')));
-  const outputs: JoinOutput[] = left.columns.map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type }));
-  const names = new UniqueNames(left.columns.map((c) => c.name));
-  for (const c of right.columns) {
+  const outputs: JoinOutput[] = visible(left.columns).map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type }));
+  const names = new UniqueNames(visible(left.columns).map((c) => c.name));
+  for (const c of visible(right.columns)) {
     if (rightKeys.has(c.name)) continue;
     outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
   }

@@ -6,7 +6,7 @@
 import { ir, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
-import { DOTNET_TYPE_NAMES, type Column } from '../types.ts';
+import { DOTNET_TYPE_NAMES, visible, type Column } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type ExprScope, type WindowCollector } from './expr.ts';
@@ -27,7 +27,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (!w.items.length) return { k: 'filter', input, cond: asCondition(b, cond, op), columns: input.columns };
       const windowed = attachWindow(input, w.items);
       const filtered: Rel = { k: 'filter', input: windowed, cond: asCondition(b, cond, op), columns: windowed.columns };
-      return project(filtered, input.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+      return project(filtered, input.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
     }
     case 'ProjectOperator': return bindProject(b, input, op, env);
     case 'ExtendOperator': return bindExtend(b, input, childList(op, 'Expressions'), env);
@@ -140,7 +140,7 @@ function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const subNode = childNode(op, 'Subquery');
   const sub = bindHeadless(b, subNode?.c.Expression ?? subNode!, expand, env);
   const expanded = new Set(expand.k === 'mvexpand' ? expand.items.map((i) => i.name) : []);
-  const keep = input.columns.filter((c) => !expanded.has(c.name));
+  const keep = visible(input.columns).filter((c) => !expanded.has(c.name));
   const extra = sub.columns.filter((c) => !keep.some((k) => k.name === c.name));
   return {
     k: 'mvapply', input, outerId, sub, keep: keep.map((c) => c.name), extra: extra.map((c) => c.name),
@@ -173,7 +173,7 @@ export function columnsMatching(b: Binder, cols: readonly Column[], item: SynNod
   const wild = item.c.Name?.type === 'node' && (item.c.Name.kind === 'WildcardedName' || item.c.Name.kind === 'BracketedWildcardedName');
   if (wild || name.includes('*')) {
     const re = new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return cols.filter((c) => re.test(c.name));
+    return visible(cols).filter((c) => re.test(c.name));
   }
   const c = cols.find((x) => x.name === name);
   if (!c) return b.fail(item, `Failed to resolve column '${name}'`);
@@ -225,9 +225,19 @@ function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   return project(attachWindow(input, w.items), items);
 }
 
-/** A Project node with columns derived from the items. */
-export function project(input: Rel, items: NamedExpr[]): Rel {
-  return { k: 'project', input, items, columns: items.map((i) => ({ name: i.name, type: i.expr.type })) };
+/**
+ * A Project node with columns derived from the items. With `keepHidden`, an item that passes a hidden
+ * input column through unchanged keeps it hidden (project-away, rename, extend…); otherwise every
+ * projected column is visible (an explicit `project X`).
+ */
+export function project(input: Rel, items: NamedExpr[], keepHidden = false): Rel {
+  const hiddenIn = new Set(input.columns.filter((c) => c.hidden).map((c) => c.name));
+  return {
+    k: 'project', input, items,
+    columns: items.map((i) => (keepHidden && i.expr.k === 'col' && hiddenIn.has(i.expr.name) && i.expr.name === i.name
+      ? { name: i.name, type: i.expr.type, hidden: true }
+      : { name: i.name, type: i.expr.type })),
+  };
 }
 
 /**
@@ -258,7 +268,7 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
     else cols.push({ name, type: e.type });
     overrides.set(name, e);
   }
-  return project(attachWindow(input, w.items), cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })));
+  return project(attachWindow(input, w.items), cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })), true);
 }
 
 function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
@@ -266,7 +276,7 @@ function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
   for (const it of childList(op, 'Expressions')) {
     if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) drop.add(c.name);
   }
-  return project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+  return project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
 }
 
 function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
@@ -274,7 +284,7 @@ function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
   for (const it of childList(op, 'Expressions')) {
     if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) keep.add(c.name);
   }
-  return project(input, input.columns.filter((c) => keep.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+  return project(input, input.columns.filter((c) => keep.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
 }
 
 function bindProjectRename(b: Binder, input: Rel, op: SynNode): Rel {
@@ -285,7 +295,7 @@ function bindProjectRename(b: Binder, input: Rel, op: SynNode): Rel {
     if (!input.columns.some((c) => c.name === oldName)) return b.fail(it.c.Expression, `Failed to resolve column '${oldName}'`);
     renames.set(oldName, nameText(it.c.Name) ?? oldName);
   }
-  return project(input, input.columns.map((c) => ({ name: renames.get(c.name) ?? c.name, expr: ir.col(c.name, c.type) })));
+  return project(input, input.columns.map((c) => ({ name: renames.get(c.name) ?? c.name, expr: ir.col(c.name, c.type) })), true);
 }
 
 function bindProjectReorder(b: Binder, input: Rel, op: SynNode): Rel {
@@ -305,7 +315,7 @@ function bindProjectReorder(b: Binder, input: Rel, op: SynNode): Rel {
     for (const c of cols) { first.push(c); taken.add(c.name); }
   }
   const all = [...first, ...input.columns.filter((c) => !taken.has(c.name))];
-  return project(input, all.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+  return project(input, all.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
 }
 
 /** sort/top keys: `expr [asc|desc] [nulls first|last]`; KQL's default is desc. */
@@ -340,7 +350,7 @@ function bindDistinct(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   for (const it of childList(op, 'Expressions')) {
     if (it.type !== 'node') continue;
     if (it.kind === 'StarExpression') {
-      for (const c of input.columns) keys.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
+      for (const c of visible(input.columns)) keys.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
     } else if (it.kind === 'NameReference') {
       for (const c of columnsMatching(b, input.columns, it)) keys.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
     } else if (it.kind === 'SimpleNamedExpression') {
@@ -358,7 +368,7 @@ function getSchema(input: Rel): Rel {
     { name: 'ColumnName', type: 'string' }, { name: 'ColumnOrdinal', type: 'int' },
     { name: 'DataType', type: 'string' }, { name: 'ColumnType', type: 'string' },
   ];
-  const rows = input.columns.map((c, i) => [
+  const rows = visible(input.columns).map((c, i) => [
     ir.lit(c.name, 'string'), ir.lit(i, 'int'),
     ir.lit(`System.${c.type === 'dynamic' ? 'Object' : c.type === 'bool' ? 'SByte' : DOTNET_TYPE_NAMES[c.type]}`, 'string'),
     ir.lit(c.type, 'string'),

@@ -7,7 +7,7 @@ import { ir, type AggItem, type Expr, type NamedExpr, type Rel } from '../ir/ir.
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
 import { AGGREGATE_FUNCTIONS, canonicalFunctionName, resultType } from '../functions/catalog.ts';
-import type { Column, KqlType } from '../types.ts';
+import { visible, type Column, type KqlType } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type AggCollector, type ExprScope } from './expr.ts';
@@ -63,12 +63,18 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
   for (const item of childList(op, 'Aggregates')) {
     if (item.type !== 'node') continue;
     let explicit: string | null = null;
+    let tupleNames: string[] | null = null;
     let exprNode: Syn | null = item;
     if (item.kind === 'SimpleNamedExpression') { explicit = nameText(item.c.Name); exprNode = item.c.Expression; }
-    else if (item.kind === 'CompoundNamedExpression') return b.fail(item, 'Assigning several names at once is not supported');
+    else if (item.kind === 'CompoundNamedExpression') {
+      // (a, b) = arg_max(...): names for the aggregate's output columns, in order
+      tupleNames = childList(childNode(item, 'Names')!, 'Names').map((n) => nameText(n) ?? '');
+      exprNode = item.c.Expression;
+      if (!directAggregate(exprNode)) return b.fail(item, 'Assigning several names is only supported for arg_max, arg_min and percentiles');
+    }
     const direct = directAggregate(exprNode);
     if (direct) {
-      const handled = bindDirect(b, direct, explicit, sc, keyColumnRefs, names, aggs, isDyn);
+      const handled = bindDirect(b, direct, explicit, sc, keyColumnRefs, names, aggs, isDyn, tupleNames);
       if (handled) { for (const c of handled) post.push({ name: c.name, expr: ir.col(c.name, c.type) }); continue; }
     }
     const e = b.expr.bind(exprNode, { ...sc, agg: collector });
@@ -116,6 +122,20 @@ function directAggregate(n: Syn | null): SynNode | null {
  */
 function bindDirect(
   b: Binder, call: SynNode, explicit: string | null, sc: ExprScope, keyColumnRefs: Set<string>,
+  names: UniqueNames, aggs: AggItem[], isDyn: (n: SynNode) => boolean, tupleNames: string[] | null = null,
+): Column[] | null {
+  const out = bindDirectInner(b, call, explicit, sc, keyColumnRefs, tupleNames ? new UniqueNames() : names, aggs, isDyn);
+  if (!out || !tupleNames) return out;
+  if (tupleNames.length > out.length) return b.fail(call, `${tupleNames.length} names given for ${out.length} columns`);
+  // rename the last aggregate's outputs (the ones just bound) to the given names
+  const renamed = out.map((c, i) => ({ ...c, name: names.take(i < tupleNames.length ? tupleNames[i] : c.name) }));
+  const byOld = new Map(out.map((c, i) => [c, renamed[i]]));
+  for (const a of aggs) a.outs = a.outs.map((o) => byOld.get(o) ?? o);
+  return renamed;
+}
+
+function bindDirectInner(
+  b: Binder, call: SynNode, explicit: string | null, sc: ExprScope, keyColumnRefs: Set<string>,
   names: UniqueNames, aggs: AggItem[], isDyn: (n: SynNode) => boolean,
 ): Column[] | null {
   const fn = canonicalFunctionName(nameText(call.c.Name) ?? '');
@@ -134,7 +154,7 @@ function bindDirect(
     for (const a of argNodes.slice(1)) {
       if (a.type !== 'node') continue;
       if (a.kind === 'StarExpression') {
-        for (const c of sc.row.columns) {
+        for (const c of visible(sc.row.columns)) {
           if (skip.has(c.name)) continue;
           skip.add(c.name);
           args.push(sc.row.resolve(c.name)!);
@@ -178,7 +198,7 @@ function bindDirect(
   }
   if (fn === 'take_any' && argNodes.some((a) => a.type === 'node' && a.kind === 'StarExpression')) {
     const outs: Column[] = [];
-    for (const c of sc.row.columns) {
+    for (const c of visible(sc.row.columns)) {
       if (keyColumnRefs.has(c.name)) continue;
       const out = { name: names.take(c.name), type: c.type };
       aggs.push({ fn: 'take_any', args: [sc.row.resolve(c.name)!], outs: [out] });

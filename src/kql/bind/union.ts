@@ -6,7 +6,7 @@
 import type { Rel } from '../ir/ir.ts';
 import type { SynNode } from '../parse/syntax.ts';
 import { childList, tokensText } from '../parse/syntax.ts';
-import type { Column } from '../types.ts';
+import { visible, type Column } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { nameText, UniqueNames } from './naming.ts';
@@ -15,7 +15,7 @@ import { nameText, UniqueNames } from './naming.ts';
 export function kunion(inputs: Rel[], sources: string[], withSource: string | null, kind: 'inner' | 'outer'): Rel {
   const typesByName = new Map<string, Set<string>>();
   const order: string[] = [];
-  for (const r of inputs) for (const c of r.columns) {
+  for (const r of inputs) for (const c of visible(r.columns)) {
     let s = typesByName.get(c.name);
     if (!s) { s = new Set(); typesByName.set(c.name, s); order.push(c.name); }
     s.add(c.type);
@@ -30,7 +30,7 @@ export function kunion(inputs: Rel[], sources: string[], withSource: string | nu
   const names = new UniqueNames(order.filter((n) => typesByName.get(n)!.size === 1));
   const renamed = new Map<string, string>();
   const emitted = new Set<string>();
-  for (const r of inputs) for (const c of r.columns) {
+  for (const r of inputs) for (const c of visible(r.columns)) {
     const types = typesByName.get(c.name)!;
     const key = `${c.name}\u0000${c.type}`;
     if (types.size > 1 && !renamed.has(key)) renamed.set(key, names.take(`${c.name}_${c.type}`));

@@ -38,7 +38,7 @@ export const FUNCTION_ALIASES: Record<string, string> = {
   iif: 'iff', toreal: 'todouble', todynamic: 'parse_json', parsejson: 'parse_json', toobject: 'parse_json',
   toboolean: 'tobool', bag_pack: 'pack', pack_dictionary: 'pack', base64_decodestring: 'base64_decode_tostring',
   base64_encodestring: 'base64_encode_tostring', extractjson: 'extract_json', notnull: 'isnotnull',
-  notempty: 'isnotempty', replace: 'replace_regex', floor: 'bin', makeset: 'make_set', makelist: 'make_list',
+  notempty: 'isnotempty', floor: 'bin', makeset: 'make_set', makelist: 'make_list',
   argmax: 'arg_max', argmin: 'arg_min', any: 'take_any', anyif: 'take_anyif', count_distinct: 'dcount',
   getmonth: 'monthofyear', totime: 'totimespan', make_string: 'unicode_codepoints_to_string',
   weekofyear: 'week_of_year', make_dictionary: 'make_bag', makeset_if: 'make_set_if',
@@ -69,7 +69,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   // strings
   strcat: str(1, 64), strcat_delim: str(3, 64), strcat_array: str(2), strlen: lng(1), string_size: lng(1),
   tolower: str(1), toupper: str(1), substring: str(2, 3), split: dyn(2, 3), reverse: str(1), strrep: str(2, 3),
-  replace_string: str(3), replace_regex: str(3), replace_strings: str(3), extract: sig(3, 4, 'string'),
+  replace_string: str(3), replace_regex: str(3), replace: str(3), replace_strings: str(3), extract: sig(3, 4, 'string'),
   extract_all: dyn(2, 3), extract_json: sig(2, 3, 'string'), trim: str(2), trim_start: str(2), trim_end: str(2),
   indexof: lng(2, 5), indexof_regex: lng(2, 5), countof: lng(2, 3), strcmp: int(2), has_any_index: lng(2),
   parse_url: dyn(1), parse_urlquery: dyn(1), parse_path: dyn(1), parse_command_line: dyn(2), parse_csv: dyn(1),

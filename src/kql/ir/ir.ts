@@ -40,7 +40,11 @@ export interface ScanScope {
 }
 
 /** Reads a stored event table; only `columns` are visible, hidden columns never are. */
-export interface Scan { k: 'scan'; table: string; columns: Column[]; scope: ScanScope }
+export interface Scan {
+  k: 'scan'; table: string; columns: Column[]; scope: ScanScope;
+  /** Columns that read another stored column (e.g. the hidden TimeGenerated alias of Timestamp). */
+  aliases?: Record<string, string>;
+}
 /** Literal rows (datatable, print). */
 export interface Values { k: 'values'; columns: Column[]; rows: Expr[][] }
 /** range x from a to b step s: one column, inclusive of `to`. */

@@ -109,6 +109,13 @@ export function parseDatetimeText(text: string): number | undefined {
     }
     return us;
   }
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*(AM|PM)?)?$/i.exec(t);
+  if (us) {
+    const [, mo, d, y, h, mi, s, f, ampm] = us;
+    let hour = Number(h ?? 0);
+    if (ampm) hour = (hour % 12) + (ampm.toUpperCase() === 'PM' ? 12 : 0);
+    return Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi ?? 0), Number(s ?? 0)) * 1000 + (f ? Math.floor(Number(f.padEnd(7, '0')) / 10) : 0);
+  }
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
   if (compact) return Date.UTC(Number(compact[1]), Number(compact[2]) - 1, Number(compact[3])) * 1000;
   // RFC 822 / 850 / 1123: "Sat, 8 Nov 14 15:05:02 GMT", "Saturday, 08-Nov-14 15:05:02 GMT"

@@ -194,7 +194,10 @@ export class SqlPrinter implements ExprPrinter {
   /** A scan: declared columns only (strings never null, as in KQL) plus the injected scope predicates. */
   private scan(s: Scan): string {
     const q = (n: string) => this.ident(n);
-    const cols = s.columns.map((c) => (c.type === 'string' ? `COALESCE(${q(c.name)}, '') AS ${q(c.name)}` : q(c.name)));
+    const cols = s.columns.map((c) => {
+      const src = q(s.aliases?.[c.name] ?? c.name);
+      return c.type === 'string' ? `COALESCE(${src}, '') AS ${q(c.name)}` : src === q(c.name) ? src : `${src} AS ${q(c.name)}`;
+    });
     const where = [`${q('__TenantId')} = ${this.param(s.scope.tenantId, 'string')}`];
     if (s.scope.rbacGroupIds) {
       where.push(s.scope.rbacGroupIds.length

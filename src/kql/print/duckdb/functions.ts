@@ -388,6 +388,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     : `repeat(${txt(p, s)}, CAST(${E(p, n)} AS BIGINT))`),
   replace_string: (p, [s, a, b]) => `replace(${txt(p, s)}, ${txt(p, a)}, ${txt(p, b)})`,
   replace_regex: (p, [s, re, rw]) => `regexp_replace(${txt(p, s)}, ${txt(p, re)}, ${txt(p, rw)}, 'g')`,
+  // the deprecated replace() takes (regex, rewrite, text)
+  replace: (p, [re, rw, s]) => `regexp_replace(${txt(p, s)}, ${txt(p, re)}, ${txt(p, rw)}, 'g')`,
   replace_strings: (p, [s, from, to]) => {
     // earlier lookups take precedence: mark their matches first, then substitute the marks
     const f = textList(E(p, from));
