@@ -1,0 +1,88 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableDecl } from '../../../schema/types.ts';
+import { createChunkWriter, type HiddenValues, type PendingRow } from './chunk-writer.ts';
+import { HIDDEN_COLUMN_DEFS, duckDbType } from './layout.ts';
+
+const T: TableDecl = {
+  name: 'WriterTest',
+  description: 'every column type',
+  columns: [
+    { name: 'Timestamp', type: 'datetime', description: '' },
+    { name: 'S', type: 'string', description: '' },
+    { name: 'G', type: 'guid', description: '' },
+    { name: 'L', type: 'long', description: '' },
+    { name: 'I', type: 'int', description: '' },
+    { name: 'R', type: 'real', description: '' },
+    { name: 'B', type: 'bool', description: '' },
+    { name: 'D', type: 'datetime', description: '' },
+    { name: 'J', type: 'dynamic', description: '' },
+    { name: 'TS', type: 'timespan', description: '' },
+  ],
+};
+const hidden: HiddenValues = { tenantId: 'tenant-a', rbacGroupId: 7, ingestMicros: Date.UTC(2024, 4, 1) * 1000 };
+
+let instance: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await instance.connect();
+});
+afterAll(() => {
+  conn.closeSync();
+  instance.closeSync();
+});
+
+async function writeAndRead(rows: PendingRow[]): Promise<unknown[][]> {
+  await conn.run('DROP TABLE IF EXISTS "WriterTest"');
+  await conn.run(`CREATE TABLE "WriterTest" (${[...T.columns.map((c) => `"${c.name}" ${duckDbType(c.type)}`), ...HIDDEN_COLUMN_DEFS].join(', ')})`);
+  const ap = await conn.createAppender('WriterTest');
+  createChunkWriter(T).write(ap, rows);
+  ap.closeSync();
+  const r = await conn.runAndReadAll(`SELECT "Timestamp"::VARCHAR, S, G, L, I, R, B, D::VARCHAR, J::VARCHAR, TS, "__TenantId", "__RbacGroupId", "__IngestTime"::VARCHAR FROM "WriterTest" ORDER BY rowid`);
+  return r.getRows();
+}
+
+function row(values: Record<string, unknown>, ts: number | null = Date.UTC(2024, 4, 1, 10) * 1000): PendingRow {
+  return { row: values, ts, hidden };
+}
+
+describe('chunk writer', () => {
+  it('writes every type, nulls and the hidden columns', async () => {
+    const rows = await writeAndRead([
+      row({ S: 'héllo ✓ 😀 a\u0000b', G: '5f0c5a3e-0000-4000-8000-000000000001', L: 9_007_199_254_740_993n, I: -5, R: 1.5, B: true, D: '1969-12-31T23:59:59.5Z', J: { a: [1, 'x'] }, TS: '1.02:03:04.5' }),
+      row({ L: -42, I: 2147483647, R: Number.NaN, B: false, D: new Date(Date.UTC(2024, 0, 2)), J: 'text', TS: 10_000_000 }, null),
+      row({ S: 12, L: '123', D: '2024-05-01T12:00:00+02:00' }, Date.UTC(2024, 4, 1, 10) * 1000 + 1),
+    ]);
+    expect(rows[0]).toEqual(['2024-05-01 10:00:00', 'héllo ✓ 😀 a\u0000b', '5f0c5a3e-0000-4000-8000-000000000001', 9_007_199_254_740_993n, -5, 1.5, true,
+      '1969-12-31 23:59:59.5', '{"a":[1,"x"]}', 937_845_000_000n, 'tenant-a', 7, '2024-05-01 00:00:00']);
+    expect(rows[1].slice(0, 10)).toEqual([null, null, null, -42n, 2147483647, Number.NaN, false, '2024-01-02 00:00:00', '"text"', 10_000_000n]);
+    expect(rows[2].slice(0, 8)).toEqual(['2024-05-01 10:00:00.000001', '12', null, 123n, null, null, null, '2024-05-01 10:00:00']);
+  });
+
+  it('keeps repeated strings right across several chunks', async () => {
+    const n = 5000;
+    const input = Array.from({ length: n }, (_, i) => row({
+      S: i % 3 === 0 ? null : `value-${i % 7}-${'x'.repeat(i % 5 ? 20 : 2)}`,
+      G: `unique-${i}-${'y'.repeat(16)}`,
+      L: i,
+    }));
+    const out = await writeAndRead(input);
+    expect(out).toHaveLength(n);
+    for (let i = 0; i < n; i++) {
+      expect(out[i][1]).toBe(input[i].row.S);
+      expect(out[i][2]).toBe(input[i].row.G);
+      expect(out[i][3]).toBe(BigInt(i));
+    }
+  });
+
+  it('names the table and column of a value it cannot store', async () => {
+    await expect(writeAndRead([row({ L: 'twelve' })])).rejects.toThrow('WriterTest.L: not a long: twelve');
+    await expect(writeAndRead([row({ I: 2 ** 31 })])).rejects.toThrow('WriterTest.I: not a int');
+    await expect(writeAndRead([row({ B: 'yes' })])).rejects.toThrow('WriterTest.B: not a bool');
+    await expect(writeAndRead([row({ D: 'soon' })])).rejects.toThrow('WriterTest.D: not a datetime');
+    await expect(writeAndRead([row({ L: 2 ** 60 })])).rejects.toThrow('WriterTest.L');
+  });
+});
