@@ -35,6 +35,8 @@ export interface ExprScope {
   row: RowScope;
   /** Present where aggregate functions are allowed (summarize). */
   agg?: AggCollector | null;
+  /** In summarize items: the input row aggregate arguments are bound against (columns are not visible outside aggregates). */
+  aggRow?: RowScope | null;
   /** For join conditions: the scopes `$left` and `$right` refer to. */
   joinSides?: { left: RowScope; right: RowScope } | null;
 }
@@ -360,7 +362,7 @@ export class ExprBinder {
     }
     if (aggregate) {
       if (!sc.agg) return h.fail(s, `The aggregate function '${written}' can only be used in summarize`);
-      const inner: ExprScope = { ...sc, agg: null };
+      const inner: ExprScope = { ...sc, row: sc.aggRow ?? sc.row, agg: null, aggRow: null };
       let aggName = name;
       let args = argNodes.map((a) => this.bindArg(a, inner));
       if (aggName === 'count' && args.length === 1) aggName = 'countif';

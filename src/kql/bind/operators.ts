@@ -210,7 +210,8 @@ function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const isDyn = dynamicTester(b, sc);
   for (const it of childList(op, 'Expressions')) {
     if (it.type !== 'node') continue;
-    if (it.kind === 'NameReference') {
+    const refName = it.kind === 'NameReference' ? nameText(it) ?? '' : '';
+    if (it.kind === 'NameReference' && (sc.row.has(refName) || refName.includes('*') || env.get(refName)?.kind !== 'scalar')) {
       for (const c of columnsMatching(b, input.columns, it)) items.push({ name: names.take(c.name), expr: ir.col(c.name, c.type) });
       continue;
     }

@@ -12,6 +12,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type AggCollector, type ExprScope } from './expr.ts';
 import { expressionResultName, functionResultRule, nameText, UniqueNames } from './naming.ts';
+import { RowScope } from './scope.ts';
 import { columnsMatching, defaultNamer, dynamicTester, project, scopeOf } from './operators.ts';
 
 const HIDDEN = '__agg';
@@ -77,7 +78,7 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
       const handled = bindDirect(b, direct, explicit, sc, keyColumnRefs, names, aggs, isDyn, tupleNames);
       if (handled) { for (const c of handled) post.push({ name: c.name, expr: ir.col(c.name, c.type) }); continue; }
     }
-    const e = b.expr.bind(exprNode, { ...sc, agg: collector });
+    const e = b.expr.bind(exprNode, { ...sc, row: RowScope.empty, agg: collector, aggRow: sc.row });
     const last = aggs[aggs.length - 1];
     if (e.k === 'col' && e.name.startsWith(HIDDEN) && last && last.outs[0].name === e.name && exprNode?.type === 'node' && isCallNode(exprNode)) {
       const name = names.take(explicit ?? expressionResultName(exprNode, isDyn) ?? nextDefault());

@@ -346,7 +346,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   toguid: (p, [a]) => `CAST(TRY_CAST(${txt(p, a)} AS UUID) AS VARCHAR)`,
   parse_json: (p, [a]) => {
-    if (a.type === 'dynamic') return E(p, a);
+    if (a.type === 'dynamic') {
+      // a dynamic string holding JSON text (as some sources store it) is parsed; anything else is returned as is
+      const x = E(p, a);
+      return `(CASE WHEN json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
+    }
     if (a.type !== 'string') return toJson(p, a);
     const x = E(p, a);
     return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL WHEN json_valid(${x}) THEN CAST(${x} AS JSON) ELSE to_json(${x}) END)`;

@@ -1,0 +1,59 @@
+/**
+ * Golden tests of the KQL engine: each test/kql/golden/<name>.kql is compiled for tenant T1 with
+ * device groups 1 and 2 at a fixed `now`; the SQL and parameters must equal <name>.sql, and the
+ * rows returned by a seeded in-memory event store must equal <name>.rows.json (canonically sorted
+ * unless the query's first line says `// ordered`). A query expected to be refused has a
+ * <name>.error.json instead. Run with UPDATE_GOLDEN=1 to rewrite the expected files.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PalisadeError } from '../../src/domain/errors.ts';
+import type { DuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
+import { compileKql, formatResults } from '../../src/kql/index.ts';
+import { NOW, SCOPE, T1, openSeededStore } from './seed.ts';
+
+const DIR = join(import.meta.dirname, 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const cases = readdirSync(DIR).filter((f) => f.endsWith('.kql')).map((f) => f.slice(0, -4)).sort();
+
+const json = (v: unknown) => `${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x), 2)}\n`;
+
+function expectFile(path: string, actual: string): void {
+  if (UPDATE || !existsSync(path)) {
+    writeFileSync(path, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+let store: DuckDbEventStore;
+beforeAll(async () => { store = await openSeededStore(); });
+afterAll(async () => { await store.close(); });
+
+describe('KQL golden files', () => {
+  it('has at least one golden case', () => {
+    expect(cases.length).toBeGreaterThan(40);
+  });
+
+  for (const name of cases) {
+    it(name, async () => {
+      const text = readFileSync(join(DIR, `${name}.kql`), 'utf8');
+      const ordered = text.split('\n')[0].includes('// ordered');
+      let compiled;
+      try {
+        compiled = compileKql(text, { tenantId: T1, deviceScope: SCOPE, now: NOW });
+      } catch (e) {
+        if (!(e instanceof PalisadeError)) throw e;
+        expectFile(join(DIR, `${name}.error.json`), json({ code: e.code, message: e.message, details: e.details ?? null }));
+        return;
+      }
+      expect(existsSync(join(DIR, `${name}.error.json`)) && !UPDATE, `${name} was expected to fail`).toBe(false);
+      expectFile(join(DIR, `${name}.sql`), `${compiled.sql}\n-- params: ${JSON.stringify(compiled.params, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))}\n`);
+      const res = await store.query(compiled, { timeoutMs: 20_000, maxRows: 10_000 });
+      const formatted = formatResults(compiled.columns, res.rows);
+      const results = ordered ? formatted.results : [...formatted.results].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      expectFile(join(DIR, `${name}.rows.json`), json({ schema: formatted.schema, results }));
+    });
+  }
+});

@@ -1,0 +1,2 @@
+SELECT * FROM (VALUES (CAST($1 AS VARCHAR), CAST($2 AS INTEGER), CAST($3 AS VARCHAR), CAST($4 AS VARCHAR)), (CAST($5 AS VARCHAR), CAST($6 AS INTEGER), CAST($7 AS VARCHAR), CAST($8 AS VARCHAR)), (CAST($9 AS VARCHAR), CAST($10 AS INTEGER), CAST($11 AS VARCHAR), CAST($12 AS VARCHAR))) AS t0("ColumnName", "ColumnOrdinal", "DataType", "ColumnType")
+-- params: ["DeviceName",0,"System.String","string","ProcessId",1,"System.Int64","long","Timestamp",2,"System.DateTime","datetime"]

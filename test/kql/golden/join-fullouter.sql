@@ -1,0 +1,2 @@
+SELECT COALESCE(t0."k", '') AS "k", t0."a" AS "a", COALESCE(t1."k", '') AS "k1", t1."b" AS "b" FROM (SELECT * FROM (VALUES (CAST($1 AS VARCHAR), CAST($2 AS BIGINT)), (CAST($3 AS VARCHAR), CAST($4 AS BIGINT))) AS t2("k", "a")) AS t0 FULL OUTER JOIN (SELECT * FROM (VALUES (CAST($3 AS VARCHAR), CAST($5 AS BIGINT)), (CAST($6 AS VARCHAR), CAST($7 AS BIGINT))) AS t3("k", "b")) AS t1 ON t0."k" = t1."k"
+-- params: ["x",1,"y",2,20,"z",30]

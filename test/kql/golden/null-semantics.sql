@@ -1,0 +1,2 @@
+SELECT "s" AS "s", "n" AS "n", ("s" = CAST($1 AS VARCHAR)) AS "eq_empty", CAST(length("s") AS BIGINT) AS "len", ("n" + CAST($2 AS BIGINT)) AS "plus", ("n" <> CAST($2 AS BIGINT)) AS "ne", concat("s", COALESCE(CAST("n" AS VARCHAR), '')) AS "cat" FROM (SELECT * FROM (VALUES (CAST($1 AS VARCHAR), CAST(NULL AS BIGINT)), (CAST($3 AS VARCHAR), CAST($2 AS BIGINT))) AS t1("s", "n")) AS t0
+-- params: ["",1,"x"]

@@ -1,0 +1,2 @@
+SELECT quantile_disc("x", CAST($3 AS DOUBLE)) AS "percentile_x_50", quantile_disc("x", CAST($4 AS DOUBLE)) AS "percentile_x_10", quantile_disc("x", CAST($5 AS DOUBLE)) AS "percentile_x_90" FROM (SELECT CAST(CAST($1 AS BIGINT) + i * CAST($1 AS BIGINT) AS BIGINT) AS "x" FROM generate_series(0, CAST(floor((CAST($2 AS BIGINT) - CAST($1 AS BIGINT)) / CAST($1 AS BIGINT)) AS BIGINT)) AS _range(i)) AS t0
+-- params: [1,100,0.5,0.1,0.9]
