@@ -16,6 +16,8 @@ export interface ExprPrinter {
   nullOf(type: KqlType): string;
   /** SQL for a whole relation (used by subqueries inside expressions). */
   rel(r: import('../ir/ir.ts').Rel): string;
+  /** A fresh relation alias, unique within the printed statement. */
+  alias(): string;
   /** Fails the compilation with a user-visible BadRequest. */
   fail(message: string): never;
   readonly dialect: Dialect;

@@ -63,7 +63,7 @@ function inOp(ci: boolean): H {
     const lhs = ci ? `lower(${txt(p, x)})` : E(p, x);
     const parts: string[] = [];
     if (sub && sub.k === 'subquery') {
-      const a = `s${Math.floor(Math.random() * 1e9)}`;
+      const a = p.alias();
       const col = `${a}.${p.dialect.quoteIdent(sub.rel.columns[0].name)}`;
       parts.push(`${lhs} IN (SELECT ${ci ? `lower(${col})` : col} FROM (${p.rel(sub.rel)}) AS ${a})`);
     }
@@ -97,7 +97,7 @@ function hasList(all: boolean): H {
       parts.push(`COALESCE(${fn}(list_transform(${list}, t -> regexp_matches(${E(p, x)}, ${termPatternSql('t', 'has')}, 'i'))), ${all ? 'TRUE' : 'FALSE'})`);
     }
     if (sub && sub.k === 'subquery') {
-      const a = `s${Math.floor(Math.random() * 1e9)}`;
+      const a = p.alias();
       const col = `CAST(${a}.${p.dialect.quoteIdent(sub.rel.columns[0].name)} AS VARCHAR)`;
       const match = `regexp_matches(${E(p, x)}, ${termPatternSql(col, 'has')}, 'i')`;
       parts.push(all
