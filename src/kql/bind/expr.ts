@@ -433,7 +433,7 @@ export class ExprBinder {
         return ir.call('range', args, 'dynamic');
       }
       case 'ingestion_time': {
-        const c = sc.row.resolve('__IngestTime');
+        const c = sc.row.resolveInternal('__IngestTime');
         if (!c) return h.fail(s, 'ingestion_time() is only available on rows read from a table');
         return c;
       }

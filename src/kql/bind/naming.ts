@@ -17,7 +17,6 @@ const F: ResultNameRule = { kind: 'first' };
 const O: ResultNameRule = { kind: 'only' };
 const C: ResultNameRule = { kind: 'column' };
 const p = (prefix: string): ResultNameRule => ({ kind: 'prefix', prefix });
-const po = (prefix: string): ResultNameRule => ({ kind: 'fixed', prefix });
 
 /**
  * Result-name rules of functions and aggregates, as declared by Microsoft's Kusto.Language

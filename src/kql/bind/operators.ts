@@ -175,7 +175,7 @@ export function columnsMatching(b: Binder, cols: readonly Column[], item: SynNod
     const re = new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
     return visible(cols).filter((c) => re.test(c.name));
   }
-  const c = cols.find((x) => x.name === name);
+  const c = name.startsWith('__') ? undefined : cols.find((x) => x.name === name);
   if (!c) return b.fail(item, `Failed to resolve column '${name}'`);
   return [c];
 }

@@ -14,12 +14,16 @@ export class RowScope {
     for (const c of columns) this.byName.set(c.name, overrides?.get(c.name) ?? ir.col(c.name, c.type));
     this.baseColumns = baseColumns ?? columns;
   }
-  /** The expression for column `name`, or undefined. */
+  /** The expression for column `name`, or undefined (internal `__` columns are not reachable by name). */
   resolve(name: string): Expr | undefined {
+    return name.startsWith('__') ? undefined : this.byName.get(name);
+  }
+  /** Resolves internal columns too (ingestion_time()). */
+  resolveInternal(name: string): Expr | undefined {
     return this.byName.get(name);
   }
   has(name: string): boolean {
-    return this.byName.has(name);
+    return !name.startsWith('__') && this.byName.has(name);
   }
   /** A row scope over plain columns. */
   static of(columns: readonly Column[]): RowScope {

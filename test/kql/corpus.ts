@@ -1,0 +1,49 @@
+/**
+ * The public hunting-query corpus (../shared/corpus/hunting) as used by the KQL tests: selections,
+ * and a classification of compile failures.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TABLES } from '../../src/schema/registry.ts';
+
+const DIR = join(import.meta.dirname, '../../../shared/corpus/hunting');
+
+/** One corpus query. */
+export interface CorpusQuery {
+  name: string;
+  query: string;
+  tables: string[];
+  dialect?: string;
+  parses_clean?: boolean;
+}
+
+function load(file: string): CorpusQuery[] {
+  return readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CorpusQuery);
+}
+
+const known = new Set(TABLES.map((t) => t.name));
+
+/** Defender-dialect, cleanly parsing queries whose listed tables all exist in the registry. */
+export function defenderQueries(): { main: CorpusQuery[]; external: CorpusQuery[] } {
+  const sel = load('queries.jsonl').filter((r) => r.dialect === 'defender' && r.parses_clean && r.tables.every((t) => known.has(t)));
+  const isExternal = (r: CorpusQuery) => /\bexternaldata\b/i.test(r.query) || /invoke\s+FileProfile/i.test(r.query);
+  return { main: sel.filter((r) => !isExternal(r)), external: sel.filter(isExternal) };
+}
+
+/** The 134 queries real MDE clients generate (msticpy and demisto). */
+export function clientQueries(): CorpusQuery[] {
+  return [...load('client-queries-msticpy.jsonl'), ...load('client-queries-demisto.jsonl')];
+}
+
+/**
+ * Why a query failed to compile: `schema` (a table the registry does not declare), `query` (an
+ * error in the query itself that Kusto reports too: unknown names, nothing to return, syntax,
+ * malformed literals) or `unsupported` (a construct Palisade refuses by name).
+ */
+export function classifyFailure(message: string): 'schema' | 'query' | 'unsupported' {
+  const table = /Failed to resolve table or column expression named '([^']+)'/.exec(message);
+  if (table && !known.has(table[1])) return 'schema';
+  if (/is not supported/.test(message)) return 'unsupported';
+  if (/^Failed to resolve|has no tabular expression|^Syntax error|invalid (datetime|timespan) literal/.test(message)) return 'query';
+  return 'unsupported';
+}
