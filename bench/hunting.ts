@@ -1,1 +1,146 @@
-export async function main(): Promise<void> { throw new Error('ingest benchmark arrives with the event store'); }
+/**
+ * Benchmark `hunting`: a fixed set of typical hunting queries (bench/support/hunting-queries.ts) over
+ * 1M and 10M events of a simulated fleet spread over 25 days.
+ * - Through the real hunting API: a `palisade serve` child process (--no-throttle) on a cached data
+ *   directory, an app token, POST /api/advancedqueries/run over HTTPS; the time is request start to
+ *   the last byte of the response.
+ * - The baseline, on the same file after the server stopped: the same question hand-written as DuckDB
+ *   SQL, run on a read-only DuckDB connection in this process and read into JS values.
+ * For each query: p50/p95 over R runs (after one warm-up run per path), rows returned (asserted equal
+ * on both paths) and the ratio API/SQL of the p50s (goal ≤ 1.2×); plus the server's peak memory
+ * (VmHWM of the serve process).
+ * Options: --sizes 1000000,10000000 --runs R (5) --seed S (1) --only name[,name…]
+ * The data of each size is generated once into <tmpdir>/palisade-bench-hunting-<size>-<seed> and reused.
+ */
+import https from 'node:https';
+import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import { dataPaths } from '../src/cli/data-dir.ts';
+import { startServerProcess } from '../test/support/server-process.ts';
+import { numberArg, numberListArg, stringArg } from './support/args.ts';
+import { ensureHuntingDataset, type HuntingDataset } from './support/hunting-dataset.ts';
+import { HUNTING_QUERIES, type HuntingQuery } from './support/hunting-queries.ts';
+import { memoryOf } from './support/proc-status.ts';
+
+const LOOKBACK_DAYS = 30;
+
+interface Timing {
+  rows: number;
+  ms: number[];
+}
+
+function post(agent: https.Agent, url: string, ca: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = https.request(url, { method: 'POST', agent, ca, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(ms: readonly number[], p: number): number {
+  const s = [...ms].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** Runs every query through the hunting API of a serve process on the dataset. */
+async function runApi(ds: HuntingDataset, queries: readonly HuntingQuery[], runs: number): Promise<{ timings: Map<string, Timing>; peakMiB: number | null; startSeconds: number }> {
+  const t0 = performance.now();
+  const srv = await startServerProcess({ dataDir: ds.dir, args: ['--no-throttle', '--log-level', 'error'] });
+  const startSeconds = (performance.now() - t0) / 1000;
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: srv.ca });
+  try {
+    if (srv.tenantId !== ds.tenantId) throw new Error(`the server serves tenant ${srv.tenantId}, the dataset was made for ${ds.tenantId}`);
+    const tok = await post(agent, `${srv.url}/${ds.tenantId}/oauth2/v2.0/token`, srv.ca, { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ grant_type: 'client_credentials', client_id: ds.clientId, client_secret: ds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString());
+    if (tok.status !== 200) throw new Error(`token request failed: ${tok.status} ${tok.body.slice(0, 300)}`);
+    const headers = { authorization: `Bearer ${JSON.parse(tok.body).access_token as string}`, 'content-type': 'application/json' };
+    const timings = new Map<string, Timing>();
+    for (const q of queries) {
+      const body = JSON.stringify({ Query: q.kql });
+      const t: Timing = { rows: -1, ms: [] };
+      for (let r = 0; r <= runs; r++) {
+        const res = await post(agent, `${srv.url}/api/advancedqueries/run`, srv.ca, headers, body);
+        if (res.status !== 200) throw new Error(`${q.name}: the API answered ${res.status}: ${res.body.slice(0, 500)}`);
+        const rows = (JSON.parse(res.body) as { Results: unknown[] }).Results.length;
+        if (t.rows >= 0 && rows !== t.rows) throw new Error(`${q.name}: ${rows} rows, an earlier run returned ${t.rows}`);
+        t.rows = rows;
+        if (r > 0) t.ms.push(res.ms);
+      }
+      timings.set(q.name, t);
+    }
+    return { timings, peakMiB: memoryOf(srv.child.pid!).peakMiB, startSeconds };
+  } finally {
+    agent.destroy();
+    await srv.stop();
+  }
+}
+
+/** Runs every query's SQL on a read-only connection to the dataset's DuckDB file. */
+async function runSql(ds: HuntingDataset, queries: readonly HuntingQuery[], runs: number): Promise<Map<string, Timing>> {
+  const instance = await DuckDBInstance.create(dataPaths(ds.dir).events, { access_mode: 'READ_ONLY' });
+  const conn = await instance.connect();
+  try {
+    const timings = new Map<string, Timing>();
+    for (const q of queries) {
+      const t: Timing = { rows: -1, ms: [] };
+      for (let r = 0; r <= runs; r++) {
+        const cutoff = new DuckDBTimestampValue(BigInt(Date.now() - LOOKBACK_DAYS * 86_400_000) * 1000n);
+        const started = performance.now();
+        const reader = await conn.runAndReadAll(q.sql, [ds.tenantId, cutoff]);
+        const rows = reader.getRows().length;
+        const ms = performance.now() - started;
+        if (t.rows >= 0 && rows !== t.rows) throw new Error(`${q.name} (SQL): ${rows} rows, an earlier run returned ${t.rows}`);
+        t.rows = rows;
+        if (r > 0) t.ms.push(ms);
+      }
+      timings.set(q.name, t);
+    }
+    return timings;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+const f = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(7);
+
+export async function main(args: string[]): Promise<void> {
+  const sizes = numberListArg(args, 'sizes', [1_000_000, 10_000_000]);
+  const runs = numberArg(args, 'runs', 5);
+  const seed = numberArg(args, 'seed', 1);
+  const only = stringArg(args, 'only')?.split(',');
+  const queries = only ? HUNTING_QUERIES.filter((q) => only.includes(q.name)) : HUNTING_QUERIES;
+  if (queries.length === 0) throw new Error(`no query named ${only?.join(', ')}`);
+
+  for (const size of sizes) {
+    const t0 = performance.now();
+    const ds = await ensureHuntingDataset(size, seed, (s) => console.log(s));
+    console.log(ds.generatedNow
+      ? `generated ${size.toLocaleString('en-US')} events (${ds.devices} devices, 25 days) in ${ds.generationSeconds.toFixed(0)} s into ${ds.dir}`
+      : `reusing ${ds.dir} (${size.toLocaleString('en-US')} events, ${ds.devices} devices, generated ${ds.generatedAt} in ${ds.generationSeconds.toFixed(0)} s)`);
+    const api = await runApi(ds, queries, runs);
+    const sql = await runSql(ds, queries, runs);
+    for (const q of queries) {
+      const a = api.timings.get(q.name)!, s = sql.get(q.name)!;
+      if (a.rows !== s.rows) throw new Error(`${q.name}: the API returned ${a.rows} rows, the SQL ${s.rows}`);
+    }
+
+    console.log(`\nbench hunting — ${size.toLocaleString('en-US')} events, ${ds.devices} devices, ${runs} runs per query after a warm-up; ms (p50 / p95)`);
+    console.log(`${'query'.padEnd(28)} ${'rows'.padStart(6)}   ${'API p50'.padStart(7)} ${'p95'.padStart(7)}   ${'SQL p50'.padStart(7)} ${'p95'.padStart(7)}   API/SQL`);
+    const ratios: number[] = [];
+    for (const q of queries) {
+      const a = api.timings.get(q.name)!, s = sql.get(q.name)!;
+      const ratio = percentile(a.ms, 50) / percentile(s.ms, 50);
+      ratios.push(ratio);
+      console.log(`${q.name.padEnd(28)} ${String(a.rows).padStart(6)}   ${f(percentile(a.ms, 50))} ${f(percentile(a.ms, 95))}   ${f(percentile(s.ms, 50))} ${f(percentile(s.ms, 95))}   ${ratio.toFixed(2).padStart(6)}×`);
+    }
+    const geo = Math.exp(ratios.reduce((x, r) => x + Math.log(r), 0) / ratios.length);
+    console.log(`geometric mean API/SQL ${geo.toFixed(2)}× (goal ≤ 1.2×), worst ${Math.max(...ratios).toFixed(2)}×; ${ratios.filter((r) => r <= 1.2).length}/${ratios.length} queries within the goal`);
+    console.log(`server peak memory (VmHWM) ${api.peakMiB?.toFixed(0) ?? '?'} MiB; server start ${api.startSeconds.toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+}
