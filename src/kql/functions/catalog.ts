@@ -93,7 +93,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   tan: real(1), asin: real(1), acos: real(1), atan: real(1), atan2: real(2), cot: real(1), degrees: real(1),
   radians: real(1), gamma: real(1), loggamma: real(1), rand: real(0, 1),
   binary_and: lng(2), binary_or: lng(2), binary_xor: lng(2), binary_not: lng(1), binary_shift_left: lng(2),
-  binary_shift_right: lng(2), bitset_count_ones: lng(1), beta_cdf: real(3), beta_pdf: real(3),
+  binary_shift_right: lng(2), bitset_count_ones: lng(1),
   // datetime / timespan
   now: dt(0, 1), ago: dt(1), datetime_add: dt(3), datetime_diff: lng(3), datetime_part: int(2),
   startofday: dt(1, 2), startofweek: dt(1, 2), startofmonth: dt(1, 2), startofyear: dt(1, 2),

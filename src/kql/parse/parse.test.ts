@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { PalisadeError } from '../../domain/errors.ts';
+import { decodeDatetime, decodeLong, decodeTimespan, formatDatetimeMicros, parseDatetimeText } from './literals.ts';
+import { lineColumn, parseKql } from './parse.ts';
+
+function errorOf(text: string): PalisadeError {
+  try {
+    parseKql(text);
+  } catch (e) {
+    if (e instanceof PalisadeError) return e;
+    throw e;
+  }
+  throw new Error('expected a syntax error');
+}
+
+describe('parseKql', () => {
+  it('returns a plain syntax tree with Kusto node kinds and child names', () => {
+    const p = parseKql('T | where x > 1');
+    const st = p.root.c.Statements;
+    expect(st?.type).toBe('list');
+    const expr = st?.type === 'list' && st.items[0].type === 'node' ? st.items[0].c.Expression : null;
+    expect(expr?.type === 'node' && expr.kind).toBe('PipeExpression');
+    const op = expr?.type === 'node' ? expr.c.Operator : null;
+    expect(op?.type === 'node' && op.kind).toBe('FilterOperator');
+  });
+
+  it('maps syntax errors to BadRequest with 1-based line and column', () => {
+    const e = errorOf('DeviceProcessEvents\n| where FileName ==');
+    expect(e.code).toBe('BadRequest');
+    expect(e.status).toBe(400);
+    expect(e.message).toMatch(/^Syntax error: /);
+    expect(e.details).toEqual({ line: 2, column: 20 });
+  });
+
+  it('reports the first error of a query with several', () => {
+    const e = errorOf('T | summarize by | where');
+    expect(e.details?.line).toBe(1);
+    expect(Number(e.details?.column)).toBeGreaterThan(1);
+  });
+
+  it('refuses an empty query', () => {
+    expect(errorOf('   ').message).toBe('The query is empty');
+  });
+
+  it('computes line and column with LF and CRLF line breaks', () => {
+    expect(lineColumn('ab\ncd', 3)).toEqual({ line: 2, column: 1 });
+    expect(lineColumn('ab\r\ncd', 5)).toEqual({ line: 2, column: 2 });
+    expect(lineColumn('abc', 0)).toEqual({ line: 1, column: 1 });
+  });
+});
+
+describe('literal decoding', () => {
+  it('decodes longs, including hex and typed nulls', () => {
+    expect(decodeLong('42')).toBe(42);
+    expect(decodeLong('0x1F')).toBe(31);
+    expect(decodeLong('long(null)')).toBeNull();
+    expect(decodeLong('9223372036854775807')).toBe(9223372036854775807n);
+  });
+
+  it('decodes timespans to 100 ns ticks', () => {
+    expect(decodeTimespan('1d')).toBe(864_000_000_000);
+    expect(decodeTimespan('1.5h')).toBe(54_000_000_000);
+    expect(decodeTimespan('10ms')).toBe(100_000);
+    expect(decodeTimespan('time(1.02:03:04.5)')).toBe(864_000_000_000 + 2 * 36_000_000_000 + 3 * 600_000_000 + 4 * 10_000_000 + 5_000_000);
+    expect(decodeTimespan('timespan(null)')).toBeNull();
+  });
+
+  it('decodes datetimes in ISO, US and RFC-822 forms to UTC', () => {
+    expect(decodeDatetime('datetime(2024-01-02 03:04:05.1234567)')).toBe('2024-01-02T03:04:05.1234560Z');
+    expect(decodeDatetime('datetime(2024-01-02)')).toBe('2024-01-02T00:00:00.0000000Z');
+    expect(decodeDatetime('datetime(2024-01-02T03:04:05+02:00)')).toBe('2024-01-02T01:04:05.0000000Z');
+    expect(decodeDatetime('datetime(01/16/2022 13:00:00)')).toBe('2022-01-16T13:00:00.0000000Z');
+    expect(parseDatetimeText('Sat, 8 Nov 14 15:05:02 GMT')).toBe(Date.UTC(2014, 10, 8, 15, 5, 2) * 1000);
+    expect(decodeDatetime('datetime(null)')).toBeNull();
+    expect(formatDatetimeMicros(1_000_001)).toBe('1970-01-01T00:00:01.0000010Z');
+  });
+});

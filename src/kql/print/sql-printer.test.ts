@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { TableDecl } from '../../schema/types.ts';
+import { compileWith } from '../compile.ts';
+import { DUCKDB_AGGREGATES } from './duckdb/aggregates.ts';
+import { DUCKDB_FUNCTIONS } from './duckdb/functions.ts';
+import { AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS, WINDOW_FUNCTIONS } from '../functions/catalog.ts';
+
+const T: TableDecl = {
+  name: 'Events', description: '',
+  columns: [{ name: 'Timestamp', type: 'datetime', description: '' }, { name: 'Name', type: 'string', description: '' }, { name: 'weird "col"', type: 'long', description: '' }],
+};
+const opts = { tenantId: "t'1", deviceScope: [1] as number[], now: new Date('2024-05-01T00:00:00Z') };
+
+describe('SQL printer', () => {
+  it('passes every user value as a parameter, never as SQL text', () => {
+    const evil = `x'); DROP TABLE "Events"; --`;
+    const c = compileWith(`Events | where Name == "${evil.replace(/"/g, '\\"')}" or Name has "${evil.replace(/"/g, '\\"')}" | extend y = strcat(Name, "${evil.replace(/"/g, '\\"')}")`, opts, [T]);
+    expect(c.sql).not.toContain('DROP TABLE');
+    expect(c.sql).not.toContain("t'1");
+    expect(c.params).toContain(evil);
+    expect(c.params).toContain("t'1");
+  });
+
+  it('quotes identifiers, doubling embedded quotes', () => {
+    const c = compileWith("Events | project ['weird \"col\"']", opts, [T]);
+    expect(c.sql).toContain('"weird ""col"""');
+    expect(c.columns).toEqual([{ name: 'weird "col"', type: 'long' }]);
+  });
+
+  it('reuses one parameter for a repeated value', () => {
+    const c = compileWith('Events | where Name == "a" or Name == "a"', opts, [T]);
+    expect(c.params.filter((p) => p === 'a')).toHaveLength(1);
+  });
+
+  it('reads only declared columns from a scan, strings never null, with the scope predicates', () => {
+    const c = compileWith('Events', opts, [T]);
+    expect(c.sql).toMatch(/^SELECT .*COALESCE\("Name", ''\) AS "Name".* FROM "Events" WHERE "__TenantId" = CAST\(\$1 AS VARCHAR\) AND "__RbacGroupId" IN \(CAST\(\$2 AS INTEGER\)\) AND "Timestamp" >= CAST\(\$3 AS TIMESTAMP\)/);
+    expect(c.params[2]).toBe('2024-04-01T00:00:00.000Z');
+    expect(c.columns.map((x) => x.name)).toEqual(['Timestamp', 'Name', 'weird "col"']);
+  });
+
+  it('has a DuckDB mapping for every function in the catalog', () => {
+    // now, ago, pack_all and ingestion_time are resolved by the binder and never reach a printer
+    const bound = new Set(['now', 'ago', 'pack_all', 'ingestion_time']);
+    const missingScalar = Object.keys(SCALAR_FUNCTIONS).filter((f) => !(f in DUCKDB_FUNCTIONS) && !bound.has(f));
+    const missingAgg = Object.keys(AGGREGATE_FUNCTIONS).filter((f) => !(f in DUCKDB_AGGREGATES) && f !== 'arg_max' && f !== 'arg_min' && f !== 'percentiles');
+    expect(missingScalar).toEqual([]);
+    expect(missingAgg).toEqual([]);
+    expect(Object.keys(WINDOW_FUNCTIONS).length).toBeGreaterThan(3);
+  });
+});

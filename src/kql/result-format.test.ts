@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { dotnetTypeName, formatResults, formatValue } from './result-format.ts';
+
+describe('result formatting (MDE hunting API shapes)', () => {
+  it('formats datetimes as ISO-8601 UTC with 7 fractional digits from any input shape', () => {
+    expect(formatValue('2024-04-30T10:00:00.123456Z', 'datetime')).toBe('2024-04-30T10:00:00.1234560Z');
+    expect(formatValue(new Date('2024-04-30T10:00:00Z'), 'datetime')).toBe('2024-04-30T10:00:00.0000000Z');
+    expect(formatValue({ micros: 1_714_471_200_000_001n }, 'datetime')).toBe('2024-04-30T10:00:00.0000010Z');
+    expect(formatValue(null, 'datetime')).toBeNull();
+  });
+
+  it('formats timespans from ticks or text as [d.]hh:mm:ss[.fffffff]', () => {
+    expect(formatValue(36_000_000_000n, 'timespan')).toBe('01:00:00');
+    expect(formatValue(864_000_000_000 + 15_000_000, 'timespan')).toBe('1.00:00:01.5000000');
+    expect(formatValue(-6_000_000_000, 'timespan')).toBe('-00:10:00');
+    expect(formatValue('1.02:00:00', 'timespan')).toBe('1.02:00:00');
+  });
+
+  it('returns dynamic values as JSON values, numbers as numbers, strings never null', () => {
+    expect(formatValue('{"a":[1,2]}', 'dynamic')).toEqual({ a: [1, 2] });
+    expect(formatValue('"x"', 'dynamic')).toBe('x');
+    expect(formatValue(42n, 'long')).toBe(42);
+    expect(formatValue('7', 'int')).toBe(7);
+    expect(formatValue(null, 'string')).toBe('');
+    expect(formatValue(1, 'bool')).toBe(true);
+  });
+
+  it('maps KQL types to the .NET names of the API schema', () => {
+    expect(['string', 'long', 'int', 'real', 'bool', 'datetime', 'timespan', 'dynamic', 'guid', 'decimal'].map(dotnetTypeName))
+      .toEqual(['String', 'Int64', 'Int32', 'Double', 'Boolean', 'DateTime', 'TimeSpan', 'Object', 'Guid', 'Decimal']);
+  });
+
+  it('builds Schema and Results keyed by column name', () => {
+    expect(formatResults([{ name: 'T', type: 'datetime' }, { name: 'N', type: 'long' }], [['2024-01-01T00:00:00Z', 3n]])).toEqual({
+      schema: [{ Name: 'T', Type: 'DateTime' }, { Name: 'N', Type: 'Int64' }],
+      results: [{ T: '2024-01-01T00:00:00.0000000Z', N: 3 }],
+    });
+  });
+});
