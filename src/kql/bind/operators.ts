@@ -14,6 +14,7 @@ import { bindJoin, bindLookup } from './join.ts';
 import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
 import { bindParse } from './parse-operator.ts';
+import { bindParseKv } from './parse-kv.ts';
 import { RowScope } from './scope.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
@@ -57,6 +58,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'MvApplyOperator': return bindMvApply(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);
     case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
+    case 'ParseKvOperator': return bindParseKv(b, input, op, env);
     case 'SerializeOperator': return childList(op, 'Expressions').length ? bindExtend(b, input, childList(op, 'Expressions'), env) : input;
     case 'AsOperator': {
       const n = nameText(op.c.Name);

@@ -79,8 +79,13 @@ export function cellMatches(actual: unknown, expected: string, type: string): bo
   const e = expected ?? '';
   if (actual === null || actual === undefined) return e.trim() === '' || /^\(?null\)?$/i.test(e.trim());
   switch (type) {
-    case 'string': case 'guid':
-      return String(actual) === e || String(actual).trim() === e.trim();
+    case 'string': case 'guid': {
+      // the docs render whitespace runs (newlines, non-breaking spaces) as one space and URLs as <autolinks>
+      const norm = (s: string) => s.replace(/[\s\u00A0]+/g, ' ').trim();
+      const unlink = (s: string) => s.replace(/<((?:https?|ftp):\/\/[^>]*)>/g, '$1');
+      const a = String(actual);
+      return a === e || norm(a) === norm(e) || norm(a) === norm(unlink(e));
+    }
     case 'bool': {
       const t = e.trim().toLowerCase();
       const ev = t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : null;

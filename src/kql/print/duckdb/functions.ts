@@ -471,6 +471,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `to_json(list_transform(range(octet_length(${b})), i -> CAST(('0x' || substr(hex(${b}), 2 * i + 1, 2)) AS INTEGER)))`;
   },
   base64_encode_fromarray: (p, [a]) => `to_base64(from_hex(array_to_string(list_transform(CAST(${jsonList(E(p, a))} AS INTEGER[]), b -> lpad(hex(b & 255), 2, '0')), '')))`,
+  __kv_lookup: (p, [s, re, key]) => {
+    const r = txt(p, re);
+    const pairs = `list_transform(regexp_extract_all(${txt(p, s)}, ${r}, 0), m -> [trim(regexp_extract(m, ${r}, 1)), regexp_extract(m, ${r}, 2)])`;
+    return `COALESCE(list_filter(${pairs}, kv -> kv[1] = ${txt(p, key)})[1][2], '')`;
+  },
   hash_md5: (p, [s]) => `md5(${hashText(p, s)})`,
   hash_sha1: (p, [s]) => `sha1(${hashText(p, s)})`,
   hash_sha256: (p, [s]) => `sha256(${hashText(p, s)})`,
