@@ -29,7 +29,7 @@ import { createGroupCommitQueue, type StagedGroup } from './group-commit-queue.t
 import { BATCHES_TABLE, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
 import { createReadPool } from './read-pool.ts';
 import { toMicros } from './micros.ts';
-import { cellToJson, kqlTypeOf } from './values.ts';
+import { cellConverter, kqlTypeOf } from './values.ts';
 
 /** Options of the DuckDB event store. */
 export interface DuckDbEventStoreOptions {
@@ -360,7 +360,15 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
         const columns = declared ?? names.map((n, i) => ({ name: n, type: kqlTypeOf(types[i]) }));
         const raw = reader.getRows();
         const truncated = raw.length > o.maxRows;
-        const rows = raw.slice(0, o.maxRows).map((r) => r.map((v, i) => cellToJson(v, types[i], columns[i].type)));
+        const convert = types.map((t, i) => cellConverter(t, columns[i].type));
+        const n = Math.min(raw.length, o.maxRows);
+        const rows = new Array<unknown[]>(n);
+        for (let r = 0; r < n; r++) {
+          const src = raw[r];
+          const out = new Array<unknown>(src.length);
+          for (let c = 0; c < src.length; c++) out[c] = convert[c](src[c]);
+          rows[r] = out;
+        }
         return { columns, rows, truncated, stats: { elapsedMs: performance.now() - started } };
       } catch (e) {
         if (o.signal?.aborted) throw o.signal.reason;

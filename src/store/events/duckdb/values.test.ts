@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellToJson, duckDbValueToJson, kqlTypeOf } from './values.ts';
+import { formatDatetimeMicros } from '../../../schema/datetime.ts';
+import { cellConverter, cellToJson, duckDbValueToJson, formatMicrosFast, kqlTypeOf } from './values.ts';
 
 let inst: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -62,5 +63,24 @@ describe('DuckDB values to JSON', () => {
     expect(await one('SELECT true')).toEqual({ value: true, kql: 'bool' });
     expect(await one('SELECT 1.5::DOUBLE')).toEqual({ value: 1.5, kql: 'real' });
     expect(duckDbValueToJson(null)).toBeNull();
+  });
+
+  it('converts whole columns the same way cell by cell', async () => {
+    const r = await conn.runAndReadAll(`SELECT * FROM (VALUES
+      ('a', 1::BIGINT, 2::INTEGER, 1.5::DOUBLE, true, TIMESTAMP '2024-01-02 03:04:05.123456', '{"x":1}'::JSON, '[1]', 600000000::BIGINT, 'infinity'::TIMESTAMP),
+      (NULL, 9223372036854775807::BIGINT, NULL, NULL, NULL, TIMESTAMP '1969-12-31 23:59:59.999', NULL, 'text', NULL, TIMESTAMP '0001-01-01 00:00:00'),
+      ('', -5::BIGINT, -1, -0.25, false, TIMESTAMP '2024-05-01 00:00:00', '"s"'::JSON, '{"a":2}', -1::BIGINT, TIMESTAMP '2300-06-01 12:00:00.000001')
+    )`);
+    const types = r.columnTypes();
+    const kql = [undefined, 'long', 'int', 'real', 'bool', 'datetime', 'dynamic', 'dynamic', 'timespan', 'datetime'];
+    for (const row of r.getRows()) {
+      row.forEach((v, i) => expect(cellConverter(types[i], kql[i])(v), `column ${i}`).toEqual(cellToJson(v, types[i], kql[i])));
+    }
+  });
+
+  it('prints microseconds fast exactly as the exact formatter does', () => {
+    for (const us of [0n, 1n, -1n, 999n, 1_000n, 1_714_521_600_000_000n, 1_714_521_600_123_450n, -86_400_000_001n, 9_007_199_254_740_991n, -62_135_596_800_000_000n, 253_402_300_799_999_999n]) {
+      expect(formatMicrosFast(us), String(us)).toBe(formatDatetimeMicros(us));
+    }
   });
 });

@@ -167,3 +167,57 @@ export function kqlTypeOf(type: DuckDBType): string {
       return 'string';
   }
 }
+
+const MAX_EXACT_MICROS = 2 ** 53;
+
+/**
+ * formatDatetimeMicros for the common case without bigint arithmetic: micros within ±2^53 (years
+ * 1685–2255) print through Date; anything else falls back to the exact bigint path.
+ */
+export function formatMicrosFast(micros: bigint): string {
+  const n = Number(micros);
+  if (n <= -MAX_EXACT_MICROS || n >= MAX_EXACT_MICROS) return formatDatetimeMicros(micros);
+  const ms = Math.floor(n / 1000);
+  const sub = n - ms * 1000;
+  const iso = new Date(ms).toISOString();
+  if (iso.length !== 24) return formatDatetimeMicros(micros);
+  let frac = iso.slice(20, 23) + (sub < 10 ? `00${sub}` : sub < 100 ? `0${sub}` : String(sub));
+  let end = frac.length;
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end -= 1;
+  frac = frac.slice(0, end);
+  return end === 0 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${frac}Z`;
+}
+
+/** A converter of one result column's cells. */
+export type CellConverter = (v: DuckDBValue) => JsonValue;
+
+/**
+ * The converter of a result column, chosen once per column from its DuckDB type and declared KQL
+ * type: the same results as {@link cellToJson}, without re-deciding the type for every cell.
+ */
+export function cellConverter(type: DuckDBType, kqlType: string | undefined): CellConverter {
+  const json = isJsonType(type);
+  switch (type.typeId) {
+    case DuckDBTypeId.VARCHAR:
+      if (json || kqlType === 'dynamic') return (v) => cellToJson(v, type, kqlType);
+      return (v) => (v === null || v === undefined ? null : (v as string));
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+      return (v) => (v === null || v === undefined ? null : (v as number | boolean));
+    case DuckDBTypeId.BIGINT:
+      if (kqlType === 'timespan') return (v) => cellToJson(v, type, kqlType);
+      return (v) => (v === null || v === undefined ? null : bigintToJson(v as bigint));
+    case DuckDBTypeId.TIMESTAMP:
+      return (v) => {
+        if (v === null || v === undefined) return null;
+        const t = v as DuckDBTimestampValue;
+        return t.isFinite ? formatMicrosFast(t.micros) : t.toString();
+      };
+    default:
+      return (v) => cellToJson(v, type, kqlType);
+  }
+}
