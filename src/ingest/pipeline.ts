@@ -129,8 +129,8 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       const nowMicros = dateToMicros(clock);
 
       let t = performance.now();
-      const text = await decodeBody(req.body, req.gzip, { maxBytes: maxBodyBytes, maxLines });
-      const lines = splitLines(text, maxLines);
+      const raw = await decodeBody(req.body, req.gzip, { maxBytes: maxBodyBytes, maxLines });
+      const lines = splitLines(raw, maxLines);
       stepMs.decode += performance.now() - t;
 
       const rows: { table: string; row: EventRow }[] = [];
