@@ -1,4 +1,5 @@
 import type { TableDecl } from '../types.ts';
+import { COLUMNS as C, ALERT_KEY } from '../columns.ts';
 
 /** The AlertInfo advanced-hunting table: columns, KQL types and order exactly as MDE publishes them. */
 export const alertInfo: TableDecl = {
@@ -6,13 +7,11 @@ export const alertInfo: TableDecl = {
   description: 'Alerts raised by detections',
   writtenBy: 'service',
   columns: [
-    { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
-    { name: 'AlertId', type: 'string', description: 'Unique identifier of the alert' },
-    { name: 'Title', type: 'string', description: 'Title of the alert' },
+    ...ALERT_KEY,
     { name: 'Category', type: 'string', description: 'Category of the alert (e.g. Malware, CredentialAccess)' },
-    { name: 'Severity', type: 'string', description: 'Severity of the alert: Informational, Low, Medium or High' },
-    { name: 'ServiceSource', type: 'string', description: 'Product that raised the alert' },
-    { name: 'DetectionSource', type: 'string', description: 'Detection technology that found the threat' },
-    { name: 'AttackTechniques', type: 'string', description: 'MITRE ATT&CK techniques tied to the alert, as JSON array text' },
+    C.Severity,
+    C.ServiceSource,
+    C.DetectionSource,
+    C.AttackTechniques,
   ],
 };

@@ -1,14 +1,13 @@
 import type { TableDecl } from '../types.ts';
+import { COLUMNS as C, DEVICE_KEY } from '../columns.ts';
 
 /** The DeviceFileCertificateInfo advanced-hunting table: columns, KQL types and order exactly as MDE publishes them. */
 export const deviceFileCertificateInfo: TableDecl = {
   name: 'DeviceFileCertificateInfo',
   description: 'Certificate information of signed files seen on devices',
   columns: [
-    { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
-    { name: 'DeviceId', type: 'string', description: 'Unique identifier of the device in the service' },
-    { name: 'DeviceName', type: 'string', description: 'Fully qualified domain name of the device' },
-    { name: 'SHA1', type: 'string', description: 'SHA-1 hash of the file the action was applied to' },
+    ...DEVICE_KEY,
+    C.SHA1,
     { name: 'IsSigned', type: 'bool', description: 'Whether the file is signed' },
     { name: 'SignatureType', type: 'string', description: 'Where the signature is: Embedded or Catalog' },
     { name: 'Signer', type: 'string', description: 'Subject of the signing certificate' },
@@ -22,6 +21,6 @@ export const deviceFileCertificateInfo: TableDecl = {
     { name: 'CertificateCountersignatureTime', type: 'datetime', description: 'When the signature was countersigned (timestamped)' },
     { name: 'IsTrusted', type: 'bool', description: 'Whether the signature chain is trusted' },
     { name: 'IsRootSignerMicrosoft', type: 'bool', description: 'Whether the root of the chain is a Microsoft certificate' },
-    { name: 'ReportId', type: 'long', description: 'Per-device event counter; unique only together with DeviceName and Timestamp' },
+    C.ReportId,
   ],
 };

@@ -1,13 +1,12 @@
 import type { TableDecl } from '../types.ts';
+import { COLUMNS as C, DEVICE_KEY } from '../columns.ts';
 
 /** The DeviceInfo advanced-hunting table: columns, KQL types and order exactly as MDE publishes them. */
 export const deviceInfo: TableDecl = {
   name: 'DeviceInfo',
   description: 'Machine information reported by the sensor: OS, versions, users, tags',
   columns: [
-    { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
-    { name: 'DeviceId', type: 'string', description: 'Unique identifier of the device in the service' },
-    { name: 'DeviceName', type: 'string', description: 'Fully qualified domain name of the device' },
+    ...DEVICE_KEY,
     { name: 'ClientVersion', type: 'string', description: 'Version of the sensor running on the device' },
     { name: 'PublicIP', type: 'string', description: 'Public IP address the device reaches the service from (may be a NAT or proxy)' },
     { name: 'OSArchitecture', type: 'string', description: 'Architecture of the operating system' },
@@ -20,9 +19,9 @@ export const deviceInfo: TableDecl = {
     { name: 'RegistryDeviceTag', type: 'string', description: 'Device tag set through the registry' },
     { name: 'OSVersion', type: 'string', description: 'Version of the operating system' },
     { name: 'MachineGroup', type: 'string', description: 'Device group (RBAC) the device belongs to' },
-    { name: 'ReportId', type: 'long', description: 'Per-device event counter; unique only together with DeviceName and Timestamp' },
+    C.ReportId,
     { name: 'OnboardingStatus', type: 'string', description: 'Whether the device is onboarded, can be onboarded, or is unsupported' },
-    { name: 'AdditionalFields', type: 'string', description: 'Extra event properties as JSON text' },
+    C.AdditionalFields,
     { name: 'DeviceCategory', type: 'string', description: 'Broad class of device: Endpoint, Network device, IoT or Unknown' },
     { name: 'DeviceType', type: 'string', description: 'Device type by purpose (workstation, server, mobile, printer, ...)' },
     { name: 'DeviceSubtype', type: 'string', description: 'Finer device type, when discovery knows it' },

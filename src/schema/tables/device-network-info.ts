@@ -1,13 +1,12 @@
 import type { TableDecl } from '../types.ts';
+import { COLUMNS as C, DEVICE_KEY } from '../columns.ts';
 
 /** The DeviceNetworkInfo advanced-hunting table: columns, KQL types and order exactly as MDE publishes them. */
 export const deviceNetworkInfo: TableDecl = {
   name: 'DeviceNetworkInfo',
   description: 'Network adapter configuration of devices',
   columns: [
-    { name: 'Timestamp', type: 'datetime', description: 'When the event was recorded on the device (UTC)' },
-    { name: 'DeviceId', type: 'string', description: 'Unique identifier of the device in the service' },
-    { name: 'DeviceName', type: 'string', description: 'Fully qualified domain name of the device' },
+    ...DEVICE_KEY,
     { name: 'NetworkAdapterName', type: 'string', description: 'Name of the network adapter' },
     { name: 'MacAddress', type: 'string', description: 'MAC address of the network adapter' },
     { name: 'NetworkAdapterType', type: 'string', description: 'Adapter type, using .NET NetworkInterfaceType names' },
@@ -19,7 +18,7 @@ export const deviceNetworkInfo: TableDecl = {
     { name: 'IPv6Dhcp', type: 'string', description: 'IPv6 address of the DHCP server' },
     { name: 'DefaultGateways', type: 'string', description: 'Default gateway addresses as JSON array text' },
     { name: 'IPAddresses', type: 'string', description: 'Addresses on the adapter with subnet prefix and address space, as JSON array text' },
-    { name: 'ReportId', type: 'long', description: 'Per-device event counter; unique only together with DeviceName and Timestamp' },
+    C.ReportId,
     { name: 'NetworkAdapterVendor', type: 'string', description: 'Manufacturer of the network adapter' },
   ],
 };
