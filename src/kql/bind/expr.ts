@@ -432,6 +432,15 @@ export class ExprBinder {
         const args = argNodes.map((a) => this.bind(a, sc));
         return ir.call('range', args, 'dynamic');
       }
+      case 'bag_pack_columns': {
+        const args: Expr[] = [];
+        for (const a of argNodes) {
+          const e = this.bind(a, sc);
+          if (e.k !== 'col') return h.fail(a, 'bag_pack_columns() takes column names');
+          args.push(ir.lit(e.name, 'string'), e);
+        }
+        return ir.call('pack', args, 'dynamic');
+      }
       case 'ingestion_time': {
         const c = sc.row.resolveInternal('__IngestTime');
         if (!c) return h.fail(s, 'ingestion_time() is only available on rows read from a table');

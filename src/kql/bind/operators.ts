@@ -56,6 +56,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'UnionOperator': return bindUnion(b, input, op, env);
     case 'MvExpandOperator': return bindMvExpand(b, input, op, env);
     case 'MvApplyOperator': return bindMvApply(b, input, op, env);
+    case 'PartitionOperator': return bindPartition(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);
     case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
     case 'ParseKvOperator': return bindParseKv(b, input, op, env);
@@ -148,6 +149,28 @@ function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
     k: 'mvapply', input, outerId, sub, keep: keep.map((c) => c.name), extra: extra.map((c) => c.name),
     columns: [...keep, ...extra],
   };
+}
+
+/**
+ * partition by Col (subquery): the subquery runs once per distinct value of Col over the rows with
+ * that value; the results are concatenated.
+ */
+function bindPartition(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const keyNode = childNode(op, 'ByExpression');
+  const key = b.expr.bind(keyNode, scopeOf(input, env));
+  if (key.k !== 'col') return b.fail(keyNode, 'partition by needs a column');
+  const keys: Rel = { k: 'aggregate', input, keys: [{ name: key.name, expr: key }], aggs: [], columns: [{ name: key.name, type: key.type }] };
+  const outerId = ++outerIds;
+  const outer: Rel = { k: 'outer', id: outerId, columns: keys.columns };
+  const partRows: Rel = {
+    k: 'kjoin', left: input, right: outer, kind: 'leftsemi', on: [{ left: key, right: ir.col(key.name, key.type) }],
+    outputs: input.columns.map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type })), columns: input.columns,
+  };
+  const operand = childNode(op, 'Operand');
+  const subNode = operand?.c.Subquery ?? operand?.c.Expression;
+  if (!operand || operand.kind !== 'PartitionSubquery' || !subNode) return b.fail(op, 'Only the partition by Column (subquery) form is supported');
+  const sub = bindHeadless(b, subNode, partRows, env);
+  return { k: 'mvapply', input: keys, outerId, sub, keep: [], extra: visible(sub.columns).map((c) => c.name), columns: visible(sub.columns) };
 }
 
 /** The row scope over a relation's columns. */

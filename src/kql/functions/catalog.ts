@@ -107,7 +107,11 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   ipv4_is_private: bool(1), ipv4_is_in_range: bool(2), ipv4_is_in_any_range: bool(2, 64), parse_ipv4: lng(1),
   parse_ipv4_mask: lng(2), ipv4_is_match: bool(2, 3), ipv4_compare: lng(2, 3), format_ipv4: str(1, 2),
   format_ipv4_mask: str(1, 2), ipv4_netmask_suffix: int(1), has_ipv4: bool(2), has_ipv4_prefix: bool(2),
-  has_any_ipv4: bool(2, 64), has_any_ipv4_prefix: bool(2, 64),
+  has_any_ipv4: bool(2, 64), has_any_ipv4_prefix: bool(2, 64), ipv6_compare: lng(2, 3), ipv6_is_match: bool(2, 3),
+  // units
+  convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3),
+  convert_speed: real(3), convert_energy: real(3), convert_angle: real(3),
+  assert: bool(2),
   // ingestion
   ingestion_time: dt(0),
   // series (element-wise on arrays)
@@ -117,7 +121,8 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   series_ceiling: dyn(1), series_exp: dyn(1), series_log: dyn(1), series_pow: dyn(2), series_sin: dyn(1),
   series_cos: dyn(1), series_tan: dyn(1), series_asin: dyn(1), series_acos: dyn(1), series_atan: dyn(1),
   series_sum: real(1), series_magnitude: real(1), series_dot_product: real(2), series_cosine_similarity: real(2),
-  series_product: real(1),
+  series_product: real(1), series_fill_const: dyn(2, 3), series_fill_forward: dyn(1, 2), series_fill_backward: dyn(1, 2),
+  series_stats_dynamic: dyn(1, 2),
 };
 
 /** Window functions over serialized (ordered) rows, by name. */

@@ -14,6 +14,8 @@ import {
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
 import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
+import { IPV6_FUNCTIONS } from './ipv6.ts';
+import { UNIT_FUNCTIONS } from './units.ts';
 
 type H = FnHandler;
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
@@ -493,6 +495,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
   parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
   ...URL_AND_PATH_FUNCTIONS,
+  ...IPV6_FUNCTIONS,
+  ...UNIT_FUNCTIONS,
+  assert: (p, [c, msg]) => `(CASE WHEN ${E(p, c)} THEN TRUE ELSE error(${txt(p, msg)}) END)`,
   // dynamic
   __dyn_get: (p, args) => dynGet(p, args),
   pack: (p, args) => {
@@ -746,6 +751,20 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   series_ceiling: series1((v) => `ceil(${v})`), series_exp: series1((v) => `exp(${v})`), series_log: series1((v) => `ln(${v})`),
   series_sin: series1((v) => `sin(${v})`), series_cos: series1((v) => `cos(${v})`), series_tan: series1((v) => `tan(${v})`),
   series_asin: series1((v) => `asin(${v})`), series_acos: series1((v) => `acos(${v})`), series_atan: series1((v) => `atan(${v})`),
+  series_fill_const: (p, [a, c]) => `to_json(list_transform(${jsonList(E(p, a))}, v -> CASE WHEN v IS NULL OR json_type(v) = 'NULL' THEN ${toJson(p, c)} ELSE v END))`,
+  series_fill_forward: (p, [a]) => {
+    const l = jsonList(E(p, a));
+    return `to_json(list_transform(range(len(${l})), i -> COALESCE(list_filter(list_reverse(list_slice(${l}, 1, i + 1)), x -> json_type(x) <> 'NULL')[1], CAST('null' AS JSON))))`;
+  },
+  series_fill_backward: (p, [a]) => {
+    const l = jsonList(E(p, a));
+    return `to_json(list_transform(range(len(${l})), i -> COALESCE(list_filter(list_slice(${l}, i + 1, len(${l})), x -> json_type(x) <> 'NULL')[1], CAST('null' AS JSON))))`;
+  },
+  series_stats_dynamic: (p, [a]) => {
+    const l = `list_filter(CAST(${jsonList(E(p, a))} AS DOUBLE[]), x -> x IS NOT NULL AND isfinite(x))`;
+    return `json_object('min', list_min(${l}), 'min_idx', list_position(${l}, list_min(${l})) - 1, 'max', list_max(${l}), 'max_idx', list_position(${l}, list_max(${l})) - 1, ` +
+      `'avg', list_avg(${l}), 'stdev', list_aggregate(${l}, 'stddev_samp'), 'variance', list_aggregate(${l}, 'var_samp'), 'sum', list_sum(${l}), 'len', len(${l}))`;
+  },
   series_sum: (p, [a]) => `list_sum(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
   series_product: (p, [a]) => `list_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
   series_magnitude: (p, [a]) => `sqrt(list_sum(list_transform(CAST(${jsonList(E(p, a))} AS DOUBLE[]), v -> v * v)))`,
