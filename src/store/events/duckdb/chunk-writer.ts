@@ -158,8 +158,7 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     throw new TypeError(`${table.name}.${names[col]}: not a ${what}: ${show(v)}`);
   };
 
-  function writeStrings(vec: duckdb.Vector, rows: readonly PendingRow[], off: number, n: number, col: number, kind: 'varchar' | 'json'): void {
-    const name = names[col];
+  function writeStrings(vec: duckdb.Vector, values: readonly unknown[], n: number, kind: 'varchar' | 'json'): void {
     const seen = new Map<string, number>();
     // Dedup pays while values repeat; a column that turns out mostly distinct (ids, command lines of
     // one-off processes) is assigned directly for the rest of the chunk.
@@ -167,7 +166,7 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     let dups = 0;
     let nulls = false;
     for (let i = 0; i < n; i++) {
-      const v = rows[off + i].row[name];
+      const v = values[i];
       if (v === null || v === undefined) {
         if (!nulls) scratch.valid.fill(0xff);
         nulls = true;
@@ -194,13 +193,11 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     if (nulls) flushValidity(vec, n);
   }
 
-  function writeFixed(vec: duckdb.Vector, rows: readonly PendingRow[], off: number, n: number, col: number): void {
-    const name = names[col];
+  function writeFixed(vec: duckdb.Vector, values: readonly unknown[], n: number, col: number): void {
     const kind = kinds[col];
     let nulls = false;
     for (let i = 0; i < n; i++) {
-      const r = rows[off + i];
-      const v = col === tsIndex ? r.ts : r.row[name];
+      const v = values[i];
       if (v === null || v === undefined) {
         if (!nulls) scratch.valid.fill(0xff);
         nulls = true;
@@ -277,18 +274,38 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 2), 0, scratch.i64.buffer, 0, n * 8);
   }
 
+  // Column-major scratch of one chunk: each row's own keys are visited once and its values scattered
+  // here, instead of looking every declared column up in every row (rows of many shapes make each
+  // such lookup a slow, megamorphic one).
+  const columns: unknown[][] = names.map(() => new Array<unknown>(CHUNK).fill(undefined));
+  const indexOf = new Map<string, number>(names.map((n, i) => [n, i]));
+
+  function scatter(rows: readonly PendingRow[], off: number, n: number): void {
+    for (const col of columns) col.fill(undefined, 0, n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[off + i];
+      const row = r.row;
+      for (const k in row) {
+        const c = indexOf.get(k);
+        if (c !== undefined) columns[c][i] = row[k];
+      }
+      if (tsIndex >= 0) columns[tsIndex][i] = r.ts;
+    }
+  }
+
   return {
     table,
     write(appender, rows) {
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);
+        scatter(rows, off, n);
         const raw = duckdb.create_data_chunk(types);
         duckdb.data_chunk_set_size(raw, n);
         for (let c = 0; c < ncols; c++) {
           const vec = duckdb.data_chunk_get_vector(raw, c);
           const kind = kinds[c];
-          if (kind === 'varchar' || kind === 'json') writeStrings(vec, rows, off, n, c, kind);
-          else writeFixed(vec, rows, off, n, c);
+          if (kind === 'varchar' || kind === 'json') writeStrings(vec, columns[c], n, kind);
+          else writeFixed(vec, columns[c], n, c);
         }
         writeHidden(raw, rows, off, n);
         appender.appendDataChunk(new DuckDBDataChunk(raw));
