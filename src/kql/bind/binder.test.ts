@@ -111,8 +111,8 @@ describe('binder: lets, functions and errors', () => {
 
   it('refuses unknown names, unsupported operators and functions by name, with a position', () => {
     expect(fail('Events | where Nope == 1').message).toBe("Failed to resolve scalar expression named 'Nope'");
-    const op = fail('Events\n| make-series count() on Timestamp step 1h');
-    expect(op.message).toBe("The operator 'make-series' is not supported");
+    const op = fail('Events\n| sample-distinct 5 of FileName');
+    expect(op.message).toBe("The operator 'sample-distinct' is not supported");
     expect(op.details).toEqual({ line: 2, column: 3 });
     expect(fail('print geo_distance_2points(1, 2, 3, 4)').message).toBe("The function 'geo_distance_2points' is not supported");
     expect(fail('Events | project count()').message).toMatch(/can only be used in summarize/);

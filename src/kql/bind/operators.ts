@@ -15,6 +15,7 @@ import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
 import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
+import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
@@ -57,6 +58,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'MvExpandOperator': return bindMvExpand(b, input, op, env);
     case 'MvApplyOperator': return bindMvApply(b, input, op, env);
     case 'PartitionOperator': return bindPartition(b, input, op, env);
+    case 'MakeSeriesOperator': return bindMakeSeries(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);
     case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
     case 'ParseKvOperator': return bindParseKv(b, input, op, env);
@@ -163,7 +165,7 @@ function bindPartition(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const outerId = ++outerIds;
   const outer: Rel = { k: 'outer', id: outerId, columns: keys.columns };
   const partRows: Rel = {
-    k: 'kjoin', left: input, right: outer, kind: 'leftsemi', on: [{ left: key, right: ir.col(key.name, key.type) }],
+    k: 'kjoin', left: input, right: outer, kind: 'inner', on: [{ left: key, right: ir.col(key.name, key.type) }],
     outputs: input.columns.map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type })), columns: input.columns,
   };
   const operand = childNode(op, 'Operand');

@@ -67,6 +67,7 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   covariance: (p, [a, b]) => `covar_samp(${E(p, a)}, ${E(p, b)})`,
   covarianceif: (p, [a, b, pred]) => `covar_samp(${E(p, a)}, ${E(p, b)})${filt(p, pred)}`,
   covariancep: (p, [a, b]) => `covar_pop(${E(p, a)}, ${E(p, b)})`,
+  __series_pairs: (p, [i, v]) => `to_json(list(json_object('i', ${E(p, i)}, 'v', ${toJson(p, v)})))`,
   binary_all_and: (p, [v]) => `bit_and(${E(p, v)})`,
   binary_all_or: (p, [v]) => `bit_or(${E(p, v)})`,
   binary_all_xor: (p, [v]) => `bit_xor(${E(p, v)})`,

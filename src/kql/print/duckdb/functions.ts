@@ -9,7 +9,7 @@ import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import {
-  as, datetimeText, distinctList, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  as, datetimeText7, distinctList, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
@@ -596,7 +596,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (a.type === 'datetime') {
       const us = `(${st} // 10)`;
       const end = `least(${E(p, b)}, make_timestamp(epoch_us(${E(p, a)}) + 1048575 * ${us}))`;
-      return `to_json(list_transform(generate_series(${E(p, a)}, ${end}, to_microseconds(${us})), v -> ${datetimeText('v')}))`;
+      return `to_json(list_transform(generate_series(${E(p, a)}, ${end}, to_microseconds(${us})), v -> ${datetimeText7('v')}))`;
     }
     if (a.type === 'timespan') return `to_json(list_transform(generate_series(${E(p, a)}, least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}), ${st}), v -> ${timespanText('v')}))`;
     return `to_json(generate_series(${E(p, a)}, CASE WHEN ${st} > 0 THEN least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) ELSE greatest(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) END, ${st}))`;
@@ -764,6 +764,19 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const l = `list_filter(CAST(${jsonList(E(p, a))} AS DOUBLE[]), x -> x IS NOT NULL AND isfinite(x))`;
     return `json_object('min', list_min(${l}), 'min_idx', list_position(${l}, list_min(${l})) - 1, 'max', list_max(${l}), 'max_idx', list_position(${l}, list_max(${l})) - 1, ` +
       `'avg', list_avg(${l}), 'stdev', list_aggregate(${l}, 'stddev_samp'), 'variance', list_aggregate(${l}, 'var_samp'), 'sum', list_sum(${l}), 'len', len(${l}))`;
+  },
+  __series_index: (p, [t, f, s]) => (t.type === 'datetime'
+    ? `CAST((epoch_us(${E(p, t)}) - epoch_us(${E(p, f)})) * 10 // ${E(p, s)} AS BIGINT)`
+    : `CAST(floor((${E(p, t)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`),
+  __series_count: (p, [f, e, s]) => (f.type === 'datetime'
+    ? `CAST(ceil((epoch_us(${E(p, e)}) - epoch_us(${E(p, f)})) * 10 / ${E(p, s)}) AS BIGINT)`
+    : `CAST(ceil((${E(p, e)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`),
+  __series_axis: (p, [f, s, n]) => (f.type === 'datetime'
+    ? `to_json(list_transform(range(${E(p, n)}), i -> ${datetimeText7(`make_timestamp(epoch_us(${E(p, f)}) + i * ${E(p, s)} // 10)`)}))`
+    : `to_json(list_transform(range(${E(p, n)}), i -> ${E(p, f)} + i * ${E(p, s)}))`),
+  __series_fill: (p, [pairs, def, n]) => {
+    const l = `CAST(${E(p, pairs)} AS JSON[])`;
+    return `to_json(list_transform(range(${E(p, n)}), i -> COALESCE(list_filter(${l}, e -> CAST(json_extract_string(e, '$.i') AS BIGINT) = i)[1]->'v', ${toJson(p, def)})))`;
   },
   series_sum: (p, [a]) => `list_sum(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,
   series_product: (p, [a]) => `list_product(CAST(${jsonList(E(p, a))} AS DOUBLE[]))`,

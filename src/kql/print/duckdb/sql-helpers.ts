@@ -39,6 +39,11 @@ export function datetimeText(x: string): string {
   return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S') || CASE WHEN microsecond(${x}) % 1000000 = 0 THEN '' ELSE '.' || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0' END || 'Z')`;
 }
 
+/** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`), as dynamic values hold them. */
+export function datetimeText7(x: string): string {
+  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0Z')`;
+}
+
 /** KQL's text for a timespan held as ticks: `[-][d.]hh:mm:ss[.fffffff]`. */
 export function timespanText(x: string): string {
   const a = `abs(${x})`;
@@ -80,7 +85,7 @@ export function toJson(p: ExprPrinter, e: Expr): string {
   const x = p.expr(e);
   switch (e.type) {
     case 'dynamic': return x;
-    case 'datetime': return `to_json(${datetimeText(x)})`;
+    case 'datetime': return `to_json(${datetimeText7(x)})`;
     case 'timespan': return `to_json(${timespanText(x)})`;
     case 'real': return `(CASE WHEN isfinite(${x}) THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END)`;
     default: return `to_json(${x})`;
