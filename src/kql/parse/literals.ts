@@ -109,7 +109,7 @@ export function parseDatetimeText(text: string): number | undefined {
     }
     return us;
   }
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*(AM|PM)?)?$/i.exec(t);
+  const us = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*(AM|PM)?)?$/i.exec(t);
   if (us) {
     const [, mo, d, y, h, mi, s, f, ampm] = us;
     let hour = Number(h ?? 0);

@@ -167,7 +167,8 @@ export class SqlPrinter implements ExprPrinter {
             const over = [i.partition ? `PARTITION BY ${top.expr(i.partition)}` : '', order ? `ORDER BY ${order}` : ''].filter(Boolean).join(' ');
             return `${d.window(top, i, over)} AS ${q(i.name)}`;
           });
-          sql = `SELECT *, ${items.join(', ')} FROM (${sql}) AS ${this.alias()}`;
+          // window evaluation does not keep row order: restore the serialized order
+          sql = `SELECT *, ${items.join(', ')} FROM (${sql}) AS ${this.alias()}${order ? ` ORDER BY ${order}` : ''}`;
         }
         return sql;
       }

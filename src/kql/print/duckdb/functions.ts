@@ -402,9 +402,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const t = textList(E(p, to));
     const mark = (i: string) => `chr(1) || CAST(${i} AS VARCHAR) || chr(2)`;
     const idx = `range(len(${f}))`;
-    const ok = (i: string) => `(${f}[CAST(${i} AS BIGINT) + 1] <> '' AND json_type(${jsonList(E(p, to))}[CAST(${i} AS BIGINT) + 1]) IN ('VARCHAR', 'NULL'))`;
+    const ok = (i: string) => `(${f}[CAST(${i} AS BIGINT) + 1] <> '')`;
     const marked = `list_reduce(list_prepend(${txt(p, s)}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> CASE WHEN ${ok('i')} THEN replace(acc, ${f}[CAST(i AS BIGINT) + 1], ${mark('i')}) ELSE acc END)`;
-    return `(CASE WHEN len(${f}) = 0 THEN ${txt(p, s)} ELSE list_reduce(list_prepend(${marked}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${mark('i')}, COALESCE(${t}[CAST(i AS BIGINT) + 1], ''))) END)`;
+    // a lookup whose replacement is not a string keeps its matched text (but still shadows later lookups)
+    const rep = (i: string) => `CASE WHEN json_type(${jsonList(E(p, to))}[CAST(${i} AS BIGINT) + 1]) = 'VARCHAR' THEN ${t}[CAST(${i} AS BIGINT) + 1] WHEN json_type(${jsonList(E(p, to))}[CAST(${i} AS BIGINT) + 1]) IS NULL OR json_type(${jsonList(E(p, to))}[CAST(${i} AS BIGINT) + 1]) = 'NULL' THEN '' ELSE ${f}[CAST(${i} AS BIGINT) + 1] END`;
+    return `(CASE WHEN len(${f}) = 0 THEN ${txt(p, s)} ELSE list_reduce(list_prepend(${marked}, list_transform(${idx}, i -> CAST(i AS VARCHAR))), (acc, i) -> replace(acc, ${mark('i')}, ${rep('i')})) END)`;
   },
   extract: (p, [re, g, s], call) => {
     const raw = `regexp_extract(${txt(p, s)}, ${txt(p, re)}, CAST(${E(p, g)} AS INTEGER))`;
@@ -450,7 +452,18 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const positions = `list_filter(range(length(${region})), i -> substr(${region}, i + 1, length(${lk})) = ${lk})`;
     return `(CASE WHEN ${eff} > length(${src}) THEN -1 ELSE COALESCE(${positions}[${occ}] + ${eff}, -1) END)`;
   },
-  indexof_regex: (p, [s, re]) => `COALESCE(CAST(strpos(${txt(p, s)}, NULLIF(regexp_extract(${txt(p, s)}, ${txt(p, re)}), '')) - 1 AS BIGINT), -1)`,
+  indexof_regex: (p, [s, re, start, length, occurrence]) => {
+    // mark each (non-overlapping) match with \x01, then read match positions off the marked text
+    const src = txt(p, s);
+    const st = start ? `CAST(${E(p, start)} AS BIGINT)` : '0';
+    const len = length ? `(CASE WHEN CAST(${E(p, length)} AS BIGINT) < 0 THEN length(${src}) ELSE CAST(${E(p, length)} AS BIGINT) END)` : `length(${src})`;
+    const occ = occurrence ? `CAST(${E(p, occurrence)} AS BIGINT)` : '1';
+    const region = `substr(${src}, ${st} + 1, ${len})`;
+    const marked = `regexp_replace(${region}, '(' || ${txt(p, re)} || ')', chr(1) || '\\1', 'g')`;
+    const marks = `list_filter(range(length(${marked})), i -> substr(${marked}, i + 1, 1) = chr(1))`;
+    const positions = `list_transform(range(len(${marks})), k -> ${marks}[k + 1] - k)`;
+    return `(CASE WHEN ${st} < 0 OR ${st} > length(${src}) THEN NULL ELSE COALESCE(${positions}[${occ}] + ${st}, -1) END)`;
+  },
   countof: (p, [s, search, kind]) => {
     const k = kind ? constString(kind, 'countof kind').toLowerCase() : 'normal';
     if (k === 'regex') return `CAST(len(regexp_extract_all(${txt(p, s)}, ${txt(p, search)})) AS BIGINT)`;
