@@ -3,10 +3,10 @@
  * variants, extend, sort, top, take, distinct, count, and the pass-through ones (serialize,
  * render, as). Larger operators live in their own files and are dispatched from here.
  */
-import { ir, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
+import { ir, type AggItem, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
-import { DOTNET_TYPE_NAMES, visible, type Column } from '../types.ts';
+import { DOTNET_TYPE_NAMES, visible, type Column, type KqlType } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type ExprScope, type WindowCollector } from './expr.ts';
@@ -59,6 +59,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'MvApplyOperator': return bindMvApply(b, input, op, env);
     case 'PartitionOperator': return bindPartition(b, input, op, env);
     case 'MakeSeriesOperator': return bindMakeSeries(b, input, op, env);
+    case 'TopNestedOperator': return bindTopNested(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);
     case 'ParseWhereOperator': return bindParse(b, input, op, env, true);
     case 'ParseKvOperator': return bindParseKv(b, input, op, env);
@@ -173,6 +174,44 @@ function bindPartition(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   if (!operand || operand.kind !== 'PartitionSubquery' || !subNode) return b.fail(op, 'Only the partition by Column (subquery) form is supported');
   const sub = bindHeadless(b, subNode, partRows, env);
   return { k: 'mvapply', input: keys, outerId, sub, keep: [], extra: visible(sub.columns).map((c) => c.name), columns: visible(sub.columns) };
+}
+
+/** top-nested with one level: `top-nested [N] of Col by Agg [asc|desc]` → Col, aggregated_Col. */
+function bindTopNested(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const clauses = childList(op, 'Clauses').filter((c): c is SynNode => c.type === 'node');
+  if (clauses.length !== 1) return b.fail(op, "The operator 'top-nested' with several levels is not supported");
+  const cl = clauses[0];
+  if (cl.c.WithOthersClause) return b.fail(cl.c.WithOthersClause, "top-nested 'with others' is not supported");
+  const sc = scopeOf(input, env);
+  const ofNode = childNode(cl, 'OfExpression');
+  const ofName = ofNode?.kind === 'SimpleNamedExpression' ? nameText(ofNode.c.Name) ?? 'Column1' : expressionResultName(ofNode, dynamicTester(b, sc)) ?? 'Column1';
+  let of = b.expr.bind(ofNode?.kind === 'SimpleNamedExpression' ? ofNode.c.Expression : ofNode, sc);
+  if (of.type === 'dynamic') of = convertTo(of, 'string');
+  let byNode = childNode(cl, 'ByExpression')!;
+  let desc = true;
+  if (byNode.kind === 'OrderedExpression') {
+    desc = tokensText(childNode(byNode, 'Ordering')?.c.AscOrDescKeyword ?? null).toLowerCase() !== 'asc';
+    byNode = childNode(byNode, 'Expression')!;
+  }
+  const aggs: AggItem[] = [];
+  const collector = {
+    add(fn: string, args: Expr[], type: KqlType): Expr {
+      const name = `__tn${aggs.length}`;
+      aggs.push({ fn, args, outs: [{ name, type }] });
+      return ir.col(name, type);
+    },
+  };
+  const aggExpr = b.expr.bind(byNode, { ...sc, row: RowScope.empty, agg: collector, aggRow: sc.row });
+  const aggName = `aggregated_${ofName}`;
+  const grouped: Rel = {
+    k: 'aggregate', input, keys: [{ name: ofName, expr: of }], aggs,
+    columns: [{ name: ofName, type: of.type }, ...aggs.flatMap((a) => a.outs)],
+  };
+  const shaped = project(grouped, [{ name: ofName, expr: ir.col(ofName, of.type) }, { name: aggName, expr: aggExpr }]);
+  const keys: SortKey[] = [{ expr: ir.col(aggName, aggExpr.type), desc, nullsFirst: !desc }];
+  const sorted: Rel = { k: 'sort', input: shaped, keys, columns: shaped.columns };
+  const count = cl.c.Expression ? limitCount(b, cl.c.Expression, env) : null;
+  return count ? { k: 'limit', input: sorted, count, columns: sorted.columns } : sorted;
 }
 
 /** The row scope over a relation's columns. */

@@ -65,7 +65,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   // conversions
   tostring: str(1), tolong: lng(1), toint: int(1), todouble: real(1), tobool: bool(1),
   todatetime: dt(1), totimespan: ts(1), toguid: sig(1, 1, 'guid'), todecimal: sig(1, 1, 'decimal'),
-  parse_json: dyn(1), dynamic_to_json: str(1), gettype: str(1), tohex: str(1, 2),
+  parse_json: dyn(1), dynamic_to_json: str(1), gettype: str(1), tohex: str(1, 2), format_bytes: str(1, 3),
   // strings
   strcat: str(1, 64), strcat_delim: str(3, 64), strcat_array: str(2), strlen: lng(1), string_size: lng(1),
   tolower: str(1), toupper: str(1), substring: str(2, 3), split: dyn(2, 3), reverse: str(1), strrep: str(2, 3),

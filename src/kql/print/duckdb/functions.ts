@@ -9,7 +9,7 @@ import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import {
-  as, datetimeText7, distinctList, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  as, datetimeText7, distinctList, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
@@ -365,6 +365,17 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
       return p.param(names[a.type], 'string');
     }
     return `(CASE json_type(${E(p, a)}) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE 'null' END)`;
+  },
+  format_bytes: (p, [v, prec, unit]) => {
+    // KQL picks the unit (or uses the given one: Bytes, KB, MB, GB, TB, PB) and rounds to the precision
+    const units = ['Bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+    const x = `CAST(${E(p, v)} AS DOUBLE)`;
+    const digits = prec ? `CAST(${E(p, prec)} AS INTEGER)` : '0';
+    const fixed = unit ? litString(unit) : undefined;
+    if (unit && (fixed === undefined || !units.some((u) => u.toLowerCase() === fixed.toLowerCase()))) return bad('format_bytes() needs a constant unit: Bytes, KB, MB, GB, TB or PB');
+    const exp = fixed ? String(units.findIndex((u) => u.toLowerCase() === fixed.toLowerCase())) : `least(5, greatest(0, CAST(floor(log(1024, greatest(abs(${x}), 1))) AS INTEGER)))`;
+    const label = `[${units.map((u) => `'${u}'`).join(', ')}][${exp} + 1]`;
+    return `(CASE WHEN ${x} IS NULL THEN '' ELSE ${realText(`round(${x} / pow(1024, ${exp}), ${digits})`)} || ' ' || ${label} END)`;
   },
   tohex: (p, [a, len]) => {
     const h = `lower(hex(CAST(${E(p, a)} AS BIGINT)))`;
