@@ -201,8 +201,12 @@ function bindTopNested(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
       return ir.col(name, type);
     },
   };
+  let aggName = `aggregated_${ofName}`;
+  if (byNode.kind === 'SimpleNamedExpression') {
+    aggName = nameText(byNode.c.Name) ?? aggName;
+    byNode = childNode(byNode, 'Expression')!;
+  }
   const aggExpr = b.expr.bind(byNode, { ...sc, row: RowScope.empty, agg: collector, aggRow: sc.row });
-  const aggName = `aggregated_${ofName}`;
   const grouped: Rel = {
     k: 'aggregate', input, keys: [{ name: ofName, expr: of }], aggs,
     columns: [{ name: ofName, type: of.type }, ...aggs.flatMap((a) => a.outs)],

@@ -42,7 +42,6 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
       name = expressionResultName(k, isDyn);
       if (e.k === 'col') keyColumnRefs.add(e.name);
     }
-    if (e.type === 'dynamic') e = convertTo(e, 'string');
     keyNames.push(name);
     keys.push({ name: '', expr: e });
   }

@@ -1,0 +1,2 @@
+SELECT "text" AS "text", "term" AS "term", regexp_matches("text", ('(?:^|[^0-9A-Za-z])' || regexp_escape("term") || '(?:[^0-9A-Za-z]|$)'), 'i') AS "has_term", contains(lower("text"), lower("term")) AS "contains_term", COALESCE("term" IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)), FALSE) AS "in_dyn" FROM (SELECT * FROM (VALUES (CAST($3 AS VARCHAR), CAST($1 AS VARCHAR)), (CAST($4 AS VARCHAR), CAST($1 AS VARCHAR)), (CAST($5 AS VARCHAR), CAST($6 AS VARCHAR))) AS t1("text", "term")) AS t0
+-- params: ["b","z","a b c","abc","x-y","y"]
