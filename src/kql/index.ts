@@ -10,6 +10,11 @@ export type { CompileOptions } from './compile.ts';
 export { compileWith, planKql } from './compile.ts';
 export { formatResults, formatValue, dotnetTypeName } from './result-format.ts';
 
+/** Loads the KQL parser now (it takes a moment the first time) so the first query is fast. */
+export function preloadKql(): void {
+  compileWith('print 1', { tenantId: 'preload', deviceScope: 'all', now: new Date(0) }, TABLES);
+}
+
 /**
  * Compiles a hunting query for the stored event tables. Every table scan is restricted to
  * `tenantId`, to `deviceScope` (when a list of rbac group ids) and to `now - lookbackDays`.
