@@ -8,6 +8,7 @@ import { ir, type Expr } from '../../ir/ir.ts';
 import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
+import { DEFAULT_FUNCTIONS } from '../default-functions.ts';
 import {
   as, datetimeText7, distinctList, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
@@ -28,7 +29,6 @@ function lowerOf(p: ExprPrinter, e: Expr): string {
   return s !== undefined ? p.param(s.toLowerCase(), 'string') : `lower(${txt(p, e)})`;
 }
 
-const cmp = (op: string): H => (p, [a, b]) => `(${E(p, a)} ${op} ${E(p, b)})`;
 const not = (h: H): H => (p, a, c) => `(NOT ${h(p, a, c)})`;
 
 /** has / hasprefix / hassuffix, case-insensitive unless `cs`. */
@@ -269,15 +269,10 @@ function trimRe(where: 'both' | 'start' | 'end'): H {
   };
 }
 
-/** The DuckDB function table, keyed by KQL name (operators included). */
+/** The DuckDB function table, keyed by KQL name (operators included): the standard ones plus DuckDB's. */
 export const DUCKDB_FUNCTIONS: Record<string, H> = {
+  ...DEFAULT_FUNCTIONS,
   // logic and comparison
-  and: (p, [a, b]) => `(${E(p, a)} AND ${E(p, b)})`,
-  or: (p, [a, b]) => `(${E(p, a)} OR ${E(p, b)})`,
-  not: (p, [a]) => `(NOT ${E(p, a)})`,
-  '==': cmp('='), '!=': cmp('<>'), '<': cmp('<'), '<=': cmp('<='), '>': cmp('>'), '>=': cmp('>='),
-  between: (p, [x, lo, hi]) => `(${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)})`,
-  '!between': (p, [x, lo, hi]) => `(NOT (${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)}))`,
   // string operators
   '=~': (p, [a, b]) => `(lower(${E(p, a)}) = ${lowerOf(p, b)})`,
   '!~': (p, [a, b]) => `(lower(${E(p, a)}) <> ${lowerOf(p, b)})`,
@@ -298,14 +293,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   __array: () => bad('A dynamic array is only allowed in a list operator'),
   // arithmetic
   '+': arith('+'), '-': arith('-'), '*': arith('*'), '/': arith('/'), '%': arith('%'),
-  neg: (p, [a]) => `(-${E(p, a)})`,
   // conditionals and null tests
-  iff: (p, [c, a, b], call) => `(CASE WHEN ${E(p, c)} THEN ${as(p, a, call.type)} ELSE ${as(p, b, call.type)} END)`,
-  case: (p, args, call) => {
-    const parts: string[] = [];
-    for (let i = 0; i + 1 < args.length; i += 2) parts.push(`WHEN ${E(p, args[i])} THEN ${as(p, args[i + 1], call.type)}`);
-    return `(CASE ${parts.join(' ')} ELSE ${as(p, args[args.length - 1], call.type)} END)`;
-  },
   coalesce: (p, args, call) => (call.type === 'string'
     ? `COALESCE(${args.map((a, i) => (i === args.length - 1 ? txt(p, a) : `NULLIF(${txt(p, a)}, '')`)).join(', ')})`
     : `COALESCE(${args.map((a) => as(p, a, call.type)).join(', ')})`),
@@ -316,8 +304,6 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   isnan: (p, [a]) => `isnan(${E(p, a)})`,
   isinf: (p, [a]) => `isinf(${E(p, a)})`,
   isfinite: (p, [a]) => `isfinite(${E(p, a)})`,
-  max_of: (p, args, c) => `greatest(${args.map((a) => as(p, a, c.type)).join(', ')})`,
-  min_of: (p, args, c) => `least(${args.map((a) => as(p, a, c.type)).join(', ')})`,
   // conversions
   tostring: (p, [a]) => txt(p, a),
   tolong: toNumber('BIGINT'), toint: toNumber('INTEGER'), todouble: toNumber('DOUBLE'), todecimal: toNumber('DECIMAL(38,10)'),
@@ -626,27 +612,17 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `to_json(generate_series(${E(p, a)}, CASE WHEN ${st} > 0 THEN least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) ELSE greatest(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) END, ${st}))`;
   },
   // numbers
-  abs: (p, [a]) => `abs(${E(p, a)})`,
   bin: (p, [v, s]) => bin(p, v, s),
   bin_at: (p, [v, s, at]) => bin(p, v, s, at),
   round: (p, [a, n], c) => (c.type === 'real' || c.type === 'decimal'
     ? `round(${E(p, a)}, ${n ? `CAST(${E(p, n)} AS INTEGER)` : '0'})`
     : E(p, a)),
-  ceiling: (p, [a]) => `ceil(${E(p, a)})`,
-  sqrt: (p, [a]) => `sqrt(${E(p, a)})`,
-  pow: (p, [a, b]) => `pow(${E(p, a)}, ${E(p, b)})`,
-  exp: (p, [a]) => `exp(${E(p, a)})`,
   exp2: (p, [a]) => `pow(2, ${E(p, a)})`,
   exp10: (p, [a]) => `pow(10, ${E(p, a)})`,
   log: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN ln(${E(p, a)}) END)`,
   log2: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log2(${E(p, a)}) END)`,
   log10: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log10(${E(p, a)}) END)`,
   sign: (p, [a], c) => `CAST(sign(${E(p, a)}) AS ${p.dialect.sqlType(c.type)})`,
-  pi: () => 'pi()',
-  sin: (p, [a]) => `sin(${E(p, a)})`, cos: (p, [a]) => `cos(${E(p, a)})`, tan: (p, [a]) => `tan(${E(p, a)})`,
-  asin: (p, [a]) => `asin(${E(p, a)})`, acos: (p, [a]) => `acos(${E(p, a)})`, atan: (p, [a]) => `atan(${E(p, a)})`,
-  atan2: (p, [a, b]) => `atan2(${E(p, a)}, ${E(p, b)})`, cot: (p, [a]) => `cot(${E(p, a)})`,
-  degrees: (p, [a]) => `degrees(${E(p, a)})`, radians: (p, [a]) => `radians(${E(p, a)})`,
   gamma: (p, [a]) => `gamma(${E(p, a)})`, loggamma: (p, [a]) => `lgamma(${E(p, a)})`,
   rand: (p, [n]) => (n ? `floor(random() * ${E(p, n)})` : 'random()'),
   binary_and: (p, [a, b]) => `(${E(p, a)} & ${E(p, b)})`,
