@@ -117,5 +117,8 @@ describe('binder: lets, functions and errors', () => {
     expect(fail('print geo_distance_2points(1, 2, 3, 4)').message).toBe("The function 'geo_distance_2points' is not supported");
     expect(fail('Events | project count()').message).toMatch(/can only be used in summarize/);
     expect(fail('externaldata(x:string)["https://x"]').message).toBe("The operator 'externaldata' is not supported");
+    const parsed = parseKql('externaldata(x:string)["https://x"]');
+    const allowed = new Binder(parsed, { tables: [], tenantId: 't', deviceScope: 'all', now: new Date(), lookbackDays: 30, allowExternalData: true });
+    expect(() => allowed.bindQuery(parsed.root)).toThrow(/fetching external data is disabled/);
   });
 });

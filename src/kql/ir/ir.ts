@@ -64,7 +64,9 @@ export interface Aggregate { k: 'aggregate'; input: Rel; keys: NamedExpr[]; aggs
 
 /** A sort key; KQL defaults are desc with nulls last, asc with nulls first. */
 export interface SortKey { expr: Expr; desc: boolean; nullsFirst: boolean }
+/** Orders rows by the keys. */
 export interface Sort { k: 'sort'; input: Rel; keys: SortKey[]; columns: Column[] }
+/** Keeps at most `count` rows (the first ones when the input is sorted). */
 export interface Limit { k: 'limit'; input: Rel; count: Expr; columns: Column[] }
 /** Keeps one arbitrary row per distinct key (innerunique joins dedupe their left side this way). */
 export interface Dedupe { k: 'dedupe'; input: Rel; keys: Expr[]; columns: Column[] }
