@@ -126,13 +126,15 @@ WHERE ${scope()} AND "ActionType" = 'PowerShellCommand' GROUP BY 1`,
   },
   {
     name: 'bad-hosts-let-list',
-    about: 'let with a scalar list, in~',
+    about: 'let with a scalar list, in~, up to 10,000 rows back',
     kql: `let suspicious = dynamic(${JSON.stringify(BAD_HOSTS)});
 DeviceNetworkEvents
 | where RemoteUrl in~ (suspicious)
-| project Timestamp, DeviceName, RemoteUrl, RemoteIP, InitiatingProcessFileName`,
+| project Timestamp, DeviceName, RemoteUrl, RemoteIP, InitiatingProcessFileName
+| take 10000`,
     sql: `SELECT "Timestamp", "DeviceName", "RemoteUrl", "RemoteIP", "InitiatingProcessFileName" FROM "DeviceNetworkEvents"
-WHERE ${scope()} AND lower("RemoteUrl") IN (${BAD_HOSTS.map((h) => `'${h}'`).join(', ')})`,
+WHERE ${scope()} AND lower("RemoteUrl") IN (${BAD_HOSTS.map((h) => `'${h}'`).join(', ')})
+LIMIT 10000`,
   },
   {
     name: 'logon-failures-hourly',
