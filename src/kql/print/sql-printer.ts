@@ -64,6 +64,8 @@ export class SqlPrinter implements ExprPrinter {
   }
 
   nullOf(type: KqlType): string {
+    // KQL strings are never null: a "null" string is the empty string
+    if (type === 'string') return `CAST('' AS ${this.dialect.sqlType(type)})`;
     return `CAST(NULL AS ${this.dialect.sqlType(type)})`;
   }
 

@@ -80,7 +80,8 @@ export const duckdbDialect: Dialect = {
       case 'row_number': return `(row_number() OVER (${over})${a ? ` + ${p.expr(a)} - 1` : ''})`;
       case 'prev': case 'next': {
         const fn = item.fn === 'prev' ? 'lag' : 'lead';
-        return `${fn}(${p.expr(a)}, ${b ? `CAST(${p.expr(b)} AS BIGINT)` : '1'}${c ? `, ${p.expr(c)}` : ''}) OVER (${over})`;
+        const w = `${fn}(${p.expr(a)}, ${b ? `CAST(${p.expr(b)} AS BIGINT)` : '1'}${c ? `, ${p.expr(c)}` : ''}) OVER (${over})`;
+        return item.type === 'string' ? `COALESCE(${w}, '')` : w;
       }
       case 'row_cumsum': return `CAST(sum(${p.expr(a)}) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${TYPES[item.type]})`;
       case 'row_rank_dense': case 'row_rank_min': {
