@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
 import { createIngestPipeline } from '../ingest/pipeline.ts';
-import { compileKql } from '../kql/index.ts';
+import { compileKql, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
@@ -21,6 +21,8 @@ export interface EventStack {
 /** Opens the embedded event stack on the DuckDB file at `path` (':memory:' for tests). */
 export async function openEventStack(path: string, opts: { retentionDays: number; log?: Logger; hunting?: Partial<HuntingLimits> }): Promise<EventStack> {
   const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays });
+  // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
+  preloadKql();
   const pipeline = createIngestPipeline({
     eventStore: store,
     onDeadLetter: (d) => opts.log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
