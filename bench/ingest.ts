@@ -12,7 +12,8 @@
  * Options: --events N (200000) --devices D (20) --batch-size B (1000) --seed S (1)
  *   --encode pre|client (pre: batch bodies are gzip-encoded before timing; client: each device's
  *   SensorClient.sendEvents encodes while the clock runs, on the same 2 cores as the server)
- *   --cpu-prof DIR (write a V8 CPU profile of the serve process into DIR) --keep (keep the temp dir).
+ *   --cpu-prof DIR (write a V8 CPU profile of the serve process into DIR) --keep (keep the temp dir)
+ *   --node-options "…" (extra NODE_OPTIONS for the serve process, e.g. V8 heap flags).
  */
 import https from 'node:https';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -80,10 +81,12 @@ export async function main(args: string[]): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-ingest-'));
   const env: Record<string, string> = {};
+  const nodeOptions = stringArg(args, 'node-options');
+  if (nodeOptions) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim();
   if (cpuProf) {
     mkdirSync(resolve(cpuProf), { recursive: true });
     // node refuses --cpu-prof in NODE_OPTIONS; a preloaded module runs the same sampling profiler.
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'support/cpu-profile-preload.mjs')}`.trim();
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'support/cpu-profile-preload.mjs')}`.trim();
     env.PALISADE_CPU_PROF_DIR = resolve(cpuProf);
   }
   const srv = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'], env });

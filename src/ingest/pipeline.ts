@@ -10,14 +10,14 @@
 import { PalisadeError } from '../domain/errors.ts';
 import type { EventBatch, EventRow, EventStore } from '../domain/ports.ts';
 import { dateToMicros } from '../schema/datetime.ts';
-import { decodeBody, splitLines } from './decode-body.ts';
+import { decodeBody, splitLines, type BodyLine } from './decode-body.ts';
 import { enrichLine } from './enrich.ts';
 import { stampLine } from './stamp.ts';
 import type { DeviceIdentity } from './stamp.ts';
 import { STEP_NAMES, drop, ok } from './step.ts';
 import type { StepName, StepResult } from './step.ts';
 import { parseLine, validateLine } from './validate-line.ts';
-import type { ValidLine } from './validate-line.ts';
+import type { RawLine, ValidLine } from './validate-line.ts';
 
 /** One event batch as the sensor gateway received it. */
 export interface IngestRequest extends DeviceIdentity {
@@ -128,48 +128,45 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       const clock = now();
       const nowMicros = dateToMicros(clock);
 
-      let t = performance.now();
+      const t = performance.now();
       const raw = await decodeBody(req.body, req.gzip, { maxBytes: maxBodyBytes, maxLines });
       const lines = splitLines(raw, maxLines);
       stepMs.decode += performance.now() - t;
 
-      const rows: { table: string; row: EventRow }[] = [];
-      for (const l of lines) {
-        let step: StepName = 'parse';
-        let result: StepResult<unknown>;
-        t = performance.now();
-        const parsed = parseLine(l.text);
-        stepMs.parse += performance.now() - t;
-        result = parsed;
-        if (parsed.kind === 'ok') {
-          step = 'validate';
-          t = performance.now();
-          result = validateLine(parsed.value, nowMicros);
-          stepMs.validate += performance.now() - t;
+      // Each step runs over every line still in play and is timed once per batch (timing each line
+      // costs more than some of the steps). Failures are reported in line order.
+      const failures: { line: BodyLine; step: StepName; result: StepResult<never> }[] = [];
+      let live: BodyLine[] = [];
+      let values: unknown[] = [];
+      const pass = <I, O>(step: StepName, run: (v: I) => StepResult<O>) => {
+        const started = performance.now();
+        const nextLive: BodyLine[] = [];
+        const nextValues: O[] = [];
+        for (let i = 0; i < values.length; i++) {
+          const r = run(values[i] as I);
+          if (r.kind === 'ok') {
+            nextLive.push(live[i]);
+            nextValues.push(r.value);
+          } else {
+            failures.push({ line: live[i], step, result: r });
+          }
         }
-        if (result.kind === 'ok') {
-          step = 'stamp';
-          t = performance.now();
-          result = stampLine(result.value as ValidLine, req);
-          stepMs.stamp += performance.now() - t;
-        }
-        if (result.kind === 'ok') {
-          step = 'enrich';
-          t = performance.now();
-          result = enrichLine(result.value as ValidLine);
-          stepMs.enrich += performance.now() - t;
-        }
-        if (result.kind === 'ok') {
-          step = 'age';
-          t = performance.now();
-          result = checkAge(result.value as ValidLine, nowMicros);
-          stepMs.age += performance.now() - t;
-        }
-        if (result.kind === 'ok') {
-          const v = result.value as ValidLine;
-          rows.push({ table: v.table.name, row: v.row });
-          continue;
-        }
+        live = nextLive;
+        values = nextValues;
+        stepMs[step] += performance.now() - started;
+      };
+      live = lines;
+      values = lines.map((l) => l.text);
+      pass<string, RawLine>('parse', parseLine);
+      pass<RawLine, ValidLine>('validate', (raw) => validateLine(raw, nowMicros));
+      pass<ValidLine, ValidLine>('stamp', (v) => stampLine(v, req));
+      pass<ValidLine, ValidLine>('enrich', enrichLine);
+      pass<ValidLine, ValidLine>('age', (v) => checkAge(v, nowMicros));
+      const rows: { table: string; row: EventRow }[] = (values as ValidLine[]).map((v) => ({ table: v.table.name, row: v.row }));
+
+      failures.sort((a, b) => a.line.line - b.line.line);
+      for (const { line: l, step, result } of failures) {
+        if (result.kind === 'ok') continue;
         rejected.push({ line: l.line, reason: result.reason });
         if (result.kind === 'drop') {
           dropped += 1;
@@ -188,9 +185,9 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       }
 
       const batch: EventBatch = { tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId, rows };
-      t = performance.now();
+      const writeStarted = performance.now();
       const stored = await eventStore.appendBatch(batch);
-      stepMs.write += performance.now() - t;
+      stepMs.write += performance.now() - writeStarted;
 
       const result: IngestResult = { batchId: req.batchId, accepted: rows.length, rejected, duplicate: stored.duplicate };
       onMetrics?.({ batchId: req.batchId, lines: lines.length, accepted: rows.length, dropped, deadLettered, duplicate: stored.duplicate, stepMs });
