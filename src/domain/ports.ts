@@ -117,12 +117,37 @@ export interface EventBatch {
   rbacGroupId?: number;
 }
 
+/**
+ * One column of an EncodedTable, values in row order: strings as a dictionary and one code per row
+ * (-1 = null); every other type as raw little-endian values — int64 (long, timespan ticks, datetime
+ * microseconds since the epoch), int32 (int), float64 (real, decimal) or one byte (bool, 0/1) per row —
+ * with a validity bitmask (bit i of byte i>>3 set = row i has a value; null = every row has one).
+ */
+export type EncodedColumn =
+  | { kind: 'string'; dict: string[]; codes: Int32Array }
+  | { kind: 'fixed'; data: ArrayBuffer; valid: Uint8Array | null };
+
+/** The rows of one table in columnar form, already validated and coerced to the column types. */
+export interface EncodedTable {
+  table: string;
+  rows: number;
+  /** One entry per declared column of the table, in declaration order; null = every value is null. */
+  columns: (EncodedColumn | null)[];
+}
+
+/** An EventBatch whose rows arrive column by column (see EncodedTable), e.g. from an ingest worker. */
+export interface EncodedEventBatch extends Omit<EventBatch, 'rows'> {
+  tables: EncodedTable[];
+}
+
 export interface EventStore {
   /**
    * Durably stores the batch (resolved = committed) unless the (tenantId, deviceId, batchId) was
    * stored before, in which case nothing is written and `duplicate` is true.
    */
   appendBatch(batch: EventBatch): Promise<{ duplicate: boolean; stored: number }>;
+  /** Optional: appendBatch for rows already in columnar form, which spares the writer the per-row work. */
+  appendEncoded?(batch: EncodedEventBatch): Promise<{ duplicate: boolean; stored: number }>;
   /** Runs compiled SQL with a timeout and a row cap. */
   query(q: CompiledQuery, opts: { timeoutMs: number; maxRows: number; signal?: AbortSignal }): Promise<QueryResult>;
   /** Deletes events older than the cutoff; returns rows deleted. */

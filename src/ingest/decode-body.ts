@@ -5,7 +5,7 @@
  * MaximumBatchSizeExceeded.
  */
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { PalisadeError } from '../domain/errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -45,23 +45,46 @@ function outputChunkSize(body: Buffer, maxBytes: number): number {
  * character (V8 keeps such a body, and every slice of it, two bytes per character).
  */
 export async function decodeBody(body: Buffer, gzip: boolean, limits: BodyLimits): Promise<Buffer> {
+  return checked(gzip ? await inflate(body, limits, () => gunzipAsync(body, inflateOptions(body, limits))) : body, limits);
+}
+
+/** decodeBody on the calling thread (for worker threads, which share the libuv thread pool). */
+export function decodeBodySync(body: Buffer, gzip: boolean, limits: BodyLimits): Buffer {
+  if (!gzip) return checked(body, limits);
+  if (body.length > limits.maxBytes) throw new PalisadeError('PayloadTooLarge', `Compressed body exceeds ${limits.maxBytes} bytes`);
   let raw: Buffer;
-  if (gzip) {
-    if (body.length > limits.maxBytes) throw new PalisadeError('PayloadTooLarge', `Compressed body exceeds ${limits.maxBytes} bytes`);
-    try {
-      raw = await gunzipAsync(body, { maxOutputLength: limits.maxBytes, chunkSize: outputChunkSize(body, limits.maxBytes) });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw new PalisadeError('PayloadTooLarge', `Decompressed body exceeds ${limits.maxBytes} bytes`);
-      }
-      throw new PalisadeError('BadRequest', 'Body is not a valid gzip stream', { cause: e });
-    }
-  } else {
-    raw = body;
+  try {
+    raw = gunzipSync(body, inflateOptions(body, limits));
+  } catch (e) {
+    throw inflateError(e, limits);
   }
+  return checked(raw, limits);
+}
+
+function inflateOptions(body: Buffer, limits: BodyLimits) {
+  return { maxOutputLength: limits.maxBytes, chunkSize: outputChunkSize(body, limits.maxBytes) };
+}
+
+async function inflate(body: Buffer, limits: BodyLimits, run: () => Promise<Buffer>): Promise<Buffer> {
+  if (body.length > limits.maxBytes) throw new PalisadeError('PayloadTooLarge', `Compressed body exceeds ${limits.maxBytes} bytes`);
+  try {
+    return await run();
+  } catch (e) {
+    throw inflateError(e, limits);
+  }
+}
+
+function inflateError(e: unknown, limits: BodyLimits): PalisadeError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+    return new PalisadeError('PayloadTooLarge', `Decompressed body exceeds ${limits.maxBytes} bytes`);
+  }
+  return new PalisadeError('BadRequest', 'Body is not a valid gzip stream', { cause: e });
+}
+
+function checked(raw: Buffer, limits: BodyLimits): Buffer {
   if (raw.length > limits.maxBytes) throw new PalisadeError('PayloadTooLarge', `Body exceeds ${limits.maxBytes} bytes`);
-  if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3);
+  if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) return raw.subarray(3);
   return raw;
 }
 

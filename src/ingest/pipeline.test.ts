@@ -140,6 +140,40 @@ describe('ingest pipeline', () => {
     expect((await p.ingest({ ...who, batchId: 'empty-1', body, gzip: false })).duplicate).toBe(true);
   });
 
+  it('runs large bodies on a worker thread with the same results as on the event loop', async () => {
+    const lines: unknown[] = [];
+    for (let i = 0; i < 800; i++) {
+      lines.push({ table: 'DeviceProcessEvents', row: { Timestamp: `2024-05-01T11:${String(i % 60).padStart(2, '0')}:00.${String(i).padStart(3, '0')}Z`, FileName: `tool-${i % 7}.exe`, ProcessId: i, SHA1: 'AB'.repeat(20), ProcessCommandLine: `tool-${i % 7}.exe --run ${i} ${'x'.repeat(40)}`, AdditionalFields: i % 2 ? { n: i } : null } });
+      lines.push({ table: 'DeviceNetworkEvents', row: { Timestamp: '2024-05-01T11:00:00Z', RemoteIP: '8.8.8.8', RemotePort: 443 + (i % 3), LocalIP: '10.0.0.5' } });
+      if (i % 100 === 0) lines.push({ table: 'DeviceNetworkEvents', row: { Timestamp: '2024-05-01T11:00:00Z', RemotePort: 'https' } });
+      if (i % 250 === 0) lines.push('{broken');
+    }
+    const body = gzipSync(ndjson(lines));
+    expect(body.readUInt32LE(body.length - 4)).toBeGreaterThan(64 * 1024);
+    const deadLetters: DeadLetter[][] = [[], []];
+    const results = [];
+    for (const [k, workers] of [1, 0].entries()) {
+      const p = createIngestPipeline({ eventStore: store, now: () => NOW, workers, onDeadLetter: (d) => deadLetters[k].push(d) });
+      results.push(await p.ingest({ ...who, deviceId: String(k).repeat(40), batchId: `big-${workers}`, body, gzip: true }));
+    }
+    expect(results[0]).toEqual({ ...results[1], batchId: 'big-1' });
+    expect(results[0].accepted).toBe(1600);
+    expect(results[0].rejected).toHaveLength(12);
+    expect(deadLetters[0]).toEqual(deadLetters[1].map((d) => ({ ...d, deviceId: d.deviceId.replaceAll('1', '0'), batchId: 'big-1' })));
+    const cols = '"Timestamp", "DeviceName", "FileName", "ProcessId", "SHA1", "ProcessCommandLine", "AdditionalFields", "__RbacGroupId"';
+    const onWorker = await rows(`SELECT ${cols} FROM "DeviceProcessEvents" WHERE "DeviceId" = '${'0'.repeat(40)}' ORDER BY "ProcessId"`);
+    const onLoop = await rows(`SELECT ${cols} FROM "DeviceProcessEvents" WHERE "DeviceId" = '${'1'.repeat(40)}' ORDER BY "ProcessId"`);
+    expect(onWorker).toHaveLength(800);
+    expect(onWorker).toEqual(onLoop);
+    expect(onWorker[1]).toEqual(['2024-05-01T11:01:00.001Z', 'sensor-host.corp', 'tool-1.exe', 1, 'ab'.repeat(20), `tool-1.exe --run 1 ${'x'.repeat(40)}`, '{"n":1}', 3]);
+    const net = await rows(`SELECT "DeviceId", count(*), count(DISTINCT "RemotePort"), min("RemoteIPType"), min("LocalIPType") FROM "DeviceNetworkEvents" WHERE "DeviceId" IN ('${'0'.repeat(40)}', '${'1'.repeat(40)}') GROUP BY 1 ORDER BY 1`);
+    expect(net).toEqual([['0'.repeat(40), 800, 3, 'Public', 'Private'], ['1'.repeat(40), 800, 3, 'Public', 'Private']]);
+    // Whole-body errors come back from the worker as the same PalisadeError.
+    const bad = Buffer.concat([Buffer.from('not gzip at all, really not'), Buffer.from([0, 0, 2, 0])]);
+    const p = createIngestPipeline({ eventStore: store, now: () => NOW, workers: 1 });
+    expect((await p.ingest({ ...who, batchId: 'big-bad', body: bad, gzip: true }).catch((e) => e)).code).toBe('BadRequest');
+  });
+
   it('lets store failures propagate so the sensor retries', async () => {
     const failing: EventStore = {
       appendBatch: async (_b: EventBatch) => {

@@ -7,17 +7,13 @@
  * number and the rest of the batch is stored. Only whole-body problems (PalisadeError) and store
  * failures (retryable) throw. Every step is timed.
  */
-import { PalisadeError } from '../domain/errors.ts';
-import type { EventBatch, EventRow, EventStore } from '../domain/ports.ts';
+import { PalisadeError, type ErrorCode } from '../domain/errors.ts';
+import type { EventBatch, EventStore } from '../domain/ports.ts';
 import { dateToMicros } from '../schema/datetime.ts';
-import { decodeBody, splitLines, type BodyLine } from './decode-body.ts';
-import { enrichLine } from './enrich.ts';
-import { stampLine } from './stamp.ts';
+import { processBody, type ProcessOptions } from './process-body.ts';
 import type { DeviceIdentity } from './stamp.ts';
-import { STEP_NAMES, drop, ok } from './step.ts';
-import type { StepName, StepResult } from './step.ts';
-import { parseLine, validateLine } from './validate-line.ts';
-import type { RawLine, ValidLine } from './validate-line.ts';
+import type { StepName } from './step.ts';
+import { defaultWorkerCount, sharedWorkerPool } from './worker-pool.ts';
 
 /** One event batch as the sensor gateway received it. */
 export interface IngestRequest extends DeviceIdentity {
@@ -78,6 +74,12 @@ export interface IngestPipelineOptions {
   onDeadLetter?: (d: DeadLetter) => void;
   /** Receives the metrics of every batch that completed. */
   onMetrics?: (m: IngestMetrics) => void;
+  /**
+   * Worker threads that decode, parse, validate and encode large bodies (the process-wide pool, see
+   * worker-pool.ts), when the event store takes column-wise batches (appendEncoded). Default: one
+   * per core beyond the first, at most 4; 0 runs every step on the event loop.
+   */
+  workers?: number;
 }
 
 /** The ingest pipeline. */
@@ -92,9 +94,11 @@ export interface IngestPipeline {
 
 const BATCH_ID = /^[A-Za-z0-9._:@{}-]{1,128}$/;
 const MAX_DEAD_LETTER_TEXT = 4096;
+/** Bodies smaller than this (decompressed) are not worth a trip to a worker thread. */
+const MIN_WORKER_BYTES = 64 * 1024;
 
-function zeroTimings(): Record<StepName, number> {
-  return Object.fromEntries(STEP_NAMES.map((s) => [s, 0])) as Record<StepName, number>;
+function decodedSize(req: IngestRequest): number {
+  return req.gzip && req.body.length >= 18 ? req.body.readUInt32LE(req.body.length - 4) : req.body.length;
 }
 
 /** Creates the pipeline over an event store. */
@@ -107,13 +111,9 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     maxLines = 100_000,
     onDeadLetter,
     onMetrics,
+    workers = defaultWorkerCount(),
   } = opts;
-  const retentionMicros = BigInt(retentionDays) * 86_400_000_000n;
-
-  function checkAge(line: ValidLine, nowMicros: bigint): StepResult<ValidLine> {
-    if (nowMicros - line.ts > retentionMicros) return drop(`Timestamp is older than the ${retentionDays}-day retention`);
-    return ok(line);
-  }
+  const pool = workers > 0 && typeof eventStore.appendEncoded === 'function' ? sharedWorkerPool(workers) : null;
 
   return {
     async ingest(req) {
@@ -121,54 +121,44 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       if (typeof req.batchId !== 'string' || !BATCH_ID.test(req.batchId)) {
         throw new PalisadeError('BadRequest', 'Batch id must be 1-128 characters of letters, digits and . _ : @ { } -');
       }
-      const stepMs = zeroTimings();
+      const options: ProcessOptions = {
+        identity: { tenantId: req.tenantId, deviceId: req.deviceId, deviceName: req.deviceName, rbacGroupId: req.rbacGroupId },
+        nowMicros: dateToMicros(now()),
+        retentionDays,
+        maxBytes: maxBodyBytes,
+        maxLines,
+      };
+      const identity = { tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId };
+      let lines: number;
+      let accepted: number;
+      let failures: { line: number; step: StepName; kind: 'drop' | 'dead-letter'; reason: string; text: string }[];
+      let stepMs: Record<StepName, number>;
+      let stored: { duplicate: boolean };
+      if (pool && decodedSize(req) >= MIN_WORKER_BYTES) {
+        const reply = await pool.run({ body: req.body, gzip: req.gzip, options });
+        if (!reply.ok) throw reply.code ? new PalisadeError(reply.code as ErrorCode, reply.message) : new Error(`ingest worker failed: ${reply.message}`);
+        ({ lines, accepted, failures, stepMs } = reply);
+        const t = performance.now();
+        stored = await eventStore.appendEncoded!({ ...identity, tables: reply.tables });
+        stepMs.write += performance.now() - t;
+      } else {
+        const p = await processBody(req.body, req.gzip, options);
+        ({ lines } = p);
+        stepMs = p.stepMs;
+        accepted = p.valid.length;
+        failures = p.failures.map((f) => ({ line: f.line.line, step: f.step, kind: f.kind, reason: f.reason, text: f.line.text }));
+        const batch: EventBatch = { ...identity, rows: p.valid.map((v) => ({ table: v.table.name, row: v.row })) };
+        const t = performance.now();
+        stored = await eventStore.appendBatch(batch);
+        stepMs.write += performance.now() - t;
+      }
+
       const rejected: IngestResult['rejected'] = [];
       let dropped = 0;
       let deadLettered = 0;
-      const clock = now();
-      const nowMicros = dateToMicros(clock);
-
-      const t = performance.now();
-      const raw = await decodeBody(req.body, req.gzip, { maxBytes: maxBodyBytes, maxLines });
-      const lines = splitLines(raw, maxLines);
-      stepMs.decode += performance.now() - t;
-
-      // Each step runs over every line still in play and is timed once per batch (timing each line
-      // costs more than some of the steps). Failures are reported in line order.
-      const failures: { line: BodyLine; step: StepName; result: StepResult<never> }[] = [];
-      let live: BodyLine[] = [];
-      let values: unknown[] = [];
-      const pass = <I, O>(step: StepName, run: (v: I) => StepResult<O>) => {
-        const started = performance.now();
-        const nextLive: BodyLine[] = [];
-        const nextValues: O[] = [];
-        for (let i = 0; i < values.length; i++) {
-          const r = run(values[i] as I);
-          if (r.kind === 'ok') {
-            nextLive.push(live[i]);
-            nextValues.push(r.value);
-          } else {
-            failures.push({ line: live[i], step, result: r });
-          }
-        }
-        live = nextLive;
-        values = nextValues;
-        stepMs[step] += performance.now() - started;
-      };
-      live = lines;
-      values = lines.map((l) => l.text);
-      pass<string, RawLine>('parse', parseLine);
-      pass<RawLine, ValidLine>('validate', (raw) => validateLine(raw, nowMicros));
-      pass<ValidLine, ValidLine>('stamp', (v) => stampLine(v, req));
-      pass<ValidLine, ValidLine>('enrich', enrichLine);
-      pass<ValidLine, ValidLine>('age', (v) => checkAge(v, nowMicros));
-      const rows: { table: string; row: EventRow }[] = (values as ValidLine[]).map((v) => ({ table: v.table.name, row: v.row }));
-
-      failures.sort((a, b) => a.line.line - b.line.line);
-      for (const { line: l, step, result } of failures) {
-        if (result.kind === 'ok') continue;
-        rejected.push({ line: l.line, reason: result.reason });
-        if (result.kind === 'drop') {
+      for (const f of failures) {
+        rejected.push({ line: f.line, reason: f.reason });
+        if (f.kind === 'drop') {
           dropped += 1;
         } else {
           deadLettered += 1;
@@ -176,21 +166,15 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
             tenantId: req.tenantId,
             deviceId: req.deviceId,
             batchId: req.batchId,
-            line: l.line,
-            step,
-            reason: result.reason,
-            text: l.text.length > MAX_DEAD_LETTER_TEXT ? l.text.slice(0, MAX_DEAD_LETTER_TEXT) : l.text,
+            line: f.line,
+            step: f.step,
+            reason: f.reason,
+            text: f.text.length > MAX_DEAD_LETTER_TEXT ? f.text.slice(0, MAX_DEAD_LETTER_TEXT) : f.text,
           });
         }
       }
-
-      const batch: EventBatch = { tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId, rows };
-      const writeStarted = performance.now();
-      const stored = await eventStore.appendBatch(batch);
-      stepMs.write += performance.now() - writeStarted;
-
-      const result: IngestResult = { batchId: req.batchId, accepted: rows.length, rejected, duplicate: stored.duplicate };
-      onMetrics?.({ batchId: req.batchId, lines: lines.length, accepted: rows.length, dropped, deadLettered, duplicate: stored.duplicate, stepMs });
+      const result: IngestResult = { batchId: req.batchId, accepted, rejected, duplicate: stored.duplicate };
+      onMetrics?.({ batchId: req.batchId, lines, accepted, dropped, deadLettered, duplicate: stored.duplicate, stepMs });
       return result;
     },
   };

@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableDecl } from '../../../schema/types.ts';
+import type { EncodedColumn, EncodedTable } from '../../../domain/ports.ts';
 import { createChunkWriter, type HiddenValues, type PendingRow } from './chunk-writer.ts';
 import { HIDDEN_COLUMN_DEFS, duckDbType } from './layout.ts';
 
@@ -35,11 +36,12 @@ afterAll(() => {
   instance.closeSync();
 });
 
-async function writeAndRead(rows: PendingRow[]): Promise<unknown[][]> {
+async function writeAndRead(rows: PendingRow[], encoded?: { encoded: EncodedTable; hidden: HiddenValues }[]): Promise<unknown[][]> {
   await conn.run('DROP TABLE IF EXISTS "WriterTest"');
   await conn.run(`CREATE TABLE "WriterTest" (${[...T.columns.map((c) => `"${c.name}" ${duckDbType(c.type)}`), ...HIDDEN_COLUMN_DEFS].join(', ')})`);
   const ap = await conn.createAppender('WriterTest');
-  createChunkWriter(T).write(ap, rows);
+  if (encoded) createChunkWriter(T).writeEncoded(ap, encoded);
+  else createChunkWriter(T).write(ap, rows);
   ap.closeSync();
   const r = await conn.runAndReadAll(`SELECT "Timestamp"::VARCHAR, S, G, L, I, R, B, D::VARCHAR, J::VARCHAR, TS, "__TenantId", "__RbacGroupId", "__IngestTime"::VARCHAR FROM "WriterTest" ORDER BY rowid`);
   return r.getRows();
@@ -84,5 +86,62 @@ describe('chunk writer', () => {
     await expect(writeAndRead([row({ B: 'yes' })])).rejects.toThrow('WriterTest.B: not a bool');
     await expect(writeAndRead([row({ D: 'soon' })])).rejects.toThrow('WriterTest.D: not a datetime');
     await expect(writeAndRead([row({ L: 2 ** 60 })])).rejects.toThrow('WriterTest.L');
+  });
+
+  it('writes column-wise batches exactly as the same rows given one by one, packed across chunks', async () => {
+    const micros = (i: number) => Date.UTC(2024, 4, 1) * 1000 + i * 1_000_001;
+    const other: HiddenValues = { tenantId: 'tenant-b', rbacGroupId: 3, ingestMicros: hidden.ingestMicros };
+    // Two batches of 1,500 and 2,000 rows: chunks of 2,048 rows take pieces of both.
+    const batches = [1500, 2000].map((n, b) => Array.from({ length: n }, (_, i) => ({
+      ts: micros(b * 10_000 + i),
+      S: i % 4 === 0 ? null : `s-${i % 9}-${'z'.repeat(i % 3 ? 20 : 1)}`,
+      L: i % 5 === 0 ? null : i * (b ? -1 : 1),
+      I: i % 2 ? 7 : null,
+      R: i / 4,
+      B: i % 3 === 0,
+      J: i % 6 ? { n: i % 6 } : null,
+    })));
+    const rows: PendingRow[] = batches.flatMap((rs, b) => rs.map((r) => ({ row: { S: r.S, L: r.L, I: r.I, R: r.R, B: r.B, J: r.J }, ts: r.ts, hidden: b ? other : hidden })));
+    const expected = await writeAndRead(rows);
+
+    const strings = (vals: (string | null)[]): EncodedColumn => {
+      const dict = [...new Set(vals.filter((v): v is string => v !== null))];
+      return { kind: 'string', dict, codes: Int32Array.from(vals.map((v) => (v === null ? -1 : dict.indexOf(v)))) };
+    };
+    const fixed = (vals: (number | boolean | null)[], Arr: typeof Float64Array | typeof Int32Array | typeof Uint8Array | 'int64'): EncodedColumn => {
+      const n = vals.length;
+      const valid = new Uint8Array((n + 7) >> 3);
+      vals.forEach((v, i) => { if (v !== null) valid[i >> 3] |= 1 << (i & 7); });
+      const nums = vals.map((v) => (v === null ? 0 : Number(v)));
+      const data = Arr === 'int64' ? BigInt64Array.from(nums.map(BigInt)).buffer : Arr.from(nums).buffer;
+      return { kind: 'fixed', data: data as ArrayBuffer, valid: vals.includes(null) ? valid : null };
+    };
+    const encoded = batches.map((rs, b) => ({
+      hidden: b ? other : hidden,
+      encoded: {
+        table: 'WriterTest',
+        rows: rs.length,
+        columns: [
+          fixed(rs.map((r) => r.ts), 'int64'),
+          strings(rs.map((r) => r.S)),
+          null,
+          fixed(rs.map((r) => r.L), 'int64'),
+          fixed(rs.map((r) => r.I), Int32Array),
+          fixed(rs.map((r) => r.R), Float64Array),
+          fixed(rs.map((r) => r.B), Uint8Array),
+          null,
+          strings(rs.map((r) => (r.J === null ? null : JSON.stringify(r.J)))),
+          null,
+        ],
+      },
+    }));
+    expect(await writeAndRead([], encoded)).toEqual(expected);
+  });
+
+  it('refuses column-wise rows that do not fit the table', async () => {
+    const bad: EncodedTable = { table: 'WriterTest', rows: 2, columns: [null, { kind: 'string', dict: ['a'], codes: new Int32Array([0, 5]) }, null, null, null, null, null, null, null, null] };
+    await expect(writeAndRead([], [{ encoded: bad, hidden }])).rejects.toThrow('S has a code outside its dictionary');
+    const short: EncodedTable = { ...bad, columns: [{ kind: 'fixed', data: new ArrayBuffer(8), valid: null }, ...bad.columns.slice(1).map(() => null)] };
+    await expect(writeAndRead([], [{ encoded: short, hidden }])).rejects.toThrow('Timestamp holds 8 bytes');
   });
 });

@@ -15,7 +15,7 @@
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import type { DuckDBAppender } from '@duckdb/node-api';
-import type { EventRow } from '../../../domain/ports.ts';
+import type { EncodedTable, EventRow } from '../../../domain/ports.ts';
 import { parseTimespanTicks } from '../../../schema/timespan.ts';
 import type { ColumnDecl, TableDecl } from '../../../schema/types.ts';
 import { toMicros } from './micros.ts';
@@ -35,6 +35,20 @@ export interface PendingRow {
   hidden: HiddenValues;
 }
 
+/** One batch's rows of a table in columnar form, with the batch's hidden values. */
+export interface EncodedSegment {
+  encoded: EncodedTable;
+  hidden: HiddenValues;
+}
+
+/** Rows [from, from + length) of a segment, placed at row `at` of a chunk. */
+interface Piece {
+  seg: EncodedSegment;
+  from: number;
+  length: number;
+  at: number;
+}
+
 /** Appends rows of one table; compiled once per table from its declaration. */
 export interface ChunkWriter {
   readonly table: TableDecl;
@@ -43,6 +57,13 @@ export interface ChunkWriter {
    * `appender`. Unknown keys in a row are ignored (the pipeline rejects them earlier).
    */
   write(appender: DuckDBAppender, rows: readonly PendingRow[]): void;
+  /**
+   * Appends batches' rows given column by column (EncodedTable, checked against the declaration: a
+   * column of the wrong kind or size throws TypeError before anything is appended), each with its
+   * batch's hidden values, in order. Batches are packed into full chunks; fixed-width values are
+   * copied into their vectors as they are.
+   */
+  writeEncoded(appender: DuckDBAppender, segments: readonly EncodedSegment[]): void;
 }
 
 type Kind = 'varchar' | 'json' | 'bigint' | 'timespan' | 'int' | 'double' | 'bool' | 'timestamp';
@@ -61,6 +82,8 @@ const KIND: Readonly<Record<ColumnDecl['type'], Kind>> = {
 };
 
 const CHUNK = duckdb.vector_size();
+/** Bytes per value of the fixed-width kinds as they sit in DuckDB vectors (0: strings). */
+const WIDTH: Readonly<Record<Kind, number>> = { varchar: 0, json: 0, bigint: 8, timespan: 8, int: 4, double: 8, bool: 1, timestamp: 8 };
 const TWO_32 = 4294967296;
 /** Distinct values after which a column with under a quarter repeats stops deduplicating in this chunk. */
 const DEDUP_PROBE = 128;
@@ -293,8 +316,146 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     }
   }
 
+  /** Refuses an EncodedTable that does not fit the declaration (sizes, kinds, dictionary codes). */
+  function check(e: EncodedTable): void {
+    const bad = (why: string): never => {
+      throw new TypeError(`${table.name}: encoded rows do not fit the table: ${why}`);
+    };
+    if (!Number.isInteger(e.rows) || e.rows < 0) bad('row count');
+    if (e.columns.length !== ncols) bad(`${e.columns.length} columns, the table has ${ncols}`);
+    e.columns.forEach((col, c) => {
+      if (!col) return;
+      const kind = kinds[c];
+      if (col.kind === 'string') {
+        if (kind !== 'varchar' && kind !== 'json') bad(`${names[c]} is not a string column`);
+        if (col.codes.length !== e.rows) bad(`${names[c]} has ${col.codes.length} codes`);
+        for (const code of col.codes) if (code >= col.dict.length || code < -1) bad(`${names[c]} has a code outside its dictionary`);
+      } else {
+        const width = WIDTH[kind];
+        if (width === 0) bad(`${names[c]} is a string column`);
+        if (col.data.byteLength !== e.rows * width) bad(`${names[c]} holds ${col.data.byteLength} bytes`);
+        if (col.valid && col.valid.byteLength < (e.rows + 7) >> 3) bad(`${names[c]} validity is too short`);
+      }
+    });
+  }
+
+  function writeEncodedStrings(vec: duckdb.Vector, pieces: readonly Piece[], c: number, n: number): void {
+    let dups = 0;
+    let nulls = false;
+    const clear = (i: number) => {
+      if (!nulls) scratch.valid.fill(0xff);
+      nulls = true;
+      clearBit(i);
+    };
+    for (const p of pieces) {
+      const col = p.seg.encoded.columns[c];
+      if (!col || col.kind !== 'string') {
+        for (let k = 0; k < p.length; k++) clear(p.at + k);
+        continue;
+      }
+      const { dict, codes } = col;
+      const slot = new Int32Array(dict.length).fill(-1);
+      for (let k = 0; k < p.length; k++) {
+        const i = p.at + k;
+        const code = codes[p.from + k];
+        if (code < 0) {
+          clear(i);
+          continue;
+        }
+        const first = slot[code];
+        if (first < 0) {
+          slot[code] = i;
+          duckdb.vector_assign_string_element(vec, i, dict[code]);
+        } else {
+          scratch.dupFrom[dups] = first;
+          scratch.dupTo[dups] = i;
+          dups += 1;
+        }
+      }
+    }
+    if (dups > 0) copyStringRefs(vec, n, dups);
+    if (nulls) flushValidity(vec, n);
+  }
+
+  function writeEncodedFixed(vec: duckdb.Vector, pieces: readonly Piece[], c: number, n: number): void {
+    const width = WIDTH[kinds[c]];
+    let nulls = false;
+    for (const p of pieces) {
+      const col = p.seg.encoded.columns[c];
+      if (col && col.kind === 'fixed') {
+        duckdb.copy_data_to_vector(vec, p.at * width, col.data, p.from * width, p.length * width);
+        if (!col.valid) continue;
+      }
+      if (!nulls) scratch.valid.fill(0xff);
+      nulls = true;
+      const valid = col && col.kind === 'fixed' ? col.valid : null;
+      for (let k = 0; k < p.length; k++) {
+        const j = p.from + k;
+        if (!valid || ((valid[j >> 3] >> (j & 7)) & 1) === 0) clearBit(p.at + k);
+      }
+    }
+    if (nulls) flushValidity(vec, n);
+  }
+
+  function writeEncodedHidden(raw: duckdb.DataChunk, pieces: readonly Piece[], n: number): void {
+    const tenant = duckdb.data_chunk_get_vector(raw, ncols);
+    const seen = new Map<string, number>();
+    let dups = 0;
+    for (const p of pieces) {
+      const t = p.seg.hidden.tenantId;
+      let first = seen.get(t);
+      let k = 0;
+      if (first === undefined) {
+        first = p.at;
+        seen.set(t, first);
+        duckdb.vector_assign_string_element(tenant, first, t);
+        k = 1;
+      }
+      for (; k < p.length; k++) {
+        scratch.dupFrom[dups] = first;
+        scratch.dupTo[dups] = p.at + k;
+        dups += 1;
+      }
+      scratch.i32.fill(p.seg.hidden.rbacGroupId, p.at, p.at + p.length);
+      for (let k2 = 0; k2 < p.length; k2++) setInt64(p.at + k2, p.seg.hidden.ingestMicros);
+    }
+    if (dups > 0) copyStringRefs(tenant, n, dups);
+    duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 1), 0, scratch.i32.buffer, 0, n * 4);
+    duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 2), 0, scratch.i64.buffer, 0, n * 8);
+  }
+
   return {
     table,
+    writeEncoded(appender, segments) {
+      for (const sg of segments) check(sg.encoded);
+      let seg = 0;
+      let from = 0;
+      const total = segments.reduce((x, sg) => x + sg.encoded.rows, 0);
+      for (let off = 0; off < total; off += CHUNK) {
+        const n = Math.min(CHUNK, total - off);
+        // The pieces of segments that fill this chunk.
+        const pieces: Piece[] = [];
+        for (let at = 0; at < n; ) {
+          while (from >= segments[seg].encoded.rows) {
+            seg += 1;
+            from = 0;
+          }
+          const length = Math.min(n - at, segments[seg].encoded.rows - from);
+          pieces.push({ seg: segments[seg], from, length, at });
+          at += length;
+          from += length;
+        }
+        const raw = duckdb.create_data_chunk(types);
+        duckdb.data_chunk_set_size(raw, n);
+        for (let c = 0; c < ncols; c++) {
+          const vec = duckdb.data_chunk_get_vector(raw, c);
+          if (kinds[c] === 'varchar' || kinds[c] === 'json') writeEncodedStrings(vec, pieces, c, n);
+          else writeEncodedFixed(vec, pieces, c, n);
+        }
+        writeEncodedHidden(raw, pieces, n);
+        appender.appendDataChunk(new DuckDBDataChunk(raw));
+      }
+    },
     write(appender, rows) {
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);

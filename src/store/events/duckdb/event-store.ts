@@ -19,7 +19,7 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { PalisadeError } from '../../../domain/errors.ts';
-import type { CompiledQuery, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
+import type { CompiledQuery, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
 import { dateToMicros } from '../../../schema/datetime.ts';
 import { TABLES, getTable } from '../../../schema/registry.ts';
 import type { TableDecl } from '../../../schema/types.ts';
@@ -74,11 +74,13 @@ export interface DuckDbEventStore extends EventStore {
 }
 
 interface PreparedBatch {
-  batch: EventBatch;
+  batch: Omit<EventBatch, 'rows'>;
   key: string;
   /** Shared by the batch's rows; `ingestMicros` is set when the batch is written. */
   hidden: HiddenValues;
   byTable: Map<TableDecl, PendingRow[]>;
+  /** Rows that arrived column by column (appendEncoded), per table. */
+  encoded: Map<TableDecl, EncodedTable>;
   rowCount: number;
 }
 
@@ -206,6 +208,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     try {
       const seen = await findStored(conn, items);
       const byTable = new Map<TableDecl, PendingRow[]>();
+      const encoded = new Map<TableDecl, PreparedBatch[]>();
       const fresh: PreparedBatch[] = [];
       for (const p of items) {
         if (seen.has(p.key)) {
@@ -221,11 +224,21 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
           if (!list) byTable.set(t, rows.slice());
           else for (const r of rows) list.push(r);
         }
+        for (const t of p.encoded.keys()) {
+          const list = encoded.get(t);
+          if (!list) encoded.set(t, [p]);
+          else list.push(p);
+        }
       }
-      for (const [t, rows] of byTable) {
+      for (const t of new Set([...byTable.keys(), ...encoded.keys()])) {
         const ap = await conn.createAppender(t.name);
         appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
-        chunkWriters.get(t)!.write(ap, sortByTimestamp(rows));
+        const w = chunkWriters.get(t)!;
+        const rows = byTable.get(t);
+        if (rows) w.write(ap, sortByTimestamp(rows));
+        // Column-wise batches arrive sorted by Timestamp each; they are appended batch after batch.
+        const segments = (encoded.get(t) ?? []).map((p) => ({ encoded: p.encoded.get(t)!, hidden: p.hidden }));
+        if (segments.length > 0) w.writeEncoded(ap, segments);
         ap.closeSync();
         appenders.pop();
       }
@@ -305,7 +318,22 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       if (ts === null && raw !== null && raw !== undefined) throw new TypeError(`${t.name}.Timestamp: not a datetime: ${String(raw)}`);
       list.push({ row, ts, hidden });
     }
-    return { batch, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable, rowCount: batch.rows.length };
+    return { batch, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable, encoded: new Map(), rowCount: batch.rows.length };
+  }
+
+  function prepareEncoded(batch: EncodedEventBatch): PreparedBatch {
+    const encoded = new Map<TableDecl, EncodedTable>();
+    let rowCount = 0;
+    for (const e of batch.tables) {
+      const t = getTable(e.table);
+      if (!t) throw new PalisadeError('BadRequest', `Unknown table '${e.table}'`);
+      if (encoded.has(t)) throw new PalisadeError('BadRequest', `Table '${e.table}' appears twice in one batch`);
+      if (e.rows > 0) encoded.set(t, e);
+      rowCount += e.rows;
+    }
+    const hidden: HiddenValues = { tenantId: batch.tenantId, rbacGroupId: batch.rbacGroupId ?? 0, ingestMicros: 0 };
+    const { tables: _tables, ...identity } = batch;
+    return { batch: identity, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable: new Map(), encoded, rowCount };
   }
 
   async function enforceRetention(olderThan: Date): Promise<number> {
@@ -337,6 +365,12 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     async appendBatch(batch) {
       if (closed) throw new PalisadeError('ServiceUnavailable', 'Event store is closed');
       const prepared = prepare(batch);
+      return queue.push(prepared, Math.max(1, prepared.rowCount));
+    },
+
+    async appendEncoded(batch) {
+      if (closed) throw new PalisadeError('ServiceUnavailable', 'Event store is closed');
+      const prepared = prepareEncoded(batch);
       return queue.push(prepared, Math.max(1, prepared.rowCount));
     },
 

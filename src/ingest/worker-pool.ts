@@ -1,0 +1,90 @@
+/**
+ * A pool of ingest worker threads (line-worker.ts) shared by every pipeline in the process: jobs go
+ * to the worker with the fewest outstanding ones; workers start on first use, keep the process alive
+ * only while they have work, and are replaced when one dies (its outstanding jobs fail with an error
+ * the sensor retries).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { WorkerJob, WorkerReply } from './line-worker.ts';
+
+/** The worker threads of the ingest pipeline. */
+export interface IngestWorkerPool {
+  readonly size: number;
+  /** Runs a job on a worker; resolves with its reply (which may report a failure). */
+  run(job: Omit<WorkerJob, 'id'>): Promise<WorkerReply>;
+  /** Stops every worker; outstanding jobs fail. */
+  close(): Promise<void>;
+}
+
+interface Slot {
+  worker: Worker;
+  outstanding: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: unknown) => void }>;
+}
+
+const BOOT = new URL('./line-worker-boot.mjs', import.meta.url);
+
+/** Worker threads by default: one per core beyond the first (the event loop's), at most 4. */
+export function defaultWorkerCount(): number {
+  return Math.max(0, Math.min(4, availableParallelism() - 1));
+}
+
+/** Creates a pool of `size` workers (started lazily). */
+export function createWorkerPool(size: number): IngestWorkerPool {
+  const slots: (Slot | null)[] = Array.from({ length: size }, () => null);
+  let nextId = 1;
+  let closed = false;
+
+  function start(i: number): Slot {
+    const worker = new Worker(BOOT);
+    const slot: Slot = { worker, outstanding: new Map() };
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => {
+      const p = slot.outstanding.get(reply.id);
+      if (!p) return;
+      slot.outstanding.delete(reply.id);
+      if (slot.outstanding.size === 0) worker.unref();
+      p.resolve(reply);
+    });
+    const fail = (e: unknown) => {
+      if (slots[i] === slot) slots[i] = null;
+      for (const p of slot.outstanding.values()) p.reject(e instanceof Error ? e : new Error(`ingest worker stopped: ${String(e)}`));
+      slot.outstanding.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`ingest worker exited with code ${code}`)));
+    slots[i] = slot;
+    return slot;
+  }
+
+  return {
+    size,
+    run(job) {
+      if (closed) return Promise.reject(new Error('the ingest worker pool is closed'));
+      let best = -1;
+      for (let i = 0; i < size; i++) {
+        const load = slots[i]?.outstanding.size ?? 0;
+        if (best < 0 || load < (slots[best]?.outstanding.size ?? 0)) best = i;
+      }
+      const slot = slots[best] ?? start(best);
+      const id = nextId++;
+      return new Promise<WorkerReply>((resolve, reject) => {
+        slot.outstanding.set(id, { resolve, reject });
+        slot.worker.ref();
+        slot.worker.postMessage({ ...job, id } satisfies WorkerJob);
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((s) => s?.worker.terminate()));
+    },
+  };
+}
+
+let shared: IngestWorkerPool | null = null;
+
+/** The process-wide pool (created with `size` workers on first call). */
+export function sharedWorkerPool(size: number): IngestWorkerPool {
+  shared ??= createWorkerPool(size);
+  return shared;
+}
