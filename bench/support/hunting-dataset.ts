@@ -91,7 +91,8 @@ export async function ensureHuntingDataset(size: number, seed: number, log: (s: 
   const start = end - SPREAD_DAYS * 86_400_000;
   const tables: Record<string, number> = {};
 
-  const store = await openDuckDbEventStore({ path: paths.events, retentionDays: 30 });
+  // A modest memory limit: DuckDB otherwise keeps every block it wrote cached (up to 80% of RAM).
+  const store = await openDuckDbEventStore({ path: paths.events, retentionDays: 30, memoryLimit: '1GB' });
   try {
     let written = 0;
     let pending: EventBatch['rows'] = [];
