@@ -4,16 +4,18 @@
  * chunks through the appender (columnar, see chunk-writer.ts) in one transaction, rows sorted by
  * Timestamp, together with their batch ids in __ingest_batches, and each caller is resolved only after
  * COMMIT returned — DuckDB fsyncs its WAL on commit, so an acknowledged batch survives a crash
- * (kill -9). While one lane commits, the next group is written on the other, so the commit's flush to
- * disk overlaps with the CPU work of writing. The WAL is folded into the database file (CHECKPOINT)
- * once it exceeds `checkpointBytes`, between groups. Queries run on a separate pool of read
- * connections with a timeout, an abort signal and a row cap.
+ * (kill -9). While one lane commits, a large enough backlog is written on the other, so the commit
+ * overlaps with the CPU work of writing; small groups rather wait and merge (minOverlapRows). Rows may
+ * also arrive column by column (appendEncoded, from the ingest workers); they are packed into the
+ * same chunks. The WAL is folded into the database file (CHECKPOINT) once it exceeds
+ * `checkpointBytes`, between groups. Queries run on a separate pool of read connections with a
+ * timeout, an abort signal and a row cap.
  *
  * Why chunks and lanes: measured here (2 cores) on real-shaped telemetry, value-by-value appends cost
  * one native call per cell (~20 µs per 66-column row) and commits waited for their fsync and for
  * DuckDB's automatic checkpoint every 16 MB of WAL, which rewrote the growing last row group of every
  * table each time; the writer spent over half its time in COMMIT. Chunks with strings handed over once
- * per distinct value, overlapped commits and rare checkpoints removed most of both.
+ * per distinct value, fewer and larger groups, and rare checkpoints removed most of both.
  */
 import { statSync } from 'node:fs';
 import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
@@ -41,6 +43,12 @@ export interface DuckDbEventStoreOptions {
   readConnections?: number;
   /** Most rows committed in one group transaction. Default 100,000. */
   maxGroupRows?: number;
+  /**
+   * Rows that must be waiting before a group is written on the second lane while the first one is
+   * still in flight. Default 20,000: a group costs a few milliseconds per table whatever its size
+   * (DuckDB sets up each table's transaction-local storage), so small groups are better merged.
+   */
+  minOverlapRows?: number;
   /** DuckDB `threads` setting; DuckDB's default (all cores) when absent. */
   threads?: number;
   /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default when absent. */
@@ -157,7 +165,7 @@ function toDuckParam(v: unknown): DuckDBValue {
 
 /** Opens (creating when needed) the DuckDB event store at `path`. */
 export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promise<DuckDbEventStore> {
-  const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, checkpointBytes = 256 * 1024 * 1024, now = () => new Date() } = opts;
+  const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, minOverlapRows = 20_000, checkpointBytes = 256 * 1024 * 1024, now = () => new Date() } = opts;
   const config: Record<string, string> = {
     // DuckDB checkpoints by itself at this WAL size when no other write is open; with two lanes
     // there usually is one, so the store also checkpoints between groups (see afterCommit).
@@ -303,7 +311,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       });
   }
 
-  const queue = createGroupCommitQueue<PreparedBatch, AppendResult>(stage, { maxWeight: maxGroupRows, lanes: writers.length, key: (p) => p.key });
+  const queue = createGroupCommitQueue<PreparedBatch, AppendResult>(stage, { maxWeight: maxGroupRows, lanes: writers.length, minOverlapWeight: minOverlapRows, key: (p) => p.key });
 
   function prepare(batch: EventBatch): PreparedBatch {
     const byTable = new Map<TableDecl, PendingRow[]>();

@@ -105,4 +105,20 @@ describe('group commit queue', () => {
     await q.drain();
     expect(q.pending).toBe(0);
   });
+
+  it('overlaps groups only once enough weight waits', async () => {
+    const w = recorder(50);
+    const q = createGroupCommitQueue<Item, string>(w.stage, { maxWeight: 100, lanes: 2, minOverlapWeight: 3 });
+    const first = q.push({ id: 'a' }, 1);
+    await new Promise((r) => setTimeout(r, 10));
+    // While "a" commits, one small item waits for it instead of taking the free lane…
+    const small = q.push({ id: 'b' }, 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.log.some((l) => l.startsWith('stage 1'))).toBe(false);
+    // …until enough weight has piled up.
+    const more = [q.push({ id: 'c' }, 1), q.push({ id: 'd' }, 1)];
+    await Promise.all([first, small, ...more]);
+    expect(w.log.indexOf('stage 1 b,c,d')).toBeGreaterThan(-1);
+    expect(w.log.indexOf('stage 1 b,c,d')).toBeLessThan(w.log.indexOf('commit 0 end'));
+  });
 });

@@ -47,6 +47,13 @@ export interface GroupCommitOptions<T> {
   lanes?: number;
   /** Identity of an item; an item whose key belongs to a group in flight waits for that group. */
   key?: (item: T) => string;
+  /**
+   * While another group is in flight, a new group starts on a free lane only once this much weight
+   * waits (default 0: at once); smaller groups wait for the lane in flight and join the next group.
+   * Each group has a fixed cost (a transaction, its commit, per-table setup), so overlapping pays
+   * only for groups big enough to spread it.
+   */
+  minOverlapWeight?: number;
 }
 
 /** A queue that serializes writes and commits concurrent items as one group. */
@@ -67,6 +74,8 @@ type Staged<R> = { ok: true; group: StagedGroup<R> } | { ok: false; error: unkno
 export function createGroupCommitQueue<T, R>(stage: StageGroup<T, R>, opts: GroupCommitOptions<T>): GroupCommitQueue<T, R> {
   const lanes = Math.max(1, opts.lanes ?? 1);
   const keyOf = opts.key;
+  const minOverlap = opts.minOverlapWeight ?? 0;
+  let arrival: { promise: Promise<void>; resolve: () => void } | null = null;
   const waiting: (Entry<T, R> | Task)[] = [];
   const inFlight = new Map<string, number>();
   const laneBusy: (Promise<void> | null)[] = Array.from({ length: lanes }, () => null);
@@ -137,6 +146,26 @@ export function createGroupCommitQueue<T, R>(stage: StageGroup<T, R>, opts: Grou
     await Promise.race(laneBusy.filter((p): p is Promise<void> => p !== null));
   }
 
+  /** Resolves at the next push (or exclusive task), or when a lane finishes. */
+  async function waitForArrivalOrLane(): Promise<void> {
+    if (!arrival) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      arrival = { promise, resolve };
+    }
+    await Promise.race([arrival.promise, waitForALane()]);
+  }
+
+  function waitingWeight(): number {
+    let w = 0;
+    for (const e of waiting) {
+      if (e.kind === 'task') break;
+      w += e.weight;
+      if (w >= minOverlap) break;
+    }
+    return w;
+  }
+
   /** Takes the next group from the front of the queue, skipping items whose key is in flight. */
   function takeGroup(): Entry<T, R>[] {
     const group: Entry<T, R>[] = [];
@@ -181,6 +210,10 @@ export function createGroupCommitQueue<T, R>(stage: StageGroup<T, R>, opts: Grou
           await waitForALane();
           continue;
         }
+        if (minOverlap > 0 && anyLaneBusy() && waitingWeight() < minOverlap) {
+          await waitForArrivalOrLane();
+          continue;
+        }
         const group = takeGroup();
         if (group.length === 0) {
           // Everything at the front waits for a group in flight with the same keys.
@@ -201,6 +234,9 @@ export function createGroupCommitQueue<T, R>(stage: StageGroup<T, R>, opts: Grou
   }
 
   function schedule(): void {
+    const a = arrival;
+    arrival = null;
+    a?.resolve();
     // Let callers that push in the same tick join this group.
     setImmediate(() => void pump());
   }
