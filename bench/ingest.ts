@@ -29,7 +29,7 @@ import { HIDDEN_COLUMNS, quoteIdent } from '../src/store/events/duckdb/layout.ts
 import { startServerProcess } from '../test/support/server-process.ts';
 import { flagArg, numberArg, stringArg } from './support/args.ts';
 import { bulkLoadNdjson, writeTableFiles } from './support/ndjson-bulk-load.ts';
-import { memoryOf } from './support/proc-status.ts';
+import { cpuSecondsOf, memoryOf } from './support/proc-status.ts';
 import { encodeBatch, enrollFleet, generateEvents, postEncodedBatch, type BenchDevice } from './support/sensor-fleet.ts';
 
 interface DeviceLoad {
@@ -121,6 +121,7 @@ export async function main(args: string[]): Promise<void> {
     let rejected = 0;
     const timedFrom = new Date();
     const clientCpu = process.cpuUsage();
+    const serverCpu0 = cpuSecondsOf(srv.child.pid!);
     const started = performance.now();
     await Promise.all(loads.map(async (l) => {
       for (let b = 0; b < l.batches.length; b++) {
@@ -135,6 +136,8 @@ export async function main(args: string[]): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(clientCpu);
     const mem = memoryOf(srv.child.pid!);
+    const serverCpu1 = cpuSecondsOf(srv.child.pid!);
+    const serverCpu = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
     agent.destroy();
     if (rejected > 0) throw new Error(`${rejected} lines were rejected`);
     if (accepted !== total) throw new Error(`acknowledged ${accepted} rows, sent ${total}`);
@@ -172,7 +175,7 @@ export async function main(args: string[]): Promise<void> {
     const baseRate = base.rows / base.seconds;
     console.log(`\nbench ingest — ${total} events, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
     console.log(`palisade serve (acknowledged, end to end): ${accepted} rows in ${seconds.toFixed(2)} s = ${rate(accepted, seconds)}`
-      + ` (bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; server peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB)`);
+      + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / accepted).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
     console.log(`baseline DuckDB read_ndjson bulk load:     ${base.rows} rows in ${base.seconds.toFixed(2)} s = ${rate(base.rows, base.seconds)}`);
     console.log(`ratio palisade/baseline: ${(serverRate / baseRate).toFixed(3)} (goal ≥ 0.5)`);
     if (cpuProf) console.log(`CPU profile of the server written to ${resolve(cpuProf)}`);
