@@ -8,6 +8,7 @@ import type { EncodedColumn, EncodedTable } from '../domain/ports.ts';
 import { parseDatetimeMicros } from '../schema/datetime.ts';
 import { parseTimespanTicks } from '../schema/timespan.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
+import { canonicalUtcMicros } from './utc-text.ts';
 import type { ValidLine } from './validate-line.ts';
 
 const TWO_32 = 4294967296;
@@ -63,6 +64,8 @@ function int64Of(col: ColumnDecl, v: unknown): number | bigint {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (typeof v === 'string') {
     if (col.type === 'datetime') {
+      const fast = canonicalUtcMicros(v);
+      if (!Number.isNaN(fast)) return fast;
       const us = parseDatetimeMicros(v);
       if (us !== null) return Number(us);
     } else if (col.type === 'timespan' && v.includes(':')) {

@@ -9,6 +9,7 @@ import { formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../sc
 import { getTable } from '../schema/registry.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
 import { coerceValue } from './coerce.ts';
+import { canonicalUtcMicros } from './utc-text.ts';
 import { deadLetter, ok } from './step.ts';
 import type { StepResult } from './step.ts';
 
@@ -81,10 +82,11 @@ export function validateLine(raw: RawLine, nowMicros: bigint): StepResult<ValidL
   }
   const tsRaw = row.Timestamp;
   if (tsRaw === undefined || tsRaw === null) return deadLetter('Timestamp is required');
-  const ts = typeof tsRaw === 'string' ? parseDatetimeMicros(tsRaw) : null;
+  const fast = typeof tsRaw === 'string' ? canonicalUtcMicros(tsRaw) : Number.NaN;
+  const ts = !Number.isNaN(fast) ? BigInt(fast) : typeof tsRaw === 'string' ? parseDatetimeMicros(tsRaw) : null;
   if (ts === null) return deadLetter(`column 'Timestamp': ${(coerceValue('datetime', tsRaw) as { reason: string }).reason}`);
   if (ts - nowMicros > MAX_FUTURE_MICROS) return deadLetter('Timestamp is more than 1 day in the future');
-  if (!isCanonicalUtc(tsRaw as string)) row.Timestamp = formatDatetimeMicros(ts);
+  if (Number.isNaN(fast) && !isCanonicalUtc(tsRaw as string)) row.Timestamp = formatDatetimeMicros(ts);
   for (const name in row) {
     const value = row[name];
     if (name === 'Timestamp' || value === null || STAMPED.has(name)) continue;
@@ -97,6 +99,7 @@ export function validateLine(raw: RawLine, nowMicros: bigint): StepResult<ValidL
     } else if (typeof value === 'boolean') {
       if (type === 'bool') continue;
     }
+    if (type === 'datetime' && typeof value === 'string' && !Number.isNaN(canonicalUtcMicros(value))) continue;
     const c = coerceValue(type, value);
     if (!c.ok) return deadLetter(`column '${name}': ${c.reason}`);
     if (c.value !== value) row[name] = c.value;
