@@ -5,10 +5,9 @@
  * copied) and a few distinct strings instead of one object per event.
  */
 import type { EncodedColumn, EncodedTable } from '../domain/ports.ts';
-import { parseDatetimeMicros } from '../schema/datetime.ts';
+import { canonicalUtcMicros, parseDatetimeMicros } from '../schema/datetime.ts';
 import { parseTimespanTicks } from '../schema/timespan.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
-import { canonicalUtcMicros } from './utc-text.ts';
 import type { ValidLine } from './validate-line.ts';
 
 const TWO_32 = 4294967296;

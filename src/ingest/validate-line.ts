@@ -5,11 +5,10 @@
  * Timestamp dead-letter the line with a reason.
  */
 import type { EventRow } from '../domain/ports.ts';
-import { formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
+import { canonicalUtcMicros, formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
 import { getTable } from '../schema/registry.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
 import { coerceValue } from './coerce.ts';
-import { canonicalUtcMicros } from './utc-text.ts';
 import { deadLetter, ok } from './step.ts';
 import type { StepResult } from './step.ts';
 

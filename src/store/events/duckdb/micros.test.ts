@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDatetimeMicros } from '../../../schema/datetime.ts';
-import { canonicalUtcMicros, toMicros } from './micros.ts';
+import { canonicalUtcMicros } from '../../../schema/datetime.ts';
+import { toMicros } from './micros.ts';
 
 describe('datetime micros as numbers', () => {
   it('agrees with the schema parser on canonical UTC text', () => {

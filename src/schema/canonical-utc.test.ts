@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatetimeMicros } from '../schema/datetime.ts';
-import { canonicalUtcMicros } from './utc-text.ts';
+import { canonicalUtcMicros, parseDatetimeMicros } from './datetime.ts';
 
 describe('canonical UTC text', () => {
   it('parses exactly as the schema parser does', () => {
