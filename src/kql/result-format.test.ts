@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDatetimeMicros, parseDatetimeText } from './parse/literals.ts';
 import { dotnetTypeName, formatResults, formatValue } from './result-format.ts';
 
 describe('result formatting (MDE hunting API shapes)', () => {
@@ -7,6 +8,15 @@ describe('result formatting (MDE hunting API shapes)', () => {
     expect(formatValue(new Date('2024-04-30T10:00:00Z'), 'datetime')).toBe('2024-04-30T10:00:00.0000000Z');
     expect(formatValue({ micros: 1_714_471_200_000_001n }, 'datetime')).toBe('2024-04-30T10:00:00.0000010Z');
     expect(formatValue(null, 'datetime')).toBeNull();
+  });
+
+  it('pads canonical datetime text without reparsing it, with the same result as the general path', () => {
+    const texts = ['2024-04-30T10:00:00Z', '2024-04-30T10:00:00.1Z', '2024-04-30T10:00:00.12Z', '2024-04-30T10:00:00.123456Z',
+      '2024-04-30T10:00:00.1234567Z', '1999-12-31T23:59:59.000001Z'];
+    for (const t of texts) expect(formatValue(t, 'datetime')).toBe(formatDatetimeMicros(parseDatetimeText(t)!));
+    // other shapes still go through the general parser
+    expect(formatValue('2024-04-30 10:00:00', 'datetime')).toBe('2024-04-30T10:00:00.0000000Z');
+    expect(formatValue('2024-04-30T10:00:00.Z', 'datetime')).toBe(formatValue(parseDatetimeText('2024-04-30T10:00:00.Z') ?? null, 'datetime'));
   });
 
   it('formats timespans from ticks or text as [d.]hh:mm:ss[.fffffff]', () => {

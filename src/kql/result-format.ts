@@ -55,6 +55,10 @@ export function formatValue(v: unknown, type: string): unknown {
       return Boolean(toNumber(v));
     case 'datetime': {
       if (v === null) return null;
+      if (typeof v === 'string') {
+        const fixed = canonicalDatetime7(v);
+        if (fixed !== undefined) return fixed;
+      }
       const us = micros(v);
       return us === null ? null : formatDatetimeMicros(us);
     }
@@ -84,14 +88,40 @@ export function formatValue(v: unknown, type: string): unknown {
   }
 }
 
+/**
+ * A UTC datetime text already in canonical form (`yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z`, as event stores
+ * print them, microsecond precision) with its fraction padded to 7 digits; undefined for any other text.
+ */
+function canonicalDatetime7(v: string): string | undefined {
+  const n = v.length;
+  if (n < 20 || n > 27 || v.charCodeAt(n - 1) !== 90 /* Z */ || v.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  if (n === 20) return `${v.slice(0, 19)}.0000000Z`;
+  if (v.charCodeAt(19) !== 46 /* . */ || n === 21) return undefined;
+  for (let i = 20; i < n - 1; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return `${v.slice(0, n - 1)}${'0000000'.slice(n - 21)}Z`;
+}
+
 /** Formats a whole result: Schema with .NET names, and one object per row keyed by column name. */
 export function formatResults(columns: { name: string; type: string }[], rows: unknown[][]): { schema: { Name: string; Type: string }[]; results: Record<string, unknown>[] } {
   const schema = columns.map((c) => ({ Name: c.name, Type: dotnetTypeName(c.type) }));
-  const results = rows.map((r) => {
+  const names = columns.map((c) => c.name);
+  const types = columns.map((c) => c.type);
+  const width = columns.length;
+  const results = new Array<Record<string, unknown>>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     const o: Record<string, unknown> = {};
-    columns.forEach((c, i) => { o[c.name] = formatValue(r[i], c.type); });
-    return o;
-  });
+    for (let i = 0; i < width; i++) o[names[i]] = formatValue(row[i], types[i]);
+    results[r] = o;
+  }
   return { schema, results };
 }
 

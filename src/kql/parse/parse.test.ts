@@ -75,3 +75,16 @@ describe('literal decoding', () => {
     expect(formatDatetimeMicros(1_000_001)).toBe('1970-01-01T00:00:01.0000010Z');
   });
 });
+
+describe('parse cache', () => {
+  it('returns the same frozen tree for a repeated text, and still reports errors every time', () => {
+    const a = parseKql('DeviceInfo | where DeviceName == "cache-test" | take 1');
+    const b = parseKql('DeviceInfo | where DeviceName == "cache-test" | take 1');
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a.root)).toBe(true);
+    expect(Object.isFrozen(a.root.c)).toBe(true);
+    expect(() => { (a.root as { kind: string }).kind = 'x'; }).toThrow(TypeError);
+    expect(errorOf('DeviceInfo | where (').message).toMatch(/Syntax error/);
+    expect(errorOf('DeviceInfo | where (').message).toMatch(/Syntax error/);
+  });
+});

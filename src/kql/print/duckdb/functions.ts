@@ -10,7 +10,7 @@ import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import { DEFAULT_FUNCTIONS } from '../default-functions.ts';
 import {
-  as, datetimeText7, distinctList, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText, litNumber,
+  as, datetimeText7, distinctList, dynGet, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText,
   litString, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
@@ -836,37 +836,6 @@ function isNull(p: ExprPrinter, a: Expr): string {
   if (a.type === 'string') return 'FALSE';
   if (a.type === 'dynamic') return `(${x} IS NULL OR json_type(${x}) = 'NULL')`;
   return `(${x} IS NULL)`;
-}
-
-/** Property/index access chains on dynamic values, collapsed into one JSON path when constant. */
-function dynGet(p: ExprPrinter, args: Expr[]): string {
-  const steps: Expr[] = [];
-  let base: Expr = ir.call('__dyn_get', args, 'dynamic');
-  while (base.k === 'call' && base.fn === '__dyn_get') {
-    steps.unshift(base.args[1]);
-    base = base.args[0];
-  }
-  let path = '$';
-  let sql = E(p, base);
-  const flush = () => {
-    if (path !== '$') sql = `json_extract(${sql}, ${p.param(path, 'string')})`;
-    path = '$';
-  };
-  for (const k of steps) {
-    const s = litString(k);
-    const n = litNumber(k);
-    if (s !== undefined) path += /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `."${s.replace(/"/g, '\\"')}"`;
-    else if (n !== undefined) path += n < 0 ? `[#${n}]` : `[${n}]`;
-    else {
-      flush();
-      const key = E(p, k);
-      sql = isInteger(k.type)
-        ? `json_extract(${sql}, CASE WHEN ${key} < 0 THEN '$[#' || CAST(${key} AS VARCHAR) || ']' ELSE '$[' || CAST(${key} AS VARCHAR) || ']' END)`
-        : `json_extract(${sql}, '$."' || replace(${toText(p, k)}, '"', '\\"') || '"')`;
-    }
-  }
-  flush();
-  return sql;
 }
 
 function sortArray(p: ExprPrinter, arr: Expr, dir: 'ASC' | 'DESC', nullsLast?: Expr): string {

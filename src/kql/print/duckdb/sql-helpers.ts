@@ -3,9 +3,9 @@
  * (JSON) form of each type, term-boundary regular expressions for `has`, IPv4 parsing and
  * datetime ↔ tick arithmetic. Each takes IR expressions and a printer and returns SQL text.
  */
-import type { Expr, LitValue } from '../../ir/ir.ts';
+import { ir, type Expr, type LitValue } from '../../ir/ir.ts';
 import { convertTo } from '../../ir/convert.ts';
-import type { KqlType } from '../../types.ts';
+import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter } from '../dialect.ts';
 
 /** Ticks between 0001-01-01 and the Unix epoch. */
@@ -59,6 +59,46 @@ export function realText(x: string): string {
   return `(CASE WHEN isfinite(${x}) AND ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END)`;
 }
 
+/**
+ * A property/index access chain on a dynamic value (`__dyn_get` calls), split into the SQL of its
+ * base and the constant JSON path still to apply (`$` when nothing is pending). Constant steps
+ * collapse into one path; a computed key applies the path so far and continues from there.
+ */
+export function dynPath(p: ExprPrinter, args: Expr[]): { sql: string; path: string } {
+  const steps: Expr[] = [];
+  let base: Expr = ir.call('__dyn_get', args, 'dynamic');
+  while (base.k === 'call' && base.fn === '__dyn_get') {
+    steps.unshift(base.args[1]);
+    base = base.args[0];
+  }
+  let path = '$';
+  let sql = p.expr(base);
+  const flush = () => {
+    if (path !== '$') sql = `json_extract(${sql}, ${p.param(path, 'string')})`;
+    path = '$';
+  };
+  for (const k of steps) {
+    const s = litString(k);
+    const n = litNumber(k);
+    if (s !== undefined) path += /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `."${s.replace(/"/g, '\\"')}"`;
+    else if (n !== undefined) path += n < 0 ? `[#${n}]` : `[${n}]`;
+    else {
+      flush();
+      const key = p.expr(k);
+      sql = isInteger(k.type)
+        ? `json_extract(${sql}, CASE WHEN ${key} < 0 THEN '$[#' || CAST(${key} AS VARCHAR) || ']' ELSE '$[' || CAST(${key} AS VARCHAR) || ']' END)`
+        : `json_extract(${sql}, '$."' || replace(${toText(p, k)}, '"', '\\"') || '"')`;
+    }
+  }
+  return { sql, path };
+}
+
+/** Property/index access on a dynamic value: JSON value at the end of the chain. */
+export function dynGet(p: ExprPrinter, args: Expr[]): string {
+  const { sql, path } = dynPath(p, args);
+  return path === '$' ? sql : `json_extract(${sql}, ${p.param(path, 'string')})`;
+}
+
 /** tostring(): KQL text of any value; null becomes ''. */
 export function toText(p: ExprPrinter, e: Expr): string {
   const x = p.expr(e);
@@ -70,7 +110,14 @@ export function toText(p: ExprPrinter, e: Expr): string {
     case 'bool': return `COALESCE(CAST(${x} AS VARCHAR), '')`;
     case 'datetime': return `COALESCE(${datetimeText(x)}, '')`;
     case 'timespan': return `COALESCE(${timespanText(x)}, '')`;
-    case 'dynamic': return `COALESCE(${jsonText(x)}, '')`;
+    case 'dynamic': {
+      // the text at a constant path is json_extract_string's result: one JSON parse instead of three
+      if (e.k === 'call' && e.fn === '__dyn_get') {
+        const { sql, path } = dynPath(p, e.args);
+        if (path !== '$') return `COALESCE(json_extract_string(${sql}, ${p.param(path, 'string')}), '')`;
+      }
+      return `COALESCE(${jsonText(x)}, '')`;
+    }
   }
 }
 
