@@ -4,11 +4,17 @@
  * through the real HuntingService, and counts which execute without error. Queries that use
  * `externaldata` or `invoke FileProfile` are reported separately; with `--dialect defender` and
  * `--clean-only` the run is restricted as the acceptance criterion describes.
+ *
+ * "Parses cleanly": a case's `parses_clean` field decides when present. When absent (the client
+ * query files), a query parses cleanly when Microsoft's parser reports no syntax error and
+ * Microsoft's analyzer, given Palisade's schema, reports no error; other queries are reported as
+ * `syntax` or `semantic` with Kusto's message and are not counted in `N passed, M failed`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { getTable } from '../../schema/registry.ts';
+import { getTable, TABLES } from '../../schema/registry.ts';
 import { parseKql } from '../../kql/parse/parse.ts';
+import { analyzeKql } from '../../kql/parse/semantic-check.ts';
 import { PalisadeError } from '../../domain/errors.ts';
 import { systemCtx } from '../../domain/context.ts';
 import { seedDataset, SEED_TENANT } from './seed-dataset.ts';
@@ -27,8 +33,12 @@ export interface HuntingOutcome {
   index: number;
   name: string;
   category: string;
-  /** `syntax`: Microsoft's parser reports a syntax error — not a clean query, counted apart. */
-  status: 'pass' | 'fail' | 'excluded' | 'syntax';
+  /**
+   * `syntax`: Microsoft's parser reports a syntax error; `semantic`: Microsoft's analyzer, given
+   * Palisade's schema, reports an error (unknown name, wrong type, …). Either way the query does not
+   * parse cleanly and is counted apart from pass/fail (only for cases without `parses_clean`).
+   */
+  status: 'pass' | 'fail' | 'excluded' | 'syntax' | 'semantic';
   error?: string;
   rows?: number;
 }
@@ -41,9 +51,50 @@ const EXCLUDED = /\bexternaldata\b|\binvoke\s+FileProfile\b/i;
  */
 const FOREIGN_TABLES = /\b(Email\w*|Identity\w+|CloudAppEvents|CloudAuditEvents|UrlClickEvents|AADSignInEventsBeta|AADSpnSignInEventsBeta|BehaviorEntities|BehaviorInfo|ExposureGraph\w+|DeviceTvm\w+|DeviceBaselineCompliance\w+|MessageEvents|MessagePostDeliveryEvents|MessageUrlInfo|OAuthAppInfo|SecurityAlert|SecurityEvent|SigninLogs|AuditLogs|CommonSecurityLog|DeviceAlertEvents|Syslog|OfficeActivity|ThreatIntelligenceIndicator)\b/;
 
+const TABLE_NAME_RES = TABLES.map((t) => ({ name: t.name, re: new RegExp(`\\b${t.name}\\b`) }));
+
+/** Wildcard table patterns (`Device*`) in `union` operands that match at least one registry table. */
+function unionWildcards(query: string): string[] {
+  const out = new Set<string>();
+  for (const seg of query.match(/\bunion\b[^|;]*/g) ?? []) {
+    for (const m of seg.matchAll(/\b([A-Za-z_]\w*)\*/g)) {
+      if (TABLES.some((t) => t.name.startsWith(m[1]))) out.add(`${m[1]}*`);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * The known tables a case uses, joined with `+`: its `tables` field when present, otherwise the
+ * registry's table names that occur as whole words in the query text, plus `union` wildcards such
+ * as `Device*` that match registry tables.
+ */
 function category(c: QueryCase): string {
-  const tables = (c.tables ?? []).filter((t) => getTable(t));
-  return tables.length ? tables.sort().join('+') : 'no-known-table';
+  const tables = c.tables
+    ? c.tables.filter((t) => getTable(t))
+    : [...TABLE_NAME_RES.filter((t) => t.re.test(c.query)).map((t) => t.name), ...unionWildcards(c.query)];
+  return tables.length ? [...tables].sort().join('+') : 'no-known-table';
+}
+
+function position(e: unknown): string {
+  const d = e instanceof PalisadeError ? e.details : undefined;
+  return d && typeof d.line === 'number' && typeof d.column === 'number' ? ` [at line ${d.line}, column ${d.column}]` : '';
+}
+
+/** Why a case without `parses_clean` does not parse cleanly, or null when it does. */
+function notClean(query: string): { status: 'syntax' | 'semantic'; error: string } | null {
+  try {
+    parseKql(query);
+  } catch (e) {
+    return { status: 'syntax', error: `${e instanceof Error ? e.message : String(e)}${position(e)}` };
+  }
+  const { errors } = analyzeKql(query);
+  if (!errors.length) return null;
+  // one line per distinct message (first occurrence), at most three
+  const distinct = errors.filter((x, i) => errors.findIndex((y) => y.message === x.message) === i);
+  const shown = distinct.slice(0, 3).map((x) => `${x.message} [${x.code} at line ${x.line}, column ${x.column}]`);
+  const more = errors.length > shown.length ? ` (+${errors.length - shown.length} more)` : '';
+  return { status: 'semantic', error: shown.join('; ') + more };
 }
 
 /** Runs the mode; returns the process exit code. */
@@ -54,16 +105,28 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
   const dialect = dialectIdx >= 0 ? args[dialectIdx + 1] : undefined;
   const cleanOnly = args.includes('--clean-only');
   let cases = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as QueryCase);
-  if (dialect) cases = cases.filter((c) => !c.dialect || c.dialect === dialect);
-  if (cleanOnly) cases = cases.filter((c) => c.parses_clean !== false);
+  const total = cases.length;
+  const leftOut: string[] = [];
+  if (dialect) {
+    const n = cases.length;
+    cases = cases.filter((c) => !c.dialect || c.dialect === dialect);
+    if (n > cases.length) leftOut.push(`${n - cases.length} of another dialect than ${dialect}`);
+  }
+  if (cleanOnly) {
+    const n = cases.length;
+    cases = cases.filter((c) => c.parses_clean !== false);
+    if (n > cases.length) leftOut.push(`${n - cases.length} marked parses_clean: false`);
+  }
   // Only queries whose declared tables all exist in Palisade (when the file declares tables).
   const before = cases.length;
   cases = cases.filter((c) => (!c.tables?.length || c.tables.every((t) => getTable(t))) && !FOREIGN_TABLES.test(c.query));
   const foreign = before - cases.length;
+  if (foreign) leftOut.push(`${foreign} use tables Palisade does not have`);
 
   const streamingDir = resolve(import.meta.dirname, '../../../../shared/corpus/api-samples/streaming');
   const { stack, rows } = await seedDataset({ streamingDir });
-  console.log(`seeded ${rows} rows; running ${cases.length} queries (${foreign} left out: they use tables Palisade does not have)`);
+  console.log(`seeded ${rows} rows; ${total} queries in the file, running ${cases.length}` +
+    (leftOut.length ? ` (left out: ${leftOut.join('; ')})` : ''));
   const ctx = systemCtx(SEED_TENANT, ['AdvancedQuery.Read.All']);
   const outcomes: HuntingOutcome[] = [];
   try {
@@ -74,10 +137,9 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
         continue;
       }
       if (c.parses_clean === undefined) {
-        try {
-          parseKql(c.query);
-        } catch (e) {
-          outcomes.push({ index, name, category: 'does not parse cleanly', status: 'syntax', error: e instanceof Error ? e.message : String(e) });
+        const reject = notClean(c.query);
+        if (reject) {
+          outcomes.push({ index, name, category: 'does not parse cleanly', ...reject });
           continue;
         }
       }
@@ -112,8 +174,13 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
   }
   const excluded = outcomes.filter((o) => o.status === 'excluded').length;
   console.log(`excluded (externaldata / invoke FileProfile): ${excluded}`);
-  const syntax = outcomes.filter((o) => o.status === 'syntax').length;
-  if (syntax) console.log(`not counted: ${syntax} queries that do not parse cleanly (syntax errors from Microsoft's parser)`);
+  const unclean = outcomes.filter((o) => o.status === 'syntax' || o.status === 'semantic');
+  if (unclean.length) {
+    const syntax = unclean.filter((o) => o.status === 'syntax').length;
+    console.log(`not counted: ${unclean.length} queries that do not parse cleanly: ${syntax} with syntax errors ` +
+      `(Microsoft's parser), ${unclean.length - syntax} with semantic errors (Microsoft's analyzer, Palisade's schema)`);
+    for (const o of unclean) console.log(`  ${o.status.padEnd(8)} #${o.index} ${o.name}: ${o.error ?? ''}`);
+  }
   if (opts.out) writeFileSync(opts.out, JSON.stringify(outcomes, null, 2));
   const counted = outcomes.filter((o) => o.status === 'pass' || o.status === 'fail');
   const passed = counted.filter((o) => o.status === 'pass').length;
