@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../../src/schema/registry.ts';
+import { analyzeKql } from '../../src/kql/parse/semantic-check.ts';
 
 const DIR = join(import.meta.dirname, '../../../shared/corpus/hunting');
 
@@ -17,22 +18,41 @@ export interface CorpusQuery {
   parses_clean?: boolean;
 }
 
-function load(file: string): CorpusQuery[] {
-  return readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CorpusQuery);
+/** One query a real MDE client generates (no `tables`, no `parses_clean` in these files). */
+export interface ClientQuery {
+  name: string;
+  query: string;
+  /** The client that generates it. */
+  client: 'msticpy' | 'demisto';
+}
+
+function load<T>(file: string): T[] {
+  return readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
 }
 
 const known = new Set(TABLES.map((t) => t.name));
 
 /** Defender-dialect, cleanly parsing queries whose listed tables all exist in the registry. */
 export function defenderQueries(): { main: CorpusQuery[]; external: CorpusQuery[] } {
-  const sel = load('queries.jsonl').filter((r) => r.dialect === 'defender' && r.parses_clean && r.tables.every((t) => known.has(t)));
+  const sel = load<CorpusQuery>('queries.jsonl').filter((r) => r.dialect === 'defender' && r.parses_clean && r.tables.every((t) => known.has(t)));
   const isExternal = (r: CorpusQuery) => /\bexternaldata\b/i.test(r.query) || /invoke\s+FileProfile/i.test(r.query);
   return { main: sel.filter((r) => !isExternal(r)), external: sel.filter(isExternal) };
 }
 
 /** The 134 queries real MDE clients generate (msticpy and demisto). */
-export function clientQueries(): CorpusQuery[] {
-  return [...load('client-queries-msticpy.jsonl'), ...load('client-queries-demisto.jsonl')];
+export function clientQueries(): ClientQuery[] {
+  const from = (client: ClientQuery['client']) =>
+    load<{ name: string; query: string }>(`client-queries-${client}.jsonl`).map((r) => ({ name: r.name, query: r.query, client }));
+  return [...from('msticpy'), ...from('demisto')];
+}
+
+/**
+ * Why Kusto itself rejects a query against Palisade's tables — the first Error of Microsoft's parser
+ * and analyzer, as `syntax: message` or `semantic: message` — or null when the query parses cleanly.
+ */
+export function kustoRejection(query: string): string | null {
+  const [first] = analyzeKql(query).errors;
+  return first ? `${first.kind}: ${first.message}` : null;
 }
 
 /**
