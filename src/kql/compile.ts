@@ -1,11 +1,12 @@
 /**
- * The KQL pipeline end to end: parse → bind → lower → print (DuckDB).
+ * The KQL pipeline end to end: parse → bind → lower (then prune unread columns) → print (DuckDB).
  */
 import type { CompiledQuery } from '../domain/ports.ts';
 import type { TableDecl } from '../schema/types.ts';
 import { Binder } from './bind/binder.ts';
 import { ir, type Query } from './ir/ir.ts';
 import { lower } from './lower/lower.ts';
+import { pruneColumns } from './lower/prune.ts';
 import { parseKql } from './parse/parse.ts';
 import type { Dialect } from './print/dialect.ts';
 import { duckdbDialect } from './print/duckdb/dialect.ts';
@@ -39,7 +40,7 @@ export function planKql(text: string, opts: CompileOptions, tables: readonly Tab
     const shown = q.rel.columns.filter((c) => !c.hidden);
     q.rel = { k: 'project', input: q.rel, items: shown.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), columns: shown };
   }
-  return lower(q);
+  return pruneColumns(lower(q));
 }
 
 /** Compiles KQL to SQL for `dialect` (DuckDB by default) against the given tables. */
