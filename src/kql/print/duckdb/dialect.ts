@@ -3,7 +3,7 @@
  * and aggregate tables, and DuckDB forms of range, arg_max, dedupe (QUALIFY), semi/anti joins and
  * mv-expand (UNNEST of JSON arrays).
  */
-import type { Aggregate, Dedupe, Expr, Join, MvExpand, Range, WindowItem } from '../../ir/ir.ts';
+import type { Aggregate, Dedupe, Expr, Join, MvExpand, Range, Rel, WindowItem } from '../../ir/ir.ts';
 import { convertTo } from '../../ir/convert.ts';
 import { ir } from '../../ir/ir.ts';
 import type { KqlType } from '../../types.ts';
@@ -58,9 +58,12 @@ export const duckdbDialect: Dialect = {
         multi = true;
         const fields = a.args.slice(1).map((e, j) => `f${j} := ${p.expr(e)}`);
         const tmp = `__am${i}`;
-        // a group whose maximized values are all null still yields a row (as KQL does)
         const s = `struct_pack(${fields.join(', ')})`;
-        inner.push(`COALESCE(${a.fn}(${s}, ${p.expr(a.args[0])}), first(${s})) AS ${quote(tmp)}`);
+        // a group whose maximized values are all null still yields a row (as KQL does); the fallback
+        // costs a struct per row, so it is left out when the value cannot be null (a scanned Timestamp)
+        inner.push(neverNull(r.input, a.args[0])
+          ? `${a.fn}(${s}, ${p.expr(a.args[0])}) AS ${quote(tmp)}`
+          : `COALESCE(${a.fn}(${s}, ${p.expr(a.args[0])}), first(${s})) AS ${quote(tmp)}`);
         a.outs.forEach((o, j) => outer.push(`${quote(tmp)}.f${j} AS ${quote(o.name)}`));
         return;
       }
@@ -123,7 +126,7 @@ export const duckdbDialect: Dialect = {
       const bagEntries = r.bagExpansion === 'array'
         ? `list_transform(json_keys(${x}), k -> json_array(k, ${value}))`
         : `list_transform(json_keys(${x}), k -> json_object(k, ${value}))`;
-      let l = `(CASE json_type(${x}) WHEN 'ARRAY' THEN ${jsonList(x)} WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [] ELSE CASE WHEN ${x} IS NULL THEN [] ELSE [${x}] END END)`;
+      let l = `COALESCE(${jsonList(x)}, CASE json_type(${x}) WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [] ELSE CASE WHEN ${x} IS NULL THEN [] ELSE [${x}] END END)`;
       if (r.limit !== null) l = `list_slice(${l}, 1, ${p.param(r.limit, 'long')})`;
       return l;
     });
@@ -142,3 +145,31 @@ export const duckdbDialect: Dialect = {
     return `SELECT ${outer.join(', ')} FROM (${innerSql}) AS __mv`;
   },
 };
+
+/**
+ * Whether `e`, evaluated over the rows of `r`, is never null: true only for a column that carries a
+ * table scan's Timestamp unchanged (the scan keeps rows with Timestamp ≥ the look-back bound only).
+ */
+function neverNull(r: Rel, e: Expr): boolean {
+  if (e.k !== 'col') return false;
+  let name = e.name;
+  let rel: Rel = r;
+  for (;;) {
+    switch (rel.k) {
+      case 'filter': case 'sort': case 'limit': case 'dedupe':
+        rel = rel.input;
+        continue;
+      case 'project': {
+        const item = rel.items.find((i) => i.name === name);
+        if (!item || item.expr.k !== 'col') return false;
+        name = item.expr.name;
+        rel = rel.input;
+        continue;
+      }
+      case 'scan':
+        return rel.scope.since !== null && (rel.aliases?.[name] ?? name) === 'Timestamp';
+      default:
+        return false;
+    }
+  }
+}

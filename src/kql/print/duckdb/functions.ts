@@ -337,11 +337,12 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (a.type === 'dynamic') {
       // a dynamic string holding JSON text (as some sources store it) is parsed; anything else is returned as is
       const x = E(p, a);
-      return `(CASE WHEN json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
+      // a cheap text test first, so that objects and arrays (the usual case) are not parsed an extra time
+      return `(CASE WHEN starts_with(ltrim(CAST(${x} AS VARCHAR)), '"') AND json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
     }
     if (a.type !== 'string') return toJson(p, a);
     const x = E(p, a);
-    return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL WHEN json_valid(${x}) THEN CAST(${x} AS JSON) ELSE to_json(${x}) END)`;
+    return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL ELSE COALESCE(TRY_CAST(${x} AS JSON), to_json(${x})) END)`;
   },
   __todynamic: (p, [a]) => toJson(p, a),
   dynamic_to_json: (p, [a]) => `COALESCE(CAST(${toJson(p, a)} AS VARCHAR), 'null')`,
