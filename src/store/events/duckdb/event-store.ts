@@ -395,7 +395,16 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       o.signal?.addEventListener('abort', interrupt, { once: true });
       try {
         o.signal?.throwIfAborted();
-        const reader = await lease.conn.streamAndReadUntil(q.sql, o.maxRows + 1, q.params.map(toDuckParam));
+        const statement = await lease.statement(q.sql);
+        let reader;
+        try {
+          statement.clearBindings();
+          statement.bind(q.params.map(toDuckParam));
+          reader = await statement.streamAndReadUntil(o.maxRows + 1);
+        } catch (e) {
+          lease.forget(q.sql);
+          throw e;
+        }
         const types = reader.columnTypes();
         const names = reader.columnNames();
         const declared = q.columns.length === names.length ? q.columns : undefined;

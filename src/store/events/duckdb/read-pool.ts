@@ -1,13 +1,21 @@
 /**
  * A small pool of DuckDB read connections. Each query holds one connection for its whole run, so an
  * interrupt (timeout, abort) stops exactly that query. Connections are opened lazily up to `size`;
- * further callers wait in arrival order.
+ * further callers wait in arrival order. Each connection keeps its most recently used prepared
+ * statements, so a repeated query (a scheduled hunt, a dashboard, a retry) skips parsing and planning.
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
+
+/** Prepared statements kept per connection. */
+const STATEMENTS_PER_CONNECTION = 64;
 
 /** A leased connection; call release() exactly once when done. */
 export interface Lease {
   conn: DuckDBConnection;
+  /** The connection's prepared statement for `sql`, prepared now unless it is cached. */
+  statement(sql: string): Promise<DuckDBPreparedStatement>;
+  /** Drops the cached statement for `sql` (after it failed, so the next run prepares it afresh). */
+  forget(sql: string): void;
   release(): void;
 }
 
@@ -23,8 +31,15 @@ export function createReadPool(instance: DuckDBInstance, size: number): ReadPool
   const idle: DuckDBConnection[] = [];
   const waiters: { resolve: (c: DuckDBConnection) => void; reject: (e: unknown) => void }[] = [];
   const leased = new Set<DuckDBConnection>();
+  const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
   let open = 0;
   let closed = false;
+
+  function cacheOf(conn: DuckDBConnection): Map<string, DuckDBPreparedStatement> {
+    let m = statements.get(conn);
+    if (!m) statements.set(conn, (m = new Map()));
+    return m;
+  }
   let allClosed: (() => void) | undefined;
 
   function release(conn: DuckDBConnection): void {
@@ -45,6 +60,30 @@ export function createReadPool(instance: DuckDBInstance, size: number): ReadPool
     let done = false;
     return {
       conn,
+      async statement(sql) {
+        const cache = cacheOf(conn);
+        const hit = cache.get(sql);
+        if (hit) {
+          cache.delete(sql);
+          cache.set(sql, hit);
+          return hit;
+        }
+        const prepared = await conn.prepare(sql);
+        cache.set(sql, prepared);
+        if (cache.size > STATEMENTS_PER_CONNECTION) {
+          const [oldest, st] = cache.entries().next().value!;
+          cache.delete(oldest);
+          st.destroySync();
+        }
+        return prepared;
+      },
+      forget(sql) {
+        const cache = cacheOf(conn);
+        const st = cache.get(sql);
+        if (!st) return;
+        cache.delete(sql);
+        st.destroySync();
+      },
       release() {
         if (done) return;
         done = true;
