@@ -153,6 +153,19 @@ describe('DuckDB event store', () => {
     expect(r.rows).toEqual([['b.exe']]);
   });
 
+  it('reuses a prepared statement with new parameters and sees rows committed after it was prepared', async () => {
+    const q = 'SELECT count(*) AS n FROM "DeviceProcessEvents" WHERE "FileName" = $1';
+    expect((await sql(q, ['a.exe'])).rows).toEqual([[0]]);
+    await store.appendBatch(batch('later', [proc('2024-04-30T10:00:00Z', { FileName: 'a.exe' }), proc('2024-04-30T10:00:01Z', { FileName: 'b.exe' })]));
+    expect((await sql(q, ['a.exe'])).rows).toEqual([[1]]);
+    expect((await sql(q, ['b.exe'])).rows).toEqual([[1]]);
+    // a statement that fails at run time is dropped and fails the same way again, not with a stale state
+    const bad = 'SELECT CAST($1 AS INTEGER) AS n';
+    await expect(sql(bad, ['x'])).rejects.toThrow(/Conversion Error/);
+    await expect(sql(bad, ['x'])).rejects.toThrow(/Conversion Error/);
+    expect((await sql(bad, ['5'])).rows).toEqual([[5]]);
+  });
+
   it('interrupts a query that runs past its timeout', async () => {
     const started = Date.now();
     const err = await store
