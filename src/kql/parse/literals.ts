@@ -146,12 +146,30 @@ export function formatDatetimeMicros(us: number): string {
   return `${base}.${frac}Z`;
 }
 
+/**
+ * The other spellings a datetime literal accepts: its parts separated by commas, year first
+ * (`datetime(2025, 6, 14)`, up to seconds with a fraction), and an ISO date written with spaces
+ * around the dashes (`datetime(2017 - 08 - 01)`). Microseconds since the epoch, or undefined.
+ */
+function datetimeParts(t: string): number | undefined {
+  const parts = /^(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\.(\d{1,7}))?)?)?)?$/.exec(t);
+  if (parts) {
+    const [, y, mo, d, h, mi, sec, f] = parts;
+    if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(sec ?? 0) > 59) return undefined;
+    const ms = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0))).setUTCFullYear(Number(y));
+    if (new Date(ms).getUTCDate() !== Number(d)) return undefined;
+    return ms * 1000 + (f ? Math.floor(Number(f.padEnd(7, '0')) / 10) : 0);
+  }
+  const spaced = /^(\d{4})\s+-\s+(\d{1,2})\s+-\s+(\d{1,2})(.*)$/.exec(t);
+  return spaced ? parseDatetimeText(`${spaced[1]}-${spaced[2]}-${spaced[3]}${spaced[4]}`) : undefined;
+}
+
 /** A datetime literal (`datetime(2020-01-01 10:00)`, `datetime(null)`) in IR form; null for a typed null. */
 export function decodeDatetime(text: string): string | null {
   let t = unwrap(text, ['datetime', 'date']);
   if (t === 'null') return null;
   if (/^(['"]).*\1$/.test(t)) t = t.slice(1, -1);
-  const us = parseDatetimeText(t);
+  const us = parseDatetimeText(t) ?? datetimeParts(t);
   if (us === undefined || Number.isNaN(us)) throw new Error(`invalid datetime literal ${text}`);
   return formatDatetimeMicros(us);
 }

@@ -88,3 +88,13 @@ describe('parse cache', () => {
     expect(errorOf('DeviceInfo | where (').message).toMatch(/Syntax error/);
   });
 });
+
+describe('datetime literal spellings', () => {
+  it('accepts parts separated by commas and a date with spaced dashes', () => {
+    expect(decodeDatetime('datetime(2025, 6, 14)')).toBe('2025-06-14T00:00:00.0000000Z');
+    expect(decodeDatetime('datetime(2025,6,14,13,5,7.25)')).toBe('2025-06-14T13:05:07.2500000Z');
+    expect(decodeDatetime('datetime(2017 - 08 - 01)')).toBe('2017-08-01T00:00:00.0000000Z');
+    expect(() => decodeDatetime('datetime(2025, 2, 30)')).toThrow(/invalid datetime literal/);
+    expect(() => decodeDatetime('datetime(2025, 13, 1)')).toThrow(/invalid datetime literal/);
+  });
+});
