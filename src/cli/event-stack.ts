@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
 import { createIngestPipeline } from '../ingest/pipeline.ts';
-import { compileKql, preloadKql } from '../kql/index.ts';
+import { compileKqlDiscovering, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
@@ -31,7 +31,7 @@ export async function openEventStack(path: string, opts: { retentionDays: number
     onRun: (n) => n && opts.log?.info({ deleted: n }, 'retention removed old events'),
     onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
   });
-  const hunting = new HuntingService(compileKql, store, formatResult, { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting });
+  const hunting = new HuntingService(compileKqlDiscovering, store, formatResult, { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting });
   return {
     store,
     ingest: (req) => pipeline.ingest(req),

@@ -94,6 +94,11 @@ export interface CompiledQuery {
   params: unknown[];
   /** Output columns with KQL types (string, long, int, real, bool, datetime, timespan, dynamic, guid, decimal). */
   columns: { name: string; type: string }[];
+  /**
+   * Set when this is not yet the query itself but the step that reads, from the data, names the
+   * query's columns depend on (bag_unpack): its first column lists them; compile again with them.
+   */
+  discover?: string;
 }
 
 export interface QueryResult {

@@ -3,6 +3,8 @@
  */
 import type { CompiledQuery } from '../domain/ports.ts';
 import type { TableDecl } from '../schema/types.ts';
+import { PalisadeError } from '../domain/errors.ts';
+import { DiscoveryNeeded } from './bind/bag-unpack.ts';
 import { Binder } from './bind/binder.ts';
 import { ir, type Query } from './ir/ir.ts';
 import { lower } from './lower/lower.ts';
@@ -21,10 +23,18 @@ export interface CompileOptions {
   lookbackDays?: number;
   /** externaldata is refused unless true (and even then the fetch is disabled). */
   allowExternalData?: boolean;
+  /** Property names already read from the data, by operator id (see compileDiscovering). */
+  discovered?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Binds a query text into the lowered relational IR (exposed for tests and tools). */
-export function planKql(text: string, opts: CompileOptions, tables: readonly TableDecl[]): Query {
+/** A lowered plan, or the plan that reads from the data what binding needs first. */
+interface Plan {
+  query: Query;
+  /** Set when `query` lists property names for this operator id instead of answering the query. */
+  discover?: string;
+}
+
+function plan(text: string, opts: CompileOptions, tables: readonly TableDecl[]): Plan {
   const parsed = parseKql(text);
   const binder = new Binder(parsed, {
     tables,
@@ -33,19 +43,60 @@ export function planKql(text: string, opts: CompileOptions, tables: readonly Tab
     now: opts.now,
     lookbackDays: opts.lookbackDays ?? 30,
     allowExternalData: opts.allowExternalData ?? false,
+    discovered: opts.discovered,
   });
-  const q = binder.bindQuery(parsed.root);
+  let q: Query;
+  let discover: string | undefined;
+  try {
+    q = binder.bindQuery(parsed.root);
+  } catch (e) {
+    if (!(e instanceof DiscoveryNeeded)) throw e;
+    q = { ctes: binder.ctes, rel: e.rel };
+    discover = e.id;
+  }
   // hidden columns (ingestion time, aliases) never reach the output
   if (q.rel.columns.some((c) => c.hidden)) {
     const shown = q.rel.columns.filter((c) => !c.hidden);
     q.rel = { k: 'project', input: q.rel, items: shown.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), columns: shown };
   }
-  return pruneColumns(lower(q));
+  return { query: pruneColumns(lower(q)), discover };
 }
 
-/** Compiles KQL to SQL for `dialect` (DuckDB by default) against the given tables. */
+/** Binds a query text into the lowered relational IR (exposed for tests and tools). */
+export function planKql(text: string, opts: CompileOptions, tables: readonly TableDecl[]): Query {
+  return plan(text, opts, tables).query;
+}
+
+/**
+ * Compiles KQL to SQL for `dialect` (DuckDB by default) against the given tables. When the query's
+ * columns depend on the data (bag_unpack without an output schema), the result is the query that
+ * reads the property names, marked with `discover`: use compileDiscovering to run the whole thing.
+ */
 export function compileWith(text: string, opts: CompileOptions, tables: readonly TableDecl[], dialect: Dialect = duckdbDialect): CompiledQuery {
-  const q = planKql(text, opts, tables);
-  const { sql, params } = printSql(q, dialect);
-  return { sql, params, columns: q.rel.columns.map((c) => ({ name: c.name, type: c.type })) };
+  const { query, discover } = plan(text, opts, tables);
+  const { sql, params } = printSql(query, dialect);
+  const compiled: CompiledQuery = { sql, params, columns: query.rel.columns.map((c) => ({ name: c.name, type: c.type })) };
+  if (discover) compiled.discover = discover;
+  return compiled;
+}
+
+/** Rounds of discovery one query may need (one per bag_unpack without an output schema). */
+const MAX_DISCOVERY_ROUNDS = 8;
+
+/**
+ * compileWith, running the discovery queries the query needs first: each is executed with `read`
+ * (which returns its rows) and its property names are passed to the next round.
+ */
+export async function compileDiscovering(
+  text: string, opts: CompileOptions, read: (q: CompiledQuery) => Promise<unknown[][]>,
+  tables: readonly TableDecl[], dialect: Dialect = duckdbDialect,
+): Promise<CompiledQuery> {
+  const discovered: Record<string, readonly string[]> = { ...opts.discovered };
+  for (let round = 0; round < MAX_DISCOVERY_ROUNDS; round++) {
+    const c = compileWith(text, { ...opts, discovered }, tables, dialect);
+    if (!c.discover) return c;
+    const rows = await read(c);
+    discovered[c.discover] = rows.map((r) => (typeof r[0] === 'string' ? r[0] : String(r[0]))).filter((k) => k !== '');
+  }
+  throw new PalisadeError('BadRequest', `The query needs more than ${MAX_DISCOVERY_ROUNDS} bag_unpack steps that read property names from the data`);
 }

@@ -4,10 +4,10 @@
  */
 import type { CompiledQuery } from '../domain/ports.ts';
 import { TABLES } from '../schema/registry.ts';
-import { compileWith, type CompileOptions } from './compile.ts';
+import { compileDiscovering, compileWith, type CompileOptions } from './compile.ts';
 
 export type { CompileOptions } from './compile.ts';
-export { compileWith, planKql } from './compile.ts';
+export { compileDiscovering, compileWith, planKql } from './compile.ts';
 export { formatResults, formatValue, dotnetTypeName } from './result-format.ts';
 
 /** Loads the KQL parser now (it takes a moment the first time) so the first query is fast. */
@@ -23,4 +23,12 @@ export function preloadKql(): void {
  */
 export function compileKql(text: string, opts: CompileOptions): CompiledQuery {
   return compileWith(text, opts, TABLES);
+}
+
+/**
+ * compileKql for queries whose columns may depend on the data (bag_unpack): `read` runs the steps
+ * that list property names (within the caller's limits) and returns their rows.
+ */
+export function compileKqlDiscovering(text: string, opts: CompileOptions, read: (q: CompiledQuery) => Promise<unknown[][]>): Promise<CompiledQuery> {
+  return compileDiscovering(text, opts, read, TABLES);
 }

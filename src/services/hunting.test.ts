@@ -24,7 +24,7 @@ function fakeStore(result: Partial<QueryResult>, elapsedMs = 5): EventStore & { 
     close: async () => {},
   };
 }
-const compile = (_t: string, o: { tenantId: string; deviceScope: unknown; lookbackDays?: number }) => ({ sql: 'select 1', params: [o.tenantId, o.deviceScope, o.lookbackDays], columns: [{ name: 'x', type: 'long' }] });
+const compile = async (_t: string, o: { tenantId: string; deviceScope: unknown; lookbackDays?: number }) => ({ sql: 'select 1', params: [o.tenantId, o.deviceScope, o.lookbackDays], columns: [{ name: 'x', type: 'long' }] });
 const format = (cols: { name: string; type: string }[], rows: unknown[][]) => ({ schema: cols.map((c) => ({ Name: c.name, Type: 'Int64' })), results: rows.map((r) => ({ [cols[0].name]: r[0] })) });
 
 describe('HuntingService', () => {

@@ -9,8 +9,16 @@ import { REQUIRE } from '../domain/permissions.ts';
 import type { CompiledQuery, EventStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 
-/** Compiles KQL for one tenant and scope (src/kql's compileKql). */
-export type KqlCompiler = (text: string, opts: { tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number; allowExternalData?: boolean }) => CompiledQuery;
+/**
+ * Compiles KQL for one tenant and scope (src/kql's compileKqlDiscovering). Some queries need names
+ * from the data before their columns are known (bag_unpack): the compiler then runs those steps
+ * through `read`, which executes a compiled query within the caller's limits and returns its rows.
+ */
+export type KqlCompiler = (
+  text: string,
+  opts: { tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number; allowExternalData?: boolean },
+  read: (q: CompiledQuery) => Promise<unknown[][]>,
+) => Promise<CompiledQuery>;
 
 /** Turns raw result rows into MDE's JSON values and .NET type names (src/kql/result-format.ts). */
 export type ResultFormatter = (columns: { name: string; type: string }[], rows: unknown[][]) => { schema: { Name: string; Type: string }[]; results: Record<string, unknown>[] };
@@ -61,19 +69,29 @@ export class HuntingService {
     if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
     const now = this.clock();
     this.checkCpuBudget(ctx.tenantId, now);
-    const compiled = this.compile(query, {
-      tenantId: ctx.tenantId,
-      deviceScope: authz.scope(ctx),
-      now,
-      lookbackDays: this.limits.lookbackDays,
-      allowExternalData: this.limits.allowExternalData,
-    });
-    const started = performance.now();
+    const limits = { timeoutMs: this.limits.timeoutMs, maxRows: this.limits.maxRows, signal: ctx.signal };
+    // store time is charged to the tenant, including the steps that read names from the data
+    let storeMs = 0;
+    const timed = async (q: CompiledQuery) => {
+      const started = performance.now();
+      try {
+        return await this.events.query(q, limits);
+      } finally {
+        storeMs += performance.now() - started;
+      }
+    };
     let res;
     try {
-      res = await this.events.query(compiled, { timeoutMs: this.limits.timeoutMs, maxRows: this.limits.maxRows, signal: ctx.signal });
+      const compiled = await this.compile(query, {
+        tenantId: ctx.tenantId,
+        deviceScope: authz.scope(ctx),
+        now,
+        lookbackDays: this.limits.lookbackDays,
+        allowExternalData: this.limits.allowExternalData,
+      }, async (q) => (await timed(q)).rows);
+      res = await timed(compiled);
     } finally {
-      this.charge(ctx.tenantId, now, performance.now() - started);
+      this.charge(ctx.tenantId, now, storeMs);
     }
     if (res.truncated) {
       throw errors.badRequest(`Query result exceeded the limit of ${this.limits.maxRows} rows; narrow it with where, summarize or take`);

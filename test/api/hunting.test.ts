@@ -28,6 +28,13 @@ describe('advanced hunting API', () => {
     expect(xdr.json().Stats.ExecutionTime).toBeTypeOf('number');
     expect(xdr.json().Results).toHaveLength(1);
   });
+  it('unpacks property bags into columns read from the data (bag_unpack)', async () => {
+    const q = 'datatable(Device: string, F: dynamic) ["a", dynamic({"User": "u1", "Port": 22}), "b", dynamic({"User": "u2"})]\n| evaluate bag_unpack(F)\n| order by Device asc';
+    const res = await run(q);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().Schema).toEqual([{ Name: 'Device', Type: 'String' }, { Name: 'Port', Type: 'Object' }, { Name: 'User', Type: 'Object' }]);
+    expect(res.json().Results).toEqual([{ Device: 'a', Port: 22, User: 'u1' }, { Device: 'b', Port: null, User: 'u2' }]);
+  });
   it('answers syntax errors with 400, the parser message, line and column', async () => {
     const res = await run('DeviceProcessEvents\n| where FileName ==');
     expect(res.statusCode).toBe(400);

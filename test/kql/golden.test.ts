@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { DuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
-import { compileKql, formatResults } from '../../src/kql/index.ts';
+import { compileKqlDiscovering, formatResults } from '../../src/kql/index.ts';
 import { NOW, SCOPE, T1, openSeededStore } from './seed.ts';
 
 const DIR = join(import.meta.dirname, 'golden');
@@ -42,7 +42,7 @@ describe('KQL golden files', () => {
       const ordered = text.split('\n')[0].includes('// ordered');
       let compiled;
       try {
-        compiled = compileKql(text, { tenantId: T1, deviceScope: SCOPE, now: NOW });
+        compiled = await compileKqlDiscovering(text, { tenantId: T1, deviceScope: SCOPE, now: NOW }, async (q) => (await store.query(q, { timeoutMs: 20_000, maxRows: 10_000 })).rows);
       } catch (e) {
         if (!(e instanceof PalisadeError)) throw e;
         expectFile(join(DIR, `${name}.error.json`), json({ code: e.code, message: e.message, details: e.details ?? null }));

@@ -29,6 +29,8 @@ export interface BindOptions {
   /** Look-back limit for tables with a Timestamp column (MDE: 30 days). */
   lookbackDays: number;
   allowExternalData: boolean;
+  /** Names read from the data for operators whose output columns depend on it (see bag-unpack.ts), by operator id. */
+  discovered?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The store's hidden ingestion-time column. */

@@ -10,6 +10,7 @@ import { DOTNET_TYPE_NAMES, visible, type Column, type KqlType } from '../types.
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type ExprScope, type WindowCollector } from './expr.ts';
+import { bindBagUnpack } from './bag-unpack.ts';
 import { bindJoin, bindLookup } from './join.ts';
 import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
@@ -85,6 +86,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'EvaluateOperator': {
       const fc = childNode(op, 'FunctionCall');
       const plugin = fc ? nameText(fc.c.Name) : tokensText(op).split(' ')[1];
+      if (fc && plugin === 'bag_unpack') return bindBagUnpack(b, input, op, fc, env);
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }
     default:

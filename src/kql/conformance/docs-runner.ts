@@ -7,7 +7,8 @@ import {
   DuckDBBlobValue, DuckDBDecimalValue, DuckDBInstance, DuckDBListValue, DuckDBStructValue, DuckDBUUIDValue,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { compileWith } from '../compile.ts';
+import type { CompiledQuery } from '../../domain/ports.ts';
+import { compileDiscovering } from '../compile.ts';
 import { formatValue } from '../result-format.ts';
 import { compareTables, type ExpectedTable } from './compare.ts';
 import { usesOnlyListed } from './listed.ts';
@@ -92,13 +93,16 @@ async function runOne(conn: DuckDBConnection, c: DocsCase, timeoutMs: number, no
     listedOnly: usesOnlyListed(c.operators ?? {}, c.functions ?? {}),
   };
   const done = (status: CaseOutcome['status'], reason?: string): CaseOutcome => ({ ...base, status, reason, ms: performance.now() - started });
+  const timer = setTimeout(() => conn.interrupt(), timeoutMs);
   let compiled;
   try {
-    compiled = compileWith(c.query, { tenantId: 'docs', deviceScope: 'all', now }, []);
+    // bag_unpack steps that read property names run on the same connection
+    const read = async (q: CompiledQuery) => (await conn.runAndReadAll(q.sql, q.params as never[])).getRows().map((r) => r.map(plainCell));
+    compiled = await compileDiscovering(c.query, { tenantId: 'docs', deviceScope: 'all', now }, read, []);
   } catch (e) {
-    return done('error', `compile: ${(e as Error).message}`);
+    clearTimeout(timer);
+    return done('error', `compile: ${(e as Error).message.split('\n')[0]}`);
   }
-  const timer = setTimeout(() => conn.interrupt(), timeoutMs);
   try {
     const reader = await conn.runAndReadAll(compiled.sql, compiled.params as never[]);
     const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(plainCell(v), compiled.columns[i]?.type ?? 'string')));
