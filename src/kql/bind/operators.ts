@@ -16,6 +16,7 @@ import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
 import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
+import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
 import { bindSummarize } from './summarize.ts';
@@ -77,6 +78,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (!fc || fc.kind !== 'FunctionCallExpression') return b.fail(op, 'invoke needs a function call');
       return b.bindTabularCall(fc, env, input);
     }
+    case 'SearchOperator': return bindSearch(b, input, op, env);
     case 'GetSchemaOperator': return getSchema(input);
     case 'SampleOperator': {
       const count = limitCount(b, op.c.Expression, env);
