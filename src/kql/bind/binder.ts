@@ -17,6 +17,7 @@ import { ExprBinder, convertTo, type ExprScope } from './expr.ts';
 import { nameText } from './naming.ts';
 import { bindOperator } from './operators.ts';
 import { RowScope } from './scope.ts';
+import { bindFind } from './find.ts';
 import { bindSearch } from './search.ts';
 import { bindUnion, kunion } from './union.ts';
 
@@ -186,6 +187,7 @@ export class Binder {
       case 'PrintOperator': return this.bindPrint(s, env);
       case 'UnionOperator': return bindUnion(this, null, s, env);
       case 'SearchOperator': return bindSearch(this, null, s, env);
+      case 'FindOperator': return bindFind(this, s, env);
       case 'MaterializeExpression': return this.bindTabular(s.c.Expression!, env);
       case 'FunctionCallExpression': return this.bindTabularCall(s, env, null);
       case 'ExternalDataExpression':

@@ -38,16 +38,19 @@ function stringValue(n: Syn | null | undefined): string | undefined {
   return n && n.type === 'node' && n.kind === 'StringLiteralExpression' ? n.value : undefined;
 }
 
-/** The predicate over one table's row for the search condition. */
-function predicate(b: Binder, node: Syn, row: RowScope, env: Env, caseSensitive: boolean): Expr {
+/**
+ * The predicate over one table's row for a search (or find) condition; parts that name a column the
+ * table lacks are false there.
+ */
+export function searchPredicate(b: Binder, node: Syn, row: RowScope, env: Env, caseSensitive: boolean): Expr {
   if (node.type === 'node') {
     switch (node.kind) {
       case 'AndExpression': case 'OrExpression': {
         const op = node.kind === 'AndExpression' ? 'and' : 'or';
-        return ir.call(op, [predicate(b, node.c.Left!, row, env, caseSensitive), predicate(b, node.c.Right!, row, env, caseSensitive)], 'bool');
+        return ir.call(op, [searchPredicate(b, node.c.Left!, row, env, caseSensitive), searchPredicate(b, node.c.Right!, row, env, caseSensitive)], 'bool');
       }
       case 'ParenthesizedExpression':
-        return predicate(b, node.c.Expression!, row, env, caseSensitive);
+        return searchPredicate(b, node.c.Expression!, row, env, caseSensitive);
       case 'StringLiteralExpression': {
         const { op, text } = termOperator(b, node, node.value ?? '', caseSensitive);
         const cols = visible(row.columns).filter((c) => c.type === 'string' || c.type === 'dynamic');
@@ -77,6 +80,22 @@ function predicate(b: Binder, node: Syn, row: RowScope, env: Env, caseSensitive:
   }
 }
 
+/** The tables an `in (T1, T2*, …)` clause names, or every table in scope without one. */
+export function tablesIn(b: Binder, inClause: SynNode | null, what: string): { rel: Rel; name: string }[] {
+  const out: { rel: Rel; name: string }[] = [];
+  if (!inClause) {
+    for (const t of b.tablesMatching('*')) out.push({ rel: b.scan(t), name: t.name });
+    return out;
+  }
+  for (const e of childList(inClause, 'Expressions')) {
+    const pattern = nameText(e) ?? '';
+    const matches = pattern.includes('*') ? b.tablesMatching(pattern) : [b.table(pattern)].filter((t) => t !== undefined);
+    if (!matches.length) return b.fail(e, `${what}: no table matches '${pattern}'`);
+    for (const t of matches) out.push({ rel: b.scan(t), name: t.name });
+  }
+  return out;
+}
+
 /** Binds a search operator; `input` is the piped input, if any. */
 export function bindSearch(b: Binder, input: Rel | null, op: SynNode, env: Env): Rel {
   let caseSensitive = false;
@@ -91,24 +110,12 @@ export function bindSearch(b: Binder, input: Rel | null, op: SynNode, env: Env):
   if (!condition) return b.fail(op, 'search needs a predicate');
 
   const inClause = childNode(op, 'InClause');
-  const sources: { rel: Rel; name: string }[] = [];
-  if (input) {
-    if (inClause) return b.fail(inClause, "search: 'in (...)' cannot be used with a piped input");
-    sources.push({ rel: input, name: '' });
-  } else if (inClause) {
-    for (const e of childList(inClause, 'Expressions')) {
-      const pattern = nameText(e) ?? '';
-      const matches = pattern.includes('*') ? b.tablesMatching(pattern) : [b.table(pattern)].filter((t) => t !== undefined);
-      if (!matches.length) return b.fail(e, `search: no table matches '${pattern}'`);
-      for (const t of matches) sources.push({ rel: b.scan(t), name: t.name });
-    }
-  } else {
-    for (const t of b.tablesMatching('*')) sources.push({ rel: b.scan(t), name: t.name });
-  }
+  if (input && inClause) return b.fail(inClause, "search: 'in (...)' cannot be used with a piped input");
+  const sources = input ? [{ rel: input, name: '' }] : tablesIn(b, inClause, 'search');
 
   const filtered = sources.map((s) => ({
     name: s.name,
-    rel: { k: 'filter', input: s.rel, cond: predicate(b, condition, RowScope.of(s.rel.columns), env, caseSensitive), columns: s.rel.columns } as Rel,
+    rel: { k: 'filter', input: s.rel, cond: searchPredicate(b, condition, RowScope.of(s.rel.columns), env, caseSensitive), columns: s.rel.columns } as Rel,
   }));
   if (input) return filtered[0].rel;
   return kunion(filtered.map((f) => f.rel), filtered.map((f) => f.name), SOURCE_COLUMN, 'outer');
