@@ -343,6 +343,7 @@ export class ExprBinder {
       if (!sc.win) return h.fail(s, `The window function '${written}' can only be used in extend, project or where over serialized rows`);
       const args = argNodes.map((a) => this.bind(a, sc));
       if (args.length < win.min || args.length > win.max) return h.fail(s, `The function '${written}' expects ${win.min} to ${win.max} arguments, got ${args.length}`);
+      if ((name === 'prev' || name === 'next') && args.length >= 3) args[2] = windowDefault(args[2], args[0].type);
       const restartAt = name === 'row_number' ? 1 : name === 'prev' || name === 'next' ? -1 : 1;
       if (restartAt >= 0 && args.length > restartAt) {
         // a restart condition starts a new segment; segments partition the window
@@ -468,3 +469,20 @@ function litText(l: Lit): string {
   if (l.type === 'bool') return l.value ? 'true' : 'false';
   return String(l.value);
 }
+
+/** Microseconds between 0001-01-01 and the Unix epoch. */
+const EPOCH_OFFSET_MICROS = 62_135_596_800_000_000;
+
+/**
+ * The default value of prev()/next() in the type of the column it stands in for: a number where a
+ * datetime is expected counts 100 ns ticks since 0001-01-01 (KQL's datetime representation);
+ * anything else converts as usual.
+ */
+function windowDefault(d: Expr, type: KqlType): Expr {
+  if (d.type === type) return d;
+  if (type === 'datetime' && d.k === 'lit' && (typeof d.value === 'number' || typeof d.value === 'bigint')) {
+    return ir.lit(formatDatetimeMicros(Number(d.value) / 10 - EPOCH_OFFSET_MICROS), 'datetime');
+  }
+  return convertTo(d, type);
+}
+

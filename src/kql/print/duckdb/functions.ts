@@ -67,7 +67,16 @@ function inOp(ci: boolean): H {
     if (sub && sub.k === 'subquery') {
       const a = p.alias();
       const col = `${a}.${p.dialect.quoteIdent(sub.rel.columns[0].name)}`;
-      parts.push(`${lhs} IN (SELECT ${ci ? `lower(${col})` : col} FROM (${p.rel(sub.rel)}) AS ${a})`);
+      let item = ci ? `lower(${col})` : col;
+      if (sub.rel.columns[0].type === 'dynamic') {
+        // a dynamic column (e.g. summarize make_set(x)) counts with its elements; a scalar counts as itself
+        const t: KqlType = ci ? 'string' : x.type;
+        const list = t === 'string'
+          ? `COALESCE(${textList(col)}, [${jsonText(col)}])`
+          : `COALESCE(TRY_CAST(${jsonList(col)} AS ${p.dialect.sqlType(t)}[]), [TRY_CAST(${jsonText(col)} AS ${p.dialect.sqlType(t)})])`;
+        item = `unnest(${ci ? `list_transform(${list}, v -> lower(v))` : list})`;
+      }
+      parts.push(`${lhs} IN (SELECT ${item} FROM (${p.rel(sub.rel)}) AS ${a})`);
     }
     if (values.length) parts.push(`${lhs} IN (${values.map((v) => (ci ? lowerOf(p, v) : E(p, v))).join(', ')})`);
     for (const arr of arrays) {
