@@ -3,7 +3,7 @@
  * lookup), the `on` keys (same-named columns, or `$left.a == $right.b`), and KQL's output
  * columns (left columns, then right columns with clashing names suffixed 1, 2, …).
  */
-import type { Expr, JoinOutput, KqlJoinKind, Rel } from '../ir/ir.ts';
+import type { Expr, JoinOutput, KJoin, KqlJoinKind, Rel } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, tokensText } from '../parse/syntax.ts';
 import { isNumeric, visible } from '../types.ts';
@@ -110,7 +110,20 @@ export function bindJoin(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
       for (const c of visible(right.columns)) outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
     }
   }
-  return { k: 'kjoin', left, right, kind, on, outputs, columns: outputs.map((o) => ({ name: o.as, type: o.type })) };
+  return withHidden({ k: 'kjoin', left, right, kind, on, outputs, columns: [] }, kind === 'rightsemi' || kind === 'rightanti' ? 'right' : 'left');
+}
+
+/**
+ * Sets a join's columns from its outputs, plus the hidden columns (TimeGenerated, ingestion time) of
+ * the side whose rows it returns, still hidden, so they stay reachable after the join.
+ */
+function withHidden(j: KJoin, side: 'left' | 'right'): Rel {
+  const from = side === 'left' ? j.left : j.right;
+  const taken = new Set(j.outputs.map((o) => o.as));
+  const hidden = from.columns.filter((c) => c.hidden && !taken.has(c.name));
+  const outputs = [...j.outputs, ...hidden.map((c) => ({ side, name: c.name, as: c.name, type: c.type }))];
+  const hiddenNames = new Set(hidden.map((c) => c.name));
+  return { ...j, outputs, columns: outputs.map((o) => (hiddenNames.has(o.as) ? { name: o.as, type: o.type, hidden: true } : { name: o.as, type: o.type })) };
 }
 
 /** `L | lookup [kind=leftouter|inner] (R) on …`: right key columns are not repeated. */
@@ -126,5 +139,5 @@ export function bindLookup(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
     if (rightKeys.has(c.name)) continue;
     outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
   }
-  return { k: 'kjoin', left, right, kind, on, outputs, columns: outputs.map((o) => ({ name: o.as, type: o.type })) };
+  return withHidden({ k: 'kjoin', left, right, kind, on, outputs, columns: [] }, 'left');
 }
