@@ -69,8 +69,8 @@ export function planKql(text: string, opts: CompileOptions, tables: readonly Tab
 
 /**
  * Compiles KQL to SQL for `dialect` (DuckDB by default) against the given tables. When the query's
- * columns depend on the data (bag_unpack without an output schema), the result is the query that
- * reads the property names, marked with `discover`: use compileDiscovering to run the whole thing.
+ * columns depend on the data (bag_unpack without an output schema, pivot), the result is the query
+ * that reads those names, marked with `discover`: use compileDiscovering to run the whole thing.
  */
 export function compileWith(text: string, opts: CompileOptions, tables: readonly TableDecl[], dialect: Dialect = duckdbDialect): CompiledQuery {
   const { query, discover } = plan(text, opts, tables);
@@ -98,5 +98,5 @@ export async function compileDiscovering(
     const rows = await read(c);
     discovered[c.discover] = rows.map((r) => (typeof r[0] === 'string' ? r[0] : String(r[0]))).filter((k) => k !== '');
   }
-  throw new PalisadeError('BadRequest', `The query needs more than ${MAX_DISCOVERY_ROUNDS} bag_unpack steps that read property names from the data`);
+  throw new PalisadeError('BadRequest', `The query needs more than ${MAX_DISCOVERY_ROUNDS} bag_unpack or pivot steps that read names from the data`);
 }

@@ -16,6 +16,7 @@ import { bindMvExpand } from './mv-expand.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
 import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
+import { bindPivot } from './pivot.ts';
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
@@ -89,6 +90,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       const fc = childNode(op, 'FunctionCall');
       const plugin = fc ? nameText(fc.c.Name) : tokensText(op).split(' ')[1];
       if (fc && plugin === 'bag_unpack') return bindBagUnpack(b, input, op, fc, env);
+      if (fc && plugin === 'pivot') return bindPivot(b, input, op, fc, env);
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }
     default:
