@@ -55,15 +55,23 @@ export const duckdbDialect: Dialect = {
     let multi = false;
     r.aggs.forEach((a, i) => {
       if (a.fn === 'arg_max' || a.fn === 'arg_min') {
+        const key = p.expr(a.args[0]);
+        if (neverNull(r.input, a.args[0])) {
+          // The maximized value is never null (a scanned Timestamp): one arg_max_null per column, each
+          // keeping null values of its column. They all pick the same row: ties keep the first row
+          // seen, and the partial states of one group are combined together, in the same order.
+          a.args.slice(1).forEach((e, j) => {
+            inner.push(`${a.fn}_null(${p.expr(e)}, ${key}) AS ${quote(a.outs[j].name)}`);
+            outer.push(quote(a.outs[j].name));
+          });
+          return;
+        }
         multi = true;
         const fields = a.args.slice(1).map((e, j) => `f${j} := ${p.expr(e)}`);
         const tmp = `__am${i}`;
         const s = `struct_pack(${fields.join(', ')})`;
-        // a group whose maximized values are all null still yields a row (as KQL does); the fallback
-        // costs a struct per row, so it is left out when the value cannot be null (a scanned Timestamp)
-        inner.push(neverNull(r.input, a.args[0])
-          ? `${a.fn}(${s}, ${p.expr(a.args[0])}) AS ${quote(tmp)}`
-          : `COALESCE(${a.fn}(${s}, ${p.expr(a.args[0])}), first(${s})) AS ${quote(tmp)}`);
+        // a group whose maximized values are all null still yields a row (as KQL does)
+        inner.push(`COALESCE(${a.fn}(${s}, ${key}), first(${s})) AS ${quote(tmp)}`);
         a.outs.forEach((o, j) => outer.push(`${quote(tmp)}.f${j} AS ${quote(o.name)}`));
         return;
       }
