@@ -9,7 +9,8 @@
  *   file per table and loaded by `INSERT INTO t SELECT * FROM read_ndjson(...)` into a fresh DuckDB
  *   file with the same DDL. The ratio server/baseline is printed (goal ≥ 0.5).
  * - Afterwards the server's file is opened and its row counts are checked against the acks.
- * Options: --events N (200000) --devices D (20) --batch-size B (1000) --seed S (1)
+ * Both are measured R times (--rounds, default 3) in the same run and compared by their medians.
+ * Options: --events N (200000) --devices D (20) --batch-size B (1000) --seed S (1) --rounds R (3)
  *   --encode pre|client (pre: batch bodies are gzip-encoded before timing; client: each device's
  *   SensorClient.sendEvents encodes while the clock runs, on the same 2 cores as the server)
  *   --cpu-prof DIR (write a V8 CPU profile of the serve process into DIR) --keep (keep the temp dir)
@@ -78,6 +79,8 @@ export async function main(args: string[]): Promise<void> {
   if (encode !== 'pre' && encode !== 'client') throw new Error('--encode must be pre or client');
   const cpuProf = stringArg(args, 'cpu-prof');
   const keep = flagArg(args, 'keep');
+  const rounds = numberArg(args, 'rounds', 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
 
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-ingest-'));
   const env: Record<string, string> = {};
@@ -116,31 +119,35 @@ export async function main(args: string[]): Promise<void> {
     console.log(`generated ${total} events in ${nBatches} batches in ${((performance.now() - t0) / 1000).toFixed(1)} s`
       + (encode === 'pre' ? ` (${(wireBytes / 1048576).toFixed(1)} MiB gzip on the wire)` : ''));
 
-    // Timed: every device posts its batches one after another; all devices at once.
-    let accepted = 0;
-    let rejected = 0;
+    // Timed, R rounds: every device posts its batches one after another; all devices at once. Each
+    // round sends the same rows under new batch ids (so they are stored again).
     const timedFrom = new Date();
+    const roundSeconds: number[] = [];
     const clientCpu = process.cpuUsage();
     const serverCpu0 = cpuSecondsOf(srv.child.pid!);
-    const started = performance.now();
-    await Promise.all(loads.map(async (l) => {
-      for (let b = 0; b < l.batches.length; b++) {
-        const r = encode === 'pre'
-          ? await postEncodedBatch(agent, pkg.serverUrl, l.dev.credentials, l.bodies[b], randomUUID())
-          : await l.dev.client.sendEvents(randomUUID(), l.batches[b]);
-        accepted += r.accepted;
-        rejected += r.rejected.length;
-        if (r.rejected.length > 0 && rejected === r.rejected.length) console.log(`first rejected line: ${JSON.stringify(r.rejected[0])}`);
-      }
-    }));
-    const seconds = (performance.now() - started) / 1000;
+    for (let round = 0; round < rounds; round++) {
+      let accepted = 0;
+      let rejected = 0;
+      const started = performance.now();
+      await Promise.all(loads.map(async (l) => {
+        for (let b = 0; b < l.batches.length; b++) {
+          const r = encode === 'pre'
+            ? await postEncodedBatch(agent, pkg.serverUrl, l.dev.credentials, l.bodies[b], randomUUID())
+            : await l.dev.client.sendEvents(randomUUID(), l.batches[b]);
+          accepted += r.accepted;
+          rejected += r.rejected.length;
+          if (r.rejected.length > 0 && rejected === r.rejected.length) console.log(`first rejected line: ${JSON.stringify(r.rejected[0])}`);
+        }
+      }));
+      roundSeconds.push((performance.now() - started) / 1000);
+      if (rejected > 0) throw new Error(`${rejected} lines were rejected`);
+      if (accepted !== total) throw new Error(`round ${round + 1}: acknowledged ${accepted} rows, sent ${total}`);
+    }
     const cpu = process.cpuUsage(clientCpu);
     const mem = memoryOf(srv.child.pid!);
     const serverCpu1 = cpuSecondsOf(srv.child.pid!);
     const serverCpu = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
     agent.destroy();
-    if (rejected > 0) throw new Error(`${rejected} lines were rejected`);
-    if (accepted !== total) throw new Error(`acknowledged ${accepted} rows, sent ${total}`);
 
     await srv.stop();
     stopped = true;
@@ -160,24 +167,33 @@ export async function main(args: string[]): Promise<void> {
     const tables = [...byTable.keys()];
     const stored = await storedCounts(dataPaths(dir).events, tables, timedFrom);
     for (const t of tables) {
-      if (stored[t] !== byTable.get(t)!.length) throw new Error(`${t}: the server stored ${stored[t]} rows, ${byTable.get(t)!.length} were sent`);
+      const sent = byTable.get(t)!.length * rounds;
+      if (stored[t] !== sent) throw new Error(`${t}: the server stored ${stored[t]} rows, ${sent} were sent`);
     }
     const ndjsonDir = join(dir, 'baseline');
     mkdirSync(ndjsonDir);
     const files = await writeTableFiles(ndjsonDir, byTable);
-    byTable.clear();
-    const base = await bulkLoadNdjson(join(ndjsonDir, 'baseline.duckdb'), files);
-    for (const t of tables) {
-      if (base.counts[t] !== stored[t]) throw new Error(`${t}: baseline loaded ${base.counts[t]} rows, the server stored ${stored[t]}`);
+    // The baseline, R rounds as well: each loads the same files into a fresh DuckDB file.
+    const baseSeconds: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const base = await bulkLoadNdjson(join(ndjsonDir, `baseline-${round}.duckdb`), files);
+      for (const t of tables) {
+        if (base.counts[t] !== byTable.get(t)!.length) throw new Error(`${t}: baseline loaded ${base.counts[t]} rows, ${byTable.get(t)!.length} were sent`);
+      }
+      baseSeconds.push(base.seconds);
     }
+    byTable.clear();
 
-    const serverRate = accepted / seconds;
-    const baseRate = base.rows / base.seconds;
-    console.log(`\nbench ingest — ${total} events, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
-    console.log(`palisade serve (acknowledged, end to end): ${accepted} rows in ${seconds.toFixed(2)} s = ${rate(accepted, seconds)}`
-      + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / accepted).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
-    console.log(`baseline DuckDB read_ndjson bulk load:     ${base.rows} rows in ${base.seconds.toFixed(2)} s = ${rate(base.rows, base.seconds)}`);
-    console.log(`ratio palisade/baseline: ${(serverRate / baseRate).toFixed(3)} (goal ≥ 0.5)`);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const seconds = median(roundSeconds);
+    const baseRate = total / median(baseSeconds);
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
+    const rows = total * rounds;
+    console.log(`\nbench ingest — ${total} events × ${rounds} rounds, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
+    console.log(`palisade serve (acknowledged, end to end): ${list(roundSeconds)} s per round; median ${rate(total, seconds)}`
+      + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / rows).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+    console.log(`baseline DuckDB read_ndjson bulk load:     ${list(baseSeconds)} s per round; median ${rate(total, median(baseSeconds))}`);
+    console.log(`ratio palisade/baseline (medians): ${(total / seconds / baseRate).toFixed(3)} (goal ≥ 0.5)`);
     if (cpuProf) console.log(`CPU profile of the server written to ${resolve(cpuProf)}`);
   } finally {
     if (!stopped) await srv.stop();
