@@ -83,7 +83,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   bag_remove_keys: dyn(2), bag_merge: dyn(1, 64), bag_set_key: dyn(3), bag_zip: dyn(2), pack_all: dyn(0, 1),
   set_has_element: bool(2), set_union: dyn(1, 64), set_intersect: dyn(1, 64), set_difference: dyn(1, 64),
   array_concat: dyn(1, 64), array_slice: dyn(3), array_index_of: lng(2, 5), array_sum: real(1),
-  array_sort_asc: dyn(1, 2), array_sort_desc: dyn(1, 2), array_reverse: dyn(1), array_iff: dyn(3),
+  array_sort_asc: dyn(1, 64), array_sort_desc: dyn(1, 64), array_reverse: dyn(1), array_iff: dyn(3),
   array_rotate_left: dyn(2), array_rotate_right: dyn(2), array_shift_left: dyn(2, 3), array_shift_right: dyn(2, 3),
   array_split: dyn(2), zip: dyn(1, 64), jaccard_index: real(2), repeat: dyn(2),
   // numbers

@@ -483,9 +483,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const list = `${textList(E(p, arr))}`;
     return `COALESCE(list_position(list_transform(${list}, t -> regexp_matches(${txt(p, s)}, ${termPatternSql('t', 'has')}, 'i')), TRUE) - 1, -1)`;
   },
-  url_decode: (p, [s]) => `TRY(url_decode(${txt(p, s)}))`,
-  url_encode: (p, [s]) => `url_encode(${txt(p, s)})`,
-  url_encode_component: (p, [s]) => `url_encode(${txt(p, s)})`,
+  // '+' stands for a space, as in the form encoding url_encode produces
+  url_decode: (p, [s]) => `TRY(url_decode(replace(${txt(p, s)}, '+', ' ')))`,
+  url_encode: (p, [s]) => `replace(${kustoUrlEncode(txt(p, s))}, '%20', '+')`,
+  url_encode_component: (p, [s]) => kustoUrlEncode(txt(p, s)),
   base64_decode_tostring: (p, [s]) => `COALESCE(TRY(decode(from_base64(${txt(p, s)}))), '')`,
   base64_encode_tostring: (p, [s]) => `to_base64(encode(${txt(p, s)}))`,
   base64_decode_toarray: (p, [s]) => {
@@ -579,8 +580,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   array_index_of: (p, [arr, v]) => `COALESCE(CAST(list_position(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)) AS BIGINT) - 1, -1)`,
   array_sum: (p, [arr]) => `list_sum(CAST(${jsonList(E(p, arr))} AS DOUBLE[]))`,
-  array_sort_asc: (p, [arr, nullsLast]) => sortArray(p, arr, 'ASC', nullsLast),
-  array_sort_desc: (p, [arr, nullsLast]) => sortArray(p, arr, 'DESC', nullsLast),
+  array_sort_asc: (p, args) => sortArrays(p, args, 'ASC'),
+  array_sort_desc: (p, args) => sortArrays(p, args, 'DESC'),
   array_reverse: (p, [arr]) => `to_json(list_reverse(${jsonList(E(p, arr))}))`,
   array_iff: (p, [c, a, b]) => {
     const cl = jsonList(E(p, c));
@@ -854,6 +855,39 @@ function sortArray(p: ExprPrinter, arr: Expr, dir: 'ASC' | 'DESC', nullsLast?: E
   const numeric = `list_bool_and(list_transform(${l}, v -> json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL')))`;
   return `(CASE WHEN ${l} IS NULL THEN NULL WHEN ${numeric} THEN to_json(list_sort(CAST(${l} AS DOUBLE[]), '${dir}', '${nulls}')) ` +
     `ELSE to_json(list_transform(list_sort(list_transform(${l}, v -> {'k': ${jsonText('v')}, 'v': v}), '${dir}', '${nulls}'), x -> x.v)) END)`;
+}
+
+/**
+ * Percent-encoding as KQL's url_encode does it: letters, digits and - _ . ! * ( ) stay as they are,
+ * everything else is %xx in lowercase hex (DuckDB's url_encode keeps ~ and prints uppercase hex).
+ */
+function kustoUrlEncode(x: string): string {
+  let e = `url_encode(${x})`;
+  for (const [from, to] of [['%21', '!'], ['%2A', '*'], ['%28', '('], ['%29', ')'], ['~', '%7E']]) e = `replace(${e}, '${from}', '${to}')`;
+  // every % now starts an escape (a literal % is %25): lowercase the two hex digits after each
+  return `array_to_string(list_transform(string_split(${e}, '%'), (part, i) -> CASE WHEN i = 1 THEN part ELSE lower(part[1:2]) || part[3:] END), '%')`;
+}
+
+/**
+ * array_sort_asc/desc(array1[, array2, …][, nulls_last]): one array sorts as sortArray does; with
+ * several, the first is sorted and the others are reordered to match, and the result is the array of
+ * the reordered arrays (null when a list is missing or the lengths differ).
+ */
+function sortArrays(p: ExprPrinter, args: Expr[], dir: 'ASC' | 'DESC'): string {
+  const last = args[args.length - 1];
+  const nullsLast = args.length > 1 && last.type === 'bool' ? last : undefined;
+  const arrays = nullsLast ? args.slice(0, -1) : args;
+  if (arrays.length === 1) return sortArray(p, arrays[0], dir, nullsLast);
+  const ls = arrays.map((a) => jsonList(E(p, a)));
+  const first = ls[0];
+  const nulls = nullsLast && nullsLast.k === 'lit' && nullsLast.value === false ? 'NULLS FIRST' : 'NULLS LAST';
+  const numeric = `list_bool_and(list_transform(${first}, v -> json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL')))`;
+  // positions of the first array in sorted order (ties keep their original order)
+  const order = (key: string) => `list_transform(list_sort(list_transform(range(len(${first})), i -> {'k': ${key}, 'i': i}), '${dir}', '${nulls}'), x -> x.i)`;
+  const pick = (idx: string) => `to_json([${ls.map((l) => `to_json(list_transform(${idx}, i -> ${l}[i + 1]))`).join(', ')}])`;
+  const sameLength = ls.slice(1).map((l) => `len(${l}) = len(${first})`).join(' AND ');
+  return `(CASE WHEN ${ls.map((l) => `${l} IS NULL`).join(' OR ')} THEN NULL WHEN NOT (${sameLength}) THEN NULL ` +
+    `WHEN ${numeric} THEN ${pick(order(`CAST(${first}[i + 1] AS DOUBLE)`))} ELSE ${pick(order(jsonText(`${first}[i + 1]`)))} END)`;
 }
 
 function rotate(p: ExprPrinter, arr: Expr, n: Expr, dir: 1 | -1): string {
