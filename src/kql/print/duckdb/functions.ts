@@ -588,7 +588,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const al = a.type === 'dynamic' ? jsonList(E(p, a)) : null;
     const bl = b.type === 'dynamic' ? jsonList(E(p, b)) : null;
     const pick = (l: string | null, e: Expr) => (l ? `${l}[i + 1]` : toJson(p, e));
-    return `to_json(list_transform(range(len(${cl})), i -> CASE WHEN TRY_CAST(CAST(${cl}[i + 1] AS VARCHAR) AS BOOLEAN) THEN ${pick(al, a)} ELSE ${pick(bl, b)} END))`;
+    // a condition is a boolean or a number (non-zero is true); anything else (or null) yields null
+    const cond = `${cl}[i + 1]`;
+    const truth = `CASE json_type(${cond}) WHEN 'BOOLEAN' THEN CAST(${cond} AS BOOLEAN) WHEN 'BIGINT' THEN CAST(${cond} AS DOUBLE) <> 0 ` +
+      `WHEN 'UBIGINT' THEN CAST(${cond} AS DOUBLE) <> 0 WHEN 'DOUBLE' THEN CAST(${cond} AS DOUBLE) <> 0 END`;
+    return `to_json(list_transform(range(len(${cl})), i -> CASE ${truth} WHEN TRUE THEN ${pick(al, a)} WHEN FALSE THEN ${pick(bl, b)} END))`;
   },
   array_rotate_left: (p, [arr, n]) => rotate(p, arr, n, 1),
   array_rotate_right: (p, [arr, n]) => rotate(p, arr, n, -1),
