@@ -99,6 +99,11 @@ export interface CompiledQuery {
    * query's columns depend on (bag_unpack): its first column lists them; compile again with them.
    */
   discover?: string;
+  /**
+   * The same query (same parameters) returning one column: per row, a JSON object text with the
+   * columns in order and each value as the hunting API prints it. Absent when the engine cannot.
+   */
+  jsonSql?: string;
 }
 
 export interface QueryResult {

@@ -75,8 +75,10 @@ export function planKql(text: string, opts: CompileOptions, tables: readonly Tab
 export function compileWith(text: string, opts: CompileOptions, tables: readonly TableDecl[], dialect: Dialect = duckdbDialect): CompiledQuery {
   const { query, discover } = plan(text, opts, tables);
   const { sql, params } = printSql(query, dialect);
-  const compiled: CompiledQuery = { sql, params, columns: query.rel.columns.map((c) => ({ name: c.name, type: c.type })) };
+  const columns = query.rel.columns.map((c) => ({ name: c.name, type: c.type }));
+  const compiled: CompiledQuery = { sql, params, columns };
   if (discover) compiled.discover = discover;
+  else if (dialect.jsonRows && columns.length > 0) compiled.jsonSql = dialect.jsonRows(columns, sql);
   return compiled;
 }
 

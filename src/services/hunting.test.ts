@@ -34,7 +34,7 @@ describe('HuntingService', () => {
     const c = ctx();
     const r = await s.run(c, 'T | take 1');
     expect(c.authz.checked).toBe(true);
-    expect(r.results).toEqual([{ x: 1 }]);
+    expect(JSON.parse(r.resultsJson)).toEqual([{ x: 1 }]);
     expect(store.seen[0].q.params).toEqual(['t1', [3], 30]);
     expect(store.seen[0].opts).toMatchObject({ maxRows: 100_000, timeoutMs: DEFAULT_HUNTING_LIMITS.timeoutMs });
   });

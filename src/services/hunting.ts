@@ -46,7 +46,8 @@ export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
 /** What a hunting call returns. */
 export interface HuntingResult {
   schema: { Name: string; Type: string }[];
-  results: Record<string, unknown>[];
+  /** The rows as the JSON text of an array of objects keyed by column name (MDE's `Results`). */
+  resultsJson: string;
   stats: { executionTimeSeconds: number; rowsReturned: number; rowsScanned: number | null; truncated: boolean };
 }
 
@@ -81,26 +82,37 @@ export class HuntingService {
       }
     };
     let res;
+    let compiled: CompiledQuery;
     try {
-      const compiled = await this.compile(query, {
+      compiled = await this.compile(query, {
         tenantId: ctx.tenantId,
         deviceScope: authz.scope(ctx),
         now,
         lookbackDays: this.limits.lookbackDays,
         allowExternalData: this.limits.allowExternalData,
       }, async (q) => (await timed(q)).rows);
-      res = await timed(compiled);
+      // where the engine prints each row as JSON itself, rows need no conversion value by value
+      res = await timed(compiled.jsonSql ? { sql: compiled.jsonSql, params: compiled.params, columns: [{ name: 'row', type: 'string' }] } : compiled);
     } finally {
       this.charge(ctx.tenantId, now, storeMs);
     }
     if (res.truncated) {
       throw errors.badRequest(`Query result exceeded the limit of ${this.limits.maxRows} rows; narrow it with where, summarize or take`);
     }
-    const { schema, results } = this.format(res.columns, res.rows);
+    let schema: HuntingResult['schema'];
+    let resultsJson: string;
+    if (compiled.jsonSql) {
+      schema = this.format(compiled.columns, []).schema;
+      resultsJson = `[${res.rows.map((r) => r[0] as string).join(',')}]`;
+    } else {
+      const formatted = this.format(res.columns, res.rows);
+      schema = formatted.schema;
+      resultsJson = JSON.stringify(formatted.results);
+    }
     return {
       schema,
-      results,
-      stats: { executionTimeSeconds: res.stats.elapsedMs / 1000, rowsReturned: results.length, rowsScanned: res.stats.rowsScanned ?? null, truncated: false },
+      resultsJson,
+      stats: { executionTimeSeconds: res.stats.elapsedMs / 1000, rowsReturned: res.rows.length, rowsScanned: res.stats.rowsScanned ?? null, truncated: false },
     };
   }
 

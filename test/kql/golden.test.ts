@@ -3,7 +3,8 @@
  * device groups 1 and 2 at a fixed `now`; the SQL and parameters must equal <name>.sql, and the
  * rows returned by a seeded in-memory event store must equal <name>.rows.json (canonically sorted
  * unless the query's first line says `// ordered`). A query expected to be refused has a
- * <name>.error.json instead. Run with UPDATE_GOLDEN=1 to rewrite the expected files.
+ * <name>.error.json instead. Run with UPDATE_GOLDEN=1 to rewrite the expected files. Each case also
+ * checks that the JSON rows DuckDB prints for the hunting API (jsonSql) equal the formatted rows.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,13 @@ describe('KQL golden files', () => {
       expectFile(join(DIR, `${name}.sql`), `${compiled.sql}\n-- params: ${JSON.stringify(compiled.params, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))}\n`);
       const res = await store.query(compiled, { timeoutMs: 20_000, maxRows: 10_000 });
       const formatted = formatResults(compiled.columns, res.rows);
+      // the hunting API's JSON rows (jsonSql: values printed by DuckDB) equal the values formatted here
+      expect(compiled.jsonSql, 'the DuckDB dialect prints JSON rows').toBeTypeOf('string');
+      const jsonRows = await store.query({ sql: compiled.jsonSql!, params: compiled.params, columns: [{ name: 'row', type: 'string' }] }, { timeoutMs: 20_000, maxRows: 10_000 });
+      const parsed = jsonRows.rows.map((r) => JSON.parse(r[0] as string) as Record<string, unknown>);
+      const key = (o: unknown) => JSON.stringify(o);
+      expect(ordered ? parsed : [...parsed].sort((a, b) => key(a).localeCompare(key(b))))
+        .toEqual(ordered ? formatted.results : [...formatted.results].sort((a, b) => key(a).localeCompare(key(b))));
       const results = ordered ? formatted.results : [...formatted.results].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       expectFile(join(DIR, `${name}.rows.json`), json({ schema: formatted.schema, results }));
     });

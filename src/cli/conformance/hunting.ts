@@ -144,7 +144,7 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
       let error: string;
       try {
         const r = await stack.hunting.run({ ...ctx, authz: { checked: false } }, c.query);
-        outcomes.push({ index, name, category: category(c), status: 'pass', rows: r.results.length });
+        outcomes.push({ index, name, category: category(c), status: 'pass', rows: r.stats.rowsReturned });
         continue;
       } catch (e) {
         error = e instanceof PalisadeError && e.expose ? e.message : `internal: ${e instanceof Error ? e.message : String(e)}`;

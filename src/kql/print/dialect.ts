@@ -52,4 +52,10 @@ export interface Dialect {
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string;
   /** SELECT for a join; `left`/`right` are the input SQL texts. */
   join(p: ExprPrinter, r: Join, left: string, right: string, leftExpr: (e: Expr) => string, rightExpr: (e: Expr) => string): string;
+  /**
+   * Optional: a SELECT over the query's SQL that returns one column, a JSON object text per row with
+   * the columns in order and each value as the hunting API prints it (see result-format.ts), so
+   * that results need no conversion value by value.
+   */
+  jsonRows?(columns: readonly { name: string; type: KqlType }[], sql: string): string;
 }

@@ -28,8 +28,8 @@ export function huntingRoutes(hunting: HuntingService): ApiRoute[] {
       example: { body: { Query: 'DeviceInfo | take 1' } },
       handler: async (req, reply, ctx) => {
         const r = await hunting.run(ctx, (req.body as { Query: string }).Query);
-        void reply.type('application/json; charset=utf-8');
-        return { Schema: r.schema, Results: r.results };
+        // the rows arrive as JSON text; the body is assembled around them rather than re-serialized
+        return reply.type('application/json; charset=utf-8').send(`{"Schema":${JSON.stringify(r.schema)},"Results":${r.resultsJson}}`);
       },
     },
     {
@@ -39,16 +39,13 @@ export function huntingRoutes(hunting: HuntingService): ApiRoute[] {
       example: { body: { Query: 'DeviceInfo | take 1' } },
       handler: async (req, reply, ctx) => {
         const r = await hunting.run(ctx, (req.body as { Query: string }).Query);
-        void reply.type('application/json; charset=utf-8');
-        return {
-          Stats: {
-            ExecutionTime: r.stats.executionTimeSeconds,
-            resource_usage: { cpu: { 'total cpu': cpuSpan(r.stats.executionTimeSeconds * 1000) } },
-            dataset_statistics: [{ table_row_count: r.stats.rowsReturned, rows_scanned: r.stats.rowsScanned }],
-          },
-          Schema: r.schema,
-          Results: r.results,
+        const stats = {
+          ExecutionTime: r.stats.executionTimeSeconds,
+          resource_usage: { cpu: { 'total cpu': cpuSpan(r.stats.executionTimeSeconds * 1000) } },
+          dataset_statistics: [{ table_row_count: r.stats.rowsReturned, rows_scanned: r.stats.rowsScanned }],
         };
+        return reply.type('application/json; charset=utf-8')
+          .send(`{"Stats":${JSON.stringify(stats)},"Schema":${JSON.stringify(r.schema)},"Results":${r.resultsJson}}`);
       },
     },
   ];

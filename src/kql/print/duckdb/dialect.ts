@@ -10,7 +10,7 @@ import type { KqlType } from '../../types.ts';
 import type { Dialect, ExprPrinter } from '../dialect.ts';
 import { DUCKDB_AGGREGATES } from './aggregates.ts';
 import { DUCKDB_FUNCTIONS } from './functions.ts';
-import { jsonList } from './sql-helpers.ts';
+import { datetimeText7, jsonList, timespanText } from './sql-helpers.ts';
 
 const TYPES: Record<KqlType, string> = {
   string: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', bool: 'BOOLEAN', datetime: 'TIMESTAMP',
@@ -120,6 +120,27 @@ export const duckdbDialect: Dialect = {
     });
     void p;
     return `SELECT ${cols.join(', ')} FROM ${left} ${kind} ${right} ON ${cond}`;
+  },
+
+  jsonRows(columns, sql) {
+    const fields = columns.map((c) => {
+      const x = `__r.${quote(c.name)}`;
+      let v: string;
+      switch (c.type) {
+        case 'string': v = `to_json(COALESCE(CAST(${x} AS VARCHAR), ''))`; break;
+        case 'datetime': v = `to_json(${datetimeText7(x)})`; break;
+        case 'timespan': v = `to_json(${timespanText(x)})`; break;
+        case 'real': case 'decimal':
+          v = `CASE WHEN isnan(CAST(${x} AS DOUBLE)) THEN to_json('NaN') WHEN isinf(CAST(${x} AS DOUBLE)) ` +
+            `THEN to_json(CASE WHEN ${x} > 0 THEN 'Infinity' ELSE '-Infinity' END) ELSE to_json(${x}) END`;
+          break;
+        // dynamic values are JSON already; text that is not JSON stays a string
+        case 'dynamic': v = `COALESCE(TRY_CAST(${x} AS JSON), to_json(${x}))`; break;
+        default: v = `to_json(${x})`;
+      }
+      return `${quote(c.name)} := ${v}`;
+    });
+    return `SELECT CAST(to_json(struct_pack(${fields.join(', ')})) AS VARCHAR) AS __row FROM (${sql}) AS __r`;
   },
 
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string {
