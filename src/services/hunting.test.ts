@@ -38,6 +38,22 @@ describe('HuntingService', () => {
     expect(store.seen[0].q.params).toEqual(['t1', [3], 30]);
     expect(store.seen[0].opts).toMatchObject({ maxRows: 100_000, timeoutMs: DEFAULT_HUNTING_LIMITS.timeoutMs });
   });
+  it('runs the JSON-rows form when the compiler gives one, and the discovery steps the compiler asks for, charging both', async () => {
+    const store = fakeStore({ columns: [{ name: 'row', type: 'string' }], rows: [['{"x":1,"d":"a"}'], ['{"x":2,"d":"b"}']] }, 20);
+    const withJson = async (_t: string, o: { tenantId: string }, read: (q: CompiledQuery) => Promise<unknown[][]>) => {
+      const names = await read({ sql: 'discover', params: [o.tenantId], columns: [{ name: 'n', type: 'string' }] });
+      expect(names).toHaveLength(2);
+      return { sql: 'select x, d', params: [], columns: [{ name: 'x', type: 'long' }, { name: 'd', type: 'string' }], jsonSql: 'select json' };
+    };
+    const s = new HuntingService(withJson, store, format, { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 });
+    const r = await s.run(ctx(), 'T | evaluate bag_unpack(d)');
+    expect(store.seen.map((x) => x.q.sql)).toEqual(['discover', 'select json']);
+    expect(r.schema.map((c) => c.Name)).toEqual(['x', 'd']);
+    expect(JSON.parse(r.resultsJson)).toEqual([{ x: 1, d: 'a' }, { x: 2, d: 'b' }]);
+    expect(r.stats.rowsReturned).toBe(2);
+    // two store calls of 20 ms each exhaust a 30 ms budget
+    await expect(s.run(ctx(), 'x')).rejects.toMatchObject({ code: 'TooManyRequests' });
+  });
   it('refuses callers without the permission', async () => {
     await expect(new HuntingService(compile, fakeStore({}), format).run(ctx(['Machine.Read.All']), 'x')).rejects.toMatchObject({ code: 'Forbidden' });
   });

@@ -11,7 +11,7 @@ import { authz } from '../auth/authorizer.ts';
 
 /**
  * Compiles KQL for one tenant and scope (src/kql's compileKqlDiscovering). Some queries need names
- * from the data before their columns are known (bag_unpack): the compiler then runs those steps
+ * from the data before their columns are known (bag_unpack, pivot): the compiler then runs those steps
  * through `read`, which executes a compiled query within the caller's limits and returns its rows.
  */
 export type KqlCompiler = (
