@@ -98,7 +98,7 @@ export async function compileDiscovering(
     const c = compileWith(text, { ...opts, discovered }, tables, dialect);
     if (!c.discover) return c;
     const rows = await read(c);
-    discovered[c.discover] = rows.map((r) => (typeof r[0] === 'string' ? r[0] : String(r[0]))).filter((k) => k !== '');
+    discovered[c.discover] = rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0]))).filter((k) => k !== '');
   }
   throw new PalisadeError('BadRequest', `The query needs more than ${MAX_DISCOVERY_ROUNDS} bag_unpack or pivot steps that read names from the data`);
 }
