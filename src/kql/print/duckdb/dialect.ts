@@ -123,8 +123,11 @@ export const duckdbDialect: Dialect = {
   },
 
   jsonRows(columns, sql) {
-    const fields = columns.map((c) => {
-      const x = `__r.${quote(c.name)}`;
+    // Each row is written as text: the keys are JSON literals from here (names that differ only in
+    // case stay apart, unlike struct fields), the values are DuckDB's JSON of each printed value.
+    // The subquery's columns are renamed by position for the same reason.
+    const parts = columns.map((c, i) => {
+      const x = `__r.__c${i}`;
       let v: string;
       switch (c.type) {
         case 'string': v = `to_json(COALESCE(CAST(${x} AS VARCHAR), ''))`; break;
@@ -138,9 +141,10 @@ export const duckdbDialect: Dialect = {
         case 'dynamic': v = `COALESCE(TRY_CAST(${x} AS JSON), to_json(${x}))`; break;
         default: v = `to_json(${x})`;
       }
-      return `${quote(c.name)} := ${v}`;
+      const key = `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`.replaceAll("'", "''");
+      return `'${key}' || COALESCE(CAST(${v} AS VARCHAR), 'null')`;
     });
-    return `SELECT CAST(to_json(struct_pack(${fields.join(', ')})) AS VARCHAR) AS __row FROM (${sql}) AS __r`;
+    return `SELECT ${parts.join(' || ')} || '}' AS __row FROM (${sql}) AS __r(${columns.map((_, i) => `__c${i}`).join(', ')})`;
   },
 
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string {
