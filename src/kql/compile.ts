@@ -4,7 +4,7 @@
 import type { CompiledQuery } from '../domain/ports.ts';
 import type { TableDecl } from '../schema/types.ts';
 import { PalisadeError } from '../domain/errors.ts';
-import { DiscoveryNeeded } from './bind/bag-unpack.ts';
+import { DiscoveryNeeded } from './bind/discovery.ts';
 import { Binder } from './bind/binder.ts';
 import { ir, type Query } from './ir/ir.ts';
 import { lower } from './lower/lower.ts';

@@ -3,7 +3,7 @@
  * [: (*, Name: type, …)]`: one output column per top-level property of a dynamic bag.
  *
  * With an output schema the columns are known from the query. Without one they come from the data:
- * the binder then stops with {@link DiscoveryNeeded}, whose relation lists the distinct property
+ * the binder then stops with DiscoveryNeeded (discovery.ts), whose relation lists the distinct property
  * names; compilation runs it and binds again with the names (BindOptions.discovered). Unpacked
  * columns follow the remaining input columns, in ordinal order of their names, typed dynamic.
  */
@@ -15,24 +15,8 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { nameText } from './naming.ts';
+import { DISCOVERY_COLUMN, DiscoveryNeeded, MAX_DISCOVERED_NAMES } from './discovery.ts';
 import { RowScope } from './scope.ts';
-
-/** Most properties bag_unpack turns into columns. */
-export const MAX_UNPACKED_COLUMNS = 1000;
-
-/** The column the discovery relation returns: one row per distinct property name. */
-export const DISCOVERY_COLUMN = 'PropertyName';
-
-/**
- * Thrown while binding when an operator's output columns depend on the data. `rel` lists the
- * property names (column DISCOVERY_COLUMN, at most MAX_UNPACKED_COLUMNS + 1 rows); binding again
- * with `discovered[id]` set to them completes the query.
- */
-export class DiscoveryNeeded extends Error {
-  constructor(readonly id: string, readonly rel: Rel) {
-    super(`the property names of '${id}' must be read from the data first`);
-  }
-}
 
 type Conflict = 'error' | 'replace_source' | 'keep_source';
 
@@ -104,7 +88,7 @@ function discovery(input: Rel, bag: Expr): Rel {
     indexName: null, limit: null, columns: one, bagExpansion: 'bag',
   };
   const distinct: Rel = { k: 'aggregate', input: expanded, keys: [{ name: DISCOVERY_COLUMN, expr: ir.col(DISCOVERY_COLUMN, 'string') }], aggs: [], columns: one };
-  return { k: 'limit', input: distinct, count: ir.lit(MAX_UNPACKED_COLUMNS + 1, 'long'), columns: one };
+  return { k: 'limit', input: distinct, count: ir.lit(MAX_DISCOVERED_NAMES + 1, 'long'), columns: one };
 }
 
 /** The output schema clause: whether `*` keeps the input columns, and the declared columns. */
@@ -143,7 +127,7 @@ export function bindBagUnpack(b: Binder, input: Rel, op: SynNode, fc: SynNode, e
   const id = `bag_unpack@${op.start}`;
   const found = b.opts.discovered?.[id];
   if (!found) throw new DiscoveryNeeded(id, discovery(input, a.bag));
-  if (found.length > MAX_UNPACKED_COLUMNS) return b.fail(op, `bag_unpack would create more than ${MAX_UNPACKED_COLUMNS} columns`);
+  if (found.length > MAX_DISCOVERED_NAMES) return b.fail(op, `bag_unpack would create more than ${MAX_DISCOVERED_NAMES} columns`);
   const keys = found.filter((k) => !a.ignored.has(k)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 
   const items = rest.map(pass);

@@ -4,7 +4,7 @@
  * of the group's rows with that value.
  *
  * The group columns default to every column other than the pivot column and the aggregated one.
- * The value columns come from the data: binding stops with DiscoveryNeeded (see bag-unpack.ts) until
+ * The value columns come from the data: binding stops with DiscoveryNeeded (discovery.ts) until
  * the distinct values are known; they become columns in ordinal order of their text.
  */
 import { ir, type AggItem, type Expr, type Rel } from '../ir/ir.ts';
@@ -12,7 +12,7 @@ import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
 import { AGGREGATE_FUNCTIONS, canonicalFunctionName, resultType } from '../functions/catalog.ts';
 import { visible, type Column } from '../types.ts';
-import { DISCOVERY_COLUMN, DiscoveryNeeded, MAX_UNPACKED_COLUMNS } from './bag-unpack.ts';
+import { DISCOVERY_COLUMN, DiscoveryNeeded, MAX_DISCOVERED_NAMES } from './discovery.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
@@ -83,9 +83,9 @@ export function bindPivot(b: Binder, input: Rel, op: SynNode, fc: SynNode, env: 
   if (!found) {
     const one: Column[] = [{ name: DISCOVERY_COLUMN, type: 'string' }];
     const distinct: Rel = { k: 'aggregate', input, keys: [{ name: DISCOVERY_COLUMN, expr: text }], aggs: [], columns: one };
-    throw new DiscoveryNeeded(id, { k: 'limit', input: distinct, count: ir.lit(MAX_UNPACKED_COLUMNS + 1, 'long'), columns: one });
+    throw new DiscoveryNeeded(id, { k: 'limit', input: distinct, count: ir.lit(MAX_DISCOVERED_NAMES + 1, 'long'), columns: one });
   }
-  if (found.length > MAX_UNPACKED_COLUMNS) return b.fail(op, `pivot would create more than ${MAX_UNPACKED_COLUMNS} columns`);
+  if (found.length > MAX_DISCOVERED_NAMES) return b.fail(op, `pivot would create more than ${MAX_DISCOVERED_NAMES} columns`);
   const values = [...new Set(found)].filter((v) => v !== '' && !groups.some((g) => g.name === v)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 
   const cond = (v: string): Expr => ir.call('==', [text, ir.lit(v, 'string')], 'bool');
