@@ -11,7 +11,7 @@ import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import { DEFAULT_FUNCTIONS } from '../default-functions.ts';
 import {
   as, datetimeText7, distinctList, dynGet, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText,
-  litString, termPattern, termPatternSql, ticksOf, toJson, toText,
+  litString, litNumber, EPOCH_TICKS, termPattern, termPatternSql, ticksOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
 import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
@@ -183,6 +183,17 @@ function startOf(unit: 'day' | 'week' | 'month' | 'year', end: boolean): H {
 function bin(p: ExprPrinter, v: Expr, size: Expr, at?: Expr): string {
   const x = E(p, v);
   if (v.type === 'datetime') {
+    const ticks = size.type === 'timespan' && !at ? litNumber(size) : undefined;
+    if (ticks !== undefined && Number.isSafeInteger(ticks) && ticks > 0 && ticks % 10 === 0) {
+      // A fixed bin size in whole microseconds: floor the microseconds since 1970 directly, shifted by
+      // where 0001-01-01 (KQL's origin) falls within a bin, which saves the round trip through ticks.
+      const us = ticks / 10;
+      const shift = Number(BigInt(EPOCH_TICKS) / 10n % BigInt(us));
+      const e = `epoch_us(${x})`;
+      const within = shift === 0 ? e : `(${e} + ${p.param(shift, 'long')})`;
+      const size = p.param(us, 'long');
+      return `make_timestamp(${e} - (((${within} % ${size}) + ${size}) % ${size}))`;
+    }
     const s = size.type === 'timespan' ? E(p, size) : `CAST(${E(p, size)} AS BIGINT)`;
     const t = ticksOf(x);
     if (!at) return fromTicks(`(${t} - ${t} % ${s})`);
@@ -346,8 +357,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (a.type === 'dynamic') {
       // a dynamic string holding JSON text (as some sources store it) is parsed; anything else is returned as is
       const x = E(p, a);
-      // a cheap text test first, so that objects and arrays (the usual case) are not parsed an extra time
-      return `(CASE WHEN starts_with(ltrim(CAST(${x} AS VARCHAR)), '"') AND json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
+      // cheap text tests first (objects and arrays, the usual case, are settled by their first
+      // character), so that no value is parsed an extra time
+      return `(CASE WHEN NOT (CAST(${x} AS VARCHAR) ^@ '{' OR CAST(${x} AS VARCHAR) ^@ '[') AND starts_with(ltrim(CAST(${x} AS VARCHAR)), '"') AND json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
     }
     if (a.type !== 'string') return toJson(p, a);
     const x = E(p, a);
