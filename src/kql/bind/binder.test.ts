@@ -114,7 +114,7 @@ describe('binder: lets, functions and errors', () => {
     const op = fail('Events\n| sample-distinct 5 of FileName');
     expect(op.message).toBe("The operator 'sample-distinct' is not supported");
     expect(op.details).toEqual({ line: 2, column: 3 });
-    expect(fail('print geo_distance_2points(1, 2, 3, 4)').message).toBe("The function 'geo_distance_2points' is not supported");
+    expect(fail('print geo_info_from_ip_address("20.53.203.50")').message).toBe("The function 'geo_info_from_ip_address' is not supported");
     expect(fail('Events | project count()').message).toMatch(/can only be used in summarize/);
     expect(fail('externaldata(x:string)["https://x"]').message).toBe("The operator 'externaldata' is not supported");
     const parsed = parseKql('externaldata(x:string)["https://x"]');

@@ -8,6 +8,7 @@ import {
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import type { CompiledQuery } from '../../domain/ports.ts';
+import { registerEngineFunctions } from '../../store/events/duckdb/engine-functions.ts';
 import { compileDiscovering } from '../compile.ts';
 import { formatValue } from '../result-format.ts';
 import { compareTables, type ExpectedTable } from './compare.ts';
@@ -75,6 +76,7 @@ export async function runDocsCases(cases: DocsCase[], opts: { timeoutMs?: number
     // a fresh in-memory database per case: no state or memory carries over between cases
     const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '512MB' });
     const conn = await instance.connect();
+    registerEngineFunctions(conn);
     try {
       out.push(await runOne(conn, c, timeoutMs, now));
     } finally {

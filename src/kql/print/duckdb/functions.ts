@@ -15,6 +15,7 @@ import {
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
 import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
+import { GEO_FUNCTIONS } from './geo.ts';
 import { IPV6_FUNCTIONS } from './ipv6.ts';
 import { UNIT_FUNCTIONS } from './units.ts';
 
@@ -528,6 +529,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
   parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
   ...URL_AND_PATH_FUNCTIONS,
+  ...GEO_FUNCTIONS,
   ...IPV6_FUNCTIONS,
   ...UNIT_FUNCTIONS,
   assert: (p, [c, msg]) => `(CASE WHEN ${E(p, c)} THEN TRUE ELSE error(${txt(p, msg)}) END)`,

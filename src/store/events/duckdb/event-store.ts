@@ -30,6 +30,7 @@ import { createChunkWriter, type ChunkWriter, type HiddenValues, type PendingRow
 import { createGroupCommitQueue, type StagedGroup } from './group-commit-queue.ts';
 import { BATCHES_TABLE, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
 import { createReadPool } from './read-pool.ts';
+import { registerEngineFunctions } from './engine-functions.ts';
 import { toMicros } from './micros.ts';
 import { cellConverter, kqlTypeOf } from './values.ts';
 
@@ -177,7 +178,8 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
   const writers = [await instance.connect(), await instance.connect()];
   const writer = writers[0];
   await ensureLayout(writer);
-  const pool = createReadPool(instance, readConnections);
+  // queries may call the KQL engine functions (src/kql/runtime), registered on every read connection
+  const pool = createReadPool(instance, readConnections, registerEngineFunctions);
   const chunkWriters = new Map<TableDecl, ChunkWriter>(TABLES.map((t) => [t, createChunkWriter(t)]));
   const walPath = path === ':memory:' || path === '' ? null : `${path}.wal`;
   let checkpointQueued = false;

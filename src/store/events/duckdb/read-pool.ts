@@ -26,8 +26,8 @@ export interface ReadPool {
   close(): Promise<void>;
 }
 
-/** Creates a read pool of at most `size` connections. */
-export function createReadPool(instance: DuckDBInstance, size: number): ReadPool {
+/** Creates a read pool of at most `size` connections; `setup` runs once on each new connection. */
+export function createReadPool(instance: DuckDBInstance, size: number, setup: (conn: DuckDBConnection) => void = () => {}): ReadPool {
   const idle: DuckDBConnection[] = [];
   const waiters: { resolve: (c: DuckDBConnection) => void; reject: (e: unknown) => void }[] = [];
   const leased = new Set<DuckDBConnection>();
@@ -101,7 +101,14 @@ export function createReadPool(instance: DuckDBInstance, size: number): ReadPool
       if (open < size) {
         open += 1;
         try {
-          return lease(await instance.connect());
+          const conn = await instance.connect();
+          try {
+            setup(conn);
+          } catch (e) {
+            conn.closeSync();
+            throw e;
+          }
+          return lease(conn);
         } catch (e) {
           open -= 1;
           throw e;

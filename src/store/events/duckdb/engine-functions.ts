@@ -1,0 +1,32 @@
+/**
+ * Registers the KQL engine functions (src/kql/runtime/functions.ts) on a DuckDB connection as scalar
+ * functions. DuckDB calls them on the JavaScript thread, a chunk of rows at a time; they see nulls
+ * themselves, and their results are null for bad input rather than errors.
+ */
+import { DOUBLE, DuckDBScalarFunction, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { ENGINE_FUNCTIONS, type EngineType } from '../../../kql/runtime/functions.ts';
+
+const TYPES: Record<EngineType, DuckDBType> = { real: DOUBLE, int: INTEGER, string: VARCHAR };
+
+/** Registers every engine function on `conn`. */
+export function registerEngineFunctions(conn: DuckDBConnection): void {
+  for (const f of ENGINE_FUNCTIONS) {
+    conn.registerScalarFunction(DuckDBScalarFunction.create({
+      name: f.sqlName,
+      parameterTypes: f.params.map((t) => TYPES[t]),
+      returnType: TYPES[f.returns],
+      specialHandling: true,
+      mainFunction: (_info, input, output) => {
+        const columns = f.params.map((_, i) => input.getColumnVector(i));
+        for (let row = 0; row < input.rowCount; row++) {
+          const args = columns.map((c) => {
+            const v = c.getItem(row);
+            return typeof v === 'number' || typeof v === 'string' ? v : null;
+          });
+          output.setItem(row, f.impl(...args));
+        }
+        output.flush();
+      },
+    }));
+  }
+}
