@@ -5,6 +5,7 @@
  */
 import type { Expr } from '../ir/ir.ts';
 import { isInteger, promoteNumeric, type KqlType } from '../types.ts';
+import { GEO_FUNCTIONS } from './geo-catalog.ts';
 
 /** A result-type rule: a fixed type or a function of the bound arguments. */
 export type TypeRule = KqlType | ((args: Expr[]) => KqlType);
@@ -112,11 +113,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3),
   convert_speed: real(3), convert_energy: real(3), convert_angle: real(3),
   assert: bool(2),
-  // geospatial: the sphere, H3 cells and geohashes
-  geo_distance_2points: real(4), geo_point_in_circle: bool(5), geo_azimuth: real(4), geo_angle: real(6),
-  geo_point_to_h3cell: str(2, 3), geo_h3cell_level: int(1), geo_h3cell_to_central_point: dyn(1), geo_h3cell_to_polygon: dyn(1),
-  geo_h3cell_parent: str(1, 2), geo_h3cell_children: dyn(1, 2), geo_h3cell_neighbors: dyn(1), geo_h3cell_rings: dyn(2),
-  geo_point_to_geohash: str(2, 3), geo_geohash_to_central_point: dyn(1), geo_geohash_to_polygon: dyn(1), geo_geohash_neighbors: dyn(1),
+  ...GEO_FUNCTIONS,
   // ingestion
   ingestion_time: dt(0),
   // series (element-wise on arrays)
