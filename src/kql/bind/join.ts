@@ -117,7 +117,7 @@ export function bindJoin(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
  * Sets a join's columns from its outputs, plus the hidden columns (TimeGenerated, ingestion time) of
  * the side whose rows it returns, still hidden, so they stay reachable after the join.
  */
-function withHidden(j: KJoin, side: 'left' | 'right'): Rel {
+export function withHidden(j: KJoin, side: 'left' | 'right'): Rel {
   const from = side === 'left' ? j.left : j.right;
   const taken = new Set(j.outputs.map((o) => o.as));
   const hidden = from.columns.filter((c) => c.hidden && !taken.has(c.name));

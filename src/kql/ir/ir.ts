@@ -75,12 +75,15 @@ export interface Dedupe { k: 'dedupe'; input: Rel; keys: Expr[]; columns: Column
 export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 /** A selected output column of a join: which side and input column, and its output name. */
 export interface JoinOutput { side: 'left' | 'right'; name: string; as: string; type: KqlType }
+/** A range condition of a join: the left value lies within [lo, hi] of the right row (inclusive). */
+export interface JoinRange { left: Expr; lo: Expr; hi: Expr }
 /**
- * Equi-join on pairs of expressions (left expr over left columns, right over right columns).
- * Semi/anti output only left columns.
+ * Equi-join on pairs of expressions (left expr over left columns, right over right columns), plus
+ * optional range conditions (ANDed). Semi/anti output only left columns.
  */
 export interface Join {
   k: 'join'; left: Rel; right: Rel; kind: JoinKind; on: { left: Expr; right: Expr }[];
+  ranges?: JoinRange[];
   outputs: JoinOutput[]; columns: Column[];
 }
 /** UNION ALL of inputs that already produce exactly `columns`. */
@@ -131,6 +134,7 @@ export type KqlJoinKind =
  */
 export interface KJoin {
   k: 'kjoin'; left: Rel; right: Rel; kind: KqlJoinKind; on: { left: Expr; right: Expr }[];
+  ranges?: JoinRange[];
   outputs: JoinOutput[]; columns: Column[];
 }
 /**
@@ -182,7 +186,7 @@ export function relExprs(r: Rel): Expr[] {
     case 'sort': return r.keys.map((k) => k.expr);
     case 'limit': return [r.count];
     case 'dedupe': return r.keys;
-    case 'join': case 'kjoin': return r.on.flatMap((p) => [p.left, p.right]);
+    case 'join': case 'kjoin': return [...r.on.flatMap((p) => [p.left, p.right]), ...(r.ranges ?? []).flatMap((g) => [g.left, g.lo, g.hi])];
     case 'mvexpand': return r.items.map((i) => i.expr);
     case 'window': return [...r.items.flatMap((i) => i.args), ...r.order.map((k) => k.expr)];
     default: return [];

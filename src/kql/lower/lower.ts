@@ -52,7 +52,7 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
     case 'sort': return { ...r, input: L(r.input), keys: r.keys.map((k) => ({ ...k, expr: E(k.expr) })) };
     case 'limit': return { ...r, input: L(r.input), count: E(r.count) };
     case 'dedupe': return { ...r, input: L(r.input), keys: r.keys.map(E) };
-    case 'join': return { ...r, left: L(r.left), right: L(r.right), on: r.on.map((p) => ({ left: E(p.left), right: E(p.right) })) };
+    case 'join': return { ...r, left: L(r.left), right: L(r.right), on: r.on.map((p) => ({ left: E(p.left), right: E(p.right) })), ranges: r.ranges?.map((g) => ({ left: E(g.left), lo: E(g.lo), hi: E(g.hi) })) };
     case 'union': return { ...r, inputs: r.inputs.map(L) };
     case 'mvexpand': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, expr: E(i.expr) })) };
     case 'window': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, args: i.args.map(E) })), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })) };
@@ -70,6 +70,8 @@ function lowerJoin(j: KJoin, L: (r: Rel) => Rel, E: (e: Expr) => Expr): Rel {
   let left = L(j.left);
   let right = L(j.right);
   let on = j.on.map((p) => ({ left: E(p.left), right: E(p.right) }));
+  const ranges = j.ranges?.map((g) => ({ left: E(g.left), lo: E(g.lo), hi: E(g.hi) }));
+  if (ranges?.length && j.kind !== 'inner' && j.kind !== 'leftouter') throw new Error(`internal: a ${j.kind} join cannot have range conditions`);
   let outputs = j.outputs;
   if (j.kind === 'innerunique') {
     left = { k: 'dedupe', input: left, keys: on.map((p) => p.left), columns: left.columns };
@@ -79,7 +81,7 @@ function lowerJoin(j: KJoin, L: (r: Rel) => Rel, E: (e: Expr) => Expr): Rel {
     on = on.map((p) => ({ left: p.right, right: p.left }));
     outputs = outputs.map((o) => ({ ...o, side: 'left' }));
   }
-  return { k: 'join', left, right, kind: SQL_KIND[j.kind], on, outputs, columns: j.columns };
+  return { k: 'join', left, right, kind: SQL_KIND[j.kind], on, ...(ranges?.length ? { ranges } : {}), outputs, columns: j.columns };
 }
 
 function lowerUnion(u: KUnion, L: (r: Rel) => Rel): Rel {

@@ -109,6 +109,13 @@ function prune(r: Rel, need: Need): Rel {
       const side = (s: 'left' | 'right') => {
         const n = new Set(kept.filter((o) => o.side === s).map((o) => o.name));
         for (const o of r.on) refs(s === 'left' ? o.left : o.right, n);
+        for (const g of r.ranges ?? []) {
+          if (s === 'left') refs(g.left, n);
+          else {
+            refs(g.lo, n);
+            refs(g.hi, n);
+          }
+        }
         return n;
       };
       const names = new Set(kept.map((o) => o.as));
@@ -117,6 +124,7 @@ function prune(r: Rel, need: Need): Rel {
         left: prune(r.left, side('left')),
         right: prune(r.right, side('right')),
         on: r.on.map((o) => ({ left: pruneExpr(o.left), right: pruneExpr(o.right) })),
+        ...(r.ranges ? { ranges: r.ranges.map((g) => ({ left: pruneExpr(g.left), lo: pruneExpr(g.lo), hi: pruneExpr(g.hi) })) } : {}),
         outputs: kept,
         columns: r.columns.filter((c) => names.has(c.name)),
       };

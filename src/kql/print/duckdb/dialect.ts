@@ -110,7 +110,10 @@ export const duckdbDialect: Dialect = {
 
   join(p: ExprPrinter, r: Join, left: string, right: string, le: (e: Expr) => string, re: (e: Expr) => string): string {
     const [la, ra] = [left.slice(left.lastIndexOf(' AS ') + 4), right.slice(right.lastIndexOf(' AS ') + 4)];
-    const cond = r.on.map((o) => `${le(o.left)} = ${re(o.right)}`).join(' AND ');
+    const cond = [
+      ...r.on.map((o) => `${le(o.left)} = ${re(o.right)}`),
+      ...(r.ranges ?? []).map((g) => `${le(g.left)} BETWEEN ${re(g.lo)} AND ${re(g.hi)}`),
+    ].join(' AND ');
     const kind = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN' }[r.kind];
     const outerSide = (side: 'left' | 'right') => (r.kind === 'full' || (r.kind === 'left' && side === 'right') || (r.kind === 'right' && side === 'left'));
     const cols = r.outputs.map((o) => {
