@@ -18,6 +18,7 @@ import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
 import { bindIpv4Lookup } from './ipv4-lookup.ts';
+import { bindRowsNear } from './rows-near.ts';
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
@@ -93,6 +94,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (fc && plugin === 'bag_unpack') return bindBagUnpack(b, input, op, fc, env);
       if (fc && plugin === 'pivot') return bindPivot(b, input, op, fc, env);
       if (fc && plugin === 'ipv4_lookup') return bindIpv4Lookup(b, input, fc, env);
+      if (fc && plugin === 'rows_near') return bindRowsNear(b, input, fc, env);
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }
     default:

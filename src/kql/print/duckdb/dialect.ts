@@ -99,6 +99,12 @@ export const duckdbDialect: Dialect = {
         const part = item.partition ? `PARTITION BY ${p.expr(item.partition)} ` : '';
         return `${item.fn === 'row_rank_dense' ? 'dense_rank' : 'rank'}() OVER (${part}ORDER BY ${p.expr(a)})`;
       }
+      // rows_near: whether a row within `b` rows before or `c` rows after satisfies `a`
+      case '__near': {
+        // frame bounds must be constants: the binder only makes integer literals
+        const rows = (e: Expr) => (e.k === 'lit' && Number.isSafeInteger(Number(e.value)) ? String(Number(e.value)) : p.fail('rows_near: the numbers of rows must be constants'));
+        return `COALESCE(bool_or(${p.expr(a)}) OVER (${over} ROWS BETWEEN ${rows(b)} PRECEDING AND ${rows(c)} FOLLOWING), false)`;
+      }
       case '__segment': return `sum(CASE WHEN ${p.expr(a)} THEN 1 ELSE 0 END) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
       default: return p.fail(`The function '${item.fn}' is not supported`);
     }
