@@ -4,6 +4,7 @@
  * nulls itself (it decides what a null argument means) and returns null for bad input.
  */
 import * as geo from './geo.ts';
+import { GEO_SHAPE_ENGINE_FUNCTIONS } from './geo-engine.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
@@ -39,4 +40,6 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_geo_geohash_to_central_point', params: ['string'], returns: 'string', json: true, impl: strict(geo.geohashToCentralPoint) },
   { sqlName: 'kql_geo_geohash_to_polygon', params: ['string'], returns: 'string', json: true, impl: strict(geo.geohashToPolygon) },
   { sqlName: 'kql_geo_geohash_neighbors', params: ['string'], returns: 'string', json: true, impl: strict(geo.geohashNeighbors) },
+  // S2 cells, GeoJSON shapes and WKT (src/kql/runtime/geo-engine.ts)
+  ...GEO_SHAPE_ENGINE_FUNCTIONS,
 ];

@@ -5,7 +5,9 @@
  * Dynamic results are returned as JSON text (GeoJSON for points and polygons, [longitude, latitude]).
  * The dialects call them as engine functions (see ./functions.ts).
  */
-import { cellToBoundary, cellToChildren, cellToLatLng, cellToParent, getResolution, gridDisk, gridDiskDistances, isValidCell, latLngToCell } from 'h3-js';
+import { cellToBoundary, cellToChildren, cellToLatLng, cellToParent, getResolution, gridDisk, getHexagonAreaAvg, gridDiskDistances, isValidCell, latLngToCell, polygonToCells } from 'h3-js';
+import { parsePolygons } from './geo-geojson.ts';
+import { polygonArea } from './geo-measure.ts';
 import Geohash from 'latlon-geohash';
 
 const validPoint = (lon: number, lat: number) => Number.isFinite(lon) && Number.isFinite(lat) && lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
@@ -111,4 +113,29 @@ export function geohashNeighbors(hash: string): string | null {
   if (bounds(hash) === null) return null;
   const n = Geohash.neighbours(hash.toLowerCase());
   return JSON.stringify([n.sw, n.nw, n.se, n.n, n.w, n.ne, n.e, n.s]);
+}
+
+/** Most cells geo_polygon_to_h3cells returns. */
+export const MAX_POLYGON_H3_CELLS = 61680;
+
+/**
+ * The H3 cells at `resolution` (0–15) whose centers lie in a GeoJSON polygon or multipolygon (edges
+ * as straight lines, as H3 reads them), or null for an invalid polygon, a buffer radius (not
+ * supported: only 0) or more than MAX_POLYGON_H3_CELLS cells.
+ */
+export function polygonToH3Cells(polygon: string, resolution: number, radius: number): string | null {
+  const polys = parsePolygons(polygon);
+  if (polys === null || !Number.isInteger(resolution) || resolution < 0 || resolution > 15 || radius !== 0) return null;
+  // refuse early what cannot fit rather than let H3 enumerate millions of cells
+  if ((polygonArea(polygon) ?? 0) / getHexagonAreaAvg(resolution, 'm2') > 2 * MAX_POLYGON_H3_CELLS) return null;
+  const given = JSON.parse(polygon) as { type: string; coordinates: unknown };
+  const list = (given.type === 'MultiPolygon' ? given.coordinates : [given.coordinates]) as [number, number][][][];
+  const out = new Set<string>();
+  for (const rings of list) {
+    for (const c of polygonToCells(rings, resolution, true)) {
+      out.add(c);
+      if (out.size > MAX_POLYGON_H3_CELLS) return null;
+    }
+  }
+  return JSON.stringify([...out]);
 }
