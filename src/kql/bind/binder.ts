@@ -20,6 +20,7 @@ import { RowScope } from './scope.ts';
 import { bindFind } from './find.ts';
 import { bindSearch } from './search.ts';
 import { bindUnion, kunion } from './union.ts';
+import { bindPatternInvocation, type PatternBinding } from './pattern.ts';
 
 /** What binding needs besides the query. */
 export interface BindOptions {
@@ -95,6 +96,11 @@ export class Binder {
         result ??= rel;
       } else if (st.kind === 'SetOptionStatement') {
         continue;
+      } else if (st.kind === 'PatternStatement') {
+        const decl = childNode(st, 'Pattern');
+        const name = nameText(st.c.Name) ?? '';
+        if (!decl || !childList(decl, 'Patterns').length) this.fail(st, `The pattern '${name}' has no definitions here (patterns resolved by a middle tier are not supported)`);
+        env.set(name, { kind: 'pattern', decl: decl!, env, name });
       } else if (st.kind === 'QueryParametersStatement') {
         this.fail(st, "The statement 'declare query_parameters' is not supported");
       } else {
@@ -133,7 +139,7 @@ export class Binder {
     if (s.kind === 'NameReference') {
       const n = nameText(s) ?? '';
       const b = env.get(n);
-      if (b) return b.kind === 'tabular' || (b.kind === 'function' && this.functionIsTabular(b.decl));
+      if (b) return b.kind === 'tabular' || b.kind === 'pattern' || (b.kind === 'function' && this.functionIsTabular(b.decl));
       if (s.c.Name?.type === 'node' && s.c.Name.kind === 'WildcardedName') return true;
       return this.tables.has(n);
     }
@@ -141,9 +147,18 @@ export class Binder {
       const n = nameText(s.c.Name) ?? '';
       const b = env.get(n);
       if (b?.kind === 'function') return this.functionIsTabular(b.decl);
+      if (b?.kind === 'pattern') return true;
       return n === 'table' || n === 'view' || n === 'materialize' || n === 'database' || n === 'cluster';
     }
+    if (s.kind === 'PathExpression') return this.patternCall(s, env) !== null;
     return false;
+  }
+
+  /** The pattern invoked by `Name(…).path`, or null when `s` is not such an invocation. */
+  private patternCall(s: SynNode, env: Env): SynNode | null {
+    const call = s.c.Expression;
+    if (!call || call.type !== 'node' || call.kind !== 'FunctionCallExpression') return null;
+    return env.get(nameText(call.c.Name) ?? '')?.kind === 'pattern' ? call : null;
   }
 
   /** Whether a user function's body is tabular (decided syntactically from its final expression). */
@@ -190,6 +205,12 @@ export class Binder {
       case 'FindOperator': return bindFind(this, s, env);
       case 'MaterializeExpression': return this.bindTabular(s.c.Expression!, env);
       case 'FunctionCallExpression': return this.bindTabularCall(s, env, null);
+      case 'PathExpression': {
+        const call = this.patternCall(s, env);
+        if (!call) return this.fail(s, 'A path expression is not a table here');
+        const b = env.get(nameText(call.c.Name) ?? '') as PatternBinding;
+        return bindPatternInvocation(this, s, b, childList(childNode(call, 'ArgumentList')!, 'Expressions'), s.c.Selector, env);
+      }
       case 'ExternalDataExpression':
         if (!this.opts.allowExternalData) return this.fail(s, "The operator 'externaldata' is not supported");
         return this.fail(s, "The operator 'externaldata' is not supported: fetching external data is disabled on this server");
@@ -220,6 +241,7 @@ export class Binder {
       return this.fail(s, `'${name}' is not a tabular function`);
     }
     if (b?.kind === 'scalar') return this.fail(s, `'${name}' is a scalar value, not a table`);
+    if (b?.kind === 'pattern') return bindPatternInvocation(this, s, b, [], null, env);
     const t = this.tables.get(name);
     if (!t) return this.fail(s, `Failed to resolve table or column expression named '${name}'`);
     return this.scan(t);
@@ -255,6 +277,7 @@ export class Binder {
     const name = nameText(s.c.Name) ?? '';
     const args = childList(childNode(s, 'ArgumentList')!, 'Expressions');
     const b = env.get(name);
+    if (b?.kind === 'pattern' && !input) return bindPatternInvocation(this, s, b, args, null, env);
     if (b?.kind === 'function') {
       const r = this.callUserFunction(s, name, args, { env, row: RowScope.empty }, input);
       if ('columns' in r) return r;

@@ -3,12 +3,14 @@
  */
 import type { Expr, Rel } from '../ir/ir.ts';
 import type { SynNode } from '../parse/syntax.ts';
+import type { PatternBinding } from './pattern.ts';
 
 /** What a name bound by `let` (or a function parameter) stands for. */
 export type Binding =
   | { kind: 'scalar'; expr: Expr }
   | { kind: 'tabular'; rel: Rel }
-  | { kind: 'function'; decl: SynNode; env: Env; name: string };
+  | { kind: 'function'; decl: SynNode; env: Env; name: string }
+  | PatternBinding;
 
 /** A chain of scopes; inner scopes shadow outer ones. */
 export class Env {
