@@ -102,13 +102,32 @@ export class Binder {
         if (!decl || !childList(decl, 'Patterns').length) this.fail(st, `The pattern '${name}' has no definitions here (patterns resolved by a middle tier are not supported)`);
         env.set(name, { kind: 'pattern', decl: decl!, env, name });
       } else if (st.kind === 'QueryParametersStatement') {
-        this.fail(st, "The statement 'declare query_parameters' is not supported");
+        this.bindQueryParameters(st, env);
       } else {
         this.fail(st, `The statement '${firstTokenText(st)}' is not supported`);
       }
     }
     if (!result) this.fail(root, 'The query has no tabular expression to return');
     return { ctes: this.ctes, rel: result };
+  }
+
+  /**
+   * `declare query_parameters(name: type [= default], …)`: the hunting API passes no parameter
+   * values (as MDE's), so each parameter takes its default; one without a default is refused.
+   */
+  bindQueryParameters(st: SynNode, env: Env): void {
+    for (const p of childList(st, 'Parameters')) {
+      if (p.type !== 'node') continue;
+      const nt = childNode(p, 'NameAndType');
+      const name = nameText(nt?.c.Name ?? null) ?? '';
+      const typeNode = nt ? childNode(nt, 'Type') : null;
+      const type = typeNode ? parseTypeName(tokensText(typeNode.c.Type ?? typeNode)) : null;
+      const dv = childNode(p, 'DefaultValue');
+      if (!dv?.c.Value) this.fail(p, `The query parameter '${name}' has no value: the hunting API takes none, so give it a default (${name}:${type ?? 'string'} = …)`);
+      let v = this.expr.bind(dv!.c.Value!, { env, row: RowScope.empty });
+      if (type && v.type !== type) v = convertTo(v, type);
+      env.set(name, { kind: 'scalar', expr: v });
+    }
   }
 
   /** `let name = scalar | tabular | (params) { body } | materialize(...)`. */
