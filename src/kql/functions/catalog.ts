@@ -79,6 +79,10 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   base64_encode_fromarray: str(1), hash_md5: str(1), hash_sha1: str(1), hash_sha256: str(1),
   unicode_codepoints_from_string: dyn(1), unicode_codepoints_to_string: str(1, 64), regex_quote: str(1),
   new_guid: sig(0, 0, 'guid'), range: dyn(2, 3), translate: str(3),
+  hash: lng(1, 2), hash_xxhash64: lng(1, 2), hash_combine: lng(2, 64), hash_many: lng(1, 64),
+  punycode_from_string: str(1), punycode_to_string: str(1), punycode_domain_to_string: str(1), punycode_domain_from_string: str(1),
+  gzip_compress_to_base64_string: str(1), gzip_decompress_from_base64_string: str(1),
+  zlib_compress_to_base64_string: str(1), zlib_decompress_from_base64_string: str(1),
   // dynamic
   pack: dyn(0, 128), pack_array: dyn(0, 128), array_length: lng(1), bag_keys: dyn(1), bag_has_key: bool(2),
   bag_remove_keys: dyn(2), bag_merge: dyn(1, 64), bag_set_key: dyn(3), bag_zip: dyn(2), pack_all: dyn(0, 1),
@@ -93,6 +97,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   log: real(1), log2: real(1), log10: real(1), sign: sig(1, 1, numeric0), pi: real(0), sin: real(1), cos: real(1),
   tan: real(1), asin: real(1), acos: real(1), atan: real(1), atan2: real(2), cot: real(1), degrees: real(1),
   radians: real(1), gamma: real(1), loggamma: real(1), rand: real(0, 1),
+  erf: real(1), erfc: real(1), beta_cdf: real(3), beta_pdf: real(3), beta_inv: real(3),
   binary_and: lng(2), binary_or: lng(2), binary_xor: lng(2), binary_not: lng(1), binary_shift_left: lng(2),
   binary_shift_right: lng(2), bitset_count_ones: lng(1),
   // datetime / timespan
@@ -124,7 +129,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   series_cos: dyn(1), series_tan: dyn(1), series_asin: dyn(1), series_acos: dyn(1), series_atan: dyn(1),
   series_sum: real(1), series_magnitude: real(1), series_dot_product: real(2), series_cosine_similarity: real(2),
   series_product: real(1), series_fill_const: dyn(2, 3), series_fill_forward: dyn(1, 2), series_fill_backward: dyn(1, 2),
-  series_stats_dynamic: dyn(1, 2),
+  series_stats_dynamic: dyn(1, 2), series_fill_linear: dyn(1, 4), series_iir: dyn(3),
 };
 
 /** Window functions over serialized (ordered) rows, by name. */

@@ -5,6 +5,11 @@
  */
 import * as geo from './geo.ts';
 import { GEO_SHAPE_ENGINE_FUNCTIONS } from './geo-engine.ts';
+import { hashCombine, kqlHash } from './hash.ts';
+import { canonicalJson } from './json.ts';
+import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
+import { seriesFillLinear, seriesIir } from './series.ts';
+import * as codec from './text.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
@@ -42,4 +47,24 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_geo_geohash_neighbors', params: ['string'], returns: 'string', json: true, impl: strict(geo.geohashNeighbors) },
   // S2 cells, GeoJSON shapes and WKT (src/kql/runtime/geo-engine.ts)
   ...GEO_SHAPE_ENGINE_FUNCTIONS,
+  // hashes travel as decimal text (all 64 bits); the value comes as text with its kind (see hash.ts)
+  { sqlName: 'kql_hash', params: ['string', 'string', 'string'], returns: 'string', impl: (k, v, m) => (text(k) === null ? null : kqlHash(text(k)!, text(v), text(m))) },
+  { sqlName: 'kql_hash_combine', params: ['string', 'string'], returns: 'string', impl: (a, b) => hashCombine(text(a), text(b)) },
+  { sqlName: 'kql_punycode_from_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeFromString) },
+  { sqlName: 'kql_punycode_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeToString) },
+  { sqlName: 'kql_punycode_domain_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeDomainToString) },
+  { sqlName: 'kql_punycode_domain_from_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeDomainFromString) },
+  { sqlName: 'kql_gzip_compress_to_base64_string', params: ['string'], returns: 'string', impl: strict(codec.gzipCompressToBase64) },
+  { sqlName: 'kql_gzip_decompress_from_base64_string', params: ['string'], returns: 'string', impl: strict(codec.gzipDecompressFromBase64) },
+  { sqlName: 'kql_zlib_compress_to_base64_string', params: ['string'], returns: 'string', impl: strict(codec.zlibCompressToBase64) },
+  { sqlName: 'kql_zlib_decompress_from_base64_string', params: ['string'], returns: 'string', impl: strict(codec.zlibDecompressFromBase64) },
+  { sqlName: 'kql_dynamic_to_json', params: ['string'], returns: 'string', impl: strict(canonicalJson) },
+  { sqlName: 'kql_erf', params: ['real'], returns: 'real', impl: strict(erf) },
+  { sqlName: 'kql_erfc', params: ['real'], returns: 'real', impl: strict(erfc) },
+  { sqlName: 'kql_beta_cdf', params: ['real', 'real', 'real'], returns: 'real', impl: strict(betaCdf) },
+  { sqlName: 'kql_beta_pdf', params: ['real', 'real', 'real'], returns: 'real', impl: strict(betaPdf) },
+  { sqlName: 'kql_beta_inv', params: ['real', 'real', 'real'], returns: 'real', impl: strict(betaInv) },
+  // a null placeholder means "nulls are missing"; fill_edges comes as 0/1
+  { sqlName: 'kql_series_fill_linear', params: ['string', 'string', 'int', 'real'], returns: 'string', json: true, impl: (s, ph, e, c) => seriesFillLinear(text(s), text(ph), num(e), num(c)) },
+  { sqlName: 'kql_series_iir', params: ['string', 'string', 'string'], returns: 'string', json: true, impl: (s, b, a) => seriesIir(text(s), text(b), text(a)) },
 ];

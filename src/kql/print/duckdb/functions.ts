@@ -18,6 +18,7 @@ import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
 import { GEO_FUNCTIONS } from './geo.ts';
 import { IPV6_FUNCTIONS } from './ipv6.ts';
 import { UNIT_FUNCTIONS } from './units.ts';
+import { ENGINE_CALL_FUNCTIONS } from './engine-calls.ts';
 
 type H = FnHandler;
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
@@ -367,7 +368,6 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL ELSE COALESCE(TRY_CAST(${x} AS JSON), to_json(${x})) END)`;
   },
   __todynamic: (p, [a]) => toJson(p, a),
-  dynamic_to_json: (p, [a]) => `COALESCE(CAST(${toJson(p, a)} AS VARCHAR), 'null')`,
   gettype: (p, [a]) => {
     if (a.type !== 'dynamic') {
       const names: Record<KqlType, string> = { string: 'string', long: 'long', int: 'int', real: 'real', bool: 'bool', datetime: 'datetime', timespan: 'timespan', dynamic: 'dictionary', guid: 'guid', decimal: 'decimal' };
@@ -532,6 +532,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   ...GEO_FUNCTIONS,
   ...IPV6_FUNCTIONS,
   ...UNIT_FUNCTIONS,
+  ...ENGINE_CALL_FUNCTIONS,
   assert: (p, [c, msg]) => `(CASE WHEN ${E(p, c)} THEN TRUE ELSE error(${txt(p, msg)}) END)`,
   // dynamic
   __dyn_get: (p, args) => dynGet(p, args),

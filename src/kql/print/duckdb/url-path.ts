@@ -19,8 +19,12 @@ function parseUrl(p: ExprPrinter, s: string): string {
   return `(CASE WHEN regexp_full_match(${s}, ${URL_RE}) THEN json_object('Scheme', ${g(1)}, 'Host', ${g(4)}, 'Port', ${g(5)}, 'Path', ${g(6)}, 'Username', ${g(2)}, 'Password', ${g(3)}, 'Query Parameters', ${queryBag(g(7))}, 'Fragment', ${g(8)}) ELSE CAST('{}' AS JSON) END)`;
 }
 
+/**
+ * parse_path: the scheme (before '://') is not part of the directory path; RootPath is a drive
+ * letter ('C:') only — UNC shares and '/' roots give '' as KQL documents.
+ */
 function parsePath(s: string): string {
-  const norm = s;
+  const norm = `regexp_replace(${s}, '^[A-Za-z][A-Za-z0-9+.-]*://', '')`;
   const lastBack = `(CASE WHEN strpos(${norm}, '\\') > 0 THEN length(${norm}) - strpos(reverse(${norm}), '\\') + 1 ELSE 0 END)`;
   const lastSlash = `(CASE WHEN strpos(${norm}, '/') > 0 THEN length(${norm}) - strpos(reverse(${norm}), '/') + 1 ELSE 0 END)`;
   const pos = `CAST(greatest(${lastBack}, ${lastSlash}) AS BIGINT)`;
@@ -30,8 +34,8 @@ function parsePath(s: string): string {
   const fileOnly = `split_part(${file}, ':', 1)`;
   const ads = `(CASE WHEN strpos(${file}, ':') > 0 THEN substr(${file}, strpos(${file}, ':') + 1) ELSE '' END)`;
   const ext = `(CASE WHEN strpos(${fileOnly}, '.') > 0 THEN regexp_extract(${fileOnly}, '\\.([^.]*)$', 1) ELSE '' END)`;
-  const scheme = `regexp_extract(${norm}, '^([A-Za-z][A-Za-z0-9+.-]*)://', 1)`;
-  const root = `regexp_extract(${norm}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([A-Za-z]:|\\\\\\\\[^\\\\/]+|/)', 1)`;
+  const scheme = `regexp_extract(${s}, '^([A-Za-z][A-Za-z0-9+.-]*)://', 1)`;
+  const root = `regexp_extract(${norm}, '^([A-Za-z]:)', 1)`;
   return `json_object('Scheme', ${scheme}, 'RootPath', ${root}, 'DirectoryPath', ${dir}, 'DirectoryName', ${dirName}, 'Filename', ${fileOnly}, 'Extension', ${ext}, 'AlternateDataStreamName', ${ads})`;
 }
 
