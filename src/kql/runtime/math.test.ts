@@ -5,12 +5,12 @@ const close = (a: number, b: number, rel = 1e-12) => expect(Math.abs(a - b)).toB
 
 describe('erf and erfc', () => {
   it('match reference values, including erfc far in the tail', () => {
-    close(erfc(1), 0.157299207050285130);
-    close(erfc(-1), 1.842700792949714869);
-    close(erfc(3), 2.209049699858544137e-5);
-    close(erfc(10), 2.088487583762544757e-45);
-    close(erf(0.5), 0.520499877813046537);
-    close(erf(2.5), 0.999593047982555041);
+    close(erfc(1), 0.15729920705028513);
+    close(erfc(-1), 1.8427007929497148);
+    close(erfc(3), 2.209049699858544e-5);
+    close(erfc(10), 2.088487583762545e-45);
+    close(erf(0.5), 0.5204998778130465);
+    close(erf(2.5), 0.999593047982555);
     expect(erf(0)).toBe(0);
     expect(erfc(0)).toBe(1);
     expect(erf(-Infinity)).toBe(-1);
