@@ -6,8 +6,8 @@
  */
 import { parseLines, parsePolygons, readPos, ringsOf, type Line, type Polygon, type Pos } from './geo-geojson.ts';
 import {
-  EARTH_RADIUS_M, add, angle, closestOnEdge, edgeIntersection, edgeMoment, loopContains, loopMoment, norm, same, scale,
-  signedArea, sub, toLonLat, type Vec,
+  EARTH_RADIUS_M, add, angle, closestOnEdge, edgeIntersection, edgeMoment, loopContains, norm, same, scale,
+  toLonLat, triangleArea, type Vec,
 } from './geo-sphere.ts';
 
 const point = (v: Vec) => JSON.stringify({ type: 'Point', coordinates: toLonLat(v) });
@@ -90,36 +90,72 @@ export function lineLength(line: string): number | null {
   return sum * EARTH_RADIUS_M;
 }
 
-/** geo_polygon_area: the area in square meters (holes excluded). */
+/**
+ * The boundary of the area the polygons cover, as edges with that area on their left: every ring
+ * edge of a single polygon; for a multipolygon, the pieces of ring edges outside the other polygons
+ * (KQL reads a multipolygon as the union of its polygons).
+ */
+function boundary(polys: Polygon[]): [Vec, Vec][] {
+  if (polys.length === 1) return [...ringEdges(polys)];
+  const out: [Vec, Vec][] = [];
+  polys.forEach((poly, i) => {
+    const others = polys.filter((_, j) => j !== i);
+    for (const [a, b] of ringEdges([poly])) {
+      for (const [p, q] of cutEdge(a, b, ringEdges(others))) {
+        const mid = scale(add(p, q), 1 / norm(add(p, q)));
+        if (!others.some((o) => polygonContains(o, mid))) out.push([p, q]);
+      }
+    }
+  });
+  return out;
+}
+
+/** geo_polygon_area: the area in square meters covered by the polygon(s), holes excluded. */
 export function polygonArea(polygon: string): number | null {
   const polys = parsePolygons(polygon);
   if (polys === null) return null;
+  // fan triangles from one fixed point over every boundary edge sum to the enclosed area
+  const o = polys[0].shell.pts[0].v;
   let sum = 0;
-  for (const p of polys) {
-    sum += signedArea(p.shell.pts.map((x) => x.v));
-    for (const h of p.holes) sum -= signedArea(h.pts.map((x) => x.v));
-  }
+  for (const [a, b] of boundary(polys)) sum += triangleArea(o, a, b);
   return sum * EARTH_RADIUS_M * EARTH_RADIUS_M;
 }
 
-/** geo_polygon_perimeter: the length of every ring's boundary in meters. */
+/** geo_polygon_perimeter: the length in meters of the boundary of the area the polygon(s) cover. */
 export function polygonPerimeter(polygon: string): number | null {
   const polys = parsePolygons(polygon);
   if (polys === null) return null;
   let sum = 0;
-  for (const [a, b] of ringEdges(polys)) sum += angle(a, b);
+  for (const [a, b] of boundary(polys)) sum += angle(a, b);
   return sum * EARTH_RADIUS_M;
 }
 
-/** geo_polygon_centroid: the area-weighted centroid on the sphere, as a GeoJSON point. */
+/** The pieces of the arc a–b between the points where `edges` meet it, in order from `a`. */
+function cutEdge(a: Vec, b: Vec, edges: Iterable<[Vec, Vec]>): [Vec, Vec][] {
+  const cuts: Vec[] = [a, b];
+  for (const [r, s] of edges) {
+    const x = edgeIntersection(a, b, r, s);
+    if (x === null) continue;
+    if ('overlap' in x) cuts.push(...x.overlap);
+    else cuts.push(x.point);
+  }
+  const ordered = cuts.map((v) => ({ v, d: angle(a, v) })).sort((x, y) => x.d - y.d)
+    .filter((x, i, all) => i === 0 || x.d - all[i - 1].d > 0).map((x) => x.v);
+  const out: [Vec, Vec][] = [];
+  for (let i = 0; i + 1 < ordered.length; i++) out.push([ordered[i], ordered[i + 1]]);
+  return out;
+}
+
+/**
+ * geo_polygon_centroid: the centroid of the polygon(s) as a GeoJSON point: the area-weighted sum of
+ * the centroids of fan triangles from one fixed vertex over the boundary (the value KQL prints).
+ */
 export function polygonCentroid(polygon: string): string | null {
   const polys = parsePolygons(polygon);
   if (polys === null) return null;
+  const o = polys[0].shell.pts[0].v;
   let m: Vec = [0, 0, 0];
-  for (const p of polys) {
-    m = add(m, loopMoment(p.shell.pts.map((x) => x.v)));
-    for (const h of p.holes) m = sub(m, loopMoment(h.pts.map((x) => x.v)));
-  }
+  for (const [a, b] of boundary(polys)) m = add(m, scale(add(add(o, a), b), triangleArea(o, a, b) / 3));
   return norm(m) === 0 ? null : point(m);
 }
 
@@ -230,26 +266,15 @@ export function intersectionLineWithPolygon(line: string, polygon: string): stri
   const pieces: Vec[][] = [];
   const lonePoints: Vec[] = [];
   for (const [a, b] of lineEdges(lines)) {
-    // cut points along the edge, ordered by distance from a
-    const cuts: Vec[] = [a, b];
-    for (const [r, s] of ringEdges(polys)) {
-      const x = edgeIntersection(a, b, r, s);
-      if (x === null) continue;
-      if ('overlap' in x) cuts.push(...x.overlap);
-      else cuts.push(x.point);
-    }
-    const ordered = cuts.map((v) => ({ v, d: angle(a, v) })).sort((x, y) => x.d - y.d)
-      .filter((x, i, all) => i === 0 || x.d - all[i - 1].d > 0).map((x) => x.v);
-    for (let i = 0; i + 1 < ordered.length; i++) {
-      const p = ordered[i];
-      const q = ordered[i + 1];
+    const pieces0 = cutEdge(a, b, ringEdges(polys));
+    for (const [p, q] of pieces0) {
       const mid = scale(add(p, q), 1 / norm(add(p, q)));
       if (!inside(mid) && !onBoundary(mid, polys)) continue;
       const last = pieces[pieces.length - 1];
       if (last && same(last[last.length - 1], p)) last.push(q);
       else pieces.push([p, q]);
     }
-    if (ordered.length === 1 && inside(a)) lonePoints.push(a);
+    if (pieces0.length === 0 && inside(a)) lonePoints.push(a);
   }
   // a line that only touches the polygon's boundary
   if (pieces.length === 0) {

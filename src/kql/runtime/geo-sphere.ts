@@ -135,7 +135,8 @@ export function signedArea(loop: readonly Vec[]): number {
   return sum;
 }
 
-function triangleArea(a: Vec, b: Vec, c: Vec): number {
+/** The signed area of the spherical triangle a, b, c (positive when counterclockwise). */
+export function triangleArea(a: Vec, b: Vec, c: Vec): number {
   const det = dot(a, cross(b, c));
   const den = 1 + dot(a, b) + dot(b, c) + dot(c, a);
   return 2 * Math.atan2(det, den);
@@ -161,14 +162,14 @@ export function loopContains(loop: readonly Vec[], p: Vec): boolean {
  */
 export function loopMoment(loop: readonly Vec[]): Vec {
   let m: Vec = [0, 0, 0];
-  for (let i = 0; i < loop.length; i++) {
-    const a = loop[i];
-    const b = loop[(i + 1) % loop.length];
-    const n = robustCross(a, b);
-    if (norm(n) === 0) continue;
-    m = add(m, scale(unit(n), angle(a, b) / 2));
-  }
+  for (let i = 0; i < loop.length; i++) m = add(m, boundaryMoment(loop[i], loop[(i + 1) % loop.length]));
   return m;
+}
+
+/** One boundary edge's share of ∫ x dA over the region on its left (see loopMoment). */
+export function boundaryMoment(a: Vec, b: Vec): Vec {
+  const n = robustCross(a, b);
+  return norm(n) === 0 ? [0, 0, 0] : scale(unit(n), angle(a, b) / 2);
 }
 
 /** ∫ x ds along the arc a–b (its direction is the arc's midpoint, its length 2·sin(θ/2)). */
