@@ -19,6 +19,7 @@ import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
 import { bindIpv4Lookup } from './ipv4-lookup.ts';
 import { bindRowsNear } from './rows-near.ts';
+import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
@@ -333,21 +334,25 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
   for (const it of exprs) {
     if (it.type !== 'node') continue;
     const sc: ExprScope = { env, row: new RowScope(cols, overrides, input.columns), win: w.collector };
-    let name: string;
-    let e: Expr;
+    const assigned: { name: string; expr: Expr }[] = [];
     if (it.kind === 'SimpleNamedExpression') {
-      e = b.expr.bind(it.c.Expression, sc);
-      name = nameText(it.c.Name) ?? nextDefault();
+      assigned.push({ expr: b.expr.bind(it.c.Expression, sc), name: nameText(it.c.Name) ?? nextDefault() });
     } else if (it.kind === 'CompoundNamedExpression') {
-      return b.fail(it, 'Assigning several names at once is not supported');
+      const mv = multiValueCall(childNode(it, 'Expression'));
+      if (!mv) return b.fail(it, 'Assigning several names at once is only supported for functions that return several values (series_stats)');
+      assigned.push(...bindMultiValue(b, mv, compoundNames(it), sc));
+    } else if (multiValueCall(it)) {
+      assigned.push(...bindMultiValue(b, multiValueCall(it)!, null, sc));
     } else {
-      e = b.expr.bind(it, sc);
-      name = expressionResultName(it, dynamicTester(b, sc)) ?? nextDefault();
+      const e = b.expr.bind(it, sc);
+      assigned.push({ expr: e, name: expressionResultName(it, dynamicTester(b, sc)) ?? nextDefault() });
     }
-    const at = cols.findIndex((c) => c.name === name);
-    if (at >= 0) cols[at] = { name, type: e.type };
-    else cols.push({ name, type: e.type });
-    overrides.set(name, e);
+    for (const { name, expr: e } of assigned) {
+      const at = cols.findIndex((c) => c.name === name);
+      if (at >= 0) cols[at] = { name, type: e.type };
+      else cols.push({ name, type: e.type });
+      overrides.set(name, e);
+    }
   }
   return project(attachWindow(input, w.items), cols.map((c) => ({ name: c.name, expr: overrides.get(c.name) ?? ir.col(c.name, c.type) })), true);
 }
