@@ -7,17 +7,13 @@
  */
 import type { Expr } from '../../ir/ir.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
-import { as, ticksOf, toJson } from './sql-helpers.ts';
+import { as, engineCall, ticksOf, toJson } from './sql-helpers.ts';
 
 const real = (p: ExprPrinter, e: Expr) => as(p, e, 'real');
 const str = (p: ExprPrinter, e: Expr) => as(p, e, 'string');
 const jsonArg = (p: ExprPrinter, e: Expr) => `CAST(${toJson(p, e)} AS VARCHAR)`;
 
-/** A call of engine function kql_<name>; `json` results become dynamic values. */
-function engine(name: string, args: string[], json = false): string {
-  const call = `kql_${name}(${args.join(', ')})`;
-  return json ? `CAST(${call} AS JSON)` : call;
-}
+const engine = engineCall;
 
 /** A string function of one string: '' when the engine function gives null. */
 const text1 = (name: string): FnHandler => (p, [s]) => `COALESCE(${engine(name, [str(p, s)])}, '')`;

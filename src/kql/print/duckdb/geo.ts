@@ -6,7 +6,7 @@
  */
 import type { Expr } from '../../ir/ir.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
-import { as, toJson } from './sql-helpers.ts';
+import { as, engineCall, toJson } from './sql-helpers.ts';
 
 const EARTH_RADIUS_M = 6371010;
 
@@ -38,11 +38,8 @@ function azimuth(lon1: string, lat1: string, lon2: string, lat2: string): string
 
 const same = (lon1: string, lat1: string, lon2: string, lat2: string) => `(${lon1} = ${lon2} AND ${lat1} = ${lat2})`;
 
-/** A call of an engine function; `json` results become dynamic values. */
-function engine(name: string, json: boolean, args: string[]): string {
-  const call = `kql_${name}(${args.join(', ')})`;
-  return json ? `CAST(${call} AS JSON)` : call;
-}
+/** A call of an engine function (sql-helpers' engineCall, arguments in this module's order). */
+const engine = (name: string, json: boolean, args: string[]) => engineCall(name, args, json);
 
 /** A call of an engine function that answers 1/0 for true/false. */
 const predicate = (name: string, args: string[]) => `CAST(${engine(name, false, args)} AS BOOLEAN)`;

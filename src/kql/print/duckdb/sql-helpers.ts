@@ -201,3 +201,12 @@ export function ticksOf(ts: string): string {
 export function fromTicks(t: string): string {
   return `make_timestamp(CAST((${t} - ${EPOCH_TICKS}) // 10 AS BIGINT))`;
 }
+
+/**
+ * A call of the engine function `kql_<name>` (src/kql/runtime/functions.ts, registered by the event
+ * store); `json` results are JSON text and become dynamic values.
+ */
+export function engineCall(name: string, args: string[], json = false): string {
+  const call = `kql_${name}(${args.join(', ')})`;
+  return json ? `CAST(${call} AS JSON)` : call;
+}
