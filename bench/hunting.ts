@@ -8,8 +8,11 @@
  *   on a read-only DuckDB connection in this process and read into JS values.
  * - Diagnostic, same copy: the SQL the KQL compiler makes of each query, run directly like the
  *   hand-written SQL, which splits the API's extra time into translation and server overhead.
- * The three paths run interleaved (API, hand-written, compiled for one query, then the next), so a
- * busy moment of the machine hits all of them alike instead of skewing one path's numbers.
+ * The three paths take turns by round (every query through the API, then every query as hand-written
+ * SQL, then as compiled SQL; R+1 such rounds), so a busy stretch of the machine hits all of them
+ * alike, while no measurement starts in the wake of another path's work on the same query (the
+ * other process's DuckDB threads winding down, or this process collecting the garbage of a large
+ * result), which per-query alternation caused.
  * For each query: p50/p95 over R runs (after one warm-up run per path), rows returned (asserted equal
  * on every path) and the ratio API/SQL of the p50s (goal ≤ 1.2×); plus the server's peak memory
  * (VmHWM of the serve process).
@@ -88,9 +91,10 @@ function record(t: Timing, name: string, path: string, rows: number, ms: number,
 }
 
 /**
- * Runs every query R+1 times (the first run warms up) on three paths, interleaved so that each
- * sees the same machine conditions: through the hunting API of a serve process on the dataset,
- * and directly on a read-only copy of its DuckDB file as hand-written SQL and as the compiled SQL.
+ * Runs every query R+1 times (the first round warms up) on three paths, taking turns by round so
+ * that each sees the same machine conditions: through the hunting API of a serve process on the
+ * dataset, and directly on a read-only copy of its DuckDB file as hand-written SQL and as the
+ * compiled SQL.
  */
 async function runAll(ds: HuntingDataset, queries: readonly HuntingQuery[], runs: number): Promise<{ api: Map<string, Timing>; sql: Map<string, Timing>; comp: Map<string, Timing>; peakMiB: number | null; startSeconds: number }> {
   const copy = join(ds.dir, 'baseline-copy.duckdb');
@@ -124,8 +128,12 @@ async function runAll(ds: HuntingDataset, queries: readonly HuntingQuery[], runs
         const a = api.get(q.name)!;
         record(a, q.name, 'API', parsed.Results.length, res.ms, r > 0);
         if (r > 0) a.execMs!.push(parsed.Stats.ExecutionTime * 1000);
+      }
+      for (const q of queries) {
         const h = await runDirect(conn, hand, q);
         record(sql.get(q.name)!, q.name, 'hand-written SQL', h.rows, h.ms, r > 0);
+      }
+      for (const q of queries) {
         const c = await runDirect(conn, kql, q);
         record(comp.get(q.name)!, q.name, 'compiled SQL', c.rows, c.ms, r > 0);
       }
