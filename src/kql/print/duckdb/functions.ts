@@ -356,13 +356,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   },
   toguid: (p, [a]) => `CAST(TRY_CAST(${txt(p, a)} AS UUID) AS VARCHAR)`,
   parse_json: (p, [a]) => {
-    if (a.type === 'dynamic') {
-      // a dynamic string holding JSON text (as some sources store it) is parsed; anything else is returned as is
-      const x = E(p, a);
-      // cheap text tests first (objects and arrays, the usual case, are settled by their first
-      // character), so that no value is parsed an extra time
-      return `(CASE WHEN NOT (CAST(${x} AS VARCHAR) ^@ '{' OR CAST(${x} AS VARCHAR) ^@ '[') AND starts_with(ltrim(CAST(${x} AS VARCHAR)), '"') AND json_type(${x}) = 'VARCHAR' AND regexp_matches(json_extract_string(${x}, '$'), '^\\s*[\\[{]') AND json_valid(json_extract_string(${x}, '$')) THEN CAST(json_extract_string(${x}, '$') AS JSON) ELSE ${x} END)`;
-    }
+    // a dynamic value is used as it is (KQL's rule); event columns were parsed when ingested
+    if (a.type === 'dynamic') return E(p, a);
     if (a.type !== 'string') return toJson(p, a);
     const x = E(p, a);
     return `(CASE WHEN ${x} IS NULL OR ${x} = '' THEN NULL ELSE COALESCE(TRY_CAST(${x} AS JSON), to_json(${x})) END)`;
