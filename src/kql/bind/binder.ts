@@ -21,6 +21,7 @@ import { bindFind } from './find.ts';
 import { bindSearch } from './search.ts';
 import { bindUnion, kunion } from './union.ts';
 import { bindPatternInvocation, type PatternBinding } from './pattern.ts';
+import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 
 /** What binding needs besides the query. */
 export interface BindOptions {
@@ -424,19 +425,24 @@ export class Binder {
     const row: Expr[] = [];
     const used = new Set<string>();
     childList(s, 'Expressions').forEach((item, i) => {
-      let name: string;
-      let e: Expr;
+      const assigned: { name: string; expr: Expr }[] = [];
+      const mv = item.type === 'node' ? multiValueCall(item.kind === 'CompoundNamedExpression' ? childNode(item, 'Expression') : item) : null;
       if (item.type === 'node' && item.kind === 'SimpleNamedExpression') {
-        name = nameText(item.c.Name) ?? `print_${i}`;
-        e = this.expr.bind(item.c.Expression, sc);
+        assigned.push({ name: nameText(item.c.Name) ?? `print_${i}`, expr: this.expr.bind(item.c.Expression, sc) });
+      } else if (item.type === 'node' && item.kind === 'CompoundNamedExpression') {
+        if (!mv) this.fail(item, 'Assigning several names at once is only supported for functions that return several values (series_stats, array sorts of several arrays)');
+        assigned.push(...bindMultiValue(this, mv!, compoundNames(item), sc));
+      } else if (mv) {
+        assigned.push(...bindMultiValue(this, mv, null, sc));
       } else {
-        name = `print_${i}`;
-        e = this.expr.bind(item, sc);
+        assigned.push({ name: `print_${i}`, expr: this.expr.bind(item, sc) });
       }
-      if (used.has(name)) this.fail(item, `Duplicate column name '${name}'`);
-      used.add(name);
-      columns.push({ name, type: e.type });
-      row.push(e);
+      for (const { name, expr: e } of assigned) {
+        if (used.has(name)) this.fail(item, `Duplicate column name '${name}'`);
+        used.add(name);
+        columns.push({ name, type: e.type });
+        row.push(e);
+      }
     });
     return { k: 'values', columns, rows: [row] };
   }

@@ -339,7 +339,7 @@ export function bindExtend(b: Binder, input: Rel, exprs: Syn[], env: Env): Rel {
       assigned.push({ expr: b.expr.bind(it.c.Expression, sc), name: nameText(it.c.Name) ?? nextDefault() });
     } else if (it.kind === 'CompoundNamedExpression') {
       const mv = multiValueCall(childNode(it, 'Expression'));
-      if (!mv) return b.fail(it, 'Assigning several names at once is only supported for functions that return several values (series_stats)');
+      if (!mv) return b.fail(it, 'Assigning several names at once is only supported for functions that return several values (series_stats, array sorts of several arrays)');
       assigned.push(...bindMultiValue(b, mv, compoundNames(it), sc));
     } else if (multiValueCall(it)) {
       assigned.push(...bindMultiValue(b, multiValueCall(it)!, null, sc));
