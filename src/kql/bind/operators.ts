@@ -17,7 +17,7 @@ import { expressionResultName, nameText, UniqueNames } from './naming.ts';
 import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
-import { bindIpv4Lookup } from './ipv4-lookup.ts';
+import { bindIpLookup } from './ip-lookup.ts';
 import { bindRowsNear } from './rows-near.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { bindSearch } from './search.ts';
@@ -94,7 +94,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       const plugin = fc ? nameText(fc.c.Name) : tokensText(op).split(' ')[1];
       if (fc && plugin === 'bag_unpack') return bindBagUnpack(b, input, op, fc, env);
       if (fc && plugin === 'pivot') return bindPivot(b, input, op, fc, env);
-      if (fc && plugin === 'ipv4_lookup') return bindIpv4Lookup(b, input, fc, env);
+      if (fc && (plugin === 'ipv4_lookup' || plugin === 'ipv6_lookup')) return bindIpLookup(b, input, fc, env, plugin === 'ipv4_lookup' ? 4 : 6);
       if (fc && plugin === 'rows_near') return bindRowsNear(b, input, fc, env);
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }

@@ -7,7 +7,8 @@ import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import { toText } from './sql-helpers.ts';
 
 const V4 = `'^\\s*(?:::(?:ffff:)?)?(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\s*(?:/\\s*(\\d{1,3}))?\\s*$'`;
-const HEX_BITS = `list_transform(string_split(h, ''), c -> CASE c WHEN '0' THEN '0000' WHEN '1' THEN '0001' WHEN '2' THEN '0010' WHEN '3' THEN '0011' WHEN '4' THEN '0100' WHEN '5' THEN '0101' WHEN '6' THEN '0110' WHEN '7' THEN '0111' WHEN '8' THEN '1000' WHEN '9' THEN '1001' WHEN 'a' THEN '1010' WHEN 'b' THEN '1011' WHEN 'c' THEN '1100' WHEN 'd' THEN '1101' WHEN 'e' THEN '1110' ELSE '1111' END)`;
+/** The bits of hex digits `h` (SQL text), four per digit. */
+const hexBits = (h: string) => `list_transform(string_split(${h}, ''), c -> CASE c WHEN '0' THEN '0000' WHEN '1' THEN '0001' WHEN '2' THEN '0010' WHEN '3' THEN '0011' WHEN '4' THEN '0100' WHEN '5' THEN '0101' WHEN '6' THEN '0110' WHEN '7' THEN '0111' WHEN '8' THEN '1000' WHEN '9' THEN '1001' WHEN 'a' THEN '1010' WHEN 'b' THEN '1011' WHEN 'c' THEN '1100' WHEN 'd' THEN '1101' WHEN 'e' THEN '1110' ELSE '1111' END)`;
 
 /** The 32 hex digits of an address text (IPv4, IPv4-mapped/compatible, or IPv6 with ::), or NULL. */
 function hex32(s: string): string {
@@ -25,7 +26,8 @@ function hex32(s: string): string {
 
 /** The 128-character bit string of an address text. */
 function bits(s: string): string {
-  return `(SELECT array_to_string(${HEX_BITS}, '') FROM (SELECT ${hex32(s)} AS h))`;
+  // no scalar subquery: the bits also serve as a join condition (ipv6_lookup), where DuckDB allows none
+  return `array_to_string(${hexBits(hex32(s))}, '')`;
 }
 
 /** The prefix length written in an address text (IPv4 prefixes count from bit 96), or 128. */
@@ -43,8 +45,19 @@ function compareParts(p: ExprPrinter, a: Expr, b: Expr, prefix: Expr | undefined
   return { x: `substr(${bits(sa)}, 1, ${n})`, y: `substr(${bits(sb)}, 1, ${n})` };
 }
 
-/** ipv6_compare and ipv6_is_match. */
+/** ipv6_compare and ipv6_is_match; the internal range bounds of ipv6_lookup. */
 export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
+  // ipv6_lookup: an address as 128 bits, and the first and last address of a network as 128 bits
+  // (the bits of its prefix followed by zeros or ones), so that a range test is a text comparison
+  __ipv6_bits: (p, [a]) => bits(toText(p, a)),
+  __ipv6_first: (p, [a]) => {
+    const s = toText(p, a);
+    return `(substr(${bits(s)}, 1, ${prefixOf(s)}) || repeat('0', 128 - ${prefixOf(s)}))`;
+  },
+  __ipv6_last: (p, [a]) => {
+    const s = toText(p, a);
+    return `(substr(${bits(s)}, 1, ${prefixOf(s)}) || repeat('1', 128 - ${prefixOf(s)}))`;
+  },
   ipv6_compare: (p, [a, b, prefix]) => {
     const { x, y } = compareParts(p, a, b, prefix, false);
     return `(CASE WHEN ${x} IS NULL OR ${y} IS NULL THEN NULL WHEN ${x} < ${y} THEN -1 WHEN ${x} > ${y} THEN 1 ELSE 0 END)`;

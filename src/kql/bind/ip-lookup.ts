@@ -1,8 +1,9 @@
 /**
- * `T | evaluate ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey1, …] [, return_unmatched])`:
- * joins each row of T with the rows of the lookup table whose IPv4 range (an address or a CIDR
- * `a.b.c.d/n` in IPv4LookupKey) contains the row's address, and whose extra key columns equal the
- * row's. Output: T's columns, then the lookup table's (extra keys once). Unmatched rows are dropped,
+ * `T | evaluate ipv4_lookup(LookupTable, SourceIPv4Key, IPv4LookupKey [, ExtraKey1, …] [, return_unmatched])`,
+ * and ipv6_lookup likewise: joins each row of T with the rows of the lookup table whose range (an
+ * address or a CIDR `a.b.c.d/n`, `2001:db8::/48` in the lookup key) contains the row's address, and
+ * whose extra key columns equal the row's. IPv4 ranges compare as numbers, IPv6 ranges as 128-bit
+ * texts. Output: T's columns, then the lookup table's (extra keys once). Unmatched rows are dropped,
  * or kept with empty lookup columns when return_unmatched is true. The range test is a join
  * condition (lo ≤ address ≤ hi), which the engine runs as a range join rather than a filter over
  * every pair of rows.
@@ -18,11 +19,12 @@ import { withHidden } from './join.ts';
 import { nameText, UniqueNames } from './naming.ts';
 import { RowScope } from './scope.ts';
 
-/** Binds `evaluate ipv4_lookup(...)` over `input`. */
-export function bindIpv4Lookup(b: Binder, input: Rel, fc: SynNode, env: Env): Rel {
+/** Binds `evaluate ipv4_lookup(...)` or `evaluate ipv6_lookup(...)` (by `family`) over `input`. */
+export function bindIpLookup(b: Binder, input: Rel, fc: SynNode, env: Env, family: 4 | 6): Rel {
+  const plugin = `ipv${family}_lookup`;
   const argList = childNode(fc, 'ArgumentList');
   const args = argList ? childList(argList, 'Expressions') : [];
-  if (args.length < 3) return b.fail(fc, 'ipv4_lookup needs the lookup table, the source IPv4 column and the lookup key column');
+  if (args.length < 3) return b.fail(fc, `${plugin} needs the lookup table, the source IP column and the lookup key column`);
   const lookup = b.bindTabular(args[0], env);
   let rest = args.slice(1);
   let returnUnmatched = false;
@@ -30,9 +32,9 @@ export function bindIpv4Lookup(b: Binder, input: Rel, fc: SynNode, env: Env): Re
   if (rest.length > 2 && last.type === 'node' && last.kind !== 'NameReference') {
     // positional (`true`) or named (`return_unmatched = true`)
     const named = last.kind === 'SimpleNamedExpression' && (nameText(last.c.Name) ?? '').toLowerCase() === 'return_unmatched';
-    if (last.kind === 'SimpleNamedExpression' && !named) return b.fail(last, `ipv4_lookup: unknown parameter '${nameText(last.c.Name) ?? ''}'`);
+    if (last.kind === 'SimpleNamedExpression' && !named) return b.fail(last, `${plugin}: unknown parameter '${nameText(last.c.Name) ?? ''}'`);
     const flag = b.expr.bind(named ? last.c.Expression! : last, { env, row: RowScope.of([]) });
-    if (flag.k !== 'lit' || typeof flag.value !== 'boolean') return b.fail(last, 'ipv4_lookup: return_unmatched must be true or false');
+    if (flag.k !== 'lit' || typeof flag.value !== 'boolean') return b.fail(last, `${plugin}: return_unmatched must be true or false`);
     returnUnmatched = flag.value;
     rest = rest.slice(0, -1);
   }
@@ -41,7 +43,7 @@ export function bindIpv4Lookup(b: Binder, input: Rel, fc: SynNode, env: Env): Re
   const column = (n: (typeof args)[number], scope: RowScope, side: string): Expr => {
     const name = n.type === 'node' && n.kind === 'NameReference' ? nameText(n) : null;
     const c = name ? scope.resolve(name) : undefined;
-    if (!c) return b.fail(n, `ipv4_lookup: '${name ?? ''}' is not a column of the ${side}`);
+    if (!c) return b.fail(n, `${plugin}: '${name ?? ''}' is not a column of the ${side}`);
     return c;
   };
   const source = column(rest[0], ls, 'input');
@@ -53,17 +55,26 @@ export function bindIpv4Lookup(b: Binder, input: Rel, fc: SynNode, env: Env): Re
   });
 
   const keyText = convertTo(key, 'string');
-  const lo = ir.call('parse_ipv4', [keyText], 'long');
-  const size = ir.call('binary_shift_left', [ir.lit(1, 'long'), ir.call('-', [ir.lit(32, 'long'), ir.call('ipv4_netmask_suffix', [keyText], 'int')], 'long')], 'long');
-  const hi = ir.call('-', [ir.call('+', [lo, size], 'long'), ir.lit(1, 'long')], 'long');
-  const address = ir.call('parse_ipv4', [convertTo(source, 'string')], 'long');
+  let lo: Expr, hi: Expr, address: Expr;
+  if (family === 4) {
+    lo = ir.call('parse_ipv4', [keyText], 'long');
+    const size = ir.call('binary_shift_left', [ir.lit(1, 'long'), ir.call('-', [ir.lit(32, 'long'), ir.call('ipv4_netmask_suffix', [keyText], 'int')], 'long')], 'long');
+    hi = ir.call('-', [ir.call('+', [lo, size], 'long'), ir.lit(1, 'long')], 'long');
+    address = ir.call('parse_ipv4', [convertTo(source, 'string')], 'long');
+  } else {
+    lo = ir.call('__ipv6_first', [keyText], 'string');
+    hi = ir.call('__ipv6_last', [keyText], 'string');
+    address = ir.call('__ipv6_bits', [convertTo(source, 'string')], 'string');
+  }
 
   const extraNames = new Set(extra.map((p) => (p.right.k === 'col' ? p.right.name : '')));
-  const outputs: JoinOutput[] = visible(input.columns).map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type }));
+  const inputOutputs: JoinOutput[] = visible(input.columns).map((c) => ({ side: 'left' as const, name: c.name, as: c.name, type: c.type }));
   const names = new UniqueNames(visible(input.columns).map((c) => c.name));
-  for (const c of visible(lookup.columns)) {
-    if (!extraNames.has(c.name)) outputs.push({ side: 'right', name: c.name, as: names.take(c.name), type: c.type });
-  }
+  const lookupOutputs: JoinOutput[] = visible(lookup.columns)
+    .filter((c) => !extraNames.has(c.name))
+    .map((c) => ({ side: 'right' as const, name: c.name, as: names.take(c.name), type: c.type }));
+  // ipv4_lookup lists the input's columns first; ipv6_lookup the lookup table's (as Kusto does)
+  const outputs = family === 4 ? [...inputOutputs, ...lookupOutputs] : [...lookupOutputs, ...inputOutputs];
   const join: KJoin = {
     k: 'kjoin', left: input, right: lookup, kind: returnUnmatched ? 'leftouter' : 'inner',
     on: extra, ranges: [{ left: address, lo, hi }], outputs, columns: [],
