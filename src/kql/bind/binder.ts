@@ -22,6 +22,7 @@ import { bindSearch } from './search.ts';
 import { bindUnion, kunion } from './union.ts';
 import { bindPatternInvocation, type PatternBinding } from './pattern.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
+import { isGraph } from './graph.ts';
 
 /** What binding needs besides the query. */
 export interface BindOptions {
@@ -94,6 +95,7 @@ export class Binder {
           continue;
         }
         const rel = this.bindTabular(e, env);
+        if (isGraph(rel)) this.fail(e, 'A graph is not a table: follow make-graph with graph-match');
         result ??= rel;
       } else if (st.kind === 'SetOptionStatement') {
         continue;

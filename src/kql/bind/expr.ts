@@ -39,6 +39,16 @@ export interface ExprScope {
   aggRow?: RowScope | null;
   /** For join conditions: the scopes `$left` and `$right` refer to. */
   joinSides?: { left: RowScope; right: RowScope } | null;
+  /** In graph-match: node and edge variables (`v.prop`) and functions over variable-length edges. */
+  graph?: GraphScope | null;
+}
+
+/** What graph-match adds to expressions (src/kql/bind/graph.ts). */
+export interface GraphScope {
+  /** `base.sel` when `base` is a pattern variable, else undefined. */
+  path(base: string, sel: string, at: SynNode): Expr | undefined;
+  /** any/all/map over an edge variable or inner_nodes(), else undefined. */
+  call(name: string, args: Syn[], sc: ExprScope, at: SynNode): Expr | undefined;
 }
 
 /** What the expression binder needs from the tabular binder. */
@@ -153,6 +163,8 @@ export class ExprBinder {
     const selName = nameText(s.c.Selector) ?? '';
     if (base && base.kind === 'NameReference') {
       const bn = nameText(base);
+      const g = sc.graph?.path(bn ?? '', selName, s);
+      if (g) return g;
       if ((bn === '$left' || bn === '$right') && sc.joinSides) {
         const side = bn === '$left' ? sc.joinSides.left : sc.joinSides.right;
         const c = side.resolve(selName);
@@ -336,6 +348,8 @@ export class ExprBinder {
     const userFn = sc.env.get(written);
     if (userFn?.kind === 'function') return h.callUserFunction(s, written, argNodes, sc, input);
     const name = canonicalFunctionName(written);
+    const g = sc.graph?.call(name, argNodes, sc, s);
+    if (g) return g;
     const special = this.bindSpecialCall(s, name, argNodes, sc);
     if (special) return special;
     const win = WINDOW_FUNCTIONS[name];

@@ -18,6 +18,7 @@ import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
 import { bindIpLookup } from './ip-lookup.ts';
+import { bindGraphMatch, bindMakeGraph, isGraph } from './graph.ts';
 import { bindRowsNear } from './rows-near.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { bindSearch } from './search.ts';
@@ -28,6 +29,9 @@ import { bindUnion } from './union.ts';
 
 /** Binds one piped operator applied to `input`. */
 export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  if (op.kind === 'MakeGraphOperator') return bindMakeGraph(b, input, op, env);
+  if (op.kind === 'GraphMatchOperator' || op.kind === 'GraphShortestPathsOperator') return bindGraphMatch(b, input, op, env);
+  if (isGraph(input)) return b.fail(op, `A graph is only taken by graph-match and graph-shortest-paths (not by '${firstTokenText(op)}')`);
   switch (op.kind) {
     case 'FilterOperator': {
       const w = windowCollector();
