@@ -20,6 +20,7 @@ import { bindPivot } from './pivot.ts';
 import { bindIpLookup } from './ip-lookup.ts';
 import { bindGraphMatch, bindMakeGraph, isGraph } from './graph.ts';
 import { bindRowsNear } from './rows-near.ts';
+import { bindGeoLookup } from './geo-lookup.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
@@ -100,6 +101,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (fc && plugin === 'pivot') return bindPivot(b, input, op, fc, env);
       if (fc && (plugin === 'ipv4_lookup' || plugin === 'ipv6_lookup')) return bindIpLookup(b, input, fc, env, plugin === 'ipv4_lookup' ? 4 : 6);
       if (fc && plugin === 'rows_near') return bindRowsNear(b, input, fc, env);
+      if (fc && (plugin === 'geo_polygon_lookup' || plugin === 'geo_line_lookup')) return bindGeoLookup(b, input, fc, env, plugin === 'geo_polygon_lookup' ? 'polygon' : 'line');
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }
     default:
