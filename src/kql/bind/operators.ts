@@ -45,6 +45,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'ProjectOperator': return bindProject(b, input, op, env);
     case 'ExtendOperator': return bindExtend(b, input, childList(op, 'Expressions'), env);
     case 'ProjectAwayOperator': return bindProjectAway(b, input, op);
+    case 'ProjectByNamesOperator': return bindProjectByNames(b, input, op, env);
     case 'ProjectKeepOperator': return bindProjectKeep(b, input, op);
     case 'ProjectRenameOperator': return bindProjectRename(b, input, op);
     case 'ProjectReorderOperator': return bindProjectReorder(b, input, op);
@@ -369,6 +370,34 @@ function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
     if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) drop.add(c.name);
   }
   return project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
+}
+
+/**
+ * project-by-names: columns named by names, string literals, dynamic arrays of names or `*`
+ * patterns, in the order given (then matched); names that match no column are ignored.
+ */
+function bindProjectByNames(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+  const picked: Column[] = [];
+  const take = (pattern: string) => {
+    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    for (const c of visible(input.columns)) if (re.test(c.name) && !picked.includes(c)) picked.push(c);
+  };
+  for (const it of childList(op, 'Expressions')) {
+    if (it.type !== 'node') continue;
+    if (it.kind === 'NameReference') {
+      take(nameText(it) ?? '');
+      continue;
+    }
+    const v = b.expr.bind(it, { env, row: RowScope.empty });
+    if (v.k !== 'lit') return b.fail(it, 'project-by-names takes column names, patterns or a dynamic array of them, as constants');
+    const values = typeof v.value === 'string' && v.type === 'dynamic' ? JSON.parse(v.value) as unknown : v.value;
+    const names = Array.isArray(values) ? values : [values];
+    for (const n of names) {
+      if (typeof n !== 'string') return b.fail(it, 'project-by-names: column names must be strings');
+      take(n);
+    }
+  }
+  return project(input, picked.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
 }
 
 function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
