@@ -7,6 +7,7 @@ import type { IngestBatch } from '../api/routes/sensor/routes.ts';
 import { createIngestPipeline } from '../ingest/pipeline.ts';
 import { compileKqlDiscovering, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
+import { createExternalDataFetcher } from '../services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
 
@@ -31,7 +32,8 @@ export async function openEventStack(path: string, opts: { retentionDays: number
     onRun: (n) => n && opts.log?.info({ deleted: n }, 'retention removed old events'),
     onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
   });
-  const hunting = new HuntingService(compileKqlDiscovering, store, formatResult, { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting });
+  const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting };
+  const hunting = new HuntingService(compileKqlDiscovering, store, formatResult, limits, undefined, limits.allowExternalData ? createExternalDataFetcher() : undefined);
   return {
     store,
     ingest: (req) => pipeline.ingest(req),

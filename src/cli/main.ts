@@ -25,6 +25,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--retention-days <days>', 'keep events this many days', int, 30)
   .option('--log-level <level>', 'fatal, error, warn, info, debug', 'warn')
   .option('--no-throttle', 'disable MDE\'s per-tenant API call quotas (benchmarks only)')
+  .option('--allow-external-data', 'let hunting queries fetch http(s) URLs with externaldata (the server then reaches whatever its network reaches)')
   .action(async (o) => {
     const s = await serve({ ...o, throttle: o.throttle !== false });
     let signalled = false;

@@ -22,6 +22,8 @@ export interface ServeOptions {
   retentionDays: number;
   logLevel: string;
   throttle: boolean;
+  /** Let hunting queries fetch URLs with externaldata (off by default: see services/external-data.ts). */
+  allowExternalData?: boolean;
 }
 
 /** Starts the server; resolves with a stop function once it listens. */
@@ -35,7 +37,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant('Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log });
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log, hunting: { allowExternalData: !!o.allowExternalData } });
   const app = await buildApp({
     state,
     ingest: events.ingest,

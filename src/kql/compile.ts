@@ -5,6 +5,7 @@ import type { CompiledQuery } from '../domain/ports.ts';
 import type { TableDecl } from '../schema/types.ts';
 import { PalisadeError } from '../domain/errors.ts';
 import { DiscoveryNeeded } from './bind/discovery.ts';
+import { ExternalDataNeeded } from './bind/external-data.ts';
 import { Binder } from './bind/binder.ts';
 import { ir, type Query } from './ir/ir.ts';
 import { lower } from './lower/lower.ts';
@@ -21,8 +22,12 @@ export interface CompileOptions {
   now: Date;
   /** Look-back limit in days for tables with Timestamp (default 30, as MDE). */
   lookbackDays?: number;
-  /** externaldata is refused unless true (and even then the fetch is disabled). */
+  /** externaldata is refused unless true; its URLs are then fetched with `fetchExternalData`. */
   allowExternalData?: boolean;
+  /** Texts already fetched for externaldata, by URL. */
+  externalData?: Readonly<Record<string, string>>;
+  /** Fetches an externaldata URL's text (compileDiscovering); absent, externaldata is refused. */
+  fetchExternalData?: (url: string) => Promise<string>;
   /** Property names already read from the data, by operator id (see compileDiscovering). */
   discovered?: Readonly<Record<string, readonly string[]>>;
 }
@@ -43,6 +48,7 @@ function plan(text: string, opts: CompileOptions, tables: readonly TableDecl[]):
     now: opts.now,
     lookbackDays: opts.lookbackDays ?? 30,
     allowExternalData: opts.allowExternalData ?? false,
+    externalData: opts.externalData,
     discovered: opts.discovered,
   });
   let q: Query;
@@ -82,20 +88,30 @@ export function compileWith(text: string, opts: CompileOptions, tables: readonly
   return compiled;
 }
 
-/** Rounds of discovery one query may need (one per bag_unpack without an output schema). */
+/** Rounds of discovery one query may need (one per bag_unpack without an output schema or externaldata). */
 const MAX_DISCOVERY_ROUNDS = 8;
 
 /**
- * compileWith, running the discovery queries the query needs first: each is executed with `read`
- * (which returns its rows) and its property names are passed to the next round.
+ * compileWith, running the steps the query needs first: discovery queries (executed with `read`,
+ * which returns their rows; their property names are passed to the next round) and the fetches of
+ * externaldata URLs (with `opts.fetchExternalData`).
  */
 export async function compileDiscovering(
   text: string, opts: CompileOptions, read: (q: CompiledQuery) => Promise<unknown[][]>,
   tables: readonly TableDecl[], dialect: Dialect = duckdbDialect,
 ): Promise<CompiledQuery> {
   const discovered: Record<string, readonly string[]> = { ...opts.discovered };
+  const externalData: Record<string, string> = { ...opts.externalData };
   for (let round = 0; round < MAX_DISCOVERY_ROUNDS; round++) {
-    const c = compileWith(text, { ...opts, discovered }, tables, dialect);
+    let c: CompiledQuery;
+    try {
+      c = compileWith(text, { ...opts, discovered, externalData }, tables, dialect);
+    } catch (e) {
+      if (!(e instanceof ExternalDataNeeded)) throw e;
+      if (!opts.fetchExternalData) throw new PalisadeError('BadRequest', "The operator 'externaldata' is not supported: this server does not fetch external data");
+      for (const url of e.urls) externalData[url] = await opts.fetchExternalData(url);
+      continue;
+    }
     if (!c.discover) return c;
     const rows = await read(c);
     discovered[c.discover] = rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0]))).filter((k) => k !== '');

@@ -16,7 +16,10 @@ import { authz } from '../auth/authorizer.ts';
  */
 export type KqlCompiler = (
   text: string,
-  opts: { tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number; allowExternalData?: boolean },
+  opts: {
+    tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number;
+    allowExternalData?: boolean; fetchExternalData?: (url: string) => Promise<string>;
+  },
   read: (q: CompiledQuery) => Promise<unknown[][]>,
 ) => Promise<CompiledQuery>;
 
@@ -61,6 +64,8 @@ export class HuntingService {
     private readonly format: ResultFormatter,
     private readonly limits: HuntingLimits = DEFAULT_HUNTING_LIMITS,
     private readonly clock: () => Date = () => new Date(),
+    /** Fetches externaldata URLs when `limits.allowExternalData` (see external-data.ts). */
+    private readonly fetchExternalData?: (url: string) => Promise<string>,
   ) {}
 
   /** Runs one query for the caller's tenant and device scope. */
@@ -89,7 +94,8 @@ export class HuntingService {
         deviceScope: authz.scope(ctx),
         now,
         lookbackDays: this.limits.lookbackDays,
-        allowExternalData: this.limits.allowExternalData,
+        allowExternalData: this.limits.allowExternalData && !!this.fetchExternalData,
+        fetchExternalData: this.limits.allowExternalData ? this.fetchExternalData : undefined,
       }, async (q) => (await timed(q)).rows);
       // where the engine prints each row as JSON itself, rows need no conversion value by value
       res = await timed(compiled.jsonSql ? { sql: compiled.jsonSql, params: compiled.params, columns: [{ name: 'row', type: 'string' }] } : compiled);

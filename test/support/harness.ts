@@ -12,6 +12,7 @@ import { openStateStore } from '../../src/store/state/open.ts';
 import type { Device } from '../../src/domain/device.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
 import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
+import type { HuntingLimits } from '../../src/services/hunting.ts';
 
 export interface Harness {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -65,13 +66,13 @@ export function deviceRecord(tenantId: string, d: Partial<Device> & { computerDn
   };
 }
 
-/** Starts a harness; call close() in afterAll. */
-export async function startHarness(extra: Partial<AppDeps> = {}): Promise<Harness> {
+/** Starts a harness; call close() in afterAll. `hunting` sets limits of the event stack's hunting service. */
+export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting?: Partial<HuntingLimits> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
   const state = await openStateStore(join(dir, 'state.db'));
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant('Test');
-  const events = await openEventStack(':memory:', { retentionDays: 30 });
+  const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting });
   const app = await buildApp({ state, throttle: false, ingest: events.ingest, hunting: events.hunting, ...extra });
   await app.ready();
   const h: Harness = {

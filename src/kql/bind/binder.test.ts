@@ -116,9 +116,10 @@ describe('binder: lets, functions and errors', () => {
     expect(op.details).toEqual({ line: 2, column: 3 });
     expect(fail('print geo_info_from_ip_address("20.53.203.50")').message).toBe("The function 'geo_info_from_ip_address' is not supported");
     expect(fail('Events | project count()').message).toMatch(/can only be used in summarize/);
-    expect(fail('externaldata(x:string)["https://x"]').message).toBe("The operator 'externaldata' is not supported");
+    expect(fail('externaldata(x:string)["https://x"]').message).toMatch(/^The operator 'externaldata' is not supported: this server does not fetch/);
     const parsed = parseKql('externaldata(x:string)["https://x"]');
     const allowed = new Binder(parsed, { tables: [], tenantId: 't', deviceScope: 'all', now: new Date(), lookbackDays: 30, allowExternalData: true });
-    expect(() => allowed.bindQuery(parsed.root)).toThrow(/fetching external data is disabled/);
+    // allowed: binding asks for the URL's text first (the compiler fetches it, see compileDiscovering)
+    expect(() => allowed.bindQuery(parsed.root)).toThrow(/externaldata must fetch https:\/\/x first/);
   });
 });

@@ -23,6 +23,7 @@ import { bindUnion, kunion } from './union.ts';
 import { bindPatternInvocation, type PatternBinding } from './pattern.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { isGraph } from './graph.ts';
+import { bindExternalData } from './external-data.ts';
 
 /** What binding needs besides the query. */
 export interface BindOptions {
@@ -34,6 +35,8 @@ export interface BindOptions {
   /** Look-back limit for tables with a Timestamp column (MDE: 30 days). */
   lookbackDays: number;
   allowExternalData: boolean;
+  /** Texts fetched for externaldata, by URL (see external-data.ts). */
+  externalData?: Readonly<Record<string, string>>;
   /** Names read from the data for operators whose output columns depend on it (see bag-unpack.ts), by operator id. */
   discovered?: Readonly<Record<string, readonly string[]>>;
 }
@@ -234,8 +237,8 @@ export class Binder {
         return bindPatternInvocation(this, s, b, childList(childNode(call, 'ArgumentList')!, 'Expressions'), s.c.Selector, env);
       }
       case 'ExternalDataExpression':
-        if (!this.opts.allowExternalData) return this.fail(s, "The operator 'externaldata' is not supported");
-        return this.fail(s, "The operator 'externaldata' is not supported: fetching external data is disabled on this server");
+        if (!this.opts.allowExternalData) return this.fail(s, "The operator 'externaldata' is not supported: this server does not fetch external data (see serve --allow-external-data)");
+        return bindExternalData(this, s, env, this.opts.externalData);
       case 'EvaluateOperator': {
         const plugin = firstTokenText(s.c.FunctionCall ?? s.c.Function ?? null) || tokensText(s).split(' ')[1] || '';
         return this.fail(s, `The operator 'evaluate ${plugin}' is not supported`);
