@@ -1,6 +1,7 @@
 /**
- * Graph semantics: `make-graph Source --> Target with Nodes on Key` (or `with_node_id=Name`) and
- * `graph-match [cycles=…] (a)-[e]->(b)<-[f*1..3]-(c), … [where …] project …`, bound to plain joins.
+ * Graph semantics: `make-graph Source --> Target with Nodes on Key` (or `with_node_id=Name`)
+ * [`partitioned-by Column (graph operator)`] and `graph-match [cycles=…] (a)-[e]->(b)<-[f*1..3]-(c), …
+ * [where …] project …` (or `graph-shortest-paths`), bound to plain joins.
  *
  * A node variable becomes the columns `v.<property>` of one node row; an edge variable of fixed
  * length one edge row `e.<property>`. A variable-length edge `[e*m..n]` is unrolled: the query runs
@@ -19,12 +20,15 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type ExprScope } from './expr.ts';
 import { expressionResultName, nameText } from './naming.ts';
-import { attachWindow } from './operators.ts';
+import { attachWindow, bindHeadless } from './operators.ts';
 import { RowScope } from './scope.ts';
 import { kunion } from './union.ts';
 
-/** A graph made by make-graph: its edges (with their endpoint columns) and nodes (with their key). */
-interface GraphDef { edges: Rel; source: string; target: string; nodes: Rel; key: string }
+/**
+ * A graph made by make-graph: its edges (with their endpoint columns) and nodes (with their key);
+ * with `partitioned-by`, the column both carry, which makes a node's identity (partition, key).
+ */
+interface GraphDef { edges: Rel; source: string; target: string; nodes: Rel; key: string; partition?: string }
 
 const graphs = new WeakMap<Rel, GraphDef>();
 
@@ -70,14 +74,20 @@ export function bindMakeGraph(b: Binder, input: Rel, op: SynNode, env: Env): Rel
   const source = endpoint(op.c.SourceColumn, 'source');
   const target = endpoint(op.c.TargetColumn, 'target');
   if (tokensText(op.c.DirectionToken) !== '-->') return b.fail(op, "make-graph: only directed edges ('-->') are supported");
-  if (childNode(op, 'PartitionedByClause')) return b.fail(op, 'make-graph: partitioned-by is not supported');
+  // partitioned-by: one graph per value of a column the edges and nodes share; the subquery runs on
+  // each and their results are united, which is the same as making the partition part of every
+  // node's identity
+  const partitioned = childNode(op, 'PartitionedByClause');
+  const partition = partitioned ? nameText(partitioned.c.Entity) ?? '' : undefined;
+  if (partition !== undefined && !row.resolve(partition)) return b.fail(partitioned!.c.Entity ?? op, `make-graph: '${partition}' is not a column of the edges`);
   const w = childNode(op, 'WithClause');
   if (!w) return b.fail(op, 'make-graph needs its nodes: with Table on Column, or with_node_id=Name');
   let nodes: Rel;
   let key: string;
   const endpoints = (name: string, type: Column['type']) => {
-    const ends = kunion([project(input, [{ name, expr: convertTo(source, type) }]), project(input, [{ name, expr: convertTo(target, type) }])], ['', ''], null, 'outer');
-    return { k: 'dedupe', input: ends, keys: [ir.col(name, type)], columns: ends.columns } as Rel;
+    const part = partition !== undefined ? [{ name: partition, expr: row.resolve(partition)! }] : [];
+    const ends = kunion([project(input, [{ name, expr: convertTo(source, type) }, ...part]), project(input, [{ name, expr: convertTo(target, type) }, ...part])], ['', ''], null, 'outer');
+    return { k: 'dedupe', input: ends, keys: ends.columns.map((c) => ir.col(c.name, c.type)), columns: ends.columns } as Rel;
   };
   if (w.kind === 'MakeGraphWithImplicitIdClause') {
     key = nameText(w.c.Name) ?? '';
@@ -89,13 +99,18 @@ export function bindMakeGraph(b: Binder, input: Rel, op: SynNode, env: Env): Rel
     key = nameText(tables[0].c.Column) ?? '';
     const keyCol = table.columns.find((c) => c.name === key);
     if (!keyCol) return b.fail(tables[0].c.Column ?? w, `make-graph: '${key}' is not a column of the node table`);
+    if (partition !== undefined && !table.columns.some((c) => c.name === partition)) return b.fail(tables[0].c.Table ?? w, `make-graph: the node table has no partition column '${partition}'`);
     // endpoints the node table lacks are nodes too, without properties
-    const missing = join(endpoints(key, keyCol.type), table, [[key, key]], 'leftanti');
+    const pairs: [string, string][] = partition !== undefined ? [[key, key], [partition, partition]] : [[key, key]];
+    const missing = join(endpoints(key, keyCol.type), table, pairs, 'leftanti');
     nodes = kunion([table, missing], ['', ''], null, 'outer');
   }
   const graph = project(input, input.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
-  graphs.set(graph, { edges: input, source: (source as { name: string }).name, target: (target as { name: string }).name, nodes, key });
-  return graph;
+  graphs.set(graph, { edges: input, source: (source as { name: string }).name, target: (target as { name: string }).name, nodes, key, partition });
+  if (!partitioned) return graph;
+  const sub = partitioned.c.Subquery;
+  if (!sub) return b.fail(partitioned, 'make-graph: partitioned-by needs a graph operator in parentheses');
+  return bindHeadless(b, sub, graph, env);
 }
 
 type Direction = 'forward' | 'backward' | 'either';
@@ -183,13 +198,16 @@ export function bindGraphMatch(b: Binder, input: Rel, op: SynNode, env: Env): Re
   const edgesWithId = attachWindow(g.edges, [{ name: '__eid', fn: 'row_number', args: [], type: 'long' }]);
   const edgeProps = visible(g.edges.columns);
   const keyCol = g.nodes.columns.find((c) => c.name === g.key)!;
+  // a node's identity: its key, within its partition when the graph is partitioned
+  const identity = (r: Rel, key: Expr): Expr => (g.partition === undefined ? text(key)
+    : ir.call('strcat', [text(col(r, g.partition)), ir.lit('\u0001', 'string'), text(key)], 'string'));
   const nodeRows = (v: string): Rel => project(g.nodes, [
     ...nodeProps.map((c) => ({ name: `${v}.${c.name}`, expr: ir.col(c.name, c.type) })),
-    { name: `${v}.__key`, expr: text(ir.col(keyCol.name, keyCol.type)) },
+    { name: `${v}.__key`, expr: identity(g.nodes, ir.col(keyCol.name, keyCol.type)) },
   ]);
   const edgeRows = (h: string, dir: Direction): Rel => {
-    const src = text(col(edgesWithId, g.source));
-    const tgt = text(col(edgesWithId, g.target));
+    const src = identity(edgesWithId, col(edgesWithId, g.source));
+    const tgt = identity(edgesWithId, col(edgesWithId, g.target));
     const rows = (from: Expr, to: Expr) => project(edgesWithId, [
       ...edgeProps.map((c) => ({ name: `${h}.${c.name}`, expr: ir.col(c.name, c.type) })),
       { name: `${h}.__eid`, expr: ir.col('__eid', 'long') },
