@@ -380,3 +380,42 @@ function graphScope(b: Binder, env: Env, rel: Rel, instances: Map<string, EdgeIn
   };
   return sc;
 }
+
+/**
+ * `graph-to-table nodes [with_node_id=Id]` or `graph-to-table edges [with_source_id=S]
+ * [with_target_id=T]`: the graph's nodes or edges as a table. Node ids are opaque longs (the hash of
+ * the node's identity), equal for a node and for the edges that touch it. One output per query:
+ * both outputs at once (`nodes as N, edges as E`) would be two results, which the API cannot return.
+ */
+export function bindGraphToTable(b: Binder, input: Rel, op: SynNode): Rel {
+  const g = graphs.get(input);
+  if (!g) return b.fail(op, 'graph-to-table needs a graph, made by make-graph');
+  const outputs = childList(op, 'OutputClause').filter((o): o is SynNode => o.type === 'node');
+  if (outputs.length !== 1) return b.fail(op, 'graph-to-table: one output (nodes or edges) per query is supported');
+  const out = outputs[0];
+  const entity = tokensText(out.c.EntityKeyword).toLowerCase();
+  const params = new Map<string, string>();
+  for (const p of childList(out, 'Parameters')) {
+    if (p.type !== 'node') continue;
+    params.set((nameText(p.c.Name) ?? '').toLowerCase(), nameText(p.c.Expression) ?? tokensText(p.c.Expression));
+  }
+  const allowed = entity === 'nodes' ? ['with_node_id'] : ['with_source_id', 'with_target_id'];
+  for (const k of params.keys()) if (!allowed.includes(k)) return b.fail(out, `graph-to-table ${entity}: unsupported parameter '${k}'`);
+  const id = (r: Rel, key: string): Expr => {
+    const k = text(col(r, key));
+    const identity = g.partition === undefined ? k : ir.call('strcat', [text(col(r, g.partition)), ir.lit('\u0001', 'string'), k], 'string');
+    return ir.call('hash', [identity], 'long');
+  };
+  const keep = (r: Rel) => visible(r.columns).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) }));
+  if (entity === 'nodes') {
+    const name = params.get('with_node_id');
+    return project(g.nodes, [...(name ? [{ name, expr: id(g.nodes, g.key) }] : []), ...keep(g.nodes)]);
+  }
+  const src = params.get('with_source_id');
+  const tgt = params.get('with_target_id');
+  return project(g.edges, [
+    ...(src ? [{ name: src, expr: id(g.edges, g.source) }] : []),
+    ...(tgt ? [{ name: tgt, expr: id(g.edges, g.target) }] : []),
+    ...keep(g.edges),
+  ]);
+}
