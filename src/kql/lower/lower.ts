@@ -4,7 +4,7 @@
  * right semi/anti swap sides), unions are aligned column by column (null for missing columns, the
  * table name for `withsource`), and subqueries inside expressions are lowered too.
  */
-import { ir, type Expr, type JoinKind, type KJoin, type KUnion, type Query, type Rel } from '../ir/ir.ts';
+import { ir, type Expr, type JoinKind, type KJoin, type KUnion, type MvExpand, type Query, type Rel } from '../ir/ir.ts';
 
 /** Lowers every relation of the query (CTEs included). Pure: the input is not modified. */
 export function lower(q: Query): Query {
@@ -54,7 +54,7 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
     case 'dedupe': return { ...r, input: L(r.input), keys: r.keys.map(E) };
     case 'join': return { ...r, left: L(r.left), right: L(r.right), on: r.on.map((p) => ({ left: E(p.left), right: E(p.right) })), ranges: r.ranges?.map((g) => ({ left: E(g.left), lo: E(g.lo), hi: E(g.hi) })) };
     case 'union': return { ...r, inputs: r.inputs.map(L) };
-    case 'mvexpand': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, expr: E(i.expr) })) };
+    case 'mvexpand': return expandParsedText({ ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, expr: E(i.expr) })) });
     case 'window': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, args: i.args.map(E) })), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })) };
     case 'kjoin': return lowerJoin(r, L, E);
     case 'kunion': return lowerUnion(r, L);
@@ -97,4 +97,24 @@ function lowerUnion(u: KUnion, L: (r: Rel) => Rel): Rel {
     return { k: 'project' as const, input: lowered, items, columns: u.columns };
   });
   return { k: 'union', inputs, columns: u.columns };
+}
+
+/**
+ * `extend U = parse_json(Text) | mv-expand U`: the expansion reads `parse_json(Text)` itself when
+ * Text passes through the projection unchanged, so the printer can cast the text to an array
+ * directly (one parse instead of two); U's own projection then goes unread and is pruned.
+ */
+function expandParsedText(m: MvExpand): MvExpand {
+  if (m.input.k !== 'project') return m;
+  const proj = m.input;
+  const passedThrough = (name: string) => proj.items.some((i) => i.name === name && i.expr.k === 'col' && i.expr.name === name);
+  const refsPassThrough = (e: Expr): boolean => (e.k === 'col' ? passedThrough(e.name) : e.k === 'lit' ? true : e.k === 'call' ? e.args.every(refsPassThrough) : false);
+  const items = m.items.map((it) => {
+    if (it.expr.k !== 'col') return it;
+    const name = it.expr.name;
+    const def = proj.items.find((i) => i.name === name)?.expr;
+    if (!def || def.k !== 'call' || def.fn !== 'parse_json' || def.args.length !== 1 || def.args[0].type !== 'string') return it;
+    return refsPassThrough(def.args[0]) ? { ...it, expr: def } : it;
+  });
+  return items.every((it, i) => it === m.items[i]) ? m : { ...m, items };
 }
