@@ -33,7 +33,7 @@ export function bindIpLookup(b: Binder, input: Rel, fc: SynNode, env: Env, famil
     // positional (`true`) or named (`return_unmatched = true`)
     const named = last.kind === 'SimpleNamedExpression' && (nameText(last.c.Name) ?? '').toLowerCase() === 'return_unmatched';
     if (last.kind === 'SimpleNamedExpression' && !named) return b.fail(last, `${plugin}: unknown parameter '${nameText(last.c.Name) ?? ''}'`);
-    const flag = b.expr.bind(named ? last.c.Expression! : last, { env, row: RowScope.of([]) });
+    const flag = b.expr.bind(named ? last.c.Expression! : last, { env, row: RowScope.empty });
     if (flag.k !== 'lit' || typeof flag.value !== 'boolean') return b.fail(last, `${plugin}: return_unmatched must be true or false`);
     returnUnmatched = flag.value;
     rest = rest.slice(0, -1);

@@ -37,15 +37,10 @@ export function readPos(c: unknown): Pos | null {
   return { lon, lat, v: toVec(lon, lat) };
 }
 
+/** Positions of a coordinate array (possibly empty; callers check the count they need). */
 function readPositions(c: unknown): Pos[] | null {
-  if (!Array.isArray(c)) return null;
-  const out: Pos[] = [];
-  for (const x of c) {
-    const p = readPos(x);
-    if (p === null) return null;
-    out.push(p);
-  }
-  return out;
+  if (Array.isArray(c) && c.length === 0) return [];
+  return readList(c, readPos);
 }
 
 function readLine(c: unknown): Line | null {
