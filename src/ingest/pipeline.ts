@@ -114,6 +114,8 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     workers = defaultWorkerCount(),
   } = opts;
   const pool = workers > 0 && typeof eventStore.appendEncoded === 'function' ? sharedWorkerPool(workers) : null;
+  // Workers boot now (a few hundred milliseconds each, loading the sources), not under the first batches.
+  pool?.start();
 
   return {
     async ingest(req) {
@@ -140,7 +142,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         ({ lines, accepted, failures, stepMs } = reply);
         const t = performance.now();
         stored = await eventStore.appendEncoded!({ ...identity, tables: reply.tables });
-        stepMs.write += performance.now() - t;
+              stepMs.write += performance.now() - t;
       } else {
         const p = await processBody(req.body, req.gzip, options);
         ({ lines } = p);

@@ -71,6 +71,21 @@ describe('DuckDB event store', () => {
     expect(n.rows).toEqual([[T1, 2], [T2, 1]]);
   });
 
+  it('stores the new batches of a group that also holds a repeated one', async () => {
+    await store.appendBatch(batch('seen-1', [proc('2024-04-30T10:00:00Z')]));
+    // Pushed together, the repeated id shares a group with a new one: the primary key refuses it and
+    // the group is written again with it left out.
+    const results = await Promise.all([
+      store.appendBatch(batch('new-1', [proc('2024-04-30T10:00:01Z'), proc('2024-04-30T10:00:02Z')])),
+      store.appendBatch(batch('seen-1', [proc('2024-04-30T10:00:00Z')])),
+      store.appendBatch(batch('new-2', [proc('2024-04-30T10:00:03Z')])),
+    ]);
+    expect(results).toEqual([{ duplicate: false, stored: 2 }, { duplicate: true, stored: 0 }, { duplicate: false, stored: 1 }]);
+    expect((await sql('SELECT count(*) FROM "DeviceProcessEvents"')).rows).toEqual([[4]]);
+    const ids = await sql('SELECT batch_id, row_count FROM "__ingest_batches" ORDER BY batch_id');
+    expect(ids.rows).toEqual([['new-1', 2], ['new-2', 1], ['seen-1', 1]]);
+  });
+
   it('stores rows in Timestamp order within a flush', async () => {
     await store.appendBatch(batch('o1', [proc('2024-04-30T10:00:03Z'), proc('2024-04-30T10:00:01Z'), proc('2024-04-30T10:00:02Z')]));
     const r = await sql('SELECT "Timestamp" FROM "DeviceProcessEvents" ORDER BY rowid');

@@ -168,9 +168,11 @@ function toDuckParam(v: unknown): DuckDBValue {
 export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promise<DuckDbEventStore> {
   const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, minOverlapRows = 20_000, checkpointBytes = 256 * 1024 * 1024, now = () => new Date() } = opts;
   const config: Record<string, string> = {
-    // DuckDB checkpoints by itself at this WAL size when no other write is open; with two lanes
-    // there usually is one, so the store also checkpoints between groups (see afterCommit).
-    checkpoint_threshold: `${Math.max(1, Math.round(checkpointBytes / 1024))}KiB`,
+    // The store checkpoints itself, between groups and after the group that outgrew checkpointBytes
+    // has been acknowledged (see afterCommit). DuckDB's own checkpoint would run inside that group's
+    // COMMIT when no other write is open, holding back its acknowledgements (and so the sensors'
+    // next batches) for the whole checkpoint; its threshold is left only as a backstop.
+    checkpoint_threshold: `${Math.max(1, Math.round((4 * checkpointBytes) / 1024))}KiB`,
   };
   if (opts.threads !== undefined) config.threads = String(opts.threads);
   if (opts.memoryLimit !== undefined) config.memory_limit = opts.memoryLimit;
@@ -207,67 +209,85 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     }
   }
 
-  /** Writes a group in a new transaction on the lane's connection; the returned step commits it. */
+  /** True for DuckDB's error when an appended batch id is already in __ingest_batches (its primary key). */
+  function isRepeatedBatch(e: unknown): boolean {
+    const msg = e instanceof Error ? e.message : String(e);
+    return /constraint/i.test(msg) && /duplicate key|primary key|unique/i.test(msg);
+  }
+
+  /**
+   * Writes `items` into the open transaction of `conn`, skipping those whose key is in `stored`: first
+   * their batch ids into __ingest_batches (whose primary key refuses an id stored before), then the
+   * rows of every table. Returns one result per item.
+   */
+  async function writeGroup(conn: DuckDBConnection, items: PreparedBatch[], stored: Set<string>, ingestMicros: number, appenders: { close(): void; clear(): void }[]): Promise<AppendResult[]> {
+    const ingestTime = new DuckDBTimestampValue(BigInt(ingestMicros));
+    const results: AppendResult[] = [];
+    const seen = new Set(stored);
+    const byTable = new Map<TableDecl, PendingRow[]>();
+    const encoded = new Map<TableDecl, PreparedBatch[]>();
+    const fresh: PreparedBatch[] = [];
+    for (const p of items) {
+      if (seen.has(p.key)) {
+        results.push({ duplicate: true, stored: 0 });
+        continue;
+      }
+      seen.add(p.key);
+      fresh.push(p);
+      results.push({ duplicate: false, stored: p.rowCount });
+      p.hidden.ingestMicros = ingestMicros;
+      for (const [t, rows] of p.byTable) {
+        const list = byTable.get(t);
+        if (!list) byTable.set(t, rows.slice());
+        else for (const r of rows) list.push(r);
+      }
+      for (const t of p.encoded.keys()) {
+        const list = encoded.get(t);
+        if (!list) encoded.set(t, [p]);
+        else list.push(p);
+      }
+    }
+    if (fresh.length > 0) {
+      const ap = await conn.createAppender(BATCHES_TABLE);
+      appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
+      for (const p of fresh) {
+        ap.appendVarchar(p.batch.tenantId);
+        ap.appendVarchar(p.batch.deviceId);
+        ap.appendVarchar(p.batch.batchId);
+        ap.appendTimestamp(ingestTime);
+        ap.appendInteger(p.rowCount);
+        ap.endRow();
+      }
+      ap.closeSync();
+      appenders.pop();
+    }
+    for (const t of new Set([...byTable.keys(), ...encoded.keys()])) {
+      const ap = await conn.createAppender(t.name);
+      appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
+      const w = chunkWriters.get(t)!;
+      const rows = byTable.get(t);
+      if (rows) w.write(ap, sortByTimestamp(rows));
+      // Column-wise batches arrive sorted by Timestamp each; they are appended batch after batch.
+      const segments = (encoded.get(t) ?? []).map((p) => ({ encoded: p.encoded.get(t)!, hidden: p.hidden }));
+      if (segments.length > 0) w.writeEncoded(ap, segments);
+      ap.closeSync();
+      appenders.pop();
+    }
+    return results;
+  }
+
+  /**
+   * Writes a group in a new transaction on the lane's connection; the returned step commits it. Batch
+   * ids are not looked up first: a repeated delivery is rare, and the primary key of
+   * __ingest_batches refuses it before any row is written, after which the group is written again
+   * with the stored ids looked up (those items are reported as duplicates and store nothing).
+   */
   async function stage(items: PreparedBatch[], lane: number): Promise<StagedGroup<AppendResult>> {
     const conn = writers[lane];
     const ingestMicros = now().getTime() * 1000;
-    const ingestTime = new DuckDBTimestampValue(BigInt(ingestMicros));
-    await conn.run('BEGIN TRANSACTION');
     const appenders: { close(): void; clear(): void }[] = [];
-    const results: AppendResult[] = [];
-    try {
-      const seen = await findStored(conn, items);
-      const byTable = new Map<TableDecl, PendingRow[]>();
-      const encoded = new Map<TableDecl, PreparedBatch[]>();
-      const fresh: PreparedBatch[] = [];
-      for (const p of items) {
-        if (seen.has(p.key)) {
-          results.push({ duplicate: true, stored: 0 });
-          continue;
-        }
-        seen.add(p.key);
-        fresh.push(p);
-        results.push({ duplicate: false, stored: p.rowCount });
-        p.hidden.ingestMicros = ingestMicros;
-        for (const [t, rows] of p.byTable) {
-          const list = byTable.get(t);
-          if (!list) byTable.set(t, rows.slice());
-          else for (const r of rows) list.push(r);
-        }
-        for (const t of p.encoded.keys()) {
-          const list = encoded.get(t);
-          if (!list) encoded.set(t, [p]);
-          else list.push(p);
-        }
-      }
-      for (const t of new Set([...byTable.keys(), ...encoded.keys()])) {
-        const ap = await conn.createAppender(t.name);
-        appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
-        const w = chunkWriters.get(t)!;
-        const rows = byTable.get(t);
-        if (rows) w.write(ap, sortByTimestamp(rows));
-        // Column-wise batches arrive sorted by Timestamp each; they are appended batch after batch.
-        const segments = (encoded.get(t) ?? []).map((p) => ({ encoded: p.encoded.get(t)!, hidden: p.hidden }));
-        if (segments.length > 0) w.writeEncoded(ap, segments);
-        ap.closeSync();
-        appenders.pop();
-      }
-      if (fresh.length > 0) {
-        const ap = await conn.createAppender(BATCHES_TABLE);
-        appenders.push({ close: () => ap.closeSync(), clear: () => ap.clear() });
-        for (const p of fresh) {
-          ap.appendVarchar(p.batch.tenantId);
-          ap.appendVarchar(p.batch.deviceId);
-          ap.appendVarchar(p.batch.batchId);
-          ap.appendTimestamp(ingestTime);
-          ap.appendInteger(p.rowCount);
-          ap.endRow();
-        }
-        ap.closeSync();
-        appenders.pop();
-      }
-    } catch (e) {
-      for (const a of appenders) {
+    const discard = async () => {
+      for (const a of appenders.splice(0)) {
         try {
           a.clear();
           a.close();
@@ -276,7 +296,21 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
         }
       }
       await rollback(conn);
-      throw e;
+    };
+    let results: AppendResult[];
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      results = await writeGroup(conn, items, new Set(), ingestMicros, appenders);
+    } catch (e) {
+      await discard();
+      if (!isRepeatedBatch(e)) throw e;
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        results = await writeGroup(conn, items, await findStored(conn, items), ingestMicros, appenders);
+      } catch (e2) {
+        await discard();
+        throw e2;
+      }
     }
     return {
       async commit() {
