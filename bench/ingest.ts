@@ -3,14 +3,18 @@
  * - A real `palisade serve` process on a fresh data directory; N simulated devices enroll with an
  *   onboarding package (`palisade admin onboarding-package`) and post gzip NDJSON batches of
  *   realistic telemetry (makeEventGenerator, generated before the clock starts) concurrently, one
- *   batch in flight per device. The figure is acknowledged rows/s, first request to last answer
- *   (an answer comes only after the rows are committed).
+ *   batch in flight per device. The figure is acknowledged rows/s, from the first request until the
+ *   last answer came (an answer comes only after the rows are committed) and the server went idle
+ *   (so a checkpoint a round's WAL caused counts in that round).
  * - The baseline, in the same run: DuckDB's own bulk load of the same rows, written as one NDJSON
  *   file per table and loaded by `INSERT INTO t SELECT * FROM read_ndjson(...)` into a fresh DuckDB
  *   file with the same DDL. The ratio server/baseline is printed (goal ≥ 0.5).
  * - Afterwards the server's file is opened and its row counts are checked against the acks.
- * Both are measured R times (--rounds, default 3) in the same run and compared by their medians.
- * Options: --events N (200000) --devices D (20) --batch-size B (1000) --seed S (1) --rounds R (3)
+ * Both are measured R times (--rounds, default 3) in the same run, a server round and a baseline round
+ * in turn (on a shared machine both then see the same slow and fast phases), and compared by their
+ * medians. Before the first round each device sends its first W batches untimed (--warmup, default
+ * 2), so that the rounds measure a running server, not a cold one.
+ * Options: --events N (200000) --devices D (20) --batch-size B (1000) --seed S (1) --rounds R (3) --warmup W (2)
  *   --encode pre|client (pre: batch bodies are gzip-encoded before timing; client: each device's
  *   SensorClient.sendEvents encodes while the clock runs, on the same 2 cores as the server)
  *   --cpu-prof DIR (write a V8 CPU profile of the serve process into DIR) --keep (keep the temp dir)
@@ -68,6 +72,21 @@ async function storedCounts(path: string, tables: readonly string[], since: Date
   }
 }
 
+/**
+ * Resolves with the moment `pid` went idle: the start of the first 100 ms in which it used at most
+ * 10 ms of CPU (one clock tick), checked from now on for at most 60 s.
+ */
+async function untilIdle(pid: number): Promise<number> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const at = performance.now();
+    const c0 = cpuSecondsOf(pid);
+    await new Promise((r) => setTimeout(r, 100));
+    const c1 = cpuSecondsOf(pid);
+    if (c0 === null || c1 === null || c1 - c0 <= 0.0101 || performance.now() > deadline) return at;
+  }
+}
+
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')} rows/s`;
 
 export async function main(args: string[]): Promise<void> {
@@ -80,6 +99,8 @@ export async function main(args: string[]): Promise<void> {
   const cpuProf = stringArg(args, 'cpu-prof');
   const keep = flagArg(args, 'keep');
   const rounds = numberArg(args, 'rounds', 3);
+  const warmup = numberArg(args, 'warmup', 2);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a whole number of batches');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
 
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-ingest-'));
@@ -119,15 +140,58 @@ export async function main(args: string[]): Promise<void> {
     console.log(`generated ${total} events in ${nBatches} batches in ${((performance.now() - t0) / 1000).toFixed(1)} s`
       + (encode === 'pre' ? ` (${(wireBytes / 1048576).toFixed(1)} MiB gzip on the wire)` : ''));
 
-    // Timed, R rounds: every device posts its batches one after another; all devices at once. Each
-    // round sends the same rows under new batch ids (so they are stored again).
+    // The baseline's input, written before anything is timed: the same rows as the server stores
+    // them, one NDJSON file per table.
+    const baseIngestTime = new Date().toISOString();
+    const byTable = new Map<string, Record<string, unknown>[]>();
+    for (const l of loads) {
+      for (const batch of l.batches) {
+        for (const e of batch) {
+          let list = byTable.get(e.table);
+          if (!list) byTable.set(e.table, (list = []));
+          list.push(storedRow(e, l.dev, srv.tenantId, baseIngestTime));
+        }
+      }
+    }
+    const tables = [...byTable.keys()];
+    const ndjsonDir = join(dir, 'baseline');
+    mkdirSync(ndjsonDir);
+    const files = await writeTableFiles(ndjsonDir, byTable);
+    const sentPerTable = new Map([...byTable].map(([t, rows]) => [t, rows.length]));
+    byTable.clear();
+
+    // Warm-up, untimed: each device posts its first --warmup batches (under their own batch ids), so
+    // that the rounds measure a running server rather than its first seconds (worker threads and
+    // JIT-compiled code still cold). Its rows are stored before `timedFrom` and not counted below.
+    const warmStarted = performance.now();
+    await Promise.all(loads.map(async (l) => {
+      for (let b = 0; b < Math.min(warmup, l.batches.length); b++) {
+        await (encode === 'pre'
+          ? postEncodedBatch(agent, pkg.serverUrl, l.dev.credentials, l.bodies[b], randomUUID())
+          : l.dev.client.sendEvents(randomUUID(), l.batches[b]));
+      }
+    }));
+    const warmRows = loads.reduce((s, l) => s + l.batches.slice(0, warmup).reduce((x, b) => x + b.length, 0), 0);
+    await untilIdle(srv.child.pid!);
+    if (warmup > 0) console.log(`warm-up: ${warmRows} events in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s (untimed)`);
+
+    // Timed, R rounds, the server's and the baseline's in turn, so that both see the same phases of
+    // a noisy machine. A server round: every device posts its batches one after another, all devices
+    // at once, each round the same rows under new batch ids (so they are stored again); it ends when
+    // the last answer came and the server went idle, so that work a round leaves behind (a
+    // checkpoint of its WAL) is counted in it. A baseline round loads the files into a fresh DuckDB file.
+    // __IngestTime has millisecond resolution: step past the warm-up's last commit before counting from here.
+    await new Promise((r) => setTimeout(r, 5));
     const timedFrom = new Date();
     const roundSeconds: number[] = [];
-    const clientCpu = process.cpuUsage();
-    const serverCpu0 = cpuSecondsOf(srv.child.pid!);
+    const baseSeconds: number[] = [];
+    let serverCpu: number | null = 0;
+    let clientCpuMicros = 0;
     for (let round = 0; round < rounds; round++) {
       let accepted = 0;
       let rejected = 0;
+      const clientCpu = process.cpuUsage();
+      const cpu0 = cpuSecondsOf(srv.child.pid!);
       const started = performance.now();
       await Promise.all(loads.map(async (l) => {
         for (let b = 0; b < l.batches.length; b++) {
@@ -139,59 +203,42 @@ export async function main(args: string[]): Promise<void> {
           if (r.rejected.length > 0 && rejected === r.rejected.length) console.log(`first rejected line: ${JSON.stringify(r.rejected[0])}`);
         }
       }));
-      roundSeconds.push((performance.now() - started) / 1000);
+      const idleAt = await untilIdle(srv.child.pid!);
+      roundSeconds.push((idleAt - started) / 1000);
+      const cpu1 = cpuSecondsOf(srv.child.pid!);
+      serverCpu = serverCpu !== null && cpu0 !== null && cpu1 !== null ? serverCpu + (cpu1 - cpu0) : null;
+      const c = process.cpuUsage(clientCpu);
+      clientCpuMicros += c.user + c.system;
       if (rejected > 0) throw new Error(`${rejected} lines were rejected`);
       if (accepted !== total) throw new Error(`round ${round + 1}: acknowledged ${accepted} rows, sent ${total}`);
+
+      const base = await bulkLoadNdjson(join(ndjsonDir, `baseline-${round}.duckdb`), files);
+      for (const t of tables) {
+        if (base.counts[t] !== sentPerTable.get(t)) throw new Error(`${t}: baseline loaded ${base.counts[t]} rows, ${sentPerTable.get(t)} were sent`);
+      }
+      baseSeconds.push(base.seconds);
     }
-    const cpu = process.cpuUsage(clientCpu);
     const mem = memoryOf(srv.child.pid!);
-    const serverCpu1 = cpuSecondsOf(srv.child.pid!);
-    const serverCpu = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
     agent.destroy();
 
     await srv.stop();
     stopped = true;
 
-    // What the server stored, and the baseline over the same rows.
-    const ingestTime = new Date().toISOString();
-    const byTable = new Map<string, Record<string, unknown>[]>();
-    for (const l of loads) {
-      for (const batch of l.batches) {
-        for (const e of batch) {
-          let list = byTable.get(e.table);
-          if (!list) byTable.set(e.table, (list = []));
-          list.push(storedRow(e, l.dev, srv.tenantId, ingestTime));
-        }
-      }
-    }
-    const tables = [...byTable.keys()];
+    // What the server stored.
     const stored = await storedCounts(dataPaths(dir).events, tables, timedFrom);
     for (const t of tables) {
-      const sent = byTable.get(t)!.length * rounds;
+      const sent = sentPerTable.get(t)! * rounds;
       if (stored[t] !== sent) throw new Error(`${t}: the server stored ${stored[t]} rows, ${sent} were sent`);
     }
-    const ndjsonDir = join(dir, 'baseline');
-    mkdirSync(ndjsonDir);
-    const files = await writeTableFiles(ndjsonDir, byTable);
-    // The baseline, R rounds as well: each loads the same files into a fresh DuckDB file.
-    const baseSeconds: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const base = await bulkLoadNdjson(join(ndjsonDir, `baseline-${round}.duckdb`), files);
-      for (const t of tables) {
-        if (base.counts[t] !== byTable.get(t)!.length) throw new Error(`${t}: baseline loaded ${base.counts[t]} rows, ${byTable.get(t)!.length} were sent`);
-      }
-      baseSeconds.push(base.seconds);
-    }
-    byTable.clear();
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const seconds = median(roundSeconds);
     const baseRate = total / median(baseSeconds);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
     const rows = total * rounds;
-    console.log(`\nbench ingest — ${total} events × ${rounds} rounds, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
-    console.log(`palisade serve (acknowledged, end to end): ${list(roundSeconds)} s per round; median ${rate(total, seconds)}`
-      + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / rows).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+    console.log(`\nbench ingest — ${total} events × ${rounds} rounds after a warm-up of ${warmup} batches per device, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
+    console.log(`palisade serve (acknowledged, until idle): ${list(roundSeconds)} s per round; median ${rate(total, seconds)}`
+      + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / rows).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${(clientCpuMicros / 1e6).toFixed(1)} s)`);
     console.log(`baseline DuckDB read_ndjson bulk load:     ${list(baseSeconds)} s per round; median ${rate(total, median(baseSeconds))}`);
     console.log(`ratio palisade/baseline (medians): ${(total / seconds / baseRate).toFixed(3)} (goal ≥ 0.5)`);
     if (cpuProf) console.log(`CPU profile of the server written to ${resolve(cpuProf)}`);
