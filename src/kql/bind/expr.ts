@@ -5,6 +5,7 @@
  */
 import { ir, type Expr, type Lit, type Rel } from '../ir/ir.ts';
 import { convertTo } from '../ir/convert.ts';
+import { PERCENTAGES_RULE, constantPercentages } from '../ir/percentages.ts';
 import { datetimeMicros, formatDatetimeMicros } from '../parse/literals.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, tokensText } from '../parse/syntax.ts';
@@ -384,6 +385,9 @@ export class ExprBinder {
       const def = AGGREGATE_FUNCTIONS[aggName];
       if (args.length < def.min || args.length > def.max) {
         return h.fail(s, `The function '${written}' expects ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
+      }
+      if ((aggName === 'percentiles_array' || aggName === 'percentilesw_array') && !constantPercentages(args.slice(aggName === 'percentiles_array' ? 1 : 2))) {
+        return h.fail(s, PERCENTAGES_RULE);
       }
       if ((aggName === 'sum' || aggName === 'sumif' || aggName === 'avg' || aggName === 'avgif') && args[0].type === 'dynamic') {
         args = [convertTo(args[0], 'real'), ...args.slice(1)];

@@ -65,7 +65,7 @@ export function bindMakeSeries(b: Binder, input: Rel, op: SynNode, env: Env): Re
     if (exprNode.kind !== 'FunctionCallExpression') return b.fail(exprNode, 'make-series expects aggregate functions');
     const fn = canonicalFunctionName(nameText(exprNode.c.Name) ?? '');
     const sig = AGGREGATE_FUNCTIONS[fn === 'count' ? 'count' : fn];
-    if (!sig || fn === 'arg_max' || fn === 'arg_min' || fn === 'percentiles') return b.fail(exprNode, `The aggregate '${fn}' is not supported in make-series`);
+    if (!sig || fn === 'arg_max' || fn === 'arg_min' || fn === 'percentiles' || fn === 'percentilesw') return b.fail(exprNode, `The aggregate '${fn}' is not supported in make-series`);
     const args = childList(childNode(exprNode, 'ArgumentList')!, 'Expressions').map((a) => b.expr.bind(a, sc));
     const type = resultType(sig, args);
     const hidden = `__ms${i}`;

@@ -38,7 +38,9 @@ const RESULT_NAMES: Record<string, ResultNameRule> = {
   make_timespan: O, makelist: p('list'), makeset: p('set'), max: p('max'), maxif: p('maxif'),
   merge_tdigest: p('merge_tdigests'), min: p('min'), minif: p('minif'),
   parse_csv: F, parse_json: F, parse_xml: F, parsejson: F, passthrough: F,
-  percentile_tdigest: p('percentile_tdigest'), pow: F, rand: F,
+  percentile_tdigest: p('percentile_tdigest'),
+  // not declared by Kusto.Language; named as Kusto's documentation shows (percentile_<column>)
+  percentiles_array: p('percentile'), percentilesw_array: p('percentile'), pow: F, rand: F,
   repeat: p('repeat'), round: F, series_fill_backward: F, series_fill_const: F, series_fill_forward: F,
   series_fill_linear: F, series_fir: F, series_iir: F, series_outliers: F, sin: F, split: F, sqrt: F, startofday: F,
   stdev: p('stdev'), stdevif: p('stdevif'), stdevp: p('stdevp'), string_size: p('string_size'), strlen: p('strlen'),

@@ -113,7 +113,7 @@ function directAggregate(n: Syn | null): SynNode | null {
   if (n.kind === 'ParenthesizedExpression') return directAggregate(n.c.Expression);
   if (n.kind !== 'FunctionCallExpression') return null;
   const fn = canonicalFunctionName(nameText(n.c.Name) ?? '');
-  return ['arg_max', 'arg_min', 'percentile', 'percentiles', 'take_any'].includes(fn) ? n : null;
+  return ['arg_max', 'arg_min', 'percentile', 'percentiles', 'percentilew', 'percentilesw', 'take_any'].includes(fn) ? n : null;
 }
 
 /**
@@ -179,19 +179,26 @@ function bindDirectInner(
     aggs.push({ fn, args, outs });
     return outs;
   }
-  if (fn === 'percentile' || fn === 'percentiles') {
-    if (argNodes.length < 2) return b.fail(call, `${fn}() needs a value and at least one percentage`);
+  if (fn === 'percentile' || fn === 'percentiles' || fn === 'percentilew' || fn === 'percentilesw') {
+    // weighted forms take (value, weight, percentages…): one column per percentage, named alike
+    const weighted = fn.endsWith('w');
+    const first = weighted ? 2 : 1;
+    if (argNodes.length <= first) return b.fail(call, `${fn}() needs a value${weighted ? ', a weight' : ''} and at least one percentage`);
     let v = b.expr.bind(argNodes[0], inner);
     if (v.type === 'dynamic') v = convertTo(v, 'real');
+    let w = weighted ? b.expr.bind(argNodes[1], inner) : null;
+    if (w && w.type === 'dynamic') w = convertTo(w, 'long');
+    if (w && w.type !== 'long' && w.type !== 'int') return b.fail(argNodes[1], `The weight of ${fn}() must be a whole number (int or long)`);
     const base = expressionResultName(argNodes[0], isDyn) ?? '';
     const outs: Column[] = [];
-    for (const p of argNodes.slice(1)) {
+    for (const p of argNodes.slice(first)) {
       const pe = b.expr.bind(p, inner);
       if (pe.k !== 'lit' || typeof pe.value !== 'number') return b.fail(p, 'A percentile must be a constant number');
       const type: KqlType = resultType(AGGREGATE_FUNCTIONS.percentile, [v]);
-      const name = names.take(fn === 'percentile' && explicit ? explicit : `percentile_${base}_${String(pe.value).replace('.', '_')}`);
+      const single = fn === 'percentile' || fn === 'percentilew';
+      const name = names.take(single && explicit ? explicit : `percentile_${base}_${String(pe.value).replace('.', '_')}`);
       const out = { name, type };
-      aggs.push({ fn: 'percentile', args: [v, pe], outs: [out] });
+      aggs.push({ fn: weighted ? 'percentilew' : 'percentile', args: w ? [v, w, pe] : [v, pe], outs: [out] });
       outs.push(out);
     }
     return outs;

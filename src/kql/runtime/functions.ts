@@ -10,6 +10,7 @@ import { canonicalJson } from './json.ts';
 import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
 import { seriesFillLinear, seriesIir } from './series.ts';
 import * as codec from './text.ts';
+import { weightedPercentilePositions } from './weighted-percentile.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
@@ -50,6 +51,8 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   // hashes travel as decimal text (all 64 bits); the value comes as text with its kind (see hash.ts)
   { sqlName: 'kql_hash', params: ['string', 'string', 'string'], returns: 'string', impl: (k, v, m) => (text(k) === null ? null : kqlHash(text(k)!, text(v), text(m))) },
   { sqlName: 'kql_hash_combine', params: ['string', 'string'], returns: 'string', impl: (a, b) => hashCombine(text(a), text(b)) },
+  // weighted percentiles: positions among the values the SQL keeps sorted (see weighted-percentile.ts)
+  { sqlName: 'kql_weighted_percentile_positions', params: ['string', 'string'], returns: 'string', json: true, impl: strict(weightedPercentilePositions) },
   { sqlName: 'kql_punycode_from_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeFromString) },
   { sqlName: 'kql_punycode_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeToString) },
   { sqlName: 'kql_punycode_domain_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeDomainToString) },

@@ -5,7 +5,8 @@
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { Expr } from '../../ir/ir.ts';
 import type { AggHandler, ExprPrinter } from '../dialect.ts';
-import { distinctList, jsonList, litNumber, toJson } from './sql-helpers.ts';
+import { PERCENTAGES_RULE, constantPercentages } from '../../ir/percentages.ts';
+import { distinctList, engineCall, jsonList, litNumber, toJson } from './sql-helpers.ts';
 
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
 const filt = (p: ExprPrinter, pred: Expr | undefined) => (pred ? ` FILTER (WHERE ${E(p, pred)})` : '');
@@ -26,6 +27,28 @@ function makeList(set: boolean, withNulls = false): (p: ExprPrinter, v: Expr, pr
     if (set) list = distinctList(list);
     return `COALESCE(to_json(${capped(p, list, max)}), CAST('[]' AS JSON))`;
   };
+}
+
+/** The percentages of an array form (checked by the binder, see constantPercentages). */
+function percentages(args: readonly Expr[]): number[] {
+  const out = constantPercentages(args);
+  if (!out) throw new PalisadeError('BadRequest', PERCENTAGES_RULE);
+  return out;
+}
+
+/**
+ * A DuckDB list of the weighted nearest-rank percentiles of `v` (weights `w`): the group's values
+ * sorted, and their weights in the same order handed to the engine function that finds each
+ * percentile's position (src/kql/runtime/weighted-percentile.ts). Rows with a null value or a weight
+ * that is not positive count for nothing. Ties need no stable order: the positions within a run of
+ * equal values all hold the same value.
+ */
+function weightedPercentiles(p: ExprPrinter, v: Expr, w: Expr, pcts: number[]): string {
+  const value = E(p, v);
+  const weight = E(p, w);
+  const keep = ` FILTER (WHERE ${value} IS NOT NULL AND ${weight} > 0)`;
+  const positions = engineCall('weighted_percentile_positions', [`CAST(to_json(list(${weight} ORDER BY ${value})${keep}) AS VARCHAR)`, p.param(JSON.stringify(pcts), 'string')], true);
+  return `list_select(list(${value} ORDER BY ${value})${keep}, CAST(${positions} AS BIGINT[]))`;
 }
 
 /** The DuckDB aggregate table, keyed by KQL name. */
@@ -56,7 +79,9 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
     if (n === undefined || n < 0 || n > 100) throw new PalisadeError('BadRequest', 'A percentile must be a constant between 0 and 100');
     return `quantile_disc(${E(p, v)}, ${p.param(n / 100, 'real')})`;
   },
-  percentiles_array: (p, [v, ...pcts]) => `to_json([${pcts.map((x) => `quantile_disc(${E(p, v)}, ${p.param((litNumber(x) ?? 50) / 100, 'real')})`).join(', ')}])`,
+  percentiles_array: (p, [v, ...pcts]) => `to_json([${percentages(pcts).map((x) => `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`).join(', ')}])`,
+  percentilew: (p, [v, w, pct]) => `${weightedPercentiles(p, v, w, percentages([pct]))}[1]`,
+  percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${weightedPercentiles(p, v, w, percentages(pcts))})`,
   stdev: (p, [v]) => `stddev_samp(${E(p, v)})`,
   stdevif: (p, [v, pred]) => `stddev_samp(${E(p, v)})${filt(p, pred)}`,
   stdevp: (p, [v]) => `stddev_pop(${E(p, v)})`,
