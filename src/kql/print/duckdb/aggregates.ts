@@ -51,6 +51,17 @@ function weightedPercentiles(p: ExprPrinter, v: Expr, w: Expr, pcts: number[]): 
   return `list_select(list(${value} ORDER BY ${value})${keep}, CAST(${positions} AS BIGINT[]))`;
 }
 
+/**
+ * An hll() sketch, kept exact: the JSON array of the group's distinct non-null values (as JSON, so
+ * 1 and "1" stay apart), sorted. hll_merge unites such arrays and dcount_hll counts one, so
+ * dcount_hll gives the exact distinct count where Kusto's HyperLogLog estimates it; the accuracy
+ * argument changes nothing.
+ */
+function hllSketch(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
+  const keep = [`${E(p, v)} IS NOT NULL`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');
+  return `COALESCE(to_json(list_sort(list_distinct(list(${toJson(p, v)}) FILTER (WHERE ${keep})))), CAST('[]' AS JSON))`;
+}
+
 /** The DuckDB aggregate table, keyed by KQL name. */
 export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   count: () => 'CAST(count(*) AS BIGINT)',
@@ -71,6 +82,9 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   make_list_if: (p, [v, pred, max]) => makeList(false)(p, v, pred, max),
   make_list_with_nulls: (p, [v, max]) => makeList(false, true)(p, v, undefined, max),
   make_set: (p, [v, max]) => makeList(true)(p, v, undefined, max),
+  hll: (p, [v]) => hllSketch(p, v, undefined),
+  hll_if: (p, [v, pred]) => hllSketch(p, v, pred),
+  hll_merge: (p, [h]) => `COALESCE(to_json(list_sort(list_distinct(flatten(list(COALESCE(${jsonList(E(p, h))}, [])))))), CAST('[]' AS JSON))`,
   make_set_if: (p, [v, pred, max]) => makeList(true)(p, v, pred, max),
   make_bag: (p, [v]) => bag(p, v, undefined),
   make_bag_if: (p, [v, pred]) => bag(p, v, pred),

@@ -568,6 +568,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `(CASE WHEN len(${entries}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${entries}, e -> {'k': e.k, 'v': e.v})) AS JSON) END)`;
   },
   set_has_element: (p, [arr, v]) => `COALESCE(list_contains(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)), FALSE)`,
+  // hll sketches are exact sets of values here (see hllSketch in aggregates.ts)
+  dcount_hll: (p, [h]) => `CAST(COALESCE(len(${jsonList(E(p, h))}), 0) AS BIGINT)`,
+  hll_merge: (p, args) => `to_json(list_sort(list_distinct(list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')}))))`,
   set_union: (p, args) => `to_json(${distinctList(`list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')})`)})`,
   set_intersect: (p, [first, ...rest]) => {
     const base = distinctList(`COALESCE(${jsonList(E(p, first))}, [])`);
