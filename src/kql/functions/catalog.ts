@@ -152,7 +152,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, FnSig> = {
   make_list_with_nulls: dyn(1, 2), make_bag: dyn(1, 2), make_bag_if: dyn(2, 3),
   arg_max: sig(1, 999, arg0), arg_min: sig(1, 999, arg0),
   percentile: sig(2, 2, arg0), percentiles: sig(2, 64, arg0), percentiles_array: dyn(2, 64),
-  hll: dyn(1, 2), hll_if: dyn(2, 3), hll_merge: dyn(1, 2),
+  hll: dyn(1, 2), hll_if: dyn(2, 3), hll_merge: dyn(1, 2), buildschema: dyn(1),
   percentilew: sig(3, 3, arg0), percentilesw: sig(3, 64, arg0), percentilesw_array: dyn(3, 64),
   stdev: real(1), stdevif: real(2), stdevp: real(1), variance: real(1), varianceif: real(2), variancep: real(1),
   variancepif: real(2), covariance: real(2), covarianceif: real(3), covariancep: real(2),

@@ -11,6 +11,7 @@ import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
 import { seriesFillLinear, seriesIir } from './series.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
+import { buildSchema } from './build-schema.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
@@ -52,6 +53,8 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_hash', params: ['string', 'string', 'string'], returns: 'string', impl: (k, v, m) => (text(k) === null ? null : kqlHash(text(k)!, text(v), text(m))) },
   { sqlName: 'kql_hash_combine', params: ['string', 'string'], returns: 'string', impl: (a, b) => hashCombine(text(a), text(b)) },
   // weighted percentiles: positions among the values the SQL keeps sorted (see weighted-percentile.ts)
+  // buildschema: the schema of a group's dynamic values, handed over as one JSON array (build-schema.ts)
+  { sqlName: 'kql_buildschema', params: ['string'], returns: 'string', json: true, impl: strict(buildSchema) },
   { sqlName: 'kql_weighted_percentile_positions', params: ['string', 'string'], returns: 'string', json: true, impl: strict(weightedPercentilePositions) },
   { sqlName: 'kql_punycode_from_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeFromString) },
   { sqlName: 'kql_punycode_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeToString) },

@@ -53,13 +53,13 @@ function weightedPercentiles(p: ExprPrinter, v: Expr, w: Expr, pcts: number[]): 
 
 /**
  * An hll() sketch, kept exact: the JSON array of the group's distinct non-null values (as JSON, so
- * 1 and "1" stay apart), sorted. hll_merge unites such arrays and dcount_hll counts one, so
+ * 1 and "1" stay apart), sorted; null when there is none (as Kusto's sketch of an empty input). hll_merge unites such arrays and dcount_hll counts one, so
  * dcount_hll gives the exact distinct count where Kusto's HyperLogLog estimates it; the accuracy
  * argument changes nothing.
  */
 function hllSketch(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
   const keep = [`${E(p, v)} IS NOT NULL`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');
-  return `COALESCE(to_json(list_sort(list_distinct(list(${toJson(p, v)}) FILTER (WHERE ${keep})))), CAST('[]' AS JSON))`;
+  return `to_json(list_sort(list_distinct(list(${toJson(p, v)}) FILTER (WHERE ${keep}))))`;
 }
 
 /** The DuckDB aggregate table, keyed by KQL name. */
@@ -82,9 +82,10 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   make_list_if: (p, [v, pred, max]) => makeList(false)(p, v, pred, max),
   make_list_with_nulls: (p, [v, max]) => makeList(false, true)(p, v, undefined, max),
   make_set: (p, [v, max]) => makeList(true)(p, v, undefined, max),
+  buildschema: (p, [v]) => engineCall('buildschema', [`CAST(to_json(list(${toJson(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL)) AS VARCHAR)`], true),
   hll: (p, [v]) => hllSketch(p, v, undefined),
   hll_if: (p, [v, pred]) => hllSketch(p, v, pred),
-  hll_merge: (p, [h]) => `COALESCE(to_json(list_sort(list_distinct(flatten(list(COALESCE(${jsonList(E(p, h))}, [])))))), CAST('[]' AS JSON))`,
+  hll_merge: (p, [h]) => `to_json(list_sort(list_distinct(flatten(list(${jsonList(E(p, h))}) FILTER (WHERE ${E(p, h)} IS NOT NULL)))))`,
   make_set_if: (p, [v, pred, max]) => makeList(true)(p, v, pred, max),
   make_bag: (p, [v]) => bag(p, v, undefined),
   make_bag_if: (p, [v, pred]) => bag(p, v, pred),

@@ -1,0 +1,2 @@
+SELECT "g" AS "g", CAST(kql_buildschema(CAST(to_json(list("value") FILTER (WHERE "value" IS NOT NULL)) AS VARCHAR)) AS JSON) AS "schema_value" FROM (SELECT * FROM (VALUES (CAST($1 AS JSON), CAST($2 AS BIGINT)), (CAST($3 AS JSON), CAST($2 AS BIGINT)), (CAST($4 AS JSON), CAST($2 AS BIGINT)), (CAST(NULL AS JSON), CAST($5 AS BIGINT)), (CAST($6 AS JSON), CAST($7 AS BIGINT))) AS t1("value", "g")) AS t0 GROUP BY 1
+-- params: ["{\"x\":1,\"y\":3.5}",1,"{\"x\":\"somevalue\",\"z\":[1,2,3]}","{\"y\":{\"w\":\"zzz\"},\"t\":[\"aa\",\"bb\"],\"z\":[\"foo\"]}",2,"[true,false]",3]
