@@ -374,6 +374,9 @@ export class ExprBinder {
       if (args.length < scalar.min || args.length > scalar.max) {
         return h.fail(s, `The function '${written}' expects ${scalar.min === scalar.max ? scalar.min : `${scalar.min} to ${scalar.max}`} arguments, got ${args.length}`);
       }
+      if ((name === 'percentile_tdigest' || name === 'percentiles_array_tdigest') && !constantPercentages(name === 'percentile_tdigest' ? [args[1]] : args.slice(1))) {
+        return h.fail(s, PERCENTAGES_RULE);
+      }
       return ir.call(name, args, resultType(scalar, args));
     }
     if (aggregate) {

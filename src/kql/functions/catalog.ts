@@ -4,7 +4,7 @@
  * business (src/kql/print/*), keyed by the same names; a test keeps the two tables in step.
  */
 import type { Expr } from '../ir/ir.ts';
-import { isInteger, promoteNumeric, type KqlType } from '../types.ts';
+import { isInteger, parseTypeName, promoteNumeric, type KqlType } from '../types.ts';
 import { GEO_FUNCTIONS } from './geo-catalog.ts';
 
 /** A result-type rule: a fixed type or a function of the bound arguments. */
@@ -87,6 +87,12 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   pack: dyn(0, 128), pack_array: dyn(0, 128), array_length: lng(1), bag_keys: dyn(1), bag_has_key: bool(2),
   bag_remove_keys: dyn(2), bag_merge: dyn(1, 64), bag_set_key: dyn(3), bag_zip: dyn(2), pack_all: dyn(0, 1),
   dcount_hll: lng(1), hll_merge: dyn(2, 64),
+  // exact t-digests (src/kql/runtime/tdigest.ts); percentile_tdigest is real unless typeof() names a number type
+  merge_tdigest: dyn(1, 64), percentiles_array_tdigest: dyn(2, 64), rank_tdigest: lng(2), percentrank_tdigest: real(2),
+  percentile_tdigest: sig(2, 3, (a) => {
+    const named = a[2]?.k === 'lit' && typeof a[2].value === 'string' ? parseTypeName(a[2].value) : null;
+    return named === 'long' || named === 'int' || named === 'decimal' ? named : 'real';
+  }),
   set_has_element: bool(2), set_union: dyn(1, 64), set_intersect: dyn(1, 64), set_difference: dyn(1, 64),
   array_concat: dyn(1, 64), array_slice: dyn(3), array_index_of: lng(2, 5), array_sum: real(1),
   array_sort_asc: dyn(1, 64), array_sort_desc: dyn(1, 64), array_reverse: dyn(1), array_iff: dyn(3),
@@ -152,7 +158,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, FnSig> = {
   make_list_with_nulls: dyn(1, 2), make_bag: dyn(1, 2), make_bag_if: dyn(2, 3),
   arg_max: sig(1, 999, arg0), arg_min: sig(1, 999, arg0),
   percentile: sig(2, 2, arg0), percentiles: sig(2, 64, arg0), percentiles_array: dyn(2, 64),
-  hll: dyn(1, 2), hll_if: dyn(2, 3), hll_merge: dyn(1, 2), buildschema: dyn(1),
+  hll: dyn(1, 2), hll_if: dyn(2, 3), hll_merge: dyn(1, 2), buildschema: dyn(1), tdigest: dyn(1, 2), tdigest_merge: dyn(1, 2),
   percentilew: sig(3, 3, arg0), percentilesw: sig(3, 64, arg0), percentilesw_array: dyn(3, 64),
   stdev: real(1), stdevif: real(2), stdevp: real(1), variance: real(1), varianceif: real(2), variancep: real(1),
   variancepif: real(2), covariance: real(2), covarianceif: real(3), covariancep: real(2),

@@ -12,6 +12,7 @@ import { seriesFillLinear, seriesIir } from './series.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
+import { tdigestPercentRank, tdigestPercentiles, tdigestRank } from './tdigest.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
@@ -55,6 +56,10 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   // weighted percentiles: positions among the values the SQL keeps sorted (see weighted-percentile.ts)
   // buildschema: the schema of a group's dynamic values, handed over as one JSON array (build-schema.ts)
   { sqlName: 'kql_buildschema', params: ['string'], returns: 'string', json: true, impl: strict(buildSchema) },
+  // exact t-digests: JSON arrays of [value, weight] (tdigest.ts)
+  { sqlName: 'kql_tdigest_percentiles', params: ['string', 'string'], returns: 'string', json: true, impl: strict(tdigestPercentiles) },
+  { sqlName: 'kql_tdigest_rank', params: ['string', 'real'], returns: 'real', impl: strict(tdigestRank) },
+  { sqlName: 'kql_tdigest_percentrank', params: ['string', 'real'], returns: 'real', impl: strict(tdigestPercentRank) },
   { sqlName: 'kql_weighted_percentile_positions', params: ['string', 'string'], returns: 'string', json: true, impl: strict(weightedPercentilePositions) },
   { sqlName: 'kql_punycode_from_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeFromString) },
   { sqlName: 'kql_punycode_to_string', params: ['string'], returns: 'string', impl: strict(codec.punycodeToString) },

@@ -83,6 +83,9 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   make_list_with_nulls: (p, [v, max]) => makeList(false, true)(p, v, undefined, max),
   make_set: (p, [v, max]) => makeList(true)(p, v, undefined, max),
   buildschema: (p, [v]) => engineCall('buildschema', [`CAST(to_json(list(${toJson(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL)) AS VARCHAR)`], true),
+  // an exact t-digest: the group's [value, weight] pairs sorted by value (see src/kql/runtime/tdigest.ts); null for no value
+  tdigest: (p, [v, w]) => `to_json(list([CAST(${E(p, v)} AS DOUBLE), ${w ? `CAST(${E(p, w)} AS DOUBLE)` : '1.0'}] ORDER BY ${E(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL))`,
+  tdigest_merge: (p, [d]) => `to_json(list_sort(flatten(list(TRY_CAST(${E(p, d)} AS DOUBLE[][])) FILTER (WHERE ${E(p, d)} IS NOT NULL))))`,
   hll: (p, [v]) => hllSketch(p, v, undefined),
   hll_if: (p, [v, pred]) => hllSketch(p, v, pred),
   hll_merge: (p, [h]) => `to_json(list_sort(list_distinct(flatten(list(${jsonList(E(p, h))}) FILTER (WHERE ${E(p, h)} IS NOT NULL)))))`,
