@@ -1,0 +1,2 @@
+SELECT (CASE WHEN ("__agg_rows" = CAST($1 AS BIGINT)) THEN CAST($1 AS BIGINT) ELSE "sum_x" END) AS "sum_x", (CASE WHEN ("__agg_rows" = CAST($1 AS BIGINT)) THEN CAST($2 AS DOUBLE) ELSE "avg_x" END) AS "avg_x", "count_" AS "count_" FROM (SELECT CAST(sum("x") AS BIGINT) AS "sum_x", CAST(avg("x") AS DOUBLE) AS "avg_x", CAST(count(*) AS BIGINT) AS "count_", CAST(count(*) AS BIGINT) AS "__agg_rows" FROM (SELECT * FROM (VALUES (CAST(NULL AS BIGINT), CAST($3 AS BIGINT)), (CAST(NULL AS BIGINT), CAST($3 AS BIGINT))) AS t2("x", "g")) AS t1) AS t0
+-- params: [0,null,1]
