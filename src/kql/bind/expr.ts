@@ -463,6 +463,17 @@ export class ExprBinder {
         }
         return ir.call('pack', args, 'dynamic');
       }
+      case 'pack_array': {
+        // pack_array(*) packs every column of the row, in order
+        if (!argNodes.some((a) => a.type === 'node' && a.kind === 'StarExpression')) return null;
+        const args: Expr[] = [];
+        for (const a of argNodes) {
+          if (a.type === 'node' && a.kind === 'StarExpression') {
+            for (const c of sc.row.baseColumns) if (!c.hidden) args.push(sc.row.resolve(c.name)!);
+          } else args.push(this.bindArg(a, sc));
+        }
+        return ir.call('pack_array', args, 'dynamic');
+      }
       case 'ingestion_time': {
         const c = sc.row.resolveInternal('__IngestTime');
         if (!c) return h.fail(s, 'ingestion_time() is only available on rows read from a table');
