@@ -89,11 +89,10 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
     post.push({ name: names.take(explicit ?? expressionResultName(exprNode, isDyn) ?? nextDefault()), expr: e });
   }
   const aggColumns: Column[] = aggs.flatMap((a) => a.outs);
-  let agg: Rel = {
+  const agg: Rel = {
     k: 'aggregate', input, keys, aggs,
     columns: [...keys.map((k) => ({ name: k.name, type: k.expr.type })), ...aggColumns],
   };
-  if (keys.length === 0) agg = withEmptyInputDefaults(agg, aggs);
   if (!needsProject) {
     // reorder to key columns, then items in written order
     const wanted = [...keys.map((k) => k.name), ...post.map((p) => p.name)];
@@ -101,34 +100,6 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
     if (same) return agg;
   }
   return project(agg, [...keys.map((k) => ({ name: k.name, expr: ir.col(k.name, k.expr.type) })), ...post]);
-}
-
-/** Aggregates whose result over no row at all is 0 in Kusto (rather than null). */
-const ZERO_WHEN_EMPTY = new Set(['sum', 'sumif', 'variance', 'varianceif', 'variancep', 'variancepif', 'stdev', 'stdevif', 'stdevp']);
-const ROWS = `${HIDDEN}_rows`;
-
-/**
- * A summarize without group keys over an empty input still gives one row, with each aggregate's
- * default value, as Kusto documents: count-like ones, sum, variance and stdev are 0, avg is NaN,
- * make_list/make_set/make_bag are [] (their SQL gives that already) and all others null. SQL's own
- * aggregates give null for most, so those outputs become `iff(rows == 0, default, value)` over a
- * hidden row count. Groups whose values are all null are not affected.
- */
-function withEmptyInputDefaults(agg: Rel & { k: 'aggregate' }, aggs: AggItem[]): Rel {
-  const defaults = new Map<string, Expr>();
-  for (const a of aggs) {
-    const out = a.outs[0];
-    if (a.outs.length !== 1) continue;
-    if (ZERO_WHEN_EMPTY.has(a.fn) && (out.type === 'long' || out.type === 'int' || out.type === 'real' || out.type === 'decimal')) defaults.set(out.name, ir.lit(0, out.type));
-    else if ((a.fn === 'avg' || a.fn === 'avgif') && out.type === 'real') defaults.set(out.name, ir.lit(Number.NaN, 'real'));
-  }
-  if (defaults.size === 0) return agg;
-  const counted: Rel = { ...agg, aggs: [...aggs, { fn: 'count', args: [], outs: [{ name: ROWS, type: 'long' }] }], columns: [...agg.columns, { name: ROWS, type: 'long' }] };
-  const empty = ir.call('==', [ir.col(ROWS, 'long'), ir.lit(0, 'long')], 'bool');
-  return project(counted, agg.columns.map((c) => {
-    const d = defaults.get(c.name);
-    return { name: c.name, expr: d ? ir.call('iff', [empty, d, ir.col(c.name, c.type)], c.type) : ir.col(c.name, c.type) };
-  }));
 }
 
 function isCallNode(n: SynNode): boolean {

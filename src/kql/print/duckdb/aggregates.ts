@@ -68,8 +68,8 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   countif: (p, [pred]) => `CAST(count(*)${filt(p, pred)} AS BIGINT)`,
   dcount: (p, [v]) => `CAST(count(DISTINCT ${E(p, v)}) AS BIGINT)`,
   dcountif: (p, [v, pred]) => `CAST(count(DISTINCT ${E(p, v)})${filt(p, pred)} AS BIGINT)`,
-  sum: (p, [v], item) => `CAST(sum(${E(p, v)}) AS ${p.dialect.sqlType(item.outs[0].type)})`,
-  sumif: (p, [v, pred], item) => `CAST(sum(${E(p, v)})${filt(p, pred)} AS ${p.dialect.sqlType(item.outs[0].type)})`,
+  sum: (p, [v], item) => zeroed(`sum(${E(p, v)})`, p.dialect.sqlType(item.outs[0].type)),
+  sumif: (p, [v, pred], item) => zeroed(`sum(${E(p, v)})${filt(p, pred)}`, p.dialect.sqlType(item.outs[0].type)),
   avg: (p, [v], item) => avg(p, v, undefined, item.outs[0].type),
   avgif: (p, [v, pred], item) => avg(p, v, pred, item.outs[0].type),
   min: (p, [v]) => `min(${E(p, v)})`,
@@ -100,13 +100,13 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   percentiles_array: (p, [v, ...pcts]) => `to_json([${percentages(pcts).map((x) => `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`).join(', ')}])`,
   percentilew: (p, [v, w, pct]) => `${weightedPercentiles(p, v, w, percentages([pct]))}[1]`,
   percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${weightedPercentiles(p, v, w, percentages(pcts))})`,
-  stdev: (p, [v]) => `stddev_samp(${E(p, v)})`,
-  stdevif: (p, [v, pred]) => `stddev_samp(${E(p, v)})${filt(p, pred)}`,
-  stdevp: (p, [v]) => `stddev_pop(${E(p, v)})`,
-  variance: (p, [v]) => `var_samp(${E(p, v)})`,
-  varianceif: (p, [v, pred]) => `var_samp(${E(p, v)})${filt(p, pred)}`,
-  variancep: (p, [v]) => `var_pop(${E(p, v)})`,
-  variancepif: (p, [v, pred]) => `var_pop(${E(p, v)})${filt(p, pred)}`,
+  stdev: (p, [v]) => zeroed(`stddev_samp(${E(p, v)})`, 'DOUBLE'),
+  stdevif: (p, [v, pred]) => zeroed(`stddev_samp(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
+  stdevp: (p, [v]) => zeroed(`stddev_pop(${E(p, v)})`, 'DOUBLE'),
+  variance: (p, [v]) => zeroed(`var_samp(${E(p, v)})`, 'DOUBLE'),
+  varianceif: (p, [v, pred]) => zeroed(`var_samp(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
+  variancep: (p, [v]) => zeroed(`var_pop(${E(p, v)})`, 'DOUBLE'),
+  variancepif: (p, [v, pred]) => zeroed(`var_pop(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
   covariance: (p, [a, b]) => `covar_samp(${E(p, a)}, ${E(p, b)})`,
   covarianceif: (p, [a, b, pred]) => `covar_samp(${E(p, a)}, ${E(p, b)})${filt(p, pred)}`,
   covariancep: (p, [a, b]) => `covar_pop(${E(p, a)}, ${E(p, b)})`,
@@ -119,8 +119,17 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
 function avg(p: ExprPrinter, v: Expr, pred: Expr | undefined, type: string): string {
   if (v.type === 'datetime') return `make_timestamp(CAST(avg(epoch_us(${E(p, v)}))${filt(p, pred)} AS BIGINT))`;
   if (v.type === 'timespan') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS BIGINT)`;
-  return `CAST(avg(${E(p, v)})${filt(p, pred)} AS ${type === 'decimal' ? 'DECIMAL(38,10)' : 'DOUBLE'})`;
+  if (type === 'decimal') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS DECIMAL(38,10))`;
+  // Kusto divides the sum by the count: no value at all gives NaN, not null
+  return `COALESCE(CAST(avg(${E(p, v)})${filt(p, pred)} AS DOUBLE), CAST('NaN' AS DOUBLE))`;
 }
+
+/**
+ * Kusto's sums, variances and standard deviations start from 0: a group without a value (all nulls,
+ * or the one row a summarize without keys gives for an empty input) gets 0, and so does the variance
+ * of a single value, where SQL gives null.
+ */
+const zeroed = (sql: string, type: string) => `CAST(COALESCE(${sql}, 0) AS ${type})`;
 
 function bag(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
   const conds = [`json_type(${E(p, v)}) = 'OBJECT'`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');
