@@ -41,7 +41,8 @@ export function datetimeText(x: string): string {
 
 /** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`), as dynamic values hold them. */
 export function datetimeText7(x: string): string {
-  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0Z')`;
+  // %f: the microseconds of the second, six digits; KQL's seventh digit (100 ns) is always 0 here
+  return `strftime(${x}, '%Y-%m-%dT%H:%M:%S.%f0Z')`;
 }
 
 /** KQL's text for a timespan held as ticks: `[-][d.]hh:mm:ss[.fffffff]`. */
