@@ -142,7 +142,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         ({ lines, accepted, failures, stepMs } = reply);
         const t = performance.now();
         stored = await eventStore.appendEncoded!({ ...identity, tables: reply.tables });
-              stepMs.write += performance.now() - t;
+        stepMs.write += performance.now() - t;
       } else {
         const p = await processBody(req.body, req.gzip, options);
         ({ lines } = p);

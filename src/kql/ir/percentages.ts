@@ -2,6 +2,7 @@
  * The percentages of percentiles_array and percentilesw_array: constant numbers, or dynamic arrays
  * of them, each within 0…100. The binder refuses other arguments; the printer reads them.
  */
+import { PalisadeError } from '../../domain/errors.ts';
 import type { Expr } from './ir.ts';
 
 /** What the percentages must be, as the error says. */
@@ -20,4 +21,11 @@ export function constantPercentages(args: readonly Expr[]): number[] | null {
     } else return null;
   }
   return out.length > 0 && out.every((x) => x >= 0 && x <= 100) ? out : null;
+}
+
+/** constantPercentages for a printer, where the binder has checked them already: throws when not. */
+export function requirePercentages(args: readonly Expr[]): number[] {
+  const out = constantPercentages(args);
+  if (!out) throw new PalisadeError('BadRequest', PERCENTAGES_RULE);
+  return out;
 }

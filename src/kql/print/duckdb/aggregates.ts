@@ -5,7 +5,7 @@
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { Expr } from '../../ir/ir.ts';
 import type { AggHandler, ExprPrinter } from '../dialect.ts';
-import { PERCENTAGES_RULE, constantPercentages } from '../../ir/percentages.ts';
+import { requirePercentages } from '../../ir/percentages.ts';
 import { distinctList, engineCall, jsonList, litNumber, toJson } from './sql-helpers.ts';
 
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
@@ -29,12 +29,12 @@ function makeList(set: boolean, withNulls = false): (p: ExprPrinter, v: Expr, pr
   };
 }
 
-/** The percentages of an array form (checked by the binder, see constantPercentages). */
-function percentages(args: readonly Expr[]): number[] {
-  const out = constantPercentages(args);
-  if (!out) throw new PalisadeError('BadRequest', PERCENTAGES_RULE);
-  return out;
-}
+/**
+ * Kusto's sums, variances and standard deviations start from 0: a group without a value (all nulls,
+ * or the one row a summarize without keys gives for an empty input) gets 0, and so does the variance
+ * of a single value, where SQL gives null.
+ */
+const zeroed = (sql: string, type: string) => `CAST(COALESCE(${sql}, 0) AS ${type})`;
 
 /**
  * A DuckDB list of the weighted nearest-rank percentiles of `v` (weights `w`): the group's values
@@ -53,9 +53,9 @@ function weightedPercentiles(p: ExprPrinter, v: Expr, w: Expr, pcts: number[]): 
 
 /**
  * An hll() sketch, kept exact: the JSON array of the group's distinct non-null values (as JSON, so
- * 1 and "1" stay apart), sorted; null when there is none (as Kusto's sketch of an empty input). hll_merge unites such arrays and dcount_hll counts one, so
- * dcount_hll gives the exact distinct count where Kusto's HyperLogLog estimates it; the accuracy
- * argument changes nothing.
+ * 1 and "1" stay apart), sorted; null when there is none (as Kusto's sketch of an empty input).
+ * hll_merge unites such arrays and dcount_hll counts one, so dcount_hll gives the exact distinct
+ * count where Kusto's HyperLogLog estimates it; the accuracy argument changes nothing.
  */
 function hllSketch(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
   const keep = [`${E(p, v)} IS NOT NULL`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');
@@ -82,6 +82,9 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   make_list_if: (p, [v, pred, max]) => makeList(false)(p, v, pred, max),
   make_list_with_nulls: (p, [v, max]) => makeList(false, true)(p, v, undefined, max),
   make_set: (p, [v, max]) => makeList(true)(p, v, undefined, max),
+  make_set_if: (p, [v, pred, max]) => makeList(true)(p, v, pred, max),
+  make_bag: (p, [v]) => bag(p, v, undefined),
+  make_bag_if: (p, [v, pred]) => bag(p, v, pred),
   buildschema: (p, [v]) => engineCall('buildschema', [`CAST(to_json(list(${toJson(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL)) AS VARCHAR)`], true),
   // an exact t-digest: the group's [value, weight] pairs sorted by value (see src/kql/runtime/tdigest.ts); null for no value
   tdigest: (p, [v, w]) => `to_json(list([CAST(${E(p, v)} AS DOUBLE), ${w ? `CAST(${E(p, w)} AS DOUBLE)` : '1.0'}] ORDER BY ${E(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL))`,
@@ -89,17 +92,14 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   hll: (p, [v]) => hllSketch(p, v, undefined),
   hll_if: (p, [v, pred]) => hllSketch(p, v, pred),
   hll_merge: (p, [h]) => `to_json(list_sort(list_distinct(flatten(list(${jsonList(E(p, h))}) FILTER (WHERE ${E(p, h)} IS NOT NULL)))))`,
-  make_set_if: (p, [v, pred, max]) => makeList(true)(p, v, pred, max),
-  make_bag: (p, [v]) => bag(p, v, undefined),
-  make_bag_if: (p, [v, pred]) => bag(p, v, pred),
   percentile: (p, [v, pct]) => {
     const n = litNumber(pct);
     if (n === undefined || n < 0 || n > 100) throw new PalisadeError('BadRequest', 'A percentile must be a constant between 0 and 100');
     return `quantile_disc(${E(p, v)}, ${p.param(n / 100, 'real')})`;
   },
-  percentiles_array: (p, [v, ...pcts]) => `to_json([${percentages(pcts).map((x) => `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`).join(', ')}])`,
-  percentilew: (p, [v, w, pct]) => `${weightedPercentiles(p, v, w, percentages([pct]))}[1]`,
-  percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${weightedPercentiles(p, v, w, percentages(pcts))})`,
+  percentiles_array: (p, [v, ...pcts]) => `to_json([${requirePercentages(pcts).map((x) => `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`).join(', ')}])`,
+  percentilew: (p, [v, w, pct]) => `${weightedPercentiles(p, v, w, requirePercentages([pct]))}[1]`,
+  percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${weightedPercentiles(p, v, w, requirePercentages(pcts))})`,
   stdev: (p, [v]) => zeroed(`stddev_samp(${E(p, v)})`, 'DOUBLE'),
   stdevif: (p, [v, pred]) => zeroed(`stddev_samp(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
   stdevp: (p, [v]) => zeroed(`stddev_pop(${E(p, v)})`, 'DOUBLE'),
@@ -123,13 +123,6 @@ function avg(p: ExprPrinter, v: Expr, pred: Expr | undefined, type: string): str
   // Kusto divides the sum by the count: no value at all gives NaN, not null
   return `COALESCE(CAST(avg(${E(p, v)})${filt(p, pred)} AS DOUBLE), CAST('NaN' AS DOUBLE))`;
 }
-
-/**
- * Kusto's sums, variances and standard deviations start from 0: a group without a value (all nulls,
- * or the one row a summarize without keys gives for an empty input) gets 0, and so does the variance
- * of a single value, where SQL gives null.
- */
-const zeroed = (sql: string, type: string) => `CAST(COALESCE(${sql}, 0) AS ${type})`;
 
 function bag(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
   const conds = [`json_type(${E(p, v)}) = 'OBJECT'`, pred ? E(p, pred) : null].filter(Boolean).join(' AND ');

@@ -5,7 +5,7 @@
  */
 import { PalisadeError } from '../../../domain/errors.ts';
 import { ir, type Expr } from '../../ir/ir.ts';
-import { PERCENTAGES_RULE, constantPercentages } from '../../ir/percentages.ts';
+import { requirePercentages } from '../../ir/percentages.ts';
 import { parseTimespanText } from '../../parse/literals.ts';
 import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
@@ -293,13 +293,6 @@ function trimRe(where: 'both' | 'start' | 'end'): H {
 }
 
 /** The DuckDB function table, keyed by KQL name (operators included): the standard ones plus DuckDB's. */
-/** The percentages of percentile_tdigest / percentiles_array_tdigest (checked by the binder). */
-function tdigestPercentages(args: readonly Expr[]): number[] {
-  const out = constantPercentages(args);
-  if (!out) throw new PalisadeError('BadRequest', PERCENTAGES_RULE);
-  return out;
-}
-
 export const DUCKDB_FUNCTIONS: Record<string, H> = {
   ...DEFAULT_FUNCTIONS,
   // logic and comparison
@@ -578,8 +571,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   set_has_element: (p, [arr, v]) => `COALESCE(list_contains(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)), FALSE)`,
   // exact t-digests, JSON arrays of [value, weight] (see src/kql/runtime/tdigest.ts)
   merge_tdigest: (p, args) => `to_json(list_sort(list_concat(${args.map((a) => `COALESCE(TRY_CAST(${E(p, a)} AS DOUBLE[][]), [])`).join(', ')})))`,
-  percentile_tdigest: (p, [d, pct], call) => `CAST(json_extract(${engineCall('tdigest_percentiles', [`CAST(${E(p, d)} AS VARCHAR)`, p.param(JSON.stringify(tdigestPercentages([pct])), 'string')], true)}, '$[0]') AS ${p.dialect.sqlType(call.type)})`,
-  percentiles_array_tdigest: (p, [d, ...pcts]) => engineCall('tdigest_percentiles', [`CAST(${E(p, d)} AS VARCHAR)`, p.param(JSON.stringify(tdigestPercentages(pcts)), 'string')], true),
+  percentile_tdigest: (p, [d, pct], call) => `CAST(json_extract(${engineCall('tdigest_percentiles', [`CAST(${E(p, d)} AS VARCHAR)`, p.param(JSON.stringify(requirePercentages([pct])), 'string')], true)}, '$[0]') AS ${p.dialect.sqlType(call.type)})`,
+  percentiles_array_tdigest: (p, [d, ...pcts]) => engineCall('tdigest_percentiles', [`CAST(${E(p, d)} AS VARCHAR)`, p.param(JSON.stringify(requirePercentages(pcts)), 'string')], true),
   rank_tdigest: (p, [d, v]) => `CAST(${engineCall('tdigest_rank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`])} AS BIGINT)`,
   percentrank_tdigest: (p, [d, v]) => engineCall('tdigest_percentrank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`]),
   // hll sketches are exact sets of values here (see hllSketch in aggregates.ts)
