@@ -59,6 +59,8 @@ export class Binder {
   readonly ctes: { name: string; rel: Rel }[] = [];
   /** Names given by the `as` operator (used as union source names). */
   readonly asNames = new Map<Rel, string>();
+  /** The `set name = value;` options of the query (their values are constants). */
+  readonly options = new Map<string, Expr>();
   private readonly tables = new Map<string, TableDecl>();
   private readonly scope: ScanScope;
   private callDepth = 0;
@@ -101,6 +103,12 @@ export class Binder {
         if (isGraph(rel)) this.fail(e, 'A graph is not a table: follow make-graph with graph-match');
         result ??= rel;
       } else if (st.kind === 'SetOptionStatement') {
+        // options only tune execution in Kusto (notruncation, …) and change no answer; the bin_auto()
+        // ones are kept for it
+        const name = nameText(st.c.Name);
+        const clause = childNode(st, 'ValueClause');
+        const value = clause ? childNode(clause, 'Expression') : null;
+        if (name && value && name.startsWith('query_bin_auto_')) this.options.set(name, this.expr.bind(value, { env, row: RowScope.empty }));
         continue;
       } else if (st.kind === 'PatternStatement') {
         const decl = childNode(st, 'Pattern');

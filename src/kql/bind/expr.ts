@@ -56,6 +56,8 @@ export interface GraphScope {
 export interface BinderHost {
   fail(node: Syn | null | undefined, message: string): never;
   now: Date;
+  /** Values of the query's `set name = value;` options met so far (e.g. query_bin_auto_size). */
+  readonly options: ReadonlyMap<string, Expr>;
   /** Binds a tabular expression (subqueries, toscalar, `in (T)`). */
   bindTabular(s: Syn, env: Env): Rel;
   /** True when the syntax denotes a tabular expression in this environment. */
@@ -462,6 +464,15 @@ export class ExprBinder {
           args.push(ir.lit(e.name, 'string'), e);
         }
         return ir.call('pack', args, 'dynamic');
+      }
+      case 'bin_auto': {
+        // bin() by the query's options: set query_bin_auto_size = <size>; [set query_bin_auto_at = <point>;]
+        if (argNodes.length !== 1) return h.fail(s, "The function 'bin_auto' expects 1 argument");
+        const size = h.options.get('query_bin_auto_size');
+        if (!size) return h.fail(s, 'bin_auto() needs the query option query_bin_auto_size (set query_bin_auto_size = 1h;)');
+        const v = this.bind(argNodes[0], sc);
+        const at = h.options.get('query_bin_auto_at');
+        return at ? ir.call('bin_at', [v, size, at], v.type) : ir.call('bin', [v, size], v.type);
       }
       case 'pack_array': {
         // pack_array(*) packs every column of the row, in order

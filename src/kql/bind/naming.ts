@@ -24,7 +24,7 @@ const p = (prefix: string): ResultNameRule => ({ kind: 'prefix', prefix });
  */
 const RESULT_NAMES: Record<string, ResultNameRule> = {
   __hll_normalize: F, abs: F, acos: F, anyif: p('anyif'), asin: F, atan: F, atan2: F, avg: p('avg'),
-  avgif: p('avgif'), bin: F, bin_at: F, binary_all_and: F, binary_all_or: F, binary_all_xor: F, binary_and: F,
+  avgif: p('avgif'), bin: F, bin_at: F, bin_auto: F, binary_all_and: F, binary_all_or: F, binary_all_xor: F, binary_and: F,
   binary_not: F, binary_or: F, binary_shift_left: F, binary_shift_right: F, binary_xor: F, bitset_count_ones: F,
   buildschema: p('schema'), ceiling: F, cnt: p('cnt'), column_ifexists: C, columnifexists: C, cos: F,
   count: p('count'), count_distinct: p('count_distinct'), count_distinctif: p('count_distinctif'),
