@@ -4,6 +4,7 @@
  * read percentiles and ranks from it exactly where Kusto's t-digest estimates them. Percentiles are
  * nearest-rank on the weights, as percentilew computes them.
  */
+import { percentilePositions } from './weighted-percentile.ts';
 
 type Pair = [number, number];
 
@@ -24,33 +25,32 @@ function pairsOf(digestJson: string): Pair[] | null {
 export function tdigestPercentiles(digestJson: string, percentsJson: string): string | null {
   const pairs = pairsOf(digestJson);
   const percents = JSON.parse(percentsJson) as unknown;
-  if (!pairs || pairs.length === 0 || !Array.isArray(percents)) return null;
-  const total = pairs.reduce((s, p) => s + p[1], 0);
-  return JSON.stringify(percents.map((pct) => {
-    if (typeof pct !== 'number' || !(pct >= 0 && pct <= 100)) return null;
-    const target = (pct / 100) * total;
-    let running = 0;
-    for (const [v, w] of pairs) {
-      running += w;
-      if (running >= target) return v;
-    }
-    return pairs[pairs.length - 1][0];
-  }));
+  if (!pairs || !Array.isArray(percents)) return null;
+  const positions = percentilePositions(pairs.map((p) => p[1]), percents);
+  return positions === null ? null : JSON.stringify(positions.map((i) => (i === null ? null : pairs[i - 1][0])));
+}
+
+/** The weight of the values at or below `value`, and the total weight. */
+function rankOf(pairs: readonly Pair[], value: number): { rank: number; total: number } {
+  let rank = 0;
+  let total = 0;
+  for (const [v, w] of pairs) {
+    total += w;
+    if (v <= value) rank += w;
+  }
+  return { rank, total };
 }
 
 /** The weight of the digest's values at or below `value` (rank_tdigest); null for a malformed digest. */
 export function tdigestRank(digestJson: string, value: number): number | null {
   const pairs = pairsOf(digestJson);
-  if (!pairs) return null;
-  let rank = 0;
-  for (const [v, w] of pairs) if (v <= value) rank += w;
-  return rank;
+  return pairs ? rankOf(pairs, value).rank : null;
 }
 
 /** That weight as a percentage of the digest's total weight (percentrank_tdigest); null for an empty digest. */
 export function tdigestPercentRank(digestJson: string, value: number): number | null {
   const pairs = pairsOf(digestJson);
   if (!pairs || pairs.length === 0) return null;
-  const total = pairs.reduce((s, p) => s + p[1], 0);
-  return (100 * tdigestRank(digestJson, value)!) / total;
+  const { rank, total } = rankOf(pairs, value);
+  return (100 * rank) / total;
 }

@@ -7,14 +7,10 @@
  */
 
 /**
- * Positions (1-based, as JSON array text) of the percentiles `percentsJson` (a JSON array of numbers
- * in 0…100) among values whose weights, in value order, are `weightsJson`; null when there are no
- * weights. A percentage outside 0…100 gives null in its place.
+ * The 1-based positions of the percentages `percents` (each 0…100; anything else gives null) among
+ * values whose weights, in value order, are `weights`; null when no weight is positive.
  */
-export function weightedPercentilePositions(weightsJson: string, percentsJson: string): string | null {
-  const weights = JSON.parse(weightsJson) as unknown;
-  const percents = JSON.parse(percentsJson) as unknown;
-  if (!Array.isArray(weights) || !Array.isArray(percents) || weights.length === 0) return null;
+export function percentilePositions(weights: readonly unknown[], percents: readonly unknown[]): (number | null)[] | null {
   const running = new Array<number>(weights.length);
   let total = 0;
   for (let i = 0; i < weights.length; i++) {
@@ -23,7 +19,7 @@ export function weightedPercentilePositions(weightsJson: string, percentsJson: s
     running[i] = total;
   }
   if (total <= 0) return null;
-  const positions = percents.map((p) => {
+  return percents.map((p) => {
     if (typeof p !== 'number' || !(p >= 0 && p <= 100)) return null;
     const target = (p / 100) * total;
     // the first position whose running weight reaches the target (binary search)
@@ -36,5 +32,13 @@ export function weightedPercentilePositions(weightsJson: string, percentsJson: s
     }
     return lo + 1;
   });
-  return JSON.stringify(positions);
+}
+
+/** percentilePositions of JSON arrays, as JSON array text (the engine function of percentilew). */
+export function weightedPercentilePositions(weightsJson: string, percentsJson: string): string | null {
+  const weights = JSON.parse(weightsJson) as unknown;
+  const percents = JSON.parse(percentsJson) as unknown;
+  if (!Array.isArray(weights) || !Array.isArray(percents)) return null;
+  const positions = percentilePositions(weights, percents);
+  return positions === null ? null : JSON.stringify(positions);
 }
