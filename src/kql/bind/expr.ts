@@ -42,6 +42,8 @@ export interface ExprScope {
   joinSides?: { left: RowScope; right: RowScope } | null;
   /** In graph-match: node and edge variables (`v.prop`) and functions over variable-length edges. */
   graph?: GraphScope | null;
+  /** In scan steps: `step.col`, a value the state of a step holds (undefined when `base` is no step). */
+  scanState?: ((base: string, column: string, at: SynNode) => Expr | undefined) | null;
 }
 
 /** What graph-match adds to expressions (src/kql/bind/graph.ts). */
@@ -166,7 +168,7 @@ export class ExprBinder {
     const selName = nameText(s.c.Selector) ?? '';
     if (base && base.kind === 'NameReference') {
       const bn = nameText(base);
-      const g = sc.graph?.path(bn ?? '', selName, s);
+      const g = sc.graph?.path(bn ?? '', selName, s) ?? sc.scanState?.(bn ?? '', selName, s);
       if (g) return g;
       if ((bn === '$left' || bn === '$right') && sc.joinSides) {
         const side = bn === '$left' ? sc.joinSides.left : sc.joinSides.right;

@@ -25,6 +25,7 @@ import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts'
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
+import { bindScanOp } from './scan-op.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
 
@@ -71,6 +72,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     case 'MvExpandOperator': return bindMvExpand(b, input, op, env);
     case 'MvApplyOperator': return bindMvApply(b, input, op, env);
     case 'PartitionOperator': return bindPartition(b, input, op, env);
+    case 'ScanOperator': return bindScanOp(b, input, op, env);
     case 'MakeSeriesOperator': return bindMakeSeries(b, input, op, env);
     case 'TopNestedOperator': return bindTopNested(b, input, op, env);
     case 'ParseOperator': return bindParse(b, input, op, env, false);

@@ -121,6 +121,44 @@ export interface MvApply {
 /** The current row of the enclosing mv-apply (correlated), as a one-row relation. */
 export interface OuterRow { k: 'outer'; id: number; columns: Column[] }
 
+/** One step of a scan (see ScanOp). */
+export interface ScanStep {
+  name: string;
+  /** Which of its matches the step outputs: every one, the last of a run of repeated matches, or none. */
+  output: 'all' | 'last' | 'none';
+  cond: Expr;
+  /** Declared columns set when the step matches (the others take their default). */
+  assigns: NamedExpr[];
+}
+
+/**
+ * scan: a state machine run over the input rows in `order` (the upstream sort; empty = the input's
+ * own order); see src/kql/runtime/scan.ts for its matching rules. Conditions and assignments read the
+ * current row's columns, and the values an earlier match left in the state as columns named
+ * `scanStateColumn(step, column)`. Output: one row per match of a step that outputs it — the input
+ * columns, the declared ones, then the match id and step name columns when asked for.
+ */
+export interface ScanOp {
+  k: 'scanop'; input: Rel; order: SortKey[];
+  declared: { name: string; type: KqlType; init: Lit }[];
+  steps: ScanStep[];
+  matchId: string | null; stepName: string | null;
+  columns: Column[];
+}
+
+const SCAN_STATE = /^__scan(\d+)\.(.*)$/s;
+
+/** The column name a scan step's state value takes in expressions: `s.col` of the step at `step` (0-based). */
+export function scanStateColumn(step: number, column: string): string {
+  return `__scan${step}.${column}`;
+}
+
+/** The step and column a scanStateColumn name stands for, or null for an ordinary column. */
+export function scanStateOf(name: string): { step: number; column: string } | null {
+  const m = SCAN_STATE.exec(name);
+  return m ? { step: Number(m[1]), column: m[2] } : null;
+}
+
 /** A reference to a materialized common table expression declared in `Query.ctes`. */
 export interface CteRef { k: 'cte'; name: string; columns: Column[] }
 
@@ -150,7 +188,7 @@ export interface KUnion {
 /** A relational node (kjoin/kunion exist only between binding and lowering). */
 export type Rel =
   | Scan | Values | Range | Filter | Project | Aggregate | Sort | Limit | Dedupe | Join | Union
-  | MvExpand | Window | CteRef | KJoin | KUnion | MvApply | OuterRow;
+  | MvExpand | Window | CteRef | KJoin | KUnion | MvApply | OuterRow | ScanOp;
 
 /** A lowered query: materialized CTEs (in dependency order) plus the result relation. */
 export interface Query { ctes: { name: string; rel: Rel }[]; rel: Rel }
@@ -166,7 +204,7 @@ export const ir = {
 export function relInputs(r: Rel): Rel[] {
   switch (r.k) {
     case 'filter': case 'project': case 'aggregate': case 'sort': case 'limit': case 'dedupe':
-    case 'mvexpand': case 'window':
+    case 'mvexpand': case 'window': case 'scanop':
       return [r.input];
     case 'join': case 'kjoin': return [r.left, r.right];
     case 'mvapply': return [r.input, r.sub];
@@ -189,6 +227,7 @@ export function relExprs(r: Rel): Expr[] {
     case 'join': case 'kjoin': return [...r.on.flatMap((p) => [p.left, p.right]), ...(r.ranges ?? []).flatMap((g) => [g.left, g.lo, g.hi])];
     case 'mvexpand': return r.items.map((i) => i.expr);
     case 'window': return [...r.items.flatMap((i) => i.args), ...r.order.map((k) => k.expr)];
+    case 'scanop': return [...r.order.map((k) => k.expr), ...r.steps.flatMap((st) => [st.cond, ...st.assigns.map((a) => a.expr)])];
     default: return [];
   }
 }

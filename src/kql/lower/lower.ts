@@ -56,6 +56,10 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
     case 'union': return { ...r, inputs: r.inputs.map(L) };
     case 'mvexpand': return expandParsedText({ ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, expr: E(i.expr) })) });
     case 'window': return { ...r, input: L(r.input), items: r.items.map((i) => ({ ...i, args: i.args.map(E) })), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })) };
+    case 'scanop': return {
+      ...r, input: L(r.input), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })),
+      steps: r.steps.map((st) => ({ ...st, cond: E(st.cond), assigns: st.assigns.map((a) => ({ name: a.name, expr: E(a.expr) })) })),
+    };
     case 'kjoin': return lowerJoin(r, L, E);
     case 'kunion': return lowerUnion(r, L);
   }

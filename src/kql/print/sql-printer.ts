@@ -8,6 +8,7 @@ import { PalisadeError } from '../../domain/errors.ts';
 import { ir, type Call, type Expr, type LitValue, type Query, type Rel, type Scan } from '../ir/ir.ts';
 import type { KqlType } from '../types.ts';
 import type { Dialect, ExprPrinter } from './dialect.ts';
+import { planScan } from '../ir/scan-plan.ts';
 
 /** Printed SQL and its positional parameters. */
 export interface PrintedSql {
@@ -186,6 +187,7 @@ export class SqlPrinter implements ExprPrinter {
         if (!a) throw new Error('internal: outer row outside mv-apply');
         return `SELECT ${r.columns.map((c) => `${a}.${q(c.name)} AS ${q(c.name)}`).join(', ')}`;
       }
+      case 'scanop': return d.scanOp(top, r, planScan(r), this.rel(r.input));
       case 'kjoin': case 'kunion': throw new Error(`internal: ${r.k} must be lowered before printing`);
     }
   }

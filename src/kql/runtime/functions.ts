@@ -12,6 +12,7 @@ import { seriesFillLinear, seriesIir } from './series.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
+import { scanEngine } from './scan.ts';
 import { tdigestPercentRank, tdigestPercentiles, tdigestRank } from './tdigest.ts';
 
 /** A parameter or result type of an engine function. */
@@ -55,6 +56,8 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_hash_combine', params: ['string', 'string'], returns: 'string', impl: (a, b) => hashCombine(text(a), text(b)) },
   // weighted percentiles: positions among the values the SQL keeps sorted (see weighted-percentile.ts)
   // buildschema: the schema of a group's dynamic values, handed over as one JSON array (build-schema.ts)
+  // scan: the state machine over a whole input, rows in and output rows out as JSON (scan.ts)
+  { sqlName: 'kql_scan', params: ['string', 'string'], returns: 'string', impl: (spec, rows) => (text(spec) === null ? null : scanEngine(text(spec)!, text(rows))) },
   { sqlName: 'kql_buildschema', params: ['string'], returns: 'string', json: true, impl: strict(buildSchema) },
   // exact t-digests: JSON arrays of [value, weight] (tdigest.ts)
   { sqlName: 'kql_tdigest_percentiles', params: ['string', 'string'], returns: 'string', json: true, impl: strict(tdigestPercentiles) },

@@ -10,6 +10,7 @@ import type { KqlType } from '../../types.ts';
 import type { Dialect, ExprPrinter } from '../dialect.ts';
 import { DUCKDB_AGGREGATES } from './aggregates.ts';
 import { DUCKDB_FUNCTIONS } from './functions.ts';
+import { scanOpSql } from './scan-op.ts';
 import { datetimeText7, jsonList, timespanText } from './sql-helpers.ts';
 
 const TYPES: Record<KqlType, string> = {
@@ -156,6 +157,8 @@ export const duckdbDialect: Dialect = {
     });
     return `SELECT CAST(json_object(${args.join(', ')}) AS VARCHAR) AS __row FROM (${sql}) AS __r(${columns.map((_, i) => `__c${i}`).join(', ')})`;
   },
+
+  scanOp: scanOpSql,
 
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string {
     const expandedNames = new Set(r.items.map((i) => i.name));

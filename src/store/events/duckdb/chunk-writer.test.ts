@@ -144,4 +144,17 @@ describe('chunk writer', () => {
     const short: EncodedTable = { ...bad, columns: [{ kind: 'fixed', data: new ArrayBuffer(8), valid: null }, ...bad.columns.slice(1).map(() => null)] };
     await expect(writeAndRead([], [{ encoded: short, hidden }])).rejects.toThrow('Timestamp holds 8 bytes');
   });
+
+  it('leaves no nulls or strings of one chunk in the next (the writer reuses its chunk)', async () => {
+    const n = 2048 * 2 + 5;
+    // First chunk: nulls in every column; second and third: every value present.
+    const input = Array.from({ length: n }, (_, i) =>
+      i < 2048 ? row({ S: null, L: null, I: null, R: null, B: null }) : row({ S: `s${i}`, L: i, I: i, R: i / 2, B: i % 2 === 0 }),
+    );
+    const out = await writeAndRead(input);
+    expect(out.slice(0, 2048).every((r) => r[1] === null && r[3] === null && r[4] === null && r[5] === null && r[6] === null)).toBe(true);
+    expect(out.slice(2048).map((r) => [r[1], Number(r[3]), r[4], r[5], r[6]])).toEqual(
+      Array.from({ length: n - 2048 }, (_, k) => [`s${k + 2048}`, k + 2048, k + 2048, (k + 2048) / 2, (k + 2048) % 2 === 0]),
+    );
+  });
 });

@@ -424,6 +424,16 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 2), 0, scratch.i64.buffer, 0, n * 8);
   }
 
+  // One data chunk per writer, reset and refilled for every 2,048 rows: the appender copies what it
+  // is given, and a fresh chunk would cost a few megabytes of fresh allocations each time.
+  let chunk: duckdb.DataChunk | null = null;
+  function nextChunk(n: number): duckdb.DataChunk {
+    if (chunk === null) chunk = duckdb.create_data_chunk(types);
+    else duckdb.data_chunk_reset(chunk);
+    duckdb.data_chunk_set_size(chunk, n);
+    return chunk;
+  }
+
   return {
     table,
     writeEncoded(appender, segments) {
@@ -445,8 +455,7 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
           at += length;
           from += length;
         }
-        const raw = duckdb.create_data_chunk(types);
-        duckdb.data_chunk_set_size(raw, n);
+        const raw = nextChunk(n);
         for (let c = 0; c < ncols; c++) {
           const vec = duckdb.data_chunk_get_vector(raw, c);
           if (kinds[c] === 'varchar' || kinds[c] === 'json') writeEncodedStrings(vec, pieces, c, n);
@@ -460,8 +469,7 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
       for (let off = 0; off < rows.length; off += CHUNK) {
         const n = Math.min(CHUNK, rows.length - off);
         scatter(rows, off, n);
-        const raw = duckdb.create_data_chunk(types);
-        duckdb.data_chunk_set_size(raw, n);
+        const raw = nextChunk(n);
         for (let c = 0; c < ncols; c++) {
           const vec = duckdb.data_chunk_get_vector(raw, c);
           const kind = kinds[c];
