@@ -30,6 +30,14 @@ const MULTI_VALUE: Record<string, BagValues> = {
       { name: 'variance', type: 'real' },
     ],
   },
+  series_fit_line: {
+    kind: 'bag',
+    bag: 'series_fit_line_dynamic',
+    fields: [
+      { name: 'rsquare', type: 'real' }, { name: 'slope', type: 'real' }, { name: 'variance', type: 'real' },
+      { name: 'rvariance', type: 'real' }, { name: 'interception', type: 'real' }, { name: 'line_fit', type: 'dynamic' },
+    ],
+  },
 };
 
 /** array_sort_asc/desc over several arrays: one sorted array per array argument. */

@@ -8,7 +8,7 @@ import { GEO_SHAPE_ENGINE_FUNCTIONS } from './geo-engine.ts';
 import { hashCombine, kqlHash } from './hash.ts';
 import { canonicalJson } from './json.ts';
 import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
-import { seriesFillLinear, seriesIir } from './series.ts';
+import { seriesFillLinear, seriesFitLine, seriesIir } from './series.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
@@ -80,5 +80,6 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_beta_inv', params: ['real', 'real', 'real'], returns: 'real', impl: strict(betaInv) },
   // a null placeholder means "nulls are missing"; fill_edges comes as 0/1
   { sqlName: 'kql_series_fill_linear', params: ['string', 'string', 'int', 'real'], returns: 'string', json: true, impl: (s, ph, e, c) => seriesFillLinear(text(s), text(ph), num(e), num(c)) },
+  { sqlName: 'kql_series_fit_line', params: ['string'], returns: 'string', json: true, impl: (s) => seriesFitLine(text(s)) },
   { sqlName: 'kql_series_iir', params: ['string', 'string', 'string'], returns: 'string', json: true, impl: (s, b, a) => seriesIir(text(s), text(b), text(a)) },
 ];

@@ -118,3 +118,42 @@ export function seriesIir(series: string | null, numerators: string | null, deno
   }
   return JSON.stringify(y);
 }
+
+/**
+ * series_fit_line(series): the least-squares line through the points (1, y1), (2, y2), … (elements
+ * that are not numbers are left out of the fit). Returns the bag {rsquare, slope, variance,
+ * rvariance, interception, line_fit}: variance is the sample variance of the values, rvariance that
+ * of the residuals (both divided by n − 1), line_fit the line's value at every position. Null when
+ * the series is not an array; values that cannot be computed (too few numbers) are NaN.
+ */
+export function seriesFitLine(series: string | null): string | null {
+  if (series === null) return null;
+  const parsed = arrayElements(series);
+  if (parsed === null) return null;
+  const points = parsed.values.flatMap((v, i) => (typeof v === 'number' && Number.isFinite(v) ? [[i + 1, v] as const] : []));
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) ** 2;
+    sxy += (x - mx) * (y - my);
+    syy += (y - my) ** 2;
+  }
+  const slope = n === 0 ? Number.NaN : sxx === 0 ? 0 : sxy / sxx;
+  const interception = my - slope * mx;
+  const lineFit = parsed.values.map((_, i) => interception + slope * (i + 1));
+  let rss = 0;
+  for (const [x, y] of points) rss += (y - (interception + slope * x)) ** 2;
+  const finite = (v: number) => (Number.isFinite(v) ? v : 'NaN');
+  return JSON.stringify({
+    rsquare: finite(syy === 0 ? (rss === 0 ? 1 : 0) : 1 - rss / syy),
+    slope: finite(slope),
+    variance: finite(syy / (n - 1)),
+    rvariance: finite(rss / (n - 1)),
+    interception: finite(interception),
+    line_fit: lineFit.map(finite),
+  });
+}

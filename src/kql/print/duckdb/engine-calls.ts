@@ -1,8 +1,8 @@
 /**
  * KQL functions that DuckDB cannot compute, printed as calls of the engine functions of
  * src/kql/runtime (which the event store registers): xxHash64 hashes, punycode, gzip/zlib with
- * base64, canonical dynamic_to_json, erf/erfc, the beta distribution, series_fill_linear and
- * series_iir. 64-bit hashes cross as decimal text, dynamic values as JSON text; string results
+ * base64, canonical dynamic_to_json, erf/erfc, the beta distribution, series_fill_linear,
+ * series_fit_line and series_iir. 64-bit hashes cross as decimal text, dynamic values as JSON text; string results
  * are never null (a failed decoding is an empty string), as KQL prints them.
  */
 import type { Expr } from '../../ir/ir.ts';
@@ -72,5 +72,6 @@ export const ENGINE_CALL_FUNCTIONS: Record<string, FnHandler> = {
     edges ? `CAST(${as(p, edges, 'bool')} AS INTEGER)` : 'CAST(NULL AS INTEGER)',
     constant ? real(p, constant) : 'CAST(NULL AS DOUBLE)',
   ], true),
+  series_fit_line_dynamic: (p, [s]) => engine('series_fit_line', [jsonArg(p, s)], true),
   series_iir: (p, [s, b, a]) => engine('series_iir', [jsonArg(p, s), jsonArg(p, b), jsonArg(p, a)], true),
 };
