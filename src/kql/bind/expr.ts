@@ -234,6 +234,16 @@ export class ExprBinder {
     return h.fail(s.c.Operator, `The operator '${op}' is not supported`);
   }
 
+  /** row_window_session(value, maxFromFirst, maxBetween [, restart]) as a window item (see bind/row-window-session.ts). */
+  private rowWindowSession(s: SynNode, args: Expr[], win: WindowCollector): Expr {
+    const [value, maxFromFirst, maxBetween] = args;
+    const distance = value.type === 'datetime' ? 'timespan' : value.type;
+    if (value.type !== 'datetime' && !isNumeric(value.type)) return this.host.fail(s, `row_window_session needs a datetime or number, got ${value.type}`);
+    const limits = [maxFromFirst, maxBetween].map((a) => (a.type === distance || (isNumeric(a.type) && isNumeric(distance)) ? a : this.host.fail(s, `row_window_session's distances must be of type ${distance}`)));
+    const restart = args[3] ? this.asBool(args[3], s) : ir.lit(false, 'bool');
+    return win.add('row_window_session', [value, ...limits, restart], value.type, s);
+  }
+
   asBool(e: Expr, at: SynNode): Expr {
     if (e.type === 'bool') return e;
     if (e.type === 'dynamic') return convertTo(e, 'bool');
@@ -363,6 +373,7 @@ export class ExprBinder {
       const args = argNodes.map((a) => this.bind(a, sc));
       if (args.length < win.min || args.length > win.max) return h.fail(s, `The function '${written}' expects ${win.min} to ${win.max} arguments, got ${args.length}`);
       if ((name === 'prev' || name === 'next') && args.length >= 3) args[2] = windowDefault(args[2], args[0].type);
+      if (name === 'row_window_session') return this.rowWindowSession(s, args, sc.win);
       const restartAt = name === 'row_number' ? 1 : name === 'prev' || name === 'next' ? -1 : 1;
       if (restartAt >= 0 && args.length > restartAt) {
         // a restart condition starts a new segment; segments partition the window

@@ -26,6 +26,7 @@ import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
 import { bindScanOp } from './scan-op.ts';
+import { rowWindowSession } from './row-window-session.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
 
@@ -146,7 +147,14 @@ export function orderOf(r: Rel): SortKey[] {
 /** Puts the collected window items (if any) between `input` and the operator that uses them. */
 export function attachWindow(input: Rel, items: WindowItem[]): Rel {
   if (!items.length) return input;
-  return { k: 'window', input, items, order: orderOf(input), columns: [...input.columns, ...items.map((i) => ({ name: i.name, type: i.type }))] };
+  // row_window_session is sequential: a scan over the rows, after the window items it may read
+  const sessions = items.filter((i) => i.fn === 'row_window_session');
+  const plain = items.filter((i) => i.fn !== 'row_window_session');
+  let rel: Rel = plain.length
+    ? { k: 'window', input, items: plain, order: orderOf(input), columns: [...input.columns, ...plain.map((i) => ({ name: i.name, type: i.type }))] }
+    : input;
+  for (const s of sessions) rel = rowWindowSession(rel, s);
+  return rel;
 }
 
 /** Binds a pipe of operators with no source (`op | op …`, as in mv-apply subqueries) over `input`. */

@@ -143,6 +143,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
 export const WINDOW_FUNCTIONS: Record<string, FnSig> = {
   row_number: lng(0, 2), prev: sig(1, 3, arg0), next: sig(1, 3, arg0),
   row_cumsum: sig(1, 2, (a) => (a[0].type === 'int' ? 'long' : a[0].type)), row_rank_dense: lng(1, 2), row_rank_min: lng(1, 2),
+  row_window_session: sig(3, 4, arg0),
 };
 
 /** Aggregate functions by canonical name (valid only inside summarize and similar). */
