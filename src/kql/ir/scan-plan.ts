@@ -20,6 +20,8 @@ export interface ScanPlan {
   spec: ScanSpec;
 }
 
+const isReal = (t: KqlType) => t === 'real' || t === 'decimal';
+
 function hasState(e: Expr): boolean {
   if (e.k === 'col') return scanStateOf(e.name) !== null;
   if (e.k === 'call') return e.args.some(hasState);
@@ -104,6 +106,11 @@ export function planScan(r: ScanOp): ScanPlan {
     kept: kept.length,
     keptStrings: kept.flatMap((c, i) => (c.type === 'string' ? [i] : [])),
     rowValues: rowValues.length,
+    reals: {
+      h: rowValues.flatMap((e, i) => (isReal(e.type) ? [i] : [])),
+      k: kept.flatMap((c, i) => (isReal(c.type) ? [i] : [])),
+      d: r.declared.flatMap((d, i) => (isReal(d.type) ? [i] : [])),
+    },
   };
   return { rowValues, kept, spec };
 }

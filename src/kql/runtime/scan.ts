@@ -50,6 +50,8 @@ export interface ScanSpec {
   keptStrings: number[];
   /** Row-local values per row. */
   rowValues: number;
+  /** Positions of real-typed row values, kept columns and declared columns (NaN and infinities cross as text). */
+  reals: { h: number[]; k: number[]; d: number[] };
 }
 
 /** One input row: its row-local values and its kept input column values. */
@@ -254,6 +256,12 @@ export function runScan(spec: ScanSpec, rows: readonly ScanRow[]): ScanOutput[] 
   return out;
 }
 
+/** A real value from the SQL: a number, null, or the text of NaN or an infinity. */
+function realIn(v: ScanValue): ScanValue {
+  if (typeof v !== 'string') return v;
+  return v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number.NaN;
+}
+
 /**
  * The engine function: the spec (JSON) and the rows (a JSON array of objects `{h0…, k0…}` in
  * order, or null when the input is empty) → a JSON array of `{q, i, s, m, d0…}`, q numbering the
@@ -262,14 +270,20 @@ export function runScan(spec: ScanSpec, rows: readonly ScanRow[]): ScanOutput[] 
 export function scanEngine(specJson: string, rowsJson: string | null): string {
   const spec = JSON.parse(specJson) as ScanSpec;
   const raw = rowsJson === null ? [] : (JSON.parse(rowsJson) as Record<string, ScanValue>[]);
-  const rows = raw.map((r) => ({
-    h: Array.from({ length: spec.rowValues }, (_, j) => r[`h${j}`] ?? null),
-    k: Array.from({ length: spec.kept }, (_, j) => r[`k${j}`] ?? null),
-  }));
+  const rows = raw.map((r) => {
+    const row: ScanRow = {
+      h: Array.from({ length: spec.rowValues }, (_, j) => r[`h${j}`] ?? null),
+      k: Array.from({ length: spec.kept }, (_, j) => r[`k${j}`] ?? null),
+    };
+    for (const j of spec.reals.h) row.h[j] = realIn(row.h[j]);
+    for (const j of spec.reals.k) row.k[j] = realIn(row.k[j]);
+    return row;
+  });
   const outs = runScan(spec, rows);
+  const realOut = new Set(spec.reals.d);
   return JSON.stringify(outs.map((o, q) => {
     const obj: Record<string, ScanValue> = { q, i: o.i, s: o.s, m: o.m };
-    o.d.forEach((v, j) => (obj[`d${j}`] = v));
+    o.d.forEach((v, j) => (obj[`d${j}`] = realOut.has(j) && typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
     return obj;
   }));
 }

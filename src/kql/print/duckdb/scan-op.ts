@@ -19,10 +19,13 @@ const JSON_TYPES: Record<KqlType, string> = {
   datetime: 'BIGINT', timespan: 'BIGINT', dynamic: 'JSON',
 };
 
-/** A value as the state machine takes it. */
+/** A value as the state machine takes it (JSON has no NaN or infinities: those cross as text). */
 function handOver(sql: string, type: KqlType): string {
   if (type === 'datetime') return `epoch_us(${sql})`;
-  if (type === 'decimal') return `CAST(${sql} AS DOUBLE)`;
+  if (type === 'real' || type === 'decimal') {
+    const x = type === 'decimal' ? `CAST(${sql} AS DOUBLE)` : sql;
+    return `(CASE WHEN isfinite(${x}) OR ${x} IS NULL THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END)`;
+  }
   return sql;
 }
 
