@@ -154,14 +154,18 @@ export class Binder {
       return;
     }
     if (e.kind === 'MaterializeExpression') {
-      const rel = this.bindTabular(e.c.Expression!, env);
-      const cteName = `__m${this.ctes.length}`;
-      this.ctes.push({ name: cteName, rel });
-      env.set(name, { kind: 'tabular', rel: { k: 'cte', name: cteName, columns: rel.columns } });
+      env.set(name, { kind: 'tabular', rel: this.materialize(this.bindTabular(e.c.Expression!, env)) });
       return;
     }
     if (this.isTabular(e, env)) env.set(name, { kind: 'tabular', rel: this.bindTabular(e, env) });
     else env.set(name, { kind: 'scalar', expr: this.expr.bind(e, { env, row: RowScope.empty }) });
+  }
+
+  /** `rel` as a materialized common table expression (computed once), referred to by name. */
+  materialize(rel: Rel): Rel {
+    const cteName = `__m${this.ctes.length}`;
+    this.ctes.push({ name: cteName, rel });
+    return { k: 'cte', name: cteName, columns: rel.columns };
   }
 
   /** True when `s` denotes a tabular expression in `env`. */

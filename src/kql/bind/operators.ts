@@ -3,7 +3,7 @@
  * variants, extend, sort, top, take, distinct, count, and the pass-through ones (serialize,
  * render, as). Larger operators live in their own files and are dispatched from here.
  */
-import { ir, type AggItem, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
+import { ir, walkRels, type AggItem, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
 import { DOTNET_TYPE_NAMES, visible, type Column, type KqlType } from '../types.ts';
@@ -187,10 +187,14 @@ function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
  * partition by Col (subquery): the subquery runs once per distinct value of Col over the rows with
  * that value; the results are concatenated.
  */
-function bindPartition(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
+function bindPartition(b: Binder, source: Rel, op: SynNode, env: Env): Rel {
   const keyNode = childNode(op, 'ByExpression');
-  const key = b.expr.bind(keyNode, scopeOf(input, env));
+  const key = b.expr.bind(keyNode, scopeOf(source, env));
   if (key.k !== 'col') return b.fail(keyNode, 'partition by needs a column');
+  // DuckDB cannot flatten a correlated subquery through every join kind (full outer joins among
+  // them): an input holding a join is computed once, as a materialized CTE, and the subquery filters
+  // that plain relation by its key. Other inputs stay inline, where unused columns are pruned.
+  const input = holdsJoin(source) && !readsOuterRow(source) ? b.materialize(source) : source;
   const keys: Rel = { k: 'aggregate', input, keys: [{ name: key.name, expr: key }], aggs: [], columns: [{ name: key.name, type: key.type }] };
   const outerId = ++outerIds;
   const outer: Rel = { k: 'outer', id: outerId, columns: keys.columns };
@@ -204,6 +208,20 @@ function bindPartition(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const sub = bindHeadless(b, subNode, partRows, env);
   return { k: 'mvapply', input: keys, outerId, sub, keep: [], extra: visible(sub.columns).map((c) => c.name), columns: visible(sub.columns) };
 }
+
+/** True when some node of `r` (subqueries included) satisfies `test`. */
+function anyRel(r: Rel, test: (x: Rel) => boolean): boolean {
+  let found = false;
+  walkRels(r, (x) => {
+    if (test(x)) found = true;
+  });
+  return found;
+}
+
+/** True when `r` reads the current row of an enclosing mv-apply or partition (it cannot be a CTE). */
+const readsOuterRow = (r: Rel) => anyRel(r, (x) => x.k === 'outer');
+/** True when `r` joins. */
+const holdsJoin = (r: Rel) => anyRel(r, (x) => x.k === 'kjoin' || x.k === 'join');
 
 /** top-nested with one level: `top-nested [N] of Col by Agg [asc|desc]` → Col, aggregated_Col. */
 function bindTopNested(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
