@@ -26,6 +26,7 @@ import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
 import { bindScanOp } from './scan-op.ts';
+import { bindDcountIntersect } from './dcount-intersect.ts';
 import { rowWindowSession } from './row-window-session.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
@@ -106,6 +107,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (fc && plugin === 'pivot') return bindPivot(b, input, op, fc, env);
       if (fc && (plugin === 'ipv4_lookup' || plugin === 'ipv6_lookup')) return bindIpLookup(b, input, fc, env, plugin === 'ipv4_lookup' ? 4 : 6);
       if (fc && plugin === 'rows_near') return bindRowsNear(b, input, fc, env);
+      if (fc && plugin === 'dcount_intersect') return bindDcountIntersect(b, input, fc, env);
       if (fc && (plugin === 'geo_polygon_lookup' || plugin === 'geo_line_lookup')) return bindGeoLookup(b, input, fc, env, plugin === 'geo_polygon_lookup' ? 'polygon' : 'line');
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }

@@ -577,6 +577,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   percentrank_tdigest: (p, [d, v]) => engineCall('tdigest_percentrank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`]),
   // hll sketches are exact sets of values here (see hllSketch in aggregates.ts)
   dcount_hll: (p, [h]) => `CAST(COALESCE(len(${jsonList(E(p, h))}), 0) AS BIGINT)`,
+  // the size of the intersection of hll sets (exact sorted JSON arrays; elements compare as JSON text)
+  __dcount_intersect: (p, sets) => `CAST(COALESCE(len(${sets.map((h) => `COALESCE(${jsonList(E(p, h))}, [])`).reduce((acc, x) => `list_intersect(${acc}, ${x})`)}), 0) AS BIGINT)`,
   hll_merge: (p, args) => `to_json(list_sort(list_distinct(list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')}))))`,
   set_union: (p, args) => `to_json(${distinctList(`list_concat(${args.map((a) => `COALESCE(${jsonList(E(p, a))}, [])`).join(', ')})`)})`,
   set_intersect: (p, [first, ...rest]) => {
