@@ -13,6 +13,9 @@ import type { ExprPrinter } from '../dialect.ts';
 import type { ScanPlan } from '../../ir/scan-plan.ts';
 import { engineCall } from './sql-helpers.ts';
 
+/** Most input rows one scan (or one partition of it) takes. */
+export const MAX_SCAN_ROWS = 5_000_000;
+
 /** The JSON type from_json reads a declared value as (datetime as microseconds, dynamic as JSON). */
 const JSON_TYPES: Record<KqlType, string> = {
   string: 'VARCHAR', guid: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', decimal: 'DOUBLE', bool: 'BOOLEAN',
@@ -54,7 +57,9 @@ export function scanOpSql(p: ExprPrinter, r: ScanOp, plan: ScanPlan, input: stri
     ...plan.rowValues.map((e, j) => `h${j} := ${handOver(p.expr(e), e.type)}`),
     ...plan.kept.map((c, j) => `k${j} := ${handOver(q(c.name), c.type)}`),
   ];
-  const rowsJson = handed.length ? `CAST(to_json(list(struct_pack(${handed.join(', ')}) ORDER BY __i)) AS VARCHAR)` : `CAST(to_json(list(0 ORDER BY __i)) AS VARCHAR)`;
+  const listed = handed.length ? `CAST(to_json(list(struct_pack(${handed.join(', ')}) ORDER BY __i)) AS VARCHAR)` : `CAST(to_json(list(0 ORDER BY __i)) AS VARCHAR)`;
+  // the state machine holds the whole input in memory: past the cap, a clear error instead
+  const rowsJson = `CASE WHEN count(*) > ${MAX_SCAN_ROWS} THEN error(${p.param(`scan: the input has more than ${MAX_SCAN_ROWS.toLocaleString('en-US')} rows; filter or summarize it first`, 'string')}) ELSE ${listed} END`;
   const collected = `SELECT list(struct_pack(${whole.join(', ')}) ORDER BY __i) AS __rows, ${rowsJson} AS __js FROM (${numbered}) AS ${b}`;
   const shape = JSON.stringify([{ q: 'BIGINT', i: 'BIGINT', s: 'BIGINT', m: 'BIGINT', ...Object.fromEntries(r.declared.map((d, j) => [`d${j}`, JSON_TYPES[d.type]])) }]);
   const call = engineCall('scan', [p.param(JSON.stringify(plan.spec), 'string'), `${g}.__js`]);
