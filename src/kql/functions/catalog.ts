@@ -43,6 +43,9 @@ export const FUNCTION_ALIASES: Record<string, string> = {
   argmax: 'arg_max', argmin: 'arg_min', any: 'take_any', anyif: 'take_anyif', count_distinct: 'dcount',
   getmonth: 'monthofyear', totime: 'totimespan', make_string: 'unicode_codepoints_to_string',
   weekofyear: 'week_of_year', make_dictionary: 'make_bag', makeset_if: 'make_set_if',
+  array_strcat: 'strcat_array', extractall: 'extract_all', parseurl: 'parse_url', parseurlquery: 'parse_urlquery',
+  datepart: 'datetime_part', columnifexists: 'column_ifexists', arraylength: 'array_length', array_iif: 'array_iff',
+  to_utf8: 'unicode_codepoints_from_string', cnt: 'count', count_distinctif: 'dcountif',
 };
 
 const str = (min: number, max = min) => sig(min, max, 'string');
@@ -122,7 +125,10 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   format_ipv4_mask: str(1, 2), ipv4_netmask_suffix: int(1), has_ipv4: bool(2), has_ipv4_prefix: bool(2),
   has_any_ipv4: bool(2, 64), has_any_ipv4_prefix: bool(2, 64), ipv6_compare: lng(2, 3), ipv6_is_match: bool(2, 3),
   // units
-  convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3),
+  convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3), convert_temperature: real(3),
+  isascii: bool(1), isutf8: bool(1), around: bool(3), set_equals: bool(2), series_pearson_correlation: real(2),
+  ipv4_range_to_cidr_list: dyn(2), base64_encode_fromguid: str(1), base64_decode_toguid: sig(1, 1, 'guid'),
+  ipv6_is_in_range: bool(2), ipv6_is_in_any_range: bool(2, 64),
   convert_speed: real(3), convert_energy: real(3), convert_angle: real(3),
   assert: bool(2),
   ...GEO_FUNCTIONS,

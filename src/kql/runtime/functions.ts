@@ -8,7 +8,8 @@ import { GEO_SHAPE_ENGINE_FUNCTIONS } from './geo-engine.ts';
 import { hashCombine, kqlHash } from './hash.ts';
 import { canonicalJson } from './json.ts';
 import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
-import { seriesFillLinear, seriesFitLine, seriesIir } from './series.ts';
+import { seriesFillLinear, seriesFitLine, seriesIir, seriesPearsonCorrelation } from './series.ts';
+import { ipv4RangeToCidrList } from './ipv4-cidr.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
@@ -81,5 +82,9 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   // a null placeholder means "nulls are missing"; fill_edges comes as 0/1
   { sqlName: 'kql_series_fill_linear', params: ['string', 'string', 'int', 'real'], returns: 'string', json: true, impl: (s, ph, e, c) => seriesFillLinear(text(s), text(ph), num(e), num(c)) },
   { sqlName: 'kql_series_fit_line', params: ['string'], returns: 'string', json: true, impl: (s) => seriesFitLine(text(s)) },
+  { sqlName: 'kql_series_pearson_correlation', params: ['string', 'string'], returns: 'real', impl: (a, b) => seriesPearsonCorrelation(text(a), text(b)) },
+  { sqlName: 'kql_ipv4_range_to_cidr_list', params: ['string', 'string'], returns: 'string', json: true, impl: strict(ipv4RangeToCidrList) },
+  { sqlName: 'kql_base64_encode_fromguid', params: ['string'], returns: 'string', impl: strict(codec.base64EncodeFromGuid) },
+  { sqlName: 'kql_base64_decode_toguid', params: ['string'], returns: 'string', impl: strict(codec.base64DecodeToGuid) },
   { sqlName: 'kql_series_iir', params: ['string', 'string', 'string'], returns: 'string', json: true, impl: (s, b, a) => seriesIir(text(s), text(b), text(a)) },
 ];

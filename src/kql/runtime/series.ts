@@ -157,3 +157,33 @@ export function seriesFitLine(series: string | null): string | null {
     line_fit: lineFit.map(finite),
   });
 }
+
+/**
+ * series_pearson_correlation(series1, series2): Pearson's correlation coefficient of the pairs of
+ * elements at the same position where both are numbers. Null when either is not an array; NaN
+ * when fewer than two pairs or a series is constant.
+ */
+export function seriesPearsonCorrelation(a: string | null, b: string | null): number | null {
+  if (a === null || b === null) return null;
+  const x = arrayElements(a);
+  const y = arrayElements(b);
+  if (x === null || y === null) return null;
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < Math.min(x.values.length, y.values.length); i++) {
+    const u = x.values[i];
+    const v = y.values[i];
+    if (typeof u === 'number' && typeof v === 'number') pairs.push([u, v]);
+  }
+  const n = pairs.length;
+  const mx = pairs.reduce((s, [u]) => s + u, 0) / n;
+  const my = pairs.reduce((s, [, v]) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [u, v] of pairs) {
+    sxy += (u - mx) * (v - my);
+    sxx += (u - mx) ** 2;
+    syy += (v - my) ** 2;
+  }
+  return n < 2 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
+}

@@ -113,3 +113,27 @@ export function zlibDecompressFromBase64(s: string): string | null {
     return null;
   }
 }
+
+/** The 16 bytes of a GUID as .NET lays them out (Guid.ToByteArray: the first three groups little-endian). */
+function guidBytes(guid: string): Buffer | null {
+  const m = /^\s*\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?\s*$/i.exec(guid);
+  if (!m) return null;
+  const le = (hex: string) => Buffer.from(hex, 'hex').reverse();
+  return Buffer.concat([le(m[1]), le(m[2]), le(m[3]), Buffer.from(m[4] + m[5], 'hex')]);
+}
+
+/** base64_encode_fromguid(guid): the base64 text of the GUID's .NET byte layout; null for a malformed GUID. */
+export function base64EncodeFromGuid(guid: string): string | null {
+  return guidBytes(guid)?.toString('base64') ?? null;
+}
+
+/** base64_decode_toguid(text): the GUID whose .NET byte layout the base64 text holds; null unless it decodes to 16 bytes. */
+export function base64DecodeToGuid(text: string): string | null {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) return null;
+  const b = Buffer.from(t, 'base64');
+  if (b.length !== 16) return null;
+  const le = (from: number, to: number) => Buffer.from(b.subarray(from, to)).reverse().toString('hex');
+  const rest = b.subarray(8).toString('hex');
+  return `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${rest.slice(0, 4)}-${rest.slice(4)}`;
+}

@@ -576,6 +576,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   rank_tdigest: (p, [d, v]) => `CAST(${engineCall('tdigest_rank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`])} AS BIGINT)`,
   percentrank_tdigest: (p, [d, v]) => engineCall('tdigest_percentrank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`]),
   // hll sketches are exact sets of values here (see hllSketch in aggregates.ts)
+  isascii: (p, [s]) => `(strlen(${txt(p, s)}) = length(${txt(p, s)}))`,
+  // text is kept as UTF-8 (invalid input bytes were replaced when decoded), so every string is
+  isutf8: (p, [s]) => `(${txt(p, s)} IS NOT NULL)`,
+  around: (p, [v, c, d]) => p.expr(ir.call('between', [v, ir.call('-', [c, d], c.type), ir.call('+', [c, d], c.type)], 'bool')),
+  set_equals: (p, [a, b]) => `(list_sort(list_distinct(${jsonList(E(p, a))})) = list_sort(list_distinct(${jsonList(E(p, b))})))`,
   dcount_hll: (p, [h]) => `CAST(COALESCE(len(${jsonList(E(p, h))}), 0) AS BIGINT)`,
   // the size of the intersection of hll sets (exact sorted JSON arrays; elements compare as JSON text)
   __dcount_intersect: (p, sets) => `CAST(COALESCE(len(${sets.map((h) => `COALESCE(${jsonList(E(p, h))}, [])`).reduce((acc, x) => `list_intersect(${acc}, ${x})`)}), 0) AS BIGINT)`,

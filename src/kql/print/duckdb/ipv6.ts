@@ -4,7 +4,7 @@
  */
 import type { Expr } from '../../ir/ir.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
-import { toText } from './sql-helpers.ts';
+import { textList, toText } from './sql-helpers.ts';
 
 const V4 = `'^\\s*(?:::(?:ffff:)?)?(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\s*(?:/\\s*(\\d{1,3}))?\\s*$'`;
 /** The bits of hex digits `h` (SQL text), four per digit. */
@@ -45,7 +45,7 @@ function compareParts(p: ExprPrinter, a: Expr, b: Expr, prefix: Expr | undefined
   return { x: `substr(${bits(sa)}, 1, ${n})`, y: `substr(${bits(sb)}, 1, ${n})` };
 }
 
-/** ipv6_compare and ipv6_is_match; the internal range bounds of ipv6_lookup. */
+/** ipv6_compare, ipv6_is_match, ipv6_is_in_range and ipv6_is_in_any_range; the internal range bounds of ipv6_lookup. */
 export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
   // ipv6_lookup: an address as 128 bits, and the first and last address of a network as 128 bits
   // (the bits of its prefix followed by zeros or ones), so that a range test is a text comparison
@@ -66,4 +66,18 @@ export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
     const { x, y } = compareParts(p, a, b, prefix, false);
     return `(${x} = ${y})`;
   },
+  ipv6_is_in_range: (p, [ip, range]) => inRange(toText(p, ip), toText(p, range)),
+  ipv6_is_in_any_range: (p, [ip, ...ranges]) => {
+    const a = toText(p, ip);
+    const parts = ranges.map((r) => (r.type === 'dynamic'
+      ? `COALESCE(list_bool_or(list_transform(${textList(p.expr(r))}, rr -> ${inRange(a, 'rr')})), FALSE)`
+      : inRange(a, toText(p, r))));
+    return `(${parts.join(' OR ')})`;
+  },
 };
+
+/** Whether address text `a` lies in the network `range` (address/prefix text): their first prefix bits agree. */
+function inRange(a: string, range: string): string {
+  const n = prefixOf(range);
+  return `(substr(${bits(a)}, 1, ${n}) = substr(${bits(range)}, 1, ${n}))`;
+}

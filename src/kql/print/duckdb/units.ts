@@ -1,7 +1,7 @@
 /**
  * convert_length / convert_mass / convert_volume / convert_force / convert_speed / convert_energy /
  * convert_angle: unit names must be constants; the conversion factor is computed here and passed as
- * a parameter.
+ * a parameter. convert_temperature converts through kelvin (its units differ by an offset too).
  */
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { FnHandler } from '../dialect.ts';
@@ -66,7 +66,26 @@ function converter(kind: string): FnHandler {
   };
 }
 
+/** Temperature units as kelvin = value * scale + offset. */
+const TEMPERATURES: Record<string, [scale: number, offset: number]> = {
+  kelvin: [1, 0], degreecelsius: [1, 273.15], millidegreecelsius: [0.001, 273.15], degreefahrenheit: [5 / 9, 459.67 * 5 / 9],
+  degreerankine: [5 / 9, 0], degreedelisle: [-2 / 3, 373.15], degreenewton: [100 / 33, 273.15], degreereaumur: [5 / 4, 273.15],
+  degreeroemer: [40 / 21, 273.15 - 7.5 * 40 / 21], solartemperature: [5778, 0],
+};
+
+const convertTemperature: FnHandler = (p, [v, from, to]) => {
+  const f = litString(from)?.toLowerCase();
+  const t = litString(to)?.toLowerCase();
+  if (f === undefined || t === undefined) throw new PalisadeError('BadRequest', 'convert_temperature() needs constant unit names');
+  const a = TEMPERATURES[f];
+  const b = TEMPERATURES[t];
+  if (!a || !b) return 'CAST(NULL AS DOUBLE)';
+  // value → kelvin → target
+  return `((CAST(${p.expr(v)} AS DOUBLE) * ${p.param(a[0], 'real')} + ${p.param(a[1], 'real')} - ${p.param(b[1], 'real')}) / ${p.param(b[0], 'real')})`;
+};
+
 /** Handlers by KQL name. */
-export const UNIT_FUNCTIONS: Record<string, FnHandler> = Object.fromEntries(
-  Object.keys(UNITS).map((k) => [`convert_${k}`, converter(k)]),
-);
+export const UNIT_FUNCTIONS: Record<string, FnHandler> = {
+  ...Object.fromEntries(Object.keys(UNITS).map((k) => [`convert_${k}`, converter(k)])),
+  convert_temperature: convertTemperature,
+};
