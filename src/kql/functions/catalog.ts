@@ -128,7 +128,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3), convert_temperature: real(3),
   isascii: bool(1), isutf8: bool(1), around: bool(3), set_equals: bool(2), series_pearson_correlation: real(2),
   ipv4_range_to_cidr_list: dyn(2), base64_encode_fromguid: str(1), base64_decode_toguid: sig(1, 1, 'guid'),
-  ipv6_is_in_range: bool(2), ipv6_is_in_any_range: bool(2, 64),
+  ipv6_is_in_range: bool(2), ipv6_is_in_any_range: bool(2, 64), parse_ipv6: str(1), parse_ipv6_mask: str(2),
   convert_speed: real(3), convert_energy: real(3), convert_angle: real(3),
   assert: bool(2),
   ...GEO_FUNCTIONS,

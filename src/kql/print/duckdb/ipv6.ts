@@ -45,7 +45,7 @@ function compareParts(p: ExprPrinter, a: Expr, b: Expr, prefix: Expr | undefined
   return { x: `substr(${bits(sa)}, 1, ${n})`, y: `substr(${bits(sb)}, 1, ${n})` };
 }
 
-/** ipv6_compare, ipv6_is_match, ipv6_is_in_range and ipv6_is_in_any_range; the internal range bounds of ipv6_lookup. */
+/** ipv6_compare, ipv6_is_match, ipv6_is_in_range, ipv6_is_in_any_range, parse_ipv6 and parse_ipv6_mask; the internal range bounds of ipv6_lookup. */
 export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
   // ipv6_lookup: an address as 128 bits, and the first and last address of a network as 128 bits
   // (the bits of its prefix followed by zeros or ones), so that a range test is a text comparison
@@ -66,6 +66,14 @@ export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
     const { x, y } = compareParts(p, a, b, prefix, false);
     return `(${x} = ${y})`;
   },
+  parse_ipv6: (p, [ip]) => {
+    const s = toText(p, ip);
+    return canonical(bits(s), prefixOf(s));
+  },
+  parse_ipv6_mask: (p, [ip, prefix]) => {
+    const s = toText(p, ip);
+    return canonical(bits(s), `least(${prefixOf(s)}, greatest(0, CAST(${p.expr(prefix)} AS BIGINT)))`);
+  },
   ipv6_is_in_range: (p, [ip, range]) => inRange(toText(p, ip), toText(p, range)),
   ipv6_is_in_any_range: (p, [ip, ...ranges]) => {
     const a = toText(p, ip);
@@ -75,6 +83,16 @@ export const IPV6_FUNCTIONS: Record<string, FnHandler> = {
     return `(${parts.join(' OR ')})`;
   },
 };
+
+/**
+ * The canonical text of an address's 128 bits `b` masked to their first `n` (eight groups of four
+ * lower-case hex digits); '' for text that is no address.
+ */
+function canonical(b: string, n: string): string {
+  const masked = `(substr(${b}, 1, ${n}) || repeat('0', 128 - ${n}))`;
+  const group = (g: string) => `lpad(lower(hex(CAST(CAST(substr(${masked}, ${g} * 16 + 1, 16) AS BIT) AS INTEGER))), 4, '0')`;
+  return `COALESCE(array_to_string(list_transform(range(8), g -> ${group('g')}), ':'), '')`;
+}
 
 /** Whether address text `a` lies in the network `range` (address/prefix text): their first prefix bits agree. */
 function inRange(a: string, range: string): string {
