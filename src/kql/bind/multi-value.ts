@@ -15,9 +15,11 @@ import { nameText } from './naming.ts';
 /** A function returning a fixed set of named values, read from one property bag. */
 interface BagValues {
   kind: 'bag';
-  /** The function that returns the values as one bag. */
+  /** The function that returns the values as one bag (given the same arguments). */
   bag: string;
   fields: { name: string; type: KqlType }[];
+  /** How many arguments it takes (default exactly 1). */
+  args?: [min: number, max: number];
 }
 
 const MULTI_VALUE: Record<string, BagValues> = {
@@ -38,6 +40,17 @@ const MULTI_VALUE: Record<string, BagValues> = {
       { name: 'rvariance', type: 'real' }, { name: 'interception', type: 'real' }, { name: 'line_fit', type: 'dynamic' },
     ],
   },
+  series_fit_poly: {
+    kind: 'bag',
+    bag: '__series_fit_poly',
+    args: [1, 3],
+    fields: [
+      { name: 'rsquare', type: 'real' }, { name: 'coefficients', type: 'dynamic' }, { name: 'variance', type: 'real' },
+      { name: 'rvariance', type: 'real' }, { name: 'poly_fit', type: 'dynamic' },
+    ],
+  },
+  series_fft: { kind: 'bag', bag: '__series_fft', args: [1, 2], fields: [{ name: 'real', type: 'dynamic' }, { name: 'imag', type: 'dynamic' }] },
+  series_ifft: { kind: 'bag', bag: '__series_ifft', args: [1, 2], fields: [{ name: 'real', type: 'dynamic' }, { name: 'imag', type: 'dynamic' }] },
 };
 
 /** array_sort_asc/desc over several arrays: one sorted array per array argument. */
@@ -83,10 +96,13 @@ export function bindMultiValue(b: Binder, call: { name: string; call: SynNode },
     }));
   }
   const mv = MULTI_VALUE[call.name];
-  if (argNodes.length !== 1) return b.fail(call.call, `The function '${call.name}' expects 1 argument, got ${argNodes.length}`);
-  const arg = b.expr.bind(argNodes[0], sc);
+  const [min, max] = mv.args ?? [1, 1];
+  if (argNodes.length < min || argNodes.length > max) {
+    return b.fail(call.call, `The function '${call.name}' expects ${min === max ? min : `${min} to ${max}`} argument${max > 1 ? 's' : ''}, got ${argNodes.length}`);
+  }
+  const args = argNodes.map((n) => b.expr.bind(n, sc));
   if (names && names.length > mv.fields.length) return b.fail(call.call, `'${call.name}' returns ${mv.fields.length} values; ${names.length} names were given`);
-  const bag = ir.call(mv.bag, [arg], 'dynamic');
+  const bag = ir.call(mv.bag, args, 'dynamic');
   const prefix = `${call.name}_${argNodes[0].type === 'node' && argNodes[0].kind === 'NameReference' ? nameText(argNodes[0]) : 'expr'}_`;
   return (names ?? mv.fields.map((f) => prefix + f.name)).map((name, i) => ({
     name,

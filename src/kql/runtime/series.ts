@@ -187,3 +187,131 @@ export function seriesPearsonCorrelation(a: string | null, b: string | null): nu
   }
   return n < 2 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
 }
+
+/** Solves the square system `a`·x = `b` by Gaussian elimination with partial pivoting; null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+    if (Math.abs(m[pivot][c]) < 1e-300) return null;
+    [m[c], m[pivot]] = [m[pivot], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
+/**
+ * series_fit_poly(y [, x, degree]): the least-squares polynomial of `degree` (default 1) through
+ * the points (x[i], y[i]) where both are numbers; x defaults to 1, 2, …. Returns the bag {rsquare,
+ * coefficients (highest power first), variance, rvariance, poly_fit}, with variances divided by
+ * n − 1 as in series_fit_line. Null when y is not an array; NaN values when the fit has no solution.
+ */
+export function seriesFitPoly(y: string | null, x: string | null, degree: number | null): string | null {
+  if (y === null) return null;
+  const ys = arrayElements(y);
+  if (ys === null) return null;
+  const xs = x === null ? null : arrayElements(x);
+  if (x !== null && xs === null) return null;
+  const xAt = (i: number) => (xs ? xs.values[i] : i + 1);
+  const d = Math.max(0, Math.trunc(degree ?? 1));
+  const points = ys.values.flatMap((v, i) => {
+    const u = xAt(i);
+    return typeof v === 'number' && typeof u === 'number' ? [[u, v] as const] : [];
+  });
+  // normal equations over the powers x^0 … x^d
+  const a = Array.from({ length: d + 1 }, (_, r) => Array.from({ length: d + 1 }, (_, c) => points.reduce((s, [u]) => s + u ** (r + c), 0)));
+  const b = Array.from({ length: d + 1 }, (_, r) => points.reduce((s, [u, v]) => s + v * u ** r, 0));
+  const w = points.length > d ? solve(a, b) : null;
+  const at = (u: number) => (w ? w.reduce((s, c, k) => s + c * u ** k, 0) : Number.NaN);
+  const n = points.length;
+  const my = points.reduce((s, [, v]) => s + v, 0) / n;
+  const syy = points.reduce((s, [, v]) => s + (v - my) ** 2, 0);
+  const rss = points.reduce((s, [u, v]) => s + (v - at(u)) ** 2, 0);
+  const finite = (v: number) => (Number.isFinite(v) ? v : 'NaN');
+  return JSON.stringify({
+    rsquare: finite(syy === 0 ? (rss === 0 ? 1 : 0) : 1 - rss / syy),
+    coefficients: (w ? [...w].reverse() : Array.from({ length: d + 1 }, () => Number.NaN)).map(finite),
+    variance: finite(syy / (n - 1)),
+    rvariance: finite(rss / (n - 1)),
+    poly_fit: ys.values.map((_, i) => {
+      const u = xAt(i);
+      return typeof u === 'number' ? finite(at(u)) : null;
+    }),
+  });
+}
+
+/**
+ * series_fft / series_ifft: the discrete Fourier transform of the complex series real + i·imag
+ * (imag defaults to zeros; non-numbers count as 0): X[k] = Σ x[n]·e^(∓2πikn/N), the inverse divided
+ * by N. Radix-2 when N is a power of two, the direct sum otherwise. Returns the bag {real, imag}.
+ */
+export function seriesFft(real: string | null, imag: string | null, inverse: boolean): string | null {
+  if (real === null) return null;
+  const re = arrayElements(real);
+  const im = imag === null ? null : arrayElements(imag);
+  if (re === null || (imag !== null && im === null)) return null;
+  const n = re.values.length;
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const xr = re.values.map(num);
+  const xi = Array.from({ length: n }, (_, i) => (im ? num(im.values[i]) : 0));
+  const sign = inverse ? 1 : -1;
+  let [yr, yi] = (n & (n - 1)) === 0 && n > 0 ? radix2(xr, xi, sign) : dft(xr, xi, sign);
+  if (inverse && n > 0) {
+    yr = yr.map((v) => v / n);
+    yi = yi.map((v) => v / n);
+  }
+  return JSON.stringify({ real: yr, imag: yi });
+}
+
+function dft(xr: number[], xi: number[], sign: number): [number[], number[]] {
+  const n = xr.length;
+  const yr = new Array<number>(n).fill(0);
+  const yi = new Array<number>(n).fill(0);
+  for (let k = 0; k < n; k++) {
+    for (let t = 0; t < n; t++) {
+      const ang = (sign * 2 * Math.PI * ((k * t) % n)) / n;
+      yr[k] += xr[t] * Math.cos(ang) - xi[t] * Math.sin(ang);
+      yi[k] += xr[t] * Math.sin(ang) + xi[t] * Math.cos(ang);
+    }
+  }
+  return [yr, yi];
+}
+
+function radix2(xr: number[], xi: number[], sign: number): [number[], number[]] {
+  const n = xr.length;
+  const yr = [...xr];
+  const yi = [...xi];
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [yr[i], yr[j]] = [yr[j], yr[i]];
+      [yi[i], yi[j]] = [yi[j], yi[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (sign * 2 * Math.PI) / len;
+    for (let start = 0; start < n; start += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const a = start + k;
+        const b = a + len / 2;
+        const tr = yr[b] * wr - yi[b] * wi;
+        const ti = yr[b] * wi + yi[b] * wr;
+        yr[b] = yr[a] - tr;
+        yi[b] = yi[a] - ti;
+        yr[a] += tr;
+        yi[a] += ti;
+      }
+    }
+  }
+  return [yr, yi];
+}
