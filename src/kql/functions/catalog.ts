@@ -142,7 +142,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   series_cos: dyn(1), series_tan: dyn(1), series_asin: dyn(1), series_acos: dyn(1), series_atan: dyn(1),
   series_sum: real(1), series_magnitude: real(1), series_dot_product: real(2), series_cosine_similarity: real(2),
   series_product: real(1), series_fill_const: dyn(2, 3), series_fill_forward: dyn(1, 2), series_fill_backward: dyn(1, 2),
-  series_stats_dynamic: dyn(1, 2), series_fill_linear: dyn(1, 4), series_iir: dyn(3), series_fit_line_dynamic: dyn(1),
+  series_stats_dynamic: dyn(1, 2), series_fill_linear: dyn(1, 4), series_iir: dyn(3), series_fit_line_dynamic: dyn(1), series_fir: dyn(2, 4),
 };
 
 /** Window functions over serialized (ordered) rows, by name. */

@@ -8,7 +8,7 @@ import { GEO_SHAPE_ENGINE_FUNCTIONS } from './geo-engine.ts';
 import { hashCombine, kqlHash } from './hash.ts';
 import { canonicalJson } from './json.ts';
 import { betaCdf, betaInv, betaPdf, erf, erfc } from './math.ts';
-import { seriesFft, seriesFillLinear, seriesFitLine, seriesFitPoly, seriesIir, seriesPearsonCorrelation } from './series.ts';
+import { seriesFft, seriesFillLinear, seriesFir, seriesFitLine, seriesFitPoly, seriesIir, seriesPearsonCorrelation } from './series.ts';
 import { ipv4RangeToCidrList } from './ipv4-cidr.ts';
 import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
@@ -82,6 +82,7 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   // a null placeholder means "nulls are missing"; fill_edges comes as 0/1
   { sqlName: 'kql_series_fill_linear', params: ['string', 'string', 'int', 'real'], returns: 'string', json: true, impl: (s, ph, e, c) => seriesFillLinear(text(s), text(ph), num(e), num(c)) },
   { sqlName: 'kql_series_fit_line', params: ['string'], returns: 'string', json: true, impl: (s) => seriesFitLine(text(s)) },
+  { sqlName: 'kql_series_fir', params: ['string', 'string', 'int', 'int'], returns: 'string', json: true, impl: (s, f, n, c) => seriesFir(text(s), text(f), num(n), num(c)) },
   { sqlName: 'kql_series_fit_poly', params: ['string', 'string', 'int'], returns: 'string', json: true, impl: (y, x, d) => seriesFitPoly(text(y), text(x), num(d)) },
   { sqlName: 'kql_series_fft', params: ['string', 'string', 'int'], returns: 'string', json: true, impl: (r, i, inv) => seriesFft(text(r), text(i), inv === 1) },
   { sqlName: 'kql_series_pearson_correlation', params: ['string', 'string'], returns: 'real', impl: (a, b) => seriesPearsonCorrelation(text(a), text(b)) },

@@ -315,3 +315,34 @@ function radix2(xr: number[], xi: number[], sign: number): [number[], number[]] 
   }
   return [yr, yi];
 }
+
+/**
+ * series_fir(series, filter [, normalize, center]): y[i] = Σ filter[j]·x[i − j + s] over the filter's
+ * coefficients, where values outside the series (and non-numbers) count as 0 and the shift s is 0,
+ * or ⌊(k − 1)/2⌋ for a centered filter of k coefficients (which then looks ahead as far as back).
+ * With normalize (the default unless a coefficient is negative) the coefficients are divided by
+ * their sum; asking to normalize a filter with a negative coefficient gives null, as does a filter
+ * that is empty or not numeric.
+ */
+export function seriesFir(series: string | null, filter: string | null, normalize: number | null, center: number | null): string | null {
+  if (series === null) return null;
+  const parsed = arrayElements(series);
+  const f = numberArray(filter);
+  if (parsed === null || f === null || f.length === 0) return null;
+  const negative = f.some((c) => c < 0);
+  const norm = normalize === null ? !negative : normalize === 1;
+  if (norm && negative) return null;
+  const sum = f.reduce((s, c) => s + c, 0);
+  const coef = norm ? f.map((c) => c / sum) : f;
+  const x = parsed.values.map((v) => (typeof v === 'number' ? v : 0));
+  const shift = center === 1 ? Math.floor((coef.length - 1) / 2) : 0;
+  const y = x.map((_, i) => {
+    let s = 0;
+    for (let j = 0; j < coef.length; j++) {
+      const t = i - j + shift;
+      if (t >= 0 && t < x.length) s += coef[j] * x[t];
+    }
+    return s;
+  });
+  return JSON.stringify(y);
+}

@@ -2,7 +2,7 @@
  * KQL functions that DuckDB cannot compute, printed as calls of the engine functions of
  * src/kql/runtime (which the event store registers): xxHash64 hashes, punycode, gzip/zlib with
  * base64, canonical dynamic_to_json, erf/erfc, the beta distribution, series_fill_linear,
- * series_fit_line, series_fit_poly, series_fft/series_ifft, series_iir and series_pearson_correlation, CIDR lists of IPv4 ranges, GUIDs
+ * series_fir, series_fit_line, series_fit_poly, series_fft/series_ifft, series_iir and series_pearson_correlation, CIDR lists of IPv4 ranges, GUIDs
  * in base64. 64-bit hashes cross as decimal text, dynamic values as JSON text; string results
  * are never null (a failed decoding is an empty string), as KQL prints them.
  */
@@ -74,6 +74,11 @@ export const ENGINE_CALL_FUNCTIONS: Record<string, FnHandler> = {
     constant ? real(p, constant) : 'CAST(NULL AS DOUBLE)',
   ], true),
   series_fit_line_dynamic: (p, [s]) => engine('series_fit_line', [jsonArg(p, s)], true),
+  series_fir: (p, [s, f, normalize, center]) => engine('series_fir', [
+    jsonArg(p, s), jsonArg(p, f),
+    normalize ? `CAST(${as(p, normalize, 'bool')} AS INTEGER)` : 'CAST(NULL AS INTEGER)',
+    center ? `CAST(${as(p, center, 'bool')} AS INTEGER)` : 'CAST(NULL AS INTEGER)',
+  ], true),
   __series_fit_poly: (p, [y, x, degree]) => engine('series_fit_poly', [
     jsonArg(p, y), x ? jsonArg(p, x) : 'CAST(NULL AS VARCHAR)', degree ? `CAST(${as(p, degree, 'long')} AS INTEGER)` : 'CAST(NULL AS INTEGER)',
   ], true),
