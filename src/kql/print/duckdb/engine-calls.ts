@@ -1,7 +1,7 @@
 /**
  * KQL functions that DuckDB cannot compute, printed as calls of the engine functions of
  * src/kql/runtime (which the event store registers): xxHash64 hashes, punycode, gzip/zlib with
- * base64, canonical dynamic_to_json, erf/erfc, the beta distribution, series_fill_linear,
+ * base64, canonical dynamic_to_json, erf/erfc, the beta distribution (and Welch's t-test), series_fill_linear,
  * series_fir, series_fit_line, series_fit_poly, series_fft/series_ifft, series_iir and series_pearson_correlation, CIDR lists of IPv4 ranges, GUIDs
  * in base64. 64-bit hashes cross as decimal text, dynamic values as JSON text; string results
  * are never null (a failed decoding is an empty string), as KQL prints them.
@@ -74,6 +74,14 @@ export const ENGINE_CALL_FUNCTIONS: Record<string, FnHandler> = {
     constant ? real(p, constant) : 'CAST(NULL AS DOUBLE)',
   ], true),
   series_fit_line_dynamic: (p, [s]) => engine('series_fit_line', [jsonArg(p, s)], true),
+  // Welch's t-test, two-sided: p = I(df / (df + t²); df/2, 1/2), the regularized incomplete beta
+  welch_test: (p, [m1, v1, c1, m2, v2, c2]) => {
+    const a = `(${real(p, v1)} / ${real(p, c1)})`;
+    const b = `(${real(p, v2)} / ${real(p, c2)})`;
+    const t2 = `((${real(p, m1)} - ${real(p, m2)}) ^ 2 / (${a} + ${b}))`;
+    const df = `((${a} + ${b}) ^ 2 / (${a} ^ 2 / (${real(p, c1)} - 1) + ${b} ^ 2 / (${real(p, c2)} - 1)))`;
+    return engine('beta_cdf', [`(${df} / (${df} + ${t2}))`, `(${df} / 2)`, '0.5']);
+  },
   series_fir: (p, [s, f, normalize, center]) => engine('series_fir', [
     jsonArg(p, s), jsonArg(p, f),
     normalize ? `CAST(${as(p, normalize, 'bool')} AS INTEGER)` : 'CAST(NULL AS INTEGER)',
