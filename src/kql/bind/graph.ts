@@ -23,6 +23,7 @@ import { expressionResultName, nameText } from './naming.ts';
 import { attachWindow, bindHeadless } from './operators.ts';
 import { RowScope } from './scope.ts';
 import { kunion } from './union.ts';
+import { PARTITION_MARK } from '../runtime/graph-components.ts';
 
 /**
  * A graph made by make-graph: its edges (with their endpoint columns) and nodes (with their key);
@@ -418,4 +419,37 @@ export function bindGraphToTable(b: Binder, input: Rel, op: SynNode): Rel {
     ...(tgt ? [{ name: tgt, expr: id(g.edges, g.target) }] : []),
     ...keep(g.edges),
   ]);
+}
+
+/**
+ * `graph-mark-components [kind=weak|strong] [with_component_id=Name]`: the same graph, its nodes
+ * extended by the id of their connected component (default column ComponentId); with
+ * `partitioned-by`, components stay within a partition.
+ */
+export function bindGraphMarkComponents(b: Binder, input: Rel, op: SynNode): Rel {
+  const g = graphs.get(input);
+  if (!g) return b.fail(op, 'graph-mark-components needs a graph, made by make-graph');
+  let strong = false;
+  let name = 'ComponentId';
+  for (const p of childList(op, 'Parameters')) {
+    if (p.type !== 'node') continue;
+    const param = (nameText(p.c.Name) ?? '').toLowerCase();
+    const value = nameText(p.c.Expression) ?? tokensText(p.c.Expression);
+    if (param === 'kind' && (value === 'weak' || value === 'strong')) strong = value === 'strong';
+    else if (param === 'with_component_id' && value) name = value;
+    else return b.fail(p, `graph-mark-components: unsupported parameter '${tokensText(p)}' (kind=weak|strong and with_component_id=Name are)`);
+  }
+  if (g.nodes.columns.some((c) => c.name === name)) return b.fail(op, `graph-mark-components: the nodes already have a column '${name}'`);
+  const identity = (r: Rel, key: string): Expr => {
+    const k = text(col(r, key));
+    return g.partition === undefined ? k : ir.call('strcat', [text(col(r, g.partition)), ir.lit(PARTITION_MARK, 'string'), k], 'string');
+  };
+  const nodes: Rel = {
+    k: 'components', nodes: g.nodes, edges: g.edges, nodeKey: identity(g.nodes, g.key),
+    source: identity(g.edges, g.source), target: identity(g.edges, g.target), strong, name, partitioned: g.partition !== undefined,
+    columns: [...g.nodes.columns, { name, type: 'long' }],
+  };
+  const graph = project(input, input.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
+  graphs.set(graph, { ...g, nodes });
+  return graph;
 }

@@ -18,7 +18,7 @@ import { bindParse } from './parse-operator.ts';
 import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
 import { bindIpLookup } from './ip-lookup.ts';
-import { bindGraphMatch, bindGraphToTable, bindMakeGraph, isGraph } from './graph.ts';
+import { bindGraphMarkComponents, bindGraphMatch, bindGraphToTable, bindMakeGraph, isGraph } from './graph.ts';
 import { bindRowsNear } from './rows-near.ts';
 import { bindGeoLookup } from './geo-lookup.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
@@ -36,6 +36,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
   if (op.kind === 'MakeGraphOperator') return bindMakeGraph(b, input, op, env);
   if (op.kind === 'GraphMatchOperator' || op.kind === 'GraphShortestPathsOperator') return bindGraphMatch(b, input, op, env);
   if (op.kind === 'GraphToTableOperator') return bindGraphToTable(b, input, op);
+  if (op.kind === 'GraphMarkComponentsOperator') return bindGraphMarkComponents(b, input, op);
   if (isGraph(input)) return b.fail(op, `A graph is only taken by graph-match, graph-shortest-paths and graph-to-table (not by '${firstTokenText(op)}')`);
   switch (op.kind) {
     case 'FilterOperator': {

@@ -159,6 +159,19 @@ export function scanStateOf(name: string): { step: number; column: string } | nu
   return m ? { step: Number(m[1]), column: m[2] } : null;
 }
 
+/**
+ * graph-mark-components: `nodes` extended by the column `name`, the id (from 0) of the connected
+ * component each node belongs to — weak: linked by edges either way; strong: reaching each other
+ * along edges (see src/kql/runtime/graph-components.ts). `nodeKey` identifies a node (over `nodes`),
+ * `source` and `target` an edge's endpoints (over `edges`), all as text.
+ */
+export interface GraphComponents {
+  k: 'components'; nodes: Rel; edges: Rel; nodeKey: Expr; source: Expr; target: Expr; strong: boolean; name: string;
+  /** Whether identities are `partition + U+0001 + key` (partitioned-by): components are numbered per partition. */
+  partitioned: boolean;
+  columns: Column[];
+}
+
 /** A reference to a materialized common table expression declared in `Query.ctes`. */
 export interface CteRef { k: 'cte'; name: string; columns: Column[] }
 
@@ -188,7 +201,7 @@ export interface KUnion {
 /** A relational node (kjoin/kunion exist only between binding and lowering). */
 export type Rel =
   | Scan | Values | Range | Filter | Project | Aggregate | Sort | Limit | Dedupe | Join | Union
-  | MvExpand | Window | CteRef | KJoin | KUnion | MvApply | OuterRow | ScanOp;
+  | MvExpand | Window | CteRef | KJoin | KUnion | MvApply | OuterRow | ScanOp | GraphComponents;
 
 /** A lowered query: materialized CTEs (in dependency order) plus the result relation. */
 export interface Query { ctes: { name: string; rel: Rel }[]; rel: Rel }
@@ -208,6 +221,7 @@ export function relInputs(r: Rel): Rel[] {
       return [r.input];
     case 'join': case 'kjoin': return [r.left, r.right];
     case 'mvapply': return [r.input, r.sub];
+    case 'components': return [r.nodes, r.edges];
     case 'union': case 'kunion': return r.inputs;
     default: return [];
   }
@@ -228,6 +242,7 @@ export function relExprs(r: Rel): Expr[] {
     case 'mvexpand': return r.items.map((i) => i.expr);
     case 'window': return [...r.items.flatMap((i) => i.args), ...r.order.map((k) => k.expr)];
     case 'scanop': return [...r.order.map((k) => k.expr), ...r.steps.flatMap((st) => [st.cond, ...st.assigns.map((a) => a.expr)])];
+    case 'components': return [r.nodeKey, r.source, r.target];
     default: return [];
   }
 }

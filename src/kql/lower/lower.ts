@@ -60,6 +60,7 @@ function lowerOnce(r: Rel, memo: Map<Rel, Rel>): Rel {
       ...r, input: L(r.input), order: r.order.map((k) => ({ ...k, expr: E(k.expr) })),
       steps: r.steps.map((st) => ({ ...st, cond: E(st.cond), assigns: st.assigns.map((a) => ({ name: a.name, expr: E(a.expr) })) })),
     };
+    case 'components': return { ...r, nodes: L(r.nodes), edges: L(r.edges), nodeKey: E(r.nodeKey), source: E(r.source), target: E(r.target) };
     case 'kjoin': return lowerJoin(r, L, E);
     case 'kunion': return lowerUnion(r, L);
   }

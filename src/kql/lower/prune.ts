@@ -156,6 +156,8 @@ function prune(r: Rel, need: Need): Rel {
     }
     case 'mvapply':
       return { ...r, input: prune(r.input, 'all'), sub: prune(r.sub, 'all') };
+    case 'components':
+      return { ...r, nodes: prune(r.nodes, 'all'), edges: prune(r.edges, plus(new Set(), [r.source, r.target])) };
     case 'scanop':
       // every input column is output, and state values may read any of them
       return { ...r, input: prune(r.input, 'all'), steps: r.steps.map((st) => ({ ...st, cond: pruneExpr(st.cond), assigns: st.assigns.map((a) => ({ name: a.name, expr: pruneExpr(a.expr) })) })) };

@@ -52,6 +52,8 @@ export interface Dialect {
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string;
   /** SELECT for scan; `input` is the input's SQL, `plan` what each row hands to the state machine. */
   scanOp(p: ExprPrinter, r: import('../ir/ir.ts').ScanOp, plan: import('../ir/scan-plan.ts').ScanPlan, input: string): string;
+  /** SELECT for graph-mark-components; `nodes`/`edges` are the input SQL texts. */
+  components(p: ExprPrinter, r: import('../ir/ir.ts').GraphComponents, nodes: string, edges: string): string;
   /** SELECT for a join; `left`/`right` are the input SQL texts. */
   join(p: ExprPrinter, r: Join, left: string, right: string, leftExpr: (e: Expr) => string, rightExpr: (e: Expr) => string): string;
   /**

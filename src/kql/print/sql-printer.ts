@@ -188,6 +188,7 @@ export class SqlPrinter implements ExprPrinter {
         return `SELECT ${r.columns.map((c) => `${a}.${q(c.name)} AS ${q(c.name)}`).join(', ')}`;
       }
       case 'scanop': return d.scanOp(top, r, planScan(r), this.rel(r.input));
+      case 'components': return d.components(top, r, this.rel(r.nodes), this.rel(r.edges));
       case 'kjoin': case 'kunion': throw new Error(`internal: ${r.k} must be lowered before printing`);
     }
   }

@@ -11,6 +11,7 @@ import type { Dialect, ExprPrinter } from '../dialect.ts';
 import { DUCKDB_AGGREGATES } from './aggregates.ts';
 import { DUCKDB_FUNCTIONS } from './functions.ts';
 import { scanOpSql } from './scan-op.ts';
+import { componentsSql } from './graph-components.ts';
 import { datetimeText7, jsonList, timespanText } from './sql-helpers.ts';
 
 const TYPES: Record<KqlType, string> = {
@@ -159,6 +160,7 @@ export const duckdbDialect: Dialect = {
   },
 
   scanOp: scanOpSql,
+  components: componentsSql,
 
   mvExpand(p: ExprPrinter, r: MvExpand, from: string): string {
     const expandedNames = new Set(r.items.map((i) => i.name));
