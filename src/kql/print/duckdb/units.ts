@@ -24,13 +24,15 @@ const UNITS: Record<string, Record<string, number>> = {
     kilopound: 453.59237, megapound: 453592.37, shorthundredweight: 45.359237, longhundredweight: 50.80234544,
     solarmass: 1.98947e30, earthmass: 5.9722e24,
   },
+  // acrefoot as Kusto defines it (0.000810714 acre-feet per cubic meter), not the exact 1233.48183754752 m³
   volume: {
     cubicmeter: 1, liter: 0.001, milliliter: 1e-6, centiliter: 1e-5, deciliter: 1e-4, hectoliter: 0.1, kiloliter: 1,
     cubiccentimeter: 1e-6, cubicmillimeter: 1e-9, cubickilometer: 1e9, cubicdecimeter: 0.001, cubicfoot: 0.028316846592,
     cubicinch: 1.6387064e-5, cubicyard: 0.764554857984, cubicmile: 4168181825.44058, usgallon: 0.003785411784,
     imperialgallon: 0.00454609, usquart: 0.000946352946, uspint: 0.000473176473, usounce: 2.95735295625e-5,
     imperialounce: 2.84130625e-5, imperialpint: 0.00056826125, usbeerbarrel: 0.119240471196, oilbarrel: 0.158987294928,
-    acrefoot: 1233.48183754752, ustablespoon: 1.478676478125e-5, usteaspoon: 4.92892159375e-6, uscustomarycup: 0.0002365882365,
+    // as Kusto (UnitsNet) defines it: 0.000810714 acre-feet per cubic meter
+    acrefoot: 1 / 0.000810714, ustablespoon: 1.478676478125e-5, usteaspoon: 4.92892159375e-6, uscustomarycup: 0.0002365882365,
     metriccup: 0.00025, megaliter: 1000, microliter: 1e-9, hectocubicmeter: 100, kilocubicmeter: 1000,
   },
   force: {
