@@ -14,6 +14,7 @@ import * as codec from './text.ts';
 import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
 import { scanEngine } from './scan.ts';
+import { treepath } from './treepath.ts';
 import { graphComponentsEngine } from './graph-components.ts';
 import { tdigestPercentRank, tdigestPercentiles, tdigestRank } from './tdigest.ts';
 
@@ -62,6 +63,7 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_scan', params: ['string', 'string'], returns: 'string', impl: (spec, rows) => (text(spec) === null ? null : scanEngine(text(spec)!, text(rows))) },
   // graph-mark-components: node identities and edges in, one component id per node out (graph-components.ts)
   { sqlName: 'kql_graph_components', params: ['string', 'string', 'int', 'int'], returns: 'string', impl: (k, e, s, p) => graphComponentsEngine(text(k), text(e), num(s), num(p)) },
+  { sqlName: 'kql_treepath', params: ['string'], returns: 'string', json: true, impl: strict(treepath) },
   { sqlName: 'kql_buildschema', params: ['string'], returns: 'string', json: true, impl: strict(buildSchema) },
   // exact t-digests: JSON arrays of [value, weight] (tdigest.ts)
   { sqlName: 'kql_tdigest_percentiles', params: ['string', 'string'], returns: 'string', json: true, impl: strict(tdigestPercentiles) },

@@ -61,6 +61,7 @@ export const ENGINE_CALL_FUNCTIONS: Record<string, FnHandler> = {
   gzip_decompress_from_base64_string: text1('gzip_decompress_from_base64_string'),
   zlib_compress_to_base64_string: text1('zlib_compress_to_base64_string'),
   zlib_decompress_from_base64_string: text1('zlib_decompress_from_base64_string'),
+  treepath: (p, [a]) => engine('treepath', [jsonArg(p, a)], true),
   dynamic_to_json: (p, [a]) => `COALESCE(${engine('dynamic_to_json', [jsonArg(p, a)])}, 'null')`,
   erf: (p, [x]) => engine('erf', [real(p, x)]),
   erfc: (p, [x]) => engine('erfc', [real(p, x)]),
