@@ -37,7 +37,7 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
   if (op.kind === 'GraphMatchOperator' || op.kind === 'GraphShortestPathsOperator') return bindGraphMatch(b, input, op, env);
   if (op.kind === 'GraphToTableOperator') return bindGraphToTable(b, input, op);
   if (op.kind === 'GraphMarkComponentsOperator') return bindGraphMarkComponents(b, input, op);
-  if (isGraph(input)) return b.fail(op, `A graph is only taken by graph-match, graph-shortest-paths and graph-to-table (not by '${firstTokenText(op)}')`);
+  if (isGraph(input)) return b.fail(op, `A graph is only taken by graph-mark-components, graph-match, graph-shortest-paths and graph-to-table (not by '${firstTokenText(op)}')`);
   switch (op.kind) {
     case 'FilterOperator': {
       const w = windowCollector();
