@@ -577,7 +577,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   percentrank_tdigest: (p, [d, v]) => engineCall('tdigest_percentrank', [`CAST(${E(p, d)} AS VARCHAR)`, `CAST(${E(p, v)} AS DOUBLE)`]),
   // hll sketches are exact sets of values here (see hllSketch in aggregates.ts)
   isascii: (p, [s]) => `(strlen(${txt(p, s)}) = length(${txt(p, s)}))`,
-  // text is kept as UTF-8 (invalid input bytes were replaced when decoded), so every string is
+  // text is kept as UTF-8 (invalid input bytes were replaced when decoded): every string is valid
   isutf8: (p, [s]) => `(${txt(p, s)} IS NOT NULL)`,
   around: (p, [v, c, d]) => p.expr(ir.call('between', [v, ir.call('-', [c, d], c.type), ir.call('+', [c, d], c.type)], 'bool')),
   set_equals: (p, [a, b]) => `(list_sort(list_distinct(${jsonList(E(p, a))})) = list_sort(list_distinct(${jsonList(E(p, b))})))`,

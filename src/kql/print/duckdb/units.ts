@@ -24,7 +24,6 @@ const UNITS: Record<string, Record<string, number>> = {
     kilopound: 453.59237, megapound: 453592.37, shorthundredweight: 45.359237, longhundredweight: 50.80234544,
     solarmass: 1.98947e30, earthmass: 5.9722e24,
   },
-  // acrefoot as Kusto defines it (0.000810714 acre-feet per cubic meter), not the exact 1233.48183754752 m³
   volume: {
     cubicmeter: 1, liter: 0.001, milliliter: 1e-6, centiliter: 1e-5, deciliter: 1e-4, hectoliter: 0.1, kiloliter: 1,
     cubiccentimeter: 1e-6, cubicmillimeter: 1e-9, cubickilometer: 1e9, cubicdecimeter: 0.001, cubicfoot: 0.028316846592,
