@@ -178,7 +178,8 @@ function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const subNode = childNode(op, 'Subquery');
   const sub = bindHeadless(b, subNode?.c.Expression ?? subNode!, expand, env);
   const expanded = new Set(expand.k === 'mvexpand' ? expand.items.map((i) => i.name) : []);
-  const keep = visible(input.columns).filter((c) => !expanded.has(c.name));
+  // hidden columns (TimeGenerated, the ingestion time) stay hidden and reachable, as through any row operator
+  const keep = input.columns.filter((c) => !expanded.has(c.name));
   const extra = sub.columns.filter((c) => !keep.some((k) => k.name === c.name));
   return {
     k: 'mvapply', input, outerId, sub, keep: keep.map((c) => c.name), extra: extra.map((c) => c.name),
@@ -209,7 +210,7 @@ function bindPartition(b: Binder, source: Rel, op: SynNode, env: Env): Rel {
   const subNode = operand?.c.Subquery ?? operand?.c.Expression;
   if (!operand || operand.kind !== 'PartitionSubquery' || !subNode) return b.fail(op, 'Only the partition by Column (subquery) form is supported');
   const sub = bindHeadless(b, subNode, partRows, env);
-  return { k: 'mvapply', input: keys, outerId, sub, keep: [], extra: visible(sub.columns).map((c) => c.name), columns: visible(sub.columns) };
+  return { k: 'mvapply', input: keys, outerId, sub, keep: [], extra: sub.columns.map((c) => c.name), columns: sub.columns };
 }
 
 /** True when some node of `r` (subqueries included) satisfies `test`. */
