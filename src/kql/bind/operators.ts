@@ -178,8 +178,10 @@ function bindMvApply(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const subNode = childNode(op, 'Subquery');
   const sub = bindHeadless(b, subNode?.c.Expression ?? subNode!, expand, env);
   const expanded = new Set(expand.k === 'mvexpand' ? expand.items.map((i) => i.name) : []);
-  // hidden columns (TimeGenerated, the ingestion time) stay hidden and reachable, as through any row operator
-  const keep = input.columns.filter((c) => !expanded.has(c.name));
+  // hidden columns (TimeGenerated, the ingestion time) stay reachable, as through any row operator;
+  // one the subquery outputs itself (recomputed, or passed through) comes from the subquery
+  const fromSub = new Set(sub.columns.map((c) => c.name));
+  const keep = input.columns.filter((c) => !expanded.has(c.name) && !(c.hidden && fromSub.has(c.name)));
   const extra = sub.columns.filter((c) => !keep.some((k) => k.name === c.name));
   return {
     k: 'mvapply', input, outerId, sub, keep: keep.map((c) => c.name), extra: extra.map((c) => c.name),
