@@ -8,6 +8,7 @@ import { createIngestPipeline } from '../ingest/pipeline.ts';
 import { compileKqlDiscovering, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
 import { createExternalDataFetcher } from '../services/external-data.ts';
+import { openGeoIpDatabase } from '../store/geoip/maxmind-database.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
 
@@ -20,8 +21,9 @@ export interface EventStack {
 }
 
 /** Opens the embedded event stack on the DuckDB file at `path` (':memory:' for tests). */
-export async function openEventStack(path: string, opts: { retentionDays: number; log?: Logger; hunting?: Partial<HuntingLimits> }): Promise<EventStack> {
-  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays });
+export async function openEventStack(path: string, opts: { retentionDays: number; log?: Logger; hunting?: Partial<HuntingLimits>; geoIpDb?: string }): Promise<EventStack> {
+  const geoIp = opts.geoIpDb ? await openGeoIpDatabase(opts.geoIpDb) : null;
+  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays, engine: { geoIp } });
   // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
   preloadKql();
   const pipeline = createIngestPipeline({
@@ -32,7 +34,7 @@ export async function openEventStack(path: string, opts: { retentionDays: number
     onRun: (n) => n && opts.log?.info({ deleted: n }, 'retention removed old events'),
     onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
   });
-  const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting };
+  const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting, geoIp: geoIp !== null };
   const hunting = new HuntingService(compileKqlDiscovering, store, formatResult, limits, undefined, limits.allowExternalData ? createExternalDataFetcher() : undefined);
   return {
     store,

@@ -24,6 +24,8 @@ export interface ServeOptions {
   throttle: boolean;
   /** Let hunting queries fetch URLs with externaldata (off by default: see services/external-data.ts). */
   allowExternalData?: boolean;
+  /** A GeoIP database in the MaxMind DB format, for geo_info_from_ip_address (see store/geoip/maxmind-database.ts). */
+  geoipDb?: string;
 }
 
 /** Starts the server; resolves with a stop function once it listens. */
@@ -37,7 +39,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant('Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log, hunting: { allowExternalData: !!o.allowExternalData } });
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
   const app = await buildApp({
     state,
     ingest: events.ingest,

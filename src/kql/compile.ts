@@ -24,6 +24,8 @@ export interface CompileOptions {
   lookbackDays?: number;
   /** externaldata is refused unless true; its URLs are then fetched with `fetchExternalData`. */
   allowExternalData?: boolean;
+  /** geo_info_from_ip_address is refused unless true (the store then has a GeoIP database). */
+  geoIp?: boolean;
   /** Texts already fetched for externaldata, by URL. */
   externalData?: Readonly<Record<string, string>>;
   /** Fetches an externaldata URL's text (compileDiscovering); absent, externaldata is refused. */
@@ -48,6 +50,7 @@ function plan(text: string, opts: CompileOptions, tables: readonly TableDecl[]):
     now: opts.now,
     lookbackDays: opts.lookbackDays ?? 30,
     allowExternalData: opts.allowExternalData ?? false,
+    geoIp: opts.geoIp ?? false,
     externalData: opts.externalData,
     discovered: opts.discovered,
   });

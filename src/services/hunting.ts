@@ -18,7 +18,7 @@ export type KqlCompiler = (
   text: string,
   opts: {
     tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number;
-    allowExternalData?: boolean; fetchExternalData?: (url: string) => Promise<string>;
+    allowExternalData?: boolean; fetchExternalData?: (url: string) => Promise<string>; geoIp?: boolean;
   },
   read: (q: CompiledQuery) => Promise<unknown[][]>,
 ) => Promise<CompiledQuery>;
@@ -35,6 +35,8 @@ export interface HuntingLimits {
   cpuMsPerHour: number;
   maxQueryLength: number;
   allowExternalData: boolean;
+  /** Whether the event store has a GeoIP database (serve --geoip-db) for geo_info_from_ip_address. */
+  geoIp: boolean;
 }
 
 export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
@@ -44,6 +46,7 @@ export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
   cpuMsPerHour: 10 * 60_000,
   maxQueryLength: 100_000,
   allowExternalData: false,
+  geoIp: false,
 };
 
 /** What a hunting call returns. */
@@ -96,6 +99,7 @@ export class HuntingService {
         lookbackDays: this.limits.lookbackDays,
         allowExternalData: this.limits.allowExternalData && !!this.fetchExternalData,
         fetchExternalData: this.limits.allowExternalData ? this.fetchExternalData : undefined,
+        geoIp: this.limits.geoIp,
       }, async (q) => (await timed(q)).rows);
       // where the engine prints each row as JSON itself, rows need no conversion value by value
       res = await timed(compiled.jsonSql ? { sql: compiled.jsonSql, params: compiled.params, columns: [{ name: 'row', type: 'string' }] } : compiled);

@@ -67,12 +67,12 @@ export function deviceRecord(tenantId: string, d: Partial<Device> & { computerDn
 }
 
 /** Starts a harness; call close() in afterAll. `hunting` sets limits of the event stack's hunting service. */
-export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting?: Partial<HuntingLimits> } = {}): Promise<Harness> {
+export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting?: Partial<HuntingLimits>; geoIpDb?: string } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
   const state = await openStateStore(join(dir, 'state.db'));
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant('Test');
-  const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting });
+  const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
   const app = await buildApp({ state, throttle: false, ingest: events.ingest, hunting: events.hunting, ...extra });
   await app.ready();
   const h: Harness = {

@@ -35,6 +35,8 @@ export interface BindOptions {
   /** Look-back limit for tables with a Timestamp column (MDE: 30 days). */
   lookbackDays: number;
   allowExternalData: boolean;
+  /** Whether geo_info_from_ip_address has a GeoIP database to read (default false). */
+  geoIp?: boolean;
   /** Texts fetched for externaldata, by URL (see external-data.ts). */
   externalData?: Readonly<Record<string, string>>;
   /** Names read from the data for operators whose output columns depend on it (see bag-unpack.ts), by operator id. */
@@ -61,6 +63,8 @@ export class Binder {
   readonly asNames = new Map<Rel, string>();
   /** The `set name = value;` options of the query (their values are constants). */
   readonly options = new Map<string, Expr>();
+  /** Whether geo_info_from_ip_address has a GeoIP database to read. */
+  readonly geoIp: boolean;
   private readonly tables = new Map<string, TableDecl>();
   private readonly scope: ScanScope;
   private callDepth = 0;
@@ -68,6 +72,7 @@ export class Binder {
   constructor(parsed: ParsedQuery, readonly opts: BindOptions) {
     this.text = parsed.text;
     this.now = opts.now;
+    this.geoIp = opts.geoIp ?? false;
     for (const t of opts.tables) this.tables.set(t.name, t);
     this.scope = {
       tenantId: opts.tenantId,

@@ -60,6 +60,8 @@ export interface BinderHost {
   now: Date;
   /** Values of the query's `set name = value;` options met so far (e.g. query_bin_auto_size). */
   readonly options: ReadonlyMap<string, Expr>;
+  /** Whether geo_info_from_ip_address has a GeoIP database to read. */
+  readonly geoIp: boolean;
   /** Binds a tabular expression (subqueries, toscalar, `in (T)`). */
   bindTabular(s: Syn, env: Env): Rel;
   /** True when the syntax denotes a tabular expression in this environment. */
@@ -381,6 +383,9 @@ export class ExprBinder {
         return sc.win.add(name, args.slice(0, restartAt), resultType(win, args), s, seg);
       }
       return sc.win.add(name, args, resultType(win, args), s);
+    }
+    if (name === 'geo_info_from_ip_address' && !h.geoIp) {
+      return h.fail(s, "The function 'geo_info_from_ip_address' is not supported: this server has no GeoIP database (see serve --geoip-db)");
     }
     const scalar = SCALAR_FUNCTIONS[name];
     const aggregate = AGGREGATE_FUNCTIONS[name] ?? (name === 'count' ? AGGREGATE_FUNCTIONS.count : undefined);

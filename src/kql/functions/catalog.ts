@@ -126,7 +126,7 @@ export const SCALAR_FUNCTIONS: Record<string, FnSig> = {
   has_any_ipv4: bool(2, 64), has_any_ipv4_prefix: bool(2, 64), ipv6_compare: lng(2, 3), ipv6_is_match: bool(2, 3),
   // units
   convert_length: real(3), convert_mass: real(3), convert_volume: real(3), convert_force: real(3), convert_temperature: real(3),
-  welch_test: real(6), treepath: dyn(1), isascii: bool(1), isutf8: bool(1), around: bool(3), set_equals: bool(2), series_pearson_correlation: real(2),
+  welch_test: real(6), treepath: dyn(1), geo_info_from_ip_address: dyn(1), isascii: bool(1), isutf8: bool(1), around: bool(3), set_equals: bool(2), series_pearson_correlation: real(2),
   ipv4_range_to_cidr_list: dyn(2), base64_encode_fromguid: str(1), base64_decode_toguid: sig(1, 1, 'guid'),
   ipv6_is_in_range: bool(2), ipv6_is_in_any_range: bool(2, 64), parse_ipv6: str(1), parse_ipv6_mask: str(2),
   convert_speed: real(3), convert_energy: real(3), convert_angle: real(3),

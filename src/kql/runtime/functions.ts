@@ -15,11 +15,18 @@ import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
 import { scanEngine } from './scan.ts';
 import { treepath } from './treepath.ts';
+import { geoInfoFromIpAddress, type GeoIpLookup } from './geo-ip.ts';
 import { graphComponentsEngine } from './graph-components.ts';
 import { tdigestPercentRank, tdigestPercentiles, tdigestRank } from './tdigest.ts';
 
 /** A parameter or result type of an engine function. */
 export type EngineType = 'real' | 'int' | 'string';
+
+/** What some engine functions need from the server's configuration. */
+export interface EngineContext {
+  /** Looks IP addresses up in the operator's GeoIP database (serve --geoip-db); null without one. */
+  geoIp: GeoIpLookup | null;
+}
 
 /** One engine function. */
 export interface EngineFunction {
@@ -30,6 +37,12 @@ export interface EngineFunction {
   /** Whether the result is JSON text that the SQL turns into a dynamic value. */
   json?: boolean;
   impl: (...args: (number | string | null)[]) => number | string | null;
+}
+
+/** An engine function that needs the server's configuration: registered only when `available` says so. */
+export interface ContextualEngineFunction extends Omit<EngineFunction, 'impl'> {
+  available: (ctx: EngineContext) => boolean;
+  impl: (ctx: EngineContext) => EngineFunction['impl'];
 }
 
 const num = (v: number | string | null): number | null => (typeof v === 'number' ? v : null);
@@ -95,4 +108,13 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   { sqlName: 'kql_base64_encode_fromguid', params: ['string'], returns: 'string', impl: strict(codec.base64EncodeFromGuid) },
   { sqlName: 'kql_base64_decode_toguid', params: ['string'], returns: 'string', impl: strict(codec.base64DecodeToGuid) },
   { sqlName: 'kql_series_iir', params: ['string', 'string', 'string'], returns: 'string', json: true, impl: (s, b, a) => seriesIir(text(s), text(b), text(a)) },
+];
+
+/** Engine functions that depend on the server's configuration. */
+export const CONTEXTUAL_ENGINE_FUNCTIONS: readonly ContextualEngineFunction[] = [
+  {
+    sqlName: 'kql_geo_info_from_ip_address', params: ['string'], returns: 'string', json: true,
+    available: (ctx) => ctx.geoIp !== null,
+    impl: (ctx) => (ip) => (text(ip) === null || !ctx.geoIp ? null : geoInfoFromIpAddress(ctx.geoIp, text(ip)!)),
+  },
 ];

@@ -62,6 +62,8 @@ export const ENGINE_CALL_FUNCTIONS: Record<string, FnHandler> = {
   zlib_compress_to_base64_string: text1('zlib_compress_to_base64_string'),
   zlib_decompress_from_base64_string: text1('zlib_decompress_from_base64_string'),
   treepath: (p, [a]) => engine('treepath', [jsonArg(p, a)], true),
+  // registered only on a server with a GeoIP database; the binder refuses the call otherwise
+  geo_info_from_ip_address: (p, [ip]) => engine('geo_info_from_ip_address', [str(p, ip)], true),
   dynamic_to_json: (p, [a]) => `COALESCE(${engine('dynamic_to_json', [jsonArg(p, a)])}, 'null')`,
   erf: (p, [x]) => engine('erf', [real(p, x)]),
   erfc: (p, [x]) => engine('erfc', [real(p, x)]),

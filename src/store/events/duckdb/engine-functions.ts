@@ -4,13 +4,17 @@
  * themselves, and their results are null for bad input rather than errors.
  */
 import { DOUBLE, DuckDBScalarFunction, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import { ENGINE_FUNCTIONS, type EngineType } from '../../../kql/runtime/functions.ts';
+import { CONTEXTUAL_ENGINE_FUNCTIONS, ENGINE_FUNCTIONS, type EngineContext, type EngineFunction, type EngineType } from '../../../kql/runtime/functions.ts';
 
 const TYPES: Record<EngineType, DuckDBType> = { real: DOUBLE, int: INTEGER, string: VARCHAR };
 
-/** Registers every engine function on `conn`. */
-export function registerEngineFunctions(conn: DuckDBConnection): void {
-  for (const f of ENGINE_FUNCTIONS) {
+/** Registers every engine function on `conn`, and those of CONTEXTUAL_ENGINE_FUNCTIONS that `ctx` makes available. */
+export function registerEngineFunctions(conn: DuckDBConnection, ctx: EngineContext = { geoIp: null }): void {
+  const all: EngineFunction[] = [
+    ...ENGINE_FUNCTIONS,
+    ...CONTEXTUAL_ENGINE_FUNCTIONS.filter((f) => f.available(ctx)).map((f) => ({ ...f, impl: f.impl(ctx) })),
+  ];
+  for (const f of all) {
     conn.registerScalarFunction(DuckDBScalarFunction.create({
       name: f.sqlName,
       parameterTypes: f.params.map((t) => TYPES[t]),

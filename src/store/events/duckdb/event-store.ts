@@ -31,6 +31,7 @@ import { createGroupCommitQueue, type StagedGroup } from './group-commit-queue.t
 import { BATCHES_TABLE, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
 import { createReadPool } from './read-pool.ts';
 import { registerEngineFunctions } from './engine-functions.ts';
+import type { EngineContext } from '../../../kql/runtime/functions.ts';
 import { toMicros } from './micros.ts';
 import { cellConverter, kqlTypeOf } from './values.ts';
 
@@ -58,6 +59,8 @@ export interface DuckDbEventStoreOptions {
   checkpointBytes?: number;
   /** Clock for __IngestTime and retention; defaults to the system clock. */
   now?: () => Date;
+  /** What configuration-dependent KQL engine functions use (a GeoIP database); none by default. */
+  engine?: EngineContext;
 }
 
 /** Options of the retention timer. */
@@ -181,7 +184,8 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
   const writer = writers[0];
   await ensureLayout(writer);
   // queries may call the KQL engine functions (src/kql/runtime), registered on every read connection
-  const pool = createReadPool(instance, readConnections, registerEngineFunctions);
+  const engine: EngineContext = opts.engine ?? { geoIp: null };
+  const pool = createReadPool(instance, readConnections, (conn) => registerEngineFunctions(conn, engine));
   const chunkWriters = new Map<TableDecl, ChunkWriter>(TABLES.map((t) => [t, createChunkWriter(t)]));
   const walPath = path === ':memory:' || path === '' ? null : `${path}.wal`;
   let checkpointQueued = false;
