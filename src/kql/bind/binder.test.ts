@@ -114,7 +114,8 @@ describe('binder: lets, functions and errors', () => {
     const op = fail('Events\n| sample-distinct 5 of FileName');
     expect(op.message).toBe("The operator 'sample-distinct' is not supported");
     expect(op.details).toEqual({ line: 2, column: 3 });
-    expect(fail('print geo_info_from_ip_address("20.53.203.50")').message).toBe("The function 'geo_info_from_ip_address' is not supported");
+    expect(fail('print series_outliers(dynamic([1, 2, 30]))').message).toBe("The function 'series_outliers' is not supported");
+    expect(fail('print geo_info_from_ip_address("20.53.203.50")').message).toMatch(/geo_info_from_ip_address' is not supported: this server has no GeoIP database/);
     expect(fail('Events | project count()').message).toMatch(/can only be used in summarize/);
     expect(fail('externaldata(x:string)["https://x"]').message).toMatch(/^The operator 'externaldata' is not supported: this server does not fetch/);
     const parsed = parseKql('externaldata(x:string)["https://x"]');
