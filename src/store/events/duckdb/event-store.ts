@@ -55,7 +55,12 @@ export interface DuckDbEventStoreOptions {
   threads?: number;
   /** DuckDB `memory_limit`, e.g. '2GB'; DuckDB's default when absent. */
   memoryLimit?: string;
-  /** WAL size after which it is folded into the database file (CHECKPOINT) between groups. Default 256 MiB. */
+  /**
+   * WAL size after which it is folded into the database file (CHECKPOINT) between groups. Default
+   * 1 GiB: each checkpoint also rewrites every table's partly filled last row group, so rarer
+   * checkpoints cost less per row (measured: 25–30% less store work than at 256 MiB over 2.4M rows),
+   * for a longer replay after a crash and more memory held by the WAL's rows.
+   */
   checkpointBytes?: number;
   /** Clock for __IngestTime and retention; defaults to the system clock. */
   now?: () => Date;
@@ -169,7 +174,7 @@ function toDuckParam(v: unknown): DuckDBValue {
 
 /** Opens (creating when needed) the DuckDB event store at `path`. */
 export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promise<DuckDbEventStore> {
-  const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, minOverlapRows = 20_000, checkpointBytes = 256 * 1024 * 1024, now = () => new Date() } = opts;
+  const { path, retentionDays = 30, readConnections = 4, maxGroupRows = 100_000, minOverlapRows = 20_000, checkpointBytes = 1024 * 1024 * 1024, now = () => new Date() } = opts;
   const config: Record<string, string> = {
     // The store checkpoints itself, between groups and after the group that outgrew checkpointBytes
     // has been acknowledged (see afterCommit). DuckDB's own checkpoint would run inside that group's
