@@ -2,10 +2,10 @@
  * The scan operator in DuckDB SQL. The input rows are numbered in their order; one aggregation
  * collects them twice, in that order: as a list of structs (every input column, from which the
  * output rows are picked) and as JSON objects of what the state machine needs (row values `h…` and
- * kept state columns `k…`, datetimes as microseconds). The engine function kql_scan runs the state machine
- * (src/kql/runtime/scan.ts) and returns the output rows as JSON `{i, s, m, d…}`: the position of
- * the input row, the step, the match id and the declared columns' values, numbered by q in output
- * order.
+ * kept state columns `k…`, datetimes as microseconds). The engine function kql_scan runs the state
+ * machine (src/kql/runtime/scan.ts) and returns the output rows as JSON `{q, i, s, m, d…}`: their
+ * position in the output, the position of the input row, the step, the match id and the declared
+ * columns' values.
  */
 import type { ScanOp } from '../../ir/ir.ts';
 import type { KqlType } from '../../types.ts';
