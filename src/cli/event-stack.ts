@@ -21,9 +21,10 @@ export interface EventStack {
 }
 
 /** Opens the embedded event stack on the DuckDB file at `path` (':memory:' for tests). */
-export async function openEventStack(path: string, opts: { retentionDays: number; log?: Logger; hunting?: Partial<HuntingLimits>; geoIpDb?: string }): Promise<EventStack> {
+export async function openEventStack(path: string, opts: { retentionDays: number; checkpointMib?: number; log?: Logger; hunting?: Partial<HuntingLimits>; geoIpDb?: string }): Promise<EventStack> {
   const geoIp = opts.geoIpDb ? await openGeoIpDatabase(opts.geoIpDb) : null;
-  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays, engine: { geoIp } });
+  const checkpointBytes = opts.checkpointMib === undefined ? undefined : opts.checkpointMib * 1024 * 1024;
+  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays, checkpointBytes, engine: { geoIp } });
   // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
   preloadKql();
   const pipeline = createIngestPipeline({

@@ -20,6 +20,8 @@ export interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   retentionDays: number;
+  /** WAL size in MiB after which the event store checkpoints (see store/events/duckdb/event-store.ts). */
+  checkpointMib?: number;
   logLevel: string;
   throttle: boolean;
   /** Let hunting queries fetch URLs with externaldata (off by default: see services/external-data.ts). */
@@ -39,7 +41,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant('Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
   const app = await buildApp({
     state,
     ingest: events.ingest,

@@ -1,7 +1,8 @@
 /**
  * Crash test: a sensor sends event batches while the server is killed with SIGKILL mid-stream;
  * after a restart every acknowledged batch is queryable, exactly once, and no batch is partly
- * stored. Repeated CRASH_ITERATIONS times (10 in CI).
+ * stored. Repeated CRASH_ITERATIONS times (10 in CI). The server checkpoints after every commit
+ * (--checkpoint-mib 0), so the kills also hit checkpoints in progress.
  */
 import https from 'node:https';
 import { join } from 'node:path';
@@ -39,6 +40,9 @@ async function countsByBatch(): Promise<Map<string, number>> {
   return new Map((JSON.parse(res.body).Results as { ProcessCommandLine: string; n: number }[]).map((r) => [r.ProcessCommandLine, r.n]));
 }
 
+/** A checkpoint after every commit (threshold 0), so that kills also land during and between checkpoints. */
+const SERVE_ARGS = ['--checkpoint-mib', '0'];
+
 function batch(id: string) {
   const ts = new Date().toISOString();
   return Array.from({ length: ROWS_PER_BATCH }, (_, i) => ({
@@ -48,7 +52,7 @@ function batch(id: string) {
 }
 
 beforeAll(async () => {
-  srv = await startServerProcess();
+  srv = await startServerProcess({ args: SERVE_ARGS });
   creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'crash', '--permissions', 'AdvancedQuery.Read.All', '--json']));
   const pkgPath = join(srv.dataDir, 'onboarding.json');
   await srv.cli(['admin', 'onboarding-package', '--out', pkgPath]);
@@ -91,7 +95,7 @@ describe('kill -9 during ingestion', () => {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       client.close();
       await srv.stop('SIGKILL');
-      srv = await startServerProcess({ dataDir: srv.dataDir });
+      srv = await startServerProcess({ dataDir: srv.dataDir, args: SERVE_ARGS });
     }
     const counts = await countsByBatch();
     const missing = [...acked].filter((id) => counts.get(id) !== ROWS_PER_BATCH);
