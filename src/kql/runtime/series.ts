@@ -119,6 +119,25 @@ export function seriesIir(series: string | null, numerators: string | null, deno
   return JSON.stringify(y);
 }
 
+/** A number as a JSON bag holds it: NaN and infinities as the text 'NaN'. */
+const finite = (v: number): number | string => (Number.isFinite(v) ? v : 'NaN');
+
+/** The count, means and centered sums of squares and products of (x, y) pairs. */
+function centeredSums(pairs: readonly (readonly [number, number])[]): { n: number; mx: number; my: number; sxx: number; sxy: number; syy: number } {
+  const n = pairs.length;
+  const mx = pairs.reduce((s, [x]) => s + x, 0) / n;
+  const my = pairs.reduce((s, [, y]) => s + y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const [x, y] of pairs) {
+    sxx += (x - mx) ** 2;
+    sxy += (x - mx) * (y - my);
+    syy += (y - my) ** 2;
+  }
+  return { n, mx, my, sxx, sxy, syy };
+}
+
 /**
  * series_fit_line(series): the least-squares line through the points (1, y1), (2, y2), … (elements
  * that are not numbers are left out of the fit). Returns the bag {rsquare, slope, variance,
@@ -131,23 +150,12 @@ export function seriesFitLine(series: string | null): string | null {
   const parsed = arrayElements(series);
   if (parsed === null) return null;
   const points = parsed.values.flatMap((v, i) => (typeof v === 'number' && Number.isFinite(v) ? [[i + 1, v] as const] : []));
-  const n = points.length;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const [x, y] of points) {
-    sxx += (x - mx) ** 2;
-    sxy += (x - mx) * (y - my);
-    syy += (y - my) ** 2;
-  }
+  const { n, mx, my, sxx, sxy, syy } = centeredSums(points);
   const slope = n === 0 ? Number.NaN : sxx === 0 ? 0 : sxy / sxx;
   const interception = my - slope * mx;
   const lineFit = parsed.values.map((_, i) => interception + slope * (i + 1));
   let rss = 0;
   for (const [x, y] of points) rss += (y - (interception + slope * x)) ** 2;
-  const finite = (v: number) => (Number.isFinite(v) ? v : 'NaN');
   return JSON.stringify({
     rsquare: finite(syy === 0 ? (rss === 0 ? 1 : 0) : 1 - rss / syy),
     slope: finite(slope),
@@ -174,17 +182,7 @@ export function seriesPearsonCorrelation(a: string | null, b: string | null): nu
     const v = y.values[i];
     if (typeof u === 'number' && typeof v === 'number') pairs.push([u, v]);
   }
-  const n = pairs.length;
-  const mx = pairs.reduce((s, [u]) => s + u, 0) / n;
-  const my = pairs.reduce((s, [, v]) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const [u, v] of pairs) {
-    sxy += (u - mx) * (v - my);
-    sxx += (u - mx) ** 2;
-    syy += (v - my) ** 2;
-  }
+  const { n, sxx, sxy, syy } = centeredSums(pairs);
   return n < 2 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
 }
 
@@ -233,7 +231,6 @@ export function seriesFitPoly(y: string | null, x: string | null, degree: number
   const my = points.reduce((s, [, v]) => s + v, 0) / n;
   const syy = points.reduce((s, [, v]) => s + (v - my) ** 2, 0);
   const rss = points.reduce((s, [u, v]) => s + (v - at(u)) ** 2, 0);
-  const finite = (v: number) => (Number.isFinite(v) ? v : 'NaN');
   return JSON.stringify({
     rsquare: finite(syy === 0 ? (rss === 0 ? 1 : 0) : 1 - rss / syy),
     coefficients: (w ? [...w].reverse() : Array.from({ length: d + 1 }, () => Number.NaN)).map(finite),

@@ -189,8 +189,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
   const writer = writers[0];
   await ensureLayout(writer);
   // queries may call the KQL engine functions (src/kql/runtime), registered on every read connection
-  const engine: EngineContext = opts.engine ?? { geoIp: null };
-  const pool = createReadPool(instance, readConnections, (conn) => registerEngineFunctions(conn, engine));
+  const pool = createReadPool(instance, readConnections, (conn) => registerEngineFunctions(conn, opts.engine));
   const chunkWriters = new Map<TableDecl, ChunkWriter>(TABLES.map((t) => [t, createChunkWriter(t)]));
   const walPath = path === ':memory:' || path === '' ? null : `${path}.wal`;
   let checkpointQueued = false;
