@@ -108,6 +108,7 @@ export interface CompiledQuery {
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
+  /** Values as JavaScript values; `dynamic` ones already decoded from JSON (a string is a string value). */
   rows: unknown[][];
   /** True when more rows existed than maxRows. */
   truncated: boolean;

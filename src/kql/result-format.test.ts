@@ -27,8 +27,10 @@ describe('result formatting (MDE hunting API shapes)', () => {
   });
 
   it('returns dynamic values as JSON values, numbers as numbers, strings never null', () => {
-    expect(formatValue('{"a":[1,2]}', 'dynamic')).toEqual({ a: [1, 2] });
-    expect(formatValue('"x"', 'dynamic')).toBe('x');
+    expect(formatValue({ a: [1, 2] }, 'dynamic')).toEqual({ a: [1, 2] });
+    // dynamic values arrive decoded: a string is a string, even one that reads as JSON
+    expect(formatValue('8443', 'dynamic')).toBe('8443');
+    expect(formatValue('{"a":1}', 'dynamic')).toBe('{"a":1}');
     expect(formatValue(42n, 'long')).toBe(42);
     expect(formatValue('7', 'int')).toBe(7);
     expect(formatValue(null, 'string')).toBe('');

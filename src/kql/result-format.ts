@@ -1,7 +1,8 @@
 /**
  * Converts raw query result values into what MDE's advanced-hunting API returns per KQL type, and
  * KQL types into the .NET type names of the API's Schema. Accepts the value shapes an event store
- * may hand back (JS primitives, bigint, Date, DuckDB timestamp objects, ISO strings, JSON text).
+ * may hand back (JS primitives, bigint, Date, DuckDB timestamp objects, ISO strings). `dynamic` values
+ * arrive decoded (QueryResult.rows): a string there is a string value, never JSON text to parse again.
  */
 import { formatTimespanTicks } from './bind/literal.ts';
 import { formatDatetimeMicros, parseDatetimeText, parseTimespanText } from './parse/literals.ts';
@@ -71,18 +72,9 @@ export function formatValue(v: unknown, type: string): unknown {
       const n = toNumber(v);
       return n === null ? null : formatTimespanTicks(n);
     }
-    case 'dynamic': {
+    case 'dynamic':
       if (v === null) return null;
-      if (typeof v === 'string') {
-        try {
-          return JSON.parse(v);
-        } catch {
-          return v;
-        }
-      }
-      if (typeof v === 'bigint') return Number(v);
-      return v;
-    }
+      return typeof v === 'bigint' ? Number(v) : v;
     default:
       return typeof v === 'bigint' ? Number(v) : v;
   }

@@ -15,6 +15,7 @@ import { weightedPercentilePositions } from './weighted-percentile.ts';
 import { buildSchema } from './build-schema.ts';
 import { scanEngine } from './scan.ts';
 import { treepath } from './treepath.ts';
+import { bagRemoveKeys, bagSetKey } from './bag-paths.ts';
 import { geoInfoFromIpAddress, type GeoIpLookup } from './geo-ip.ts';
 import { graphComponentsEngine } from './graph-components.ts';
 import { tdigestPercentRank, tdigestPercentiles, tdigestRank } from './tdigest.ts';
@@ -77,6 +78,9 @@ export const ENGINE_FUNCTIONS: readonly EngineFunction[] = [
   // graph-mark-components: node identities and edges in, one component id per node out (graph-components.ts)
   { sqlName: 'kql_graph_components', params: ['string', 'string', 'int', 'int'], returns: 'string', impl: (k, e, s, p) => graphComponentsEngine(text(k), text(e), num(s), num(p)) },
   { sqlName: 'kql_treepath', params: ['string'], returns: 'string', json: true, impl: strict(treepath) },
+  // bag keys given as `$` paths (bag-paths.ts)
+  { sqlName: 'kql_bag_remove_keys', params: ['string', 'string'], returns: 'string', json: true, impl: (b, k) => (text(b) === null ? null : bagRemoveKeys(text(b)!, text(k))) },
+  { sqlName: 'kql_bag_set_key', params: ['string', 'string', 'string'], returns: 'string', json: true, impl: (b, k, v) => (text(b) === null || text(k) === null ? null : bagSetKey(text(b)!, text(k)!, text(v))) },
   { sqlName: 'kql_buildschema', params: ['string'], returns: 'string', json: true, impl: strict(buildSchema) },
   // exact t-digests: JSON arrays of [value, weight] (tdigest.ts)
   { sqlName: 'kql_tdigest_percentiles', params: ['string', 'string'], returns: 'string', json: true, impl: strict(tdigestPercentiles) },

@@ -107,9 +107,10 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   varianceif: (p, [v, pred]) => zeroed(`var_samp(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
   variancep: (p, [v]) => zeroed(`var_pop(${E(p, v)})`, 'DOUBLE'),
   variancepif: (p, [v, pred]) => zeroed(`var_pop(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
-  covariance: (p, [a, b]) => `covar_samp(${E(p, a)}, ${E(p, b)})`,
-  covarianceif: (p, [a, b, pred]) => `covar_samp(${E(p, a)}, ${E(p, b)})${filt(p, pred)}`,
-  covariancep: (p, [a, b]) => `covar_pop(${E(p, a)}, ${E(p, b)})`,
+  // like variance, a group of one pair (or none) answers 0, not null
+  covariance: (p, [a, b]) => zeroed(`covar_samp(${E(p, a)}, ${E(p, b)})`, 'DOUBLE'),
+  covarianceif: (p, [a, b, pred]) => zeroed(`covar_samp(${E(p, a)}, ${E(p, b)})${filt(p, pred)}`, 'DOUBLE'),
+  covariancep: (p, [a, b]) => zeroed(`covar_pop(${E(p, a)}, ${E(p, b)})`, 'DOUBLE'),
   __series_pairs: (p, [i, v]) => `to_json(list(json_object('i', ${E(p, i)}, 'v', ${toJson(p, v)})))`,
   binary_all_and: (p, [v]) => `bit_and(${E(p, v)})`,
   binary_all_or: (p, [v]) => `bit_or(${E(p, v)})`,

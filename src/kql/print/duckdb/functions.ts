@@ -556,12 +556,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `COALESCE(CASE WHEN starts_with(${key}, '$') THEN json_exists(${E(p, b)}, ${key}) ELSE list_contains(json_keys(${E(p, b)}), ${key}) END, FALSE)`;
   },
   bag_merge: (p, args) => `json_merge_patch(${args.map((a) => E(p, a)).reverse().join(', ')})`,
-  bag_set_key: (p, [b, k, v]) => `json_merge_patch(${E(p, b)}, json_object(${txt(p, k)}, ${toJson(p, v)}))`,
-  bag_remove_keys: (p, [b, keys]) => {
-    const ks = `${textList(E(p, keys))}`;
-    const kept = `list_filter(json_keys(${E(p, b)}), k -> NOT list_contains(${ks}, k))`;
-    return `(CASE WHEN len(${kept}) = 0 THEN CAST('{}' AS JSON) ELSE CAST(map_from_entries(list_transform(${kept}, k -> {'k': k, 'v': json_extract(${E(p, b)}, '$."' || replace(k, '"', '\\"') || '"')})) AS JSON) END)`;
-  },
+  // keys may be `$` paths into nested bags: done by engine functions (src/kql/runtime/bag-paths.ts)
+  bag_set_key: (p, [b, k, v]) => engineCall('bag_set_key', [`CAST(${E(p, b)} AS VARCHAR)`, txt(p, k), `CAST(${toJson(p, v)} AS VARCHAR)`], true),
+  bag_remove_keys: (p, [b, keys]) => engineCall('bag_remove_keys', [`CAST(${E(p, b)} AS VARCHAR)`, `CAST(${E(p, keys)} AS VARCHAR)`], true),
   bag_zip: (p, [k, v]) => {
     const kl = jsonList(E(p, k));
     const vs = jsonList(E(p, v));
@@ -662,6 +659,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   exp2: (p, [a]) => `pow(2, ${E(p, a)})`,
   exp10: (p, [a]) => `pow(10, ${E(p, a)})`,
   log: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN ln(${E(p, a)}) END)`,
+  // null (not an error) outside the domain, as Kusto answers
+  sqrt: (p, [a]) => `(CASE WHEN ${E(p, a)} >= 0 THEN sqrt(${E(p, a)}) END)`,
+  asin: (p, [a]) => `(CASE WHEN ${E(p, a)} BETWEEN -1 AND 1 THEN asin(${E(p, a)}) END)`,
+  acos: (p, [a]) => `(CASE WHEN ${E(p, a)} BETWEEN -1 AND 1 THEN acos(${E(p, a)}) END)`,
   log2: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log2(${E(p, a)}) END)`,
   log10: (p, [a]) => `(CASE WHEN ${E(p, a)} > 0 THEN log10(${E(p, a)}) END)`,
   sign: (p, [a], c) => `CAST(sign(${E(p, a)}) AS ${p.dialect.sqlType(c.type)})`,

@@ -1,0 +1,2 @@
+SELECT (CASE WHEN (CAST($1 AS BIGINT) < CAST($2 AS BIGINT)) THEN TRUE ELSE error(CAST($3 AS VARCHAR)) END) AS "asserted", CAST(length(COALESCE(CAST(uuid() AS VARCHAR), '')) AS BIGINT) AS "guidlen", ((random() >= CAST($4 AS DOUBLE)) AND (random() < CAST($5 AS DOUBLE))) AS "inrange", (NOT (CAST($1 AS BIGINT) IS NULL)) AS "nn", (NOT (CAST($6 AS VARCHAR) IS NULL OR CAST($6 AS VARCHAR) = '')) AS "ne", (NOT (CAST($7 AS VARCHAR) IS NULL OR CAST($7 AS VARCHAR) = '')) AS "ne2"
+-- params: [1,2,"one is less than two",0,1,"","x"]
