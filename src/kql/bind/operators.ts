@@ -87,8 +87,11 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (n) b.asNames.set(input, n);
       return input;
     }
-    case 'RenderOperator': case 'ConsumeOperator':
+    case 'RenderOperator':
       return input;
+    // consume runs its input for the side effects and returns nothing
+    case 'ConsumeOperator':
+      return { k: 'filter', input, cond: ir.lit(false, 'bool'), columns: input.columns };
     case 'InvokeOperator': {
       const fc = childNode(op, 'Function');
       if (!fc || fc.kind !== 'FunctionCallExpression') return b.fail(op, 'invoke needs a function call');

@@ -1,0 +1,2 @@
+SELECT * FROM (SELECT CAST(CAST($1 AS BIGINT) + i * CAST($1 AS BIGINT) AS BIGINT) AS "x" FROM generate_series(0, CAST(floor((CAST($2 AS BIGINT) - CAST($1 AS BIGINT)) / CAST($1 AS BIGINT)) AS BIGINT)) AS _range(i)) AS t0 WHERE CAST($3 AS BOOLEAN)
+-- params: [1,10,false]

@@ -1,0 +1,2 @@
+SELECT "User" AS "User", "Action" AS "Action" FROM (SELECT regexp_extract("Line", CAST($1 AS VARCHAR), CAST(CAST($2 AS BIGINT) AS INTEGER)) AS "User", regexp_extract("Line", CAST($1 AS VARCHAR), CAST(CAST($3 AS BIGINT) AS INTEGER)) AS "Action" FROM (SELECT * FROM (SELECT * FROM (VALUES (CAST($4 AS VARCHAR)), (CAST($5 AS VARCHAR)), (CAST($6 AS VARCHAR))) AS t3("Line")) AS t2 WHERE regexp_matches("Line", CAST($1 AS VARCHAR))) AS t1) AS t0
+-- params: ["^.*?user=(.*?) action=(.*)",1,2,"user=alice action=login","garbage","user=bob action=logout"]
