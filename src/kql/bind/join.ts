@@ -115,14 +115,24 @@ export function bindJoin(b: Binder, left: Rel, op: SynNode, env: Env): Rel {
 
 /**
  * Sets a join's columns from its outputs, plus the hidden columns (TimeGenerated, ingestion time) of
- * the side whose rows it returns, still hidden, so they stay reachable after the join.
+ * the side whose rows it returns, still hidden, so they stay reachable after the join. Joins that
+ * return both sides' columns also keep the other side's hidden columns whose names are still free
+ * (a Sentinel query may read TimeGenerated of the right side after the left one projected it away).
  */
 export function withHidden(j: KJoin, side: 'left' | 'right'): Rel {
-  const from = side === 'left' ? j.left : j.right;
+  const both = j.kind !== 'leftsemi' && j.kind !== 'leftanti' && j.kind !== 'rightsemi' && j.kind !== 'rightanti';
+  const sides: ('left' | 'right')[] = both ? [side, side === 'left' ? 'right' : 'left'] : [side];
   const taken = new Set(j.outputs.map((o) => o.as));
-  const hidden = from.columns.filter((c) => c.hidden && !taken.has(c.name));
-  const outputs = [...j.outputs, ...hidden.map((c) => ({ side, name: c.name, as: c.name, type: c.type }))];
-  const hiddenNames = new Set(hidden.map((c) => c.name));
+  const extra: JoinOutput[] = [];
+  for (const s of sides) {
+    for (const c of (s === 'left' ? j.left : j.right).columns) {
+      if (!c.hidden || taken.has(c.name)) continue;
+      taken.add(c.name);
+      extra.push({ side: s, name: c.name, as: c.name, type: c.type });
+    }
+  }
+  const outputs = [...j.outputs, ...extra];
+  const hiddenNames = new Set(extra.map((o) => o.as));
   return { ...j, outputs, columns: outputs.map((o) => (hiddenNames.has(o.as) ? { name: o.as, type: o.type, hidden: true } : { name: o.as, type: o.type })) };
 }
 

@@ -75,7 +75,7 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
     const direct = directAggregate(exprNode);
     if (direct) {
       const handled = bindDirect(b, direct, explicit, sc, keyColumnRefs, names, aggs, isDyn, tupleNames);
-      if (handled) { for (const c of handled) post.push({ name: c.name, expr: ir.col(c.name, c.type) }); continue; }
+      if (handled) { for (const c of handled) if (!c.hidden) post.push({ name: c.name, expr: ir.col(c.name, c.type) }); continue; }
     }
     const e = b.expr.bind(exprNode, { ...sc, row: RowScope.empty, agg: collector, aggRow: sc.row });
     const last = aggs[aggs.length - 1];
@@ -96,7 +96,8 @@ export function bindSummarize(b: Binder, input: Rel, op: SynNode, env: Env): Rel
   if (!needsProject) {
     // reorder to key columns, then items in written order
     const wanted = [...keys.map((k) => k.name), ...post.map((p) => p.name)];
-    const same = wanted.length === agg.columns.length && wanted.every((n, i) => agg.columns[i].name === n);
+    const shown = visible(agg.columns);
+    const same = wanted.length === shown.length && wanted.every((n, i) => shown[i].name === n);
     if (same) return agg;
   }
   return project(agg, [...keys.map((k) => ({ name: k.name, expr: ir.col(k.name, k.expr.type) })), ...post]);
@@ -159,6 +160,13 @@ function bindDirectInner(
           skip.add(c.name);
           args.push(sc.row.resolve(c.name)!);
           outs.push({ name: names.take(c.name), type: c.type });
+        }
+        // hidden columns (TimeGenerated, ingestion time) come along, still hidden, as Sentinel's `*` has them
+        for (const c of sc.row.columns) {
+          if (!c.hidden || skip.has(c.name) || names.has(c.name)) continue;
+          skip.add(c.name);
+          args.push(ir.col(c.name, c.type));
+          outs.push({ name: names.take(c.name), type: c.type, hidden: true });
         }
       } else if (a.kind === 'NameReference') {
         for (const c of columnsMatching(b, sc.row.columns, a)) {

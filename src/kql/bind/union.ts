@@ -2,7 +2,7 @@
  * union: `union [kind=inner|outer] [withsource=Col] T1, T2, …` and `T | union U, …`, including
  * wildcard table names. Output columns follow KQL: outer = every column by first appearance
  * (a name met with several types becomes `name_type` per type), inner = columns common to all.
- * Hidden columns that every input has (TimeGenerated, ingestion time) are kept, still hidden.
+ * Hidden columns (TimeGenerated, ingestion time) are kept, still hidden, by the same outer/inner rule.
  */
 import type { Rel } from '../ir/ir.ts';
 import type { SynNode } from '../parse/syntax.ts';
@@ -41,12 +41,14 @@ export function kunion(inputs: Rel[], sources: string[], withSource: string | nu
     emitted.add(outName);
     pushCol({ name: outName, type: c.type }, (x) => (x.columns.some((y) => y.name === c.name && y.type === c.type) ? c.name : null));
   }
-  // hidden columns every input has (the TimeGenerated alias, ingestion time) stay reachable after the union
-  const first = inputs[0]?.columns.filter((c) => c.hidden) ?? [];
-  for (const h of first) {
-    if (emitted.has(h.name) || !inputs.every((x) => x.columns.some((y) => y.hidden && y.name === h.name && y.type === h.type))) continue;
+  // hidden columns (the TimeGenerated alias, ingestion time) stay reachable after the union: for an
+  // outer union those of any input (null for inputs without them), for an inner one those of all
+  const has = (x: Rel, h: Column) => x.columns.some((y) => y.hidden && y.name === h.name && y.type === h.type);
+  for (const r of inputs) for (const h of r.columns) {
+    if (!h.hidden || emitted.has(h.name)) continue;
+    if (kind === 'inner' && !inputs.every((x) => has(x, h))) continue;
     emitted.add(h.name);
-    pushCol({ name: h.name, type: h.type, hidden: true }, () => h.name);
+    pushCol({ name: h.name, type: h.type, hidden: true }, (x) => (has(x, h) ? h.name : null));
   }
   if (withSource) columns.unshift({ name: withSource, type: 'string' });
   return { k: 'kunion', inputs, sources, withSource, columns, maps };
