@@ -28,7 +28,8 @@ const OPERATORS: Record<string, RegExp> = {
   'graph-mark-components': /graph-mark-components/, bag_unpack: /evaluate\s+bag_unpack/, pivot: /evaluate\s+pivot/,
   ipv4_lookup: /evaluate\s+ipv4_lookup/, ipv6_lookup: /evaluate\s+ipv6_lookup/, rows_near: /evaluate\s+rows_near/,
   dcount_intersect: /evaluate\s+dcount_intersect/, geo_polygon_lookup: /evaluate\s+geo_polygon_lookup/,
-  geo_line_lookup: /evaluate\s+geo_line_lookup/,
+  geo_line_lookup: /evaluate\s+geo_line_lookup/, sliding_window_counts: /evaluate\s+sliding_window_counts/,
+  rolling_percentile: /evaluate\s+rolling_percentile/,
 };
 
 function goldenText(): string {

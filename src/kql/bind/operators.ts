@@ -19,6 +19,7 @@ import { bindParseKv } from './parse-kv.ts';
 import { bindPivot } from './pivot.ts';
 import { bindIpLookup } from './ip-lookup.ts';
 import { bindGraphMarkComponents, bindGraphMatch, bindGraphToTable, bindMakeGraph, isGraph } from './graph.ts';
+import { bindRollingPercentile, bindSlidingWindowCounts } from './rolling-windows.ts';
 import { bindRowsNear } from './rows-near.ts';
 import { bindGeoLookup } from './geo-lookup.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
@@ -112,6 +113,8 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
       if (fc && (plugin === 'ipv4_lookup' || plugin === 'ipv6_lookup')) return bindIpLookup(b, input, fc, env, plugin === 'ipv4_lookup' ? 4 : 6);
       if (fc && plugin === 'rows_near') return bindRowsNear(b, input, fc, env);
       if (fc && plugin === 'dcount_intersect') return bindDcountIntersect(b, input, fc, env);
+      if (fc && plugin === 'sliding_window_counts') return bindSlidingWindowCounts(b, input, fc, env);
+      if (fc && plugin === 'rolling_percentile') return bindRollingPercentile(b, input, fc, env);
       if (fc && (plugin === 'geo_polygon_lookup' || plugin === 'geo_line_lookup')) return bindGeoLookup(b, input, fc, env, plugin === 'geo_polygon_lookup' ? 'polygon' : 'line');
       return b.fail(op, `The operator 'evaluate ${plugin ?? ''}' is not supported`);
     }

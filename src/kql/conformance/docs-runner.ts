@@ -9,6 +9,7 @@ import {
 } from '@duckdb/node-api';
 import type { CompiledQuery } from '../../domain/ports.ts';
 import { registerEngineFunctions } from '../../store/events/duckdb/engine-functions.ts';
+import { cellConverter } from '../../store/events/duckdb/values.ts';
 import { compileDiscovering } from '../compile.ts';
 import { formatValue } from '../result-format.ts';
 import { compareTables, type ExpectedTable } from './compare.ts';
@@ -107,7 +108,9 @@ async function runOne(conn: DuckDBConnection, c: DocsCase, timeoutMs: number, no
   }
   try {
     const reader = await conn.runAndReadAll(compiled.sql, compiled.params as never[]);
-    const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(plainCell(v), compiled.columns[i]?.type ?? 'string')));
+    // cells as the event store hands them to the hunting API (dynamic values decoded), then formatted
+    const convert = reader.columnTypes().map((t, i) => cellConverter(t, compiled.columns[i]?.type));
+    const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(convert[i](v), compiled.columns[i]?.type ?? 'string')));
     const cmp = compareTables({ columns: compiled.columns, rows }, c.expected, !!c.ordered);
     const o = cmp.ok ? done('pass') : done('fail', cmp.reason);
     return cmp.nameMismatch ? { ...o, nameMismatch: cmp.nameMismatch } : o;
