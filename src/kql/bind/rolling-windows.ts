@@ -14,6 +14,7 @@
 import { ir, type Expr, type NamedExpr, type Rel } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
+import { AGGREGATE_FUNCTIONS, resultType } from '../functions/catalog.ts';
 import type { Column } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
@@ -29,7 +30,7 @@ const MAX_STEPS = 10_000;
 
 /** The column a name reference names, for the output column names. */
 function refName(n: Syn): string | null {
-  return n.type === 'node' && n.kind === 'NameReference' ? nameText(n.c.Name ?? n) : null;
+  return n.type === 'node' && n.kind === 'NameReference' ? nameText(n) : null;
 }
 
 function pluginArgs(fc: SynNode): Syn[] {
@@ -143,14 +144,16 @@ export function bindRollingPercentile(b: Binder, input: Rel, fc: SynNode, env: E
   const keys: NamedExpr[] = [{ name: indexName, expr: ir.col(AT, 'datetime') }, ...dims.map((d) => ({ name: d.name, expr: ir.col(d.name, d.expr.type) }))];
   const outName = names.take(`rolling_${n}_percentile_${refName(args[0]) ?? 'value'}_${String(pctValue).replace('.', '_')}`);
   const OWN = '__rw_own';
+  const values = ir.col(VALUE, value.type);
+  const out: Column = { name: outName, type: resultType(AGGREGATE_FUNCTIONS.percentile, [values]) };
   const grouped: Rel = {
     k: 'aggregate', input: windows, keys,
     aggs: [
-      { fn: 'percentile', args: [ir.col(VALUE, value.type), ir.lit(pctValue, 'real')], outs: [{ name: outName, type: value.type === 'int' ? 'long' : value.type }] },
+      { fn: 'percentile', args: [values, ir.lit(pctValue, 'real')], outs: [out] },
       // a bin is output only when it holds rows of its own
       { fn: 'countif', args: [ir.call('==', [ir.col(STEP, 'long'), ir.lit(0, 'long')], 'bool')], outs: [{ name: OWN, type: 'long' }] },
     ],
-    columns: [...cols(keys), { name: outName, type: value.type === 'int' ? 'long' : value.type }, { name: OWN, type: 'long' }],
+    columns: [...cols(keys), out, { name: OWN, type: 'long' }],
   };
   const own: Rel = { k: 'filter', input: grouped, cond: ir.call('>', [ir.col(OWN, 'long'), ir.lit(0, 'long')], 'bool'), columns: grouped.columns };
   const shown = grouped.columns.filter((c) => c.name !== OWN);
