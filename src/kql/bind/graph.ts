@@ -202,9 +202,27 @@ export function bindGraphMatch(b: Binder, input: Rel, op: SynNode, env: Env): Re
   // a node's identity: its key, within its partition when the graph is partitioned
   const identity = (r: Rel, key: Expr): Expr => (g.partition === undefined ? text(key)
     : ir.call('strcat', [text(col(r, g.partition)), ir.lit('\u0001', 'string'), text(key)], 'string'));
-  const nodeRows = (v: string): Rel => project(g.nodes, [
+  // node_degree_in/out read each node's edge counts, joined to the nodes only when the query uses them
+  const degrees = /\bnode_degree_(in|out)\s*\(/i.test(tokensText(op));
+  const keyed = project(g.nodes, [
+    ...g.nodes.columns.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })),
+    { name: '__key', expr: identity(g.nodes, ir.col(keyCol.name, keyCol.type)) },
+  ]);
+  const degreeOf = (endpoint: string, key: string, out: string): Rel => {
+    const ends = project(g.edges, [{ name: key, expr: identity(g.edges, col(g.edges, endpoint)) }]);
+    return {
+      k: 'aggregate', input: ends, keys: [{ name: key, expr: ir.col(key, 'string') }],
+      aggs: [{ fn: 'count', args: [], outs: [{ name: out, type: 'long' }] }], columns: [{ name: key, type: 'string' }, { name: out, type: 'long' }],
+    };
+  };
+  const nodeSource = degrees
+    ? join(join(keyed, degreeOf(g.target, '__kin', '__in'), [['__key', '__kin']], 'leftouter'), degreeOf(g.source, '__kout', '__out'), [['__key', '__kout']], 'leftouter')
+    : keyed;
+  const zeroIfNull = (name: string): Expr => ir.call('coalesce', [ir.col(name, 'long'), ir.lit(0, 'long')], 'long');
+  const nodeRows = (v: string): Rel => project(nodeSource, [
     ...nodeProps.map((c) => ({ name: `${v}.${c.name}`, expr: ir.col(c.name, c.type) })),
-    { name: `${v}.__key`, expr: identity(g.nodes, ir.col(keyCol.name, keyCol.type)) },
+    { name: `${v}.__key`, expr: ir.col('__key', 'string') },
+    ...(degrees ? [{ name: `${v}.${DEGREE_IN}`, expr: zeroIfNull('__in') }, { name: `${v}.${DEGREE_OUT}`, expr: zeroIfNull('__out') }] : []),
   ]);
   const edgeRows = (h: string, dir: Direction): Rel => {
     const src = identity(edgesWithId, col(edgesWithId, g.source));
@@ -282,7 +300,8 @@ export function bindGraphMatch(b: Binder, input: Rel, op: SynNode, env: Env): Re
     }
     let rel: Rel = r!;
     if (conditions.length) rel = { k: 'filter', input: rel, cond: and(conditions), columns: rel.columns };
-    const sc = graphScope(b, env, rel, instances, bound, nodeProps, edgeProps);
+    const nodeScopeProps = degrees ? [...nodeProps, { name: DEGREE_IN, type: 'long' as const }, { name: DEGREE_OUT, type: 'long' as const }] : nodeProps;
+    const sc = graphScope(b, env, rel, instances, bound, nodeScopeProps, edgeProps, keyCol);
     const where = childNode(op, 'WhereClause');
     if (where?.c.Condition) {
       const cond = b.expr.asBool(b.expr.bind(where.c.Condition, sc), where.c.Condition as SynNode);
@@ -334,11 +353,16 @@ function shortestOnly(paths: Rel, all: boolean): Rel {
   return project(one, out.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })));
 }
 
+/** The node properties node_degree_in() and node_degree_out() read (see bindGraphMatch). */
+const DEGREE_IN = '__degree_in';
+const DEGREE_OUT = '__degree_out';
+
 /**
  * The scope of graph-match's where and project: `v.prop` of node and fixed-length edge variables,
- * and any/all/map over variable-length edges and inner_nodes().
+ * any/all/map over variable-length edges and inner_nodes(), and node_id / node_degree_in /
+ * node_degree_out of a node variable (or, without an argument, of the node that any/all/map visits).
  */
-function graphScope(b: Binder, env: Env, rel: Rel, instances: Map<string, EdgeInstances>, nodes: Set<string>, nodeProps: Column[], edgeProps: Column[]): ExprScope {
+function graphScope(b: Binder, env: Env, rel: Rel, instances: Map<string, EdgeInstances>, nodes: Set<string>, nodeProps: Column[], edgeProps: Column[], key: Column): ExprScope {
   const row = RowScope.of(rel.columns.filter((c) => !c.name.includes('.')));
   const rowsOf = (names: string[], props: Column[]) => names.map((n) => new RowScope(props, new Map(props.map((c) => [c.name, ir.col(`${n}.${c.name}`, c.type)]))));
   const sc: ExprScope = {
@@ -355,6 +379,15 @@ function graphScope(b: Binder, env: Env, rel: Rel, instances: Map<string, EdgeIn
         return ir.col(`${base}.${sel}`, c.type);
       },
       call(name, args, inner, at) {
+        if (name === 'node_id' || name === 'node_degree_in' || name === 'node_degree_out') {
+          const prop = name === 'node_id' ? key : { name: name === 'node_degree_in' ? DEGREE_IN : DEGREE_OUT, type: 'long' as const };
+          if (args.length === 0) {
+            return inner.row.resolveInternal(prop.name) ?? b.fail(at, `${name}() without an argument belongs inside any(), all() or map() over inner_nodes()`);
+          }
+          const v = args.length === 1 && args[0].type === 'node' && args[0].kind === 'NameReference' ? nameText(args[0]) : null;
+          if (!v || !nodes.has(v)) return b.fail(at, `${name}() takes a node variable of the pattern`);
+          return ir.col(`${v}.${prop.name}`, prop.type);
+        }
         // `any` reaches here under its aggregate alias
         if (name === 'take_any') name = 'any';
         if (name !== 'any' && name !== 'all' && name !== 'map') return undefined;
