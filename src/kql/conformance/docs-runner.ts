@@ -3,10 +3,7 @@
  * each query with no event tables (docs cases use datatable/print/range), executes it with a
  * per-case timeout and compares the result with the documented table.
  */
-import {
-  DuckDBBlobValue, DuckDBDecimalValue, DuckDBInstance, DuckDBListValue, DuckDBStructValue, DuckDBUUIDValue,
-  type DuckDBConnection,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../../domain/ports.ts';
 import { registerEngineFunctions } from '../../store/events/duckdb/engine-functions.ts';
 import { cellConverter } from '../../store/events/duckdb/values.ts';
@@ -53,17 +50,11 @@ export function categoryOf(page: string): string {
   return 'other';
 }
 
-/** Converts a DuckDB result cell into a plain JS value (timestamps stay objects with `micros`). */
-export function plainCell(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v !== 'object') return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
-  if (v instanceof DuckDBDecimalValue) return v.toDouble();
-  if (v instanceof DuckDBUUIDValue) return v.toString();
-  if (v instanceof DuckDBBlobValue) return Buffer.from(v.bytes).toString('base64');
-  if (v instanceof DuckDBListValue) return v.items.map(plainCell);
-  if (v instanceof DuckDBStructValue) return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, plainCell(x)]));
-  if ('micros' in (v as object)) return v;
-  return String(v);
+/** A query's rows with each cell converted as the event store hands it to the hunting API. */
+async function readRows(conn: DuckDBConnection, q: CompiledQuery): Promise<unknown[][]> {
+  const reader = await conn.runAndReadAll(q.sql, q.params as never[]);
+  const convert = reader.columnTypes().map((t, i) => cellConverter(t, q.columns[i]?.type));
+  return reader.getRows().map((r) => r.map((v, i) => convert[i](v)));
 }
 
 const INFORMATIONAL = /^(nondeterministic|approximate)|random/;
@@ -100,17 +91,14 @@ async function runOne(conn: DuckDBConnection, c: DocsCase, timeoutMs: number, no
   let compiled;
   try {
     // bag_unpack steps that read property names run on the same connection
-    const read = async (q: CompiledQuery) => (await conn.runAndReadAll(q.sql, q.params as never[])).getRows().map((r) => r.map(plainCell));
+    const read = (q: CompiledQuery) => readRows(conn, q);
     compiled = await compileDiscovering(c.query, { tenantId: 'docs', deviceScope: 'all', now }, read, []);
   } catch (e) {
     clearTimeout(timer);
     return done('error', `compile: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
-    const reader = await conn.runAndReadAll(compiled.sql, compiled.params as never[]);
-    // cells as the event store hands them to the hunting API (dynamic values decoded), then formatted
-    const convert = reader.columnTypes().map((t, i) => cellConverter(t, compiled.columns[i]?.type));
-    const rows = reader.getRows().map((r) => r.map((v, i) => formatValue(convert[i](v), compiled.columns[i]?.type ?? 'string')));
+    const rows = (await readRows(conn, compiled)).map((r) => r.map((v, i) => formatValue(v, compiled.columns[i]?.type ?? 'string')));
     const cmp = compareTables({ columns: compiled.columns, rows }, c.expected, !!c.ordered);
     const o = cmp.ok ? done('pass') : done('fail', cmp.reason);
     return cmp.nameMismatch ? { ...o, nameMismatch: cmp.nameMismatch } : o;
