@@ -404,7 +404,13 @@ export class ExprBinder {
       const inner: ExprScope = { ...sc, row: sc.aggRow ?? sc.row, agg: null, aggRow: null };
       let aggName = name;
       let args = argNodes.map((a) => this.bindArg(a, inner));
-      if (aggName === 'count' && args.length === 1) aggName = 'countif';
+      // count(predicate) is Kusto's obsolete spelling of countif(predicate); its argument must be boolean
+      if (aggName === 'count' && args.length === 1) {
+        if (args[0].type !== 'bool' && args[0].type !== 'dynamic') {
+          return h.fail(s, `count() takes no argument (count(predicate) is countif(predicate), which needs a bool); got ${args[0].type}`);
+        }
+        aggName = 'countif';
+      }
       const def = AGGREGATE_FUNCTIONS[aggName];
       if (args.length < def.min || args.length > def.max) {
         return h.fail(s, `The function '${written}' expects ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);

@@ -8,6 +8,19 @@ import type { ExprPrinter, FnHandler } from './dialect.ts';
 
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
 const cmp = (op: string): FnHandler => (p, [a, b]) => `(${E(p, a)} ${op} ${E(p, b)})`;
+/**
+ * KQL equality (`negate`: inequality): two nulls compare to null, a null against a value is unequal
+ * (`5 == null` is false, `5 != null` true). Strings are never null in KQL, so they compare plainly.
+ */
+const equality = (negate: boolean): FnHandler => (p, [a, b]) => {
+  const x = E(p, a);
+  const y = E(p, b);
+  if (a.type === 'string' || b.type === 'string') return `(${x} ${negate ? '<>' : '='} ${y})`;
+  const distinct = `(${x} IS ${negate ? '' : 'NOT '}DISTINCT FROM ${y})`;
+  const known = (e: Expr) => e.k === 'lit' && e.value !== null;
+  if (known(a) || known(b)) return distinct;
+  return `(CASE WHEN ${x} IS NULL AND ${y} IS NULL THEN NULL ELSE ${distinct} END)`;
+};
 const fn1 = (name: string): FnHandler => (p, [a]) => `${name}(${E(p, a)})`;
 /** `e` converted to the call's result type by the dialect's conversion mappings. */
 const as = (p: ExprPrinter, e: Expr, t: Parameters<typeof convertTo>[1]) => p.expr(convertTo(e, t));
@@ -17,7 +30,7 @@ export const DEFAULT_FUNCTIONS: Record<string, FnHandler> = {
   and: (p, [a, b]) => `(${E(p, a)} AND ${E(p, b)})`,
   or: (p, [a, b]) => `(${E(p, a)} OR ${E(p, b)})`,
   not: (p, [a]) => `(NOT ${E(p, a)})`,
-  '==': cmp('='), '!=': cmp('<>'), '<': cmp('<'), '<=': cmp('<='), '>': cmp('>'), '>=': cmp('>='),
+  '==': equality(false), '!=': equality(true), '<': cmp('<'), '<=': cmp('<='), '>': cmp('>'), '>=': cmp('>='),
   between: (p, [x, lo, hi]) => `(${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)})`,
   '!between': (p, [x, lo, hi]) => `(NOT (${E(p, x)} BETWEEN ${E(p, lo)} AND ${E(p, hi)}))`,
   neg: (p, [a]) => `(-${E(p, a)})`,

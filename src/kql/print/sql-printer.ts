@@ -86,6 +86,18 @@ export class SqlPrinter implements ExprPrinter {
     }
   }
 
+  /**
+   * A WHERE condition. A row is dropped whether its condition is null or false, so an equality
+   * reached only through `and`/`or` (never under a negation) is printed as plain SQL `=`, which
+   * engines push down to the scan, instead of KQL's null-aware equality.
+   */
+  condition(e: Expr): string {
+    if (e.k !== 'call') return this.expr(e);
+    if (e.fn === 'and' || e.fn === 'or') return `(${this.condition(e.args[0])} ${e.fn.toUpperCase()} ${this.condition(e.args[1])})`;
+    if (e.fn === '==') return `(${this.expr(e.args[0])} = ${this.expr(e.args[1])})`;
+    return this.expr(e);
+  }
+
   private call(c: Call): string {
     const h = this.dialect.functions[c.fn];
     if (!h) return this.fail(`The function '${c.fn.replace(/^__/, '')}' is not supported`);
@@ -109,7 +121,7 @@ export class SqlPrinter implements ExprPrinter {
       case 'range': return d.range(top, r);
       case 'filter': {
         const a = this.alias();
-        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} WHERE ${top.expr(r.cond)}`;
+        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} WHERE ${top.condition(r.cond)}`;
       }
       case 'project': {
         const a = this.alias();

@@ -81,7 +81,11 @@ const isNum = (t: ScanType) => t === 'long' || t === 'int' || t === 'real' || t 
 const isInt = (t: ScanType) => t === 'long' || t === 'int';
 
 function compare(op: string, a: ScanValue, b: ScanValue): boolean | null {
-  if (a === null || b === null || a === undefined || b === undefined) return null;
+  const na = a === null || a === undefined;
+  const nb = b === null || b === undefined;
+  // KQL: a null against a value is unequal (== false, != true); two nulls and ordering compare to null
+  if ((op === '==' || op === '!=') && na !== nb) return op === '!=';
+  if (na || nb) return null;
   switch (op) {
     case '==': return a === b;
     case '!=': return a !== b;

@@ -176,7 +176,8 @@ export const duckdbDialect: Dialect = {
         : `list_transform(json_keys(${x}), k -> json_object(k, ${value}))`;
       // parse_json(text) expanded: the text is cast to an array straight away (see lower.ts)
       const text = i.expr.k === 'call' && i.expr.fn === 'parse_json' && i.expr.args[0]?.type === 'string' ? p.expr(i.expr.args[0]) : null;
-      let l = `COALESCE(${text ? `${jsonList(text)}, ` : ''}${jsonList(x)}, CASE json_type(${x}) WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [] ELSE CASE WHEN ${x} IS NULL THEN [] ELSE [${x}] END END)`;
+      // a null (or missing) value expands to one row holding null; an empty array or bag to none
+      let l = `COALESCE(${text ? `${jsonList(text)}, ` : ''}${jsonList(x)}, CASE json_type(${x}) WHEN 'OBJECT' THEN ${bagEntries} WHEN 'NULL' THEN [CAST(NULL AS JSON)] ELSE CASE WHEN ${x} IS NULL THEN [CAST(NULL AS JSON)] ELSE [${x}] END END)`;
       if (r.limit !== null) l = `list_slice(${l}, 1, ${p.param(r.limit, 'long')})`;
       return l;
     });

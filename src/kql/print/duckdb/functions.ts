@@ -833,7 +833,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
 /** A datetime from text in ISO-8601, RFC-822 or US (MM/dd/yyyy) forms, or NULL. */
 function datetimeFromText(x: string): string {
   const t = `NULLIF(trim(${x}), '')`;
-  return `COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%a, %d %b %Y %H:%M:%S GMT', '%d %b %Y %H:%M:%S', '%Y%m%d']) AS TIMESTAMP))`;
+  // a time followed by a UTC offset (`+02:00`, `-0530`): read as an instant, then taken in UTC
+  const offset = `'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*[+-]\\d{2}:?\\d{2}$'`;
+  const withOffset = `TRY_CAST(regexp_replace(${t}, '\\s*([+-]\\d{2}):?(\\d{2})$', '\\1:\\2') AS TIMESTAMPTZ) AT TIME ZONE 'UTC'`;
+  const formats = ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y', '%a, %d %b %Y %H:%M:%S GMT', '%d %b %Y %H:%M:%S', '%Y%m%d'];
+  return `(CASE WHEN regexp_matches(${t}, ${offset}) THEN ${withOffset} ELSE COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, [${formats.map((f) => `'${f}'`).join(', ')}]) AS TIMESTAMP)) END)`;
 }
 
 /** The text hashed for a value: datetimes in their round-trip form (7 fractional digits). */

@@ -34,11 +34,6 @@ export function as(p: ExprPrinter, e: Expr, t: KqlType): string {
   return p.expr(convertTo(e, t));
 }
 
-/** KQL's text for a datetime: `yyyy-MM-ddTHH:mm:ss[.fffffff]Z`. */
-export function datetimeText(x: string): string {
-  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S') || CASE WHEN microsecond(${x}) % 1000000 = 0 THEN '' ELSE '.' || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0' END || 'Z')`;
-}
-
 /** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`), as dynamic values hold them. */
 export function datetimeText7(x: string): string {
   // %f: the microseconds of the second, six digits; KQL's seventh digit (100 ns) is always 0 here
@@ -109,7 +104,7 @@ export function toText(p: ExprPrinter, e: Expr): string {
     case 'long': case 'int': case 'decimal': return `COALESCE(CAST(${x} AS VARCHAR), '')`;
     case 'real': return `COALESCE(${realText(x)}, '')`;
     case 'bool': return `COALESCE(CAST(${x} AS VARCHAR), '')`;
-    case 'datetime': return `COALESCE(${datetimeText(x)}, '')`;
+    case 'datetime': return `COALESCE(${datetimeText7(x)}, '')`;
     case 'timespan': return `COALESCE(${timespanText(x)}, '')`;
     case 'dynamic': {
       // the text at a constant path is json_extract_string's result: one JSON parse instead of three

@@ -1,0 +1,2 @@
+SELECT CAST(count(*) AS BIGINT) AS "count_", CAST(count(*) FILTER (WHERE ("x" > CAST($2 AS BIGINT))) AS BIGINT) AS "count_1" FROM (SELECT * FROM (VALUES (CAST($1 AS BIGINT)), (CAST($2 AS BIGINT)), (CAST(NULL AS BIGINT)), (CAST($3 AS BIGINT))) AS t1("x")) AS t0
+-- params: [1,0,3]
