@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_DOCS_MARKER, REPO_ROOT, buildOpenApiDocument, generatedApiDocs, type GeneratedDoc } from '../../src/cli/gen-docs.ts';
-import type { OpenApiLike } from '../../src/cli/api-reference.ts';
+import { API_DOCS_MARKER, REPO_ROOT, buildOpenApiDocument, generatedApiDocs, type GeneratedDoc } from '../../tools/gen-docs.ts';
+import type { OpenApiLike } from '../../tools/api-reference.ts';
 
 let doc: OpenApiLike;
 let files: GeneratedDoc[];

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDocsCases, type DocsCase } from '../../src/kql/conformance/docs-runner.ts';
-import { usesOnlyListed } from '../../src/kql/conformance/listed.ts';
+import { runDocsCases, type DocsCase } from '../../tools/conformance/docs-runner.ts';
+import { usesOnlyListed } from '../../tools/conformance/listed.ts';
 
 const FILE = join(import.meta.dirname, '../../../shared/corpus/kql-docs/cases.jsonl');
 

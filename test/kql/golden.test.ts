@@ -3,7 +3,8 @@
  * device groups 1 and 2 at a fixed `now`; the SQL and parameters must equal <name>.sql, and the
  * rows returned by a seeded in-memory event store must equal <name>.rows.json (canonically sorted
  * unless the query's first line says `// ordered`). A query expected to be refused has a
- * <name>.error.json instead. Run with UPDATE_GOLDEN=1 to rewrite the expected files. Each case also
+ * <name>.error.json instead. A missing expected file fails its case; run with UPDATE_GOLDEN=1 to
+ * write the expected files (nothing is written otherwise). Each case also
  * checks that the JSON rows DuckDB prints for the hunting API (jsonSql) equal the formatted rows.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,11 +21,16 @@ const cases = readdirSync(DIR).filter((f) => f.endsWith('.kql')).map((f) => f.sl
 
 const json = (v: unknown) => `${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x), 2)}\n`;
 
+/**
+ * Compares `actual` with the expected file. With UPDATE_GOLDEN=1 the file is (re)written instead;
+ * otherwise a missing expected file fails the case, so a new golden query needs its files committed.
+ */
 function expectFile(path: string, actual: string): void {
-  if (UPDATE || !existsSync(path)) {
+  if (UPDATE) {
     writeFileSync(path, actual);
     return;
   }
+  expect(existsSync(path), `${path} is missing: run with UPDATE_GOLDEN=1 to write it, then review and commit it`).toBe(true);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 

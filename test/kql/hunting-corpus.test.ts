@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledQuery } from '../../src/domain/ports.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
 import { compileKql } from '../../src/kql/index.ts';
-import { allowListed, loadAllowList } from '../../src/cli/conformance/allow-list.ts';
+import { allowListed, loadAllowList } from '../../tools/conformance/allow-list.ts';
 import { classifyFailure, clientQueries, defenderQueries, kustoRejection } from './corpus.ts';
 
 const opts = { tenantId: '11111111-1111-1111-1111-111111111111', deviceScope: [1, 2], now: new Date('2024-05-01T12:00:00Z') };

@@ -15,7 +15,7 @@ import { parseTypeName, type Column } from '../types.ts';
 import { Env } from './env.ts';
 import { ExprBinder, convertTo, type ExprScope } from './expr.ts';
 import { nameText } from './naming.ts';
-import { bindOperator } from './operators.ts';
+import { bindHeadless, bindOperator } from './operators.ts';
 import { RowScope } from './scope.ts';
 import { bindFind } from './find.ts';
 import { bindSearch } from './search.ts';
@@ -227,6 +227,11 @@ export class Binder {
       }
     }
     return e.kind === 'ParenthesizedExpression';
+  }
+
+  /** Binds a pipe of operators with no source (`op | op …`, as in subqueries) over `input`. */
+  bindHeadless(s: Syn, input: Rel, env: Env): Rel {
+    return bindHeadless(this, s, input, env);
   }
 
   /** Binds a tabular expression. */

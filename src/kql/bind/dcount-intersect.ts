@@ -9,7 +9,7 @@ import type { SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
-import { project } from './operators.ts';
+import { project } from './relation.ts';
 import { RowScope } from './scope.ts';
 
 /** Binds `evaluate dcount_intersect(...)` over `input`. */

@@ -16,7 +16,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { nameText, UniqueNames } from './naming.ts';
-import { attachWindow } from './operators.ts';
+import { attachWindow } from './window.ts';
 import { RowScope } from './scope.ts';
 import { kunion } from './union.ts';
 

@@ -20,7 +20,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo, type ExprScope } from './expr.ts';
 import { expressionResultName, nameText } from './naming.ts';
-import { attachWindow, bindHeadless } from './operators.ts';
+import { attachWindow } from './window.ts';
 import { RowScope } from './scope.ts';
 import { kunion } from './union.ts';
 import { PARTITION_MARK } from '../runtime/graph-components.ts';
@@ -111,7 +111,7 @@ export function bindMakeGraph(b: Binder, input: Rel, op: SynNode, env: Env): Rel
   if (!partitioned) return graph;
   const sub = partitioned.c.Subquery;
   if (!sub) return b.fail(partitioned, 'make-graph: partitioned-by needs a graph operator in parentheses');
-  return bindHeadless(b, sub, graph, env);
+  return b.bindHeadless(sub, graph, env);
 }
 
 type Direction = 'forward' | 'backward' | 'either';

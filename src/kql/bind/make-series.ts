@@ -12,7 +12,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { expressionResultName, nameText, UniqueNames } from './naming.ts';
-import { dynamicTester, project, scopeOf } from './operators.ts';
+import { dynamicTester, project, scopeOf } from './relation.ts';
 
 /** Binds make-series over `input`. */
 export function bindMakeSeries(b: Binder, input: Rel, op: SynNode, env: Env): Rel {

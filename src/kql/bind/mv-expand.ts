@@ -11,7 +11,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { expressionResultName, nameText } from './naming.ts';
-import { defaultNamer, dynamicTester, scopeOf } from './operators.ts';
+import { defaultNamer, dynamicTester, scopeOf } from './relation.ts';
 
 /** Binds an mv-expand operator over `input`. */
 export function bindMvExpand(b: Binder, input: Rel, op: SynNode, env: Env): Rel {

@@ -3,13 +3,13 @@
  * variants, extend, sort, top, take, distinct, count, and the pass-through ones (serialize,
  * render, as). Larger operators live in their own files and are dispatched from here.
  */
-import { ir, walkRels, type AggItem, type Expr, type NamedExpr, type Rel, type SortKey, type WindowItem } from '../ir/ir.ts';
+import { ir, walkRels, type AggItem, type Expr, type NamedExpr, type Rel, type SortKey } from '../ir/ir.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
 import { DOTNET_TYPE_NAMES, visible, type Column, type KqlType } from '../types.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
-import { convertTo, type ExprScope, type WindowCollector } from './expr.ts';
+import { convertTo, type ExprScope } from './expr.ts';
 import { bindBagUnpack } from './bag-unpack.ts';
 import { bindJoin, bindLookup } from './join.ts';
 import { bindMvExpand } from './mv-expand.ts';
@@ -26,9 +26,10 @@ import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts'
 import { bindSearch } from './search.ts';
 import { bindMakeSeries } from './make-series.ts';
 import { RowScope } from './scope.ts';
+import { columnsMatching, defaultNamer, dynamicTester, project, scopeOf } from './relation.ts';
+import { attachWindow, windowCollector } from './window.ts';
 import { bindScanOp } from './scan-op.ts';
 import { bindDcountIntersect } from './dcount-intersect.ts';
-import { rowWindowSession } from './row-window-session.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
 
@@ -121,49 +122,6 @@ export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel 
     default:
       return b.fail(op, `The operator '${firstTokenText(op)}' is not supported`);
   }
-}
-
-/** Collects window function calls of one operator into hidden columns. */
-export function windowCollector(): { collector: WindowCollector; items: WindowItem[] } {
-  const items: WindowItem[] = [];
-  return {
-    items,
-    collector: {
-      add(fn, args, type, _node, partition) {
-        const name = `__w${items.length}`;
-        items.push(partition ? { name, fn, args, type, partition } : { name, fn, args, type });
-        return ir.col(name, type);
-      },
-    },
-  };
-}
-
-/** The order rows arrive in, when an upstream sort still determines it (its keys, else []). */
-export function orderOf(r: Rel): SortKey[] {
-  switch (r.k) {
-    case 'sort': return r.keys;
-    case 'limit': case 'filter': case 'window': return orderOf(r.input);
-    case 'project': {
-      const o = orderOf(r.input);
-      const kept = (e: Expr): boolean => (e.k === 'col' ? r.items.some((i) => i.name === e.name && i.expr.k === 'col' && i.expr.name === e.name)
-        : e.k === 'call' ? e.args.every(kept) : e.k === 'lit');
-      return o.every((k) => kept(k.expr)) ? o : [];
-    }
-    default: return [];
-  }
-}
-
-/** Puts the collected window items (if any) between `input` and the operator that uses them. */
-export function attachWindow(input: Rel, items: WindowItem[]): Rel {
-  if (!items.length) return input;
-  // row_window_session is sequential: a scan over the rows, after the window items it may read
-  const sessions = items.filter((i) => i.fn === 'row_window_session');
-  const plain = items.filter((i) => i.fn !== 'row_window_session');
-  let rel: Rel = plain.length
-    ? { k: 'window', input, items: plain, order: orderOf(input), columns: [...input.columns, ...plain.map((i) => ({ name: i.name, type: i.type }))] }
-    : input;
-  for (const s of sessions) rel = rowWindowSession(rel, s);
-  return rel;
 }
 
 /** Binds a pipe of operators with no source (`op | op …`, as in mv-apply subqueries) over `input`. */
@@ -277,11 +235,6 @@ function bindTopNested(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   return count ? { k: 'limit', input: sorted, count, columns: sorted.columns } : sorted;
 }
 
-/** The row scope over a relation's columns. */
-export function scopeOf(input: Rel, env: Env): ExprScope {
-  return { env, row: RowScope.of(input.columns) };
-}
-
 /** A where condition must be boolean (dynamic is converted). */
 function asCondition(b: Binder, e: Expr, at: SynNode): Expr {
   if (e.type === 'bool') return e;
@@ -294,39 +247,6 @@ function limitCount(b: Binder, s: Syn | null, env: Env): Expr {
   const e = b.expr.bind(s, { env, row: RowScope.empty });
   if (e.type !== 'long' && e.type !== 'int') return b.fail(s, 'The row count must be an integer');
   return e;
-}
-
-/** Names that a NameReference item denotes: one column, or every match of a wildcard. */
-export function columnsMatching(b: Binder, cols: readonly Column[], item: SynNode): Column[] {
-  const name = nameText(item) ?? '';
-  const wild = item.c.Name?.type === 'node' && (item.c.Name.kind === 'WildcardedName' || item.c.Name.kind === 'BracketedWildcardedName');
-  if (wild || name.includes('*')) {
-    const re = new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return visible(cols).filter((c) => re.test(c.name));
-  }
-  const c = name.startsWith('__') ? undefined : cols.find((x) => x.name === name);
-  if (!c) return b.fail(item, `Failed to resolve column '${name}'`);
-  return [c];
-}
-
-/** Whether a syntax node binds to a dynamic value (used by result naming of paths). */
-export function dynamicTester(b: Binder, sc: ExprScope): (n: SynNode) => boolean {
-  return (n) => {
-    try {
-      return b.expr.bind(n, { ...sc, agg: null }).type === 'dynamic';
-    } catch {
-      return false;
-    }
-  };
-}
-
-/** Issues KQL's default names Column1, Column2, … skipping names in use. */
-export function defaultNamer(used: (n: string) => boolean): () => string {
-  let i = 1;
-  return () => {
-    while (used(`Column${i}`)) i++;
-    return `Column${i++}`;
-  };
 }
 
 /** project a, b = expr, c*, … — every item is evaluated over the input row. */
@@ -353,21 +273,6 @@ function bindProject(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
     items.push({ name: names.take(expressionResultName(it, isDyn) ?? nextDefault()), expr: e });
   }
   return project(attachWindow(input, w.items), items);
-}
-
-/**
- * A Project node with columns derived from the items. With `keepHidden`, an item that passes a hidden
- * input column through unchanged keeps it hidden (project-away, rename, extend…); otherwise every
- * projected column is visible (an explicit `project X`).
- */
-export function project(input: Rel, items: NamedExpr[], keepHidden = false): Rel {
-  const hiddenIn = new Set(input.columns.filter((c) => c.hidden).map((c) => c.name));
-  return {
-    k: 'project', input, items,
-    columns: items.map((i) => (keepHidden && i.expr.k === 'col' && hiddenIn.has(i.expr.name) && i.expr.name === i.name
-      ? { name: i.name, type: i.expr.type, hidden: true }
-      : { name: i.name, type: i.expr.type })),
-  };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { nameText } from './naming.ts';
-import { project, scopeOf } from './operators.ts';
+import { project, scopeOf } from './relation.ts';
 
 /** Escapes text for use as a literal inside an RE2 pattern. */
 export function escapeRegex(s: string): string {

@@ -8,7 +8,7 @@
  */
 import { ir, scanStateColumn, type Expr, type Rel, type WindowItem } from '../ir/ir.ts';
 import type { KqlType } from '../types.ts';
-import { orderOf, project } from './operators.ts';
+import { orderOf, project } from './relation.ts';
 
 /** `input` extended by the column `item.name`: the session start of each row. */
 export function rowWindowSession(input: Rel, item: WindowItem): Rel {

@@ -9,7 +9,7 @@ import type { SynNode } from '../parse/syntax.ts';
 import { childList, childNode } from '../parse/syntax.ts';
 import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
-import { attachWindow } from './operators.ts';
+import { attachWindow } from './window.ts';
 import { RowScope } from './scope.ts';
 
 const NEAR = '__rows_near';

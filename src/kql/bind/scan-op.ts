@@ -16,7 +16,7 @@ import type { Binder } from './binder.ts';
 import type { Env } from './env.ts';
 import { convertTo } from './expr.ts';
 import { nameText } from './naming.ts';
-import { orderOf } from './operators.ts';
+import { orderOf } from './relation.ts';
 import { RowScope } from './scope.ts';
 
 const OUTPUTS = new Set(['all', 'last', 'none']);

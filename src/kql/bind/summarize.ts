@@ -13,7 +13,7 @@ import type { Env } from './env.ts';
 import { convertTo, type AggCollector, type ExprScope } from './expr.ts';
 import { expressionResultName, functionResultRule, nameText, UniqueNames } from './naming.ts';
 import { RowScope } from './scope.ts';
-import { columnsMatching, defaultNamer, dynamicTester, project, scopeOf } from './operators.ts';
+import { columnsMatching, defaultNamer, dynamicTester, project, scopeOf } from './relation.ts';
 
 const HIDDEN = '__agg';
 

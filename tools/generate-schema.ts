@@ -1,14 +1,14 @@
 /**
  * Generators for everything derived from the table declarations (DESIGN.md §8): the DuckDB DDL, the
  * ingest JSON schema, and a markdown page per table plus an index. `npm run generate` writes them;
- * src/schema/generate.test.ts fails when a committed file differs from what would be generated now.
+ * tools/generate-schema.test.ts fails when a committed file differs from what would be generated now.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TABLES } from './registry.ts';
-import type { ColumnDecl, KqlColumnType, TableDecl } from './types.ts';
-import { HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, duckDbType, quoteIdent } from '../store/events/duckdb/layout.ts';
+import { TABLES } from '../src/schema/registry.ts';
+import type { ColumnDecl, KqlColumnType, TableDecl } from '../src/schema/types.ts';
+import { HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, duckDbType, quoteIdent } from '../src/store/events/duckdb/layout.ts';
 
 /** First-line marker of every generated file. */
 export const GENERATED_MARKER = 'generated — do not edit';
@@ -173,7 +173,7 @@ export function generatedFiles(tables: readonly TableDecl[] = TABLES): Generated
 }
 
 /** The repository root (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Writes every generated file under `root`; returns the paths written. */
 export function writeGeneratedFiles(root: string = REPO_ROOT): string[] {

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runHuntingConformance } from './conformance/hunting.ts';
-import { runDocsCases, type CaseOutcome, type DocsCase } from '../kql/conformance/docs-runner.ts';
+import { runDocsCases, type CaseOutcome, type DocsCase } from './conformance/docs-runner.ts';
 
 /** A conformance mode: runs with the positional arguments and options; returns the exit code. */
 type Mode = (args: string[], opts: { out?: string }) => Promise<number>;

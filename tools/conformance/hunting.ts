@@ -12,11 +12,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { getTable, TABLES } from '../../schema/registry.ts';
-import { parseKql } from '../../kql/parse/parse.ts';
-import { analyzeKql } from '../../kql/parse/semantic-check.ts';
-import { PalisadeError } from '../../domain/errors.ts';
-import { systemCtx } from '../../domain/context.ts';
+import { getTable, TABLES } from '../../src/schema/registry.ts';
+import { parseKql } from '../../src/kql/parse/parse.ts';
+import { analyzeKql } from '../../src/kql/parse/semantic-check.ts';
+import { PalisadeError } from '../../src/domain/errors.ts';
+import { systemCtx } from '../../src/domain/context.ts';
 import { seedDataset, SEED_TENANT } from './seed-dataset.ts';
 import { allowListed, DEFAULT_ALLOW_LIST, loadAllowList } from './allow-list.ts';
 
@@ -128,7 +128,7 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
   const foreign = before - cases.length;
   if (foreign) leftOut.push(`${foreign} use tables Palisade does not have`);
 
-  const streamingDir = resolve(import.meta.dirname, '../../../../shared/corpus/api-samples/streaming');
+  const streamingDir = resolve(import.meta.dirname, '../../../shared/corpus/api-samples/streaming');
   const { stack, rows } = await seedDataset({ streamingDir });
   console.log(`seeded ${rows} rows; ${total} queries in the file, running ${cases.length}` +
     (leftOut.length ? ` (left out: ${leftOut.join('; ')})` : ''));

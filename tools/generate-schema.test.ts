@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_MARKER, REPO_ROOT, duckDbCreateTable, generatedFiles, renderIngestSchema } from './generate.ts';
-import { getTable } from './registry.ts';
-import { EVENT_TABLE_DDL } from '../store/events/duckdb/generated-ddl.ts';
+import { GENERATED_MARKER, REPO_ROOT, duckDbCreateTable, generatedFiles, renderIngestSchema } from './generate-schema.ts';
+import { getTable } from '../src/schema/registry.ts';
+import { EVENT_TABLE_DDL } from '../src/store/events/duckdb/generated-ddl.ts';
 
 describe('generated files', () => {
   for (const f of generatedFiles()) {

@@ -4,11 +4,11 @@
  * per-case timeout and compares the result with the documented table.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { CompiledQuery } from '../../domain/ports.ts';
-import { registerEngineFunctions } from '../../store/events/duckdb/engine-functions.ts';
-import { cellConverter } from '../../store/events/duckdb/values.ts';
-import { compileDiscovering } from '../compile.ts';
-import { formatValue } from '../result-format.ts';
+import type { CompiledQuery } from '../../src/domain/ports.ts';
+import { registerEngineFunctions } from '../../src/store/events/duckdb/engine-functions.ts';
+import { cellConverter } from '../../src/store/events/duckdb/values.ts';
+import { compileDiscovering } from '../../src/kql/compile.ts';
+import { formatValue } from '../../src/kql/result-format.ts';
 import { compareTables, type ExpectedTable } from './compare.ts';
 import { usesOnlyListed } from './listed.ts';
 

@@ -10,16 +10,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildApp } from '../api/app.ts';
-import { openStateStore } from '../store/state/open.ts';
+import { buildApp } from '../src/api/app.ts';
+import { openStateStore } from '../src/store/state/open.ts';
 import { renderApiReference, type OpenApiLike } from './api-reference.ts';
-import { openEventStack } from './event-stack.ts';
+import { openEventStack } from '../src/cli/event-stack.ts';
 
 /** First-line marker of every generated file (the same words as the schema generator's). */
 export const API_DOCS_MARKER = 'generated — do not edit (source: the route schemas under src/api; regenerate with `npm run docs`)';
 
 /** The repository root. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A generated file: path relative to the repository root, and its full content. */
 export interface GeneratedDoc {

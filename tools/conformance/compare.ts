@@ -4,8 +4,8 @@
  * (datetimes at the precision shown, dynamic values structurally with key order ignored, numbers
  * within the printed precision, booleans true/True/1 alike, null shown as an empty cell).
  */
-import { formatTimespanTicks } from '../bind/literal.ts';
-import { parseDatetimeText, parseTimespanText } from '../parse/literals.ts';
+import { formatTimespanTicks } from '../../src/kql/bind/literal.ts';
+import { parseDatetimeText, parseTimespanText } from '../../src/kql/parse/literals.ts';
 
 /** An expected table as printed in the docs (all cells are text). */
 export interface ExpectedTable {

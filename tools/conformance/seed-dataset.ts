@@ -5,11 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openEventStack, type EventStack } from '../event-stack.ts';
-import { getTable } from '../../schema/registry.ts';
-import { coerceValue } from '../../ingest/coerce.ts';
-import { makeFleet } from '../../sensor/simulator/fleet.ts';
-import { makeEventGenerator } from '../../sensor/simulator/telemetry.ts';
+import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
+import { getTable } from '../../src/schema/registry.ts';
+import { coerceValue } from '../../src/ingest/coerce.ts';
+import { makeFleet } from '../../src/sensor/simulator/fleet.ts';
+import { makeEventGenerator } from '../../src/sensor/simulator/telemetry.ts';
 
 export const SEED_TENANT = '00000000-0000-4000-8000-000000000001';
 

@@ -16,7 +16,7 @@ export interface AllowListEntry {
 }
 
 /** The project's allow-list file. */
-export const DEFAULT_ALLOW_LIST = join(import.meta.dirname, '../../../conformance/corpus-allow-list.json');
+export const DEFAULT_ALLOW_LIST = join(import.meta.dirname, '../../conformance/corpus-allow-list.json');
 
 /** Reads an allow-list file. */
 export function loadAllowList(path = DEFAULT_ALLOW_LIST): AllowListEntry[] {
