@@ -31,8 +31,19 @@ function toNumber(v: unknown): number | null {
 }
 
 /**
+ * An integer beyond 2^53 as a bigint, so it stays exact (a number would round it); undefined for any
+ * value a number holds exactly.
+ */
+function exactInteger(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? undefined : v;
+  if (typeof v === 'string' && /^-?\d{16,}$/.test(v) && !Number.isSafeInteger(Number(v))) return BigInt(v);
+  return undefined;
+}
+
+/**
  * One value as MDE returns it for its KQL type: datetime → ISO-8601 UTC with 7 fractional digits
- * and 'Z'; timespan → `[d.]hh:mm:ss[.fffffff]`; dynamic → the JSON value; long/int/real → number;
+ * and 'Z'; timespan → `[d.]hh:mm:ss[.fffffff]`; dynamic → the JSON value; long/int/real → number
+ * (a long beyond 2^53 → bigint, exact; the API prints it as JSON number text);
  * bool → boolean; string → string ('' for null); guid → string.
  */
 export function formatValue(v: unknown, type: string): unknown {
@@ -44,6 +55,10 @@ export function formatValue(v: unknown, type: string): unknown {
       return v === null ? null : String(v);
     case 'long': case 'int': case 'real': case 'decimal': {
       if (v === null) return null;
+      if (type === 'long' || type === 'int') {
+        const exact = exactInteger(v);
+        if (exact !== undefined) return exact;
+      }
       const n = toNumber(v);
       if (n === null) return null;
       if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';

@@ -28,6 +28,11 @@ describe('advanced hunting API', () => {
     expect(xdr.json().Stats.ExecutionTime).toBeTypeOf('number');
     expect(xdr.json().Results).toHaveLength(1);
   });
+  it('returns longs exactly, as JSON number text (beyond 2^53 too)', async () => {
+    const res = await run('print a = 9007199254740993, b = tolong("9223372036854775807"), c = tolong("9223372036854775808")');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).toContain('"Results":[{"a":9007199254740993,"b":9223372036854775807,"c":null}]');
+  });
   it('unpacks property bags into columns read from the data (bag_unpack)', async () => {
     const q = 'datatable(Device: string, F: dynamic) ["a", dynamic({"User": "u1", "Port": 22}), "b", dynamic({"User": "u2"})]\n| evaluate bag_unpack(F)\n| order by Device asc';
     const res = await run(q);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { DuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
 import { compileKqlDiscovering, formatResults } from '../../src/kql/index.ts';
+import { parseJsonExact } from './exact-json.ts';
 import { NOW, SCOPE, T1, openSeededStore } from './seed.ts';
 
 const DIR = join(import.meta.dirname, 'golden');
@@ -62,11 +63,17 @@ describe('KQL golden files', () => {
       // the hunting API's JSON rows (jsonSql: values printed by DuckDB) equal the values formatted here
       expect(compiled.jsonSql, 'the DuckDB dialect prints JSON rows').toBeTypeOf('string');
       const jsonRows = await store.query({ sql: compiled.jsonSql!, params: compiled.params, columns: [{ name: 'row', type: 'string' }] }, { timeoutMs: 20_000, maxRows: 10_000 });
-      const parsed = jsonRows.rows.map((r) => JSON.parse(r[0] as string) as Record<string, unknown>);
-      const key = (o: unknown) => JSON.stringify(o);
+      // longs stay exact (bigint beyond 2^53) as the formatted rows keep them; other numbers are doubles
+      const inexact = compiled.columns.filter((c) => c.type !== 'long' && c.type !== 'int').map((c) => c.name);
+      const parsed = jsonRows.rows.map((r) => {
+        const o = parseJsonExact(r[0] as string) as Record<string, unknown>;
+        for (const n of inexact) if (typeof o[n] === 'bigint') o[n] = Number(o[n]);
+        return o;
+      });
+      const key = (o: unknown) => JSON.stringify(o, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
       expect(ordered ? parsed : [...parsed].sort((a, b) => key(a).localeCompare(key(b))))
         .toEqual(ordered ? formatted.results : [...formatted.results].sort((a, b) => key(a).localeCompare(key(b))));
-      const results = ordered ? formatted.results : [...formatted.results].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const results = ordered ? formatted.results : [...formatted.results].sort((a, b) => key(a).localeCompare(key(b)));
       expectFile(join(DIR, `${name}.rows.json`), json({ schema: formatted.schema, results }));
     });
   }

@@ -20,6 +20,7 @@ export function decodeLong(text: string): number | bigint | null {
   const body = neg || t.startsWith('+') ? t.slice(1).trim() : t;
   const big = /^0x/i.test(body) ? BigInt(body) : BigInt(body.replace(/_/g, ''));
   const v = neg ? -big : big;
+  if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new Error(`The long literal ${t} is out of range (a long holds -9223372036854775808 to 9223372036854775807)`);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 

@@ -143,12 +143,22 @@ function arith(op: string): H {
       if (op === '*') return `CAST(round(${x} * ${y}) AS BIGINT)`;
       return `CAST(trunc(${x} / ${y}) AS BIGINT)`;
     }
-    if (op === '/' && isInteger(c.type)) return `(${x} // ${y})`;
+    if (op === '/' && isInteger(c.type)) return wrapInteger(`(CAST(${x} AS HUGEINT) // ${y})`, c.type);
     if (op === '%' && c.type === 'real') return `fmod(${x}, ${y})`;
     if (op === '%') return `(((${x} % ${y}) + abs(${y})) % abs(${y}))`;
-    if (c.type === 'long' && (ta === 'int' || tb === 'int')) return `(CAST(${x} AS BIGINT) ${op} CAST(${y} AS BIGINT))`;
+    if (isInteger(c.type)) return wrapInteger(`(CAST(${x} AS HUGEINT) ${op} CAST(${y} AS HUGEINT))`, c.type);
     return `(${x} ${op} ${y})`;
   };
+}
+
+/**
+ * An exact integer result (HUGEINT) brought back to the width of `t` the way two's-complement
+ * arithmetic does (long: 64 bits, int: 32): `9223372036854775807 + 1` is -9223372036854775808
+ * rather than an engine overflow error.
+ */
+function wrapInteger(h: string, t: KqlType): string {
+  const [half, whole, sql] = t === 'int' ? ['2147483648', '4294967296', 'INTEGER'] : ['9223372036854775808', '18446744073709551616', 'BIGINT'];
+  return `CAST((((${h} + ${half}) % ${whole}) + ${whole}) % ${whole} - ${half} AS ${sql})`;
 }
 
 /** An argument that must be a constant string (a part name or a format). */
@@ -219,18 +229,27 @@ function toNumber(sqlType: 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(38,10)'): 
     const integral = sqlType === 'BIGINT' || sqlType === 'INTEGER';
     switch (a.type) {
       case 'string': case 'guid': {
-        if (integral) return `TRY_CAST(TRY_CAST(trim(${x}) AS DOUBLE) AS ${sqlType})`;
+        if (integral) return integerFromText(`trim(${x})`, sqlType);
         return `TRY_CAST(trim(${x}) AS ${sqlType})`;
       }
       case 'real': return integral ? `TRY_CAST(trunc(${x}) AS ${sqlType})` : `CAST(${x} AS ${sqlType})`;
-      case 'datetime': return `CAST(${ticksOf(x)} AS ${sqlType})`;
+      case 'datetime': return `TRY_CAST(${ticksOf(x)} AS ${sqlType})`;
       case 'dynamic': {
         const t = jsonText(x);
-        return integral ? `TRY_CAST(trunc(TRY_CAST(${t} AS DOUBLE)) AS ${sqlType})` : `TRY_CAST(${t} AS ${sqlType})`;
+        return integral ? integerFromText(t, sqlType) : `TRY_CAST(${t} AS ${sqlType})`;
       }
-      default: return `CAST(${x} AS ${sqlType})`;
+      // a value out of the target's range converts to null
+      default: return `TRY_CAST(${x} AS ${sqlType})`;
     }
   };
+}
+
+/**
+ * An integer from text: digits convert exactly (all 19 of a long, not through a double); other
+ * numeric text through a double, truncated; null when out of range or not a number.
+ */
+function integerFromText(t: string, sqlType: 'BIGINT' | 'INTEGER'): string {
+  return `(CASE WHEN regexp_full_match(${t}, '[+-]?[0-9]+') THEN TRY_CAST(${t} AS ${sqlType}) ELSE TRY_CAST(trunc(TRY_CAST(${t} AS DOUBLE)) AS ${sqlType}) END)`;
 }
 
 /** IPv4 comparison helpers. */
