@@ -54,6 +54,7 @@ function storedRow(e: SimEvent, dev: BenchDevice, tenantId: string, ingestTime: 
   row[HIDDEN_COLUMNS.tenantId] = tenantId;
   row[HIDDEN_COLUMNS.rbacGroupId] = 0;
   row[HIDDEN_COLUMNS.ingestTime] = ingestTime;
+  row[HIDDEN_COLUMNS.batchSeq] = 1;
   return row;
 }
 

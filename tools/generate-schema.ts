@@ -140,7 +140,7 @@ export function renderTableDoc(t: TableDecl): string {
     '## Storage',
     '',
     `DuckDB table \`"${t.name}"\` with the columns above (same names, quoted) and the hidden columns ` +
-      `\`${HIDDEN_COLUMNS.tenantId}\`, \`${HIDDEN_COLUMNS.rbacGroupId}\` and \`${HIDDEN_COLUMNS.ingestTime}\`. ` +
+      `\`${HIDDEN_COLUMNS.tenantId}\`, \`${HIDDEN_COLUMNS.rbacGroupId}\`, \`${HIDDEN_COLUMNS.ingestTime}\` and \`${HIDDEN_COLUMNS.batchSeq}\`. ` +
       'Hunting queries only see rows of the caller\'s tenant and device groups.',
     '',
   ].join('\n');

@@ -61,6 +61,7 @@ export function readNdjsonColumns(t: TableDecl): string {
     [HIDDEN_COLUMNS.tenantId, 'VARCHAR'],
     [HIDDEN_COLUMNS.rbacGroupId, 'INTEGER'],
     [HIDDEN_COLUMNS.ingestTime, 'TIMESTAMP'],
+    [HIDDEN_COLUMNS.batchSeq, 'BIGINT'],
   ];
   return `{${cols.map(([n, ty]) => `${sqlString(n)}: ${sqlString(ty)}`).join(', ')}}`;
 }

@@ -165,3 +165,125 @@ export interface EventStore {
   enforceRetention(olderThan: Date): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Who a batch of event rows belongs to: the tenant, the device and its device group. */
+export interface BatchIdentity {
+  tenantId: string;
+  deviceId: string;
+  batchId: string;
+  /** Device group (rbacGroupId) of the device; 0 = ungrouped. */
+  rbacGroupId: number;
+}
+
+/**
+ * A batch as the event store committed it, as the committed-batch feed carries it (DESIGN.md §3):
+ * its position `seq` (strictly increasing in commit order; a failed commit may leave a gap) and its
+ * rows column by column, in the one batch shape every writer produces.
+ */
+export interface CommittedBatch extends BatchIdentity {
+  seq: number;
+  /** Rows in the batch, over every table. */
+  rows: number;
+  tables: EncodedTable[];
+}
+
+/**
+ * A committed batch as the store announces it right after COMMIT: `tables` is null when the store
+ * did not get the rows column by column (EventStore.appendBatch); the feed then reads them back.
+ */
+export interface CommitNotice extends Omit<CommittedBatch, 'tables'> {
+  tables: EncodedTable[] | null;
+}
+
+/**
+ * The event store seen as the durable log of committed batches: the feed reads batches back from it
+ * when they are no longer (or not yet) held in memory, e.g. after a restart.
+ */
+export interface CommittedBatchLog {
+  /** The highest committed sequence number (0 when none). */
+  lastSeq(): Promise<number>;
+  /** Committed batches with afterSeq < seq ≤ upToSeq, in seq order, at most `max` of them. */
+  readCommitted(afterSeq: number, upToSeq: number, max: number): Promise<CommittedBatch[]>;
+  /** Number of committed batches and their rows with afterSeq < seq ≤ upToSeq. */
+  countCommitted(afterSeq: number, upToSeq: number): Promise<{ batches: number; rows: number }>;
+}
+
+/** Receives one committed batch; resolving acknowledges it, throwing has it delivered again later. */
+export type BatchHandler = (batch: CommittedBatch) => Promise<void>;
+
+/** A running consumer of one group. */
+export interface QueueConsumer {
+  /** Stops delivering; resolves once the batch in hand (if any) was handled and its cursor saved. */
+  stop(): Promise<void>;
+}
+
+/** Figures of one consumer group. */
+export interface ConsumerGroupStats {
+  group: string;
+  /** seq of the last acknowledged batch. */
+  cursor: number;
+  /** Published batches not acknowledged yet, their rows, and the bytes of those held in memory. */
+  backlogBatches: number;
+  backlogRows: number;
+  backlogBytes: number;
+  /** True while the group reads batches back from the event store (it fell behind the memory bound, or restarted). */
+  catchingUp: boolean;
+  delivered: number;
+  acknowledged: number;
+  /** Handler failures (each batch is delivered again after a pause). */
+  failures: number;
+}
+
+/** Figures of a queue, for /metrics. */
+export interface QueueStats {
+  /** seq of the last published batch. */
+  head: number;
+  published: number;
+  /** Batches and bytes held in memory for consumers, and the bound of the latter. */
+  memoryBatches: number;
+  memoryBytes: number;
+  backlogBoundBytes: number;
+  groups: ConsumerGroupStats[];
+}
+
+/**
+ * The committed-batch feed (DESIGN.md §1, §3): batches are published after their commit, in seq
+ * order; each consumer group has a durable cursor, sees every batch published after it first
+ * subscribed once and in order, and after a crash or restart resumes after its last acknowledged
+ * batch (so only a batch in hand at the crash is seen twice). A slow or failing consumer never
+ * blocks `publish`.
+ */
+export interface Queue {
+  /** Publishes a committed batch; seqs must increase from call to call. Never waits for consumers. */
+  publish(batch: CommitNotice): void;
+  /**
+   * Starts delivering to `group`, one batch at a time, from after its saved cursor (a group never
+   * seen before starts after the current head). One consumer per group at a time.
+   */
+  consume(group: string, handler: BatchHandler): Promise<QueueConsumer>;
+  stats(): QueueStats;
+  /** Stops every consumer. */
+  close(): Promise<void>;
+}
+
+/** Durable per-group positions of a queue. */
+export interface CursorStore {
+  load(group: string): Promise<number | null>;
+  /** Resolves once the position is durable. */
+  save(group: string, seq: number): Promise<void>;
+}
+
+/** Rows a server component writes itself (heartbeat device state, alerts), with who they are about. */
+export interface EventWrite extends BatchIdentity {
+  deviceName: string;
+  rows: { table: string; row: EventRow }[];
+}
+
+/**
+ * Writes rows the server produces itself into the event store, through the same steps, batch shape
+ * and write path as sensor batches (and so onto the committed-batch feed), never as NDJSON text.
+ * Rows that fail validation are returned, not stored; the rest are.
+ */
+export interface EventWriter {
+  write(w: EventWrite): Promise<{ accepted: number; rejected: { index: number; reason: string }[] }>;
+}

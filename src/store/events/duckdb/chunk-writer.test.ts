@@ -22,7 +22,7 @@ const T: TableDecl = {
     { name: 'TS', type: 'timespan', description: '' },
   ],
 };
-const hidden: HiddenValues = { tenantId: 'tenant-a', rbacGroupId: 7, ingestMicros: Date.UTC(2024, 4, 1) * 1000 };
+const hidden: HiddenValues = { tenantId: 'tenant-a', rbacGroupId: 7, ingestMicros: Date.UTC(2024, 4, 1) * 1000, batchSeq: 1 };
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -90,7 +90,7 @@ describe('chunk writer', () => {
 
   it('writes column-wise batches exactly as the same rows given one by one, packed across chunks', async () => {
     const micros = (i: number) => Date.UTC(2024, 4, 1) * 1000 + i * 1_000_001;
-    const other: HiddenValues = { tenantId: 'tenant-b', rbacGroupId: 3, ingestMicros: hidden.ingestMicros };
+    const other: HiddenValues = { tenantId: 'tenant-b', rbacGroupId: 3, ingestMicros: hidden.ingestMicros, batchSeq: 2 };
     // Two batches of 1,500 and 2,000 rows: chunks of 2,048 rows take pieces of both.
     const batches = [1500, 2000].map((n, b) => Array.from({ length: n }, (_, i) => ({
       ts: micros(b * 10_000 + i),

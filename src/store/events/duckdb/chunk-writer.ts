@@ -26,6 +26,8 @@ export interface HiddenValues {
   rbacGroupId: number;
   /** __IngestTime in microseconds since the epoch. */
   ingestMicros: number;
+  /** __BatchSeq: the sequence number of the committed batch. */
+  batchSeq: number;
 }
 
 /** One row to write: its values, its Timestamp in microseconds (null when absent) and its batch's hidden values. */
@@ -53,7 +55,7 @@ interface Piece {
 export interface ChunkWriter {
   readonly table: TableDecl;
   /**
-   * Appends `rows` in order (declared columns, then __TenantId, __RbacGroupId, __IngestTime) through
+   * Appends `rows` in order (declared columns, then __TenantId, __RbacGroupId, __IngestTime, __BatchSeq) through
    * `appender`. Unknown keys in a row are ignored (the pipeline rejects them earlier).
    */
   write(appender: DuckDBAppender, rows: readonly PendingRow[]): void;
@@ -174,7 +176,7 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
   if (kinds.some((k) => k === undefined)) throw new Error(`table ${table.name}: a column has an unknown type`);
   const tsIndex = table.columns.findIndex((c) => c.name === 'Timestamp' && c.type === 'datetime');
   // Logical types are made once; the writer keeps them alive for every chunk it creates.
-  const types = [...kinds.map(logicalType), logicalType('varchar'), logicalType('integer'), logicalType('timestamp')];
+  const types = [...kinds.map(logicalType), logicalType('varchar'), logicalType('integer'), logicalType('timestamp'), logicalType('bigint')];
   const ncols = names.length;
 
   const fail = (col: number, what: string, v: unknown): never => {
@@ -295,6 +297,8 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 1), 0, scratch.i32.buffer, 0, n * 4);
     for (let i = 0; i < n; i++) setInt64(i, rows[off + i].hidden.ingestMicros);
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 2), 0, scratch.i64.buffer, 0, n * 8);
+    for (let i = 0; i < n; i++) setInt64(i, rows[off + i].hidden.batchSeq);
+    duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 3), 0, scratch.i64.buffer, 0, n * 8);
   }
 
   // Column-major scratch of one chunk: each row's own keys are visited once and its values scattered
@@ -422,6 +426,8 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
     if (dups > 0) copyStringRefs(tenant, n, dups);
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 1), 0, scratch.i32.buffer, 0, n * 4);
     duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 2), 0, scratch.i64.buffer, 0, n * 8);
+    for (const p of pieces) for (let k = 0; k < p.length; k++) setInt64(p.at + k, p.seg.hidden.batchSeq);
+    duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, ncols + 3), 0, scratch.i64.buffer, 0, n * 8);
   }
 
   // One data chunk per writer, reset and refilled for every 2,048 rows: the appender copies what it

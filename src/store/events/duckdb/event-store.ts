@@ -7,7 +7,11 @@
  * (kill -9). While one lane commits, a large enough backlog is written on the other, so the commit
  * overlaps with the CPU work of writing; small groups rather wait and merge (minOverlapRows). Rows may
  * also arrive column by column (appendEncoded, from the ingest workers); they are packed into the
- * same chunks. The WAL is folded into the database file (CHECKPOINT) once it exceeds
+ * same chunks. Every committed batch gets a sequence number (`seq`, in __ingest_batches and in each of its
+ * rows' __BatchSeq, in the same transaction); groups commit in the order they were staged, so seqs
+ * become visible in increasing order, and right after each COMMIT the store announces the group's
+ * batches to its commit listener (the committed-batch feed), which can read any of them back later
+ * (CommittedBatchLog). The WAL is folded into the database file (CHECKPOINT) once it exceeds
  * `checkpointBytes`, between groups. Queries run on a separate pool of read connections with a
  * timeout, an abort signal and a row cap.
  *
@@ -21,7 +25,7 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { PalisadeError } from '../../../domain/errors.ts';
-import type { CompiledQuery, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
+import type { CommitNotice, CommittedBatch, CommittedBatchLog, CompiledQuery, EncodedColumn, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
 import { dateToMicros } from '../../../schema/datetime.ts';
 import { TABLES, getTable } from '../../../schema/registry.ts';
 import type { TableDecl } from '../../../schema/types.ts';
@@ -78,9 +82,14 @@ export interface RetentionTimerOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The DuckDB EventStore plus its maintenance helpers. */
-export interface DuckDbEventStore extends EventStore {
+/** Receives the batches of each group right after its COMMIT, in seq order (it must not throw). */
+export type CommitListener = (batches: CommitNotice[]) => void;
+
+/** The DuckDB EventStore plus its maintenance helpers and its log of committed batches. */
+export interface DuckDbEventStore extends EventStore, CommittedBatchLog {
   readonly retentionDays: number;
+  /** Sets the one listener told of every commit from now on (the committed-batch feed). */
+  onCommit(listener: CommitListener): void;
   /** Folds the WAL into the database file (DuckDB CHECKPOINT), between writes. */
   checkpoint(): Promise<void>;
   /**
@@ -99,6 +108,8 @@ interface PreparedBatch {
   /** Rows that arrived column by column (appendEncoded), per table. */
   encoded: Map<TableDecl, EncodedTable>;
   rowCount: number;
+  /** Set when the batch is written (its group's seq block); 0 before. */
+  seq: number;
 }
 
 /** Sorts rows by Timestamp ascending (rows without one last), keeping arrival order among equals. */
@@ -141,8 +152,11 @@ async function ensureLayout(conn: DuckDBConnection): Promise<void> {
   stored_at TIMESTAMP NOT NULL, row_count INTEGER NOT NULL,
   PRIMARY KEY (tenant, device, batch_id))`,
   );
+  // Files from before the committed-batch feed: their batches have no seq and are never replayed.
+  await conn.run(`ALTER TABLE ${quoteIdent(BATCHES_TABLE)} ADD COLUMN IF NOT EXISTS seq BIGINT`);
+  await conn.run(`ALTER TABLE ${quoteIdent(BATCHES_TABLE)} ADD COLUMN IF NOT EXISTS rbac_group INTEGER`);
   for (const t of TABLES) {
-    const want = [...t.columns.map((c) => c.name), HIDDEN_COLUMNS.tenantId, HIDDEN_COLUMNS.rbacGroupId, HIDDEN_COLUMNS.ingestTime];
+    const want = [...t.columns.map((c) => c.name), HIDDEN_COLUMNS.tenantId, HIDDEN_COLUMNS.rbacGroupId, HIDDEN_COLUMNS.ingestTime, HIDDEN_COLUMNS.batchSeq];
     const have = await columnNames(conn, t.name);
     if (have.length === 0) {
       await conn.run(EVENT_TABLE_DDL[t.name]);
@@ -194,6 +208,10 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
   const walPath = path === ':memory:' || path === '' ? null : `${path}.wal`;
   let checkpointQueued = false;
   let closed = false;
+  let commitListener: CommitListener | null = null;
+  let nextSeq = (await lastCommittedSeq(writer)) + 1;
+  /** Settles when the last staged group's commit (or failure) has settled: commits follow stage order. */
+  let commitTail: Promise<void> = Promise.resolve();
 
   async function findStored(conn: DuckDBConnection, items: PreparedBatch[]): Promise<Set<string>> {
     const ids = [...new Set(items.map((p) => p.batch.batchId))];
@@ -228,22 +246,24 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
    * their batch ids into __ingest_batches (whose primary key refuses an id stored before), then the
    * rows of every table. Returns one result per item.
    */
-  async function writeGroup(conn: DuckDBConnection, items: PreparedBatch[], stored: Set<string>, ingestMicros: number, appenders: { close(): void; clear(): void }[]): Promise<AppendResult[]> {
+  async function writeGroup(conn: DuckDBConnection, items: PreparedBatch[], stored: Set<string>, ingestMicros: number, firstSeq: number, appenders: { close(): void; clear(): void }[]): Promise<AppendResult[]> {
     const ingestTime = new DuckDBTimestampValue(BigInt(ingestMicros));
     const results: AppendResult[] = [];
     const seen = new Set(stored);
     const byTable = new Map<TableDecl, PendingRow[]>();
     const encoded = new Map<TableDecl, PreparedBatch[]>();
     const fresh: PreparedBatch[] = [];
-    for (const p of items) {
+    for (const [i, p] of items.entries()) {
       if (seen.has(p.key)) {
         results.push({ duplicate: true, stored: 0 });
         continue;
       }
       seen.add(p.key);
       fresh.push(p);
+      p.seq = firstSeq + i;
       results.push({ duplicate: false, stored: p.rowCount });
       p.hidden.ingestMicros = ingestMicros;
+      p.hidden.batchSeq = p.seq;
       for (const [t, rows] of p.byTable) {
         const list = byTable.get(t);
         if (!list) byTable.set(t, rows.slice());
@@ -264,6 +284,8 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
         ap.appendVarchar(p.batch.batchId);
         ap.appendTimestamp(ingestTime);
         ap.appendInteger(p.rowCount);
+        ap.appendBigInt(BigInt(p.seq));
+        ap.appendInteger(p.batch.rbacGroupId ?? 0);
         ap.endRow();
       }
       ap.closeSync();
@@ -291,6 +313,21 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
    * with the stored ids looked up (those items are reported as duplicates and store nothing).
    */
   async function stage(items: PreparedBatch[], lane: number): Promise<StagedGroup<AppendResult>> {
+    // The group's seq block and its place in the commit order are taken together, before any await.
+    const firstSeq = nextSeq;
+    nextSeq += items.length;
+    const previous = commitTail;
+    let settled!: () => void;
+    commitTail = new Promise<void>((r) => (settled = r));
+    try {
+      return await stageInOrder(items, lane, firstSeq, previous, settled);
+    } catch (e) {
+      void previous.then(settled);
+      throw e;
+    }
+  }
+
+  async function stageInOrder(items: PreparedBatch[], lane: number, firstSeq: number, previous: Promise<void>, settled: () => void): Promise<StagedGroup<AppendResult>> {
     const conn = writers[lane];
     const ingestMicros = now().getTime() * 1000;
     const appenders: { close(): void; clear(): void }[] = [];
@@ -308,13 +345,13 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     let results: AppendResult[];
     await conn.run('BEGIN TRANSACTION');
     try {
-      results = await writeGroup(conn, items, new Set(), ingestMicros, appenders);
+      results = await writeGroup(conn, items, new Set(), ingestMicros, firstSeq, appenders);
     } catch (e) {
       await discard();
       if (!isRepeatedBatch(e)) throw e;
       await conn.run('BEGIN TRANSACTION');
       try {
-        results = await writeGroup(conn, items, await findStored(conn, items), ingestMicros, appenders);
+        results = await writeGroup(conn, items, await findStored(conn, items), ingestMicros, firstSeq, appenders);
       } catch (e2) {
         await discard();
         throw e2;
@@ -323,15 +360,33 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     return {
       async commit() {
         try {
-          await conn.run('COMMIT');
-        } catch (e) {
-          await rollback(conn);
-          throw e;
+          await previous;
+          try {
+            await conn.run('COMMIT');
+          } catch (e) {
+            await rollback(conn);
+            throw e;
+          }
+          announce(items, results);
+        } finally {
+          settled();
         }
         afterCommit();
         return results;
       },
     };
+  }
+
+  /** Tells the commit listener about the batches a group stored. */
+  function announce(items: PreparedBatch[], results: AppendResult[]): void {
+    if (!commitListener) return;
+    const notices: CommitNotice[] = [];
+    items.forEach((p, i) => {
+      if (results[i].duplicate) return;
+      const { tenantId, deviceId, batchId, rbacGroupId = 0 } = p.batch;
+      notices.push({ seq: p.seq, tenantId, deviceId, batchId, rbacGroupId, rows: p.rowCount, tables: p.byTable.size > 0 ? null : [...p.encoded.values()] });
+    });
+    if (notices.length > 0) commitListener(notices);
   }
 
   /** Queues a CHECKPOINT once the WAL outgrew `checkpointBytes` (DuckDB skips its own while another write is open). */
@@ -359,7 +414,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
 
   function prepare(batch: EventBatch): PreparedBatch {
     const byTable = new Map<TableDecl, PendingRow[]>();
-    const hidden: HiddenValues = { tenantId: batch.tenantId, rbacGroupId: batch.rbacGroupId ?? 0, ingestMicros: 0 };
+    const hidden: HiddenValues = { tenantId: batch.tenantId, rbacGroupId: batch.rbacGroupId ?? 0, ingestMicros: 0, batchSeq: 0 };
     for (const { table, row } of batch.rows) {
       const t = getTable(table);
       if (!t) throw new PalisadeError('BadRequest', `Unknown table '${table}'`);
@@ -370,7 +425,7 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       if (ts === null && raw !== null && raw !== undefined) throw new TypeError(`${t.name}.Timestamp: not a datetime: ${String(raw)}`);
       list.push({ row, ts, hidden });
     }
-    return { batch, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable, encoded: new Map(), rowCount: batch.rows.length };
+    return { batch, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable, encoded: new Map(), rowCount: batch.rows.length, seq: 0 };
   }
 
   function prepareEncoded(batch: EncodedEventBatch): PreparedBatch {
@@ -383,9 +438,9 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
       if (e.rows > 0) encoded.set(t, e);
       rowCount += e.rows;
     }
-    const hidden: HiddenValues = { tenantId: batch.tenantId, rbacGroupId: batch.rbacGroupId ?? 0, ingestMicros: 0 };
+    const hidden: HiddenValues = { tenantId: batch.tenantId, rbacGroupId: batch.rbacGroupId ?? 0, ingestMicros: 0, batchSeq: 0 };
     const { tables: _tables, ...identity } = batch;
-    return { batch: identity, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable: new Map(), encoded, rowCount };
+    return { batch: identity, key: batchKey(batch.tenantId, batch.deviceId, batch.batchId), hidden, byTable: new Map(), encoded, rowCount, seq: 0 };
   }
 
   async function enforceRetention(olderThan: Date): Promise<number> {
@@ -401,7 +456,8 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
           );
           deleted += r.rowsChanged;
         }
-        await writer.run(`DELETE FROM ${quoteIdent(BATCHES_TABLE)} WHERE stored_at < ?`, [cutoff]);
+        // The newest batch id stays whatever its age: its seq is where numbering resumes after a restart.
+        await writer.run(`DELETE FROM ${quoteIdent(BATCHES_TABLE)} WHERE stored_at < ? AND seq IS DISTINCT FROM (SELECT max(seq) FROM ${quoteIdent(BATCHES_TABLE)})`, [cutoff]);
         await writer.run('COMMIT');
       } catch (e) {
         await writer.run('ROLLBACK');
@@ -485,6 +541,43 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
 
     enforceRetention,
 
+    onCommit(listener) {
+      commitListener = listener;
+    },
+
+    async lastSeq() {
+      const lease = await pool.acquire();
+      try {
+        return await lastCommittedSeq(lease.conn);
+      } finally {
+        lease.release();
+      }
+    },
+
+    async countCommitted(afterSeq, upToSeq) {
+      const lease = await pool.acquire();
+      try {
+        const r = await lease.conn.runAndReadAll(
+          `SELECT count(*), coalesce(sum(row_count), 0) FROM ${quoteIdent(BATCHES_TABLE)} WHERE seq > ? AND seq <= ?`,
+          [BigInt(afterSeq), BigInt(upToSeq)],
+        );
+        const [batches, rows] = r.getRows()[0];
+        return { batches: Number(batches), rows: Number(rows) };
+      } finally {
+        lease.release();
+      }
+    },
+
+    async readCommitted(afterSeq, upToSeq, max) {
+      if (closed) throw new PalisadeError('ServiceUnavailable', 'Event store is closed');
+      const lease = await pool.acquire();
+      try {
+        return await readBack(lease.conn, afterSeq, upToSeq, max);
+      } finally {
+        lease.release();
+      }
+    },
+
     async checkpoint() {
       await queue.exclusive(() => writer.run('CHECKPOINT'));
     },
@@ -516,4 +609,93 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     },
   };
   return store;
+}
+
+async function lastCommittedSeq(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.runAndReadAll(`SELECT coalesce(max(seq), 0) FROM ${quoteIdent(BATCHES_TABLE)}`);
+  return Number(r.getRows()[0][0]);
+}
+
+/** The SQL expression reading a column back in the form an EncodedColumn holds it. */
+function readBackExpr(c: TableDecl['columns'][number]): string {
+  const q = quoteIdent(c.name);
+  if (c.type === 'datetime') return `epoch_us(${q})`;
+  if (c.type === 'dynamic') return `${q}::VARCHAR`;
+  return q;
+}
+
+/** Packs the values DuckDB returned for one column (see readBackExpr) into an EncodedColumn. */
+function encodeReadBack(c: TableDecl['columns'][number], values: readonly DuckDBValue[]): EncodedColumn | null {
+  const n = values.length;
+  if (values.every((v) => v === null)) return null;
+  if (c.type === 'string' || c.type === 'guid' || c.type === 'dynamic') {
+    const dict: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Int32Array(n);
+    values.forEach((v, i) => {
+      if (v === null) {
+        codes[i] = -1;
+        return;
+      }
+      const s = String(v);
+      let code = index.get(s);
+      if (code === undefined) index.set(s, (code = dict.push(s) - 1));
+      codes[i] = code;
+    });
+    return { kind: 'string', dict, codes };
+  }
+  const width = c.type === 'int' ? 4 : c.type === 'bool' ? 1 : 8;
+  const data = new ArrayBuffer(n * width);
+  const valid = new Uint8Array((n + 7) >> 3);
+  const i64 = width === 8 && c.type !== 'real' && c.type !== 'decimal' ? new BigInt64Array(data) : null;
+  const f64 = c.type === 'real' || c.type === 'decimal' ? new Float64Array(data) : null;
+  const i32 = width === 4 ? new Int32Array(data) : null;
+  const u8 = width === 1 ? new Uint8Array(data) : null;
+  let nulls = false;
+  values.forEach((v, i) => {
+    if (v === null) {
+      nulls = true;
+      return;
+    }
+    valid[i >> 3] |= 1 << (i & 7);
+    if (i64) i64[i] = BigInt(v as bigint | number);
+    else if (f64) f64[i] = Number(v);
+    else if (i32) i32[i] = Number(v);
+    else u8![i] = v ? 1 : 0;
+  });
+  return { kind: 'fixed', data, valid: nulls ? valid : null };
+}
+
+/** Reads committed batches afterSeq < seq ≤ upToSeq (at most `max`) back from the tables. */
+async function readBack(conn: DuckDBConnection, afterSeq: number, upToSeq: number, max: number): Promise<CommittedBatch[]> {
+  const r = await conn.runAndReadAll(
+    `SELECT seq, tenant, device, batch_id, coalesce(rbac_group, 0), row_count FROM ${quoteIdent(BATCHES_TABLE)} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    [BigInt(afterSeq), BigInt(upToSeq), Math.max(1, Math.floor(max))],
+  );
+  const batches = new Map<number, CommittedBatch>();
+  for (const [seq, tenant, device, batchId, group, rows] of r.getRows()) {
+    const n = Number(seq);
+    batches.set(n, { seq: n, tenantId: String(tenant), deviceId: String(device), batchId: String(batchId), rbacGroupId: Number(group), rows: Number(rows), tables: [] });
+  }
+  if (batches.size === 0) return [];
+  const seqs = [...batches.keys()];
+  const first = BigInt(seqs[0]);
+  const last = BigInt(seqs[seqs.length - 1]);
+  const seqCol = quoteIdent(HIDDEN_COLUMNS.batchSeq);
+  for (const t of TABLES) {
+    const res = await conn.runAndReadAll(
+      `SELECT ${seqCol}, ${t.columns.map(readBackExpr).join(', ')} FROM ${quoteIdent(t.name)} WHERE ${seqCol} BETWEEN ? AND ? ORDER BY ${seqCol}, "Timestamp"`,
+      [first, last],
+    );
+    const cols = res.getColumns();
+    const seqOf = cols[0];
+    for (let from = 0; from < seqOf.length; ) {
+      let to = from + 1;
+      while (to < seqOf.length && seqOf[to] === seqOf[from]) to += 1;
+      const b = batches.get(Number(seqOf[from]));
+      if (b) b.tables.push({ table: t.name, rows: to - from, columns: t.columns.map((c, i) => encodeReadBack(c, cols[i + 1].slice(from, to))) });
+      from = to;
+    }
+  }
+  return [...batches.values()];
 }

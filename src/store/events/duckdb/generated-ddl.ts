@@ -71,7 +71,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "ProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceNetworkEvents: `CREATE TABLE IF NOT EXISTS "DeviceNetworkEvents" (
   "Timestamp" TIMESTAMP,
@@ -120,7 +121,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "InitiatingProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceFileEvents: `CREATE TABLE IF NOT EXISTS "DeviceFileEvents" (
   "Timestamp" TIMESTAMP,
@@ -182,7 +184,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "InitiatingProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceRegistryEvents: `CREATE TABLE IF NOT EXISTS "DeviceRegistryEvents" (
   "Timestamp" TIMESTAMP,
@@ -229,7 +232,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "InitiatingProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceLogonEvents: `CREATE TABLE IF NOT EXISTS "DeviceLogonEvents" (
   "Timestamp" TIMESTAMP,
@@ -282,7 +286,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "InitiatingProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceImageLoadEvents: `CREATE TABLE IF NOT EXISTS "DeviceImageLoadEvents" (
   "Timestamp" TIMESTAMP,
@@ -328,7 +333,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "InitiatingProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceEvents: `CREATE TABLE IF NOT EXISTS "DeviceEvents" (
   "Timestamp" TIMESTAMP,
@@ -397,7 +403,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "ProcessRemoteSessionIP" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceInfo: `CREATE TABLE IF NOT EXISTS "DeviceInfo" (
   "Timestamp" TIMESTAMP,
@@ -442,7 +449,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "GcpFullResourceName" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceNetworkInfo: `CREATE TABLE IF NOT EXISTS "DeviceNetworkInfo" (
   "Timestamp" TIMESTAMP,
@@ -463,7 +471,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "NetworkAdapterVendor" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   DeviceFileCertificateInfo: `CREATE TABLE IF NOT EXISTS "DeviceFileCertificateInfo" (
   "Timestamp" TIMESTAMP,
@@ -486,7 +495,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "ReportId" BIGINT,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   AlertInfo: `CREATE TABLE IF NOT EXISTS "AlertInfo" (
   "Timestamp" TIMESTAMP,
@@ -499,7 +509,8 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "AttackTechniques" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
   AlertEvidence: `CREATE TABLE IF NOT EXISTS "AlertEvidence" (
   "Timestamp" TIMESTAMP,
@@ -546,6 +557,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "SubscriptionId" VARCHAR,
   "__TenantId" VARCHAR NOT NULL,
   "__RbacGroupId" INTEGER NOT NULL DEFAULT 0,
-  "__IngestTime" TIMESTAMP NOT NULL
+  "__IngestTime" TIMESTAMP NOT NULL,
+  "__BatchSeq" BIGINT
 )`,
 };

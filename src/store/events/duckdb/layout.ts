@@ -1,8 +1,9 @@
 /**
  * The DuckDB storage layout of the event tables. The KQL compiler's DuckDB printer depends on it, so
  * it is fixed: one DuckDB table per KQL table with the same name, one column per KQL column with the
- * same name (always quoted), the type mapping below, plus three hidden columns that the binder uses
- * for tenancy and device-group scoping.
+ * same name (always quoted), the type mapping below, plus four hidden columns: tenancy and device-group
+ * scoping (the binder's), ingestion time, and the sequence number of the committed batch the row came
+ * in (the committed-batch feed reads a batch back by it).
  */
 import type { KqlColumnType } from '../../../schema/types.ts';
 
@@ -14,6 +15,8 @@ export const HIDDEN_COLUMNS = {
   rbacGroupId: '__RbacGroupId',
   /** When the row was committed (UTC); backs `ingestion_time()`. */
   ingestTime: '__IngestTime',
+  /** Sequence number of the committed batch that stored the row (__ingest_batches.seq); null in rows stored before it existed. */
+  batchSeq: '__BatchSeq',
 } as const;
 
 /** Column definitions (quoted name + type + constraints) of the hidden columns, in table order. */
@@ -21,9 +24,13 @@ export const HIDDEN_COLUMN_DEFS: readonly string[] = [
   `"${HIDDEN_COLUMNS.tenantId}" VARCHAR NOT NULL`,
   `"${HIDDEN_COLUMNS.rbacGroupId}" INTEGER NOT NULL DEFAULT 0`,
   `"${HIDDEN_COLUMNS.ingestTime}" TIMESTAMP NOT NULL`,
+  `"${HIDDEN_COLUMNS.batchSeq}" BIGINT`,
 ];
 
-/** Table holding the ids of stored batches: (tenant, device, batch_id) is unique. */
+/**
+ * Table holding the ids of stored batches: (tenant, device, batch_id) is unique; `seq` numbers the
+ * batches in commit order (the committed-batch feed's position).
+ */
 export const BATCHES_TABLE = '__ingest_batches';
 
 const TYPE_MAP: Readonly<Record<KqlColumnType, string>> = {
