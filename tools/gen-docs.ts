@@ -35,7 +35,7 @@ export async function buildOpenApiDocument(): Promise<OpenApiLike> {
     try {
       const events = await openEventStack(':memory:', { retentionDays: 30 });
       try {
-        const app = await buildApp({ state, ingest: events.ingest, hunting: events.hunting });
+        const app = await buildApp({ state, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting });
         try {
           await app.ready();
           const doc = app.swagger() as unknown as OpenApiLike;

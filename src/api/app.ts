@@ -5,10 +5,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { StateStore } from '../domain/ports.ts';
+import type { EventWriter, StateStore } from '../domain/ports.ts';
 import { TokenService } from '../auth/token-service.ts';
 import { DeviceService } from '../services/devices.ts';
-import { SensorGateway, type DeviceRowWriter } from '../services/sensor-gateway.ts';
+import { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerApiRoutes, type ApiRoute } from './route-table.ts';
@@ -23,6 +23,8 @@ import { Throttle } from './throttle.ts';
 export interface AppDeps {
   state: StateStore;
   ingest?: IngestBatch | null;
+  /** Where the server's own event rows go (heartbeat device state); none writes none. */
+  eventWriter?: EventWriter | null;
   /** Advanced hunting; its routes are registered when present. */
   hunting?: HuntingService | null;
   clock?: () => Date;
@@ -65,14 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   const tokens = new TokenService(deps.state.tenants, clock);
   const devices = new DeviceService(deps.state, clock);
-  const ingest = deps.ingest;
-  const writeRows: DeviceRowWriter | null = ingest
-    ? async (id, batchId, rows) => {
-        const r = await ingest({ ...id, batchId, body: Buffer.from(rows.map((x) => JSON.stringify(x)).join('\n')), gzip: false });
-        if (r.rejected.length) app.log.warn({ batchId, rejected: r.rejected }, 'device state rows rejected');
-      }
-    : null;
-  const gateway = new SensorGateway(deps.state, writeRows, clock);
+  const gateway = new SensorGateway(deps.state, deps.eventWriter ?? null, clock);
   const services: AppServices = { tokens, devices, gateway };
 
   registerOAuthRoutes(app, { tenants: deps.state.tenants, apps: deps.state.apps, tokens });

@@ -19,6 +19,8 @@ export function dataPaths(dir: string) {
     root,
     sqlite: join(root, 'palisade.db'),
     events: join(root, 'events.duckdb'),
+    /** Cursors of the committed-batch feed's consumer groups. */
+    feed: join(root, 'feed'),
     record: join(root, 'server.json'),
     tls: join(root, 'tls'),
     caPem: join(root, 'tls', 'ca.pem'),

@@ -1,9 +1,15 @@
 /**
- * The event side of a server: the DuckDB event store, the ingest pipeline bound to it, hunting
- * (KQL compiler + store), and the hourly retention timer.
+ * The event side of a server: the DuckDB event store, the committed-batch feed over it (published
+ * from the store's commit listener, cursors under the data directory), the ingest pipeline bound to
+ * it, hunting (KQL compiler + store), and the hourly retention timer.
  */
 import type { Logger } from 'pino';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
+import type { EventWriter, Queue } from '../domain/ports.ts';
+import { createEventWriter } from '../ingest/event-writer.ts';
+import { createFileCursorStore, createMemoryCursorStore } from '../queue/memory/cursor-store.ts';
+import { openMemoryQueue } from '../queue/memory/memory-queue.ts';
+import { commitFaultHook, startTestConsumers } from './feed-test-hooks.ts';
 import { createIngestPipeline } from '../ingest/pipeline.ts';
 import { compileKqlDiscovering, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
@@ -16,15 +22,40 @@ import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duc
 export interface EventStack {
   store: DuckDbEventStore;
   ingest: IngestBatch;
+  /** Rows the server writes itself (heartbeat device state), through the pipeline's write path. */
+  eventWriter: EventWriter;
+  /** The committed-batch feed: every batch the store commits is published here. */
+  feed: Queue;
   hunting: HuntingService;
   close: () => Promise<void>;
 }
 
 /** Opens the embedded event stack on the DuckDB file at `path` (':memory:' for tests). */
-export async function openEventStack(path: string, opts: { retentionDays: number; checkpointMib?: number; log?: Logger; hunting?: Partial<HuntingLimits>; geoIpDb?: string }): Promise<EventStack> {
+export async function openEventStack(path: string, opts: {
+  retentionDays: number;
+  checkpointMib?: number;
+  /** Directory of the feed's consumer cursors; in memory when absent (tests). */
+  feedDir?: string;
+  /** Bytes of committed batches the feed holds in memory for lagging consumers (see queue/memory). */
+  feedBacklogMib?: number;
+  log?: Logger;
+  hunting?: Partial<HuntingLimits>;
+  geoIpDb?: string;
+}): Promise<EventStack> {
   const geoIp = opts.geoIpDb ? await openGeoIpDatabase(opts.geoIpDb) : null;
   const checkpointBytes = opts.checkpointMib === undefined ? undefined : opts.checkpointMib * 1024 * 1024;
   const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays, checkpointBytes, engine: { geoIp } });
+  const feed = await openMemoryQueue({
+    log: store,
+    cursors: opts.feedDir ? createFileCursorStore(opts.feedDir) : createMemoryCursorStore(),
+    backlogBytes: opts.feedBacklogMib === undefined ? undefined : opts.feedBacklogMib * 1024 * 1024,
+  });
+  const fault = commitFaultHook();
+  store.onCommit((batches) => {
+    fault?.();
+    for (const b of batches) feed.publish(b);
+  });
+  await startTestConsumers(feed);
   // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
   preloadKql();
   const pipeline = createIngestPipeline({
@@ -40,9 +71,15 @@ export async function openEventStack(path: string, opts: { retentionDays: number
   return {
     store,
     ingest: (req) => pipeline.ingest(req),
+    eventWriter: createEventWriter({
+      eventStore: store,
+      onRejected: (w, rejected) => opts.log?.warn({ deviceId: w.deviceId, batchId: w.batchId, rejected }, 'server-written event rows rejected'),
+    }),
+    feed,
     hunting,
     close: async () => {
       stopRetention();
+      await feed.close();
       await store.close();
     },
   };

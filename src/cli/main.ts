@@ -24,6 +24,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--tls-key <file>', 'server private key (PEM)')
   .option('--retention-days <days>', 'keep events this many days', int, 30)
   .option('--checkpoint-mib <mib>', 'fold the event WAL into the database file once it passes this size (less: shorter replay after a crash and less memory; more: less work per event)', int, 1024)
+  .option('--feed-backlog-mib <mib>', 'memory for committed batches that feed consumers have not taken yet; beyond it they catch up from the event store', int, 64)
   .option('--log-level <level>', 'fatal, error, warn, info, debug', 'warn')
   .option('--no-throttle', 'disable MDE\'s per-tenant API call quotas (benchmarks only)')
   .option('--allow-external-data', 'let hunting queries fetch http(s) URLs with externaldata (the server then reaches whatever its network reaches)')

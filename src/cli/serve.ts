@@ -22,6 +22,8 @@ export interface ServeOptions {
   retentionDays: number;
   /** WAL size in MiB after which the event store checkpoints (see store/events/duckdb/event-store.ts). */
   checkpointMib?: number;
+  /** MiB of committed batches the feed holds in memory for lagging consumers (see queue/memory/memory-queue.ts). */
+  feedBacklogMib?: number;
   logLevel: string;
   throttle: boolean;
   /** Let hunting queries fetch URLs with externaldata (off by default: see services/external-data.ts). */
@@ -41,10 +43,11 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant('Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
   const app = await buildApp({
     state,
     ingest: events.ingest,
+    eventWriter: events.eventWriter,
     hunting: events.hunting,
     https: { cert: tls.cert, key: tls.key },
     logger: log,

@@ -157,8 +157,11 @@ export interface EventStore {
    * stored before, in which case nothing is written and `duplicate` is true.
    */
   appendBatch(batch: EventBatch): Promise<{ duplicate: boolean; stored: number }>;
-  /** Optional: appendBatch for rows already in columnar form, which spares the writer the per-row work. */
-  appendEncoded?(batch: EncodedEventBatch): Promise<{ duplicate: boolean; stored: number }>;
+  /**
+   * appendBatch for rows already in columnar form (the ingest pipeline's and EventWriter's one write
+   * path), which spares the writer the per-row work.
+   */
+  appendEncoded(batch: EncodedEventBatch): Promise<{ duplicate: boolean; stored: number }>;
   /** Runs compiled SQL with a timeout and a row cap. */
   query(q: CompiledQuery, opts: { timeoutMs: number; maxRows: number; signal?: AbortSignal }): Promise<QueryResult>;
   /** Deletes events older than the cutoff; returns rows deleted. */

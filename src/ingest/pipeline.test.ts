@@ -179,6 +179,9 @@ describe('ingest pipeline', () => {
       appendBatch: async (_b: EventBatch) => {
         throw new Error('disk full');
       },
+      appendEncoded: async () => {
+        throw new Error('disk full');
+      },
       query: async () => {
         throw new Error('unused');
       },

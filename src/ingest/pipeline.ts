@@ -1,16 +1,17 @@
 /**
  * The ingest pipeline for sensor event batches (DESIGN.md §1, §8), as named steps:
- * decode (gunzip, size limit) → parse (NDJSON line) → validate (table, columns, types, Timestamp) →
- * stamp (tenant, DeviceId, DeviceName from the credential) → enrich (hashes, IP types) →
- * age (drop events older than retention) → write (EventStore.appendBatch, idempotent by batch id).
+ * decode (gunzip, size limit) → the line steps of process-body.ts (parse, validate, stamp, enrich,
+ * age) over a step context → write: the valid lines, encoded column by column (one batch shape,
+ * whether a worker thread or the event loop ran the steps), go to EventStore.appendEncoded —
+ * idempotent by batch id — which commits them and then announces them to the committed-batch feed.
  * Each line step returns ok, drop or dead-letter; bad lines are reported with their 1-based line
  * number and the rest of the batch is stored. Only whole-body problems (PalisadeError) and store
  * failures (retryable) throw. Every step is timed.
  */
 import { PalisadeError, type ErrorCode } from '../domain/errors.ts';
-import type { EventBatch, EventStore } from '../domain/ports.ts';
+import type { EventStore } from '../domain/ports.ts';
 import { dateToMicros } from '../schema/datetime.ts';
-import { processBody, type ProcessOptions } from './process-body.ts';
+import { processBody, type ProcessedBatch, type ProcessOptions } from './process-body.ts';
 import type { DeviceIdentity } from './stamp.ts';
 import type { StepName } from './step.ts';
 import { defaultWorkerCount, sharedWorkerPool } from './worker-pool.ts';
@@ -76,8 +77,8 @@ export interface IngestPipelineOptions {
   onMetrics?: (m: IngestMetrics) => void;
   /**
    * Worker threads that decode, parse, validate and encode large bodies (the process-wide pool, see
-   * worker-pool.ts), when the event store takes column-wise batches (appendEncoded). Default: one
-   * per core beyond the first, at most 4; 0 runs every step on the event loop.
+   * worker-pool.ts). Default: one per core beyond the first, at most 4; 0 runs every step on the
+   * event loop.
    */
   workers?: number;
 }
@@ -93,7 +94,6 @@ export interface IngestPipeline {
 }
 
 const BATCH_ID = /^[A-Za-z0-9._:@{}-]{1,128}$/;
-const MAX_DEAD_LETTER_TEXT = 4096;
 /** Bodies smaller than this (decompressed) are not worth a trip to a worker thread. */
 const MIN_WORKER_BYTES = 64 * 1024;
 
@@ -113,9 +113,17 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     onMetrics,
     workers = defaultWorkerCount(),
   } = opts;
-  const pool = workers > 0 && typeof eventStore.appendEncoded === 'function' ? sharedWorkerPool(workers) : null;
+  const pool = workers > 0 ? sharedWorkerPool(workers) : null;
   // Workers boot now (a few hundred milliseconds each, loading the sources), not under the first batches.
   pool?.start();
+
+  /** decode and the line steps, on a worker for a large body, else on the event loop. */
+  async function process(req: IngestRequest, options: ProcessOptions): Promise<ProcessedBatch> {
+    if (!pool || decodedSize(req) < MIN_WORKER_BYTES) return processBody(req.body, req.gzip, options);
+    const reply = await pool.run({ body: req.body, gzip: req.gzip, options });
+    if (!reply.ok) throw reply.code ? new PalisadeError(reply.code as ErrorCode, reply.message) : new Error(`ingest worker failed: ${reply.message}`);
+    return reply;
+  }
 
   return {
     async ingest(req) {
@@ -130,54 +138,19 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         maxBytes: maxBodyBytes,
         maxLines,
       };
-      const identity = { tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId };
-      let lines: number;
-      let accepted: number;
-      let failures: { line: number; step: StepName; kind: 'drop' | 'dead-letter'; reason: string; text: string }[];
-      let stepMs: Record<StepName, number>;
-      let stored: { duplicate: boolean };
-      if (pool && decodedSize(req) >= MIN_WORKER_BYTES) {
-        const reply = await pool.run({ body: req.body, gzip: req.gzip, options });
-        if (!reply.ok) throw reply.code ? new PalisadeError(reply.code as ErrorCode, reply.message) : new Error(`ingest worker failed: ${reply.message}`);
-        ({ lines, accepted, failures, stepMs } = reply);
-        const t = performance.now();
-        stored = await eventStore.appendEncoded!({ ...identity, tables: reply.tables });
-        stepMs.write += performance.now() - t;
-      } else {
-        const p = await processBody(req.body, req.gzip, options);
-        ({ lines } = p);
-        stepMs = p.stepMs;
-        accepted = p.valid.length;
-        failures = p.failures.map((f) => ({ line: f.line.line, step: f.step, kind: f.kind, reason: f.reason, text: f.line.text }));
-        const batch: EventBatch = { ...identity, rows: p.valid.map((v) => ({ table: v.table.name, row: v.row })) };
-        const t = performance.now();
-        stored = await eventStore.appendBatch(batch);
-        stepMs.write += performance.now() - t;
-      }
+      const batch = await process(req, options);
+      const t = performance.now();
+      const stored = await eventStore.appendEncoded({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId, tables: batch.tables });
+      batch.stepMs.write += performance.now() - t;
 
-      const rejected: IngestResult['rejected'] = [];
       let dropped = 0;
-      let deadLettered = 0;
-      for (const f of failures) {
-        rejected.push({ line: f.line, reason: f.reason });
-        if (f.kind === 'drop') {
-          dropped += 1;
-        } else {
-          deadLettered += 1;
-          onDeadLetter?.({
-            tenantId: req.tenantId,
-            deviceId: req.deviceId,
-            batchId: req.batchId,
-            line: f.line,
-            step: f.step,
-            reason: f.reason,
-            text: f.text.length > MAX_DEAD_LETTER_TEXT ? f.text.slice(0, MAX_DEAD_LETTER_TEXT) : f.text,
-          });
-        }
+      for (const f of batch.failures) {
+        if (f.kind === 'drop') dropped += 1;
+        else onDeadLetter?.({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, line: f.line, step: f.step, reason: f.reason, text: f.text });
       }
-      const result: IngestResult = { batchId: req.batchId, accepted, rejected, duplicate: stored.duplicate };
-      onMetrics?.({ batchId: req.batchId, lines, accepted, dropped, deadLettered, duplicate: stored.duplicate, stepMs });
-      return result;
+      const rejected = batch.failures.map((f) => ({ line: f.line, reason: f.reason }));
+      onMetrics?.({ batchId: req.batchId, lines: batch.lines, accepted: batch.accepted, dropped, deadLettered: batch.failures.length - dropped, duplicate: stored.duplicate, stepMs: batch.stepMs });
+      return { batchId: req.batchId, accepted: batch.accepted, rejected, duplicate: stored.duplicate };
     },
   };
 }

@@ -1,100 +1,148 @@
 /**
- * The line steps of the ingest pipeline over one request body, with no I/O beyond decompression:
- * decode → parse → validate → stamp → enrich → age. Each step runs over every line still in play and
- * is timed once per batch (timing each line costs more than some of the steps). The same function
- * runs on the event loop and in ingest worker threads (line-worker.ts).
+ * The line steps of the ingest pipeline, declared once as a list (LINE_STEPS: parse → validate →
+ * stamp → enrich → age) over a step context, and the batch they make of a request body: decode (no I/O
+ * beyond decompression), the line steps, then the valid lines encoded column by column. The result
+ * (ProcessedBatch) has one shape whichever thread runs it — the event loop or an ingest worker
+ * (line-worker.ts) — and is what the write step hands the event store. Each step runs over every
+ * line still in play and is timed once per batch (timing each line costs more than some steps).
  */
-import { decodeBody, decodeBodySync, splitLines, type BodyLine, type BodyLimits } from './decode-body.ts';
+import type { EncodedTable } from '../domain/ports.ts';
+import { decodeBody, decodeBodySync, splitLines, type BodyLimits } from './decode-body.ts';
+import { encodeLines } from './encode-table.ts';
 import { enrichLine } from './enrich.ts';
 import { stampLine, type DeviceIdentity } from './stamp.ts';
-import { STEP_NAMES, drop, type StepName, type StepResult } from './step.ts';
+import { STEP_NAMES, drop, ok, type StepName, type StepResult } from './step.ts';
 import { parseLine, validateLine, type RawLine, type ValidLine } from './validate-line.ts';
 
-/** A line that did not make it: its number, the step that refused it and why. */
-export interface LineFailure {
-  line: BodyLine;
-  step: StepName;
-  kind: 'drop' | 'dead-letter';
-  reason: string;
-}
-
-/** What the line steps made of a body. */
-export interface ProcessedBody {
-  /** Non-blank lines in the body. */
-  lines: number;
-  /** Lines that passed every step, in body order. */
-  valid: ValidLine[];
-  /** Lines that did not, in line order. */
-  failures: LineFailure[];
-  /** Milliseconds per step (write stays 0 here). */
-  stepMs: Record<StepName, number>;
-}
-
-/** What the steps need besides the body. */
-export interface ProcessOptions extends BodyLimits {
+/**
+ * What every step may read: who sent the batch, the server clock and the retention; later the
+ * snapshot (by version) of the indicators to match. Plain data, so it crosses to worker threads.
+ */
+export interface StepContext {
   identity: DeviceIdentity;
   /** Server clock in microseconds since the epoch. */
   nowMicros: bigint;
   retentionDays: number;
+  /** Who wrote the rows: a sensor (default; only sensor tables) or the server itself (EventWriter). */
+  source?: 'sensor' | 'service';
 }
+
+/** What the steps need besides the body. */
+export interface ProcessOptions extends StepContext, BodyLimits {}
+
+/** One line step: its name and what it does to one line's value. */
+export interface LineStep {
+  name: StepName;
+  run(value: unknown, ctx: StepContext): StepResult<unknown>;
+}
+
+function step<I, O>(name: StepName, run: (value: I, ctx: StepContext) => StepResult<O>): LineStep {
+  return { name, run: run as LineStep['run'] };
+}
+
+function ageLine(v: ValidLine, ctx: StepContext): StepResult<ValidLine> {
+  return ctx.nowMicros - v.ts > BigInt(ctx.retentionDays) * 86_400_000_000n ? drop(`Timestamp is older than the ${ctx.retentionDays}-day retention`) : ok(v);
+}
+
+/** The line steps, in order: each takes what the previous one made (the first, a line's text). */
+export const LINE_STEPS: readonly LineStep[] = [
+  step<string, RawLine>('parse', (text) => parseLine(text)),
+  step<RawLine, ValidLine>('validate', (raw, ctx) => validateLine(raw, ctx.nowMicros, ctx.source)),
+  step<ValidLine, ValidLine>('stamp', (v, ctx) => stampLine(v, ctx.identity)),
+  step<ValidLine, ValidLine>('enrich', (v) => enrichLine(v)),
+  step<ValidLine, ValidLine>('age', ageLine),
+];
+
+/** A line that did not make it. */
+export interface LineFailure {
+  /** 1-based line number in the body (or 1-based row index for EventWriter rows). */
+  line: number;
+  step: StepName;
+  kind: 'drop' | 'dead-letter';
+  reason: string;
+  /** The line as received, cut to MAX_FAILURE_TEXT characters. */
+  text: string;
+}
+
+/** The batch the steps made: its valid lines column by column, and what was refused. */
+export interface ProcessedBatch {
+  /** Lines (or rows) that entered the line steps. */
+  lines: number;
+  /** Lines that passed every step. */
+  accepted: number;
+  /** The accepted lines, one EncodedTable per table, each in Timestamp order. */
+  tables: EncodedTable[];
+  /** Lines that did not pass, in line order. */
+  failures: LineFailure[];
+  /** Milliseconds per step; encoding counts as the start of `write`. */
+  stepMs: Record<StepName, number>;
+}
+
+/** Longest failed-line text kept (reported back and dead-lettered). */
+export const MAX_FAILURE_TEXT = 4096;
 
 /** Zero milliseconds for every step. */
 export function zeroTimings(): Record<StepName, number> {
   return Object.fromEntries(STEP_NAMES.map((s) => [s, 0])) as Record<StepName, number>;
 }
 
-function runSteps(raw: Buffer, o: ProcessOptions, stepMs: Record<StepName, number>): ProcessedBody {
-  let t = performance.now();
-  const lines = splitLines(raw, o.maxLines);
-  stepMs.decode += performance.now() - t;
-
-  const retentionMicros = BigInt(o.retentionDays) * 86_400_000_000n;
+/**
+ * Runs `steps` over `inputs` (what the first step takes), then encodes the lines that passed.
+ * `label(i)` gives input i's line number and its text for a failure report.
+ */
+export function runLineSteps(inputs: readonly unknown[], steps: readonly LineStep[], ctx: StepContext, label: (i: number) => { line: number; text: string }, stepMs = zeroTimings()): ProcessedBatch {
   const failures: LineFailure[] = [];
-  let live: BodyLine[] = lines;
-  let values: unknown[] = lines.map((l) => l.text);
-  const pass = <I, O>(step: StepName, run: (v: I) => StepResult<O>) => {
-    t = performance.now();
-    const nextLive: BodyLine[] = [];
-    const nextValues: O[] = [];
+  let live: number[] = inputs.map((_, i) => i);
+  let values: unknown[] = inputs.slice();
+  for (const s of steps) {
+    const t = performance.now();
+    const nextLive: number[] = [];
+    const nextValues: unknown[] = [];
     for (let i = 0; i < values.length; i++) {
-      const r = run(values[i] as I);
+      const r = s.run(values[i], ctx);
       if (r.kind === 'ok') {
         nextLive.push(live[i]);
         nextValues.push(r.value);
       } else {
-        failures.push({ line: live[i], step, kind: r.kind, reason: r.reason });
+        const { line, text } = label(live[i]);
+        failures.push({ line, step: s.name, kind: r.kind, reason: r.reason, text: text.length > MAX_FAILURE_TEXT ? text.slice(0, MAX_FAILURE_TEXT) : text });
       }
     }
     live = nextLive;
     values = nextValues;
-    stepMs[step] += performance.now() - t;
-  };
-  pass<string, RawLine>('parse', parseLine);
-  pass<RawLine, ValidLine>('validate', (v) => validateLine(v, o.nowMicros));
-  pass<ValidLine, ValidLine>('stamp', (v) => stampLine(v, o.identity));
-  pass<ValidLine, ValidLine>('enrich', enrichLine);
-  pass<ValidLine, ValidLine>('age', (v) => (o.nowMicros - v.ts > retentionMicros ? drop(`Timestamp is older than the ${o.retentionDays}-day retention`) : { kind: 'ok', value: v }));
-  failures.sort((a, b) => a.line.line - b.line.line);
-  return { lines: lines.length, valid: values as ValidLine[], failures, stepMs };
+    stepMs[s.name] += performance.now() - t;
+  }
+  failures.sort((a, b) => a.line - b.line);
+  const t = performance.now();
+  const tables = encodeLines(values as ValidLine[]);
+  stepMs.write += performance.now() - t;
+  return { lines: inputs.length, accepted: values.length, tables, failures, stepMs };
+}
+
+function stepsOverBody(raw: Buffer, o: ProcessOptions, stepMs: Record<StepName, number>): ProcessedBatch {
+  const t = performance.now();
+  const lines = splitLines(raw, o.maxLines);
+  stepMs.decode += performance.now() - t;
+  return runLineSteps(lines.map((l) => l.text), LINE_STEPS, o, (i) => lines[i], stepMs);
 }
 
 /**
- * Runs the line steps over a body (gunzip on the thread pool). Throws PalisadeError for a malformed
- * gzip stream, a body over the limit or too many lines.
+ * Runs decode and the line steps over a body (gunzip on the thread pool) and encodes the result.
+ * Throws PalisadeError for a malformed gzip stream, a body over the limit or too many lines.
  */
-export async function processBody(body: Buffer, gzip: boolean, o: ProcessOptions): Promise<ProcessedBody> {
+export async function processBody(body: Buffer, gzip: boolean, o: ProcessOptions): Promise<ProcessedBatch> {
   const stepMs = zeroTimings();
   const t = performance.now();
   const raw = await decodeBody(body, gzip, o);
   stepMs.decode += performance.now() - t;
-  return runSteps(raw, o, stepMs);
+  return stepsOverBody(raw, o, stepMs);
 }
 
 /** processBody with gunzip on the calling thread, for worker threads (the thread pool is shared). */
-export function processBodySync(body: Buffer, gzip: boolean, o: ProcessOptions): ProcessedBody {
+export function processBodySync(body: Buffer, gzip: boolean, o: ProcessOptions): ProcessedBatch {
   const stepMs = zeroTimings();
   const t = performance.now();
   const raw = decodeBodySync(body, gzip, o);
   stepMs.decode += performance.now() - t;
-  return runSteps(raw, o, stepMs);
+  return stepsOverBody(raw, o, stepMs);
 }

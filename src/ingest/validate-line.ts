@@ -62,14 +62,15 @@ const STAMPED = new Set(['DeviceId', 'DeviceName']);
 export const MAX_FUTURE_MICROS = 86_400_000_000n;
 
 /**
- * Validates a parsed line against its table and coerces every value. `nowMicros` is the server clock.
+ * Validates a parsed line against its table and coerces every value. `nowMicros` is the server clock;
+ * `source` says who wrote the line: a sensor may write only sensor tables, the server (EventWriter) any.
  * The row object of `raw` becomes the valid row: values are coerced in place (the line was parsed for
  * this call alone, and not copying ~50 values per event is a measurable part of ingest cost).
  */
-export function validateLine(raw: RawLine, nowMicros: bigint): StepResult<ValidLine> {
+export function validateLine(raw: RawLine, nowMicros: bigint, source: 'sensor' | 'service' = 'sensor'): StepResult<ValidLine> {
   const table = getTable(raw.table);
   if (!table) return deadLetter(`unknown table '${raw.table}'`);
-  if ((table.writtenBy ?? 'sensor') !== 'sensor') return deadLetter(`table '${raw.table}' is not accepted from sensors`);
+  if (source === 'sensor' && (table.writtenBy ?? 'sensor') !== 'sensor') return deadLetter(`table '${raw.table}' is not accepted from sensors`);
   const cols = columnsOf(table);
   const row = raw.row;
   let unknown: string[] | undefined;

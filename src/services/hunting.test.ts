@@ -15,6 +15,7 @@ function fakeStore(result: Partial<QueryResult>, elapsedMs = 5): EventStore & { 
   return {
     seen,
     appendBatch: async () => ({ duplicate: false, stored: 0 }),
+    appendEncoded: async () => ({ duplicate: false, stored: 0 }),
     query: async (q, opts) => {
       seen.push({ q, opts });
       await new Promise((r) => setTimeout(r, elapsedMs));

@@ -1,12 +1,12 @@
 /**
  * The sensor side of Palisade (protocol v1, DESIGN.md §6): onboarding tokens, enrollment, device
  * authentication, heartbeats. Heartbeats update the inventory and also write DeviceInfo /
- * DeviceNetworkInfo rows so hunting sees device state over time.
+ * DeviceNetworkInfo rows (through the EventWriter port) so hunting sees device state over time.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SENSOR_HEALTH, type Device, type DeviceIpAddress, type SensorHealth } from '../domain/device.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
-import type { EventRow, StateStore } from '../domain/ports.ts';
+import type { EventRow, EventWriter, StateStore } from '../domain/ports.ts';
 import { digestToken, newSecret, sameDigest } from '../auth/secrets.ts';
 
 /** How often sensors are asked to send a heartbeat. */
@@ -40,12 +40,6 @@ export interface HeartbeatInfo {
   lastExternalIpAddress?: string | null;
   loggedOnUsers?: { UserName: string; DomainName?: string; Sid?: string }[];
 }
-
-/**
- * Writes rows on behalf of a device through the ingest pipeline (validation, stamping, the event
- * store), as if the device had sent them as one batch.
- */
-export type DeviceRowWriter = (id: DeviceIdentity, batchId: string, rows: { table: string; row: EventRow }[]) => Promise<void>;
 
 /** An authenticated device, as the gateway routes need it. */
 export interface DeviceIdentity {
@@ -82,7 +76,8 @@ export class SensorGateway {
 
   constructor(
     private readonly store: StateStore,
-    private readonly writeRows: DeviceRowWriter | null,
+    /** Where device-state rows go; none (admin commands) writes none. */
+    private readonly events: EventWriter | null,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -206,7 +201,7 @@ export class SensorGateway {
   }
 
   private async writeDeviceRows(d: Device, loggedOnUsers: HeartbeatInfo['loggedOnUsers']): Promise<void> {
-    if (!this.writeRows) return;
+    if (!this.events) return;
     const ts = d.lastSeen;
     const info: EventRow = {
       Timestamp: ts,
@@ -243,6 +238,6 @@ export class SensorGateway {
         IPAddresses: [{ IPAddress: ip.ipAddress }],
       } as EventRow,
     }))];
-    await this.writeRows({ tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: d.rbacGroupId }, `hb-${randomUUID()}`, rows);
+    await this.events.write({ tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: d.rbacGroupId, batchId: `hb-${randomUUID()}`, rows });
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTlsMaterial } from '../../src/api/tls/certificates.ts';
-import type { EventBatch, EventStore } from '../../src/domain/ports.ts';
+import type { EncodedEventBatch, EventBatch, EventStore } from '../../src/domain/ports.ts';
 import { createIngestPipeline } from '../../src/ingest/pipeline.ts';
 import { enrollInfoOf, heartbeatOf } from '../../src/sensor/simulator/device-payloads.ts';
 import { makeFleet } from '../../src/sensor/simulator/fleet.ts';
@@ -19,16 +19,22 @@ import { SensorClient } from '../../src/sensor/transport/client.ts';
 import type { OnboardingPackage } from '../../src/sensor/transport/onboarding-package.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
-/** Keeps appended batches in memory, deduplicating by (tenant, device, batch id) like a real store. */
+/** Keeps appended batches in memory (identity and row count), deduplicating by (tenant, device, batch id) like a real store. */
 class MemoryEventStore implements EventStore {
-  readonly batches: EventBatch[] = [];
+  readonly batches: { tenantId: string; deviceId: string; batchId: string; rows: number }[] = [];
   private readonly seen = new Set<string>();
-  async appendBatch(batch: EventBatch): Promise<{ duplicate: boolean; stored: number }> {
+  private keep(batch: Omit<EventBatch, 'rows'>, rows: number): { duplicate: boolean; stored: number } {
     const key = `${batch.tenantId}|${batch.deviceId}|${batch.batchId}`;
     if (this.seen.has(key)) return { duplicate: true, stored: 0 };
     this.seen.add(key);
-    this.batches.push(batch);
-    return { duplicate: false, stored: batch.rows.length };
+    this.batches.push({ tenantId: batch.tenantId, deviceId: batch.deviceId, batchId: batch.batchId, rows });
+    return { duplicate: false, stored: rows };
+  }
+  async appendBatch(batch: EventBatch): Promise<{ duplicate: boolean; stored: number }> {
+    return this.keep(batch, batch.rows.length);
+  }
+  async appendEncoded(batch: EncodedEventBatch): Promise<{ duplicate: boolean; stored: number }> {
+    return this.keep(batch, batch.tables.reduce((n, t) => n + t.rows, 0));
   }
   async query(): Promise<never> {
     throw new Error('not used in this test');
@@ -87,7 +93,7 @@ describe('simulated fleet over the sensor protocol', () => {
         client.close();
       }
     }
-    const stored = store.batches.filter((b) => !b.batchId.startsWith('hb-')).reduce((n, b) => n + b.rows.length, 0);
+    const stored = store.batches.filter((b) => !b.batchId.startsWith('hb-')).reduce((n, b) => n + b.rows, 0);
     expect(stored).toBe(sent);
     const ids = new Set(fleet.map((d) => d.deviceId));
     for (const b of store.batches) expect(ids.has(b.deviceId)).toBe(true);

@@ -73,7 +73,7 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant('Test');
   const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
-  const app = await buildApp({ state, throttle: false, ingest: events.ingest, hunting: events.hunting, ...extra });
+  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, ...extra });
   await app.ready();
   const h: Harness = {
     app,

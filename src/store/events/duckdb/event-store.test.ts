@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PalisadeError } from '../../../domain/errors.ts';
-import type { EventBatch } from '../../../domain/ports.ts';
+import type { CommitNotice, EventBatch } from '../../../domain/ports.ts';
+import { encodeLines } from '../../../ingest/encode-table.ts';
+import { validateLine } from '../../../ingest/validate-line.ts';
 import { openDuckDbEventStore } from './event-store.ts';
 import type { DuckDbEventStore } from './event-store.ts';
 
@@ -241,5 +243,37 @@ describe('DuckDB event store shutdown', () => {
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
+  });
+
+  it('numbers committed batches in commit order, announces them after COMMIT and reads them back as written', async () => {
+    const notices: CommitNotice[] = [];
+    store.onCommit((bs) => notices.push(...bs));
+    const now = BigInt(Date.parse('2024-05-01T12:00:00Z')) * 1000n;
+    const lines = [proc('2024-04-30T10:00:02Z', { FileSize: 12, IsProcessRemoteSession: false }), proc('2024-04-30T10:00:01Z', { ProcessCommandLine: 'cmd /c "x"' }), { table: 'DeviceEvents', row: { Timestamp: '2024-04-30T10:00:03Z', AdditionalFields: { a: [1, 2] } } }]
+      .map((l) => validateLine(l, now))
+      .map((r) => (r.kind === 'ok' ? r.value : expect.unreachable(r.reason)));
+    const tables = encodeLines(lines);
+    await Promise.all([
+      store.appendEncoded({ tenantId: T1, deviceId: DEV, batchId: 'e1', rbacGroupId: 4, tables }),
+      store.appendBatch(batch('r1', [proc('2024-04-30T11:00:00Z')])),
+      store.appendBatch(batch('r1', [proc('2024-04-30T11:00:00Z')])),
+    ]);
+    await store.appendEncoded({ tenantId: T2, deviceId: DEV, batchId: 'e2', tables: [] });
+    expect(notices.map((n) => [n.seq, n.batchId, n.rows, n.tables === null])).toEqual([[1, 'e1', 3, false], [2, 'r1', 1, true], [4, 'e2', 0, false]]);
+    expect(await store.lastSeq()).toBe(4);
+    expect(await store.countCommitted(0, 4)).toEqual({ batches: 3, rows: 4 });
+    const back = await store.readCommitted(0, 4, 10);
+    expect(back.map((b) => [b.seq, b.tenantId, b.batchId, b.rbacGroupId, b.rows])).toEqual([[1, T1, 'e1', 4, 3], [2, T1, 'r1', 0, 1], [4, T2, 'e2', 0, 0]]);
+    const sortTables = (ts: typeof tables) => [...ts].sort((a, b) => a.table.localeCompare(b.table));
+    expect(sortTables(back[0].tables)).toEqual(sortTables(tables));
+    expect(back[1].tables.map((t) => [t.table, t.rows])).toEqual([['DeviceProcessEvents', 1]]);
+    expect(await store.readCommitted(1, 4, 1)).toHaveLength(1);
+    // After a restart, numbering resumes after the last seq.
+    await store.close();
+    store = await openDuckDbEventStore({ path: join(dir, 'events.duckdb'), threads: 1, now: () => new Date('2024-05-01T12:00:00Z') });
+    const after: CommitNotice[] = [];
+    store.onCommit((bs) => after.push(...bs));
+    await store.appendBatch(batch('r2', [proc('2024-04-30T11:00:00Z')]));
+    expect(after.map((n) => n.seq)).toEqual([5]);
   });
 });

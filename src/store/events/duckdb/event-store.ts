@@ -688,7 +688,7 @@ async function readBack(conn: DuckDBConnection, afterSeq: number, upToSeq: numbe
       [first, last],
     );
     const cols = res.getColumns();
-    const seqOf = cols[0];
+    const seqOf = cols[0] ?? [];
     for (let from = 0; from < seqOf.length; ) {
       let to = from + 1;
       while (to < seqOf.length && seqOf[to] === seqOf[from]) to += 1;
