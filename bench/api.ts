@@ -5,6 +5,8 @@
  * - the time to page through all 10,000 devices with $top/$skip.
  * Options: --devices N (10000) --seconds S (10) --connections C (10).
  */
+import { randomUUID } from 'node:crypto';
+import { operatorCtx } from '../src/domain/context.ts';
 import { spawn } from 'node:child_process';
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,8 +43,8 @@ const keepAlive = new https.Agent({ keepAlive: true });
 async function seed(dir: string, n: number): Promise<{ clientId: string; clientSecret: string; tenantId: string }> {
   const state = await openStateStore(dataPaths(dir).sqlite);
   const tenants = new TenantService(state, (t) => newSigningKey(t));
-  const t = await tenants.createTenant('Default');
-  const creds = await tenants.createApp(t.id, 'bench', ['Machine.Read.All']);
+  const t = await tenants.createTenant(operatorCtx(randomUUID(), 'bench'), 'Default');
+  const creds = await tenants.createApp(operatorCtx(t.id, 'bench'), 'bench', ['Machine.Read.All']);
   const now = Date.now();
   await state.tx(async (r) => {
     for (let i = 0; i < n; i++) {

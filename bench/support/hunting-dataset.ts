@@ -6,6 +6,8 @@
  * temp folder, keyed by size and seed, and reused while its data is recent enough to sit inside the
  * 30-day retention and look-back (3 days).
  */
+import { randomUUID } from 'node:crypto';
+import { operatorCtx } from '../../src/domain/context.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,8 +76,8 @@ export async function ensureHuntingDataset(size: number, seed: number, log: (s: 
   let creds: { tenantId: string; clientId: string; clientSecret: string };
   try {
     const tenants = new TenantService(state, (t) => newSigningKey(t));
-    const t = await tenants.createTenant('Default');
-    const app = await tenants.createApp(t.id, 'bench-hunting', ['AdvancedQuery.Read.All']);
+    const t = await tenants.createTenant(operatorCtx(randomUUID(), 'bench'), 'Default');
+    const app = await tenants.createApp(operatorCtx(t.id, 'bench'), 'bench-hunting', ['AdvancedQuery.Read.All']);
     creds = { tenantId: t.id, clientId: app.clientId, clientSecret: app.clientSecret };
   } finally {
     await state.close();

@@ -1,22 +1,27 @@
 /**
- * The Fastify application: error rendering, form bodies for OAuth, OpenAPI, the OAuth server,
- * the sensor gateway and the MDE-compatible `/api` routes. Transport (HTTPS, ports) is the
- * server's business (server.ts); tests build this app and call it with `inject`.
+ * The Fastify application: error rendering, form bodies for OAuth, OpenAPI, and the route tables of
+ * the four surfaces (route-table.ts) — public, identity, sensor and the MDE-compatible api. No route
+ * is registered outside a table. Transport (HTTPS, ports) is the server's business (cli/serve.ts);
+ * tests build this app and call it with `inject`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { EventWriter, StateStore } from '../domain/ports.ts';
+import { AuthorizationServer } from '../auth/authorization-server.ts';
+import { BearerAuthenticator } from '../auth/bearer.ts';
 import { TokenService } from '../auth/token-service.ts';
+import type { RoleLookup } from '../domain/rbac.ts';
 import { DeviceService } from '../services/devices.ts';
 import { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
-import { registerApiRoutes, type ApiRoute } from './route-table.ts';
+import { guardRoutes, registerTables, type RouteTable } from './route-table.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
-import { registerOAuthRoutes } from './routes/oauth/routes.ts';
-import { registerSensorRoutes, type IngestBatch } from './routes/sensor/routes.ts';
+import { identityTable } from './routes/identity/routes.ts';
+import { publicTable } from './routes/public/routes.ts';
+import { sensorTable, type IngestBatch } from './routes/sensor/routes.ts';
 import { Throttle } from './throttle.ts';
 
 /** Everything the app needs; optional parts have production defaults. */
@@ -33,6 +38,8 @@ export interface AppDeps {
   logger?: boolean | object;
   https?: { cert: string; key: string } | null;
   version?: string;
+  /** The roles of signed-in users (user tokens); none until users arrive. */
+  userRoles?: RoleLookup;
 }
 
 /** The services the app built, shared with extra route factories. */
@@ -57,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
   } as object) as unknown as FastifyInstance;
   installErrorHandling(app);
+  guardRoutes(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -70,10 +78,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   const gateway = new SensorGateway(deps.state, deps.eventWriter ?? null, clock);
   const services: AppServices = { tokens, devices, gateway };
 
-  registerOAuthRoutes(app, { tenants: deps.state.tenants, apps: deps.state.apps, tokens });
-  registerSensorRoutes(app, { gateway, ingest: deps.ingest ?? null });
-  const routes: ApiRoute[] = [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting) : [])];
-  registerApiRoutes(app, routes, { tokens, apps: deps.state.apps, throttle: new Throttle(deps.throttle ?? true) });
-  app.get('/healthz', { schema: { hide: true } as object }, async () => ({ status: 'ok' }));
+  const bearer = new BearerAuthenticator(tokens, deps.state.apps, deps.userRoles);
+  const api: RouteTable<'api'> = {
+    surface: 'api',
+    prefixes: ['/api', '/api/v1.0'],
+    routes: [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting) : [])],
+    documented: true,
+  };
+  await registerTables(app, [
+    publicTable(app),
+    identityTable(new AuthorizationServer(deps.state.tenants, deps.state.apps, tokens)),
+    sensorTable(gateway, deps.ingest ?? null),
+    api,
+  ], {
+    bearer: (h) => bearer.authenticate(h),
+    device: (h) => gateway.authenticate(h),
+    throttle: new Throttle(deps.throttle ?? true),
+  });
   return Object.assign(app, { services });
 }

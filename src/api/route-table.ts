@@ -1,106 +1,236 @@
 /**
- * Every `/api` route is declared here-through: method, path, the MDE permissions that grant it, its
- * schemas and a handler that receives an authenticated context. Registration mounts each route
- * under `/api` and `/api/v1.0`, authenticates the bearer token, applies the tenant's call quota,
- * checks the declared permission, and fails closed (500) when the handler never called the
- * authorizer. The table is kept on the app so tests can enumerate every route.
+ * Every HTTP route is declared in the table of its surface (DESIGN.md §3):
+ *
+ * - `api`: the MDE API under `/api` and `/api/v1.0`, bearer tokens, MDE permissions and call quotas;
+ * - `sensor`: the sensor protocol under `/sensor/v1`, device credentials (or the enrollment token);
+ * - `identity`: the OAuth2 authorization server and OpenID discovery;
+ * - `public`: health, metrics and the API reference, no authentication.
+ *
+ * Each route names its authentication kind and its TypeBox schemas. `guardRoutes` makes registering
+ * any route that no table declared fail at start, so a route cannot escape authentication, the
+ * permission matrix test (which enumerates `app.routeTables`) or the OpenAPI document.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Ctx } from '../domain/context.ts';
-import { errors, PalisadeError } from '../domain/errors.ts';
+import { PalisadeError } from '../domain/errors.ts';
 import type { PermissionRequirement } from '../domain/permissions.ts';
-import { appPrincipal } from '../auth/authorizer.ts';
-import { TokenError, type TokenService } from '../auth/token-service.ts';
-import type { AppRepo } from '../domain/ports.ts';
+import type { DeviceIdentity } from '../services/sensor-gateway.ts';
 import { DEFAULT_QUOTA, type Quota, type Throttle } from './throttle.ts';
 
-/** One API route. `url` is relative to `/api` (e.g. `/machines/:id`). */
-export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** The four surfaces of the HTTP server. */
+export type Surface = 'api' | 'sensor' | 'identity' | 'public';
+
+/**
+ * How a route authenticates its caller: a bearer access token (`bearer`), a device credential in
+ * `Authorization: Device <id>:<credential>` (`device`), an enrollment token in the body
+ * (`enrollment-token`), client credentials in the form body or HTTP Basic (`client-secret`), or none.
+ * The registration checks `bearer` and `device` before the handler runs; the two body-borne kinds
+ * are checked by the use case the handler calls.
+ */
+export type AuthKind = 'bearer' | 'device' | 'enrollment-token' | 'client-secret' | 'none';
+
+/** The HTTP methods routes are declared with. */
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** What every route declares, whatever its surface. */
+interface RouteBase {
+  method: Method;
+  /** Relative to each of its table's prefixes (e.g. `/machines/:id` under `/api`). */
   url: string;
-  permissions: PermissionRequirement;
   summary: string;
-  tag: string;
+  /** TypeBox schemas of params, querystring, body and responses. */
   schema?: Omit<FastifySchema, 'tags' | 'summary' | 'security'>;
+  /** Example path parameters, query, headers and body that make a valid request (the permission matrix test sends them). */
+  example?: { params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; body?: unknown };
+  /** Bodies of these content types reach the handler as a Buffer, up to `limit` bytes. */
+  rawBody?: { contentTypes: readonly string[]; limit: number };
+  /** Schema failures reach the handler as `req.validationError` instead of the MDE error (OAuth2 answers in its own shape). */
+  attachValidation?: boolean;
+}
+
+/** A route of the MDE API: a bearer token, one of the MDE permissions, the tenant's call quota. */
+export interface ApiRoute extends RouteBase {
+  auth: 'bearer';
+  /** The OpenAPI tag. */
+  tag: string;
+  /** Any one of these grants the route; the use case checks it (`authz.require`), the table documents it. */
+  permissions: PermissionRequirement;
   quota?: Quota;
-  /** Example path parameters and body that make a valid request (used by the permission matrix test). */
-  example?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown };
   handler: (req: FastifyRequest, reply: FastifyReply, ctx: Ctx) => Promise<unknown>;
 }
 
-/** What route registration needs. */
-export interface RouteDeps {
-  tokens: TokenService;
-  apps: AppRepo;
+/** A route called by an enrolled device; the handler gets the identity its credential proves. */
+export interface DeviceRoute extends RouteBase {
+  auth: 'device';
+  handler: (req: FastifyRequest, reply: FastifyReply, device: DeviceIdentity) => Promise<unknown>;
+}
+
+/** A route whose credential, if any, travels in the body and is checked by the use case. */
+export interface OpenRoute extends RouteBase {
+  auth: 'enrollment-token' | 'client-secret' | 'none';
+  handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** Any declared route. */
+export type Route = ApiRoute | DeviceRoute | OpenRoute;
+
+/** The routes each surface may hold. */
+export interface SurfaceRoutes {
+  api: ApiRoute;
+  sensor: DeviceRoute | OpenRoute;
+  identity: OpenRoute;
+  public: OpenRoute;
+}
+
+/** A subtree served by a plugin (the API reference UI): every route under `prefix` belongs to it. */
+export interface Mount {
+  prefix: string;
+  summary: string;
+  register: (app: FastifyInstance) => Promise<void>;
+}
+
+/** The routes of one surface, mounted under each of its prefixes. */
+export interface RouteTable<S extends Surface = Surface> {
+  surface: S;
+  /** Each route is served under each prefix ('' = at the root). The first is the documented one. */
+  prefixes: readonly string[];
+  routes: readonly SurfaceRoutes[S][];
+  /** Whether the routes appear in the OpenAPI document (under the first prefix only). */
+  documented: boolean;
+  mounts?: readonly Mount[];
+}
+
+/** The authenticators the registration applies before handlers run. */
+export interface RouteAuth {
+  /** Verifies `Authorization: Bearer …` and builds the caller's context, or throws 401. */
+  bearer: (authorization: string | undefined) => Promise<Ctx>;
+  /** Verifies `Authorization: Device <id>:<credential>`, or throws 401. */
+  device: (authorization: string | undefined) => Promise<DeviceIdentity>;
+  /** MDE's per-tenant call quotas for the api surface. */
   throttle: Throttle;
 }
 
+/** What `config` of every tabled Fastify route carries. */
+export interface RouteConfig {
+  surface: Surface;
+  auth: AuthKind;
+}
+
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on every tabled route. */
+    surface?: Surface;
+    auth?: AuthKind;
+  }
   interface FastifyInstance {
-    apiRoutes: ApiRoute[];
+    /** Every table registered, in order: the permission matrix test and the docs enumerate them. */
+    routeTables: RouteTable[];
   }
 }
 
-function unauthorized(reply: FastifyReply, message: string): PalisadeError {
-  void reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-  return errors.unauthorized(message);
+const DECLARED = Symbol('palisade.declaredRoutes');
+type Guarded = FastifyInstance & { [DECLARED]?: { routes: Set<string>; mounts: string[] } };
+
+/**
+ * Makes every later route registration that no table declared throw (and so the app fail to
+ * start). Call it first, before any plugin registers routes.
+ */
+export function guardRoutes(app: FastifyInstance): void {
+  const state = { routes: new Set<string>(), mounts: [] as string[] };
+  (app as Guarded)[DECLARED] = state;
+  app.decorate('routeTables', []);
+  app.addHook('onRoute', (opts) => {
+    const url = opts.url ?? '';
+    if (state.mounts.some((p) => url === p || url.startsWith(`${p}/`))) return;
+    for (const m of [opts.method].flat()) {
+      const method = String(m).toUpperCase();
+      if (state.routes.has(`${method} ${url}`) || (method === 'HEAD' && state.routes.has(`GET ${url}`))) continue;
+      throw new Error(`Route ${method} ${url} is declared in no surface table (src/api/route-table.ts); declare it in the table of its surface`);
+    }
+  });
 }
 
-/** Builds the request context from the bearer token, or throws 401. */
-async function authenticate(req: FastifyRequest, reply: FastifyReply, deps: RouteDeps, appCache: Map<string, number>): Promise<Ctx> {
-  const h = req.headers.authorization;
-  const m = /^Bearer\s+(\S+)$/i.exec(h ?? '');
-  if (!m) throw unauthorized(reply, 'Authorization header with a Bearer token is required');
-  let tok;
-  try {
-    tok = await deps.tokens.verify(m[1]);
-  } catch (e) {
-    if (e instanceof TokenError) throw unauthorized(reply, e.message);
-    throw e;
+function unauthenticated(): never {
+  throw new PalisadeError('InternalServerError', 'route has an unknown authentication kind');
+}
+
+/** Wraps a declared route's handler with its surface's authentication. */
+function handlerOf(table: RouteTable, r: Route, auth: RouteAuth) {
+  switch (r.auth) {
+    case 'bearer':
+      return async (req: FastifyRequest, reply: FastifyReply) => {
+        const ctx = await auth.bearer(req.headers.authorization);
+        auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
+        const out = await r.handler(req, reply, ctx);
+        if (!ctx.authz.checked) {
+          req.log.error({ route: r.url, surface: table.surface }, 'handler completed without authorization; failing closed');
+          throw new PalisadeError('InternalServerError', 'authorization was not checked');
+        }
+        return out;
+      };
+    case 'device':
+      return async (req: FastifyRequest, reply: FastifyReply) => r.handler(req, reply, await auth.device(req.headers.authorization));
+    case 'enrollment-token':
+    case 'client-secret':
+    case 'none':
+      return (req: FastifyRequest, reply: FastifyReply) => r.handler(req, reply);
+    default:
+      return unauthenticated();
   }
-  if (tok.idtyp === 'app') {
-    const key = `${tok.tenantId}/${tok.appId}`;
-    const seen = appCache.get(key);
-    if (!seen || Date.now() - seen > 30_000) {
-      if (!(await deps.apps.get(tok.tenantId, tok.appId))) throw unauthorized(reply, 'The application of this token no longer exists');
-      appCache.set(key, Date.now());
+}
+
+function schemaOf(table: RouteTable, r: Route, documented: boolean): FastifySchema {
+  if (!documented) return { ...r.schema, hide: true } as FastifySchema;
+  const api = r.auth === 'bearer' ? r : null;
+  return {
+    ...r.schema,
+    summary: r.summary,
+    tags: [api?.tag ?? table.surface],
+    ...(api ? { description: `Requires one of: ${api.permissions.join(', ')}`, security: [{ bearer: [] }] } : {}),
+  } as FastifySchema;
+}
+
+/**
+ * Registers the tables' routes and mounts (after `guardRoutes`). Bearer routes authenticate, take
+ * the tenant's quota, run, and fail closed (500) when the use case never called the authorizer;
+ * device routes authenticate the device credential; the others run as declared.
+ */
+export async function registerTables(app: FastifyInstance, tables: readonly RouteTable[], auth: RouteAuth): Promise<void> {
+  const state = (app as Guarded)[DECLARED];
+  if (!state) throw new Error('guardRoutes(app) must run before registerTables');
+  for (const table of tables) {
+    app.routeTables.push(table);
+    for (const m of table.mounts ?? []) {
+      state.mounts.push(m.prefix);
+      await m.register(app);
+    }
+    for (const r of table.routes as readonly Route[]) {
+      for (const [i, prefix] of table.prefixes.entries()) {
+        const url = prefix + r.url;
+        state.routes.add(`${r.method} ${url}`);
+        const options = {
+          method: r.method,
+          url,
+          schema: schemaOf(table, r, table.documented && i === 0),
+          config: { surface: table.surface, auth: r.auth } satisfies RouteConfig,
+          attachValidation: r.attachValidation ?? false,
+          handler: handlerOf(table, r, auth),
+        };
+        const raw = r.rawBody;
+        if (raw) {
+          await app.register(async (scope) => {
+            scope.addContentTypeParser([...raw.contentTypes], { parseAs: 'buffer', bodyLimit: raw.limit }, (_req, body, done) => done(null, body));
+            scope.route({ ...options, bodyLimit: raw.limit });
+          });
+        } else {
+          app.route(options);
+        }
+      }
     }
   }
-  return { tenantId: tok.tenantId, principal: appPrincipal(tok.appId, tok.name, tok.roles), authz: { checked: false } };
 }
 
-/** Registers the routes under /api and /api/v1.0. */
-export function registerApiRoutes(app: FastifyInstance, routes: readonly ApiRoute[], deps: RouteDeps): void {
-  if (!app.hasDecorator('apiRoutes')) app.decorate('apiRoutes', []);
-  const appCache = new Map<string, number>();
-  for (const r of routes) {
-    app.apiRoutes.push(r);
-    for (const prefix of ['/api', '/api/v1.0']) {
-      app.route({
-        method: r.method,
-        url: prefix + r.url,
-        schema: {
-          ...r.schema,
-          summary: r.summary,
-          tags: [r.tag],
-          description: `Requires one of: ${r.permissions.join(', ')}`,
-          security: [{ bearer: [] }],
-          hide: prefix !== '/api',
-        } as FastifySchema,
-        handler: async (req, reply) => {
-          const ctx = await authenticate(req, reply, deps, appCache);
-          deps.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
-          if (!r.permissions.some((p) => ctx.principal.permissions.has(p))) {
-            throw errors.forbidden(`The application does not have any of the required permissions: ${r.permissions.join(', ')}`);
-          }
-          const out = await r.handler(req, reply, ctx);
-          if (!ctx.authz.checked) {
-            req.log.error({ route: r.url }, 'handler completed without authorization; failing closed');
-            throw new PalisadeError('InternalServerError', 'authorization was not checked');
-          }
-          return out;
-        },
-      });
-    }
-  }
+/** Every route of the tables with its surface (for tests and generated docs). */
+export function declaredRoutes(app: FastifyInstance): { surface: Surface; prefixes: readonly string[]; route: Route }[] {
+  return app.routeTables.flatMap((t) => (t.routes as readonly Route[]).map((route) => ({ surface: t.surface, prefixes: t.prefixes, route })));
 }

@@ -1,19 +1,27 @@
 /**
- * The authorizer (DESIGN.md §3, §5): permission ∧ (later) role ∧ device group. Services call
- * `authz.require` before doing anything; it marks the context as checked so the API can fail
- * closed on a handler that forgot.
+ * The authorizer (DESIGN.md §3, §5): the one place a permission is checked. Use cases call
+ * `authz.require` (or `authz.requireOperator` for administration) before doing anything; it marks
+ * the context as checked so the API can fail closed on a handler that forgot, and `authz.scope`
+ * gives the device-group scope every store call and KQL scan must apply.
  */
-import type { Ctx, Principal } from '../domain/context.ts';
+import type { Ctx } from '../domain/context.ts';
 import { errors } from '../domain/errors.ts';
-import { canonicalPermission, isPermission, type Permission, type PermissionRequirement } from '../domain/permissions.ts';
+import type { PermissionRequirement } from '../domain/permissions.ts';
 import type { DeviceScope } from '../domain/ports.ts';
 
 /** Throws Forbidden unless the caller holds at least one of the required permissions. */
 function requirePermission(ctx: Ctx, required: PermissionRequirement): void {
   ctx.authz.checked = true;
   if (!required.some((p) => ctx.principal.permissions.has(p))) {
-    throw errors.forbidden(`The application does not have any of the required permissions: ${required.join(', ')}`);
+    const who = ctx.principal.kind === 'user' ? 'The user' : 'The application';
+    throw errors.forbidden(`${who} does not have any of the required permissions: ${required.join(', ')}`);
   }
+}
+
+/** Throws Forbidden unless the caller is a local operator (or Palisade itself): tenant and app administration. */
+function requireOperator(ctx: Ctx): void {
+  ctx.authz.checked = true;
+  if (ctx.principal.kind !== 'operator' && ctx.principal.kind !== 'system') throw errors.forbidden('Only an operator of this server may do this');
 }
 
 /** The device-group scope the store must apply for this caller. */
@@ -21,15 +29,5 @@ function scopeOf(ctx: Ctx): DeviceScope {
   return ctx.principal.deviceGroups;
 }
 
-/** The authorizer's interface as services use it. */
-export const authz = { require: requirePermission, scope: scopeOf };
-
-/** Builds an app principal from verified token roles; unknown role names are ignored. */
-export function appPrincipal(appId: string, name: string, roles: readonly string[]): Principal {
-  const permissions = new Set<Permission>();
-  for (const r of roles) {
-    const c = canonicalPermission(r);
-    if (isPermission(c)) permissions.add(c);
-  }
-  return { kind: 'app', id: appId, name, permissions, deviceGroups: 'all' };
-}
+/** The authorizer's interface as use cases call it. */
+export const authz = { require: requirePermission, requireOperator, scope: scopeOf };

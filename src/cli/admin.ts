@@ -1,10 +1,15 @@
 /**
- * `palisade admin …`: tenants, apps and onboarding packages. Works against the data directory
- * (or `--state URL`) while the server runs.
+ * `palisade admin …`: tenants, apps, onboarding packages and device credentials. Works against the
+ * data directory (or `--state URL`) while the server runs. Every command acts as a local operator
+ * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
  */
 import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { newSigningKey } from '../auth/token-service.ts';
+import { operatorCtx, type Ctx } from '../domain/context.ts';
+import { DeviceService } from '../services/devices.ts';
 import { SensorGateway } from '../services/sensor-gateway.ts';
 import { TenantService } from '../services/tenants.ts';
 import { openStateStore } from '../store/state/open.ts';
@@ -27,6 +32,20 @@ async function withStore<T>(o: Common, fn: (s: StateStore, t: TenantService) => 
   }
 }
 
+/** Who runs this command, for the audit log. */
+function operatorName(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The operator's context on `--tenant` (or the only tenant). */
+async function operatorOn(o: Common, ts: TenantService): Promise<Ctx> {
+  return operatorCtx((await ts.resolveTenant(o.tenant)).id, operatorName());
+}
+
 function out(o: Common, json: unknown, text: string): void {
   process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
 }
@@ -41,7 +60,7 @@ export function registerAdmin(program: Command): void {
   const tenant = admin.command('tenant').description('tenants');
   common(tenant.command('create').description('create a tenant').requiredOption('--name <name>', 'tenant name').option('--id <guid>', 'tenant id (default: new GUID)'))
     .action(async (o: Common & { name: string; id?: string }) => {
-      const t = await withStore(o, (_s, ts) => ts.createTenant(o.name, o.id));
+      const t = await withStore(o, (_s, ts) => ts.createTenant(operatorCtx(o.id ?? randomUUID(), operatorName()), o.name));
       out(o, { tenantId: t.id, name: t.name }, `Created tenant ${t.id} (${t.name})`);
     });
   common(tenant.command('list').description('list tenants')).action(async (o: Common) => {
@@ -55,18 +74,26 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--permissions <list>', 'comma-separated MDE permissions, e.g. Machine.Read.All,AdvancedQuery.Read.All')
     .option('--tenant <id>', 'tenant id (default: the only tenant)'))
     .action(async (o: Common & { name: string; permissions: string }) => {
-      const c = await withStore(o, async (_s, ts) => ts.createApp((await ts.resolveTenant(o.tenant)).id, o.name, o.permissions.split(',')));
+      const c = await withStore(o, async (_s, ts) => ts.createApp(await operatorOn(o, ts), o.name, o.permissions.split(',')));
       out(o, c, `tenantId:     ${c.tenantId}\nclientId:     ${c.clientId}\nclientSecret: ${c.clientSecret}\n(the secret is not shown again)`);
     });
   common(app.command('list').description('list apps').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
-    const apps = await withStore(o, async (_s, ts) => ts.listApps((await ts.resolveTenant(o.tenant)).id));
+    const apps = await withStore(o, async (_s, ts) => ts.listApps(await operatorOn(o, ts)));
     out(o, apps.map((a) => ({ clientId: a.clientId, name: a.name, permissions: a.permissions, createdAt: a.createdAt })),
       apps.map((a) => `${a.clientId}  ${a.name}  ${a.permissions.join(',')}`).join('\n') || '(no apps)');
   });
   common(app.command('delete').description('delete an app').argument('<clientId>').option('--tenant <id>', 'tenant id'))
     .action(async (clientId: string, o: Common) => {
-      await withStore(o, async (_s, ts) => ts.deleteApp((await ts.resolveTenant(o.tenant)).id, clientId));
-      out(o, { deleted: clientId }, `Deleted app ${clientId}`);
+      await withStore(o, async (_s, ts) => ts.deleteApp(await operatorOn(o, ts), clientId));
+      out(o, { deleted: clientId }, `Deleted app ${clientId} (its tokens are refused from now on)`);
+    });
+
+  const device = admin.command('device').description('enrolled devices');
+  common(device.command('revoke').description('revoke a device\'s credential: its sensor is refused from the next call on')
+    .argument('<machineId>', 'machine id (40 hex characters) or computer name').option('--tenant <id>', 'tenant id'))
+    .action(async (id: string, o: Common) => {
+      const d = await withStore(o, async (s, ts) => new DeviceService(s).revokeCredential(await operatorOn(o, ts), id));
+      out(o, { revoked: d.id, computerDnsName: d.computerDnsName }, `Revoked the credential of ${d.id} (${d.computerDnsName})`);
     });
 
   common(admin.command('onboarding-package').description('write an onboarding package for sensors')
@@ -82,9 +109,9 @@ export function registerAdmin(program: Command): void {
       const ca = existsSync(caPath) ? readFileSync(caPath, 'utf8') : null;
       const ttl = parseDuration(o.expires);
       const pkg = await withStore(o, async (s, ts) => {
-        const t = await ts.resolveTenant(o.tenant);
-        const tok = await new SensorGateway(s, null).createEnrollmentToken(t.id, ttl);
-        return { version: 1, serverUrl, tenantId: t.id, caCertificate: ca, enrollmentToken: tok.token, enrollmentTokenId: tok.id, expiresAt: tok.expiresAt };
+        const ctx = await operatorOn(o, ts);
+        const tok = await new SensorGateway(s, null).createEnrollmentToken(ctx, ttl);
+        return { version: 1, serverUrl, tenantId: ctx.tenantId, caCertificate: ca, enrollmentToken: tok.token, enrollmentTokenId: tok.id, expiresAt: tok.expiresAt };
       });
       writeFileSync(o.out, JSON.stringify(pkg, null, 2) + '\n', { mode: 0o600 });
       out(o, { file: o.out, tenantId: pkg.tenantId, enrollmentTokenId: pkg.enrollmentTokenId, expiresAt: pkg.expiresAt },
@@ -92,7 +119,7 @@ export function registerAdmin(program: Command): void {
     });
   common(admin.command('revoke-enrollment').description('revoke an onboarding package\'s enrollment token').argument('<tokenId>').option('--tenant <id>', 'tenant id'))
     .action(async (id: string, o: Common) => {
-      await withStore(o, async (s, ts) => new SensorGateway(s, null).revokeEnrollmentToken((await ts.resolveTenant(o.tenant)).id, id));
+      await withStore(o, async (s, ts) => new SensorGateway(s, null).revokeEnrollmentToken(await operatorOn(o, ts), id));
       out(o, { revoked: id }, `Revoked enrollment token ${id}`);
     });
 }

@@ -2,11 +2,13 @@
  * `palisade serve`: the whole platform in one process on its embedded defaults (SQLite state,
  * DuckDB events, HTTPS with a private CA), or PostgreSQL state with `--state postgres://…`.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
 import { newSigningKey } from '../auth/token-service.ts';
+import { systemCtx } from '../domain/context.ts';
 import { TenantService } from '../services/tenants.ts';
 import { openStateStore } from '../store/state/open.ts';
 import { openEventStack } from './event-stack.ts';
@@ -41,7 +43,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   let tenant = (await tenants.listTenants())[0];
   const firstStart = !tenant;
-  if (!tenant) tenant = await tenants.createTenant('Default');
+  if (!tenant) tenant = await tenants.createTenant(systemCtx(randomUUID()), 'Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
   const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
   const app = await buildApp({

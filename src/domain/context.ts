@@ -1,12 +1,13 @@
-import type { Permission } from './permissions.ts';
+import { PERMISSIONS, type Permission } from './permissions.ts';
 
 /**
- * Who is calling. App principals are tenant-wide; user principals (later) carry device-group scope.
- * `deviceGroups: 'all'` means no device-group restriction.
+ * Who is calling. App principals are tenant-wide; user principals carry the device groups of their
+ * roles; an operator is a person at the server's command line (`palisade admin`); the system runs
+ * Palisade's own jobs. `deviceGroups: 'all'` means no device-group restriction.
  */
 export interface Principal {
-  kind: 'app' | 'user' | 'device' | 'system';
-  /** App client id, user object id, device id, or 'system'. */
+  kind: 'app' | 'user' | 'device' | 'operator' | 'system';
+  /** App client id, user object id, device id, operator (`local:<os user>`), or 'system'. */
   id: string;
   /** Display name (app name, UPN). */
   name: string;
@@ -27,7 +28,19 @@ export interface Ctx {
   authz: { checked: boolean };
 }
 
-/** A system context for internal jobs (migrations, retention, admin CLI) on one tenant. */
+/**
+ * The context of a local operator (`palisade admin …`) acting on one tenant: every permission,
+ * every device group. `who` names the person (the OS user) for the audit log.
+ */
+export function operatorCtx(tenantId: string, who: string): Ctx {
+  return {
+    tenantId,
+    principal: { kind: 'operator', id: `local:${who}`, name: who, permissions: new Set(PERMISSIONS), deviceGroups: 'all' },
+    authz: { checked: false },
+  };
+}
+
+/** A system context for Palisade's own jobs (first start, retention) on one tenant. */
 export function systemCtx(tenantId: string, permissions: readonly Permission[] = []): Ctx {
   return {
     tenantId,

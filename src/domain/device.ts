@@ -4,6 +4,9 @@ import type { EntitySetSpec } from './list-query.ts';
 export const HEALTH_STATUSES = ['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 /** What a sensor may report about itself; `Inactive` is derived from silence, never reported. */
+/** The `credentialHash` of a device whose credential was revoked: no credential digests to it. */
+export const REVOKED_CREDENTIAL = 'revoked';
+
 export const SENSOR_HEALTH = ['Active', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication'] as const;
 export type SensorHealth = (typeof SENSOR_HEALTH)[number];
 export const ONBOARDING_STATUSES = ['Onboarded', 'CanBeOnboarded', 'Unsupported', 'InsufficientInfo'] as const;
@@ -55,7 +58,10 @@ export interface Device {
   managedBy: string;
   managedByStatus: string;
   defenderAvStatus: string;
-  /** scrypt hash of the device credential; never leaves the store layer through the API. */
+  /**
+   * SHA-256 digest of the device credential (auth/secrets.ts), or REVOKED_CREDENTIAL once revoked;
+   * never leaves the store layer through the API.
+   */
   credentialHash: string;
 }
 

@@ -60,6 +60,8 @@ export interface DeviceRepo {
   /** Applies the patch and returns the updated device, or null when it does not exist. */
   update(tenantId: string, id: string, patch: DevicePatch): Promise<Device | null>;
   findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope): Promise<Device[]>;
+  /** Replaces the device's credential digest with REVOKED_CREDENTIAL; false when no such device is in scope. */
+  revokeCredential(tenantId: string, id: string, scope: DeviceScope): Promise<boolean>;
   count(tenantId: string): Promise<number>;
 }
 

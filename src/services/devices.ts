@@ -9,6 +9,7 @@ import type { ListQuery } from '../domain/list-query.ts';
 import { REQUIRE } from '../domain/permissions.ts';
 import type { Page, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
+import { audited, auditRecord } from './audit.ts';
 
 /** MDE's limit on AddOrRemoveTagForMultipleMachines. */
 export const MAX_BULK_TAG_MACHINES = 500;
@@ -109,7 +110,7 @@ export class DeviceService {
         const u = await r.devices.update(ctx.tenantId, d.id, { machineTags: applyTag(d.machineTags, tag, action) });
         if (u) out.push(u);
       }
-      await r.audit.append(this.audit(ctx, `machine.tag.bulk.${action.toLowerCase()}`, ids.join(','), tag));
+      await r.audit.append(auditRecord(ctx, this.clock(), `machine.tag.bulk.${action.toLowerCase()}`, ids.join(','), 'success', tag));
       return out;
     });
   }
@@ -129,6 +130,22 @@ export class DeviceService {
     return this.store.devices.findByTag(ctx.tenantId, tag, startsWith, authz.scope(ctx));
   }
 
+  /**
+   * Revokes a machine's device credential: from the next call on, its sensor is refused (401) on
+   * every sensor route. `palisade admin device revoke` calls it; offboarding will too.
+   */
+  async revokeCredential(ctx: Ctx, idOrName: string): Promise<Device> {
+    authz.require(ctx, ['Machine.Offboard']);
+    const scope = authz.scope(ctx);
+    return audited(this.store, ctx, this.clock, 'device.credential.revoke', idOrName, async (r) => {
+      const d = MACHINE_ID.test(idOrName)
+        ? await r.devices.get(ctx.tenantId, idOrName.toLowerCase(), scope)
+        : await r.devices.getByName(ctx.tenantId, idOrName, scope);
+      if (!d || !(await r.devices.revokeCredential(ctx.tenantId, d.id, scope))) throw errors.notFound(`Machine ${idOrName} was not found`);
+      return d;
+    });
+  }
+
   private checkValue(v: unknown, field: string): DeviceValue {
     if (typeof v === 'string' && (DEVICE_VALUES as readonly string[]).includes(v)) return v as DeviceValue;
     throw errors.invalidBody(`'${field}' must be one of ${DEVICE_VALUES.join(', ')}; got ${JSON.stringify(v)}`);
@@ -138,21 +155,8 @@ export class DeviceService {
     return this.store.tx(async (r) => {
       const u = await r.devices.update(ctx.tenantId, id, patch);
       if (!u) throw errors.notFound(`Machine ${id} was not found`);
-      await r.audit.append(this.audit(ctx, action, id, JSON.stringify(patch)));
+      await r.audit.append(auditRecord(ctx, this.clock(), action, id, 'success', JSON.stringify(patch)));
       return u;
     });
-  }
-
-  private audit(ctx: Ctx, action: string, target: string, details: string | null) {
-    return {
-      tenantId: ctx.tenantId,
-      time: this.clock().toISOString(),
-      actorKind: ctx.principal.kind,
-      actorId: ctx.principal.id,
-      action,
-      target,
-      result: 'success' as const,
-      details,
-    };
   }
 }

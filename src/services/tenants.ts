@@ -1,13 +1,18 @@
 /**
- * Tenants and their OAuth2 apps: the admin use cases behind `palisade admin tenant|app`.
- * Signing keys are made by an injected factory (the service imports no crypto library).
+ * Tenants and their OAuth2 apps: the admin use cases behind `palisade admin tenant|app`. Each runs
+ * with a context (a local operator's, or the system's at first start), is authorized first, and
+ * audits every change. Signing keys are made by an injected factory (the service imports no crypto
+ * library).
  */
 import { randomUUID } from 'node:crypto';
-import { errors } from '../domain/errors.ts';
+import type { Ctx } from '../domain/context.ts';
+import { errors, PalisadeError } from '../domain/errors.ts';
 import { canonicalPermission, isPermission, PERMISSIONS, type Permission } from '../domain/permissions.ts';
 import type { StateStore } from '../domain/ports.ts';
 import type { App, SigningKey, Tenant } from '../domain/tenant.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
+import { authz } from '../auth/authorizer.ts';
+import { audited } from './audit.ts';
 
 /** Makes a tenant signing key (see auth/token-service.ts `newSigningKey`). */
 export type KeyFactory = (tenantId: string) => Promise<SigningKey>;
@@ -25,18 +30,20 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class TenantService {
   constructor(private readonly store: StateStore, private readonly makeKey: KeyFactory, private readonly clock: () => Date = () => new Date()) {}
 
-  /** Creates a tenant with a fresh signing key. `id` defaults to a new GUID. */
-  async createTenant(name: string, id: string = randomUUID()): Promise<Tenant> {
-    if (!name.trim()) throw errors.badRequest('A tenant needs a name');
+  /** Creates the tenant `ctx.tenantId` (a GUID the caller chose) with a fresh signing key. */
+  async createTenant(ctx: Ctx, name: string): Promise<Tenant> {
+    authz.requireOperator(ctx);
+    const id = ctx.tenantId;
     if (!GUID.test(id)) throw errors.badRequest(`Tenant id '${id}' is not a GUID`);
     const tenant: Tenant = { id: id.toLowerCase(), name: name.trim(), createdAt: this.clock().toISOString() };
     const key = await this.makeKey(tenant.id);
-    await this.store.tx(async (r) => {
-      if (await r.tenants.get(tenant.id)) throw new Error(`Tenant ${tenant.id} already exists`);
+    return audited(this.store, { ...ctx, tenantId: tenant.id }, this.clock, 'tenant.create', tenant.id, async (r) => {
+      if (!tenant.name) throw errors.badRequest('A tenant needs a name');
+      if (await r.tenants.get(tenant.id)) throw new PalisadeError('Conflict', `Tenant ${tenant.id} already exists`);
       await r.tenants.create(tenant);
       await r.tenants.addSigningKey(key);
-    });
-    return tenant;
+      return tenant;
+    }, JSON.stringify({ name: tenant.name }));
   }
 
   /** All tenants, oldest first. */
@@ -63,35 +70,37 @@ export class TenantService {
     return all[0];
   }
 
-  /** Creates an app with the given MDE permissions and returns its one-time credentials. */
-  async createApp(tenantId: string, name: string, permissions: readonly string[]): Promise<NewAppCredentials> {
-    const tenant = await this.resolveTenant(tenantId);
-    if (!name.trim()) throw errors.badRequest('An app needs a name');
-    const perms: Permission[] = [];
-    for (const raw of permissions.map((p) => canonicalPermission(p.trim())).filter(Boolean)) {
-      if (!isPermission(raw)) throw errors.badRequest(`Unknown permission '${raw}'. Known permissions: ${PERMISSIONS.join(', ')}`);
-      if (!perms.includes(raw)) perms.push(raw);
-    }
+  /** Creates an app of `ctx`'s tenant with the given MDE permissions and returns its one-time credentials. */
+  async createApp(ctx: Ctx, name: string, permissions: readonly string[]): Promise<NewAppCredentials> {
+    authz.requireOperator(ctx);
     const clientSecret = newSecret(30);
-    const app: App = {
-      tenantId: tenant.id,
-      clientId: randomUUID(),
-      name: name.trim(),
-      secretHash: await hashSecret(clientSecret),
-      permissions: perms,
-      createdAt: this.clock().toISOString(),
-    };
-    await this.store.apps.create(app);
-    return { tenantId: tenant.id, clientId: app.clientId, clientSecret };
+    const clientId = randomUUID();
+    const secretHash = await hashSecret(clientSecret);
+    return audited(this.store, ctx, this.clock, 'app.create', clientId, async (r) => {
+      if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
+      if (!name.trim()) throw errors.badRequest('An app needs a name');
+      const perms: Permission[] = [];
+      for (const raw of permissions.map((p) => canonicalPermission(p.trim())).filter(Boolean)) {
+        if (!isPermission(raw)) throw errors.badRequest(`Unknown permission '${raw}'. Known permissions: ${PERMISSIONS.join(', ')}`);
+        if (!perms.includes(raw)) perms.push(raw);
+      }
+      const app: App = { tenantId: ctx.tenantId, clientId, name: name.trim(), secretHash, permissions: perms, createdAt: this.clock().toISOString() };
+      await r.apps.create(app);
+      return { tenantId: ctx.tenantId, clientId, clientSecret };
+    }, JSON.stringify({ name: name.trim(), permissions }));
   }
 
-  /** The apps of a tenant (without secrets). */
-  async listApps(tenantId: string): Promise<Omit<App, 'secretHash'>[]> {
-    return (await this.store.apps.list(tenantId)).map(({ secretHash: _s, ...rest }) => rest);
+  /** The apps of `ctx`'s tenant (without secrets). */
+  async listApps(ctx: Ctx): Promise<Omit<App, 'secretHash'>[]> {
+    authz.requireOperator(ctx);
+    return (await this.store.apps.list(ctx.tenantId)).map(({ secretHash: _s, ...rest }) => rest);
   }
 
-  /** Deletes an app; its existing tokens stop working when they expire (≤ 1 h) — and at once for new requests, see the API's app check. */
-  async deleteApp(tenantId: string, clientId: string): Promise<void> {
-    if (!(await this.store.apps.delete(tenantId, clientId))) throw errors.notFound(`App ${clientId} was not found`);
+  /** Deletes an app; its tokens are refused from the next request on (the bearer check looks the app up every time). */
+  async deleteApp(ctx: Ctx, clientId: string): Promise<void> {
+    authz.requireOperator(ctx);
+    await audited(this.store, ctx, this.clock, 'app.delete', clientId, async (r) => {
+      if (!(await r.apps.delete(ctx.tenantId, clientId))) throw errors.notFound(`App ${clientId} was not found`);
+    });
   }
 }

@@ -10,7 +10,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded', host: 'palis
 
 beforeAll(async () => {
   h = await startHarness();
-  creds = await h.tenants.createApp(h.tenantId, 'reader', ['Machine.Read.All']);
+  creds = await h.tenants.createApp(h.operator(), 'reader', ['Machine.Read.All']);
 });
 afterAll(async () => h?.close());
 
@@ -86,7 +86,7 @@ describe('token endpoint', () => {
     const scope = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://graph.microsoft.com/.default' });
     expect(scope.statusCode).toBe(400);
     expect(scope.json().error).toBe('invalid_scope');
-    const other = await h.tenants.createTenant('Elsewhere');
+    const other = await h.newTenant('Elsewhere');
     const wrongTenant = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }, other.id);
     expect(wrongTenant.json().error).toBe('invalid_client');
   });
@@ -100,7 +100,7 @@ describe('token endpoint', () => {
 describe('token validation', () => {
   it('accepts a well-formed token and rejects each kind of bad one with 401 in MDE format', async () => {
     expect((await list(await signed({}))).statusCode).toBe(200);
-    const other = await h.tenants.createTenant('Attacker');
+    const other = await h.newTenant('Attacker');
     const { privateKey } = await generateKeyPair('RS256');
     const now = Math.floor(Date.now() / 1000);
     const foreignKey = await new SignJWT({ tid: h.tenantId, roles: ['Machine.Read.All'] }).setProtectedHeader({ alg: 'RS256', kid: 'nope' })
@@ -124,10 +124,10 @@ describe('token validation', () => {
     }
   });
   it('refuses tokens of a deleted app', async () => {
-    const c = await h.tenants.createApp(h.tenantId, 'temp', ['Machine.Read.All']);
+    const c = await h.tenants.createApp(h.operator(), 'temp', ['Machine.Read.All']);
     const res = await h.app.inject({ method: 'POST', url: `/${h.tenantId}/oauth2/v2.0/token`, headers: FORM, payload: form({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }) });
     const tok = res.json().access_token;
-    await h.tenants.deleteApp(h.tenantId, c.clientId);
+    await h.tenants.deleteApp(h.operator(), c.clientId);
     expect((await list(tok)).statusCode).toBe(401);
   });
 });

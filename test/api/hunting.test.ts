@@ -62,7 +62,7 @@ describe('advanced hunting API', () => {
     expect((await run('   ')).statusCode).toBe(400);
   });
   it('applies the 45 calls per minute quota per tenant with 429 and Retry-After', async () => {
-    const t = await h.token(['AdvancedQuery.Read.All'], (await h.tenants.createTenant('Quota')).id);
+    const t = await h.token(['AdvancedQuery.Read.All'], (await h.newTenant('Quota')).id);
     let limited: Awaited<ReturnType<typeof run>> | null = null;
     for (let i = 0; i < 46 && !limited; i++) {
       const res = await run('print 1', '/api/advancedqueries/run', t);

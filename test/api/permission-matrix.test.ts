@@ -1,12 +1,16 @@
 /**
- * The permission matrix: every /api route × {no token, expired token, token of another tenant,
- * token without the permission, token with the permission}. Generated from the app's route table,
- * so a new route cannot escape it.
+ * The permission matrix, generated from the app's route tables so a new route cannot escape it:
+ * - api surface: every route × {no token, expired token, token of another tenant, token without the
+ *   permission, token with the permission};
+ * - sensor surface: every device route × {no credential, revoked credential, another tenant's device
+ *   credential presented for this tenant's device, a valid credential}; enrollment × {unknown,
+ *   revoked token};
+ * - identity and public surfaces: each route names an authentication kind its surface allows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { startHarness, type Harness } from '../support/harness.ts';
-import type { ApiRoute } from '../../src/api/route-table.ts';
+import { declaredRoutes, type ApiRoute, type AuthKind, type DeviceRoute, type Route, type Surface } from '../../src/api/route-table.ts';
 
 let h: Harness;
 let otherTenant: string;
@@ -16,20 +20,20 @@ beforeAll(async () => {
   h = await startHarness();
   const d = await h.addDevice({ computerDnsName: 'matrix-host', machineTags: ['example'] });
   deviceIds.own = d.id;
-  otherTenant = (await h.tenants.createTenant('Other')).id;
+  otherTenant = (await h.newTenant('Other')).id;
   const o = await h.addDevice({ computerDnsName: 'other-host' }, otherTenant);
   deviceIds.other = o.id;
 });
 afterAll(async () => h?.close());
 
-function urlOf(r: ApiRoute, id: string): string {
-  let u = '/api' + r.url;
+function urlOf(prefix: string, r: Route, id: string): string {
+  let u = prefix + r.url;
   for (const [k, v] of Object.entries(r.example?.params ?? {})) u = u.replace(`:${k}`, k === 'id' ? id : v);
   const q = new URLSearchParams(r.example?.query ?? {}).toString();
   return q ? `${u}?${q}` : u;
 }
 
-function bodyOf(r: ApiRoute, id: string): unknown {
+function bodyOf(r: Route, id: string): unknown {
   const b = r.example?.body;
   if (b === undefined) return undefined;
   return JSON.parse(JSON.stringify(b).replaceAll('0000000000000000000000000000000000000000', id));
@@ -45,45 +49,64 @@ async function expiredToken(): Promise<string> {
     .setIssuedAt(past).setNotBefore(past).setExpirationTime(past + 3600).sign(priv);
 }
 
-describe('permission matrix', () => {
-  it('covers every registered /api route', async () => {
-    const routes = h.app.apiRoutes;
+/** Which authentication kinds each surface may declare. */
+const ALLOWED: Record<Surface, readonly AuthKind[]> = {
+  api: ['bearer'],
+  sensor: ['device', 'enrollment-token'],
+  identity: ['none', 'client-secret'],
+  public: ['none'],
+};
+
+function routesOf<R extends Route>(surface: Surface): { prefix: string; route: R }[] {
+  return declaredRoutes(h.app).filter((x) => x.surface === surface).map((x) => ({ prefix: x.prefixes[0], route: x.route as R }));
+}
+
+function expectMdeError(failures: string[], where: string, res: { statusCode: number; body: string }) {
+  if (res.statusCode < 400) return;
+  const body = JSON.parse(res.body);
+  if (!body.error?.code || !body.error?.message) failures.push(`${where} error body not in MDE format`);
+}
+
+describe('route tables', () => {
+  it('declare all four surfaces, each route with an authentication kind its surface allows', () => {
+    expect(new Set(h.app.routeTables.map((t) => t.surface))).toEqual(new Set(['api', 'sensor', 'identity', 'public']));
+    for (const { surface, route } of declaredRoutes(h.app)) {
+      expect(ALLOWED[surface], `${surface} ${route.method} ${route.url}`).toContain(route.auth);
+    }
+  });
+});
+
+describe('permission matrix: api surface', () => {
+  it('covers every route of the api table', async () => {
+    const routes = routesOf<ApiRoute>('api');
     expect(routes.length).toBeGreaterThanOrEqual(7);
-    const tokens = {
-      expired: await expiredToken(),
-      otherTenantAllPerms: '',
-      none: await h.token([]),
-    };
-    const allPerms = [...new Set(routes.flatMap((r) => [...r.permissions]))];
-    tokens.otherTenantAllPerms = await h.token(allPerms, otherTenant);
+    const allPerms = [...new Set(routes.flatMap(({ route }) => [...route.permissions]))];
+    const tokens = { expired: await expiredToken(), otherTenantAllPerms: await h.token(allPerms, otherTenant) };
     const failures: string[] = [];
-    for (const r of routes) {
+    for (const { prefix, route: r } of routes) {
       const right = await h.token([r.permissions[0]]);
       const wrongPerms = allPerms.filter((p) => !r.permissions.includes(p as never));
-      const wrong = await h.token(wrongPerms.length ? wrongPerms : []);
+      const wrong = await h.token(wrongPerms);
       const send = (token: string | null, id = deviceIds.own) =>
         h.app.inject({
           method: r.method,
-          url: urlOf(r, id),
+          url: urlOf(prefix, r, id),
           headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(bodyOf(r, id) !== undefined ? { 'content-type': 'application/json' } : {}) },
           payload: bodyOf(r, id) === undefined ? undefined : JSON.stringify(bodyOf(r, id)),
         });
       const cases: [string, Promise<{ statusCode: number; body: string }>, (s: number) => boolean][] = [
         ['no token', send(null), (s) => s === 401],
         ['expired', send(tokens.expired), (s) => s === 401],
-        ['other tenant', send(tokens.otherTenantAllPerms), // Routes without a target id answer with the caller's own tenant data; isolation of the data
-        // itself is asserted by the machines and hunting tests.
-        (s) => s === 401 || s === 404 || (!r.url.includes(':id') && s >= 200 && s < 300)],
+        // Routes without a target id answer with the caller's own tenant data; isolation of the
+        // data itself is asserted by the machines and hunting tests.
+        ['other tenant', send(tokens.otherTenantAllPerms), (s) => s === 401 || s === 404 || (!r.url.includes(':id') && s >= 200 && s < 300)],
         ['missing permission', send(wrong), (s) => s === 403],
         ['right permission', send(right), (s) => s >= 200 && s < 300],
       ];
       for (const [name, p, ok] of cases) {
         const res = await p;
         if (!ok(res.statusCode)) failures.push(`${r.method} ${r.url} [${name}] → ${res.statusCode} ${res.body.slice(0, 200)}`);
-        if (res.statusCode >= 400) {
-          const body = JSON.parse(res.body);
-          if (!body.error?.code || !body.error?.message) failures.push(`${r.method} ${r.url} [${name}] error body not in MDE format`);
-        }
+        expectMdeError(failures, `${r.method} ${r.url} [${name}]`, res);
       }
       // A token of another tenant never reaches this tenant's device.
       if (r.url.includes(':id')) {
@@ -92,5 +115,65 @@ describe('permission matrix', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('permission matrix: sensor surface', () => {
+  async function enroll(tenantId: string, name: string) {
+    const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(tenantId), 3600_000);
+    const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { enrollmentToken: tok.token, computerDnsName: name, osPlatform: 'Linux' } });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json() as { deviceId: string; deviceCredential: string };
+  }
+
+  it('covers every device route of the sensor table', async () => {
+    const own = await enroll(h.tenantId, 'sensor-own');
+    const revoked = await enroll(h.tenantId, 'sensor-revoked');
+    const foreign = await enroll(otherTenant, 'sensor-foreign');
+    await h.app.services.devices.revokeCredential(h.operator(), revoked.deviceId);
+    const header = (id: string, credential: string) => `Device ${id}:${credential}`;
+    const routes = routesOf<DeviceRoute>('sensor').filter(({ route }) => route.auth === 'device');
+    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat']);
+    const failures: string[] = [];
+    let n = 0;
+    for (const { prefix, route: r } of routes) {
+      const send = (authorization: string | null) => {
+        const body = r.example?.body;
+        return h.app.inject({
+          method: r.method,
+          url: urlOf(prefix, r, own.deviceId),
+          headers: {
+            ...(authorization ? { authorization } : {}),
+            'content-type': 'application/json',
+            ...r.example?.headers,
+            ...(r.example?.headers?.['x-batch-id'] ? { 'x-batch-id': `matrix-batch-${++n}` } : {}),
+          },
+          payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        });
+      };
+      const cases: [string, string | null, (s: number) => boolean][] = [
+        ['no credential', null, (s) => s === 401],
+        ['malformed credential', `Bearer ${own.deviceCredential}`, (s) => s === 401],
+        ['revoked credential', header(revoked.deviceId, revoked.deviceCredential), (s) => s === 401],
+        ["another tenant's credential for this tenant's device", header(own.deviceId, foreign.deviceCredential), (s) => s === 401],
+        ['valid credential', header(own.deviceId, own.deviceCredential), (s) => s >= 200 && s < 300],
+      ];
+      for (const [name, authorization, ok] of cases) {
+        const res = await send(authorization);
+        if (!ok(res.statusCode)) failures.push(`${r.method} ${r.url} [${name}] → ${res.statusCode} ${res.body.slice(0, 200)}`);
+        expectMdeError(failures, `${r.method} ${r.url} [${name}]`, res);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses enrollment with an unknown or revoked enrollment token', async () => {
+    const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
+    await h.app.services.gateway.revokeEnrollmentToken(h.operator(), tok.id);
+    for (const token of ['pe1.unknown-token', tok.token]) {
+      const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { enrollmentToken: token, computerDnsName: 'nope', osPlatform: 'Linux' } });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('Unauthorized');
+    }
   });
 });

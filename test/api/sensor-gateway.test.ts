@@ -23,7 +23,7 @@ const enrollBody = (token: string, name: string) => ({
 });
 
 async function enroll(name: string, tenantId = h.tenantId) {
-  const tok = await h.app.services.gateway.createEnrollmentToken(tenantId, 3600_000);
+  const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(tenantId), 3600_000);
   const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: enrollBody(tok.token, name) });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as { deviceId: string; deviceCredential: string; tenantId: string };
@@ -44,10 +44,10 @@ describe('enrollment', () => {
     expect(m.json()).toMatchObject({ computerDnsName: 'lab-host-01', osPlatform: 'Linux', healthStatus: 'Active', onboardingStatus: 'Onboarded', lastIpAddress: '10.1.2.3', machineTags: ['lab'] });
   });
   it('refuses expired, revoked and unknown tokens with 401', async () => {
-    const expired = await h.app.services.gateway.createEnrollmentToken(h.tenantId, 1);
+    const expired = await h.app.services.gateway.createEnrollmentToken(h.operator(), 1);
     await new Promise((r) => setTimeout(r, 5));
-    const revoked = await h.app.services.gateway.createEnrollmentToken(h.tenantId, 3600_000);
-    await h.app.services.gateway.revokeEnrollmentToken(h.tenantId, revoked.id);
+    const revoked = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
+    await h.app.services.gateway.revokeEnrollmentToken(h.operator(), revoked.id);
     for (const [name, token] of [['expired', expired.token], ['revoked', revoked.token], ['unknown', 'pe1.nope']]) {
       const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: enrollBody(token, 'x-host') });
       expect(res.statusCode, name).toBe(401);
@@ -55,7 +55,7 @@ describe('enrollment', () => {
     }
   });
   it('rejects malformed enrollment bodies with 400', async () => {
-    const tok = await h.app.services.gateway.createEnrollmentToken(h.tenantId, 3600_000);
+    const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
     const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { ...enrollBody(tok.token, 'bad name!'), osBuild: 'x' } });
     expect(res.statusCode).toBe(400);
   });
@@ -94,7 +94,7 @@ describe('event ingestion', () => {
 
   it('stamps tenant and device from the credential, reports bad lines, stores duplicates once', async () => {
     const e = await enroll('ingest-host');
-    const other = await h.tenants.createTenant('Victim');
+    const other = await h.newTenant('Victim');
     const ts = new Date().toISOString();
     const lines = [
       { table: 'DeviceProcessEvents', row: { Timestamp: ts, DeviceId: 'f'.repeat(40), DeviceName: 'spoofed', ActionType: 'ProcessCreated', FileName: 'cmd.exe', ProcessId: 42 } },

@@ -58,7 +58,7 @@ beforeAll(async () => {
   h = await startHarness({ https: { cert: tls.cert, key: tls.key }, ingest: (args) => pipeline.ingest(args) });
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (h.app.server.address() as AddressInfo).port;
-  const token = await h.app.services.gateway.createEnrollmentToken(h.tenantId, 3600_000);
+  const token = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
   pkg = { version: 1, serverUrl: `https://127.0.0.1:${port}`, tenantId: h.tenantId, caCertificate: tls.ca, enrollmentToken: token.token, expiresAt: token.expiresAt };
 });
 

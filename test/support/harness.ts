@@ -2,6 +2,7 @@
  * An in-process Palisade for API tests: a temp SQLite state store, the real app (no network), a
  * tenant, and helpers to mint apps and tokens. Requests go through Fastify's `inject`.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { buildApp, type AppDeps } from '../../src/api/app.ts';
 import { newSigningKey } from '../../src/auth/token-service.ts';
 import { TenantService } from '../../src/services/tenants.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
+import { operatorCtx, type Ctx } from '../../src/domain/context.ts';
 import type { Device } from '../../src/domain/device.ts';
+import type { Tenant } from '../../src/domain/tenant.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
 import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
 import type { HuntingLimits } from '../../src/services/hunting.ts';
@@ -20,6 +23,10 @@ export interface Harness {
   events: EventStack;
   tenants: TenantService;
   tenantId: string;
+  /** A local operator's context on a tenant (default: the harness tenant). */
+  operator(tenantId?: string): Ctx;
+  /** Creates another tenant as an operator. */
+  newTenant(name: string): Promise<Tenant>;
   /** Creates an app with these permissions and returns a bearer token for it. */
   token(permissions: string[], tenantId?: string): Promise<string>;
   /** Inserts a device directly into the store. */
@@ -71,7 +78,7 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
   const dir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
   const state = await openStateStore(join(dir, 'state.db'));
   const tenants = new TenantService(state, (t) => newSigningKey(t));
-  const tenant = await tenants.createTenant('Test');
+  const tenant = await tenants.createTenant(operatorCtx(randomUUID(), 'test'), 'Test');
   const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
   const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, ...extra });
   await app.ready();
@@ -81,8 +88,10 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
     events,
     tenants,
     tenantId: tenant.id,
+    operator: (tenantId = tenant.id) => operatorCtx(tenantId, 'test'),
+    newTenant: (name) => tenants.createTenant(operatorCtx(randomUUID(), 'test'), name),
     async token(permissions, tenantId = tenant.id) {
-      const c = await tenants.createApp(tenantId, `app-${permissions.join('-') || 'none'}`, permissions);
+      const c = await tenants.createApp(operatorCtx(tenantId, 'test'), `app-${permissions.join('-') || 'none'}`, permissions);
       const res = await app.inject({
         method: 'POST',
         url: `/${tenantId}/oauth2/v2.0/token`,

@@ -1,6 +1,6 @@
 /** DeviceRepo over kysely: devices, their tag sets, and Machines list queries. */
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
-import type { Device } from '../../domain/device.ts';
+import { REVOKED_CREDENTIAL, type Device } from '../../domain/device.ts';
 import type { ListQuery } from '../../domain/list-query.ts';
 import { errors } from '../../domain/errors.ts';
 import type { DevicePatch, DeviceRepo, DeviceScope, Page } from '../../domain/ports.ts';
@@ -157,6 +157,13 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
         if (patch.machineTags !== undefined) await writeTags(trx, tenantId, id, patch.machineTags, true);
         return getOne(trx, tenantId, id, 'all');
       });
+    },
+
+    async revokeCredential(tenantId: string, id: string, scope: DeviceScope) {
+      if (emptyScope(scope)) return false;
+      let q = db.updateTable('devices').set({ credential_hash: REVOKED_CREDENTIAL }).where('tenant_id', '=', tenantId).where('id', '=', id);
+      if (scope !== 'all') q = q.where('rbac_group_id', 'in', [...scope]);
+      return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
     },
 
     async findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope) {

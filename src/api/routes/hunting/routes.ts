@@ -22,7 +22,7 @@ function cpuSpan(ms: number): string {
 export function huntingRoutes(hunting: HuntingService): ApiRoute[] {
   return [
     {
-      method: 'POST', url: '/advancedqueries/run', tag: 'Advanced hunting', permissions: REQUIRE.advancedQuery, quota: HUNTING_QUOTA,
+      method: 'POST', url: '/advancedqueries/run', auth: 'bearer', tag: 'Advanced hunting', permissions: REQUIRE.advancedQuery, quota: HUNTING_QUOTA,
       summary: 'Run an advanced hunting query (KQL) over the last 30 days of events',
       schema: { body },
       example: { body: { Query: 'DeviceInfo | take 1' } },
@@ -33,7 +33,7 @@ export function huntingRoutes(hunting: HuntingService): ApiRoute[] {
       },
     },
     {
-      method: 'POST', url: '/advancedhunting/run', tag: 'Advanced hunting', permissions: REQUIRE.advancedQuery, quota: HUNTING_QUOTA,
+      method: 'POST', url: '/advancedhunting/run', auth: 'bearer', tag: 'Advanced hunting', permissions: REQUIRE.advancedQuery, quota: HUNTING_QUOTA,
       summary: 'Run an advanced hunting query; the response adds execution statistics',
       schema: { body },
       example: { body: { Query: 'DeviceInfo | take 1' } },

@@ -24,7 +24,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
   const ser = (d: Parameters<typeof machineJson>[0]) => machineJson(d, clock());
   return [
     {
-      method: 'GET', url: '/machines', tag: 'Machines', permissions: REQUIRE.machineRead,
+      method: 'GET', url: '/machines', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'List machines (OData $filter, $top ≤ 10,000, $skip, $count, $orderby)',
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: many },
       handler: async (req, reply, ctx) => {
@@ -34,7 +34,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       },
     },
     {
-      method: 'GET', url: '/machines/findbytag', tag: 'Machines', permissions: REQUIRE.machineRead,
+      method: 'GET', url: '/machines/findbytag', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'Find machines by tag (exact, or prefix with useStartsWithFilter=true)',
       schema: { querystring: Type.Object({ tag: Type.Optional(Type.String()), useStartsWithFilter: Type.Optional(Type.String({ enum: ['true', 'false', 'True', 'False'] })) }), response: many },
       example: { query: { tag: 'example' } },
@@ -45,14 +45,14 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       },
     },
     {
-      method: 'GET', url: '/machines/:id', tag: 'Machines', permissions: REQUIRE.machineRead,
+      method: 'GET', url: '/machines/:id', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineRead,
       summary: 'Get a machine by id or computer name',
       schema: { params: idParams, response: one },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.get(ctx, (req.params as { id: string }).id))),
     },
     {
-      method: 'PATCH', url: '/machines/:id', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      method: 'PATCH', url: '/machines/:id', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Update machine tags (the set is replaced) and/or device value',
       schema: {
         params: idParams,
@@ -66,21 +66,21 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.update(ctx, (req.params as { id: string }).id, req.body as object))),
     },
     {
-      method: 'POST', url: '/machines/:id/tags', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      method: 'POST', url: '/machines/:id/tags', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a machine tag',
       schema: { params: idParams, body: tagBody, response: one },
       example: { params: { id: EXAMPLE_ID }, body: { Value: 'example', Action: 'Add' } },
       handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.tag(ctx, (req.params as { id: string }).id, req.body as object))),
     },
     {
-      method: 'POST', url: '/machines/AddOrRemoveTagForMultipleMachines', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      method: 'POST', url: '/machines/AddOrRemoveTagForMultipleMachines', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a tag on up to 500 machines (all or nothing)',
       schema: { body: Type.Object({ Value: Type.String({ minLength: 1 }), Action: Type.String({ enum: ['Add', 'Remove'] }), MachineIds: Type.Array(Type.String()) }, { additionalProperties: true }), response: many },
       example: { body: { Value: 'example', Action: 'Add', MachineIds: [EXAMPLE_ID] } },
       handler: async (req, reply, ctx) => collection(req, reply, 'Machines', (await devices.tagMany(ctx, req.body as object)).map(ser)),
     },
     {
-      method: 'POST', url: '/machines/:id/setDeviceValue', tag: 'Machines', permissions: REQUIRE.machineWrite,
+      method: 'POST', url: '/machines/:id/setDeviceValue', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Set the device value (Normal, Low, High)',
       schema: { params: idParams, body: Type.Object({ DeviceValue: Type.String({ enum: ['Normal', 'Low', 'High'] }) }, { additionalProperties: true }), response: one },
       example: { params: { id: EXAMPLE_ID }, body: { DeviceValue: 'High' } },

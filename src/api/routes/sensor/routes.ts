@@ -1,39 +1,52 @@
 /**
- * The sensor gateway (protocol v1, DESIGN.md §6): enrollment, heartbeats and event batches.
+ * The sensor surface (protocol v1, DESIGN.md §6): enrollment, heartbeats and event batches.
  * Devices authenticate with `Authorization: Device <deviceId>:<credential>`; the tenant and device
- * identity of everything a sensor sends come from that credential, never from the payload.
+ * identity of everything a sensor sends come from that credential, never from the payload. Enroll
+ * and heartbeat bodies are validated against the protocol's schemas before anything is written.
  */
-import type { FastifyInstance } from 'fastify';
-import type { SensorGateway, EnrollInfo, HeartbeatInfo } from '../../../services/sensor-gateway.ts';
+import { EnrollBodySchema, HeartbeatSchema, type EnrollBody, type Heartbeat } from '../../../sensor/transport/protocol.ts';
+import type { SensorGateway } from '../../../services/sensor-gateway.ts';
 import { errors } from '../../../domain/errors.ts';
+import type { DeviceRoute, OpenRoute, RouteTable } from '../../route-table.ts';
 
 /** Ingests one event batch for an authenticated device (src/ingest's pipeline). */
 export type IngestBatch = (args: { tenantId: string; deviceId: string; deviceName: string; rbacGroupId: number; batchId: string; body: Buffer; gzip: boolean }) => Promise<{ batchId: string; accepted: number; rejected: { line: number; reason: string }[]; duplicate: boolean }>;
 
 const BATCH_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+/** Largest (compressed) event batch body. */
+export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** Registers /sensor/v1/*. */
-export function registerSensorRoutes(app: FastifyInstance, deps: { gateway: SensorGateway; ingest: IngestBatch | null }): void {
-  app.post('/sensor/v1/enroll', { schema: { hide: true } as object }, async (req, reply) => {
-    const out = await deps.gateway.enroll((req.body ?? {}) as EnrollInfo);
-    return reply.status(201).send(out);
-  });
-  app.post('/sensor/v1/heartbeat', { schema: { hide: true } as object }, async (req) => {
-    const id = await deps.gateway.authenticate(req.headers.authorization);
-    return deps.gateway.heartbeat(id, (req.body ?? {}) as HeartbeatInfo);
-  });
-  app.register(async (scope) => {
-    // Event batches arrive as (gzip) NDJSON; keep the raw bytes for the pipeline.
-    scope.addContentTypeParser(['application/x-ndjson', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-    scope.post('/sensor/v1/events', { schema: { hide: true } as object, bodyLimit: 32 * 1024 * 1024 }, async (req) => {
-      const id = await deps.gateway.authenticate(req.headers.authorization);
-      if (!deps.ingest) throw errors.badRequest('This server does not accept events');
-      const batchId = String(req.headers['x-batch-id'] ?? '');
-      if (!BATCH_ID.test(batchId)) throw errors.badRequest("The 'X-Batch-Id' header is required (8–128 characters of A-Z a-z 0-9 . _ : -)");
-      if (!Buffer.isBuffer(req.body)) throw errors.badRequest("Event batches must be sent as 'application/x-ndjson'");
-      const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-      if (enc !== 'gzip' && enc !== 'identity') throw errors.badRequest(`Content-Encoding '${enc}' is not supported; use gzip`);
-      return deps.ingest({ ...id, batchId, body: req.body, gzip: enc === 'gzip' });
-    });
-  });
+/** The sensor surface's table. */
+export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null): RouteTable<'sensor'> {
+  const routes: (DeviceRoute | OpenRoute)[] = [
+    {
+      method: 'POST', url: '/enroll', auth: 'enrollment-token', summary: 'Enroll a device with an onboarding package\'s token',
+      schema: { body: EnrollBodySchema },
+      handler: async (req, reply) => reply.status(201).send(await gateway.enroll(req.body as EnrollBody)),
+    },
+    {
+      method: 'POST', url: '/heartbeat', auth: 'device', summary: 'Report health and what changed',
+      schema: { body: HeartbeatSchema },
+      example: { body: { sensorHealth: 'Active' } },
+      handler: async (req, _reply, device) => gateway.heartbeat(device, req.body as Heartbeat),
+    },
+    {
+      method: 'POST', url: '/events', auth: 'device', summary: 'Send a batch of events as (gzip) NDJSON',
+      rawBody: { contentTypes: ['application/x-ndjson', 'application/octet-stream'], limit: MAX_BATCH_BYTES },
+      example: {
+        headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': 'example-batch-0001' },
+        body: '{"table":"DeviceEvents","row":{"Timestamp":"2025-01-01T00:00:00Z","ActionType":"Example"}}\n',
+      },
+      handler: async (req, _reply, device) => {
+        if (!ingest) throw errors.badRequest('This server does not accept events');
+        const batchId = String(req.headers['x-batch-id'] ?? '');
+        if (!BATCH_ID.test(batchId)) throw errors.badRequest("The 'X-Batch-Id' header is required (8–128 characters of A-Z a-z 0-9 . _ : -)");
+        if (!Buffer.isBuffer(req.body)) throw errors.badRequest("Event batches must be sent as 'application/x-ndjson'");
+        const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+        if (enc !== 'gzip' && enc !== 'identity') throw errors.badRequest(`Content-Encoding '${enc}' is not supported; use gzip`);
+        return ingest({ ...device, batchId, body: req.body, gzip: enc === 'gzip' });
+      },
+    },
+  ];
+  return { surface: 'sensor', prefixes: ['/sensor/v1'], routes, documented: false };
 }

@@ -1,0 +1,66 @@
+/**
+ * The identity surface: OpenID discovery (v2.0 and v1), JWKS and the token endpoints
+ * (`/oauth2/v2.0/token` with `scope`, `/oauth2/token` with `resource`), over the authorization
+ * server in src/auth. Errors, schema failures included, answer in OAuth2's shape.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthorizationServer, OAuthError, type OAuthVersion, type TokenRequest } from '../../../auth/authorization-server.ts';
+import { baseUrlOf } from '../../odata-response.ts';
+import type { OpenRoute, RouteTable } from '../../route-table.ts';
+
+const TENANT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const P = `/:tenant(^${TENANT}$)`;
+
+const field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+/** A token request's form body; other fields MSAL sends (client_info, …) are accepted and ignored. */
+const TokenForm = Type.Object({
+  grant_type: field(64),
+  client_id: field(256),
+  client_secret: field(1024),
+  scope: field(4096),
+  resource: field(2048),
+}, { additionalProperties: Type.String({ maxLength: 4096 }) });
+
+function sendOAuthError(reply: FastifyReply, e: OAuthError) {
+  return reply.status(e.status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send({
+    error: e.error,
+    error_description: e.message,
+    error_codes: [],
+    timestamp: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    trace_id: reply.request.id,
+  });
+}
+
+/** Runs an identity handler, answering OAuthErrors and schema failures in OAuth2's shape. */
+function oauth(fn: (req: FastifyRequest, reply: FastifyReply, tenant: string) => Promise<unknown>) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      if (req.validationError) throw new OAuthError(400, 'invalid_request', `The request is not valid: ${req.validationError.message}`);
+      return await fn(req, reply, (req.params as { tenant: string }).tenant);
+    } catch (e) {
+      if (e instanceof OAuthError) return sendOAuthError(reply, e);
+      throw e;
+    }
+  };
+}
+
+/** The identity surface's table. */
+export function identityTable(server: AuthorizationServer): RouteTable<'identity'> {
+  const discovery = (version: OAuthVersion) => oauth(async (req, _reply, tenant) => server.discovery(tenant, baseUrlOf(req), version));
+  const jwks = oauth(async (_req, _reply, tenant) => server.jwks(tenant));
+  const token = (version: OAuthVersion) => oauth(async (req, reply, tenant) => {
+    const out = await server.token(tenant, (req.body ?? {}) as TokenRequest, req.headers.authorization, baseUrlOf(req), version);
+    void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    return out;
+  });
+  const routes: OpenRoute[] = [
+    { method: 'GET', url: `${P}/v2.0/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v2.0)', attachValidation: true, handler: discovery('2.0') },
+    { method: 'GET', url: `${P}/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v1)', attachValidation: true, handler: discovery('1.0') },
+    { method: 'GET', url: `${P}/discovery/v2.0/keys`, auth: 'none', summary: 'Token signing keys (v2.0)', attachValidation: true, handler: jwks },
+    { method: 'GET', url: `${P}/discovery/keys`, auth: 'none', summary: 'Token signing keys (v1)', attachValidation: true, handler: jwks },
+    { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Client-credentials token (scope)', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
+    { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, handler: token('1.0') },
+  ];
+  return { surface: 'identity', prefixes: [''], routes, documented: false };
+}

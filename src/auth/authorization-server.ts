@@ -1,0 +1,132 @@
+/**
+ * Palisade as an OAuth2 authorization server, shaped like Entra ID so MSAL and other MDE clients
+ * work unchanged (DESIGN.md §5): OpenID discovery (v2.0 and v1), JWKS, and the client-credentials
+ * grant with client authentication by secret (form body or HTTP Basic) and the audiences MDE clients
+ * ask for (`scope=<resource>/.default` on v2.0, `resource=` on v1). Failures are `OAuthError`s,
+ * which the identity surface renders in OAuth2's error shape.
+ */
+import type { JWK } from 'jose';
+import type { AppRepo, TenantRepo } from '../domain/ports.ts';
+import type { App } from '../domain/tenant.ts';
+import { audienceFor } from './audiences.ts';
+import { verifySecret } from './secrets.ts';
+import { issuerFor, type TokenService } from './token-service.ts';
+
+/** The two flavours of Entra ID endpoints. */
+export type OAuthVersion = '2.0' | '1.0';
+
+/** An OAuth2 error (RFC 6749 §5.2): HTTP status, error code and description. */
+export class OAuthError extends Error {
+  constructor(readonly status: number, readonly error: string, description: string) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}
+
+/** A token request's form fields (validated against the identity surface's schema). */
+export interface TokenRequest {
+  grant_type?: string;
+  client_id?: string;
+  client_secret?: string;
+  scope?: string;
+  resource?: string;
+}
+
+/** A v2.0 token response. */
+export interface TokenResponseV2 {
+  token_type: 'Bearer';
+  expires_in: number;
+  ext_expires_in: number;
+  access_token: string;
+}
+
+/** A v1 token response: numbers as strings, as Entra ID's v1 endpoint sends them. */
+export interface TokenResponseV1 {
+  token_type: 'Bearer';
+  expires_in: string;
+  ext_expires_in: string;
+  expires_on: string;
+  not_before: string;
+  resource: string;
+  access_token: string;
+}
+
+/** Client id and secret from HTTP Basic authentication, when the header carries it. */
+function basicCredentials(authorization: string | undefined): { id?: string; secret?: string } | null {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (!basic) return null;
+  const [id, ...rest] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+  try {
+    return { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(':')) };
+  } catch {
+    throw new OAuthError(401, 'invalid_client', 'The HTTP Basic credentials are not URL-encoded correctly');
+  }
+}
+
+/** Grants, client authentication and audiences. */
+export class AuthorizationServer {
+  constructor(private readonly tenants: TenantRepo, private readonly apps: AppRepo, private readonly tokens: TokenService) {}
+
+  /** The tenant id (lower case) when the tenant exists; otherwise `invalid_tenant`. */
+  async tenant(raw: string): Promise<string> {
+    const tid = raw.toLowerCase();
+    if (!(await this.tenants.get(tid))) throw new OAuthError(400, 'invalid_tenant', `Tenant '${tid}' not found. Check the tenant id in the authority URL.`);
+    return tid;
+  }
+
+  /** The OpenID discovery document of a tenant, for a client that reached the server at `baseUrl`. */
+  async discovery(rawTenant: string, baseUrl: string, version: OAuthVersion): Promise<Record<string, unknown>> {
+    const tid = await this.tenant(rawTenant);
+    const v = version === '2.0' ? '/v2.0' : '';
+    return {
+      issuer: issuerFor(baseUrl, tid, version),
+      token_endpoint: `${baseUrl}/${tid}/oauth2${v}/token`,
+      authorization_endpoint: `${baseUrl}/${tid}/oauth2${v}/authorize`,
+      jwks_uri: `${baseUrl}/${tid}/discovery${v}/keys`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      response_types_supported: ['code'],
+      grant_types_supported: ['client_credentials'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid'],
+      claims_supported: ['aud', 'iss', 'iat', 'nbf', 'exp', 'tid', 'appid', 'azp', 'roles', 'oid', 'sub'],
+      tenant_region_scope: null,
+      cloud_instance_name: baseUrl.replace(/^https?:\/\//, ''),
+    };
+  }
+
+  /** The tenant's public signing keys. */
+  async jwks(rawTenant: string): Promise<{ keys: JWK[] }> {
+    return this.tokens.jwks(await this.tenant(rawTenant));
+  }
+
+  /** Authenticates the client (secret in the form or HTTP Basic); `invalid_client` otherwise. */
+  private async client(tid: string, form: TokenRequest, authorization: string | undefined): Promise<App> {
+    const { id, secret } = basicCredentials(authorization) ?? { id: form.client_id, secret: form.client_secret };
+    if (!id || !secret) throw new OAuthError(401, 'invalid_client', 'client_id and client_secret are required');
+    const app = await this.apps.get(tid, id);
+    if (!app || !(await verifySecret(secret, app.secretHash))) {
+      throw new OAuthError(401, 'invalid_client', 'Invalid client secret provided, or the application was not found in this tenant.');
+    }
+    return app;
+  }
+
+  /** The client-credentials grant: an app token for the audience the request names. */
+  async token(rawTenant: string, form: TokenRequest, authorization: string | undefined, baseUrl: string, version: OAuthVersion): Promise<TokenResponseV2 | TokenResponseV1> {
+    const tid = await this.tenant(rawTenant);
+    if (form.grant_type !== 'client_credentials') {
+      throw new OAuthError(400, 'unsupported_grant_type', `The grant type '${form.grant_type ?? ''}' is not supported; use client_credentials`);
+    }
+    const app = await this.client(tid, form, authorization);
+    const aud = version === '2.0' ? audienceFor({ scope: form.scope }) : audienceFor({ resource: form.resource ?? '' });
+    if (!aud) {
+      throw version === '2.0'
+        ? new OAuthError(400, 'invalid_scope', `The scope '${form.scope ?? ''}' is not valid; use https://api.securitycenter.microsoft.com/.default`)
+        : new OAuthError(400, 'invalid_resource', `The resource '${form.resource ?? ''}' is not known; use https://api.securitycenter.microsoft.com`);
+    }
+    const t = await this.tokens.issueAppToken(app, aud, issuerFor(baseUrl, tid, version), version);
+    return version === '2.0'
+      ? { token_type: 'Bearer', expires_in: t.expiresIn, ext_expires_in: t.expiresIn, access_token: t.token }
+      : { token_type: 'Bearer', expires_in: String(t.expiresIn), ext_expires_in: String(t.expiresIn), expires_on: String(t.expiresOn), not_before: String(t.notBefore), resource: aud, access_token: t.token };
+  }
+}

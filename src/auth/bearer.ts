@@ -1,0 +1,45 @@
+/**
+ * Authentication of the api surface: `Authorization: Bearer <token>` → the caller's context. The
+ * token is verified (token-service.ts); an app token's app must still exist, checked on every
+ * request so a deleted app's tokens are refused at once, even when another process deleted it.
+ */
+import type { Ctx } from '../domain/context.ts';
+import { PalisadeError } from '../domain/errors.ts';
+import type { AppRepo } from '../domain/ports.ts';
+import type { RoleLookup } from '../domain/rbac.ts';
+import { principalFromToken } from './principal.ts';
+import { TokenError, type TokenService } from './token-service.ts';
+
+function unauthorized(message: string): PalisadeError {
+  return new PalisadeError('Unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+}
+
+const noRoles: RoleLookup = async () => [];
+
+/** Verifies bearer tokens and builds request contexts. */
+export class BearerAuthenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly apps: AppRepo,
+    /** The roles of a signed-in user; users come with a later issue, so by default none. */
+    private readonly userRoles: RoleLookup = noRoles,
+  ) {}
+
+  /** The context of the request carrying this Authorization header, or a 401 PalisadeError. */
+  async authenticate(authorization: string | undefined): Promise<Ctx> {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!m) throw unauthorized('Authorization header with a Bearer token is required');
+    let tok;
+    try {
+      tok = await this.tokens.verify(m[1]);
+    } catch (e) {
+      if (e instanceof TokenError) throw unauthorized(e.message);
+      throw e;
+    }
+    if (tok.idtyp === 'app') {
+      if (!(await this.apps.get(tok.tenantId, tok.appId))) throw unauthorized('The application of this token no longer exists');
+      return { tenantId: tok.tenantId, principal: principalFromToken(tok), authz: { checked: false } };
+    }
+    return { tenantId: tok.tenantId, principal: principalFromToken(tok, await this.userRoles(tok.tenantId, tok.oid)), authz: { checked: false } };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Every route sits in the table of its surface: registering one outside the tables (directly or
+ * from a plugin) fails at start, and the tabled routes are served under each prefix of their table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { openStateStore } from '../../src/store/state/open.ts';
+import type { StateStore } from '../../src/domain/ports.ts';
+
+let dir = '';
+let state: StateStore | null = null;
+
+async function freshApp() {
+  dir = mkdtempSync(join(tmpdir(), 'palisade-routes-'));
+  state = await openStateStore(join(dir, 'state.db'));
+  return buildApp({ state, throttle: false });
+}
+
+afterEach(async () => {
+  await state?.close();
+  state = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('route tables', () => {
+  it('refuse a route registered outside every table', async () => {
+    const app = await freshApp();
+    expect(() => app.get('/api/rogue', async () => ({ leaked: true }))).toThrow(/declared in no surface table/);
+    await app.close();
+  });
+
+  it('refuse an untabled route a plugin registers: the app fails to start', async () => {
+    const app = await freshApp();
+    void app.register(async (scope) => {
+      scope.post('/sensor/v1/backdoor', async () => ({ ok: true }));
+    });
+    await expect(app.ready()).rejects.toThrow(/POST \/sensor\/v1\/backdoor is declared in no surface table/);
+    await app.close().catch(() => undefined);
+  });
+
+  it('serve the tabled routes, the reference UI mount included', async () => {
+    const app = await freshApp();
+    await app.ready();
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/docs/static/swagger-initializer.js' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/v1.0/machines' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', payload: {} })).statusCode).toBe(401);
+    const surfaces = app.routeTables.map((t) => t.surface);
+    expect(surfaces).toEqual(['public', 'identity', 'sensor', 'api']);
+    await app.close();
+  });
+});
