@@ -20,7 +20,10 @@
  *   --encode pre|client (pre: batch bodies are gzip-encoded before timing; client: each device's
  *   SensorClient.sendEvents encodes while the clock runs, on the same 2 cores as the server)
  *   --cpu-prof DIR (write a V8 CPU profile of the serve process into DIR) --keep (keep the temp dir)
- *   --node-options "…" (extra NODE_OPTIONS for the serve process, e.g. V8 heap flags).
+ *   --node-options "…" (extra NODE_OPTIONS for the serve process, e.g. V8 heap flags)
+ *   --stalled-consumer (a committed-batch feed consumer that takes its first batch and never returns,
+ *   the test-only hook PALISADE_TEST_FEED_STALL: ingest must keep its rate) --feed-backlog-mib N (serve's
+ *   memory bound of the feed's backlog).
  */
 import https from 'node:https';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -116,7 +119,10 @@ export async function main(args: string[]): Promise<void> {
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'support/cpu-profile-preload.mjs')}`.trim();
     env.PALISADE_CPU_PROF_DIR = resolve(cpuProf);
   }
-  const srv = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'], env });
+  if (flagArg(args, 'stalled-consumer')) env.PALISADE_TEST_FEED_STALL = '1';
+  const backlogMib = stringArg(args, 'feed-backlog-mib');
+  const serveArgs = ['--no-throttle', '--log-level', 'error', ...(backlogMib ? ['--feed-backlog-mib', backlogMib] : [])];
+  const srv = await startServerProcess({ dataDir: dir, args: serveArgs, env });
   let stopped = false;
   try {
     const pkgPath = join(dir, 'onboarding.json');
@@ -243,7 +249,8 @@ export async function main(args: string[]): Promise<void> {
     const baseRate = total / median(baseSeconds);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
     const rows = total * rounds;
-    console.log(`\nbench ingest — ${total} events × ${rounds} rounds after a warm-up of ${warmup} batches per device, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`);
+    console.log(`\nbench ingest — ${total} events × ${rounds} rounds after a warm-up of ${warmup} batches per device, ${nDevices} devices, batches of ${batchSize}, encode=${encode}, HTTPS on 127.0.0.1, ${tables.length} tables`
+      + (env.PALISADE_TEST_FEED_STALL ? `, a stalled feed consumer (backlog bound ${backlogMib ?? 'default'} MiB)` : ''));
     console.log(`palisade serve (acknowledged, until idle): ${list(roundSeconds)} s per round; median ${rate(total, seconds)}`
       + ` (server CPU ${serverCpu?.toFixed(1) ?? '?'} s = ${serverCpu === null ? '?' : ((serverCpu * 1e6) / rows).toFixed(0)} µs/row, peak RSS ${mem.peakMiB?.toFixed(0) ?? '?'} MiB; bench process CPU ${(clientCpuMicros / 1e6).toFixed(1)} s)`);
     console.log(`baseline DuckDB read_ndjson bulk load:     ${list(baseSeconds)} s per round; median ${rate(total, median(baseSeconds))}`);

@@ -177,8 +177,9 @@ export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
       }
       g.cursor = batch.seq;
       g.acknowledged += 1;
-      if (fromLog) {
-        g.readBack.shift();
+      if (fromLog) g.readBack.shift();
+      // Counted in the store-side backlog: read back, or dropped from memory while in hand.
+      if (batch.seq <= floor) {
         g.logBatches = Math.max(0, g.logBatches - 1);
         g.logRows = Math.max(0, g.logRows - batch.rows);
       }
