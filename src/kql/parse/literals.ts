@@ -172,6 +172,11 @@ export function decodeDatetime(text: string): string | null {
   if (/^(['"]).*\1$/.test(t)) t = t.slice(1, -1);
   const us = parseDatetimeText(t) ?? datetimeParts(t);
   if (us === undefined || Number.isNaN(us)) throw new Error(`invalid datetime literal ${text}`);
+  // datetimes are held to the microsecond: a literal finer than that is refused, never truncated
+  const frac = /\.(\d+)\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$/i.exec(t)?.[1];
+  if (frac && /[1-9]/.test(frac.slice(6))) {
+    throw new Error(`The datetime literal ${text.trim()} is finer than a microsecond, which this server does not hold (its datetimes have microsecond precision)`);
+  }
   return formatDatetimeMicros(us);
 }
 
