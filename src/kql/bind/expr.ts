@@ -167,6 +167,9 @@ export class ExprBinder {
   /** `x.name` on a dynamic value, or `$left.x` / `$right.x` in a join condition. */
   private bindPath(s: SynNode, sc: ExprScope): Expr {
     const base = childNode(s, 'Expression');
+    // `x.[key]`: a computed key after the dot is an element access
+    const bracketed = childNode(s, 'Selector');
+    if (bracketed?.kind === 'BracketedExpression') return this.bindElement(s, sc);
     const selName = nameText(s.c.Selector) ?? '';
     if (base && base.kind === 'NameReference') {
       const bn = nameText(base);

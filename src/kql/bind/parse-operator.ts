@@ -76,7 +76,8 @@ export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: b
       const tn = p.kind === 'NameAndTypeDeclaration' ? tokensText(childNode(p, 'Type')?.c.Type ?? p.c.Type) : 'string';
       const type = parseTypeName(tn);
       if (!type) b.fail(p, `Unsupported type '${tn}' in parse`);
-      regex += capture(type!, last, kind === 'regex');
+      // relaxed: a typed column captures text as a string column does, converted afterwards (null when it fails)
+      regex += capture(kind === 'relaxed' ? 'string' : type!, last, kind === 'regex');
       cols.push({ name, type: type!, group: ++groups });
     } else {
       b.fail(p, 'Unsupported element in parse pattern');

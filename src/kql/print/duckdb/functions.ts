@@ -402,8 +402,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `(CASE WHEN ${x} IS NULL THEN '' ELSE ${realText(`round(${x} / pow(1024, ${exp}), ${digits})`)} || ' ' || ${label} END)`;
   },
   tohex: (p, [a, len]) => {
-    const h = `lower(hex(CAST(${E(p, a)} AS BIGINT)))`;
-    return len ? `lpad(${h}, CAST(${E(p, len)} AS INTEGER), '0')` : h;
+    // two's complement of the value's own width (an int's 32 bits, a long's 64); the width is a minimum
+    const h = a.type === 'int' ? `lower(hex(CAST(${E(p, a)} AS BIGINT) & 4294967295))` : `lower(hex(CAST(${E(p, a)} AS BIGINT)))`;
+    return len ? `lpad(${h}, CAST(greatest(${E(p, len)}, length(${h})) AS INTEGER), '0')` : h;
   },
   // strings
   strcat: (p, args) => `concat(${args.map((a) => txt(p, a)).join(', ')})`,
@@ -412,7 +413,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   strlen: (p, [a]) => `CAST(length(${txt(p, a)}) AS BIGINT)`,
   string_size: (p, [a]) => `CAST(strlen(${txt(p, a)}) AS BIGINT)`,
   tolower: (p, [a]) => `lower(${txt(p, a)})`,
-  toupper: (p, [a]) => `upper(${txt(p, a)})`,
+  toupper: (p, [a]) => {
+    // ß has no one-letter capital in KQL's (invariant) casing and stays ß; the engine's upper() makes it ẞ
+    const x = txt(p, a);
+    return `(CASE WHEN contains(${x}, 'ß') THEN array_to_string(list_transform(string_split(${x}, 'ß'), s -> upper(s)), 'ß') ELSE upper(${x}) END)`;
+  },
   reverse: (p, [a]) => `reverse(${txt(p, a)})`,
   substring: (p, [s, start, len]) => {
     const st = `greatest(CAST(${E(p, start)} AS BIGINT), 0) + 1`;
@@ -541,7 +546,12 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const parts = `string_split(${txt(p, s)}, '.')`;
     return `(CASE WHEN regexp_full_match(${txt(p, s)}, '\\d{1,8}(\\.\\d{1,8}){0,3}') THEN CAST(array_to_string(list_transform(range(4), i -> lpad(COALESCE(${parts}[i + 1], '0'), 8, '0')), '') AS DECIMAL(38,0)) END)`;
   },
-  parse_csv: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`,
+  parse_csv: (p, [s]) => {
+    // one record: the text up to the first line break outside quotes (later records are ignored)
+    const field = `(?:"(?:[^"]|"")*"|[^,\r\n]*)`;
+    const record = `regexp_extract(${txt(p, s)}, ${p.param(`^${field}(?:,${field})*`, 'string')})`;
+    return `to_json(list_transform(regexp_extract_all(${record} || ',', '("(?:[^"]|"")*"|[^,]*),', 1), v -> CASE WHEN starts_with(v, '"') THEN replace(v[2:-2], '""', '"') ELSE v END))`;
+  },
   parse_command_line: (p, [s]) => `to_json(list_transform(regexp_extract_all(${txt(p, s)}, '(?:"[^"]*"|[^\\s"])+', 0), a -> replace(a, '"', '')))`,
   ...URL_AND_PATH_FUNCTIONS,
   ...GEO_FUNCTIONS,
@@ -621,7 +631,20 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     };
     return `to_json(COALESCE(list_slice(${l}, greatest(${idx(start, false)}, 0) + 1, ${idx(end, true)} + 1), []))`;
   },
-  array_index_of: (p, [arr, v]) => `COALESCE(CAST(list_position(list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR)), CAST(json(${toJson(p, v)}) AS VARCHAR)) AS BIGINT) - 1, -1)`,
+  array_index_of: (p, [arr, v, start, length, occurrence]) => {
+    const list = `list_transform(${jsonList(E(p, arr))}, e -> CAST(json(e) AS VARCHAR))`;
+    const value = `CAST(json(${toJson(p, v)}) AS VARCHAR)`;
+    if (!start) return `COALESCE(CAST(list_position(${list}, ${value}) AS BIGINT) - 1, -1)`;
+    // start (negative: counted from the end), length (-1: to the end), the occurrence-th hit; null for
+    // an occurrence below 1 or a length below -1
+    const n = `len(${list})`;
+    const s = `(CASE WHEN ${E(p, start)} < 0 THEN greatest(${n} + ${E(p, start)}, 0) ELSE ${E(p, start)} END)`;
+    const len = length ? E(p, length) : '-1';
+    const end = `(CASE WHEN ${len} = -1 THEN ${n} ELSE least(${s} + ${len}, ${n}) END)`;
+    const hits = `list_filter(range(${s}, greatest(${end}, ${s})), i -> ${list}[i + 1] = ${value})`;
+    const occ = occurrence ? E(p, occurrence) : '1';
+    return `(CASE WHEN ${occ} < 1 OR ${len} < -1 THEN NULL ELSE COALESCE(${hits}[${occ}], -1) END)`;
+  },
   array_sum: (p, [arr]) => `list_sum(CAST(${jsonList(E(p, arr))} AS DOUBLE[]))`,
   array_sort_asc: (p, args) => sortArrays(p, args, 'ASC'),
   array_sort_desc: (p, args) => sortArrays(p, args, 'DESC'),
@@ -667,6 +690,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
       return `to_json(list_transform(generate_series(${E(p, a)}, ${end}, to_microseconds(${us})), v -> ${datetimeText7('v')}))`;
     }
     if (a.type === 'timespan') return `to_json(list_transform(generate_series(${E(p, a)}, least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}), ${st}), v -> ${timespanText('v')}))`;
+    if ([a, b, step].some((x) => x && (x.type === 'real' || x.type === 'decimal'))) {
+      // real bounds or step: the i-th element is start + i * step (the engine's series are integral)
+      const n = `CAST(least(floor((CAST(${E(p, b)} AS DOUBLE) - ${E(p, a)}) / ${st}), 1048575) AS BIGINT)`;
+      return `to_json(list_transform(generate_series(0, ${n}), i -> CAST(${E(p, a)} AS DOUBLE) + i * ${st}))`;
+    }
     return `to_json(generate_series(${E(p, a)}, CASE WHEN ${st} > 0 THEN least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) ELSE greatest(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}) END, ${st}))`;
   },
   // numbers
@@ -754,7 +782,11 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   unixtime_microseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} AS BIGINT))`,
   unixtime_nanoseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} // 1000 AS BIGINT))`,
   datetime_utc_to_local: (p, [d, tz]) => `CAST(timezone(${txt(p, tz)}, CAST(${E(p, d)} AS TIMESTAMPTZ)) AS TIMESTAMP)`,
-  datetime_local_to_utc: (p, [d, tz]) => `CAST(timezone('UTC', timezone(${txt(p, tz)}, ${E(p, d)})) AS TIMESTAMP)`,
+  datetime_local_to_utc: (p, [d, tz]) => {
+    // a local time the zone skips (the hour clocks jump over into daylight saving) has no UTC time: null
+    const utc = `CAST(timezone('UTC', timezone(${txt(p, tz)}, ${E(p, d)})) AS TIMESTAMP)`;
+    return `(CASE WHEN timezone(${txt(p, tz)}, timezone('UTC', ${utc})) = ${E(p, d)} THEN ${utc} END)`;
+  },
   // IPv4
   parse_ipv4: (p, [s]) => {
     const x = txt(p, s);
@@ -906,10 +938,22 @@ function isNull(p: ExprPrinter, a: Expr): string {
 
 function sortArray(p: ExprPrinter, arr: Expr, dir: 'ASC' | 'DESC', nullsLast?: Expr): string {
   const l = jsonList(E(p, arr));
-  const nulls = nullsLast && nullsLast.k === 'lit' && nullsLast.value === false ? 'NULLS FIRST' : 'NULLS LAST';
+  const last = nullsLast ? E(p, nullsLast) : 'TRUE';
   const numeric = `list_bool_and(list_transform(${l}, v -> json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL')))`;
-  return `(CASE WHEN ${l} IS NULL THEN NULL WHEN ${numeric} THEN to_json(list_sort(CAST(${l} AS DOUBLE[]), '${dir}', '${nulls}')) ` +
-    `ELSE to_json(list_transform(list_sort(list_transform(${l}, v -> {'k': ${jsonText('v')}, 'v': v}), '${dir}', '${nulls}'), x -> x.v)) END)`;
+  const nums = `CAST(${l} AS DOUBLE[])`;
+  return `(CASE WHEN ${l} IS NULL THEN NULL WHEN ${numeric} THEN to_json(CASE WHEN ${last} THEN list_sort(${nums}, '${dir}', 'NULLS LAST') ELSE list_sort(${nums}, '${dir}', 'NULLS FIRST') END) ` +
+    `ELSE to_json(list_transform(${keyedSort(`list_transform(${l}, v -> {'k': ${jsonText('v')}, 'v': v})`, dir, last)}, x -> x.v)) END)`;
+}
+
+/**
+ * Sorts a list of structs by their field `k` in direction `dir`, the elements whose key is null
+ * placed last when the SQL condition `nullsLast` holds, else first (a struct's null field would
+ * otherwise sort by the direction).
+ */
+function keyedSort(list: string, dir: 'ASC' | 'DESC', nullsLast: string): string {
+  const sorted = `list_sort(list_filter(${list}, x -> x.k IS NOT NULL), '${dir}')`;
+  const nulls = `list_filter(${list}, x -> x.k IS NULL)`;
+  return `(CASE WHEN ${nullsLast} THEN list_concat(${sorted}, ${nulls}) ELSE list_concat(${nulls}, ${sorted}) END)`;
 }
 
 /**
@@ -935,10 +979,10 @@ function sortArrays(p: ExprPrinter, args: Expr[], dir: 'ASC' | 'DESC'): string {
   if (arrays.length === 1) return sortArray(p, arrays[0], dir, nullsLast);
   const ls = arrays.map((a) => jsonList(E(p, a)));
   const first = ls[0];
-  const nulls = nullsLast && nullsLast.k === 'lit' && nullsLast.value === false ? 'NULLS FIRST' : 'NULLS LAST';
+  const placeNullsLast = nullsLast ? E(p, nullsLast) : 'TRUE';
   const numeric = `list_bool_and(list_transform(${first}, v -> json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL')))`;
-  // positions of the first array in sorted order (ties keep their original order)
-  const order = (key: string) => `list_transform(list_sort(list_transform(range(len(${first})), i -> {'k': ${key}, 'i': i}), '${dir}', '${nulls}'), x -> x.i)`;
+  // positions of the first array in sorted order
+  const order = (key: string) => `list_transform(${keyedSort(`list_transform(range(len(${first})), i -> {'k': ${key}, 'i': i})`, dir, placeNullsLast)}, x -> x.i)`;
   const pick = (idx: string) => `to_json([${ls.map((l) => `to_json(list_transform(${idx}, i -> ${l}[i + 1]))`).join(', ')}])`;
   const sameLength = ls.slice(1).map((l) => `len(${l}) = len(${first})`).join(' AND ');
   return `(CASE WHEN ${ls.map((l) => `${l} IS NULL`).join(' OR ')} THEN NULL WHEN NOT (${sameLength}) THEN NULL ` +

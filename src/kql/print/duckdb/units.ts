@@ -56,13 +56,20 @@ const UNITS: Record<string, Record<string, number>> = {
   },
 };
 
+/** The refusal of a unit name the function does not know (Kusto rejects it rather than answering null). */
+function unknownUnit(fn: string, unit: string, known: string[]): PalisadeError {
+  return new PalisadeError('BadRequest', `${fn}(): '${unit}' is not a unit it converts (units: ${known.join(', ')}; case is ignored)`);
+}
+
 function converter(kind: string): FnHandler {
   return (p, [v, from, to]) => {
     const f = litString(from)?.toLowerCase();
     const t = litString(to)?.toLowerCase();
     const table = UNITS[kind];
     if (f === undefined || t === undefined) throw new PalisadeError('BadRequest', `convert_${kind}() needs constant unit names`);
-    if (!(f in table) || !(t in table)) return 'CAST(NULL AS DOUBLE)';
+    for (const [u, given] of [[f, from], [t, to]] as const) {
+      if (!Object.hasOwn(table, u)) throw unknownUnit(`convert_${kind}`, litString(given)!, Object.keys(table).filter((k) => k === k.toLowerCase()));
+    }
     return `(CAST(${p.expr(v)} AS DOUBLE) * ${p.param(table[f] / table[t], 'real')})`;
   };
 }
@@ -78,9 +85,11 @@ const convertTemperature: FnHandler = (p, [v, from, to]) => {
   const f = litString(from)?.toLowerCase();
   const t = litString(to)?.toLowerCase();
   if (f === undefined || t === undefined) throw new PalisadeError('BadRequest', 'convert_temperature() needs constant unit names');
+  for (const [u, given] of [[f, from], [t, to]] as const) {
+    if (!Object.hasOwn(TEMPERATURES, u)) throw unknownUnit('convert_temperature', litString(given)!, Object.keys(TEMPERATURES));
+  }
   const a = TEMPERATURES[f];
   const b = TEMPERATURES[t];
-  if (!a || !b) return 'CAST(NULL AS DOUBLE)';
   // value → kelvin → target
   return `((CAST(${p.expr(v)} AS DOUBLE) * ${p.param(a[0], 'real')} + ${p.param(a[1], 'real')} - ${p.param(b[1], 'real')}) / ${p.param(b[0], 'real')})`;
 };

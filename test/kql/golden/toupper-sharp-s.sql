@@ -1,0 +1,2 @@
+SELECT (CASE WHEN contains(CAST($1 AS VARCHAR), 'ß') THEN array_to_string(list_transform(string_split(CAST($1 AS VARCHAR), 'ß'), s -> upper(s)), 'ß') ELSE upper(CAST($1 AS VARCHAR)) END) AS "a", (CASE WHEN contains(CAST($2 AS VARCHAR), 'ß') THEN array_to_string(list_transform(string_split(CAST($2 AS VARCHAR), 'ß'), s -> upper(s)), 'ß') ELSE upper(CAST($2 AS VARCHAR)) END) AS "b", lower(CAST($3 AS VARCHAR)) AS "c"
+-- params: ["straße","ßaß","STRAẞE"]
