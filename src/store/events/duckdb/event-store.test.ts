@@ -206,6 +206,35 @@ describe('DuckDB event store', () => {
 });
 
 describe('DuckDB event store layout', () => {
+  it('opens a file from before the committed-batch feed: __BatchSeq and seq are added, old rows kept, numbering starts', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'palisade-events-'));
+    const path = join(d, 'pre-feed.duckdb');
+    try {
+      let s = await openDuckDbEventStore({ path, threads: 1 });
+      await s.appendBatch(batch('old', [proc('2024-04-30T10:00:00Z')]));
+      await s.close();
+      const inst = await DuckDBInstance.create(path);
+      const c = await inst.connect();
+      for (const t of ['DeviceProcessEvents', 'DeviceInfo']) await c.run(`ALTER TABLE "${t}" DROP COLUMN "__BatchSeq"`);
+      await c.run('ALTER TABLE "__ingest_batches" DROP COLUMN seq');
+      await c.run('ALTER TABLE "__ingest_batches" DROP COLUMN rbac_group');
+      c.closeSync();
+      inst.closeSync();
+      s = await openDuckDbEventStore({ path, threads: 1 });
+      try {
+        expect(await s.lastSeq()).toBe(0);
+        await s.appendBatch(batch('new', [proc('2024-04-30T11:00:00Z')]));
+        const r = await s.query({ sql: 'SELECT "Timestamp", "__BatchSeq" FROM "DeviceProcessEvents" ORDER BY 1', params: [], columns: [] }, { timeoutMs: 5000, maxRows: 10 });
+        expect(r.rows.map((x) => x[1])).toEqual([null, 1]);
+        expect((await s.readCommitted(0, 10, 10)).map((b) => [b.seq, b.batchId, b.rows])).toEqual([[1, 'new', 1]]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('rebuilds a table created by an older schema, keeping its rows', async () => {
     const d = mkdtempSync(join(tmpdir(), 'palisade-events-'));
     const path = join(d, 'old.duckdb');

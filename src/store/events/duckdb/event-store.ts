@@ -32,7 +32,7 @@ import type { TableDecl } from '../../../schema/types.ts';
 import { EVENT_TABLE_DDL } from './generated-ddl.ts';
 import { createChunkWriter, type ChunkWriter, type HiddenValues, type PendingRow } from './chunk-writer.ts';
 import { createGroupCommitQueue, type StagedGroup } from './group-commit-queue.ts';
-import { BATCHES_TABLE, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
+import { BATCHES_TABLE, HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
 import { createReadPool } from './read-pool.ts';
 import { registerEngineFunctions } from './engine-functions.ts';
 import type { EngineContext } from '../../../kql/runtime/functions.ts';
@@ -163,6 +163,11 @@ async function ensureLayout(conn: DuckDBConnection): Promise<void> {
       continue;
     }
     if (have.join('\u0000') === want.join('\u0000')) continue;
+    if (have.join('\u0000') === want.slice(0, -1).join('\u0000') && want[want.length - 1] === HIDDEN_COLUMNS.batchSeq) {
+      // A file from before the committed-batch feed: the one new column goes last, no copy needed.
+      await conn.run(`ALTER TABLE ${quoteIdent(t.name)} ADD COLUMN ${HIDDEN_COLUMN_DEFS[HIDDEN_COLUMN_DEFS.length - 1]}`);
+      continue;
+    }
     const old = `${t.name}__old`;
     const haveSet = new Set(have);
     await conn.run('BEGIN TRANSACTION');
