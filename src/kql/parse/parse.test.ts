@@ -66,7 +66,9 @@ describe('literal decoding', () => {
   });
 
   it('decodes datetimes in ISO, US and RFC-822 forms to UTC', () => {
-    expect(decodeDatetime('datetime(2024-01-02 03:04:05.1234567)')).toBe('2024-01-02T03:04:05.1234560Z');
+    expect(decodeDatetime('datetime(2024-01-02 03:04:05.1234560)')).toBe('2024-01-02T03:04:05.1234560Z');
+    // finer than a microsecond: refused rather than truncated
+    expect(() => decodeDatetime('datetime(2024-01-02 03:04:05.1234567)')).toThrow(/finer than a microsecond/);
     expect(decodeDatetime('datetime(2024-01-02)')).toBe('2024-01-02T00:00:00.0000000Z');
     expect(decodeDatetime('datetime(2024-01-02T03:04:05+02:00)')).toBe('2024-01-02T01:04:05.0000000Z');
     expect(decodeDatetime('datetime(01/16/2022 13:00:00)')).toBe('2022-01-16T13:00:00.0000000Z');
