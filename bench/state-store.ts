@@ -71,7 +71,7 @@ try {
     const ms = await msPerOp(iterations, () => state.devices.list(tenantId, q, 'all', new Date()));
     console.log(`${name.padEnd(56)} ${ms.toFixed(3)} ms/op`);
   }
-  const getMs = await msPerOp(iterations, () => state.devices.get(tenantId, '00000042' + 'b'.repeat(32)));
+  const getMs = await msPerOp(iterations, () => state.devices.get(tenantId, '00000042' + 'b'.repeat(32), 'all'));
   console.log(`${'devices.get(id)'.padEnd(56)} ${getMs.toFixed(3)} ms/op`);
 } finally {
   await state.close();

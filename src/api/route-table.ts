@@ -154,26 +154,43 @@ function unauthenticated(): never {
   throw new PalisadeError('InternalServerError', 'route has an unknown authentication kind');
 }
 
-/** Wraps a declared route's handler with its surface's authentication. */
-function handlerOf(table: RouteTable, r: Route, auth: RouteAuth) {
+/** What the authentication hook proved about a request, for its handler. */
+const callers = new WeakMap<FastifyRequest, Ctx | DeviceIdentity>();
+
+/**
+ * A declared route's authentication (an `onRequest` hook, so an unauthenticated request is refused
+ * before its body is read or validated) and its handler.
+ */
+function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (req: FastifyRequest) => Promise<void>; handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> } {
   switch (r.auth) {
     case 'bearer':
-      return async (req: FastifyRequest, reply: FastifyReply) => {
-        const ctx = await auth.bearer(req.headers.authorization);
-        auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
-        const out = await r.handler(req, reply, ctx);
-        if (!ctx.authz.checked) {
-          req.log.error({ route: r.url, surface: table.surface }, 'handler completed without authorization; failing closed');
-          throw new PalisadeError('InternalServerError', 'authorization was not checked');
-        }
-        return out;
+      return {
+        onRequest: async (req) => {
+          const ctx = await auth.bearer(req.headers.authorization);
+          auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
+          callers.set(req, ctx);
+        },
+        handler: async (req, reply) => {
+          const ctx = callers.get(req) as Ctx;
+          const out = await r.handler(req, reply, ctx);
+          if (!ctx.authz.checked) {
+            req.log.error({ route: r.url, surface: table.surface }, 'handler completed without authorization; failing closed');
+            throw new PalisadeError('InternalServerError', 'authorization was not checked');
+          }
+          return out;
+        },
       };
     case 'device':
-      return async (req: FastifyRequest, reply: FastifyReply) => r.handler(req, reply, await auth.device(req.headers.authorization));
+      return {
+        onRequest: async (req) => {
+          callers.set(req, await auth.device(req.headers.authorization));
+        },
+        handler: async (req, reply) => r.handler(req, reply, callers.get(req) as DeviceIdentity),
+      };
     case 'enrollment-token':
     case 'client-secret':
     case 'none':
-      return (req: FastifyRequest, reply: FastifyReply) => r.handler(req, reply);
+      return { handler: (req, reply) => r.handler(req, reply) };
     default:
       return unauthenticated();
   }
@@ -191,9 +208,10 @@ function schemaOf(table: RouteTable, r: Route, documented: boolean): FastifySche
 }
 
 /**
- * Registers the tables' routes and mounts (after `guardRoutes`). Bearer routes authenticate, take
- * the tenant's quota, run, and fail closed (500) when the use case never called the authorizer;
- * device routes authenticate the device credential; the others run as declared.
+ * Registers the tables' routes and mounts (after `guardRoutes`). Bearer routes authenticate and take
+ * the tenant's quota before the body is read, run, and fail closed (500) when the use case never
+ * called the authorizer; device routes authenticate the device credential before the body is read;
+ * the others run as declared.
  */
 export async function registerTables(app: FastifyInstance, tables: readonly RouteTable[], auth: RouteAuth): Promise<void> {
   const state = (app as Guarded)[DECLARED];
@@ -214,7 +232,7 @@ export async function registerTables(app: FastifyInstance, tables: readonly Rout
           schema: schemaOf(table, r, table.documented && i === 0),
           config: { surface: table.surface, auth: r.auth } satisfies RouteConfig,
           attachValidation: r.attachValidation ?? false,
-          handler: handlerOf(table, r, auth),
+          ...wiringOf(table, r, auth),
         };
         const raw = r.rawBody;
         if (raw) {

@@ -45,20 +45,24 @@ export interface Page<T> {
   total?: number;
 }
 
+/**
+ * Devices of a tenant. Every read and write takes the caller's device-group scope (`authz.scope`);
+ * a device outside it does not exist for that caller.
+ */
 export interface DeviceRepo {
   insert(d: Device): Promise<void>;
-  get(tenantId: string, id: string, scope?: DeviceScope): Promise<Device | null>;
+  get(tenantId: string, id: string, scope: DeviceScope): Promise<Device | null>;
   /** By computer name, case-insensitive; the most recently seen when several match. */
-  getByName(tenantId: string, computerDnsName: string, scope?: DeviceScope): Promise<Device | null>;
+  getByName(tenantId: string, computerDnsName: string, scope: DeviceScope): Promise<Device | null>;
   /**
    * Filters, sorts (default: lastSeen desc, id), pages. `now` fixes the moment against which the
    * derived `healthStatus` (Inactive after 7 days silent) is evaluated.
    */
   list(tenantId: string, q: ListQuery, scope: DeviceScope, now: Date): Promise<Page<Device>>;
   /** Devices by id; missing ids are simply absent from the result. */
-  getMany(tenantId: string, ids: readonly string[], scope?: DeviceScope): Promise<Device[]>;
-  /** Applies the patch and returns the updated device, or null when it does not exist. */
-  update(tenantId: string, id: string, patch: DevicePatch): Promise<Device | null>;
+  getMany(tenantId: string, ids: readonly string[], scope: DeviceScope): Promise<Device[]>;
+  /** Applies the patch and returns the updated device, or null when it does not exist in scope. */
+  update(tenantId: string, id: string, patch: DevicePatch, scope: DeviceScope): Promise<Device | null>;
   findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope): Promise<Device[]>;
   /** Replaces the device's credential digest with REVOKED_CREDENTIAL; false when no such device is in scope. */
   revokeCredential(tenantId: string, id: string, scope: DeviceScope): Promise<boolean>;

@@ -6,10 +6,10 @@ import type { Ctx } from '../domain/context.ts';
 import { DEVICE_VALUES, type Device, type DeviceValue } from '../domain/device.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import type { ListQuery } from '../domain/list-query.ts';
-import { REQUIRE } from '../domain/permissions.ts';
-import type { Page, StateStore } from '../domain/ports.ts';
+import { REQUIRE, type PermissionRequirement } from '../domain/permissions.ts';
+import type { Page, Repos, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
-import { audited, auditRecord } from './audit.ts';
+import { audited } from './audit.ts';
 
 /** MDE's limit on AddOrRemoveTagForMultipleMachines. */
 export const MAX_BULK_TAG_MACHINES = 500;
@@ -50,77 +50,89 @@ export class DeviceService {
     return this.find(ctx, idOrName);
   }
 
-  private async find(ctx: Ctx, idOrName: string): Promise<Device> {
+  private async find(ctx: Ctx, idOrName: string, repos: Pick<Repos, 'devices'> = this.store): Promise<Device> {
     const scope = authz.scope(ctx);
     const d = MACHINE_ID.test(idOrName)
-      ? await this.store.devices.get(ctx.tenantId, idOrName.toLowerCase(), scope)
-      : await this.store.devices.getByName(ctx.tenantId, idOrName, scope);
+      ? await repos.devices.get(ctx.tenantId, idOrName.toLowerCase(), scope)
+      : await repos.devices.getByName(ctx.tenantId, idOrName, scope);
     if (!d) throw errors.notFound(`Machine ${idOrName} was not found`);
     return d;
   }
 
+  /**
+   * Runs a mutation audited (services/audit.ts): authorized first, in one transaction, recorded with
+   * its result — a refusal, a bad body or a missing machine included.
+   */
+  private mutate<T>(ctx: Ctx, action: string, target: string, body: unknown, required: PermissionRequirement, fn: (r: Repos) => Promise<T>): Promise<T> {
+    const details = JSON.stringify(body ?? null).slice(0, 2000);
+    return audited(this.store, ctx, this.clock, action, target, async (r) => {
+      authz.require(ctx, required);
+      return fn(r);
+    }, details);
+  }
+
   /** PATCH /api/machines/{id}: replaces the tag set and/or sets the device value. */
   async update(ctx: Ctx, idOrName: string, body: { machineTags?: unknown; deviceValue?: unknown }): Promise<Device> {
-    authz.require(ctx, REQUIRE.machineWrite);
-    const patch: { machineTags?: string[]; deviceValue?: DeviceValue } = {};
-    if (body.machineTags !== undefined) {
-      if (!Array.isArray(body.machineTags)) throw errors.invalidBody("'machineTags' must be an array of strings");
-      const tags: string[] = [];
-      for (const t of body.machineTags) {
-        const c = checkTag(t);
-        if (!tags.some((x) => x.toLowerCase() === c.toLowerCase())) tags.push(c);
+    return this.mutate(ctx, 'machine.update', idOrName, body, REQUIRE.machineWrite, async (r) => {
+      const patch: { machineTags?: string[]; deviceValue?: DeviceValue } = {};
+      if (body.machineTags !== undefined) {
+        if (!Array.isArray(body.machineTags)) throw errors.invalidBody("'machineTags' must be an array of strings");
+        const tags: string[] = [];
+        for (const t of body.machineTags) {
+          const c = checkTag(t);
+          if (!tags.some((x) => x.toLowerCase() === c.toLowerCase())) tags.push(c);
+        }
+        patch.machineTags = tags;
       }
-      patch.machineTags = tags;
-    }
-    if (body.deviceValue !== undefined) patch.deviceValue = this.checkValue(body.deviceValue, 'deviceValue');
-    if (!Object.keys(patch).length) throw errors.invalidBody("The body must set 'machineTags' and/or 'deviceValue'");
-    const d = await this.find(ctx, idOrName);
-    return this.save(ctx, d.id, patch, 'machine.update');
+      if (body.deviceValue !== undefined) patch.deviceValue = this.checkValue(body.deviceValue, 'deviceValue');
+      if (!Object.keys(patch).length) throw errors.invalidBody("The body must set 'machineTags' and/or 'deviceValue'");
+      return this.save(ctx, r, await this.find(ctx, idOrName, r), patch);
+    });
   }
 
   /** POST /api/machines/{id}/tags. */
   async tag(ctx: Ctx, idOrName: string, body: { Value?: unknown; Action?: unknown }): Promise<Device> {
-    authz.require(ctx, REQUIRE.machineWrite);
-    const tag = checkTag(body.Value);
-    const action = checkAction(body.Action);
-    const d = await this.find(ctx, idOrName);
-    return this.save(ctx, d.id, { machineTags: applyTag(d.machineTags, tag, action) }, `machine.tag.${action.toLowerCase()}`);
+    return this.mutate(ctx, 'machine.tag', idOrName, body, REQUIRE.machineWrite, async (r) => {
+      const tag = checkTag(body.Value);
+      const action = checkAction(body.Action);
+      const d = await this.find(ctx, idOrName, r);
+      return this.save(ctx, r, d, { machineTags: applyTag(d.machineTags, tag, action) });
+    });
   }
 
   /** POST /api/machines/AddOrRemoveTagForMultipleMachines: all machines change, or none. */
   async tagMany(ctx: Ctx, body: { Value?: unknown; Action?: unknown; MachineIds?: unknown }): Promise<Device[]> {
-    authz.require(ctx, REQUIRE.machineWrite);
-    const tag = checkTag(body.Value);
-    const action = checkAction(body.Action);
-    if (!Array.isArray(body.MachineIds) || body.MachineIds.length === 0) throw errors.invalidBody("'MachineIds' must be a non-empty array of machine ids");
-    if (body.MachineIds.length > MAX_BULK_TAG_MACHINES) {
-      throw new PalisadeError('MaximumBatchSizeExceeded', `Maximum batch size exceeded. Received: ${body.MachineIds.length}, allowed: ${MAX_BULK_TAG_MACHINES}`);
-    }
-    const ids = [...new Set(body.MachineIds.map((x) => {
-      if (typeof x !== 'string' || !MACHINE_ID.test(x)) throw errors.invalidBody(`'MachineIds' contains an invalid machine id: ${JSON.stringify(x)}`);
-      return x.toLowerCase();
-    }))];
-    const scope = authz.scope(ctx);
-    return this.store.tx(async (r) => {
+    const target = Array.isArray(body.MachineIds) ? body.MachineIds.slice(0, MAX_BULK_TAG_MACHINES).map(String).join(',') : '';
+    return this.mutate(ctx, 'machine.tag.bulk', target, { Value: body.Value, Action: body.Action }, REQUIRE.machineWrite, async (r) => {
+      const tag = checkTag(body.Value);
+      const action = checkAction(body.Action);
+      if (!Array.isArray(body.MachineIds) || body.MachineIds.length === 0) throw errors.invalidBody("'MachineIds' must be a non-empty array of machine ids");
+      if (body.MachineIds.length > MAX_BULK_TAG_MACHINES) {
+        throw new PalisadeError('MaximumBatchSizeExceeded', `Maximum batch size exceeded. Received: ${body.MachineIds.length}, allowed: ${MAX_BULK_TAG_MACHINES}`);
+      }
+      const ids = [...new Set(body.MachineIds.map((x) => {
+        if (typeof x !== 'string' || !MACHINE_ID.test(x)) throw errors.invalidBody(`'MachineIds' contains an invalid machine id: ${JSON.stringify(x)}`);
+        return x.toLowerCase();
+      }))];
+      const scope = authz.scope(ctx);
       const found = await r.devices.getMany(ctx.tenantId, ids, scope);
       const missing = ids.filter((id) => !found.some((d) => d.id === id));
       if (missing.length) throw errors.notFound(`Machines not found: ${missing.join(', ')}`);
       const out: Device[] = [];
       for (const d of found) {
-        const u = await r.devices.update(ctx.tenantId, d.id, { machineTags: applyTag(d.machineTags, tag, action) });
+        const u = await r.devices.update(ctx.tenantId, d.id, { machineTags: applyTag(d.machineTags, tag, action) }, scope);
         if (u) out.push(u);
       }
-      await r.audit.append(auditRecord(ctx, this.clock(), `machine.tag.bulk.${action.toLowerCase()}`, ids.join(','), 'success', tag));
       return out;
     });
   }
 
   /** POST /api/machines/{id}/setDeviceValue. */
   async setDeviceValue(ctx: Ctx, idOrName: string, body: { DeviceValue?: unknown }): Promise<Device> {
-    authz.require(ctx, REQUIRE.machineWrite);
-    const value = this.checkValue(body.DeviceValue, 'DeviceValue');
-    const d = await this.find(ctx, idOrName);
-    return this.save(ctx, d.id, { deviceValue: value }, 'machine.setDeviceValue');
+    return this.mutate(ctx, 'machine.setDeviceValue', idOrName, body, REQUIRE.machineWrite, async (r) => {
+      const value = this.checkValue(body.DeviceValue, 'DeviceValue');
+      return this.save(ctx, r, await this.find(ctx, idOrName, r), { deviceValue: value });
+    });
   }
 
   /** GET /api/machines/findbytag?tag=&useStartsWithFilter=. */
@@ -135,13 +147,9 @@ export class DeviceService {
    * every sensor route. `palisade admin device revoke` calls it; offboarding will too.
    */
   async revokeCredential(ctx: Ctx, idOrName: string): Promise<Device> {
-    authz.require(ctx, ['Machine.Offboard']);
-    const scope = authz.scope(ctx);
-    return audited(this.store, ctx, this.clock, 'device.credential.revoke', idOrName, async (r) => {
-      const d = MACHINE_ID.test(idOrName)
-        ? await r.devices.get(ctx.tenantId, idOrName.toLowerCase(), scope)
-        : await r.devices.getByName(ctx.tenantId, idOrName, scope);
-      if (!d || !(await r.devices.revokeCredential(ctx.tenantId, d.id, scope))) throw errors.notFound(`Machine ${idOrName} was not found`);
+    return this.mutate(ctx, 'device.credential.revoke', idOrName, null, ['Machine.Offboard'], async (r) => {
+      const d = await this.find(ctx, idOrName, r);
+      if (!(await r.devices.revokeCredential(ctx.tenantId, d.id, authz.scope(ctx)))) throw errors.notFound(`Machine ${idOrName} was not found`);
       return d;
     });
   }
@@ -151,12 +159,9 @@ export class DeviceService {
     throw errors.invalidBody(`'${field}' must be one of ${DEVICE_VALUES.join(', ')}; got ${JSON.stringify(v)}`);
   }
 
-  private async save(ctx: Ctx, id: string, patch: { machineTags?: string[]; deviceValue?: DeviceValue }, action: string): Promise<Device> {
-    return this.store.tx(async (r) => {
-      const u = await r.devices.update(ctx.tenantId, id, patch);
-      if (!u) throw errors.notFound(`Machine ${id} was not found`);
-      await r.audit.append(auditRecord(ctx, this.clock(), action, id, 'success', JSON.stringify(patch)));
-      return u;
-    });
+  private async save(ctx: Ctx, r: Repos, d: Device, patch: { machineTags?: string[]; deviceValue?: DeviceValue }): Promise<Device> {
+    const u = await r.devices.update(ctx.tenantId, d.id, patch, authz.scope(ctx));
+    if (!u) throw errors.notFound(`Machine ${d.id} was not found`);
+    return u;
   }
 }

@@ -82,11 +82,11 @@ export class SensorGateway {
 
   /** Makes an enrollment token valid for `ttlMs` (operators only); returns the token (shown once) and its record id. */
   async createEnrollmentToken(ctx: Ctx, ttlMs: number): Promise<{ token: string; id: string; expiresAt: string }> {
-    authz.requireOperator(ctx);
     const token = `pe1.${newSecret(32)}`;
     const now = this.clock();
     const rec = { tenantId: ctx.tenantId, id: randomUUID(), tokenHash: digestToken(token), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlMs).toISOString(), revokedAt: null, uses: 0 };
     return audited(this.store, ctx, this.clock, 'enrollmentToken.create', rec.id, async (r) => {
+      authz.requireOperator(ctx);
       if (!(ttlMs > 0)) throw errors.badRequest('The enrollment token lifetime must be positive');
       await r.enrollments.create(rec);
       return { token, id: rec.id, expiresAt: rec.expiresAt };
@@ -95,8 +95,8 @@ export class SensorGateway {
 
   /** Revokes an enrollment token (operators only): devices that enrolled with it stay, new enrollments are refused. */
   async revokeEnrollmentToken(ctx: Ctx, id: string): Promise<void> {
-    authz.requireOperator(ctx);
     await audited(this.store, ctx, this.clock, 'enrollmentToken.revoke', id, async (r) => {
+      authz.requireOperator(ctx);
       if (!(await r.enrollments.revoke(ctx.tenantId, id, this.clock().toISOString()))) throw errors.notFound(`Enrollment token ${id} was not found`);
     });
   }
@@ -185,7 +185,8 @@ export class SensorGateway {
       patch.ipAddresses = ipList(body.ipAddresses);
       patch.lastIpAddress = firstIpv4(patch.ipAddresses);
     }
-    const d = await this.store.devices.update(id.tenantId, id.deviceId, patch);
+    // a device changes its own record only: its id comes from its credential, whatever its group
+    const d = await this.store.devices.update(id.tenantId, id.deviceId, patch, 'all');
     if (!d) throw new PalisadeError('Unauthorized', 'The device is no longer enrolled');
     await this.writeDeviceRows(d, body.loggedOnUsers);
     return { heartbeatIntervalSeconds: DEFAULT_HEARTBEAT_SECONDS };

@@ -32,12 +32,12 @@ export class TenantService {
 
   /** Creates the tenant `ctx.tenantId` (a GUID the caller chose) with a fresh signing key. */
   async createTenant(ctx: Ctx, name: string): Promise<Tenant> {
-    authz.requireOperator(ctx);
     const id = ctx.tenantId;
     if (!GUID.test(id)) throw errors.badRequest(`Tenant id '${id}' is not a GUID`);
     const tenant: Tenant = { id: id.toLowerCase(), name: name.trim(), createdAt: this.clock().toISOString() };
     const key = await this.makeKey(tenant.id);
     return audited(this.store, { ...ctx, tenantId: tenant.id }, this.clock, 'tenant.create', tenant.id, async (r) => {
+      authz.requireOperator(ctx);
       if (!tenant.name) throw errors.badRequest('A tenant needs a name');
       if (await r.tenants.get(tenant.id)) throw new PalisadeError('Conflict', `Tenant ${tenant.id} already exists`);
       await r.tenants.create(tenant);
@@ -72,11 +72,11 @@ export class TenantService {
 
   /** Creates an app of `ctx`'s tenant with the given MDE permissions and returns its one-time credentials. */
   async createApp(ctx: Ctx, name: string, permissions: readonly string[]): Promise<NewAppCredentials> {
-    authz.requireOperator(ctx);
     const clientSecret = newSecret(30);
     const clientId = randomUUID();
     const secretHash = await hashSecret(clientSecret);
     return audited(this.store, ctx, this.clock, 'app.create', clientId, async (r) => {
+      authz.requireOperator(ctx);
       if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
       if (!name.trim()) throw errors.badRequest('An app needs a name');
       const perms: Permission[] = [];
@@ -98,8 +98,8 @@ export class TenantService {
 
   /** Deletes an app; its tokens are refused from the next request on (the bearer check looks the app up every time). */
   async deleteApp(ctx: Ctx, clientId: string): Promise<void> {
-    authz.requireOperator(ctx);
     await audited(this.store, ctx, this.clock, 'app.delete', clientId, async (r) => {
+      authz.requireOperator(ctx);
       if (!(await r.apps.delete(ctx.tenantId, clientId))) throw errors.notFound(`App ${clientId} was not found`);
     });
   }

@@ -84,6 +84,72 @@ describe('heartbeats', () => {
   });
 });
 
+describe('body validation', () => {
+  it('validates a heartbeat fully before writing anything: bounded strings and lists, no unknown fields', async () => {
+    const e = await enroll('hb-strict');
+    const auth = { authorization: `Device ${e.deviceId}:${e.deviceCredential}` };
+    const machine = async () => (await h.app.inject({ method: 'GET', url: `/api/machines/${e.deviceId}`, headers: { authorization: `Bearer ${hunter}` } })).json();
+    const rows = async () => Number((await hunt(`DeviceInfo | where DeviceId == '${e.deviceId}' | count`))[0].Count);
+    const before = { machine: await machine(), rows: await rows() };
+    const bad: Record<string, unknown> = {
+      'agentVersion too long': { agentVersion: 'x'.repeat(65) },
+      'osVersion too long': { osVersion: 'x'.repeat(257) },
+      // a valid change next to an invalid user: nothing of it may be written
+      'user name too long': { agentVersion: '9.9.9', loggedOnUsers: [{ UserName: 'u'.repeat(257) }] },
+      'too many users': { loggedOnUsers: Array.from({ length: 65 }, (_, i) => ({ UserName: `u${i}` })) },
+      'user without a name': { agentVersion: '9.9.9', loggedOnUsers: [{ DomainName: 'CONTOSO' }] },
+      'too many interfaces': { ipAddresses: Array.from({ length: 65 }, (_, i) => ({ ipAddress: `10.0.0.${i}` })) },
+      'interface without an address': { ipAddresses: [{ macAddress: '0050569A1B2C' }] },
+      'osBuild not an integer': { osBuild: 1.5 },
+      'unknown field': { sensorHealth: 'Active', rootkit: true },
+      'not an object': [1, 2, 3],
+    };
+    for (const [name, payload] of Object.entries(bad)) {
+      const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: auth, payload: payload as object });
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error.code, name).toMatch(/InvalidRequestBody|BadRequest/);
+    }
+    expect(await machine()).toEqual(before.machine);
+    expect(await rows()).toBe(before.rows);
+  });
+  it('bounds the strings of an enrollment', async () => {
+    const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
+    for (const extra of [{ computerDnsName: 'h'.repeat(256) }, { agentVersion: 'v'.repeat(65) }, { machineTags: ['t'.repeat(201)] }, { machineTags: Array.from({ length: 65 }, (_, i) => `t${i}`) }]) {
+      const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { ...enrollBody(tok.token, 'bounded-host'), ...extra } });
+      expect(res.statusCode, Object.keys(extra)[0]).toBe(400);
+    }
+  });
+  it('refuses an unauthenticated sensor call before reading its body', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', payload: { sensorHealth: 'NotAHealth', junk: 'x'.repeat(1000) } });
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('credential revocation', () => {
+  it('refuses a revoked device at once on every sensor route, and audits the revocation', async () => {
+    const e = await enroll('to-revoke');
+    const auth = { authorization: `Device ${e.deviceId}:${e.deviceCredential}` };
+    expect((await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: auth, payload: {} })).statusCode).toBe(200);
+    await h.app.services.devices.revokeCredential(h.operator(), 'to-revoke');
+    const hb = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: auth, payload: {} });
+    expect(hb.statusCode).toBe(401);
+    expect(hb.json().error.message).toMatch(/revoked/);
+    const ev = await h.app.inject({ method: 'POST', url: '/sensor/v1/events', headers: { ...auth, 'content-type': 'application/x-ndjson', 'x-batch-id': 'after-revoke-1' }, payload: '{}\n' });
+    expect(ev.statusCode).toBe(401);
+    const audit = await h.state.audit.list(h.tenantId, 100);
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ actorKind: 'operator', actorId: 'local:test', action: 'device.credential.revoke', target: 'to-revoke', result: 'success' })]));
+  });
+  it('revokes nothing for a caller without Machine.Offboard, and records the refusal', async () => {
+    const e = await enroll('keep-me');
+    const ctx = { tenantId: h.tenantId, principal: { kind: 'app' as const, id: 'reader', name: 'reader', permissions: new Set(['Machine.Read.All'] as const), deviceGroups: 'all' as const }, authz: { checked: false } };
+    await expect(h.app.services.devices.revokeCredential(ctx, e.deviceId)).rejects.toMatchObject({ code: 'Forbidden' });
+    const audit = await h.state.audit.list(h.tenantId, 100);
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ actorKind: 'app', actorId: 'reader', action: 'device.credential.revoke', target: e.deviceId, result: 'failure' })]));
+    const ok = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: { authorization: `Device ${e.deviceId}:${e.deviceCredential}` }, payload: {} });
+    expect(ok.statusCode).toBe(200);
+  });
+});
+
 describe('event ingestion', () => {
   const post = (e: { deviceId: string; deviceCredential: string }, lines: unknown[], batchId: string) =>
     h.app.inject({

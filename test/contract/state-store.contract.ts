@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTH_STATUSES, SENSOR_HEALTH, healthStatusOf, type Device } from '../../src/domain/device.ts';
+import { HEALTH_STATUSES, REVOKED_CREDENTIAL, SENSOR_HEALTH, healthStatusOf, type Device } from '../../src/domain/device.ts';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { FilterExpr, FilterLiteral, ListQuery, OrderBy } from '../../src/domain/list-query.ts';
 import type { DeviceScope, StateStore } from '../../src/domain/ports.ts';
@@ -146,7 +146,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         opened.splice(opened.indexOf(store), 1);
         const reopened = await openStateStore(url);
         opened.push(reopened);
-        expect(await reopened.devices.get(t, d.id)).toEqual(d);
+        expect(await reopened.devices.get(t, d.id, 'all')).toEqual(d);
         expect(await reopened.audit.list(t, 10)).toHaveLength(1);
       });
     });
@@ -288,10 +288,10 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
           firstSeen: '2024-12-31T23:59:59.999Z',
         });
         await shared.devices.insert(d);
-        expect(await shared.devices.get(t, d.id)).toEqual(d);
+        expect(await shared.devices.get(t, d.id, 'all')).toEqual(d);
         const plain = makeDevice(t, 'plain');
         await shared.devices.insert(plain);
-        expect(await shared.devices.get(t, plain.id)).toEqual(plain);
+        expect(await shared.devices.get(t, plain.id, 'all')).toEqual(plain);
         await expectPalisade(shared.devices.insert(d), 'Conflict');
       });
 
@@ -299,7 +299,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const t = await newTenant(shared);
         const d = makeDevice(t, 'dt', { lastSeen: '2025-06-15T10:00:00Z', firstSeen: '2021-01-26T20:33:57.7220239Z' });
         await shared.devices.insert(d);
-        const got = await shared.devices.get(t, d.id);
+        const got = await shared.devices.get(t, d.id, 'all');
         expect(got?.lastSeen).toBe('2025-06-15T10:00:00.000Z');
         expect(got?.firstSeen).toBe('2021-01-26T20:33:57.722Z');
       });
@@ -310,11 +310,11 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const recent = makeDevice(t, 'n-new', { computerDnsName: 'host-1.contoso.com', lastSeen: ago(HOUR), rbacGroupId: 2 });
         await shared.devices.insert(old);
         await shared.devices.insert(recent);
-        expect((await shared.devices.getByName(t, 'HOST-1.CONTOSO.COM'))?.id).toBe(recent.id);
+        expect((await shared.devices.getByName(t, 'HOST-1.CONTOSO.COM', 'all'))?.id).toBe(recent.id);
         expect((await shared.devices.getByName(t, 'host-1.contoso.com', [1]))?.id).toBe(old.id);
         expect(await shared.devices.getByName(t, 'host-1.contoso.com', [])).toBeNull();
-        expect(await shared.devices.getByName(t, 'host-1')).toBeNull();
-        expect(await shared.devices.getByName(await newTenant(shared), 'host-1.contoso.com')).toBeNull();
+        expect(await shared.devices.getByName(t, 'host-1', 'all')).toBeNull();
+        expect(await shared.devices.getByName(await newTenant(shared), 'host-1.contoso.com', 'all')).toBeNull();
       });
 
       it('get and getMany respect tenant and scope; missing ids are absent', async () => {
@@ -324,14 +324,14 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const d2 = makeDevice(a, 'g2', { rbacGroupId: 2 });
         await shared.devices.insert(d1);
         await shared.devices.insert(d2);
-        expect(await shared.devices.get(b, d1.id)).toBeNull();
+        expect(await shared.devices.get(b, d1.id, 'all')).toBeNull();
         expect(await shared.devices.get(a, d1.id, [2])).toBeNull();
         expect(await shared.devices.get(a, d1.id, [1, 2])).toEqual(d1);
-        const many = await shared.devices.getMany(a, [d2.id, 'f'.repeat(40), d1.id, d1.id]);
+        const many = await shared.devices.getMany(a, [d2.id, 'f'.repeat(40), d1.id, d1.id], 'all');
         expect(many.map((d) => d.id).sort()).toEqual([d1.id, d2.id].sort());
         expect((await shared.devices.getMany(a, [d1.id, d2.id], [2])).map((d) => d.id)).toEqual([d2.id]);
-        expect(await shared.devices.getMany(b, [d1.id, d2.id])).toEqual([]);
-        expect(await shared.devices.getMany(a, [])).toEqual([]);
+        expect(await shared.devices.getMany(b, [d1.id, d2.id], 'all')).toEqual([]);
+        expect(await shared.devices.getMany(a, [], 'all')).toEqual([]);
       });
 
       it('updates fields, replaces the tag set, and refuses other tenants', async () => {
@@ -339,24 +339,41 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const b = await newTenant(shared);
         const d = makeDevice(a, 'upd', { machineTags: ['one', 'two'] });
         await shared.devices.insert(d);
-        const updated = await shared.devices.update(a, d.id, { deviceValue: 'High', lastSeen: '2025-06-15T11:00:00Z', osBuild: null, isAadJoined: true });
+        const updated = await shared.devices.update(a, d.id, { deviceValue: 'High', lastSeen: '2025-06-15T11:00:00Z', osBuild: null, isAadJoined: true }, 'all');
         expect(updated).toEqual({ ...d, deviceValue: 'High', lastSeen: '2025-06-15T11:00:00.000Z', osBuild: null, isAadJoined: true });
-        const retagged = await shared.devices.update(a, d.id, { machineTags: ['two', 'three', 'three'] });
+        const retagged = await shared.devices.update(a, d.id, { machineTags: ['two', 'three', 'three'] }, 'all');
         expect(retagged?.machineTags).toEqual(['two', 'three']);
-        expect((await shared.devices.get(a, d.id))?.machineTags).toEqual(['two', 'three']);
-        expect((await shared.devices.update(a, d.id, { machineTags: [] }))?.machineTags).toEqual([]);
-        expect(await shared.devices.update(b, d.id, { deviceValue: 'Low', machineTags: ['evil'] })).toBeNull();
-        expect(await shared.devices.update(a, 'f'.repeat(40), { deviceValue: 'Low' })).toBeNull();
-        expect(await shared.devices.update(a, 'f'.repeat(40), { machineTags: ['x'] })).toBeNull();
-        const after = await shared.devices.get(a, d.id);
+        expect((await shared.devices.get(a, d.id, 'all'))?.machineTags).toEqual(['two', 'three']);
+        expect((await shared.devices.update(a, d.id, { machineTags: [] }, 'all'))?.machineTags).toEqual([]);
+        expect(await shared.devices.update(b, d.id, { deviceValue: 'Low', machineTags: ['evil'] }, 'all')).toBeNull();
+        expect(await shared.devices.update(a, 'f'.repeat(40), { deviceValue: 'Low' }, 'all')).toBeNull();
+        expect(await shared.devices.update(a, 'f'.repeat(40), { machineTags: ['x'] }, 'all')).toBeNull();
+        const after = await shared.devices.get(a, d.id, 'all');
         expect(after?.deviceValue).toBe('High');
         expect(after?.machineTags).toEqual([]);
         // Fields outside DevicePatch are ignored even when smuggled in.
         const smuggled = { credentialHash: 'stolen', firstSeen: '2000-01-01T00:00:00.000Z', riskScore: 'High' } as never;
-        const r = await shared.devices.update(a, d.id, smuggled);
+        const r = await shared.devices.update(a, d.id, smuggled, 'all');
         expect(r?.credentialHash).toBe(d.credentialHash);
         expect(r?.firstSeen).toBe(d.firstSeen);
         expect(r?.riskScore).toBe('High');
+      });
+
+      it('updates and revokes credentials only within the caller\'s device groups', async () => {
+        const a = await newTenant(shared);
+        const b = await newTenant(shared);
+        const d = makeDevice(a, 'scoped-upd', { rbacGroupId: 5, machineTags: ['keep'] });
+        await shared.devices.insert(d);
+        expect(await shared.devices.update(a, d.id, { deviceValue: 'Low', machineTags: ['evil'] }, [4])).toBeNull();
+        expect(await shared.devices.update(a, d.id, { machineTags: ['evil'] }, [])).toBeNull();
+        expect(await shared.devices.update(a, d.id, {}, [4])).toBeNull();
+        expect((await shared.devices.get(a, d.id, 'all'))?.machineTags).toEqual(['keep']);
+        expect((await shared.devices.update(a, d.id, { deviceValue: 'Low' }, [4, 5]))?.deviceValue).toBe('Low');
+        expect(await shared.devices.revokeCredential(a, d.id, [4])).toBe(false);
+        expect(await shared.devices.revokeCredential(b, d.id, 'all')).toBe(false);
+        expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(d.credentialHash);
+        expect(await shared.devices.revokeCredential(a, d.id, [5])).toBe(true);
+        expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(REVOKED_CREDENTIAL);
       });
 
       it('finds by tag exactly or by prefix, within tenant and scope', async () => {
@@ -625,12 +642,12 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const result = await shared.tx(async (r) => {
           await r.tenants.create({ id: t, name: 'Tx', createdAt: '2025-01-01T00:00:00.000Z' });
           await r.devices.insert(d);
-          await r.devices.update(t, d.id, { machineTags: ['b'] });
-          return (await r.devices.get(t, d.id))?.machineTags;
+          await r.devices.update(t, d.id, { machineTags: ['b'] }, 'all');
+          return (await r.devices.get(t, d.id, 'all'))?.machineTags;
         });
         expect(result).toEqual(['b']);
         expect(await shared.tenants.get(t)).not.toBeNull();
-        expect((await shared.devices.get(t, d.id))?.machineTags).toEqual(['b']);
+        expect((await shared.devices.get(t, d.id, 'all'))?.machineTags).toEqual(['b']);
       });
 
       it('rolls everything back when fn throws', async () => {
@@ -644,7 +661,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
           throw boom;
         })).rejects.toBe(boom);
         expect(await shared.tenants.get(t)).toBeNull();
-        expect(await shared.devices.get(t, d.id)).toBeNull();
+        expect(await shared.devices.get(t, d.id, 'all')).toBeNull();
         expect(await shared.audit.list(t, 10)).toEqual([]);
         expect(await shared.devices.findByTag(t, 'x', false, 'all')).toEqual([]);
       });
@@ -654,7 +671,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const first = makeDevice(t, 'atom', { machineTags: ['t'] });
         await shared.devices.insert(first);
         await expectPalisade(shared.devices.insert({ ...first, computerDnsName: 'changed' }), 'Conflict');
-        expect(await shared.devices.get(t, first.id)).toEqual(first);
+        expect(await shared.devices.get(t, first.id, 'all')).toEqual(first);
       });
     });
 
@@ -696,7 +713,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(performance.now() - t0).toBeLessThan(200);
         expect(tagged.total).toBe(200);
         expect(tagged.items.every((d) => d.machineTags[0] === 'Sampled')).toBe(true);
-        const byName = await store.devices.getByName(t, 'HOST-4242.corp.example.com');
+        const byName = await store.devices.getByName(t, 'HOST-4242.corp.example.com', 'all');
         expect(byName?.id).toBe(devId('s04242'));
       });
     });

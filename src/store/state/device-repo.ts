@@ -104,11 +104,11 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
         }));
     },
 
-    get(tenantId: string, id: string, scope: DeviceScope = 'all') {
+    get(tenantId: string, id: string, scope: DeviceScope) {
       return getOne(db, tenantId, id, scope);
     },
 
-    async getByName(tenantId: string, computerDnsName: string, scope: DeviceScope = 'all') {
+    async getByName(tenantId: string, computerDnsName: string, scope: DeviceScope) {
       if (emptyScope(scope)) return null;
       const row = await scoped(db, tenantId, scope).selectAll('devices')
         .where(sql`lower(${sql.ref('devices.computer_dns_name')})`, '=', sql`lower(${computerDnsName})`)
@@ -133,7 +133,7 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
       return { items, total: Number(counted.n) };
     },
 
-    async getMany(tenantId: string, ids: readonly string[], scope: DeviceScope = 'all') {
+    async getMany(tenantId: string, ids: readonly string[], scope: DeviceScope) {
       if (emptyScope(scope) || !ids.length) return [];
       const rows: DevicesTable[] = [];
       for (const part of chunks([...new Set(ids)])) {
@@ -142,19 +142,19 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
       return hydrate(db, tenantId, rows);
     },
 
-    update(tenantId: string, id: string, patch: DevicePatch) {
+    update(tenantId: string, id: string, patch: DevicePatch, scope: DeviceScope) {
+      if (emptyScope(scope)) return Promise.resolve(null);
       return atomically(db, async (trx) => {
         const columns = patchToColumns(patch);
         if (Object.keys(columns).length) {
-          const r = await trx.updateTable('devices').set(columns)
-            .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-          if (Number(r.numUpdatedRows) === 0) return null;
-        } else {
-          const exists = await trx.selectFrom('devices').select('id')
-            .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-          if (!exists) return null;
+          let q = trx.updateTable('devices').set(columns).where('tenant_id', '=', tenantId).where('id', '=', id);
+          if (scope !== 'all') q = q.where('rbac_group_id', 'in', [...scope]);
+          if (Number((await q.executeTakeFirst()).numUpdatedRows) === 0) return null;
+        } else if (!(await scoped(trx, tenantId, scope).select('devices.id').where('devices.id', '=', id).executeTakeFirst())) {
+          return null;
         }
         if (patch.machineTags !== undefined) await writeTags(trx, tenantId, id, patch.machineTags, true);
+        // a patch may move the device out of the caller's groups; the result is read unscoped
         return getOne(trx, tenantId, id, 'all');
       });
     },
