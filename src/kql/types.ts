@@ -30,7 +30,8 @@ const TYPE_ALIASES: Record<string, KqlType> = {
 
 /** Maps a KQL type name (including aliases such as `double`, `date`, `boolean`) to its type, or null. */
 export function parseTypeName(name: string): KqlType | null {
-  return TYPE_ALIASES[name.toLowerCase()] ?? null;
+  const key = name.toLowerCase();
+  return Object.hasOwn(TYPE_ALIASES, key) ? TYPE_ALIASES[key] : null;
 }
 
 /** True for long, int, real and decimal. */

@@ -24,6 +24,7 @@ import { bindPatternInvocation, type PatternBinding } from './pattern.ts';
 import { bindMultiValue, compoundNames, multiValueCall } from './multi-value.ts';
 import { isGraph } from './graph.ts';
 import { bindExternalData } from './external-data.ts';
+import { wildcardMatcher } from './wildcard.ts';
 
 /** What binding needs besides the query. */
 export interface BindOptions {
@@ -296,8 +297,8 @@ export class Binder {
 
   /** Table names matching a `*` wildcard pattern. */
   tablesMatching(pattern: string): TableDecl[] {
-    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return [...this.tables.values()].filter((t) => re.test(t.name)).sort((a, b) => a.name.localeCompare(b.name));
+    const matches = wildcardMatcher(pattern);
+    return [...this.tables.values()].filter((t) => matches(t.name)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Looks a table declaration up by exact name. */

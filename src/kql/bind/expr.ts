@@ -280,6 +280,12 @@ export class ExprBinder {
     return this.host.fail(at, `Cannot compare values of types ${l.type} and ${r.type}`);
   }
 
+  /** A datetime constant computed at compile time, refused when it falls outside Kusto's range (years 1 to 9999). */
+  private datetimeLit(us: number, at: Syn | null): Expr {
+    if (!(us >= MIN_DATETIME_MICROS && us <= MAX_DATETIME_MICROS)) return this.host.fail(at, 'The datetime is out of range (years 1 to 9999)');
+    return ir.lit(formatDatetimeMicros(us), 'datetime');
+  }
+
   /** Arithmetic typing, including datetime and timespan arithmetic; folds literal datetimes. */
   arithmetic(op: string, l0: Expr, r0: Expr, at: SynNode | null): Expr {
     let l = l0;
@@ -302,7 +308,7 @@ export class ExprBinder {
     if (l.k === 'lit' && r.k === 'lit' && l.value !== null && r.value !== null) {
       if (lt === 'datetime' && rt === 'timespan') {
         const us = datetimeMicros(String(l.value)) + (op === '+' ? 1 : -1) * Number(r.value) / 10;
-        return ir.lit(formatDatetimeMicros(us), 'datetime');
+        return this.datetimeLit(us, at);
       }
       if (lt === 'timespan' && rt === 'timespan' && (op === '+' || op === '-')) {
         return ir.lit(Number(l.value) + (op === '+' ? 1 : -1) * Number(r.value), 'timespan');
@@ -372,7 +378,7 @@ export class ExprBinder {
     if (g) return g;
     const special = this.bindSpecialCall(s, name, argNodes, sc);
     if (special) return special;
-    const win = WINDOW_FUNCTIONS[name];
+    const win = Object.hasOwn(WINDOW_FUNCTIONS, name) ? WINDOW_FUNCTIONS[name] : undefined;
     if (win) {
       if (!sc.win) return h.fail(s, `The window function '${written}' can only be used in extend, project or where over serialized rows`);
       const args = argNodes.map((a) => this.bind(a, sc));
@@ -390,8 +396,9 @@ export class ExprBinder {
     if (name === 'geo_info_from_ip_address' && !h.geoIp) {
       return h.fail(s, "The function 'geo_info_from_ip_address' is not supported: this server has no GeoIP database (see serve --geoip-db)");
     }
-    const scalar = SCALAR_FUNCTIONS[name];
-    const aggregate = AGGREGATE_FUNCTIONS[name] ?? (name === 'count' ? AGGREGATE_FUNCTIONS.count : undefined);
+    // names are the user's text: only a table's own keys count (not `constructor`, `toString`, …)
+    const scalar = Object.hasOwn(SCALAR_FUNCTIONS, name) ? SCALAR_FUNCTIONS[name] : undefined;
+    const aggregate = Object.hasOwn(AGGREGATE_FUNCTIONS, name) ? AGGREGATE_FUNCTIONS[name] : undefined;
     if (scalar && !(aggregate && sc.agg)) {
       const args = argNodes.map((a) => this.bindArg(a, sc));
       if (args.length < scalar.min || args.length > scalar.max) {
@@ -450,13 +457,13 @@ export class ExprBinder {
       case 'now': {
         const off = argNodes.length ? this.bind(argNodes[0], sc) : null;
         if (off && !(off.k === 'lit' && off.type === 'timespan')) return ir.call('+', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), off], 'datetime');
-        return ir.lit(formatDatetimeMicros(nowUs + (off ? Number(off.value ?? 0) / 10 : 0)), 'datetime');
+        return this.datetimeLit(nowUs + (off ? Number(off.value ?? 0) / 10 : 0), argNodes[0] ?? s);
       }
       case 'ago': {
         if (argNodes.length !== 1) return h.fail(s, "The function 'ago' expects 1 argument");
         const a = this.bind(argNodes[0], sc);
         if (a.type !== 'timespan') return h.fail(argNodes[0], 'ago() expects a timespan');
-        if (a.k === 'lit') return ir.lit(a.value === null ? null : formatDatetimeMicros(nowUs - Number(a.value) / 10), 'datetime');
+        if (a.k === 'lit') return a.value === null ? ir.lit(null, 'datetime') : this.datetimeLit(nowUs - Number(a.value) / 10, argNodes[0]);
         return ir.call('-', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), a], 'datetime');
       }
       case 'column_ifexists': {
@@ -542,6 +549,9 @@ function litText(l: Lit): string {
 
 /** Microseconds between 0001-01-01 and the Unix epoch. */
 const EPOCH_OFFSET_MICROS = 62_135_596_800_000_000;
+/** The first and last microsecond of Kusto's datetime range, 0001-01-01 to 9999-12-31, since the Unix epoch. */
+const MIN_DATETIME_MICROS = -EPOCH_OFFSET_MICROS;
+const MAX_DATETIME_MICROS = Date.UTC(10000, 0, 1) * 1000 - 1;
 
 /**
  * The default value of prev()/next() in the type of the column it stands in for: a number where a

@@ -38,7 +38,7 @@ const FORMATS = new Set([...Object.keys(DELIMITERS), 'txt', 'raw', 'json', 'mult
 export function parseExternalText(text: string, format: string, columns: readonly Column[], ignoreFirstRecord: boolean): unknown[][] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let rows: unknown[][];
-  if (format in DELIMITERS) {
+  if (Object.hasOwn(DELIMITERS, format)) {
     rows = parseCsv(body, { delimiter: DELIMITERS[format], relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as string[][];
   } else if (format === 'txt') {
     rows = body.split(/\r?\n/).filter((l, i, all) => !(l === '' && i === all.length - 1)).map((l) => [l]);

@@ -27,7 +27,7 @@ function joinKind(b: Binder, op: SynNode, dflt: KqlJoinKind): KqlJoinKind {
     const pname = tokensText(p.c.Name).toLowerCase();
     if (pname !== 'kind') continue;
     const v = (nameText(p.c.Expression) ?? tokensText(p.c.Expression)).toLowerCase();
-    const k = KINDS[v];
+    const k = Object.hasOwn(KINDS, v) ? KINDS[v] : undefined;
     if (!k) b.fail(p, `The join kind '${v}' is not supported`);
     kind = k;
   }

@@ -64,7 +64,7 @@ export function bindMakeSeries(b: Binder, input: Rel, op: SynNode, env: Env): Re
     if (exprNode.kind === 'SimpleNamedExpression') { explicit = nameText(exprNode.c.Name); exprNode = childNode(exprNode, 'Expression')!; }
     if (exprNode.kind !== 'FunctionCallExpression') return b.fail(exprNode, 'make-series expects aggregate functions');
     const fn = canonicalFunctionName(nameText(exprNode.c.Name) ?? '');
-    const sig = AGGREGATE_FUNCTIONS[fn === 'count' ? 'count' : fn];
+    const sig = Object.hasOwn(AGGREGATE_FUNCTIONS, fn) ? AGGREGATE_FUNCTIONS[fn] : undefined;
     if (!sig || fn === 'arg_max' || fn === 'arg_min' || fn === 'percentiles' || fn === 'percentilesw') return b.fail(exprNode, `The aggregate '${fn}' is not supported in make-series`);
     const args = childList(childNode(exprNode, 'ArgumentList')!, 'Expressions').map((a) => b.expr.bind(a, sc));
     const type = resultType(sig, args);

@@ -68,7 +68,7 @@ function argsOf(call: SynNode): Syn[] {
 export function multiValueCall(s: SynNode | null): { name: string; call: SynNode } | null {
   if (!s || s.kind !== 'FunctionCallExpression') return null;
   const name = (nameText(s.c.Name) ?? '').toLowerCase();
-  if (MULTI_VALUE[name]) return { name, call: s };
+  if (Object.hasOwn(MULTI_VALUE, name)) return { name, call: s };
   if (ARRAY_SORTS.has(name)) {
     // nulls_last is a boolean literal in practice; telling it apart by syntax avoids binding twice
     const args = argsOf(s);

@@ -54,7 +54,7 @@ const RESULT_NAMES: Record<string, ResultNameRule> = {
 
 /** The result-name rule for a function name, if it has one. */
 export function functionResultRule(fn: string): ResultNameRule | undefined {
-  return RESULT_NAMES[fn];
+  return Object.hasOwn(RESULT_NAMES, fn) ? RESULT_NAMES[fn] : undefined;
 }
 
 /** The simple name of a NameReference / NameDeclaration / TokenName / BracketedName node. */
@@ -101,7 +101,7 @@ export function expressionResultName(e: Syn | null | undefined, isDynamic: (n: S
     }
     case 'FunctionCallExpression': {
       const fname = nameText(e.c.Name) ?? '';
-      const rule = RESULT_NAMES[fname];
+      const rule = functionResultRule(fname);
       if (!rule) return null;
       const args = childList(childNode(e, 'ArgumentList')!, 'Expressions');
       switch (rule.kind) {

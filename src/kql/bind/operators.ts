@@ -32,6 +32,7 @@ import { bindScanOp } from './scan-op.ts';
 import { bindDcountIntersect } from './dcount-intersect.ts';
 import { bindSummarize } from './summarize.ts';
 import { bindUnion } from './union.ts';
+import { wildcardMatcher } from './wildcard.ts';
 
 /** Binds one piped operator applied to `input`. */
 export function bindOperator(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
@@ -315,7 +316,12 @@ function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
   for (const it of childList(op, 'Expressions')) {
     if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) drop.add(c.name);
   }
-  return project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
+  return someColumn(b, op, 'project-away', project(input, input.columns.filter((c) => !drop.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true));
+}
+
+/** The relation, refused (by the operator's name) when it is left with no visible column. */
+function someColumn(b: Binder, op: SynNode, name: string, rel: Rel): Rel {
+  return visible(rel.columns).length ? rel : b.fail(op, `${name} leaves no columns: a result needs at least one`);
 }
 
 /**
@@ -325,8 +331,8 @@ function bindProjectAway(b: Binder, input: Rel, op: SynNode): Rel {
 function bindProjectByNames(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
   const picked: Column[] = [];
   const take = (pattern: string) => {
-    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    for (const c of visible(input.columns)) if (re.test(c.name) && !picked.includes(c)) picked.push(c);
+    const matches = wildcardMatcher(pattern);
+    for (const c of visible(input.columns)) if (matches(c.name) && !picked.includes(c)) picked.push(c);
   };
   for (const it of childList(op, 'Expressions')) {
     if (it.type !== 'node') continue;
@@ -343,7 +349,7 @@ function bindProjectByNames(b: Binder, input: Rel, op: SynNode, env: Env): Rel {
       take(n);
     }
   }
-  return project(input, picked.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
+  return someColumn(b, op, 'project-by-names', project(input, picked.map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true));
 }
 
 function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
@@ -351,7 +357,7 @@ function bindProjectKeep(b: Binder, input: Rel, op: SynNode): Rel {
   for (const it of childList(op, 'Expressions')) {
     if (it.type === 'node') for (const c of columnsMatching(b, input.columns, it)) keep.add(c.name);
   }
-  return project(input, input.columns.filter((c) => keep.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true);
+  return someColumn(b, op, 'project-keep', project(input, input.columns.filter((c) => keep.has(c.name)).map((c) => ({ name: c.name, expr: ir.col(c.name, c.type) })), true));
 }
 
 function bindProjectRename(b: Binder, input: Rel, op: SynNode): Rel {

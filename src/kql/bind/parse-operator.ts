@@ -106,5 +106,6 @@ export function bindParse(b: Binder, input: Rel, op: SynNode, env: Env, where: b
   });
   let base = input;
   if (where) base = { k: 'filter', input, cond: ok, columns: input.columns };
-  return project(base, out.map((c) => ({ name: c.name, expr: exprs.get(c.name) ?? ir.col(c.name, c.type) })));
+  // hidden columns (TimeGenerated, ingestion time) pass through still hidden
+  return project(base, out.map((c) => ({ name: c.name, expr: exprs.get(c.name) ?? ir.col(c.name, c.type) })), true);
 }

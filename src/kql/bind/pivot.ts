@@ -36,7 +36,7 @@ const CONDITIONAL: Record<string, { fn: string; withArg: boolean }> = {
 };
 
 function isAggregateCall(n: Syn): n is SynNode {
-  return n.type === 'node' && n.kind === 'FunctionCallExpression' && canonicalFunctionName(nameText(n.c.Name) ?? '') in CONDITIONAL;
+  return n.type === 'node' && n.kind === 'FunctionCallExpression' && Object.hasOwn(CONDITIONAL, canonicalFunctionName(nameText(n.c.Name) ?? ''));
 }
 
 /** Binds `evaluate pivot(...)` over `input`. */

@@ -11,6 +11,7 @@ import type { Env } from './env.ts';
 import type { ExprScope } from './expr.ts';
 import { nameText } from './naming.ts';
 import { RowScope } from './scope.ts';
+import { wildcardMatcher } from './wildcard.ts';
 
 /**
  * A Project node with columns derived from the items. With `keepHidden`, an item that passes a hidden
@@ -52,8 +53,8 @@ export function columnsMatching(b: Binder, cols: readonly Column[], item: SynNod
   const name = nameText(item) ?? '';
   const wild = item.c.Name?.type === 'node' && (item.c.Name.kind === 'WildcardedName' || item.c.Name.kind === 'BracketedWildcardedName');
   if (wild || name.includes('*')) {
-    const re = new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    return visible(cols).filter((c) => re.test(c.name));
+    const matches = wildcardMatcher(name);
+    return visible(cols).filter((c) => matches(c.name));
   }
   const c = name.startsWith('__') ? undefined : cols.find((x) => x.name === name);
   if (!c) return b.fail(item, `Failed to resolve column '${name}'`);

@@ -174,7 +174,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, FnSig> = {
 
 /** The canonical name for a function name as written (aliases resolved). */
 export function canonicalFunctionName(name: string): string {
-  return FUNCTION_ALIASES[name] ?? name;
+  return Object.hasOwn(FUNCTION_ALIASES, name) ? FUNCTION_ALIASES[name] : name;
 }
 
 /** Result type of a supported scalar or aggregate call with the given bound arguments. */

@@ -115,7 +115,7 @@ export const DEVICE_FILTER_FIELDS: readonly string[] = Object.keys(FIELDS);
 const byLowerName = new Map(Object.entries(FIELDS).map(([k, v]) => [k.toLowerCase(), v]));
 
 function fieldOf(name: string): Field {
-  const f = FIELDS[name] ?? byLowerName.get(name.toLowerCase());
+  const f = (Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined) ?? byLowerName.get(name.toLowerCase());
   if (!f) throw errors.odata(`Property '${name}' cannot be used in a query on Machines`);
   return f;
 }

@@ -75,7 +75,7 @@ export function deviceToRow(d: Device): DevicesTable {
 export function patchToColumns(patch: DevicePatch): Partial<DevicesTable> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || IMMUTABLE.has(key) || !(key in DEVICE_COLUMNS)) continue;
+    if (value === undefined || IMMUTABLE.has(key) || !Object.hasOwn(DEVICE_COLUMNS, key)) continue;
     const k = key as ColumnKey;
     out[DEVICE_COLUMNS[k]] = toColumnValue(k, value);
   }

@@ -175,8 +175,8 @@ const DATE_PARTS: Record<string, string> = {
 
 function datePart(e: Expr): string {
   const s = constString(e, 'The period').toLowerCase().replace(/s$/, '');
+  if (!Object.hasOwn(DATE_PARTS, s)) return bad(`Unknown period '${s}'`);
   const part = DATE_PARTS[s];
-  if (!part) return bad(`Unknown period '${s}'`);
   return part;
 }
 
@@ -753,7 +753,7 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (s === 'millisecond') return `CAST(millisecond(${E(p, d)}) % 1000 AS INTEGER)`;
     if (s === 'microsecond') return `CAST(microsecond(${E(p, d)}) % 1000000 AS INTEGER)`;
     if (s === 'nanosecond') return `CAST((microsecond(${E(p, d)}) % 1000000) * 1000 AS INTEGER)`;
-    if (!m[s]) return bad(`Unknown datetime part '${s}'`);
+    if (!Object.hasOwn(m, s)) return bad(`Unknown datetime part '${s}'`);
     return `CAST(date_part('${m[s]}', ${E(p, d)}) AS INTEGER)`;
   },
   startofday: startOf('day', false), startofweek: startOf('week', false), startofmonth: startOf('month', false), startofyear: startOf('year', false),

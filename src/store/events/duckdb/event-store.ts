@@ -22,8 +22,8 @@
  * per distinct value, fewer and larger groups, and rare checkpoints removed most of both.
  */
 import { statSync } from 'node:fs';
-import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { CommitNotice, CommittedBatch, CommittedBatchLog, CompiledQuery, EncodedColumn, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
 import { dateToMicros } from '../../../schema/datetime.ts';
@@ -183,6 +183,15 @@ async function ensureLayout(conn: DuckDBConnection): Promise<void> {
       throw e;
     }
   }
+}
+
+/**
+ * The DuckDB type a parameter is bound as, where the value alone would mislead the driver: a JavaScript
+ * number beyond the exact integers is a real (1e19), which the driver would otherwise bind as BIGINT
+ * and refuse. Exact longs beyond 2^53 arrive as bigints.
+ */
+function duckParamType(v: unknown): DuckDBType | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) ? DOUBLE : undefined;
 }
 
 function toDuckParam(v: unknown): DuckDBValue {
@@ -504,7 +513,9 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
         let reader;
         try {
           statement.clearBindings();
-          statement.bind(q.params.map(toDuckParam));
+          // a printer may fold away an expression after giving it a parameter: bind only those the SQL has
+          const n = Math.min(q.params.length, statement.parameterCount);
+          for (let i = 0; i < n; i++) statement.bindValue(i + 1, toDuckParam(q.params[i]), duckParamType(q.params[i]));
           reader = await statement.streamAndReadUntil(o.maxRows + 1);
         } catch (e) {
           lease.forget(q.sql);

@@ -1,0 +1,2 @@
+SELECT CAST(NULL AS TIMESTAMP) AS "x"
+-- params: [1e+30]
