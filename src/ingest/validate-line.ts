@@ -1,8 +1,8 @@
 /**
  * The parse and validate steps: one NDJSON line `{"table": "...", "row": {...}}` becomes a row of a
  * known sensor table whose every value has been checked and coerced to its column type. Unknown
- * tables and columns, wrong types, and a missing, unparseable or future (more than one day ahead)
- * Timestamp dead-letter the line with a reason.
+ * tables and columns, wrong types, a line or string value beyond its length bound, and a missing,
+ * unparseable or future (more than one day ahead) Timestamp dead-letter the line with a reason.
  */
 import type { EventRow } from '../domain/ports.ts';
 import { canonicalUtcMicros, formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
@@ -26,8 +26,14 @@ export interface ValidLine {
   ts: bigint;
 }
 
+/** Longest event line accepted (characters); a longer one is dead-lettered unread. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+/** Longest value of a string column (characters): a Windows command line is at most 32,767. */
+export const MAX_STRING_CHARS = 64 * 1024;
+
 /** Parses one NDJSON line into table + row. */
 export function parseLine(text: string): StepResult<RawLine> {
+  if (text.length > MAX_LINE_CHARS) return deadLetter(`line longer than ${MAX_LINE_CHARS} characters`);
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -93,7 +99,10 @@ export function validateLine(raw: RawLine, nowMicros: bigint, source: 'sensor' |
     const type = cols.get(name)!.type;
     // Fast paths for values already in canonical form (most of them).
     if (typeof value === 'string') {
-      if (type === 'string') continue;
+      if (type === 'string') {
+        if (value.length > MAX_STRING_CHARS) return deadLetter(`column '${name}': longer than ${MAX_STRING_CHARS} characters`);
+        continue;
+      }
     } else if (typeof value === 'number') {
       if ((type === 'long' && Number.isSafeInteger(value)) || (type === 'int' && Number.isInteger(value) && value <= 2147483647 && value >= -2147483648) || type === 'real') continue;
     } else if (typeof value === 'boolean') {
