@@ -271,7 +271,7 @@ export interface Queue {
    */
   consume(group: string, handler: BatchHandler): Promise<QueueConsumer>;
   stats(): QueueStats;
-  /** Stops every consumer. */
+  /** Stops every consumer; a handler that does not finish in a short grace is abandoned (its batch is not acknowledged). */
   close(): Promise<void>;
 }
 

@@ -25,6 +25,11 @@ export interface MemoryQueueOptions {
   retryMs?: number;
   /** Batches read back from the store at a time. Default 16. */
   readBatches?: number;
+  /**
+   * How long close() waits for handlers still holding a batch. Default 2 s; a handler still running
+   * then is abandoned, and its batch, never acknowledged, is handed over again at the next start.
+   */
+  closeGraceMs?: number;
 }
 
 /** Bytes an encoded table holds (typed arrays, and two bytes per character of dictionary text). */
@@ -68,7 +73,7 @@ interface Group {
 
 /** Opens the queue: its head is the log's last committed seq. */
 export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
-  const { log, cursors, backlogBytes = 64 * 1024 * 1024, retryMs = 1000, readBatches = 16 } = o;
+  const { log, cursors, backlogBytes = 64 * 1024 * 1024, retryMs = 1000, readBatches = 16, closeGraceMs = 2000 } = o;
   let head = await log.lastSeq();
   /** Every published batch with seq > floor is in `window`, in seq order; the rest is read back from the log. */
   let floor = head;
@@ -279,7 +284,10 @@ export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
         g.stopping = true;
         g.wake?.();
       }
-      await Promise.all(all.map((g) => g.loop));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((r) => (timer = setTimeout(r, closeGraceMs)));
+      await Promise.race([Promise.all(all.map((g) => g.loop)), grace]);
+      clearTimeout(timer);
       groups.clear();
       window.length = 0;
       memoryBytes = 0;
