@@ -174,6 +174,22 @@ describe('ingest pipeline', () => {
     expect((await p.ingest({ ...who, batchId: 'big-bad', body: bad, gzip: true }).catch((e) => e)).code).toBe('BadRequest');
   });
 
+  it('rejects a line nested 5,000 deep with its reason and stores the rest, on the event loop and on a worker', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const good = { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: 'ok.exe' } };
+    for (const workers of [0, 1]) {
+      for (const column of ['AdditionalFields', 'ProcessCommandLine']) {
+        // over 64 KiB of padding lines sends the body to a worker
+        const padding = workers ? Array.from({ length: 1500 }, () => good) : [];
+        const body = ndjson([good, `{"table":"DeviceProcessEvents","row":{"Timestamp":"2024-05-01T11:00:00Z","${column}":${deep}}}`, good, ...padding]);
+        const p = createIngestPipeline({ eventStore: store, now: () => NOW, workers });
+        const r = await p.ingest({ ...who, batchId: `deep-${workers}-${column}`, body, gzip: false });
+        expect(r.rejected).toEqual([{ line: 2, reason: `column '${column}': nested deeper than 100 levels` }]);
+        expect(r.accepted).toBe(2 + padding.length);
+      }
+    }
+  });
+
   it('lets store failures propagate so the sensor retries', async () => {
     const failing: EventStore = {
       appendBatch: async (_b: EventBatch) => {

@@ -11,7 +11,7 @@ import { decodeBody, decodeBodySync, splitLines, type BodyLimits } from './decod
 import { encodeLines } from './encode-table.ts';
 import { enrichLine } from './enrich.ts';
 import { stampLine, type DeviceIdentity } from './stamp.ts';
-import { STEP_NAMES, drop, ok, type StepName, type StepResult } from './step.ts';
+import { STEP_NAMES, deadLetter, drop, ok, type StepName, type StepResult } from './step.ts';
 import { parseLine, validateLine, type RawLine, type ValidLine } from './validate-line.ts';
 
 /**
@@ -87,6 +87,18 @@ export function zeroTimings(): Record<StepName, number> {
 }
 
 /**
+ * One step over one line. A step that throws (a bug, or input no check foresaw) fails that line
+ * alone: the rest of the batch is stored, and the sensor is not left retrying a batch that can never pass.
+ */
+function runStep(s: LineStep, value: unknown, ctx: StepContext): StepResult<unknown> {
+  try {
+    return s.run(value, ctx);
+  } catch (e) {
+    return deadLetter(`the ${s.name} step failed on this line: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
  * Runs `steps` over `inputs` (what the first step takes), then encodes the lines that passed.
  * `label(i)` gives input i's line number and its text for a failure report.
  */
@@ -99,7 +111,7 @@ export function runLineSteps(inputs: readonly unknown[], steps: readonly LineSte
     const nextLive: number[] = [];
     const nextValues: unknown[] = [];
     for (let i = 0; i < values.length; i++) {
-      const r = s.run(values[i], ctx);
+      const r = runStep(s, values[i], ctx);
       if (r.kind === 'ok') {
         nextLive.push(live[i]);
         nextValues.push(r.value);

@@ -64,6 +64,24 @@ function columnsOf(t: TableDecl): Map<string, ColumnDecl> {
 const STAMPED = new Set(['DeviceId', 'DeviceName']);
 
 
+/**
+ * Deepest nesting of arrays and objects a value may have. Deeper values are refused line by line:
+ * serializing them (to store them, or to print them in a query) would exhaust the call stack.
+ */
+export const MAX_NESTING = 100;
+
+/** Whether `value` holds arrays or objects nested more than `max` levels deep (walked without recursion). */
+export function nestedDeeperThan(value: object, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const k in v) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+  }
+  return false;
+}
+
 /** Largest allowed lead of an event's Timestamp over the server clock. */
 export const MAX_FUTURE_MICROS = 86_400_000_000n;
 
@@ -109,9 +127,14 @@ export function validateLine(raw: RawLine, nowMicros: bigint, source: 'sensor' |
       if (type === 'bool') continue;
     }
     if (type === 'datetime' && typeof value === 'string' && !Number.isNaN(canonicalUtcMicros(value))) continue;
+    if (typeof value === 'object' && nestedDeeperThan(value, MAX_NESTING)) return deadLetter(`column '${name}': nested deeper than ${MAX_NESTING} levels`);
     const c = coerceValue(type, value);
     if (!c.ok) return deadLetter(`column '${name}': ${c.reason}`);
-    if (c.value !== value) row[name] = c.value;
+    if (c.value !== value) {
+      // dynamic text is parsed by the coercion: its depth is checked as well
+      if (typeof c.value === 'object' && c.value !== null && nestedDeeperThan(c.value, MAX_NESTING)) return deadLetter(`column '${name}': nested deeper than ${MAX_NESTING} levels`);
+      row[name] = c.value;
+    }
   }
   return ok({ table, row, ts });
 }
