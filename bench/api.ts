@@ -6,13 +6,13 @@
  * Options: --devices N (10000) --seconds S (10) --connections C (10).
  */
 import { randomUUID } from 'node:crypto';
-import { operatorCtx } from '../src/domain/context.ts';
 import { spawn } from 'node:child_process';
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSigningKey } from '../src/auth/token-service.ts';
+import { operatorCtx } from '../src/domain/context.ts';
 import { TenantService } from '../src/services/tenants.ts';
 import { openStateStore } from '../src/store/state/open.ts';
 import { dataPaths } from '../src/cli/data-dir.ts';

@@ -6,9 +6,7 @@
  * temp folder, keyed by size and seed, and reused while its data is recent enough to sit inside the
  * 30-day retention and look-back (3 days).
  */
-import { randomUUID } from 'node:crypto';
-import { operatorCtx } from '../../src/domain/context.ts';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +15,7 @@ import { newSigningKey } from '../../src/auth/token-service.ts';
 import type { EventBatch } from '../../src/domain/ports.ts';
 import { makeFleet } from '../../src/sensor/simulator/fleet.ts';
 import { makeEventGenerator, type EventGenerator } from '../../src/sensor/simulator/telemetry.ts';
+import { operatorCtx } from '../../src/domain/context.ts';
 import { TenantService } from '../../src/services/tenants.ts';
 import { openDuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
