@@ -414,15 +414,12 @@ export class ExprBinder {
       const inner: ExprScope = { ...sc, row: sc.aggRow ?? sc.row, agg: null, aggRow: null };
       let aggName = name;
       let args = argNodes.map((a) => this.bindArg(a, inner));
-      // count(predicate) is Kusto's obsolete spelling of countif(predicate); its argument must be boolean
-      if (aggName === 'count' && args.length === 1) {
-        if (args[0].type !== 'bool' && args[0].type !== 'dynamic') {
-          return h.fail(s, `count() takes no argument (count(predicate) is countif(predicate), which needs a bool); got ${args[0].type}`);
-        }
-        aggName = 'countif';
-      }
+      // count(predicate) is Kusto's obsolete spelling of countif(predicate); count(expr) of any other
+      // type counts the rows where expr is not null (the summarize docs: nulls are ignored)
+      const countOfValues = aggName === 'count' && args.length === 1 && args[0].type !== 'bool';
+      if (aggName === 'count' && args.length === 1 && !countOfValues) aggName = 'countif';
       const def = AGGREGATE_FUNCTIONS[aggName];
-      if (args.length < def.min || args.length > def.max) {
+      if (!countOfValues && (args.length < def.min || args.length > def.max)) {
         return h.fail(s, `The function '${written}' expects ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
       }
       if ((aggName === 'percentiles_array' || aggName === 'percentilesw_array') && !constantPercentages(args.slice(aggName === 'percentiles_array' ? 1 : 2))) {

@@ -64,7 +64,8 @@ function hllSketch(p: ExprPrinter, v: Expr, pred: Expr | undefined): string {
 
 /** The DuckDB aggregate table, keyed by KQL name. */
 export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
-  count: () => 'CAST(count(*) AS BIGINT)',
+  // count(expr): the rows where expr is not null (a string is never null in KQL)
+  count: (p, [v]) => (v && v.type !== 'string' ? `CAST(count(${E(p, v)}) AS BIGINT)` : 'CAST(count(*) AS BIGINT)'),
   countif: (p, [pred]) => `CAST(count(*)${filt(p, pred)} AS BIGINT)`,
   dcount: (p, [v]) => `CAST(count(DISTINCT ${E(p, v)}) AS BIGINT)`,
   dcountif: (p, [v, pred]) => `CAST(count(DISTINCT ${E(p, v)})${filt(p, pred)} AS BIGINT)`,

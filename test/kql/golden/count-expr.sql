@@ -1,0 +1,2 @@
+SELECT CAST(count("x") AS BIGINT) AS "count_x", CAST(count(*) AS BIGINT) AS "count_s", CAST(count("d") AS BIGINT) AS "count_d", CAST(count(*) FILTER (WHERE ("x" > CAST($4 AS BIGINT))) AS BIGINT) AS "count_", CAST(count(*) AS BIGINT) AS "count_1" FROM (SELECT * FROM (VALUES (CAST($1 AS BIGINT), CAST($2 AS VARCHAR), CAST($3 AS JSON)), (CAST($4 AS BIGINT), CAST($5 AS VARCHAR), CAST(NULL AS JSON)), (CAST(NULL AS BIGINT), CAST($6 AS VARCHAR), CAST($7 AS JSON))) AS t1("x", "s", "d")) AS t0
+-- params: [1,"a","1",0,"","c","[]"]
