@@ -39,6 +39,9 @@ export interface EnrollmentRepo {
 /** Fields of a device that services may change after enrollment. */
 export type DevicePatch = Partial<Omit<Device, 'tenantId' | 'id' | 'firstSeen' | 'credentialHash'>>;
 
+/** A device's identity and credential digest, as sensor authentication needs them. */
+export type DeviceCredential = Pick<Device, 'tenantId' | 'id' | 'computerDnsName' | 'rbacGroupId' | 'credentialHash'>;
+
 /** The result of a list call; `total` is present when the query asked for a count. */
 export interface Page<T> {
   items: T[];
@@ -64,6 +67,11 @@ export interface DeviceRepo {
   /** Applies the patch and returns the updated device, or null when it does not exist in scope. */
   update(tenantId: string, id: string, patch: DevicePatch, scope: DeviceScope): Promise<Device | null>;
   findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope): Promise<Device[]>;
+  /**
+   * What a sensor call is authenticated against, looked up by device id in any tenant (the id is
+   * global: 160 random bits, and the credential itself names no tenant we trust); null when unknown.
+   */
+  credentialOf(deviceId: string): Promise<DeviceCredential | null>;
   /** Replaces the device's credential digest with REVOKED_CREDENTIAL; false when no such device is in scope. */
   revokeCredential(tenantId: string, id: string, scope: DeviceScope): Promise<boolean>;
   count(tenantId: string): Promise<number>;

@@ -158,19 +158,10 @@ export class SensorGateway {
     const m = /^Device ([0-9a-f]{40}):([A-Za-z0-9_-]{16,128})$/.exec(header ?? '');
     if (!m) throw errors.unauthorized('A device credential is required (Authorization: Device <id>:<credential>)');
     const [, deviceId, credential] = m;
-    const d = await this.findDevice(deviceId);
+    const d = await this.store.devices.credentialOf(deviceId);
     if (d && d.credentialHash === REVOKED_CREDENTIAL) throw errors.unauthorized('The device credential has been revoked');
     if (!d || !sameDigest(d.credentialHash, digestToken(credential))) throw errors.unauthorized('The device credential is not valid');
     return { tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: d.rbacGroupId };
-  }
-
-  /** Devices are looked up by id across tenants: the id is globally unique (160 random bits). */
-  private async findDevice(deviceId: string): Promise<Device | null> {
-    for (const t of await this.store.tenants.list()) {
-      const d = await this.store.devices.get(t.id, deviceId, 'all');
-      if (d) return d;
-    }
-    return null;
   }
 
   /** Records a heartbeat: last seen, health, versions, addresses; writes DeviceInfo rows. */

@@ -359,7 +359,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(r?.riskScore).toBe('High');
       });
 
-      it('updates and revokes credentials only within the caller\'s device groups', async () => {
+      it('updates and revokes credentials only within the caller\'s device groups; finds a credential by device id', async () => {
         const a = await newTenant(shared);
         const b = await newTenant(shared);
         const d = makeDevice(a, 'scoped-upd', { rbacGroupId: 5, machineTags: ['keep'] });
@@ -372,8 +372,11 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(await shared.devices.revokeCredential(a, d.id, [4])).toBe(false);
         expect(await shared.devices.revokeCredential(b, d.id, 'all')).toBe(false);
         expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(d.credentialHash);
+        expect(await shared.devices.credentialOf(d.id)).toEqual({ tenantId: a, id: d.id, computerDnsName: d.computerDnsName, rbacGroupId: 5, credentialHash: d.credentialHash });
+        expect(await shared.devices.credentialOf('0'.repeat(40))).toBeNull();
         expect(await shared.devices.revokeCredential(a, d.id, [5])).toBe(true);
         expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(REVOKED_CREDENTIAL);
+        expect((await shared.devices.credentialOf(d.id))?.credentialHash).toBe(REVOKED_CREDENTIAL);
       });
 
       it('finds by tag exactly or by prefix, within tenant and scope', async () => {

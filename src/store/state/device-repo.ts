@@ -159,6 +159,12 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
       });
     },
 
+    async credentialOf(deviceId: string) {
+      const r = await db.selectFrom('devices').select(['tenant_id', 'id', 'computer_dns_name', 'rbac_group_id', 'credential_hash'])
+        .where('id', '=', deviceId).limit(1).executeTakeFirst();
+      return r ? { tenantId: r.tenant_id, id: r.id, computerDnsName: r.computer_dns_name, rbacGroupId: Number(r.rbac_group_id), credentialHash: r.credential_hash } : null;
+    },
+
     async revokeCredential(tenantId: string, id: string, scope: DeviceScope) {
       if (emptyScope(scope)) return false;
       let q = db.updateTable('devices').set({ credential_hash: REVOKED_CREDENTIAL }).where('tenant_id', '=', tenantId).where('id', '=', id);

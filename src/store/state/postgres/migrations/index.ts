@@ -1,8 +1,10 @@
 /** The PostgreSQL migrations, in order (names sort in application order). */
 import type { Migration } from 'kysely';
 import { initialPostgres } from './0001-initial.ts';
+import { deviceIdIndexPostgres } from './0002-device-id-index.ts';
 
 /** Every PostgreSQL migration by name. */
 export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialPostgres,
+  '0002-device-id-index': deviceIdIndexPostgres,
 };

@@ -1,8 +1,10 @@
 /** The SQLite migrations, in order (names sort in application order). */
 import type { Migration } from 'kysely';
 import { initialSqlite } from './0001-initial.ts';
+import { deviceIdIndexSqlite } from './0002-device-id-index.ts';
 
 /** Every SQLite migration by name. */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialSqlite,
+  '0002-device-id-index': deviceIdIndexSqlite,
 };
