@@ -35,6 +35,14 @@ export function collection(req: FastifyRequest, reply: FastifyReply, set: string
   return odata(reply, body);
 }
 
+/**
+ * Marks the reply as a `$select` projection: it leaves out properties the response schema
+ * requires, so it is written with JSON.stringify instead of the schema's compiled serializer.
+ */
+export function projected(reply: FastifyReply): void {
+  void reply.serializer(JSON.stringify);
+}
+
 /** A single entity body (headers set on the reply). */
 export function entity(req: FastifyRequest, reply: FastifyReply, set: string, entity: Record<string, unknown>): Record<string, unknown> {
   return odata(reply, { '@odata.context': `${baseUrlOf(req)}/api/$metadata#${set}/$entity`, ...entity });

@@ -1,5 +1,7 @@
-/** Device (MDE "machine") entity, enums and the filterable field table. */
-import type { EntitySetSpec } from './list-query.ts';
+/**
+ * Device (MDE "machine") record and enums. How it is stored and shown (the machine entity) is
+ * declared once in src/entities/machine.ts.
+ */
 
 export const HEALTH_STATUSES = ['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
@@ -16,7 +18,7 @@ export const DEVICE_VALUES = ['Normal', 'Low', 'High'] as const;
 export type DeviceValue = (typeof DEVICE_VALUES)[number];
 export const OS_PLATFORMS = ['Windows10', 'Windows11', 'WindowsServer2016', 'WindowsServer2019', 'WindowsServer2022', 'Linux', 'macOS'] as const;
 
-/** A device is Inactive when it has been silent this long (reference §10). */
+/** A device is Inactive when it has been silent this long (reference §10); healthStatus is derived from it. */
 export const INACTIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
 
 /** One network interface as the machine entity shows it. */
@@ -64,37 +66,3 @@ export interface Device {
    */
   credentialHash: string;
 }
-
-/** Derived health: silent for 7 days → Inactive, else what the sensor reported. */
-export function healthStatusOf(d: Pick<Device, 'lastSeen' | 'sensorHealth'>, now: Date = new Date()): HealthStatus {
-  return now.getTime() - Date.parse(d.lastSeen) > INACTIVE_AFTER_MS ? 'Inactive' : d.sensorHealth;
-}
-
-/** $filter surface of GET /api/machines (reference §4). */
-export const MACHINES_SET: EntitySetSpec = {
-  name: 'Machines',
-  maxTop: 10_000,
-  defaultTop: 10_000,
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'computerDnsName', type: 'string' },
-    { name: 'version', type: 'string' },
-    { name: 'deviceValue', type: 'string', enumValues: DEVICE_VALUES },
-    { name: 'aadDeviceId', type: 'string' },
-    { name: 'machineTags', type: 'stringCollection' },
-    { name: 'lastSeen', type: 'datetime' },
-    { name: 'firstSeen', type: 'datetime' },
-    { name: 'exposureLevel', type: 'string', enumValues: EXPOSURE_LEVELS },
-    { name: 'onboardingStatus', type: 'string', enumValues: ONBOARDING_STATUSES },
-    { name: 'lastIpAddress', type: 'string' },
-    { name: 'lastExternalIpAddress', type: 'string' },
-    { name: 'healthStatus', type: 'string', enumValues: HEALTH_STATUSES },
-    { name: 'osPlatform', type: 'string' },
-    { name: 'riskScore', type: 'string', enumValues: RISK_SCORES },
-    { name: 'rbacGroupId', type: 'number' },
-    { name: 'rbacGroupName', type: 'string' },
-    { name: 'osBuild', type: 'number' },
-    { name: 'agentVersion', type: 'string' },
-    { name: 'isAadJoined', type: 'boolean' },
-  ],
-};

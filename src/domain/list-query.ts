@@ -38,12 +38,19 @@ export interface ListQuery {
 /** The type of a field as the filter language sees it. */
 export type FieldType = 'string' | 'datetime' | 'number' | 'boolean' | 'stringCollection';
 
+/** An operator of `$filter`: a comparison, `in`, a text function, or `any()` over a collection. */
+export type FilterOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'in' | 'startswith' | 'endswith' | 'contains' | 'any';
+
 /** One entity field a client may filter or sort on. Names are matched case-insensitively. */
 export interface FieldSpec {
   name: string;
   type: FieldType;
   /** Allowed values (enums); a literal outside them is a 400. */
   enumValues?: readonly string[];
+  /** The operators allowed on it; absent: every operator its type supports. */
+  operators?: readonly FilterOperator[];
+  /** Usable in `$orderby`; absent: true for scalars (collections never are). */
+  sortable?: boolean;
 }
 
 /** The filterable surface of one entity set (e.g. Machines). */

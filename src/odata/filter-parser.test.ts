@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MACHINES_SET } from '../domain/device.ts';
+import { MACHINE } from '../entities/machine.ts';
 import { PalisadeError } from '../domain/errors.ts';
 import type { EntitySetSpec, FilterExpr } from '../domain/list-query.ts';
 import { parseFilter } from './filter-parser.ts';
@@ -32,7 +32,7 @@ const ACTIONS: EntitySetSpec = {
   ],
 };
 
-const m = (text: string): FilterExpr => parseFilter(text, MACHINES_SET);
+const m = (text: string): FilterExpr => parseFilter(text, MACHINE.set);
 
 function errorOf(fn: () => unknown): PalisadeError {
   try {
@@ -243,18 +243,38 @@ describe('parseFilter: in, string functions, any()', () => {
   });
 });
 
+describe('parseFilter: operators a declaration restricts', () => {
+  const NOTES: EntitySetSpec = {
+    name: 'Notes', maxTop: 10, defaultTop: 10,
+    fields: [
+      { name: 'id', type: 'string', operators: ['eq', 'in'] },
+      { name: 'done', type: 'boolean', operators: ['ne'] },
+      { name: 'labels', type: 'stringCollection', operators: [] },
+    ],
+  };
+  const n = (text: string) => parseFilter(text, NOTES);
+  it('accepts the declared operators and refuses the others by name', () => {
+    expect(n("id eq 'a' or id in ('b')")).toMatchObject({ kind: 'or' });
+    expect(errorOf(() => n("id ne 'a'")).message).toBe("The operator 'ne' cannot be used on property 'id' (position 1). Operators it supports: eq, in");
+    expect(errorOf(() => n("startswith(id,'a')")).message).toMatch(/operator 'startswith' cannot be used on property 'id'/);
+    expect(errorOf(() => n('done')).message).toMatch(/operator 'eq' cannot be used on property 'done'/);
+    expect(n('done ne true')).toMatchObject({ op: 'ne' });
+    expect(errorOf(() => n("labels/any(t: t eq 'x')")).message).toMatch(/operator 'any' cannot be used on property 'labels'/);
+  });
+});
+
 describe('parseFilter: the filters real clients and the MDE docs send', () => {
   it.each([
-    ["healthStatus ne 'Inactive'", MACHINES_SET],
-    ['lastSeen gt 2018-08-01Z', MACHINES_SET],
-    ["riskScore eq 'High'", MACHINES_SET],
-    ["exposureLevel eq 'Medium'", MACHINES_SET],
-    ["healthStatus eq 'Active' and osPlatform eq 'Windows10'", MACHINES_SET],
-    ["startswith(computerDnsName,'mymachine')", MACHINES_SET],
-    ["machineTags/any(tag: tag eq 'test')", MACHINES_SET],
-    ["lastIpAddress eq '10.0.0.1' and lastSeen ge 2024-05-19T00:00:00Z", MACHINES_SET],
-    ["computerDnsName in ('desktop-1','desktop-2')", MACHINES_SET],
-    ["onboardingStatus eq 'Onboarded' and deviceValue eq 'High'", MACHINES_SET],
+    ["healthStatus ne 'Inactive'", MACHINE.set],
+    ['lastSeen gt 2018-08-01Z', MACHINE.set],
+    ["riskScore eq 'High'", MACHINE.set],
+    ["exposureLevel eq 'Medium'", MACHINE.set],
+    ["healthStatus eq 'Active' and osPlatform eq 'Windows10'", MACHINE.set],
+    ["startswith(computerDnsName,'mymachine')", MACHINE.set],
+    ["machineTags/any(tag: tag eq 'test')", MACHINE.set],
+    ["lastIpAddress eq '10.0.0.1' and lastSeen ge 2024-05-19T00:00:00Z", MACHINE.set],
+    ["computerDnsName in ('desktop-1','desktop-2')", MACHINE.set],
+    ["onboardingStatus eq 'Onboarded' and deviceValue eq 'High'", MACHINE.set],
     ["alertCreationTime ge 2018-11-22T00:00:00Z", ALERTS],
     ['lastUpdateTime ge 2019-11-22T00:00:00Z', ALERTS],
     ['lastUpdateTime gt 2024-01-01T00:00:00.0000000Z', ALERTS],

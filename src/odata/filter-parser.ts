@@ -13,7 +13,7 @@
  *            | prop                                                  a boolean property alone
  */
 import { PalisadeError } from '../domain/errors.ts';
-import type { EntitySetSpec, FieldSpec, FilterExpr, FilterLiteral } from '../domain/list-query.ts';
+import type { EntitySetSpec, FieldSpec, FilterExpr, FilterLiteral, FilterOperator } from '../domain/list-query.ts';
 import { parseIsoDateTime } from './datetime-literal.ts';
 import { syntaxError, tokenize, type Token } from './tokenizer.ts';
 
@@ -160,7 +160,10 @@ class FilterParser {
       return this.parseIn(left);
     }
     if (!this.isWord(opTok, ...CMP_OPS)) {
-      if (left.kind === 'prop' && left.field.type === 'boolean') return { kind: 'cmp', op: 'eq', field: left.field.name, value: true };
+      if (left.kind === 'prop' && left.field.type === 'boolean') {
+        checkOperator(left.field, 'eq', left.token);
+        return { kind: 'cmp', op: 'eq', field: left.field.name, value: true };
+      }
       const after = left.token.text;
       throw syntaxError(
         opTok.pos,
@@ -229,6 +232,7 @@ class FilterParser {
   private comparison(op: CmpOp, prop: Extract<Operand, { kind: 'prop' }>, lit: Extract<Operand, { kind: 'lit' }>): FilterExpr {
     const field = prop.field;
     if (field.type === 'stringCollection') throw collectionMisuse(field, prop.token);
+    checkOperator(field, op, prop.token);
     if (lit.value === null) {
       if (op !== 'eq' && op !== 'ne') {
         throw new PalisadeError('ODataError', `null can only be compared with eq or ne; found '${field.name} ${op} null' at position ${lit.token.pos + 1}`);
@@ -244,6 +248,7 @@ class FilterParser {
   private parseIn(prop: Extract<Operand, { kind: 'prop' }>): FilterExpr {
     const field = prop.field;
     if (field.type === 'stringCollection') throw collectionMisuse(field, prop.token);
+    checkOperator(field, 'in', prop.token);
     const open = this.next();
     if (!this.isPunct(open, '(') && !this.isPunct(open, '[')) {
       throw syntaxError(open.pos, `expected '(' to start the list after '${prop.token.text} in' but found ${describe(open)}`);
@@ -317,6 +322,7 @@ class FilterParser {
       const hint = arg.field.type === 'stringCollection' ? `; use ${arg.field.name}/any(t: ${name}(t, '…'))` : '';
       throw new PalisadeError('ODataError', `${name}() needs a string property; '${arg.field.name}' is ${arg.field.type}${hint}`);
     }
+    checkOperator(arg.field, name as StringFn, propTok);
     this.expectPunct(',', `between the arguments of ${name}()`);
     const litTok = this.next();
     if (litTok.kind !== 'string' && litTok.kind !== 'guid') {
@@ -349,6 +355,7 @@ class FilterParser {
     if (field.type !== 'stringCollection') {
       throw new PalisadeError('ODataError', `any() applies to collection properties only; '${field.name}' is ${field.type}`);
     }
+    checkOperator(field, 'any', propTok);
     this.expectPunct('(', "after 'any'");
     if (this.isPunct(this.peek(), ')')) {
       this.next();
@@ -365,6 +372,15 @@ class FilterParser {
     this.expectPunct(')', 'to close any(…)');
     return { kind: 'any', field: field.name, predicate };
   }
+}
+
+/** Throws when the field's declaration restricts its operators and `op` is not among them. */
+function checkOperator(field: FieldSpec, op: FilterOperator, tok: Token): void {
+  if (!field.operators || field.operators.includes(op)) return;
+  throw new PalisadeError(
+    'ODataError',
+    `The operator '${op}' cannot be used on property '${field.name}' (position ${tok.pos + 1}). Operators it supports: ${field.operators.join(', ')}`,
+  );
 }
 
 function checkEnum(field: FieldSpec, v: string, tok: Token): void {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MACHINES_SET } from '../domain/device.ts';
+import { MACHINE } from '../entities/machine.ts';
 import { PalisadeError } from '../domain/errors.ts';
 import type { EntitySetSpec } from '../domain/list-query.ts';
-import { parseListQuery } from './list-query-parser.ts';
+import { parseListQuery, parseSelectOption } from './list-query-parser.ts';
 
 const VULNS: EntitySetSpec = { name: 'Vulnerabilities', maxTop: 8000, defaultTop: 8000, fields: [{ name: 'severity', type: 'string' }] };
 
@@ -18,7 +18,7 @@ function errorOf(fn: () => unknown): PalisadeError {
 
 describe('parseListQuery', () => {
   it('applies the defaults of the set', () => {
-    expect(parseListQuery({}, MACHINES_SET)).toEqual({ top: 10_000, skip: 0, count: false, orderBy: [] });
+    expect(parseListQuery({}, MACHINE.set)).toEqual({ top: 10_000, skip: 0, count: false, orderBy: [] });
     expect(parseListQuery({}, VULNS).top).toBe(8000);
   });
 
@@ -34,7 +34,7 @@ describe('parseListQuery', () => {
         $select: 'id,computerDnsName',
         $format: 'json',
       },
-      MACHINES_SET,
+      MACHINE.set,
     );
     expect(q).toEqual({
       filter: {
@@ -55,66 +55,74 @@ describe('parseListQuery', () => {
   });
 
   it('ignores route parameters that are not $-options, and blank filters', () => {
-    const q = parseListQuery({ tag: 'x', useStartsWithFilter: 'true', $filter: '  ' }, MACHINES_SET);
+    const q = parseListQuery({ tag: 'x', useStartsWithFilter: 'true', $filter: '  ' }, MACHINE.set);
     expect(q.filter).toBeUndefined();
   });
 
   it('matches option names case-insensitively and accepts one-element arrays', () => {
-    expect(parseListQuery({ $TOP: '5', $Count: 'TRUE' }, MACHINES_SET)).toMatchObject({ top: 5, count: true });
-    expect(parseListQuery({ $top: ['7'] }, MACHINES_SET).top).toBe(7);
+    expect(parseListQuery({ $TOP: '5', $Count: 'TRUE' }, MACHINE.set)).toMatchObject({ top: 5, count: true });
+    expect(parseListQuery({ $top: ['7'] }, MACHINE.set).top).toBe(7);
   });
 
   it('checks $top bounds against the set', () => {
-    expect(parseListQuery({ $top: '0' }, MACHINES_SET).top).toBe(0);
-    expect(parseListQuery({ $top: '10000' }, MACHINES_SET).top).toBe(10_000);
-    const e = errorOf(() => parseListQuery({ $top: '10001' }, MACHINES_SET));
+    expect(parseListQuery({ $top: '0' }, MACHINE.set).top).toBe(0);
+    expect(parseListQuery({ $top: '10000' }, MACHINE.set).top).toBe(10_000);
+    const e = errorOf(() => parseListQuery({ $top: '10001' }, MACHINE.set));
     expect(e.code).toBe('ODataError');
     expect(e.status).toBe(400);
     expect(e.message).toBe("Invalid $top value '10001': must be between 0 and 10000");
     expect(errorOf(() => parseListQuery({ $top: '8001' }, VULNS)).message).toMatch(/must be between 0 and 8000/);
-    expect(errorOf(() => parseListQuery({ $top: '-1' }, MACHINES_SET)).message).toMatch(/must be between 0 and 10000/);
-    expect(errorOf(() => parseListQuery({ $top: 'ten' }, MACHINES_SET)).message).toBe("Invalid $top value 'ten': must be an integer between 0 and 10000");
-    expect(errorOf(() => parseListQuery({ $top: '1.5' }, MACHINES_SET)).message).toMatch(/must be an integer/);
+    expect(errorOf(() => parseListQuery({ $top: '-1' }, MACHINE.set)).message).toMatch(/must be between 0 and 10000/);
+    expect(errorOf(() => parseListQuery({ $top: 'ten' }, MACHINE.set)).message).toBe("Invalid $top value 'ten': must be an integer between 0 and 10000");
+    expect(errorOf(() => parseListQuery({ $top: '1.5' }, MACHINE.set)).message).toMatch(/must be an integer/);
   });
 
   it('checks $skip and $count', () => {
-    expect(parseListQuery({ $skip: '0' }, MACHINES_SET).skip).toBe(0);
-    expect(errorOf(() => parseListQuery({ $skip: '-5' }, MACHINES_SET)).message).toBe("Invalid $skip value '-5': must be a non-negative integer");
-    expect(errorOf(() => parseListQuery({ $skip: '99999999999999999999' }, MACHINES_SET)).message).toMatch(/non-negative integer/);
-    expect(parseListQuery({ $count: 'false' }, MACHINES_SET).count).toBe(false);
-    expect(errorOf(() => parseListQuery({ $count: 'yes' }, MACHINES_SET)).message).toBe("Invalid $count value 'yes': must be true or false");
+    expect(parseListQuery({ $skip: '0' }, MACHINE.set).skip).toBe(0);
+    expect(errorOf(() => parseListQuery({ $skip: '-5' }, MACHINE.set)).message).toBe("Invalid $skip value '-5': must be a non-negative integer");
+    expect(errorOf(() => parseListQuery({ $skip: '99999999999999999999' }, MACHINE.set)).message).toMatch(/non-negative integer/);
+    expect(parseListQuery({ $count: 'false' }, MACHINE.set).count).toBe(false);
+    expect(errorOf(() => parseListQuery({ $count: 'yes' }, MACHINE.set)).message).toBe("Invalid $count value 'yes': must be true or false");
   });
 
   it('parses $orderby and rejects bad items', () => {
-    expect(parseListQuery({ $orderby: 'lastSeen+desc' }, MACHINES_SET).orderBy).toEqual([{ field: 'lastSeen', dir: 'desc' }]);
-    expect(parseListQuery({ $orderby: 'riskScore ASC' }, MACHINES_SET).orderBy).toEqual([{ field: 'riskScore', dir: 'asc' }]);
-    expect(errorOf(() => parseListQuery({ $orderby: 'bogus desc' }, MACHINES_SET)).message).toMatch(
+    expect(parseListQuery({ $orderby: 'lastSeen+desc' }, MACHINE.set).orderBy).toEqual([{ field: 'lastSeen', dir: 'desc' }]);
+    expect(parseListQuery({ $orderby: 'riskScore ASC' }, MACHINE.set).orderBy).toEqual([{ field: 'riskScore', dir: 'asc' }]);
+    expect(errorOf(() => parseListQuery({ $orderby: 'bogus desc' }, MACHINE.set)).message).toMatch(
       /Could not find a property named 'bogus' on Machines to order by\. Sortable properties: id, computerDnsName/,
     );
-    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen down' }, MACHINES_SET)).message).toMatch(/direction 'down' for 'lastSeen': must be asc or desc/);
-    expect(errorOf(() => parseListQuery({ $orderby: 'machineTags' }, MACHINES_SET)).message).toMatch(/collection property 'machineTags'/);
-    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen,' }, MACHINES_SET)).message).toMatch(/an item is empty/);
-    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen, lastseen desc' }, MACHINES_SET)).message).toMatch(/more than once/);
+    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen down' }, MACHINE.set)).message).toMatch(/direction 'down' for 'lastSeen': must be asc or desc/);
+    expect(errorOf(() => parseListQuery({ $orderby: 'machineTags' }, MACHINE.set)).message).toMatch(/collection property 'machineTags'/);
+    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen,' }, MACHINE.set)).message).toMatch(/an item is empty/);
+    expect(errorOf(() => parseListQuery({ $orderby: 'lastSeen, lastseen desc' }, MACHINE.set)).message).toMatch(/more than once/);
+    const unsortable: EntitySetSpec = { name: 'Notes', maxTop: 10, defaultTop: 10, fields: [{ name: 'a', type: 'string' }, { name: 'b', type: 'string', sortable: false }] };
+    expect(parseListQuery({ $orderby: 'a' }, unsortable).orderBy).toEqual([{ field: 'a', dir: 'asc' }]);
+    expect(errorOf(() => parseListQuery({ $orderby: 'b' }, unsortable)).message).toBe("Property 'b' of Notes cannot be used in $orderby");
+    expect(errorOf(() => parseListQuery({ $orderby: 'c' }, unsortable)).message).toMatch(/Sortable properties: a$/);
   });
 
   it('rejects unknown and repeated $-options', () => {
-    const e = errorOf(() => parseListQuery({ $search: 'x' }, MACHINES_SET));
+    const e = errorOf(() => parseListQuery({ $search: 'x' }, MACHINE.set));
     expect(e.code).toBe('ODataError');
     expect(e.message).toMatch(/The query parameter '\$search' is not supported\. Supported options: \$filter, \$top/);
-    expect(errorOf(() => parseListQuery({ $top: ['1', '2'] }, MACHINES_SET)).message).toMatch(/'\$top' was specified more than once/);
-    expect(errorOf(() => parseListQuery({ $top: '1', $TOP: '2' }, MACHINES_SET)).message).toMatch(/more than once/);
+    expect(errorOf(() => parseListQuery({ $top: ['1', '2'] }, MACHINE.set)).message).toMatch(/'\$top' was specified more than once/);
+    expect(errorOf(() => parseListQuery({ $top: '1', $TOP: '2' }, MACHINE.set)).message).toMatch(/more than once/);
   });
 
   it('validates $expand, $select and $format shapes', () => {
-    expect(parseListQuery({ $select: '*' }, MACHINES_SET).select).toEqual(['*']);
-    expect(errorOf(() => parseListQuery({ $expand: 'evidence($top=1)' }, MACHINES_SET)).message).toMatch(/Invalid \$expand item 'evidence\(\$top=1\)'/);
-    expect(errorOf(() => parseListQuery({ $select: 'id,,name' }, MACHINES_SET)).message).toMatch(/Invalid \$select item ''/);
-    expect(parseListQuery({ $format: 'application/json;odata.metadata=minimal' }, MACHINES_SET).top).toBe(10_000);
-    expect(errorOf(() => parseListQuery({ $format: 'xml' }, MACHINES_SET)).message).toMatch(/Unsupported \$format 'xml'/);
+    expect(parseListQuery({ $select: '*' }, MACHINE.set).select).toEqual(['*']);
+    expect(parseSelectOption({ $SELECT: 'id, computerDnsName', $top: 'ignored' })).toEqual(['id', 'computerDnsName']);
+    expect(parseSelectOption({ other: 'x' })).toBeUndefined();
+    expect(errorOf(() => parseSelectOption({ $select: ['a', 'b'] })).message).toMatch(/more than once/);
+    expect(errorOf(() => parseSelectOption({ $select: 'a b' })).message).toMatch(/Invalid \$select item 'a b'/);
+    expect(errorOf(() => parseListQuery({ $expand: 'evidence($top=1)' }, MACHINE.set)).message).toMatch(/Invalid \$expand item 'evidence\(\$top=1\)'/);
+    expect(errorOf(() => parseListQuery({ $select: 'id,,name' }, MACHINE.set)).message).toMatch(/Invalid \$select item ''/);
+    expect(parseListQuery({ $format: 'application/json;odata.metadata=minimal' }, MACHINE.set).top).toBe(10_000);
+    expect(errorOf(() => parseListQuery({ $format: 'xml' }, MACHINE.set)).message).toMatch(/Unsupported \$format 'xml'/);
   });
 
   it('surfaces filter errors unchanged', () => {
-    expect(errorOf(() => parseListQuery({ $filter: "riskScore eq 'Severe'" }, MACHINES_SET)).message).toMatch(
+    expect(errorOf(() => parseListQuery({ $filter: "riskScore eq 'Severe'" }, MACHINE.set)).message).toMatch(
       /Invalid value 'Severe' for property 'riskScore'.*None, Informational, Low, Medium, High/,
     );
   });

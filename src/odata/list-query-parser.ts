@@ -51,6 +51,20 @@ export function parseListQuery(params: ListQueryParams, set: EntitySetSpec): Lis
   return query;
 }
 
+/**
+ * The `$select` option of a single-entity request (name matched case-insensitively; other options
+ * are not read): the names as sent, or undefined when absent. A malformed list is an ODataError.
+ */
+export function parseSelectOption(params: ListQueryParams): string[] | undefined {
+  const keys = Object.keys(params).filter((k) => k.toLowerCase() === '$select' && params[k] !== undefined);
+  if (keys.length === 0) return undefined;
+  const raw = params[keys[0]!];
+  if (keys.length > 1 || (Array.isArray(raw) && raw.length > 1)) throw new PalisadeError('ODataError', "The query option '$select' was specified more than once");
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string') throw new PalisadeError('ODataError', "The query option '$select' must be a string");
+  return parseNameList(value, '$select', true);
+}
+
 function collectOptions(params: ListQueryParams): Partial<Record<KnownOption, string>> {
   const out: Partial<Record<KnownOption, string>> = {};
   for (const [rawKey, rawValue] of Object.entries(params)) {
@@ -108,12 +122,13 @@ function parseOrderBy(raw: string, set: EntitySetSpec): OrderBy[] {
       throw new PalisadeError(
         'ODataError',
         `Could not find a property named '${name}' on ${set.name} to order by. Sortable properties: ${set.fields
-          .filter((f) => f.type !== 'stringCollection')
+          .filter(isSortable)
           .map((f) => f.name)
           .join(', ')}`,
       );
     }
     if (field.type === 'stringCollection') throw new PalisadeError('ODataError', `Cannot order by the collection property '${field.name}'`);
+    if (!isSortable(field)) throw new PalisadeError('ODataError', `Property '${field.name}' of ${set.name} cannot be used in $orderby`);
     const dir = (dirRaw ?? 'asc').toLowerCase();
     if (dir !== 'asc' && dir !== 'desc') {
       throw new PalisadeError('ODataError', `Invalid $orderby direction '${dirRaw}' for '${field.name}': must be asc or desc`);
@@ -122,6 +137,11 @@ function parseOrderBy(raw: string, set: EntitySetSpec): OrderBy[] {
     out.push({ field: field.name, dir });
   }
   return out;
+}
+
+/** A field is sortable unless it is a collection or its declaration says otherwise. */
+function isSortable(f: FieldSpec): boolean {
+  return f.type !== 'stringCollection' && f.sortable !== false;
 }
 
 function parseNameList(raw: string, option: string, allowStar = false): string[] {

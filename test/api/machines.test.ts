@@ -115,6 +115,36 @@ describe('OData', () => {
   });
 });
 
+describe('$select', () => {
+  it('returns only the selected properties, names the selection in @odata.context, and keeps it in nextLink', async () => {
+    const res = await get('/api/machines?$select=computerDnsName,ID,healthStatus&$top=2&$filter=startswith(computerDnsName,%27bulk%27)');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body['@odata.context']).toMatch(/\/api\/\$metadata#Machines\(id,computerDnsName,healthStatus\)$/);
+    expect(body.value).toHaveLength(2);
+    for (const m of body.value) expect(Object.keys(m)).toEqual(['id', 'computerDnsName', 'healthStatus']);
+    expect(new URL(body['@odata.nextLink']).searchParams.get('$select')).toBe('computerDnsName,ID,healthStatus');
+    const all = await get('/api/machines?$select=*&$top=1');
+    expect(Object.keys(all.json().value[0])).toContain('vmMetadata');
+    expect(all.json()['@odata.context']).toMatch(/#Machines$/);
+  });
+  it('applies to a single machine', async () => {
+    const one = await get('/api/machines/desktop-alpha?$select=machineTags,lastSeen');
+    expect(one.statusCode).toBe(200);
+    const { '@odata.context': context, ...rest } = one.json();
+    expect(context).toMatch(/#Machines\(lastSeen,machineTags\)\/\$entity$/);
+    expect(rest).toEqual({ lastSeen: expect.stringMatching(/Z$/), machineTags: ['finance', 'vip'] });
+  });
+  it('refuses unknown and nested properties with 400', async () => {
+    for (const q of ['$select=credentialHash', '$select=ipAddresses/ipAddress', '$select=id,,x']) {
+      const res = await get(`/api/machines?${q}`);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json().error.code).toBe('ODataError');
+    }
+    expect((await get('/api/machines/desktop-alpha?$select=nope')).statusCode).toBe(400);
+  });
+});
+
 describe('tags and device value', () => {
   it('adds and removes a tag, finds by tag, patches and sets value', async () => {
     const add = await send('POST', '/api/machines/web-prod-01/tags', { Value: 'pci', Action: 'Add' });

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTH_STATUSES, REVOKED_CREDENTIAL, SENSOR_HEALTH, healthStatusOf, type Device } from '../../src/domain/device.ts';
+import { HEALTH_STATUSES, REVOKED_CREDENTIAL, SENSOR_HEALTH, type Device } from '../../src/domain/device.ts';
+import { MACHINE } from '../../src/entities/machine.ts';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { FilterExpr, FilterLiteral, ListQuery, OrderBy } from '../../src/domain/list-query.ts';
 import type { DeviceScope, StateStore } from '../../src/domain/ports.ts';
@@ -563,6 +564,8 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const devices: Device[] = [];
         SENSOR_HEALTH.forEach((health, h) => ages.forEach((age, a) => devices.push(makeDevice(tt, `h${h}${a}`, { sensorHealth: health, lastSeen: ago(age) }))));
         for (const d of devices) await store.devices.insert(d);
+        // The oracle is the JSON mapping's derivation of the same declaration.
+        const healthStatusOf = (d: Device, now: Date) => MACHINE.json(d, now, ['healthStatus']).healthStatus as string;
         const expected = (keep: (status: string) => boolean) =>
           devices.filter((d) => keep(healthStatusOf(d, NOW))).sort((x, y) => (x.lastSeen < y.lastSeen ? 1 : x.lastSeen > y.lastSeen ? -1 : x.id < y.id ? -1 : 1)).map((d) => d.id);
         const actual = async (filter: FilterExpr) => (await store.devices.list(tt, q(filter), 'all', NOW)).items.map((d) => d.id);

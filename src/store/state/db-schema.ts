@@ -5,6 +5,7 @@
  * are JSON text — representations both SQLite and PostgreSQL store and return the same way.
  */
 import type { Generated } from 'kysely';
+import type { DevicesRow } from '../../entities/machine.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
 export interface TenantsTable {
@@ -45,39 +46,11 @@ export interface EnrollmentTokensTable {
 }
 
 /**
- * `devices`: one row per device. `first_seen`/`last_seen` hold the fixed-width canonical form
+ * `devices`: one row per device, derived from the machine entity's storage declaration
+ * (src/entities/machine.ts). `first_seen`/`last_seen` hold the fixed-width canonical form
  * `YYYY-MM-DDTHH:MM:SS.sssZ`, so text order is time order; `ip_addresses` is JSON text.
  */
-export interface DevicesTable {
-  tenant_id: string;
-  id: string;
-  computer_dns_name: string;
-  first_seen: string;
-  last_seen: string;
-  os_platform: string;
-  os_version: string | null;
-  version: string | null;
-  os_processor: string | null;
-  os_architecture: string | null;
-  os_build: number | null;
-  last_ip_address: string | null;
-  last_external_ip_address: string | null;
-  agent_version: string | null;
-  sensor_health: string;
-  onboarding_status: string;
-  rbac_group_id: number;
-  rbac_group_name: string | null;
-  risk_score: string;
-  exposure_level: string | null;
-  device_value: string;
-  aad_device_id: string | null;
-  is_aad_joined: number;
-  ip_addresses: string;
-  managed_by: string;
-  managed_by_status: string;
-  defender_av_status: string;
-  credential_hash: string;
-}
+export type DevicesTable = DevicesRow;
 
 /** `device_tags`: a device's tag set; `position` keeps the order the tags were given in. */
 export interface DeviceTagsTable {

@@ -1,13 +1,14 @@
 /** DeviceRepo over kysely: devices, their tag sets, and Machines list queries. */
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { REVOKED_CREDENTIAL, type Device } from '../../domain/device.ts';
-import type { ListQuery } from '../../domain/list-query.ts';
+import type { FilterExpr, ListQuery } from '../../domain/list-query.ts';
 import { errors } from '../../domain/errors.ts';
 import type { DevicePatch, DeviceRepo, DeviceScope, Page } from '../../domain/ports.ts';
 import type { DevicesTable, StateDb } from './db-schema.ts';
 import type { StateDialect } from './dialect.ts';
-import { deviceFilterSql, deviceOrderTerms, deviceQueryContext, deviceTagFilterSql, type DeviceOrderTerm } from './device-filter.ts';
-import { deviceToRow, normalizeTags, patchToColumns, rowToDevice } from './device-row.ts';
+import { MACHINE } from '../../entities/machine.ts';
+import { entityQuery, type OrderTerm } from './list-query-sql.ts';
+import { patchToColumns, recordToRow, rowToRecord } from './entity-rows.ts';
 import { conflictAware } from './write-errors.ts';
 
 /** Ids per IN list / rows per multi-row insert: far below both engines' bound-parameter limits. */
@@ -57,7 +58,12 @@ async function loadTags(db: Kysely<StateDb>, tenantId: string, ids: readonly str
 async function hydrate(db: Kysely<StateDb>, tenantId: string, rows: DevicesTable[]): Promise<Device[]> {
   if (!rows.length) return [];
   const tags = await loadTags(db, tenantId, rows.map((r) => r.id));
-  return rows.map((r) => rowToDevice(r, tags.get(r.id) ?? []));
+  return rows.map((r) => rowToRecord<Device, DevicesTable>(MACHINE.decl, r, { machineTags: tags.get(r.id) ?? [] }));
+}
+
+/** A tag list as a set: duplicates dropped, first occurrence kept, order preserved. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return [...new Set(tags)];
 }
 
 /** Replaces a device's tag set (duplicates dropped, order kept). */
@@ -68,7 +74,7 @@ async function writeTags(db: Kysely<StateDb>, tenantId: string, deviceId: string
 }
 
 /** Applies the ORDER BY of a list query. */
-function ordered<O>(q: SelectQueryBuilder<StateDb, 'devices', O>, terms: readonly DeviceOrderTerm[]): SelectQueryBuilder<StateDb, 'devices', O> {
+function ordered<O>(q: SelectQueryBuilder<StateDb, 'devices', O>, terms: readonly OrderTerm[]): SelectQueryBuilder<StateDb, 'devices', O> {
   for (const t of terms) {
     q = q.orderBy(t.expr, (ob) => {
       const directed = t.dir === 'asc' ? ob.asc() : ob.desc();
@@ -96,7 +102,7 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
 
   return {
     async insert(d: Device) {
-      const row = deviceToRow(d);
+      const row = recordToRow<Device, DevicesTable>(MACHINE.decl, d);
       await conflictAware(dialect, `Device ${d.id}`, () =>
         atomically(db, async (trx) => {
           await trx.insertInto('devices').values(row).execute();
@@ -118,10 +124,10 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
 
     async list(tenantId: string, q: ListQuery, scope: DeviceScope, now: Date): Promise<Page<Device>> {
       checkPaging(q);
-      const ctx = deviceQueryContext(now);
+      const sqlOf = entityQuery(MACHINE.decl, now);
       // Translate first so an invalid query fails the same way whatever the caller's scope.
-      const where = q.filter ? deviceFilterSql(q.filter, ctx) : null;
-      const order = deviceOrderTerms(q.orderBy, ctx);
+      const where = q.filter ? sqlOf.where(q.filter) : null;
+      const order = sqlOf.orderBy(q.orderBy);
       if (emptyScope(scope)) return q.count ? { items: [], total: 0 } : { items: [] };
       let base = scoped(db, tenantId, scope);
       if (where) base = base.where(where);
@@ -145,7 +151,7 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
     update(tenantId: string, id: string, patch: DevicePatch, scope: DeviceScope) {
       if (emptyScope(scope)) return Promise.resolve(null);
       return atomically(db, async (trx) => {
-        const columns = patchToColumns(patch);
+        const columns = patchToColumns<Device, DevicesTable>(MACHINE.decl, patch);
         if (Object.keys(columns).length) {
           let q = trx.updateTable('devices').set(columns).where('tenant_id', '=', tenantId).where('id', '=', id);
           if (scope !== 'all') q = q.where('rbac_group_id', 'in', [...scope]);
@@ -174,11 +180,11 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
 
     async findByTag(tenantId: string, tag: string, startsWith: boolean, scope: DeviceScope) {
       if (emptyScope(scope)) return [];
-      const ctx = deviceQueryContext(new Date());
-      const rows = await ordered(
-        scoped(db, tenantId, scope).selectAll('devices').where(deviceTagFilterSql(tag, startsWith, ctx)),
-        deviceOrderTerms([], ctx),
-      ).execute();
+      const sqlOf = entityQuery(MACHINE.decl, new Date());
+      const member: FilterExpr = startsWith
+        ? { kind: 'fn', name: 'startswith', field: '$it', value: tag }
+        : { kind: 'cmp', op: 'eq', field: '$it', value: tag };
+      const rows = await ordered(scoped(db, tenantId, scope).selectAll('devices').where(sqlOf.any('machineTags', member)), sqlOf.orderBy([])).execute();
       return hydrate(db, tenantId, rows);
     },
 

@@ -1,16 +1,15 @@
 /** The MDE machines API: list, get, update, tags, bulk tags, device value, find by tag. */
 import { Type } from '@sinclair/typebox';
-import { MACHINES_SET } from '../../../domain/device.ts';
+import type { Device } from '../../../domain/device.ts';
 import { REQUIRE } from '../../../domain/permissions.ts';
+import { MACHINE } from '../../../entities/machine.ts';
 import type { DeviceService } from '../../../services/devices.ts';
-import { parseListQuery } from '../../../odata/index.ts';
-import { collection, entity } from '../../odata-response.ts';
+import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
+import { collection, entity, projected } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
-import { machineJson } from './machine-json.ts';
-import { MachineCollectionSchema, MachineEntitySchema } from './machine-schema.ts';
 
-const one = { 200: MachineEntitySchema };
-const many = { 200: MachineCollectionSchema };
+const one = { 200: MACHINE.schemas.entity };
+const many = { 200: MACHINE.schemas.collection };
 
 const EXAMPLE_ID = '0000000000000000000000000000000000000000';
 const idParams = Type.Object({ id: Type.String({ description: 'Machine id (40 hex characters) or computer name' }) });
@@ -21,16 +20,19 @@ const tagBody = Type.Object({
 
 /** The machines routes, bound to a DeviceService. */
 export function machineRoutes(devices: DeviceService, clock: () => Date = () => new Date()): ApiRoute[] {
-  const ser = (d: Parameters<typeof machineJson>[0]) => machineJson(d, clock());
+  const ser = (d: Device) => MACHINE.json(d, clock());
   return [
     {
       method: 'GET', url: '/machines', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineRead,
-      summary: 'List machines (OData $filter, $top ≤ 10,000, $skip, $count, $orderby)',
+      summary: 'List machines (OData $filter, $top ≤ 10,000, $skip, $count, $orderby, $select)',
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: many },
       handler: async (req, reply, ctx) => {
-        const q = parseListQuery(req.query as Record<string, string>, MACHINES_SET);
+        const q = parseListQuery(req.query as Record<string, string>, MACHINE.set);
+        const selection = MACHINE.selection(q.select);
         const page = await devices.list(ctx, q);
-        return collection(req, reply, 'Machines', page.items.map(ser), q, page.total);
+        const now = clock();
+        if (selection) projected(reply);
+        return collection(req, reply, MACHINE.context(selection), page.items.map((d) => MACHINE.json(d, now, selection)), q, page.total);
       },
     },
     {
@@ -41,15 +43,20 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       handler: async (req, reply, ctx) => {
         const { tag, useStartsWithFilter } = req.query as { tag?: string; useStartsWithFilter?: string };
         const found = await devices.findByTag(ctx, tag, useStartsWithFilter?.toLowerCase() === 'true');
-        return collection(req, reply, 'Machines', found.map(ser));
+        return collection(req, reply, MACHINE.set.name, found.map(ser));
       },
     },
     {
       method: 'GET', url: '/machines/:id', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineRead,
-      summary: 'Get a machine by id or computer name',
+      summary: 'Get a machine by id or computer name ($select)',
       schema: { params: idParams, response: one },
       example: { params: { id: EXAMPLE_ID } },
-      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.get(ctx, (req.params as { id: string }).id))),
+      handler: async (req, reply, ctx) => {
+        const selection = MACHINE.selection(parseSelectOption(req.query as Record<string, unknown>));
+        const d = await devices.get(ctx, (req.params as { id: string }).id);
+        if (selection) projected(reply);
+        return entity(req, reply, MACHINE.context(selection), MACHINE.json(d, clock(), selection));
+      },
     },
     {
       method: 'PATCH', url: '/machines/:id', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
@@ -63,28 +70,28 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
         response: one,
       },
       example: { params: { id: EXAMPLE_ID }, body: { deviceValue: 'High' } },
-      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.update(ctx, (req.params as { id: string }).id, req.body as object))),
+      handler: async (req, reply, ctx) => entity(req, reply, MACHINE.set.name, ser(await devices.update(ctx, (req.params as { id: string }).id, req.body as object))),
     },
     {
       method: 'POST', url: '/machines/:id/tags', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a machine tag',
       schema: { params: idParams, body: tagBody, response: one },
       example: { params: { id: EXAMPLE_ID }, body: { Value: 'example', Action: 'Add' } },
-      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.tag(ctx, (req.params as { id: string }).id, req.body as object))),
+      handler: async (req, reply, ctx) => entity(req, reply, MACHINE.set.name, ser(await devices.tag(ctx, (req.params as { id: string }).id, req.body as object))),
     },
     {
       method: 'POST', url: '/machines/AddOrRemoveTagForMultipleMachines', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Add or remove a tag on up to 500 machines (all or nothing)',
       schema: { body: Type.Object({ Value: Type.String({ minLength: 1 }), Action: Type.String({ enum: ['Add', 'Remove'] }), MachineIds: Type.Array(Type.String()) }, { additionalProperties: true }), response: many },
       example: { body: { Value: 'example', Action: 'Add', MachineIds: [EXAMPLE_ID] } },
-      handler: async (req, reply, ctx) => collection(req, reply, 'Machines', (await devices.tagMany(ctx, req.body as object)).map(ser)),
+      handler: async (req, reply, ctx) => collection(req, reply, MACHINE.set.name, (await devices.tagMany(ctx, req.body as object)).map(ser)),
     },
     {
       method: 'POST', url: '/machines/:id/setDeviceValue', auth: 'bearer', tag: 'Machines', permissions: REQUIRE.machineWrite,
       summary: 'Set the device value (Normal, Low, High)',
       schema: { params: idParams, body: Type.Object({ DeviceValue: Type.String({ enum: ['Normal', 'Low', 'High'] }) }, { additionalProperties: true }), response: one },
       example: { params: { id: EXAMPLE_ID }, body: { DeviceValue: 'High' } },
-      handler: async (req, reply, ctx) => entity(req, reply, 'Machines', ser(await devices.setDeviceValue(ctx, (req.params as { id: string }).id, req.body as object))),
+      handler: async (req, reply, ctx) => entity(req, reply, MACHINE.set.name, ser(await devices.setDeviceValue(ctx, (req.params as { id: string }).id, req.body as object))),
     },
   ];
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Device } from '../../domain/device.ts';
-import { deviceToRow, normalizeTags, patchToColumns, rowToDevice } from './device-row.ts';
+import { MACHINE } from '../../entities/machine.ts';
+import type { DevicesTable } from './db-schema.ts';
+import { normalizeTags } from './device-repo.ts';
+import { patchToColumns as patchOf, recordToRow, rowToRecord } from './entity-rows.ts';
+
+const deviceToRow = (d: Device) => recordToRow<Device, DevicesTable>(MACHINE.decl, d);
+const rowToDevice = (r: DevicesTable, machineTags: string[]) => rowToRecord<Device, DevicesTable>(MACHINE.decl, r, { machineTags });
+const patchToColumns = (p: Partial<Device>) => patchOf<Device, DevicesTable>(MACHINE.decl, p);
 
 const device: Device = {
   tenantId: 't', id: 'a'.repeat(40), computerDnsName: 'pc-1.contoso.com', firstSeen: '2025-01-01T00:00:00.000Z',
@@ -12,7 +19,7 @@ const device: Device = {
   managedBy: 'Palisade', managedByStatus: 'Success', defenderAvStatus: 'Updated', credentialHash: 'scrypt$x',
 };
 
-describe('device rows', () => {
+describe('entity rows (the machine declaration)', () => {
   it('round-trips every field, with booleans as 0/1 and ip addresses as JSON', () => {
     const row = deviceToRow(device);
     expect(row.is_aad_joined).toBe(0);

@@ -4,6 +4,7 @@
  */
 const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
+/** An instant in MDE's rendering; null stays null, text that is no datetime is returned as is. */
 export function mdeDateTime(iso: string | null): string | null {
   if (iso === null) return null;
   let s = iso;

@@ -1,10 +1,10 @@
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { MACHINES_SET } from '../../domain/device.ts';
 import { PalisadeError } from '../../domain/errors.ts';
-import type { FilterExpr, FilterLiteral } from '../../domain/list-query.ts';
+import type { FilterExpr, FilterLiteral, OrderBy } from '../../domain/list-query.ts';
+import { MACHINE } from '../../entities/machine.ts';
 import type { StateDb } from './db-schema.ts';
-import { DEVICE_FILTER_FIELDS, deviceFilterSql, deviceOrderTerms, deviceQueryContext } from './device-filter.ts';
+import { entityQuery } from './list-query-sql.ts';
 
 /** A Kysely that only compiles (no database). */
 const db = new Kysely<StateDb>({
@@ -16,14 +16,13 @@ const db = new Kysely<StateDb>({
   },
 });
 
-const ctx = deviceQueryContext(new Date('2025-06-15T12:00:00.000Z'));
-const compile = (f: FilterExpr) => db.selectFrom('devices').selectAll().where(deviceFilterSql(f, ctx)).compile();
+const machines = entityQuery(MACHINE.decl, new Date('2025-06-15T12:00:00.000Z'));
+const compile = (f: FilterExpr) => db.selectFrom('devices').selectAll().where(machines.where(f)).compile();
 const sample: Record<string, FilterLiteral> = { string: 'x', datetime: { datetime: '2025-01-01T00:00:00Z' }, number: 1, boolean: true };
 
-describe('device filter translation', () => {
+describe('list query translation (the machine declaration)', () => {
   it('covers every filterable Machines field with its declared type', () => {
-    expect([...DEVICE_FILTER_FIELDS].sort()).toEqual(MACHINES_SET.fields.map((f) => f.name).sort());
-    for (const field of MACHINES_SET.fields) {
+    for (const field of MACHINE.set.fields) {
       const f: FilterExpr = field.type === 'stringCollection'
         ? { kind: 'any', field: field.name, predicate: { kind: 'cmp', op: 'eq', field: '$it', value: 'x' } }
         : { kind: 'cmp', op: 'eq', field: field.name, value: sample[field.type] };
@@ -44,7 +43,6 @@ describe('device filter translation', () => {
   });
 
   it('derives healthStatus against now minus seven days, as a last_seen range where it can', () => {
-    expect(ctx.inactiveBefore).toBe('2025-06-08T12:00:00.000Z');
     const health = (f: Omit<Extract<FilterExpr, { kind: 'cmp' }>, 'kind' | 'field'>) => compile({ kind: 'cmp', field: 'healthStatus', ...f });
     const inactive = health({ op: 'eq', value: 'Inactive' });
     expect(inactive.sql).toMatch(/where \("devices"."last_seen" < \? or "devices"."sensor_health" in \(\?\)\)$/);
@@ -89,9 +87,9 @@ describe('device filter translation', () => {
   });
 
   it('orders by lastSeen desc then id by default, nulls lowest on nullable keys', () => {
-    const q = (orderBy: Parameters<typeof deviceOrderTerms>[0]) => {
+    const q = (orderBy: OrderBy[]) => {
       let s = db.selectFrom('devices').selectAll();
-      for (const t of deviceOrderTerms(orderBy, ctx)) {
+      for (const t of machines.orderBy(orderBy)) {
         s = s.orderBy(t.expr, (ob) => {
           const d = t.dir === 'asc' ? ob.asc() : ob.desc();
           return t.nulls === 'first' ? d.nullsFirst() : t.nulls === 'last' ? d.nullsLast() : d;
