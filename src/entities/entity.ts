@@ -109,7 +109,7 @@ function checkDeclaration<R>(decl: EntityDecl<R>): void {
     const sources = [p.field !== undefined, p.constant !== undefined, p.stale !== undefined].filter(Boolean).length;
     if (sources > 1) fail(`property ${p.name} has more than one value source`);
     const field = sourceFieldOf(p);
-    if (field !== null && !(field in storage)) fail(`property ${p.name} reads ${field}, which the record does not store`);
+    if (field !== null && !Object.hasOwn(storage, field)) fail(`property ${p.name} reads ${field}, which the record does not store`);
     if (p.stale) {
       const since = storage[p.stale.since];
       const otherwise = storage[p.stale.otherwise];

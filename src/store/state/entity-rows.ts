@@ -59,7 +59,7 @@ export function patchToColumns<R, Row>(decl: EntityDecl<R>, patch: Partial<R>): 
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
     const s = storage[key];
-    if (value === undefined || !s || !isColumn(s) || s.immutable) continue;
+    if (value === undefined || !Object.hasOwn(storage, key) || !s || !isColumn(s) || s.immutable) continue;
     out[s.column] = encode(s, value);
   }
   return out as Partial<Row>;
