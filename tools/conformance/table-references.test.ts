@@ -11,7 +11,7 @@ describe('table references from the syntax tree', () => {
     expect(tableReferences('// Syslog is not read here\nDeviceProcessEvents | where FileName == "Syslog" | project Syslog = 1')).toEqual(['DeviceProcessEvents']);
   });
 
-  it('finds nothing in a query that does not parse', () => {
-    expect(tableReferences('DeviceProcessEvents | where')).toEqual([]);
+  it('reads the tables of a query with syntax errors from the tree the parser still builds', () => {
+    expect(tableReferences('SecurityAlert | where x == | join (DeviceInfo) on y')).toEqual(['DeviceInfo', 'SecurityAlert']);
   });
 });

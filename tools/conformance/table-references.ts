@@ -4,7 +4,8 @@
  * `in (…)`, `table("…")`) that no `let` declares. Comments and string contents are never names,
  * so a query that only mentions a table in a comment names no table.
  */
-import { parseKql } from '../../src/kql/parse/parse.ts';
+import { convertSyntax } from '../../src/kql/parse/convert.ts';
+import { kustoRuntime } from '../../src/kql/parse/kusto-runtime.ts';
 import type { Syn, SynNode } from '../../src/kql/parse/syntax.ts';
 
 function nameOf(n: SynNode): string | null {
@@ -38,14 +39,13 @@ function firstString(s: Syn | null): string | null {
   return null;
 }
 
-/** The table names a query refers to (empty when the query does not parse). */
+/**
+ * The table names a query refers to. A query with syntax errors is read from the tree Microsoft's
+ * parser still builds around them, so its tables count as well.
+ */
 export function tableReferences(query: string): string[] {
-  let root: Syn;
-  try {
-    root = parseKql(query).root;
-  } catch {
-    return [];
-  }
+  const root = convertSyntax(kustoRuntime().K.KustoCode.Parse(query).Syntax);
+  if (!root) return [];
   const declared = new Set<string>();
   const named = new Set<string>();
   const visit = (s: Syn | null, tabular: boolean): void => {
