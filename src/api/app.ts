@@ -22,6 +22,7 @@ import type { HuntingService } from '../services/hunting.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable } from './routes/public/routes.ts';
 import { sensorTable, type IngestBatch } from './routes/sensor/routes.ts';
+import { createMemoryCounters } from '../store/counters/memory-counters.ts';
 import { Throttle } from './throttle.ts';
 
 /** Everything the app needs; optional parts have production defaults. */
@@ -93,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   ], {
     bearer: (h) => bearer.authenticate(h),
     device: (h) => gateway.authenticate(h),
-    throttle: new Throttle(deps.throttle ?? true),
+    throttle: new Throttle(createMemoryCounters(), deps.throttle ?? true),
   });
   return Object.assign(app, { services });
 }

@@ -167,7 +167,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
       return {
         onRequest: async (req) => {
           const ctx = await auth.bearer(req.headers.authorization);
-          auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
+          await auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
           callers.set(req, ctx);
         },
         handler: async (req, reply) => {

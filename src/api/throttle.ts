@@ -1,8 +1,10 @@
 /**
- * Per-tenant, per-API call quotas as MDE applies them (reference §5): a sliding count per minute
- * and per hour. Exceeding one answers 429 with Retry-After and names the exhausted quota.
+ * Per-tenant, per-API call quotas as MDE applies them (reference §5): a count per minute and per
+ * hour, kept in the Counters port so every process serving the tenant counts together. Exceeding
+ * one answers 429 with Retry-After and names the exhausted quota.
  */
 import { errors } from '../domain/errors.ts';
+import type { Counters } from '../domain/ports.ts';
 
 /** A quota: calls per minute and per hour. */
 export interface Quota {
@@ -12,29 +14,25 @@ export interface Quota {
 
 export const DEFAULT_QUOTA: Quota = { perMinute: 100, perHour: 1500 };
 
-/** Fixed-window counters keyed by tenant and API. Memory is bounded by tenants × routes. */
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/** Fixed-window call counts keyed by tenant and API. */
 export class Throttle {
-  private windows = new Map<string, { minute: number; minuteCount: number; hour: number; hourCount: number }>();
+  constructor(private readonly counters: Counters, private readonly enabled = true, private readonly clock: () => number = Date.now) {}
 
-  constructor(private readonly enabled = true, private readonly clock: () => number = Date.now) {}
-
-  /** Counts one call; throws TooManyRequests when a quota is exhausted. */
-  take(tenantId: string, api: string, quota: Quota): void {
+  /** Counts one call; throws TooManyRequests (counting nothing) when a quota is exhausted. */
+  async take(tenantId: string, api: string, quota: Quota): Promise<void> {
     if (!this.enabled) return;
     const now = this.clock();
-    const minute = Math.floor(now / 60_000), hour = Math.floor(now / 3_600_000);
-    const key = `${tenantId} ${api}`;
-    let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = { minute, minuteCount: 0, hour, hourCount: 0 }));
-    if (w.minute !== minute) { w.minute = minute; w.minuteCount = 0; }
-    if (w.hour !== hour) { w.hour = hour; w.hourCount = 0; }
-    if (w.minuteCount >= quota.perMinute) {
-      throw errors.tooMany(`Rate limit exceeded: ${quota.perMinute} calls per minute for ${api}. Try again in ${Math.ceil(((minute + 1) * 60_000 - now) / 1000)} seconds.`, ((minute + 1) * 60_000 - now) / 1000);
-    }
-    if (w.hourCount >= quota.perHour) {
-      throw errors.tooMany(`Rate limit exceeded: ${quota.perHour} calls per hour for ${api}. Try again in ${Math.ceil(((hour + 1) * 3_600_000 - now) / 1000)} seconds.`, ((hour + 1) * 3_600_000 - now) / 1000);
-    }
-    w.minuteCount++;
-    w.hourCount++;
+    const key = `calls ${tenantId} ${api}`;
+    const r = await this.counters.reserve([
+      { key, windowMs: MINUTE, limit: quota.perMinute },
+      { key, windowMs: HOUR, limit: quota.perHour },
+    ], 1, now);
+    if (r.ok) return;
+    const per = r.refused.windowMs === MINUTE ? 'minute' : 'hour';
+    const retry = (r.resetAt - now) / 1000;
+    throw errors.tooMany(`Rate limit exceeded: ${r.refused.limit} calls per ${per} for ${api}. Try again in ${Math.ceil(retry)} seconds.`, retry);
   }
 }

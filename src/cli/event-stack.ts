@@ -14,6 +14,7 @@ import { createIngestPipeline } from '../ingest/pipeline.ts';
 import { compileKqlDiscovering, preloadKql } from '../kql/index.ts';
 import { formatResult } from '../kql/result-format.ts';
 import { createExternalDataFetcher } from '../services/external-data.ts';
+import { createMemoryCounters } from '../store/counters/memory-counters.ts';
 import { openGeoIpDatabase } from '../store/geoip/maxmind-database.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from '../services/hunting.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from '../store/events/duckdb/event-store.ts';
@@ -67,7 +68,7 @@ export async function openEventStack(path: string, opts: {
     onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
   });
   const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting, geoIp: geoIp !== null };
-  const hunting = new HuntingService(compileKqlDiscovering, store, formatResult, limits, undefined, limits.allowExternalData ? createExternalDataFetcher() : undefined);
+  const hunting = new HuntingService({ compile: compileKqlDiscovering, events: store, format: formatResult, counters: createMemoryCounters(), limits, fetchExternalData: limits.allowExternalData ? createExternalDataFetcher() : undefined });
   return {
     store,
     ingest: (req) => pipeline.ingest(req),

@@ -304,3 +304,37 @@ export interface EventWrite extends BatchIdentity {
 export interface EventWriter {
   write(w: EventWrite): Promise<{ accepted: number; rejected: { index: number; reason: string }[] }>;
 }
+
+/** One budget a reservation draws on: counter `key` in fixed windows of `windowMs`, at most `limit` per window. */
+export interface CounterLimit {
+  key: string;
+  windowMs: number;
+  limit: number;
+}
+
+/** The outcome of a reservation: taken, or refused by the first exhausted budget (with when its window ends). */
+export type Reservation =
+  | { ok: true }
+  | { ok: false; refused: CounterLimit; used: number; resetAt: number };
+
+/**
+ * Usage counters in fixed time windows — MDE's per-tenant call quotas, the hunting CPU budget —
+ * which every process serving a tenant must share. In process by default (store/counters/memory.ts);
+ * an adapter over a shared store lets several processes count together. Usage is reserved before
+ * the work (refused when a budget is already spent or would be overdrawn) and settled after it with
+ * the difference between what was used and what was reserved.
+ */
+export interface Counters {
+  /**
+   * Adds `amount` to each limit's counter in the window containing `now`, all or nothing: refused,
+   * nothing changes, when a counter has reached its limit or would go beyond it.
+   */
+  reserve(limits: readonly CounterLimit[], amount: number, now: number): Promise<Reservation>;
+  /**
+   * Adds `delta` (negative to give back) to each counter in the window containing `at` — the time of
+   * the reservation being settled. Never refuses; a counter never goes below zero.
+   */
+  settle(counters: readonly Omit<CounterLimit, 'limit'>[], delta: number, at: number): Promise<void>;
+  /** The counter's value in the window containing `now`. */
+  used(key: string, windowMs: number, now: number): Promise<number>;
+}

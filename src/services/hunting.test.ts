@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createMemoryCounters } from '../store/counters/memory-counters.ts';
 import { HuntingService, DEFAULT_HUNTING_LIMITS } from './hunting.ts';
 import type { CompiledQuery, EventStore, QueryResult } from '../domain/ports.ts';
 import type { Ctx } from '../domain/context.ts';
@@ -31,7 +32,7 @@ const format = (cols: { name: string; type: string }[], rows: unknown[][]) => ({
 describe('HuntingService', () => {
   it('authorizes, passes tenant, device scope and limits to the compiler and the store', async () => {
     const store = fakeStore({});
-    const s = new HuntingService(compile, store, format);
+    const s = new HuntingService({ compile, events: store, format, counters: createMemoryCounters() });
     const c = ctx();
     const r = await s.run(c, 'T | take 1');
     expect(c.authz.checked).toBe(true);
@@ -46,7 +47,7 @@ describe('HuntingService', () => {
       expect(names).toHaveLength(2);
       return { sql: 'select x, d', params: [], columns: [{ name: 'x', type: 'long' }, { name: 'd', type: 'string' }], jsonSql: 'select json' };
     };
-    const s = new HuntingService(withJson, store, format, { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 });
+    const s = new HuntingService({ compile: withJson, events: store, format, counters: createMemoryCounters(), limits: { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 } });
     const r = await s.run(ctx(), 'T | evaluate bag_unpack(d)');
     expect(store.seen.map((x) => x.q.sql)).toEqual(['discover', 'select json']);
     expect(r.schema.map((c) => c.Name)).toEqual(['x', 'd']);
@@ -56,14 +57,14 @@ describe('HuntingService', () => {
     await expect(s.run(ctx(), 'x')).rejects.toMatchObject({ code: 'TooManyRequests' });
   });
   it('refuses callers without the permission', async () => {
-    await expect(new HuntingService(compile, fakeStore({}), format).run(ctx(['Machine.Read.All']), 'x')).rejects.toMatchObject({ code: 'Forbidden' });
+    await expect(new HuntingService({ compile, events: fakeStore({}), format, counters: createMemoryCounters() }).run(ctx(['Machine.Read.All']), 'x')).rejects.toMatchObject({ code: 'Forbidden' });
   });
   it('answers 400 when the result exceeds the row limit', async () => {
-    const s = new HuntingService(compile, fakeStore({ truncated: true }), format);
+    const s = new HuntingService({ compile, events: fakeStore({ truncated: true }), format, counters: createMemoryCounters() });
     await expect(s.run(ctx(), 'x')).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/100000 rows/) });
   });
   it('stops a tenant that used its hourly CPU budget, with Retry-After, and names the quota', async () => {
-    const s = new HuntingService(compile, fakeStore({}, 20), format, { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 });
+    const s = new HuntingService({ compile, events: fakeStore({}, 20), format, counters: createMemoryCounters(), limits: { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 } });
     await s.run(ctx(), 'x');
     await s.run(ctx(), 'x');
     const err = await s.run(ctx(), 'x').catch((e) => e);

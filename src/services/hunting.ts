@@ -6,7 +6,7 @@
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import { REQUIRE } from '../domain/permissions.ts';
-import type { CompiledQuery, EventStore } from '../domain/ports.ts';
+import type { CompiledQuery, Counters, EventStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 
 /**
@@ -57,19 +57,40 @@ export interface HuntingResult {
   stats: { executionTimeSeconds: number; rowsReturned: number; rowsScanned: number | null; truncated: boolean };
 }
 
+/** What a HuntingService runs on; optional parts have defaults. */
+export interface HuntingDeps {
+  compile: KqlCompiler;
+  events: EventStore;
+  format: ResultFormatter;
+  /** Where each tenant's hourly CPU budget is counted (shared by every process serving it). */
+  counters: Counters;
+  limits?: HuntingLimits;
+  clock?: () => Date;
+  /** Fetches externaldata URLs when `limits.allowExternalData` (see external-data.ts). */
+  fetchExternalData?: (url: string) => Promise<string>;
+}
+
+const HOUR_MS = 3_600_000;
+
 /** Runs hunting queries. */
 export class HuntingService {
-  private usage = new Map<string, { hour: number; ms: number }>();
+  private readonly compile: KqlCompiler;
+  private readonly events: EventStore;
+  private readonly format: ResultFormatter;
+  private readonly counters: Counters;
+  private readonly limits: HuntingLimits;
+  private readonly clock: () => Date;
+  private readonly fetchExternalData?: (url: string) => Promise<string>;
 
-  constructor(
-    private readonly compile: KqlCompiler,
-    private readonly events: EventStore,
-    private readonly format: ResultFormatter,
-    private readonly limits: HuntingLimits = DEFAULT_HUNTING_LIMITS,
-    private readonly clock: () => Date = () => new Date(),
-    /** Fetches externaldata URLs when `limits.allowExternalData` (see external-data.ts). */
-    private readonly fetchExternalData?: (url: string) => Promise<string>,
-  ) {}
+  constructor(deps: HuntingDeps) {
+    this.compile = deps.compile;
+    this.events = deps.events;
+    this.format = deps.format;
+    this.counters = deps.counters;
+    this.limits = deps.limits ?? DEFAULT_HUNTING_LIMITS;
+    this.clock = deps.clock ?? (() => new Date());
+    this.fetchExternalData = deps.fetchExternalData;
+  }
 
   /** Runs one query for the caller's tenant and device scope. */
   async run(ctx: Ctx, query: unknown): Promise<HuntingResult> {
@@ -77,7 +98,7 @@ export class HuntingService {
     if (typeof query !== 'string' || !query.trim()) throw errors.invalidBody("The body must be {\"Query\": \"<KQL>\"} with a non-empty query");
     if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
     const now = this.clock();
-    this.checkCpuBudget(ctx.tenantId, now);
+    await this.checkCpuBudget(ctx.tenantId, now);
     const limits = { timeoutMs: this.limits.timeoutMs, maxRows: this.limits.maxRows, signal: ctx.signal };
     // store time is charged to the tenant, including the steps that read names from the data
     let storeMs = 0;
@@ -104,7 +125,7 @@ export class HuntingService {
       // where the engine prints each row as JSON itself, rows need no conversion value by value
       res = await timed(compiled.jsonSql ? { sql: compiled.jsonSql, params: compiled.params, columns: [{ name: 'row', type: 'string' }] } : compiled);
     } finally {
-      this.charge(ctx.tenantId, now, storeMs);
+      await this.counters.settle([this.cpuBudget(ctx.tenantId)], storeMs, now.getTime());
     }
     if (res.truncated) {
       throw errors.badRequest(`Query result exceeded the limit of ${this.limits.maxRows} rows; narrow it with where, summarize or take`);
@@ -126,19 +147,16 @@ export class HuntingService {
     };
   }
 
-  private checkCpuBudget(tenantId: string, now: Date): void {
-    const hour = Math.floor(now.getTime() / 3_600_000);
-    const u = this.usage.get(tenantId);
-    if (u && u.hour === hour && u.ms >= this.limits.cpuMsPerHour) {
-      const retry = ((hour + 1) * 3_600_000 - now.getTime()) / 1000;
-      throw new PalisadeError('TooManyRequests', `The tenant's hunting CPU quota (${Math.round(this.limits.cpuMsPerHour / 60_000)} minutes of execution per hour) is exhausted. Try again in ${Math.ceil(retry)} seconds.`, { headers: { 'Retry-After': String(Math.ceil(retry)) } });
-    }
+  /** The counter of a tenant's hunting CPU time (milliseconds of store execution per hour). */
+  private cpuBudget(tenantId: string) {
+    return { key: `hunting-cpu ${tenantId}`, windowMs: HOUR_MS, limit: this.limits.cpuMsPerHour };
   }
 
-  private charge(tenantId: string, now: Date, ms: number): void {
-    const hour = Math.floor(now.getTime() / 3_600_000);
-    const u = this.usage.get(tenantId);
-    if (!u || u.hour !== hour) this.usage.set(tenantId, { hour, ms });
-    else u.ms += ms;
+  /** Refuses a tenant whose hourly budget is spent; the time a query uses is settled after it runs. */
+  private async checkCpuBudget(tenantId: string, now: Date): Promise<void> {
+    const r = await this.counters.reserve([this.cpuBudget(tenantId)], 0, now.getTime());
+    if (r.ok) return;
+    const retry = Math.ceil((r.resetAt - now.getTime()) / 1000);
+    throw new PalisadeError('TooManyRequests', `The tenant's hunting CPU quota (${Math.round(this.limits.cpuMsPerHour / 60_000)} minutes of execution per hour) is exhausted. Try again in ${retry} seconds.`, { headers: { 'Retry-After': String(retry) } });
   }
 }
