@@ -90,7 +90,7 @@ describe('ingest pipeline', () => {
 
   it('ingests the real streaming samples once reshaped into sensor lines', async () => {
     const p = createIngestPipeline({ eventStore: store, now: () => new Date('2022-11-08T00:00:00Z') });
-    const records = readFileSync('/work/shared/corpus/api-samples/streaming/elastic-m365d-test-device.ndjson', 'utf8')
+    const records = readFileSync(new URL('../../test/fixtures/api-samples/streaming/elastic-m365d-test-device.2022-11-07.ndjson', import.meta.url), 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => JSON.parse(l) as { category: string; properties: Record<string, unknown> });

@@ -1,31 +1,15 @@
 /** The machines API through HTTP: shape fidelity with real MDE payloads, OData, tags, bad input. */
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { sampleMachines, shapeProblems } from '../../tools/conformance/api-samples.ts';
 
-const CORPUS = new URL('../../../shared/corpus/api-samples/', import.meta.url);
+/** Real MDE machine payloads (test/fixtures/README.md names their sources); the whole corpus is the api-samples gate. */
+const SAMPLES = fileURLToPath(new URL('../fixtures/api-samples', import.meta.url));
+
 let h: Harness;
 let reader: string;
 let writer: string;
-
-/** Every sample machine object in the corpus. */
-function sampleMachines(): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(new URL('machines/elastic-mde-machine.test.ndjson', CORPUS), 'utf8').split('\n')) if (line.trim()) out.push(JSON.parse(line));
-  for (const f of ['get_machine.output.json', 'get_machines.output.json', 'get_alert_machine_information.output.json']) {
-    for (const rec of JSON.parse(readFileSync(new URL(`swimlane/${f}`, CORPUS), 'utf8'))) {
-      const b = rec.json_body;
-      if (Array.isArray(b?.value)) out.push(...b.value);
-      else if (b?.id && b?.computerDnsName !== undefined) {
-        const { '@odata.context': _c, ...m } = b;
-        out.push(m);
-      }
-    }
-  }
-  return out;
-}
-
-const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -45,18 +29,13 @@ const send = (method: 'POST' | 'PATCH', url: string, body: unknown, token = writ
 
 describe('shape fidelity', () => {
   it('has every key of every corpus sample machine, with the same JSON type or null', async () => {
-    const samples = sampleMachines();
+    const samples = sampleMachines(SAMPLES).map((s) => s.machine);
     expect(samples.length).toBeGreaterThanOrEqual(6);
     const res = await get('/api/machines?$top=3');
     const ours = res.json().value as Record<string, unknown>[];
     const problems: string[] = [];
     for (const m of ours) {
-      for (const s of samples) {
-        for (const [k, v] of Object.entries(s)) {
-          if (!(k in m)) problems.push(`missing key ${k}`);
-          else if (m[k] !== null && v !== null && jsonType(m[k]) !== jsonType(v)) problems.push(`${k}: ${jsonType(m[k])} vs sample ${jsonType(v)}`);
-        }
-      }
+      for (const s of samples) problems.push(...shapeProblems(m, s));
       for (const ip of m.ipAddresses as Record<string, unknown>[]) expect(Object.keys(ip)).toEqual(['ipAddress', 'macAddress', 'type', 'operationalStatus']);
     }
     expect([...new Set(problems)]).toEqual([]);

@@ -20,6 +20,7 @@ import { systemCtx } from '../../src/domain/context.ts';
 import { seedDataset, SEED_TENANT } from './seed-dataset.ts';
 import { allowListed, DEFAULT_ALLOW_LIST, loadAllowList } from './allow-list.ts';
 import { tableReferences } from './table-references.ts';
+import type { ModeResult } from './mode.ts';
 
 interface QueryCase {
   query: string;
@@ -107,10 +108,13 @@ function notClean(query: string): { status: 'syntax' | 'semantic'; error: string
   return { status: 'semantic', error: shown.join('; ') + more };
 }
 
-/** Runs the mode; returns the process exit code. */
-export async function runHuntingConformance(args: string[], opts: { out?: string }): Promise<number> {
+/**
+ * Runs the mode; returns its score. With `--allow-list-all-used`, an allow-list entry that matches no
+ * failing query of the file is a problem (the entry no longer matters and should go).
+ */
+export async function runHuntingConformance(args: string[], opts: { out?: string }): Promise<ModeResult> {
   const file = args.find((a, i) => !a.startsWith('--') && !['--dialect', '--allow-list', '--out'].includes(args[i - 1]));
-  if (!file) throw new Error('usage: conformance hunting FILE.jsonl [--dialect defender] [--clean-only] [--allow-list FILE] [--out results.json]');
+  if (!file) throw new Error('usage: conformance hunting FILE.jsonl [--dialect defender] [--clean-only] [--allow-list FILE] [--allow-list-all-used] [--out results.json] [--min-pass RATIO]');
   const dialectIdx = args.indexOf('--dialect');
   const dialect = dialectIdx >= 0 ? args[dialectIdx + 1] : undefined;
   const cleanOnly = args.includes('--clean-only');
@@ -203,5 +207,6 @@ export async function runHuntingConformance(args: string[], opts: { out?: string
   const counted = outcomes.filter((o) => o.status === 'pass' || o.status === 'fail');
   const passed = counted.filter((o) => o.status === 'pass').length;
   console.log(`${passed} passed, ${counted.length - passed} failed`);
-  return 0;
+  const unused = args.includes('--allow-list-all-used') ? allowList.filter((e) => !wrong.some((o) => o.name === e.name)) : [];
+  return { passed, failed: counted.length - passed, problems: unused.map((e) => `allow-list entry ${e.name} (${e.querySha256}) matches no failing query`) };
 }
