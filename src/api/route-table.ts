@@ -150,8 +150,9 @@ export function guardRoutes(app: FastifyInstance): void {
   });
 }
 
-function unauthenticated(): never {
-  throw new PalisadeError('InternalServerError', 'route has an unknown authentication kind');
+/** A route whose authentication kind no case handles: a type error at compile time, a start failure at run time. */
+function unknownAuthKind(r: never): never {
+  throw new Error(`Route ${JSON.stringify(r)} has an unknown authentication kind`);
 }
 
 /** What the authentication hook proved about a request, for its handler. */
@@ -192,7 +193,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
     case 'none':
       return { handler: (req, reply) => r.handler(req, reply) };
     default:
-      return unauthenticated();
+      return unknownAuthKind(r);
   }
 }
 
