@@ -90,6 +90,17 @@ describe('token endpoint', () => {
     const wrongTenant = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }, other.id);
     expect(wrongTenant.json().error).toBe('invalid_client');
   });
+  it('validates the token form against its schema and answers failures in OAuth2 shape', async () => {
+    const post = (p: Record<string, string>, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: `/${h.tenantId}/oauth2/v2.0/token`, headers: { ...FORM, ...headers }, payload: form(p) });
+    const long = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: 'x'.repeat(5000), scope: 'https://api.securitycenter.microsoft.com/.default' });
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toMatchObject({ error: 'invalid_request' });
+    expect(long.json().error_description).toMatch(/client_secret/);
+    // a malformed percent-encoding in HTTP Basic is the client's error, never a 500
+    const basic = await post({ grant_type: 'client_credentials', scope: 'https://api.securitycenter.microsoft.com/.default' }, { authorization: `Basic ${Buffer.from('%E0%A4%A:secret').toString('base64')}` });
+    expect(basic.statusCode).toBe(401);
+    expect(basic.json().error).toBe('invalid_client');
+  });
   it('stores app secrets only as scrypt hashes', async () => {
     const a = await h.state.apps.get(h.tenantId, creds.clientId);
     expect(a!.secretHash.startsWith('scrypt$')).toBe(true);
