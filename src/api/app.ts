@@ -4,7 +4,7 @@
  * is registered outside a table. Transport (HTTPS, ports) is the server's business (cli/serve.ts);
  * tests build this app and call it with `inject`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { EventWriter, StateStore } from '../domain/ports.ts';
 import { AuthorizationServer } from '../auth/authorization-server.ts';
@@ -20,7 +20,9 @@ import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
 import { identityTable } from './routes/identity/routes.ts';
-import { publicTable } from './routes/public/routes.ts';
+import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
+import { ServerMetrics } from './metrics.ts';
+import { installRequestObserver } from './request-observer.ts';
 import { sensorTable, type IngestBatch } from './routes/sensor/routes.ts';
 import { createMemoryCounters } from '../store/counters/memory-counters.ts';
 import { Throttle } from './throttle.ts';
@@ -41,6 +43,10 @@ export interface AppDeps {
   version?: string;
   /** The roles of signed-in users (user tokens); none until users arrive. */
   userRoles?: RoleLookup;
+  /** The metrics `/metrics` serves; the composition root passes one to register more collectors on it. */
+  metrics?: ServerMetrics;
+  /** What `/readyz` waits for besides the state store (the event store). */
+  readiness?: readonly ReadinessCheck[];
 }
 
 /** The services the app built, shared with extra route factories. */
@@ -48,6 +54,21 @@ export interface AppServices {
   tokens: TokenService;
   devices: DeviceService;
   gateway: SensorGateway;
+  metrics: ServerMetrics;
+}
+
+/** The ingest call with each batch's outcome counted in the metrics. */
+function countedIngest(ingest: IngestBatch, metrics: ServerMetrics): IngestBatch {
+  return async (args) => {
+    try {
+      const r = await ingest(args);
+      metrics.observeIngest({ accepted: r.accepted, rejected: r.rejected.length, duplicate: r.duplicate });
+      return r;
+    } catch (e) {
+      metrics.observeIngest('failed');
+      throw e;
+    }
+  };
 }
 
 /** Builds the app (not listening). */
@@ -61,10 +82,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     forceCloseConnections: true,
+    // request-observer.ts writes the one access-log line per request
+    logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 65_000,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
   } as object) as unknown as FastifyInstance;
+  const metrics = deps.metrics ?? new ServerMetrics();
   installErrorHandling(app);
+  installRequestObserver(app, metrics);
   guardRoutes(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -77,19 +102,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   const tokens = new TokenService(deps.state.tenants, clock);
   const devices = new DeviceService(deps.state, clock);
   const gateway = new SensorGateway(deps.state, deps.eventWriter ?? null, clock);
-  const services: AppServices = { tokens, devices, gateway };
+  const services: AppServices = { tokens, devices, gateway, metrics };
 
   const bearer = new BearerAuthenticator(tokens, deps.state.apps, deps.userRoles);
   const api: RouteTable<'api'> = {
     surface: 'api',
     prefixes: ['/api', '/api/v1.0'],
-    routes: [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting) : [])],
+    routes: [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting, metrics) : [])],
     documented: true,
   };
   await registerTables(app, [
-    publicTable(app),
+    publicTable(app, { metrics, readiness: [{ name: 'state', check: () => deps.state.ping() }, ...(deps.readiness ?? [])] }),
     identityTable(new AuthorizationServer(deps.state.tenants, deps.state.apps, tokens)),
-    sensorTable(gateway, deps.ingest ?? null),
+    sensorTable(gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null),
     api,
   ], {
     bearer: (h) => bearer.authenticate(h),

@@ -168,6 +168,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
       return {
         onRequest: async (req) => {
           const ctx = await auth.bearer(req.headers.authorization);
+          req.tenantId = ctx.tenantId;
           await auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
           callers.set(req, ctx);
         },
@@ -184,7 +185,9 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
     case 'device':
       return {
         onRequest: async (req) => {
-          callers.set(req, await auth.device(req.headers.authorization));
+          const device = await auth.device(req.headers.authorization);
+          req.tenantId = device.tenantId;
+          callers.set(req, device);
         },
         handler: async (req, reply) => r.handler(req, reply, callers.get(req) as DeviceIdentity),
       };

@@ -28,6 +28,8 @@ export interface EventStack {
   /** The committed-batch feed: every batch the store commits is published here. */
   feed: Queue;
   hunting: HuntingService;
+  /** Resolves once the event store answers a trivial query (readiness). */
+  ping: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -78,6 +80,9 @@ export async function openEventStack(path: string, opts: {
     }),
     feed,
     hunting,
+    ping: async () => {
+      await store.query({ sql: 'select 1 as ok', params: [], columns: [{ name: 'ok', type: 'long' }] }, { timeoutMs: 5_000, maxRows: 1 });
+    },
     close: async () => {
       stopRetention();
       await feed.close();

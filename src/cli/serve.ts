@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
+import { ServerMetrics } from '../api/metrics.ts';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
 import { newSigningKey } from '../auth/token-service.ts';
 import { systemCtx } from '../domain/context.ts';
@@ -46,8 +47,12 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   if (!tenant) tenant = await tenants.createTenant(systemCtx(randomUUID()), 'Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
   const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
+  // the feed's gauges (queue/queue-metrics.ts) register on this same registry
+  const metrics = new ServerMetrics({ processMetrics: true });
   const app = await buildApp({
     state,
+    metrics,
+    readiness: [{ name: 'events', check: events.ping }],
     ingest: events.ingest,
     eventWriter: events.eventWriter,
     hunting: events.hunting,

@@ -98,6 +98,8 @@ export interface StateStore extends Repos {
   /** Applies pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Resolves once the store answers a trivial query; rejects when it cannot (readiness). */
+  ping(): Promise<void>;
   /** 'sqlite' | 'postgres' — for logs only; no caller branches on it. */
   readonly kind: string;
 }

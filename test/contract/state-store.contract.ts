@@ -123,6 +123,13 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(['sqlite', 'postgres']).toContain(shared.kind);
       });
 
+      it('answers ping while open and refuses it once closed', async () => {
+        const { store } = await fresh();
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+      });
+
       it('migrate is idempotent and keeps data', async () => {
         const { url, store } = await fresh();
         await store.tenants.create({ id: 't1', name: 'One', createdAt: '2025-01-01T00:00:00.000Z' });

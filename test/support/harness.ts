@@ -80,7 +80,7 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant(operatorCtx(randomUUID(), 'test'), 'Test');
   const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
-  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, ...extra });
+  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, readiness: [{ name: 'events', check: events.ping }], ...extra });
   await app.ready();
   const h: Harness = {
     app,

@@ -2,7 +2,7 @@
  * The StateStore assembled from the shared repositories over one Kysely instance. Dialect
  * adapters (sqlite/, postgres/) only build the Kysely instance and the StateDialect.
  */
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Repos, StateStore } from '../../domain/ports.ts';
 import { kyselyAppRepo } from './app-repo.ts';
 import { kyselyAuditRepo } from './audit-repo.ts';
@@ -51,6 +51,9 @@ export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect): St
     },
     async close() {
       await db.destroy();
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
     },
   };
 }
