@@ -1,10 +1,11 @@
 /**
  * KQL text codecs computed in JavaScript: punycode (RFC 3492) of strings and of domain names, and
  * gzip / zlib compression to and from base64. Each returns null when its input cannot be encoded or
- * decoded (KQL prints that as an empty string).
+ * decoded (KQL prints that as an empty string); decompression stops at a bound (limits.ts).
  */
 import { gunzipSync, gzipSync, inflateSync, deflateSync } from 'node:zlib';
 import punycode from 'punycode/punycode.js';
+import { EngineLimitError, MAX_DECOMPRESSED_BYTES } from './limits.ts';
 
 /** Whether every character of `s` is ASCII. */
 const isAscii = (s: string) => [...s].every((c) => c.charCodeAt(0) < 128);
@@ -69,6 +70,23 @@ function utf8Text(b: Uint8Array): string | null {
 }
 
 /**
+ * Inflates with `inflate`, stopping at MAX_DECOMPRESSED_BYTES (a bomb fails the query with
+ * EngineLimitError rather than exhausting memory); null when the data is not valid or not UTF-8.
+ */
+function decompressed(fn: string, inflate: (o: { maxOutputLength: number }) => Buffer): string | null {
+  let out: Buffer;
+  try {
+    out = inflate({ maxOutputLength: MAX_DECOMPRESSED_BYTES });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new EngineLimitError(`${fn}(): the decompressed text exceeds ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB`);
+    }
+    return null;
+  }
+  return utf8Text(out);
+}
+
+/**
  * gzip_compress_to_base64_string(): the UTF-8 text in a gzip member, base64-encoded. As KQL's
  * documented output shows, the data is written in stored (level 0) deflate blocks, with a header of
  * modification time 0, no extra flags and operating system 255 (unknown).
@@ -88,11 +106,7 @@ export function gzipCompressToBase64(s: string): string {
 export function gzipDecompressFromBase64(s: string): string | null {
   const b = fromBase64(s);
   if (b === null || b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b || b[2] !== 8 || b[3] !== 0) return null;
-  try {
-    return utf8Text(gunzipSync(b));
-  } catch {
-    return null;
-  }
+  return decompressed('gzip_decompress_from_base64_string', (o) => gunzipSync(b, o));
 }
 
 /**
@@ -107,11 +121,7 @@ export function zlibCompressToBase64(s: string): string {
 export function zlibDecompressFromBase64(s: string): string | null {
   const b = fromBase64(s);
   if (b === null || b.length < 6 || b[0] !== 0x78) return null;
-  try {
-    return utf8Text(inflateSync(b, { windowBits: 15 }));
-  } catch {
-    return null;
-  }
+  return decompressed('zlib_decompress_from_base64_string', (o) => inflateSync(b, { ...o, windowBits: 15 }));
 }
 
 /** The 16 bytes of a GUID as .NET lays them out (Guid.ToByteArray: the first three groups little-endian). */
