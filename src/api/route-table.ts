@@ -155,6 +155,20 @@ function unknownAuthKind(r: never): never {
   throw new Error(`Route ${JSON.stringify(r)} has an unknown authentication kind`);
 }
 
+/**
+ * A signal that aborts when the client goes away before its response is sent (the connection closed),
+ * so the work done for it stops: a hunting query is interrupted, a waiting one leaves its queue.
+ */
+function abandoned(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  const res = reply.raw;
+  const onClose = () => {
+    if (!res.writableFinished) ac.abort(new PalisadeError('BadRequest', 'The client closed the connection before the response'));
+  };
+  res.once('close', onClose);
+  return ac.signal;
+}
+
 /** What the authentication hook proved about a request, for its handler. */
 const callers = new WeakMap<FastifyRequest, Ctx | DeviceIdentity>();
 
@@ -174,6 +188,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
         },
         handler: async (req, reply) => {
           const ctx = callers.get(req) as Ctx;
+          ctx.signal = abandoned(reply);
           const out = await r.handler(req, reply, ctx);
           if (!ctx.authz.checked) {
             req.log.error({ route: r.url, surface: table.surface }, 'handler completed without authorization; failing closed');

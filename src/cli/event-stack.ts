@@ -3,6 +3,7 @@
  * from the store's commit listener, cursors under the data directory), the ingest pipeline bound to
  * it, hunting (KQL compiler + store), and the hourly retention timer.
  */
+import { availableParallelism, totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import type { IngestBatch } from '../api/routes/sensor/routes.ts';
 import type { EventWriter, Queue } from '../domain/ports.ts';
@@ -37,6 +38,8 @@ export interface EventStack {
 export async function openEventStack(path: string, opts: {
   retentionDays: number;
   checkpointMib?: number;
+  /** DuckDB's threads (default: one per core) and memory limit (default: 40% of the machine's memory). */
+  duckdb?: { threads?: number; memoryLimit?: string };
   /** Directory of the feed's consumer cursors; in memory when absent (tests). */
   feedDir?: string;
   /** Bytes of committed batches the feed holds in memory for lagging consumers (see queue/memory). */
@@ -47,7 +50,15 @@ export async function openEventStack(path: string, opts: {
 }): Promise<EventStack> {
   const geoIp = opts.geoIpDb ? await openGeoIpDatabase(opts.geoIpDb) : null;
   const checkpointBytes = opts.checkpointMib === undefined ? undefined : opts.checkpointMib * 1024 * 1024;
-  const store = await openDuckDbEventStore({ path, retentionDays: opts.retentionDays, checkpointBytes, engine: { geoIp } });
+  const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting, geoIp: geoIp !== null };
+  const store = await openDuckDbEventStore({
+    path, retentionDays: opts.retentionDays, checkpointBytes, engine: { geoIp },
+    // bounded, so that a query's working set fails the query, not the machine; and one read
+    // connection per hunting query that may run at once, so hunting never waits inside the store
+    threads: opts.duckdb?.threads ?? availableParallelism(),
+    memoryLimit: opts.duckdb?.memoryLimit ?? `${Math.max(256, Math.floor((totalmem() * 0.4) / 1024 / 1024))}MB`,
+    readConnections: limits.concurrency.total,
+  });
   const feed = await openMemoryQueue({
     log: store,
     cursors: opts.feedDir ? createFileCursorStore(opts.feedDir) : createMemoryCursorStore(),
@@ -69,7 +80,6 @@ export async function openEventStack(path: string, opts: {
     onRun: (n) => n && opts.log?.info({ deleted: n }, 'retention removed old events'),
     onError: (e) => opts.log?.error({ err: e }, 'retention failed'),
   });
-  const limits = { ...DEFAULT_HUNTING_LIMITS, ...opts.hunting, geoIp: geoIp !== null };
   const hunting = new HuntingService({ compile: compileKqlDiscovering, events: store, format: formatResult, counters: createMemoryCounters(), limits, fetchExternalData: limits.allowExternalData ? createExternalDataFetcher() : undefined });
   return {
     store,

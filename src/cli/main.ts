@@ -24,6 +24,8 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--tls-key <file>', 'server private key (PEM)')
   .option('--retention-days <days>', 'keep events this many days', int, 30)
   .option('--checkpoint-mib <mib>', 'fold the event WAL into the database file once it passes this size (less: shorter replay after a crash and less memory; more: less work per event)', int, 1024)
+  .option('--duckdb-threads <n>', 'threads DuckDB runs queries and writes on (default: one per core)', int)
+  .option('--duckdb-memory <size>', 'memory DuckDB may use, e.g. 4GB (default: 40% of the machine\'s memory); a query needing more fails with a clear error')
   .option('--feed-backlog-mib <mib>', 'memory for committed batches that feed consumers have not taken yet; beyond it they catch up from the event store', int, 64)
   .option('--log-level <level>', 'fatal, error, warn, info, debug', 'warn')
   .option('--no-throttle', 'disable MDE\'s per-tenant API call quotas (benchmarks only)')

@@ -25,6 +25,9 @@ export interface ServeOptions {
   retentionDays: number;
   /** WAL size in MiB after which the event store checkpoints (see store/events/duckdb/event-store.ts). */
   checkpointMib?: number;
+  /** DuckDB's threads and memory limit (see event-stack.ts for the defaults). */
+  duckdbThreads?: number;
+  duckdbMemory?: string;
   /** MiB of committed batches the feed holds in memory for lagging consumers (see queue/memory/memory-queue.ts). */
   feedBacklogMib?: number;
   logLevel: string;
@@ -46,7 +49,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant(systemCtx(randomUUID()), 'Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
+  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, duckdb: { threads: o.duckdbThreads, memoryLimit: o.duckdbMemory }, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
   // the feed's gauges (queue/queue-metrics.ts) register on this same registry
   const metrics = new ServerMetrics({ processMetrics: true });
   const app = await buildApp({

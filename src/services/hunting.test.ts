@@ -73,4 +73,31 @@ describe('HuntingService', () => {
     expect(err.message).toMatch(/CPU quota/);
     expect(Number(err.headers['Retry-After'])).toBeGreaterThan(0);
   });
+  it('reserves the execution time before a query runs, so concurrent queries cannot overdraw the budget', async () => {
+    const store = fakeStore({}, 20);
+    const s = new HuntingService({ compile, events: store, format, counters: createMemoryCounters(), limits: { ...DEFAULT_HUNTING_LIMITS, cpuMsPerHour: 30 } });
+    const [first, second] = await Promise.allSettled([s.run(ctx(), 'x'), s.run(ctx(), 'x')]);
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'TooManyRequests' } });
+    // the query ran with what was reserved as its timeout
+    expect(store.seen[0].opts).toMatchObject({ timeoutMs: 30 });
+  });
+  it('bounds the queries one tenant runs at once and serves another tenant meanwhile', async () => {
+    let running = 0;
+    let most = 0;
+    const slow = fakeStore({}, 0);
+    const query = slow.query;
+    slow.query = async (q, o) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 30));
+      running -= 1;
+      return query(q, o);
+    };
+    const s = new HuntingService({ compile, events: slow, format, counters: createMemoryCounters(), limits: { ...DEFAULT_HUNTING_LIMITS, concurrency: { total: 3, perTenant: 2, queuedPerTenant: 8 } } });
+    const other = { ...ctx(), tenantId: 'other-tenant' };
+    const runs = [...Array.from({ length: 6 }, () => s.run(ctx(), 'x')), s.run(other, 'x')];
+    await Promise.all(runs);
+    expect(most).toBe(3);
+  });
 });

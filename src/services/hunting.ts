@@ -8,6 +8,7 @@ import { errors, PalisadeError } from '../domain/errors.ts';
 import { REQUIRE } from '../domain/permissions.ts';
 import type { CompiledQuery, Counters, EventStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
+import { FairSlots, type SlotLimits } from './fair-slots.ts';
 
 /**
  * Compiles KQL for one tenant and scope (src/kql's compileKqlDiscovering). Some queries need names
@@ -37,6 +38,11 @@ export interface HuntingLimits {
   allowExternalData: boolean;
   /** Whether the event store has a GeoIP database (serve --geoip-db) for geo_info_from_ip_address. */
   geoIp: boolean;
+  /**
+   * Queries running at once: overall (at most the event store's read connections, so hunting never
+   * queues inside the store), per tenant, and waiting per tenant (more are refused with 429).
+   */
+  concurrency: SlotLimits;
 }
 
 export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
@@ -47,6 +53,7 @@ export const DEFAULT_HUNTING_LIMITS: HuntingLimits = {
   maxQueryLength: 100_000,
   allowExternalData: false,
   geoIp: false,
+  concurrency: { total: 4, perTenant: 2, queuedPerTenant: 4 },
 };
 
 /** What a hunting call returns. */
@@ -81,6 +88,7 @@ export class HuntingService {
   private readonly limits: HuntingLimits;
   private readonly clock: () => Date;
   private readonly fetchExternalData?: (url: string) => Promise<string>;
+  private readonly slots: FairSlots;
 
   constructor(deps: HuntingDeps) {
     this.compile = deps.compile;
@@ -90,6 +98,7 @@ export class HuntingService {
     this.limits = deps.limits ?? DEFAULT_HUNTING_LIMITS;
     this.clock = deps.clock ?? (() => new Date());
     this.fetchExternalData = deps.fetchExternalData;
+    this.slots = new FairSlots(this.limits.concurrency);
   }
 
   /** Runs one query for the caller's tenant and device scope. */
@@ -97,10 +106,22 @@ export class HuntingService {
     authz.require(ctx, REQUIRE.advancedQuery);
     if (typeof query !== 'string' || !query.trim()) throw errors.invalidBody("The body must be {\"Query\": \"<KQL>\"} with a non-empty query");
     if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
+    // a slot first (waiting costs the tenant nothing), then the execution time, reserved before it runs
+    const release = await this.slots.acquire(ctx.tenantId, ctx.signal);
+    try {
+      return await this.runReserved(ctx, query);
+    } finally {
+      release();
+    }
+  }
+
+  private async runReserved(ctx: Ctx, query: string): Promise<HuntingResult> {
     const now = this.clock();
-    await this.checkCpuBudget(ctx.tenantId, now);
-    const limits = { timeoutMs: this.limits.timeoutMs, maxRows: this.limits.maxRows, signal: ctx.signal };
-    // store time is charged to the tenant, including the steps that read names from the data
+    const reservedMs = await this.reserveCpu(ctx.tenantId, now);
+    // the query may use no more than was reserved: a tenant cannot overdraw its budget with concurrent queries
+    const limits = { timeoutMs: reservedMs, maxRows: this.limits.maxRows, signal: ctx.signal };
+    // store time is charged to the tenant, including the steps that read names from the data;
+    // what the query did not use of its reservation is given back afterwards
     let storeMs = 0;
     const timed = async (q: CompiledQuery) => {
       const started = performance.now();
@@ -125,7 +146,7 @@ export class HuntingService {
       // where the engine prints each row as JSON itself, rows need no conversion value by value
       res = await timed(compiled.jsonSql ? { sql: compiled.jsonSql, params: compiled.params, columns: [{ name: 'row', type: 'string' }] } : compiled);
     } finally {
-      await this.counters.settle([this.cpuBudget(ctx.tenantId)], storeMs, now.getTime());
+      await this.counters.settle([this.cpuBudget(ctx.tenantId)], Math.min(storeMs, reservedMs) - reservedMs, now.getTime());
     }
     if (res.truncated) {
       throw errors.badRequest(`Query result exceeded the limit of ${this.limits.maxRows} rows; narrow it with where, summarize or take`);
@@ -152,11 +173,19 @@ export class HuntingService {
     return { key: `hunting-cpu ${tenantId}`, windowMs: HOUR_MS, limit: this.limits.cpuMsPerHour };
   }
 
-  /** Refuses a tenant whose hourly budget is spent; the time a query uses is settled after it runs. */
-  private async checkCpuBudget(tenantId: string, now: Date): Promise<void> {
-    const r = await this.counters.reserve([this.cpuBudget(tenantId)], 0, now.getTime());
-    if (r.ok) return;
-    const retry = Math.ceil((r.resetAt - now.getTime()) / 1000);
+  /**
+   * Reserves the execution time a query may use (the timeout, or what is left of the tenant's hourly
+   * budget when that is less) before it runs; refuses a tenant with nothing left.
+   */
+  private async reserveCpu(tenantId: string, now: Date): Promise<number> {
+    const budget = this.cpuBudget(tenantId);
+    const left = budget.limit - (await this.counters.used(budget.key, budget.windowMs, now.getTime()));
+    const want = Math.min(this.limits.timeoutMs, left);
+    const r = want > 0
+      ? await this.counters.reserve([budget], want, now.getTime())
+      : { ok: false as const, resetAt: (Math.floor(now.getTime() / budget.windowMs) + 1) * budget.windowMs };
+    if (r.ok) return want;
+    const retry = Math.max(1, Math.ceil((r.resetAt - now.getTime()) / 1000));
     throw new PalisadeError('TooManyRequests', `The tenant's hunting CPU quota (${Math.round(this.limits.cpuMsPerHour / 60_000)} minutes of execution per hour) is exhausted. Try again in ${retry} seconds.`, { headers: { 'Retry-After': String(retry) } });
   }
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'bin/palisade.js');
+export const BIN = join(ROOT, 'bin/palisade.cjs');
 const run = promisify(execFile);
 
 export interface ServerProcess {

@@ -546,6 +546,9 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
           });
         }
         const msg = e instanceof Error ? e.message : String(e);
+        if (/^Out of Memory Error/.test(msg)) {
+          throw new PalisadeError('BadRequest', 'Query failed: it needs more memory than the event store may use (serve --duckdb-memory); narrow it with where, summarize or take', { cause: e });
+        }
         if (EXPOSED_DUCKDB_ERRORS.test(msg)) throw new PalisadeError('BadRequest', `Query failed: ${msg.split('\n')[0]}`, { cause: e });
         throw new PalisadeError('InternalServerError', 'Query execution failed', { cause: e });
       } finally {
