@@ -10,6 +10,9 @@ describe('docs result comparison', () => {
     expect(cellMatches(1048576, '1,048,576', 'long')).toBe(true);
     expect(cellMatches('2024-01-01T10:00:00.1234567Z', '2024-01-01 10:00:00.1', 'datetime')).toBe(true);
     expect(cellMatches('2024-01-01T10:00:01.0000000Z', '2024-01-01 10:00:00', 'datetime')).toBe(false);
+    // every digit printed counts, the seventh (100 ns) too
+    expect(cellMatches('2017-01-01T23:59:59.9999990Z', '2017-01-01 23:59:59.9999999', 'datetime')).toBe(false);
+    expect(cellMatches('2017-01-01T23:59:59.9999990Z', '2017-01-01 23:59:59.999999', 'datetime')).toBe(true);
     expect(cellMatches('1.00:00:00', '1.00:00:00', 'timespan')).toBe(true);
     expect(cellMatches({ b: 1, a: [1, 2] }, '{"a": [1, 2], "b": 1}', 'dynamic')).toBe(true);
     expect(cellMatches(['x'], "['x']", 'dynamic')).toBe(true);

@@ -4,7 +4,7 @@
  * excepted, by the runner); rows as a multiset unless the query sorts; integers exactly (a long
  * beyond 2^53 too); reals within the precision printed; strings as printed, except the whitespace
  * the documentation's tables lose (a run of spaces or line breaks shown as one space, ends trimmed)
- * and URLs it prints as <autolinks>; datetimes and timespans at the precision printed; dynamic values
+ * and URLs it prints as <autolinks>; datetimes and timespans at the precision printed (to the 100 ns tick); dynamic values
  * structurally with key order ignored (integers exact, reals within the printed precision); booleans
  * true/True/1 alike; null shown as an empty cell.
  */
@@ -117,10 +117,11 @@ export function cellMatches(actual: unknown, expected: string, type: string): bo
       const t = e.trim().replace(/^datetime\((.*)\)$/, '$1');
       const x = parseDatetimeText(t);
       if (a === undefined || x === undefined) return String(actual) === e;
-      const m = /\.(\d+)/.exec(t.replace(/^[^T ]*[T ]/, ''));
-      const digits = m ? Math.min(m[1].length, 6) : 0;
-      const unit = 10 ** (6 - digits);
-      return Math.floor(a / unit) === Math.floor(x / unit);
+      // whole seconds, then the fraction at every digit printed (up to 7: 100 ns ticks)
+      if (Math.floor(a / 1e6) !== Math.floor(x / 1e6)) return false;
+      const fraction = (s: string) => /\.(\d+)/.exec(s.replace(/^[^T ]*[T ]/, ''))?.[1] ?? '';
+      const printed = fraction(t).slice(0, 7);
+      return fraction(String(actual)).padEnd(7, '0').slice(0, printed.length) === printed;
     }
     case 'timespan': {
       const a = parseTimespanText(String(actual));
