@@ -1,0 +1,132 @@
+/**
+ * `npm run fuzz`: seeded, deterministic mutation of hostile input against the real app in process
+ * (Fastify's inject): public hunting queries mutated (KQL), OData $filter/$orderby/$top/$skip on
+ * /api/machines, and sensor event batches. Reports, per kind, the inputs sent, responses ≥ 500,
+ * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
+ * input got a 5xx, crashed, or took longer than its bound.
+ *
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *
+ * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
+ * samples under test/fixtures/hunting.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startHarness, type Harness } from '../test/support/harness.ts';
+import { mutateKql } from './fuzz/kql.ts';
+import { odataUrl } from './fuzz/odata.ts';
+import { Rng } from './fuzz/rng.ts';
+import { sensorBatch } from './fuzz/sensor.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** One request to inject. */
+interface FuzzRequest { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: string | Buffer | object }
+
+/** Figures of one kind of input. */
+interface Figures { inputs: number; status5xx: number; crashes: number; overBound: number; maxMs: number; slowest: string; statuses: Record<number, number> }
+
+function readQueries(dir: string): string[] {
+  const files = ['queries.jsonl', 'client-queries-msticpy.jsonl', 'client-queries-demisto.jsonl', 'queries.sample.jsonl', 'client-queries-msticpy.sample.jsonl', 'client-queries-demisto.sample.jsonl'];
+  const out: string[] = [];
+  for (const f of files) {
+    const p = join(dir, f);
+    if (!existsSync(p)) continue;
+    for (const l of readFileSync(p, 'utf8').split('\n')) {
+      if (!l.trim()) continue;
+      const q = (JSON.parse(l) as { query?: unknown }).query;
+      if (typeof q === 'string' && q.trim()) out.push(q);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
+      sensor: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+    },
+  });
+  const seed = Number(values.seed);
+  const boundMs = Number(values['bound-ms']);
+  const shared = values.corpus ?? join(ROOT, '../shared/corpus/hunting');
+  const corpusDir = existsSync(shared) ? shared : join(ROOT, 'test/fixtures/hunting');
+  const queries = readQueries(corpusDir);
+  if (!queries.length) throw new Error(`no queries found in ${corpusDir}`);
+
+  let uncaught = 0;
+  process.on('uncaughtException', (e) => { uncaught += 1; process.stderr.write(`uncaught: ${e.stack ?? String(e)}\n`); });
+  process.on('unhandledRejection', (e) => { uncaught += 1; process.stderr.write(`unhandled rejection: ${String(e)}\n`); });
+
+  // hunting's timeout sits well inside the per-input bound, so a slow query is refused, not a failure
+  const h: Harness = await startHarness({}, { hunting: { timeoutMs: Math.min(10_000, boundMs / 2), cpuMsPerHour: Number.MAX_SAFE_INTEGER } });
+  const token = await h.token(['AdvancedQuery.Read.All', 'Machine.Read.All']);
+  for (let i = 0; i < 30; i++) await h.addDevice({ computerDnsName: `fuzz-host-${i}.corp`, osPlatform: i % 2 ? 'Windows11' : 'Linux', rbacGroupId: i % 3 });
+  const enrollment = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
+  const enrolled = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { enrollmentToken: enrollment.token, computerDnsName: 'fuzz-sensor', osPlatform: 'Linux', version: 'Ubuntu 22.04', osVersion: '5.15.0-91-generic', osProcessor: 'x64', osArchitecture: '64-bit', osBuild: 1, agentVersion: '1.0.0' } });
+  if (enrolled.statusCode !== 201) throw new Error(`enrollment failed: ${enrolled.body}`);
+  const device = enrolled.json() as { deviceId: string; deviceCredential: string };
+  const deviceAuth = `Device ${device.deviceId}:${device.deviceCredential}`;
+
+  // inputs depend on the seed and on this clock only (sensor events are dated around it)
+  const started = Date.now();
+  const figures: Record<string, Figures> = {};
+  const run = async (kind: string, count: number, make: (rng: Rng, i: number) => FuzzRequest, label: (r: FuzzRequest) => string) => {
+    const f: Figures = (figures[kind] = { inputs: 0, status5xx: 0, crashes: 0, overBound: 0, maxMs: 0, slowest: '', statuses: {} });
+    const rng = new Rng(seed * 1_000_003 + kind.length * 7919);
+    for (let i = 0; i < count; i++) {
+      const req = make(rng, i);
+      const t = performance.now();
+      let status = 0;
+      let body = '';
+      try {
+        const res = await h.app.inject(req as never);
+        status = res.statusCode;
+        body = res.body;
+      } catch (e) {
+        f.crashes += 1;
+        process.stderr.write(`${kind} #${i} crashed: ${String(e)}\n  input: ${label(req).slice(0, 500)}\n`);
+      }
+      const ms = performance.now() - t;
+      f.inputs += 1;
+      f.statuses[status] = (f.statuses[status] ?? 0) + 1;
+      if (ms > f.maxMs) { f.maxMs = ms; f.slowest = label(req).slice(0, 300); }
+      if (ms > boundMs) {
+        f.overBound += 1;
+        process.stderr.write(`${kind} #${i} took ${Math.round(ms)} ms: ${label(req).slice(0, 500)}\n`);
+      }
+      if (status >= 500) {
+        f.status5xx += 1;
+        process.stderr.write(`${kind} #${i} answered ${status}: ${body.slice(0, 300)}\n  input: ${label(req).slice(0, 2000)}\n`);
+      }
+      if (values.verbose) process.stdout.write(`${kind} #${i} ${status} ${Math.round(ms)} ms\n`);
+    }
+  };
+  const auth = { authorization: `Bearer ${token}` };
+  await run('odata', Number(values.odata), (rng) => ({ method: 'GET', url: odataUrl(rng), headers: auth }), (r) => r.url);
+  await run('sensor', Number(values.sensor), (rng, i) => {
+    const b = sensorBatch(rng, i, started);
+    return {
+      method: 'POST', url: '/sensor/v1/events', payload: b.body,
+      headers: { authorization: deviceAuth, 'content-type': 'application/x-ndjson', 'x-batch-id': b.batchId, ...(b.gzip ? { 'content-encoding': 'gzip' } : {}) },
+    };
+  }, (r) => String(r.payload).slice(0, 300));
+  await run('kql', Number(values.kql), (rng) => ({ method: 'POST', url: '/api/advancedqueries/run', headers: auth, payload: { Query: mutateKql(rng, queries) } }), (r) => (r.payload as { Query: string }).Query);
+  await h.close();
+
+  let failed = uncaught > 0;
+  process.stdout.write(`fuzz: seed ${seed}, ${queries.length} base queries from ${corpusDir}, bound ${boundMs} ms per input\n`);
+  for (const [kind, f] of Object.entries(figures)) {
+    process.stdout.write(`${kind.padEnd(6)} inputs ${f.inputs}  responses>=500 ${f.status5xx}  crashes ${f.crashes}  over bound ${f.overBound}  max ${Math.round(f.maxMs)} ms  statuses ${JSON.stringify(f.statuses)}\n       slowest: ${JSON.stringify(f.slowest.slice(0, 120))}\n`);
+    if (f.status5xx || f.crashes || f.overBound) failed = true;
+  }
+  process.stdout.write(`uncaught errors ${uncaught}\n${failed ? 'FAILED' : 'ok'}\n`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  process.stderr.write(`fuzz: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(2);
+});

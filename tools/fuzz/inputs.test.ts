@@ -1,0 +1,38 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { mutateKql } from './kql.ts';
+import { odataUrl } from './odata.ts';
+import { Rng } from './rng.ts';
+import { sensorBatch } from './sensor.ts';
+
+const NOW = Date.UTC(2024, 4, 1);
+const QUERIES = ['DeviceProcessEvents | where Timestamp > ago(7d) | where FileName == "cmd.exe" | take 10', 'DeviceInfo | summarize count() by OSPlatform'];
+
+describe('fuzz inputs', () => {
+  it('are the same for the same seed and differ between seeds', () => {
+    const draw = (seed: number) => {
+      const r = new Rng(seed);
+      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64')];
+    };
+    expect(draw(5)).toEqual(draw(5));
+    expect(draw(5)).not.toEqual(draw(6));
+  });
+
+  it('make well-formed requests: URL-safe OData options and NDJSON (or gzip of it) batches', () => {
+    const r = new Rng(11);
+    for (let i = 0; i < 200; i++) {
+      expect(odataUrl(r)).toMatch(/^\/api\/machines(\?[\x21-\x7e]*)?$/);
+      const b = sensorBatch(r, i, NOW);
+      if (b.gzip) {
+        try {
+          expect(gunzipSync(b.body).length).toBeGreaterThan(0);
+        } catch {
+          // a cut gzip stream is one of the mutations
+        }
+      } else {
+        expect(b.body.length).toBeGreaterThan(0);
+      }
+      expect(typeof mutateKql(r, QUERIES)).toBe('string');
+    }
+  });
+});
