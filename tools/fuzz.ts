@@ -102,6 +102,7 @@ async function main(): Promise<number> {
         process.stderr.write(`${kind} #${i} answered ${status}: ${body.slice(0, 300)}\n  input: ${label(req).slice(0, 2000)}\n`);
       }
       if (values.verbose) process.stdout.write(`${kind} #${i} ${status} ${Math.round(ms)} ms\n`);
+      else if ((i + 1) % 5000 === 0) process.stderr.write(`${kind}: ${i + 1} of ${count}, ${f.status5xx} >= 500 so far\n`);
     }
   };
   const auth = { authorization: `Bearer ${token}` };
