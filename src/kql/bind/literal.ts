@@ -28,6 +28,7 @@ export function literalOf(n: SynNode): Lit {
     case 'LongLiteralExpression': return ir.lit(decodeLong(tok), 'long');
     case 'IntLiteralExpression': {
       const v = decodeLong(tok);
+      if (v !== null && (v < -2147483648 || v > 2147483647)) throw new Error(`The int literal ${tok} is out of range (an int holds -2147483648 to 2147483647)`);
       return ir.lit(typeof v === 'bigint' ? Number(v) : v, 'int');
     }
     case 'RealLiteralExpression': return ir.lit(decodeReal(tok), 'real');

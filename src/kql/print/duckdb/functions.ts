@@ -161,6 +161,11 @@ function wrapInteger(h: string, t: KqlType): string {
   return `CAST((((${h} + ${half}) % ${whole}) + ${whole}) % ${whole} - ${half} AS ${sql})`;
 }
 
+/** A datetime from microseconds since the epoch; null outside KQL's years 1–9999 (never an engine error). */
+function datetimeOfMicros(us: string): string {
+  return `(CASE WHEN TRY_CAST(${us} AS BIGINT) BETWEEN -62135596800000000 AND 253402300799999999 THEN make_timestamp(TRY_CAST(${us} AS BIGINT)) END)`;
+}
+
 /** An argument that must be a constant string (a part name or a format). */
 function constString(e: Expr, what: string): string {
   const s = litString(e);
@@ -335,6 +340,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   __array: () => bad('A dynamic array is only allowed in a list operator'),
   // arithmetic
   '+': arith('+'), '-': arith('-'), '*': arith('*'), '/': arith('/'), '%': arith('%'),
+  // an integer's negation and absolute value wrap as two's complement (-(-2^63) is -2^63), as + and - do
+  neg: (p, [a], c) => (isInteger(c.type) ? wrapInteger(`(-CAST(${E(p, a)} AS HUGEINT))`, c.type) : `(-${E(p, a)})`),
+  abs: (p, [a], c) => (isInteger(c.type) ? wrapInteger(`abs(CAST(${E(p, a)} AS HUGEINT))`, c.type) : `abs(${E(p, a)})`),
   // conditionals and null tests
   coalesce: (p, args, call) => (call.type === 'string'
     ? `COALESCE(${args.map((a, i) => (i === args.length - 1 ? txt(p, a) : `NULLIF(${txt(p, a)}, '')`)).join(', ')})`
@@ -777,10 +785,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const [d, h, m, s] = a.length === 2 ? ['0', a[0], a[1], '0'] : a.length === 3 ? ['0', a[0], a[1], a[2]] : a.length >= 4 ? a : ['0', a[0], '0', '0'];
     return `CAST(round(${d} * 864000000000 + ${h} * 36000000000 + ${m} * 600000000 + ${s} * 10000000) AS BIGINT)`;
   },
-  unixtime_seconds_todatetime: (p, [x]) => `make_timestamp(CAST(round(${E(p, x)} * 1000000) AS BIGINT))`,
-  unixtime_milliseconds_todatetime: (p, [x]) => `make_timestamp(CAST(round(${E(p, x)} * 1000) AS BIGINT))`,
-  unixtime_microseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} AS BIGINT))`,
-  unixtime_nanoseconds_todatetime: (p, [x]) => `make_timestamp(CAST(${E(p, x)} // 1000 AS BIGINT))`,
+  unixtime_seconds_todatetime: (p, [x]) => datetimeOfMicros(`round(${E(p, x)} * 1000000)`),
+  unixtime_milliseconds_todatetime: (p, [x]) => datetimeOfMicros(`round(${E(p, x)} * 1000)`),
+  unixtime_microseconds_todatetime: (p, [x]) => datetimeOfMicros(E(p, x)),
+  unixtime_nanoseconds_todatetime: (p, [x]) => datetimeOfMicros(`${E(p, x)} // 1000`),
   datetime_utc_to_local: (p, [d, tz]) => `CAST(timezone(${txt(p, tz)}, CAST(${E(p, d)} AS TIMESTAMPTZ)) AS TIMESTAMP)`,
   datetime_local_to_utc: (p, [d, tz]) => {
     // a local time the zone skips (the hour clocks jump over into daylight saving) has no UTC time: null
