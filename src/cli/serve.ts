@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
 import { ServerMetrics } from '../api/metrics.ts';
+import { registerQueueMetrics } from '../queue/queue-metrics.ts';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
 import { newSigningKey } from '../auth/token-service.ts';
 import { systemCtx } from '../domain/context.ts';
@@ -50,8 +51,8 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   if (!tenant) tenant = await tenants.createTenant(systemCtx(randomUUID()), 'Default');
   const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
   const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, duckdb: { threads: o.duckdbThreads, memoryLimit: o.duckdbMemory }, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
-  // the feed's gauges (queue/queue-metrics.ts) register on this same registry
   const metrics = new ServerMetrics({ processMetrics: true });
+  registerQueueMetrics(metrics.registry, () => events.feed.stats());
   const app = await buildApp({
     state,
     metrics,

@@ -15,6 +15,8 @@ import type { Device } from '../../src/domain/device.ts';
 import type { Tenant } from '../../src/domain/tenant.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
 import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
+import { ServerMetrics } from '../../src/api/metrics.ts';
+import { registerQueueMetrics } from '../../src/queue/queue-metrics.ts';
 import type { HuntingLimits } from '../../src/services/hunting.ts';
 
 export interface Harness {
@@ -80,7 +82,10 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
   const tenants = new TenantService(state, (t) => newSigningKey(t));
   const tenant = await tenants.createTenant(operatorCtx(randomUUID(), 'test'), 'Test');
   const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
-  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, readiness: [{ name: 'events', check: events.ping }], ...extra });
+  // As serve does: the feed's gauges on the registry /metrics serves.
+  const metrics = new ServerMetrics();
+  registerQueueMetrics(metrics.registry, () => events.feed.stats());
+  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, readiness: [{ name: 'events', check: events.ping }], metrics, ...extra });
   await app.ready();
   const h: Harness = {
     app,
