@@ -10,10 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildApp } from '../src/api/app.ts';
-import { openStateStore } from '../src/store/state/open.ts';
+import { compose } from '../src/compose.ts';
 import { renderApiReference, type OpenApiLike } from './api-reference.ts';
-import { openEventStack } from '../src/cli/event-stack.ts';
 
 /** First-line marker of every generated file (the same words as the schema generator's). */
 export const API_DOCS_MARKER = 'generated — do not edit (source: the route schemas under src/api; regenerate with `npm run docs`)';
@@ -31,23 +29,13 @@ export interface GeneratedDoc {
 export async function buildOpenApiDocument(): Promise<OpenApiLike> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-docs-'));
   try {
-    const state = await openStateStore(join(dir, 'state.db'));
+    const palisade = await compose({ state: join(dir, 'state.db'), events: { path: ':memory:', retentionDays: 30 } });
     try {
-      const events = await openEventStack(':memory:', { retentionDays: 30 });
-      try {
-        const app = await buildApp({ state, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting });
-        try {
-          await app.ready();
-          const doc = app.swagger() as unknown as OpenApiLike;
-          return { ...doc, info: { 'x-generated': API_DOCS_MARKER, ...doc.info } };
-        } finally {
-          await app.close();
-        }
-      } finally {
-        await events.close();
-      }
+      await palisade.app.ready();
+      const doc = palisade.app.swagger() as unknown as OpenApiLike;
+      return { ...doc, info: { 'x-generated': API_DOCS_MARKER, ...doc.info } };
     } finally {
-      await state.close();
+      await palisade.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,18 +1,18 @@
 /**
- * The Fastify application: error rendering, form bodies for OAuth, OpenAPI, and the route tables of
- * the four surfaces (route-table.ts) — public, identity, sensor and the MDE-compatible api. No route
- * is registered outside a table. Transport (HTTPS, ports) is the server's business (cli/serve.ts);
- * tests build this app and call it with `inject`.
+ * The Fastify application: error rendering, form bodies for OAuth, OpenAPI, metrics and the access
+ * log, and the route tables of the surfaces its roles serve (route-table.ts) — public always,
+ * identity and the MDE-compatible api for the api role, sensor for the gateway role. No route is
+ * registered outside a table. The services come wired from the composition root (src/compose.ts);
+ * transport (HTTPS, ports) is the server's business (cli/serve.ts); tests compose the program and
+ * call the app with `inject`.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { EventWriter, StateStore } from '../domain/ports.ts';
-import { AuthorizationServer } from '../auth/authorization-server.ts';
-import { BearerAuthenticator } from '../auth/bearer.ts';
-import { TokenService } from '../auth/token-service.ts';
-import type { RoleLookup } from '../domain/rbac.ts';
-import { DeviceService } from '../services/devices.ts';
-import { SensorGateway } from '../services/sensor-gateway.ts';
+import type { AuthorizationServer } from '../auth/authorization-server.ts';
+import type { BearerAuthenticator } from '../auth/bearer.ts';
+import type { TokenService } from '../auth/token-service.ts';
+import type { DeviceService } from '../services/devices.ts';
+import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { guardRoutes, registerTables, type RouteTable } from './route-table.ts';
@@ -21,41 +21,43 @@ import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
-import { ServerMetrics } from './metrics.ts';
+import type { ServerMetrics } from './metrics.ts';
 import { installRequestObserver } from './request-observer.ts';
 import { sensorTable, type IngestBatch } from './routes/sensor/routes.ts';
-import { createMemoryCounters } from '../store/counters/memory-counters.ts';
-import { Throttle } from './throttle.ts';
+import type { Throttle } from './throttle.ts';
 
-/** Everything the app needs; optional parts have production defaults. */
-export interface AppDeps {
-  state: StateStore;
-  ingest?: IngestBatch | null;
-  /** Where the server's own event rows go (heartbeat device state); none writes none. */
-  eventWriter?: EventWriter | null;
-  /** Advanced hunting; its routes are registered when present. */
-  hunting?: HuntingService | null;
-  clock?: () => Date;
-  /** MDE's per-tenant call quotas; on unless turned off (benchmarks). */
-  throttle?: boolean;
-  logger?: boolean | object;
-  https?: { cert: string; key: string } | null;
-  version?: string;
-  /** The roles of signed-in users (user tokens); none until users arrive. */
-  userRoles?: RoleLookup;
-  /** The metrics `/metrics` serves; the composition root passes one to register more collectors on it. */
-  metrics?: ServerMetrics;
-  /** What `/readyz` waits for besides the state store (the event store). */
-  readiness?: readonly ReadinessCheck[];
-}
-
-/** The services the app built, shared with extra route factories. */
+/** The use cases and authenticators the route tables call (wired by src/compose.ts). */
 export interface AppServices {
   tokens: TokenService;
   devices: DeviceService;
   gateway: SensorGateway;
+  /** Advanced hunting; its routes are registered when present. */
+  hunting: HuntingService | null;
+  authorization: AuthorizationServer;
+  bearer: BearerAuthenticator;
+  /** What `/metrics` serves; other parts of the program register their collectors on its registry. */
   metrics: ServerMetrics;
 }
+
+/** What the HTTP app is built from. */
+export interface AppDeps {
+  services: AppServices;
+  /** The surfaces served besides `public`: the MDE `api` (with the `identity` surface its clients get tokens from) and the `sensor` protocol. */
+  surfaces: { api: boolean; sensor: boolean };
+  /** Where sensor event batches go; null answers them as unavailable. */
+  ingest: IngestBatch | null;
+  /** MDE's per-tenant call quotas. */
+  throttle: Throttle;
+  /** What `/readyz` waits for (the stores). */
+  readiness: readonly ReadinessCheck[];
+  clock: () => Date;
+  logger?: boolean | object;
+  https?: { cert: string; key: string } | null;
+  version?: string;
+}
+
+/** The Fastify app with the services it serves. */
+export type PalisadeApp = FastifyInstance & { services: AppServices };
 
 /** The ingest call with each batch's outcome counted in the metrics. */
 function countedIngest(ingest: IngestBatch, metrics: ServerMetrics): IngestBatch {
@@ -72,8 +74,9 @@ function countedIngest(ingest: IngestBatch, metrics: ServerMetrics): IngestBatch
 }
 
 /** Builds the app (not listening). */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: AppServices }> {
-  const clock = deps.clock ?? (() => new Date());
+export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
+  const { services, clock } = deps;
+  const metrics = services.metrics;
   const app = Fastify({
     ...(deps.logger && typeof deps.logger === 'object' && 'info' in deps.logger ? { loggerInstance: deps.logger } : { logger: deps.logger ?? false }),
     https: deps.https ?? null,
@@ -87,7 +90,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     keepAliveTimeout: 65_000,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
   } as object) as unknown as FastifyInstance;
-  const metrics = deps.metrics ?? new ServerMetrics();
   installErrorHandling(app);
   installRequestObserver(app, metrics);
   guardRoutes(app);
@@ -99,27 +101,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
   await registerOpenApi(app, deps.version ?? '0.1.0');
 
-  const tokens = new TokenService(deps.state.tenants, clock);
-  const devices = new DeviceService(deps.state, clock);
-  const gateway = new SensorGateway(deps.state, deps.eventWriter ?? null, clock);
-  const services: AppServices = { tokens, devices, gateway, metrics };
-
-  const bearer = new BearerAuthenticator(tokens, deps.state.apps, deps.userRoles);
-  const api: RouteTable<'api'> = {
-    surface: 'api',
-    prefixes: ['/api', '/api/v1.0'],
-    routes: [...machineRoutes(devices, clock), ...(deps.hunting ? huntingRoutes(deps.hunting, metrics) : [])],
-    documented: true,
-  };
-  await registerTables(app, [
-    publicTable(app, { metrics, readiness: [{ name: 'state', check: () => deps.state.ping() }, ...(deps.readiness ?? [])] }),
-    identityTable(new AuthorizationServer(deps.state.tenants, deps.state.apps, tokens)),
-    sensorTable(gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null),
-    api,
-  ], {
-    bearer: (h) => bearer.authenticate(h),
-    device: (h) => gateway.authenticate(h),
-    throttle: new Throttle(createMemoryCounters(), deps.throttle ?? true),
+  const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness })];
+  if (deps.surfaces.api) tables.push(identityTable(services.authorization));
+  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null));
+  if (deps.surfaces.api) {
+    tables.push({
+      surface: 'api',
+      prefixes: ['/api', '/api/v1.0'],
+      routes: [...machineRoutes(services.devices, clock), ...(services.hunting ? huntingRoutes(services.hunting, metrics) : [])],
+      documented: true,
+    });
+  }
+  await registerTables(app, tables, {
+    bearer: (h) => services.bearer.authenticate(h),
+    device: (h) => services.gateway.authenticate(h),
+    throttle: deps.throttle,
   });
   return Object.assign(app, { services });
 }

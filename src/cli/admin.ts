@@ -7,28 +7,24 @@ import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { newSigningKey } from '../auth/token-service.ts';
+import { composeAdministration, type Administration } from '../compose.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
-import { DeviceService } from '../services/devices.ts';
-import { SensorGateway } from '../services/sensor-gateway.ts';
-import { TenantService } from '../services/tenants.ts';
-import { openStateStore } from '../store/state/open.ts';
-import type { StateStore } from '../domain/ports.ts';
+import type { TenantService } from '../services/tenants.ts';
 import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
 import { parseDuration } from './duration.ts';
 
 interface Common { data: string; state?: string; json?: boolean; tenant?: string }
 
-async function withStore<T>(o: Common, fn: (s: StateStore, t: TenantService) => Promise<T>): Promise<T> {
+async function withStore<T>(o: Common, fn: (a: Administration, t: TenantService) => Promise<T>): Promise<T> {
   const url = stateUrlFor(o.data, o.state);
   if (!url.includes('://') && !existsSync(url)) {
     throw new Error(`No Palisade data in ${dataPaths(o.data).root}; start it once with \`npx palisade serve --data ${o.data}\` (or pass --state)`);
   }
-  const s = await openStateStore(url);
+  const a = await composeAdministration(url);
   try {
-    return await fn(s, new TenantService(s, (t) => newSigningKey(t)));
+    return await fn(a, a.tenants);
   } finally {
-    await s.close();
+    await a.close();
   }
 }
 
@@ -92,7 +88,7 @@ export function registerAdmin(program: Command): void {
   common(device.command('revoke').description('revoke a device\'s credential: its sensor is refused from the next call on')
     .argument('<machineId>', 'machine id (40 hex characters) or computer name').option('--tenant <id>', 'tenant id'))
     .action(async (id: string, o: Common) => {
-      const d = await withStore(o, async (s, ts) => new DeviceService(s).revokeCredential(await operatorOn(o, ts), id));
+      const d = await withStore(o, async (a, ts) => a.devices.revokeCredential(await operatorOn(o, ts), id));
       out(o, { revoked: d.id, computerDnsName: d.computerDnsName }, `Revoked the credential of ${d.id} (${d.computerDnsName})`);
     });
 
@@ -108,9 +104,9 @@ export function registerAdmin(program: Command): void {
       const caPath = dataPaths(o.data).caPem;
       const ca = existsSync(caPath) ? readFileSync(caPath, 'utf8') : null;
       const ttl = parseDuration(o.expires);
-      const pkg = await withStore(o, async (s, ts) => {
+      const pkg = await withStore(o, async (a, ts) => {
         const ctx = await operatorOn(o, ts);
-        const tok = await new SensorGateway(s, null).createEnrollmentToken(ctx, ttl);
+        const tok = await a.gateway.createEnrollmentToken(ctx, ttl);
         return { version: 1, serverUrl, tenantId: ctx.tenantId, caCertificate: ca, enrollmentToken: tok.token, enrollmentTokenId: tok.id, expiresAt: tok.expiresAt };
       });
       writeFileSync(o.out, JSON.stringify(pkg, null, 2) + '\n', { mode: 0o600 });
@@ -119,7 +115,7 @@ export function registerAdmin(program: Command): void {
     });
   common(admin.command('revoke-enrollment').description('revoke an onboarding package\'s enrollment token').argument('<tokenId>').option('--tenant <id>', 'tenant id'))
     .action(async (id: string, o: Common) => {
-      await withStore(o, async (s, ts) => new SensorGateway(s, null).revokeEnrollmentToken(await operatorOn(o, ts), id));
+      await withStore(o, async (a, ts) => a.gateway.revokeEnrollmentToken(await operatorOn(o, ts), id));
       out(o, { revoked: id }, `Revoked enrollment token ${id}`);
     });
 }

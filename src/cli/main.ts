@@ -1,5 +1,6 @@
 /** The `palisade` command. */
 import { Command, InvalidArgumentError } from 'commander';
+import { parseRoles, ROLES } from '../compose.ts';
 import { registerAdmin } from './admin.ts';
 import { registerHunt } from './hunt.ts';
 import { registerSimulate } from './simulate.ts';
@@ -15,11 +16,20 @@ const int = (v: string) => {
   return n;
 };
 
+const roleList = (v: string) => {
+  try {
+    return parseRoles(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+
 program.command('serve').description('run the server (HTTPS, embedded stores in the data directory)')
   .option('--data <dir>', 'data directory', './data')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port to listen on', int, 8443)
   .option('--state <url>', 'state store: postgres://… (default: SQLite file in the data directory)')
+  .option('--roles <list>', `the roles this process plays, comma-separated: ${ROLES.join(', ')} (default: all)`, roleList)
   .option('--tls-cert <file>', 'server certificate (PEM); default: made by Palisade\'s private CA')
   .option('--tls-key <file>', 'server private key (PEM)')
   .option('--retention-days <days>', 'keep events this many days', int, 30)

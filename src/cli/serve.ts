@@ -1,19 +1,14 @@
 /**
- * `palisade serve`: the whole platform in one process on its embedded defaults (SQLite state,
- * DuckDB events, HTTPS with a private CA), or PostgreSQL state with `--state postgres://…`.
+ * `palisade serve`: the platform in one process on its embedded defaults (SQLite state, DuckDB
+ * events, HTTPS with a private CA), or PostgreSQL state with `--state postgres://…`; every role
+ * unless `--roles` picks some (the wiring is src/compose.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { buildApp } from '../api/app.ts';
-import { ServerMetrics } from '../api/metrics.ts';
-import { registerQueueMetrics } from '../queue/queue-metrics.ts';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
-import { newSigningKey } from '../auth/token-service.ts';
+import { compose, type Role } from '../compose.ts';
 import { systemCtx } from '../domain/context.ts';
-import { TenantService } from '../services/tenants.ts';
-import { openStateStore } from '../store/state/open.ts';
-import { openEventStack } from './event-stack.ts';
 import { ensureDataDir, stateUrlFor, writeServerRecord } from './data-dir.ts';
 
 export interface ServeOptions {
@@ -21,12 +16,14 @@ export interface ServeOptions {
   host: string;
   port: number;
   state?: string;
+  /** The roles this process plays (all when absent). */
+  roles?: Role[];
   tlsCert?: string;
   tlsKey?: string;
   retentionDays: number;
   /** WAL size in MiB after which the event store checkpoints (see store/events/duckdb/event-store.ts). */
   checkpointMib?: number;
-  /** DuckDB's threads and memory limit (see event-stack.ts for the defaults). */
+  /** DuckDB's threads and memory limit (see compose.ts for the defaults). */
   duckdbThreads?: number;
   duckdbMemory?: string;
   /** MiB of committed batches the feed holds in memory for lagging consumers (see queue/memory/memory-queue.ts). */
@@ -44,26 +41,22 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const paths = ensureDataDir(o.data);
   const log = pino({ level: o.logLevel });
   const stateUrl = stateUrlFor(o.data, o.state);
-  const state = await openStateStore(stateUrl);
-  const tenants = new TenantService(state, (t) => newSigningKey(t));
+  const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
+  const palisade = await compose({
+    roles: o.roles,
+    state: stateUrl,
+    events: {
+      path: paths.events, retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, duckdb: { threads: o.duckdbThreads, memoryLimit: o.duckdbMemory },
+      feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib,
+      hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb,
+    },
+    log,
+    http: { https: { cert: tls.cert, key: tls.key }, throttle: o.throttle, processMetrics: true },
+  });
+  const { app, tenants } = palisade;
   let tenant = (await tenants.listTenants())[0];
   const firstStart = !tenant;
   if (!tenant) tenant = await tenants.createTenant(systemCtx(randomUUID()), 'Default');
-  const tls = o.tlsCert && o.tlsKey ? loadTlsFiles(o.tlsCert, o.tlsKey) : await ensureTlsMaterial(paths.root, [o.host, hostname()]);
-  const events = await openEventStack(paths.events, { retentionDays: o.retentionDays, checkpointMib: o.checkpointMib, duckdb: { threads: o.duckdbThreads, memoryLimit: o.duckdbMemory }, feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib, log, hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb });
-  const metrics = new ServerMetrics({ processMetrics: true });
-  registerQueueMetrics(metrics.registry, () => events.feed.stats());
-  const app = await buildApp({
-    state,
-    metrics,
-    readiness: [{ name: 'events', check: events.ping }],
-    ingest: events.ingest,
-    eventWriter: events.eventWriter,
-    hunting: events.hunting,
-    https: { cert: tls.cert, key: tls.key },
-    logger: log,
-    throttle: o.throttle,
-  });
   const address = await app.listen({ host: o.host, port: o.port });
   const port = Number(new URL(address).port) || o.port;
   const shownHost = o.host === '0.0.0.0' || o.host === '::' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
@@ -71,14 +64,12 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   writeServerRecord(o.data, { stateUrl, url, pid: process.pid });
   const how = `npx palisade admin app create --data ${o.data} --name my-app --permissions Machine.Read.All,AdvancedQuery.Read.All --json`;
   process.stdout.write(
-    `Palisade ${firstStart ? 'started for the first time' : 'started'}: ${url}  tenant ${tenant.id}  (trust ${tls.caPath}). Create an app: ${how}\n`,
+    `Palisade ${firstStart ? 'started for the first time' : 'started'}: ${url}  tenant ${tenant.id}  roles ${[...palisade.roles].join(',')}  (trust ${tls.caPath}). Create an app: ${how}\n`,
   );
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      await app.close();
-      await events.close();
-      await state.close();
+      await palisade.close();
     })());
   return { url, tenantId: tenant.id, stop };
 }

@@ -6,22 +6,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
-import { openStateStore } from '../../src/store/state/open.ts';
-import type { StateStore } from '../../src/domain/ports.ts';
+import { compose, type Palisade } from '../../src/compose.ts';
 
 let dir = '';
-let state: StateStore | null = null;
+let palisade: Palisade | null = null;
 
 async function freshApp() {
   dir = mkdtempSync(join(tmpdir(), 'palisade-routes-'));
-  state = await openStateStore(join(dir, 'state.db'));
-  return buildApp({ state, throttle: false });
+  palisade = await compose({ state: join(dir, 'state.db'), events: { path: ':memory:', retentionDays: 30 }, http: { throttle: false } });
+  return palisade.app;
 }
 
 afterEach(async () => {
-  await state?.close();
-  state = null;
+  await palisade?.close();
+  palisade = null;
   rmSync(dir, { recursive: true, force: true });
 });
 

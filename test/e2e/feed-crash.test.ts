@@ -1,7 +1,7 @@
 /**
  * Feed crash test: a real server is killed (SIGKILL) right after a group commit and before its
  * batches are published to the committed-batch feed (the test-only hook PALISADE_TEST_KILL_AFTER_COMMITS,
- * src/cli/feed-test-hooks.ts), while a sensor sends batches. After each restart the feed recovers from
+ * src/queue/memory/feed-test-hooks.ts), while a sensor sends batches. After each restart the feed recovers from
  * the event store: the consumer group `test-record` (PALISADE_TEST_FEED_RECORD) must have been handed
  * every committed batch — acknowledged to the sensor or not — in seq order, each once except at most
  * the one in hand at each kill. Repeated FEED_CRASH_ITERATIONS times (10 in CI).

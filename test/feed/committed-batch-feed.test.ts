@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedBatch } from '../../src/domain/ports.ts';
-import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
+import { openEventStack, type EventStack } from '../../src/compose.ts';
 import { until } from '../contract/queue.contract.ts';
 
 const who = { tenantId: 't-feed', deviceId: 'f'.repeat(40), deviceName: 'feed-host', rbacGroupId: 1 };

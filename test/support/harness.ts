@@ -1,26 +1,25 @@
 /**
- * An in-process Palisade for API tests: a temp SQLite state store, the real app (no network), a
+ * An in-process Palisade for API tests, composed as `palisade serve` composes it (src/compose.ts,
+ * every role): a temp SQLite state store, an in-memory event store, the real app (no network), a
  * tenant, and helpers to mint apps and tokens. Requests go through Fastify's `inject`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type AppDeps } from '../../src/api/app.ts';
-import { newSigningKey } from '../../src/auth/token-service.ts';
-import { TenantService } from '../../src/services/tenants.ts';
-import { openStateStore } from '../../src/store/state/open.ts';
+import type { PalisadeApp } from '../../src/api/app.ts';
+import { compose, type EventStack, type HttpOptions, type Palisade, type Role } from '../../src/compose.ts';
+import type { TenantService } from '../../src/services/tenants.ts';
 import { operatorCtx, type Ctx } from '../../src/domain/context.ts';
 import type { Device } from '../../src/domain/device.ts';
 import type { Tenant } from '../../src/domain/tenant.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
-import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
-import { ServerMetrics } from '../../src/api/metrics.ts';
-import { registerQueueMetrics } from '../../src/queue/queue-metrics.ts';
 import type { HuntingLimits } from '../../src/services/hunting.ts';
 
 export interface Harness {
-  app: Awaited<ReturnType<typeof buildApp>>;
+  app: PalisadeApp;
+  /** The composed program (roles, counters, stores). */
+  palisade: Palisade;
   state: StateStore;
   events: EventStack;
   tenants: TenantService;
@@ -75,20 +74,27 @@ export function deviceRecord(tenantId: string, d: Partial<Device> & { computerDn
   };
 }
 
-/** Starts a harness; call close() in afterAll. `hunting` sets limits of the event stack's hunting service. */
-export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting?: Partial<HuntingLimits>; geoIpDb?: string } = {}): Promise<Harness> {
+/** Starts a harness; call close() in afterAll. `extra` sets the HTTP options (throttle is off unless set); `opts` the event side and roles. */
+export async function startHarness(
+  extra: HttpOptions & { clock?: () => Date } = {},
+  opts: { hunting?: Partial<HuntingLimits>; geoIpDb?: string; roles?: Role[] } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
-  const state = await openStateStore(join(dir, 'state.db'));
-  const tenants = new TenantService(state, (t) => newSigningKey(t));
+  const { clock, ...http } = extra;
+  const palisade = await compose({
+    roles: opts.roles,
+    state: join(dir, 'state.db'),
+    events: { path: ':memory:', retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb },
+    clock,
+    http: { throttle: false, ...http },
+  });
+  const { app, state, tenants } = palisade;
+  const events = palisade.events as EventStack;
   const tenant = await tenants.createTenant(operatorCtx(randomUUID(), 'test'), 'Test');
-  const events = await openEventStack(':memory:', { retentionDays: 30, hunting: opts.hunting, geoIpDb: opts.geoIpDb });
-  // As serve does: the feed's gauges on the registry /metrics serves.
-  const metrics = new ServerMetrics();
-  registerQueueMetrics(metrics.registry, () => events.feed.stats());
-  const app = await buildApp({ state, throttle: false, ingest: events.ingest, eventWriter: events.eventWriter, hunting: events.hunting, readiness: [{ name: 'events', check: events.ping }], metrics, ...extra });
   await app.ready();
   const h: Harness = {
     app,
+    palisade,
     state,
     events,
     tenants,
@@ -112,9 +118,7 @@ export async function startHarness(extra: Partial<AppDeps> = {}, opts: { hunting
       return rec;
     },
     async close() {
-      await app.close();
-      await events.close();
-      await state.close();
+      await palisade.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

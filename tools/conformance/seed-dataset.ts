@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openEventStack, type EventStack } from '../../src/cli/event-stack.ts';
+import { openEventStack, type EventStack } from '../../src/compose.ts';
 import { getTable } from '../../src/schema/registry.ts';
 import { coerceValue } from '../../src/ingest/coerce.ts';
 import { makeFleet } from '../../src/sensor/simulator/fleet.ts';

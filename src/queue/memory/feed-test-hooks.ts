@@ -10,7 +10,7 @@
  *   (a stalled sink).
  */
 import { appendFile } from 'node:fs/promises';
-import type { Queue, QueueConsumer } from '../domain/ports.ts';
+import type { Queue, QueueConsumer } from '../../domain/ports.ts';
 
 /** Called right after each group commit, before publishing: kills the process at the chosen commit. */
 export function commitFaultHook(env: NodeJS.ProcessEnv = process.env): (() => void) | null {

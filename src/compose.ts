@@ -1,0 +1,319 @@
+/**
+ * The composition root: the one place that wires Palisade (DESIGN.md §2). Every process — `palisade
+ * serve`, the admin commands, the tests, the benchmarks and the developer tools — gets its stores,
+ * use cases and HTTP app from here, by role:
+ *
+ * | role | what it runs |
+ * |---|---|
+ * | `api` | the MDE API and the identity surface (tokens), advanced hunting |
+ * | `gateway` | the sensor protocol surface (enroll, heartbeat, event batches) |
+ * | `pipeline` | the ingest pipeline, the server's own event writer, the committed-batch feed |
+ * | `scheduler` | periodic jobs: event retention |
+ *
+ * All four run by default; `serve --roles api,gateway,…` picks some. The public surface (health,
+ * API reference) is served by every process. Until the queue between gateway and pipeline exists
+ * (DESIGN.md §1), a gateway hands batches to the pipeline in process, so `gateway` needs `pipeline`.
+ * The embedded event store (DuckDB) is one process's file: every role that reads or writes events
+ * opens it here.
+ *
+ * Per-process state that several processes must share — MDE's call quotas, the hunting CPU budget —
+ * goes through the Counters port, in process unless the caller passes a shared adapter.
+ */
+import { availableParallelism, totalmem } from 'node:os';
+import type { Logger } from 'pino';
+import { buildApp, type AppServices, type PalisadeApp } from './api/app.ts';
+import { ServerMetrics } from './api/metrics.ts';
+import type { ReadinessCheck } from './api/routes/public/routes.ts';
+import type { IngestBatch } from './api/routes/sensor/routes.ts';
+import { Throttle } from './api/throttle.ts';
+import { AuthorizationServer } from './auth/authorization-server.ts';
+import { BearerAuthenticator } from './auth/bearer.ts';
+import { newSigningKey, TokenService } from './auth/token-service.ts';
+import type { Counters, EventWriter, Queue, StateStore } from './domain/ports.ts';
+import type { RoleLookup } from './domain/rbac.ts';
+import { createEventWriter } from './ingest/event-writer.ts';
+import { createIngestPipeline } from './ingest/pipeline.ts';
+import { compileKqlDiscovering, preloadKql } from './kql/index.ts';
+import { formatResult } from './kql/result-format.ts';
+import { createFileCursorStore, createMemoryCursorStore } from './queue/memory/cursor-store.ts';
+import { openMemoryQueue } from './queue/memory/memory-queue.ts';
+import { registerQueueMetrics } from './queue/queue-metrics.ts';
+import { commitFaultHook, startTestConsumers } from './queue/memory/feed-test-hooks.ts';
+import { DeviceService } from './services/devices.ts';
+import { createExternalDataFetcher } from './services/external-data.ts';
+import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
+import { SensorGateway } from './services/sensor-gateway.ts';
+import { TenantService } from './services/tenants.ts';
+import { createMemoryCounters } from './store/counters/memory-counters.ts';
+import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
+import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
+import { openStateStore } from './store/state/open.ts';
+
+/** The roles a process can play. */
+export const ROLES = ['api', 'gateway', 'pipeline', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Parses a comma-separated role list (`api,gateway`); an unknown or missing role is an Error naming the valid ones. */
+export function parseRoles(text: string): Role[] {
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (!names.length) throw new Error(`Name at least one role: ${ROLES.join(', ')}`);
+  for (const n of names) {
+    if (!(ROLES as readonly string[]).includes(n)) throw new Error(`Unknown role '${n}'; the roles are ${ROLES.join(', ')}`);
+  }
+  return [...new Set(names)] as Role[];
+}
+
+/** The event side's options. */
+export interface EventOptions {
+  /** The DuckDB file (':memory:' for tests and tools). */
+  path: string;
+  retentionDays: number;
+  /** WAL size in MiB after which the event store checkpoints (see store/events/duckdb/event-store.ts). */
+  checkpointMib?: number;
+  /** DuckDB's threads (default: one per core) and memory limit (default: 40% of the machine's memory). */
+  duckdb?: { threads?: number; memoryLimit?: string };
+  /** Directory of the feed's consumer cursors; in memory when absent (tests). */
+  feedDir?: string;
+  /** MiB of committed batches the feed holds in memory for lagging consumers (see queue/memory). */
+  feedBacklogMib?: number;
+  /** A GeoIP database in the MaxMind DB format, for geo_info_from_ip_address. */
+  geoIpDb?: string;
+  hunting?: Partial<HuntingLimits>;
+}
+
+/** The event side of a process; a part is null when no role of the process runs it. */
+export interface EventSide {
+  store: DuckDbEventStore;
+  /** The ingest pipeline (pipeline role). */
+  ingest: IngestBatch | null;
+  /** Rows the server writes itself (heartbeat device state), through the pipeline's write path (pipeline role). */
+  eventWriter: EventWriter | null;
+  /** The committed-batch feed: every batch the store commits is published here (pipeline role). */
+  feed: Queue | null;
+  /** Advanced hunting (api role). */
+  hunting: HuntingService | null;
+  /** Resolves once the event store answers a trivial query (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The event side with every part present (all roles). */
+export type EventStack = { [K in keyof EventSide]: NonNullable<EventSide[K]> };
+
+/** Opens the event side the roles need: the store always, the rest by role. */
+async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters: Counters, log?: Logger): Promise<EventSide> {
+  const geoIp = o.geoIpDb ? await openGeoIpDatabase(o.geoIpDb) : null;
+  const checkpointBytes = o.checkpointMib === undefined ? undefined : o.checkpointMib * 1024 * 1024;
+  const limits = { ...DEFAULT_HUNTING_LIMITS, ...o.hunting, geoIp: geoIp !== null };
+  const store = await openDuckDbEventStore({
+    path: o.path, retentionDays: o.retentionDays, checkpointBytes, engine: { geoIp },
+    // bounded, so that a query's working set fails the query, not the machine; and one read
+    // connection per hunting query that may run at once, so hunting never waits inside the store
+    threads: o.duckdb?.threads ?? availableParallelism(),
+    memoryLimit: o.duckdb?.memoryLimit ?? `${Math.max(256, Math.floor((totalmem() * 0.4) / 1024 / 1024))}MB`,
+    readConnections: limits.concurrency.total,
+  });
+  const stops: (() => Promise<void> | void)[] = [];
+  let ingest: IngestBatch | null = null;
+  let eventWriter: EventWriter | null = null;
+  let feed: Queue | null = null;
+  let hunting: HuntingService | null = null;
+  try {
+    if (roles.has('pipeline')) {
+      const queue = await openMemoryQueue({
+        log: store,
+        cursors: o.feedDir ? createFileCursorStore(o.feedDir) : createMemoryCursorStore(),
+        backlogBytes: o.feedBacklogMib === undefined ? undefined : o.feedBacklogMib * 1024 * 1024,
+      });
+      feed = queue;
+      stops.push(() => queue.close());
+      const fault = commitFaultHook();
+      store.onCommit((batches) => {
+        fault?.();
+        for (const b of batches) queue.publish(b);
+      });
+      await startTestConsumers(queue);
+      const pipeline = createIngestPipeline({
+        eventStore: store,
+        onDeadLetter: (d) => log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
+      });
+      ingest = (req) => pipeline.ingest(req);
+      eventWriter = createEventWriter({
+        eventStore: store,
+        onRejected: (w, rejected) => log?.warn({ deviceId: w.deviceId, batchId: w.batchId, rejected }, 'server-written event rows rejected'),
+      });
+    }
+    if (roles.has('scheduler')) {
+      stops.push(store.startRetentionTimer({
+        onRun: (n) => n && log?.info({ deleted: n }, 'retention removed old events'),
+        onError: (e) => log?.error({ err: e }, 'retention failed'),
+      }));
+    }
+    if (roles.has('api')) {
+      // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
+      preloadKql();
+      hunting = new HuntingService({
+        compile: compileKqlDiscovering, events: store, format: formatResult, counters, limits,
+        fetchExternalData: limits.allowExternalData ? createExternalDataFetcher() : undefined,
+      });
+    }
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop();
+    await store.close();
+    throw e;
+  }
+  return {
+    store, ingest, eventWriter, feed, hunting,
+    ping: async () => {
+      await store.query({ sql: 'select 1 as ok', params: [], columns: [{ name: 'ok', type: 'long' }] }, { timeoutMs: 5_000, maxRows: 1 });
+    },
+    close: async () => {
+      // the timer first, the feed before the store it reads
+      for (const stop of stops.reverse()) await stop();
+      await store.close();
+    },
+  };
+}
+
+/** Opens the whole event side (every role's part) on the DuckDB file at `path`: for tests, tools and benchmarks. */
+export async function openEventStack(path: string, o: Omit<EventOptions, 'path'> & { log?: Logger }): Promise<EventStack> {
+  const side = await openEventSide(new Set(ROLES), { ...o, path }, createMemoryCounters(), o.log);
+  return side as EventStack;
+}
+
+/** The HTTP app's options. */
+export interface HttpOptions {
+  logger?: boolean | object;
+  https?: { cert: string; key: string } | null;
+  /** MDE's per-tenant call quotas; on unless turned off (benchmarks, tests). */
+  throttle?: boolean;
+  version?: string;
+  /** The roles of signed-in users (user tokens); none until users arrive. */
+  userRoles?: RoleLookup;
+  /** Replaces the pipeline's ingest behind the sensor surface (tests that bring their own event store). */
+  ingest?: IngestBatch;
+  /** Add the process's own metrics (CPU, memory, event loop) to `/metrics`: one server per process. */
+  processMetrics?: boolean;
+  /** More checks for `/readyz`; one named like a built-in check (`state`, `events`) replaces it. */
+  readiness?: readonly ReadinessCheck[];
+}
+
+/** The built-in readiness checks with `extra` added, an extra check replacing a built-in one of its name. */
+function withChecks(builtIn: readonly ReadinessCheck[], extra: readonly ReadinessCheck[]): ReadinessCheck[] {
+  return [...builtIn.filter((c) => !extra.some((x) => x.name === c.name)), ...extra];
+}
+
+/** What to compose. */
+export interface ComposeOptions {
+  /** The roles this process plays; all four when absent. */
+  roles?: readonly Role[];
+  /** The state store: its URL (a path for SQLite, `postgres://…`), or one already open (it is closed with the program). */
+  state: string | StateStore;
+  events: EventOptions;
+  /** Where usage counters are kept; in process when absent. */
+  counters?: Counters;
+  clock?: () => Date;
+  /** The process log (pino); the HTTP app logs through it unless `http.logger` says otherwise. */
+  log?: Logger;
+  http?: HttpOptions;
+}
+
+/** A composed program. */
+export interface Palisade {
+  roles: ReadonlySet<Role>;
+  state: StateStore;
+  events: EventSide;
+  counters: Counters;
+  tenants: TenantService;
+  /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
+  app: PalisadeApp;
+  /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Wires the program for its roles. */
+export async function compose(o: ComposeOptions): Promise<Palisade> {
+  const roles = new Set<Role>(o.roles ?? ROLES);
+  if (roles.size === 0) throw new Error(`Name at least one role: ${ROLES.join(', ')}`);
+  if (roles.has('gateway') && !roles.has('pipeline') && !o.http?.ingest) {
+    throw new Error("The gateway role needs the pipeline role in the same process (the queue between them is not built yet): use --roles gateway,pipeline");
+  }
+  const clock = o.clock ?? (() => new Date());
+  const counters = o.counters ?? createMemoryCounters();
+  const state = typeof o.state === 'string' ? await openStateStore(o.state) : o.state;
+  let events: EventSide;
+  try {
+    events = await openEventSide(roles, o.events, counters, o.log);
+  } catch (e) {
+    await state.close();
+    throw e;
+  }
+  const tokens = new TokenService(state.tenants, clock);
+  const gateway = new SensorGateway(state, events.eventWriter, clock);
+  const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
+  const feed = events.feed;
+  if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
+  const services: AppServices = {
+    metrics,
+    tokens,
+    devices: new DeviceService(state, clock),
+    gateway,
+    hunting: events.hunting,
+    authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
+    bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),
+  };
+  let app: PalisadeApp;
+  try {
+    app = await buildApp({
+      services,
+      surfaces: { api: roles.has('api'), sensor: roles.has('gateway') },
+      ingest: o.http?.ingest ?? events.ingest,
+      throttle: new Throttle(counters, o.http?.throttle ?? true),
+      readiness: withChecks([{ name: 'state', check: () => state.ping() }, { name: 'events', check: () => events.ping() }], o.http?.readiness ?? []),
+      clock,
+      logger: o.http?.logger ?? o.log ?? false,
+      https: o.http?.https ?? null,
+      version: o.http?.version,
+    });
+  } catch (e) {
+    await events.close();
+    await state.close();
+    throw e;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    roles,
+    state,
+    events,
+    counters,
+    tenants: new TenantService(state, (t) => newSigningKey(t)),
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await events.close();
+        await state.close();
+      })()),
+  };
+}
+
+/** What the admin commands work with: the state store and its use cases, no event side, no HTTP. */
+export interface Administration {
+  state: StateStore;
+  tenants: TenantService;
+  devices: DeviceService;
+  gateway: SensorGateway;
+  close(): Promise<void>;
+}
+
+/** Wires the administration of the state store at `stateUrl` (the admin commands, while a server may run). */
+export async function composeAdministration(stateUrl: string): Promise<Administration> {
+  const state = await openStateStore(stateUrl);
+  return {
+    state,
+    tenants: new TenantService(state, (t) => newSigningKey(t)),
+    devices: new DeviceService(state),
+    gateway: new SensorGateway(state, null),
+    close: () => state.close(),
+  };
+}
