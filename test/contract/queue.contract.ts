@@ -242,6 +242,18 @@ export function describeQueueContract(name: string, open: OpenQueue): void {
       expect(await s.cursors.load('stuck')).toBe(0);
     }, 30_000);
 
+    it('starts a group whose cursor is ahead of the log (a replaced event store) at the head', async () => {
+      const s = setup({ cursors: createMemoryCursorStore({ sink: 500 }) });
+      const log = s.log as TestLog;
+      log.append();
+      const q = await openQueue(s);
+      const seen: number[] = [];
+      await q.consume('sink', async (b) => void seen.push(b.seq));
+      commitAndPublish(q, log, 2);
+      await until(() => seen.length === 2);
+      expect(seen).toEqual([2, 3]);
+    });
+
     it('refuses a second consumer of the same group and a bad group name', async () => {
       const q = await openQueue(setup());
       await q.consume('one', async () => {});

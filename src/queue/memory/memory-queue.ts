@@ -160,7 +160,8 @@ export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
         continue;
       }
       if (!next) {
-        await new Promise<void>((r) => (g.wake = r));
+        // A publish may have come while nextFor settled: wait only when nothing is left to hand over.
+        if (g.cursor >= head && !g.stopping) await new Promise<void>((r) => (g.wake = r));
         continue;
       }
       const { batch, fromLog } = next;
@@ -193,6 +194,7 @@ export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
   }
 
   function pause(g: Group, ms: number): Promise<void> {
+    if (g.stopping) return Promise.resolve();
     return new Promise<void>((r) => {
       const t = setTimeout(() => {
         g.wake = null;
@@ -251,8 +253,10 @@ export async function openMemoryQueue(o: MemoryQueueOptions): Promise<Queue> {
       if (groups.has(group)) throw new Error(`consumer group '${group}' already has a consumer`);
       const saved = await cursors.load(group);
       if (groups.has(group)) throw new Error(`consumer group '${group}' already has a consumer`);
-      const cursor = saved ?? head;
-      if (saved === null) await cursors.save(group, cursor);
+      // A cursor ahead of the log belongs to an event store that was replaced (e.g. restored from a
+      // backup): the group starts again at the head, as a new one.
+      const cursor = saved !== null && saved <= head ? saved : head;
+      if (cursor !== saved) await cursors.save(group, cursor);
       const g: Group = { name: group, handler, cursor, logBatches: 0, logRows: 0, readBack: [], stopping: false, wake: null, loop: Promise.resolve(), delivered: 0, acknowledged: 0, failures: 0 };
       groups.set(group, g);
       if (cursor < floor) {
