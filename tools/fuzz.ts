@@ -25,7 +25,12 @@ const ROOT = resolve(import.meta.dirname, '..');
 interface FuzzRequest { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: string | Buffer | object }
 
 /** Figures of one kind of input. */
-interface Figures { inputs: number; status5xx: number; crashes: number; overBound: number; maxMs: number; slowest: string; statuses: Record<number, number> }
+interface Figures {
+  inputs: number; status5xx: number; crashes: number;
+  /** Inputs over the bound twice in a row; `slowOnce` were over it once but not when sent again (a pause of the machine). */
+  overBound: number; slowOnce: number;
+  maxMs: number; slowest: string; statuses: Record<number, number>;
+}
 
 function readQueries(dir: string): string[] {
   const files = ['queries.jsonl', 'client-queries-msticpy.jsonl', 'client-queries-demisto.jsonl', 'queries.sample.jsonl', 'client-queries-msticpy.sample.jsonl', 'client-queries-demisto.sample.jsonl'];
@@ -74,7 +79,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const figures: Record<string, Figures> = {};
   const run = async (kind: string, count: number, make: (rng: Rng, i: number) => FuzzRequest, label: (r: FuzzRequest) => string) => {
-    const f: Figures = (figures[kind] = { inputs: 0, status5xx: 0, crashes: 0, overBound: 0, maxMs: 0, slowest: '', statuses: {} });
+    const f: Figures = (figures[kind] = { inputs: 0, status5xx: 0, crashes: 0, overBound: 0, slowOnce: 0, maxMs: 0, slowest: '', statuses: {} });
     const rng = new Rng(seed * 1_000_003 + kind.length * 7919);
     for (let i = 0; i < count; i++) {
       const req = make(rng, i);
@@ -94,8 +99,13 @@ async function main(): Promise<number> {
       f.statuses[status] = (f.statuses[status] ?? 0) + 1;
       if (ms > f.maxMs) { f.maxMs = ms; f.slowest = label(req).slice(0, 300); }
       if (ms > boundMs) {
-        f.overBound += 1;
-        process.stderr.write(`${kind} #${i} took ${Math.round(ms)} ms: ${label(req).slice(0, 500)}\n`);
+        // sent again: an input that is slow by itself is slow twice; a busy machine rarely pauses twice
+        const t2 = performance.now();
+        await h.app.inject(req as never).catch(() => undefined);
+        const again = performance.now() - t2;
+        if (again > boundMs) f.overBound += 1;
+        else f.slowOnce += 1;
+        process.stderr.write(`${kind} #${i} took ${Math.round(ms)} ms, then ${Math.round(again)} ms: ${label(req).slice(0, 500)}\n`);
       }
       if (status >= 500) {
         f.status5xx += 1;
@@ -120,7 +130,7 @@ async function main(): Promise<number> {
   let failed = uncaught > 0;
   process.stdout.write(`fuzz: seed ${seed}, ${queries.length} base queries from ${corpusDir}, bound ${boundMs} ms per input\n`);
   for (const [kind, f] of Object.entries(figures)) {
-    process.stdout.write(`${kind.padEnd(6)} inputs ${f.inputs}  responses>=500 ${f.status5xx}  crashes ${f.crashes}  over bound ${f.overBound}  max ${Math.round(f.maxMs)} ms  statuses ${JSON.stringify(f.statuses)}\n       slowest: ${JSON.stringify(f.slowest.slice(0, 120))}\n`);
+    process.stdout.write(`${kind.padEnd(6)} inputs ${f.inputs}  responses>=500 ${f.status5xx}  crashes ${f.crashes}  over bound ${f.overBound} (slow once ${f.slowOnce})  max ${Math.round(f.maxMs)} ms  statuses ${JSON.stringify(f.statuses)}\n       slowest: ${JSON.stringify(f.slowest.slice(0, 120))}\n`);
     if (f.status5xx || f.crashes || f.overBound) failed = true;
   }
   process.stdout.write(`uncaught errors ${uncaught}\n${failed ? 'FAILED' : 'ok'}\n`);

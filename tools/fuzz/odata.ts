@@ -25,7 +25,16 @@ function value(rng: Rng): string {
   }
 }
 
+/** Comparisons MDE documents for machines, with values of the right type (the well-formed half of the inputs). */
+const VALID: readonly (() => string)[] = [
+  () => "healthStatus eq 'Active'", () => "healthStatus ne 'Inactive'", () => "riskScore eq 'High'", () => "exposureLevel in ('Low','Medium')",
+  () => "osPlatform eq 'Windows11'", () => 'lastSeen gt 2024-01-01T00:00:00Z', () => 'lastSeen lt 2099-01-01T00:00:00.1234567Z',
+  () => "computerDnsName eq 'fuzz-host-3.corp'", () => "startswith(computerDnsName,'fuzz')", () => 'rbacGroupId eq 1', () => "machineTags/any(t: t eq 'x')",
+  () => "lastIpAddress eq '10.0.0.5'", () => "onboardingStatus eq 'Onboarded'", () => "aadDeviceId eq null",
+];
+
 function filter(rng: Rng, depth = 0): string {
+  if (rng.chance(0.4)) return rng.pick(VALID)();
   if (depth < 4 && rng.chance(0.3)) return `${filter(rng, depth + 1)} ${rng.pick(['and', 'or', 'AND', 'xor'])} ${filter(rng, depth + 1)}`;
   if (depth < 4 && rng.chance(0.1)) return `not (${filter(rng, depth + 1)})`;
   if (rng.chance(0.2)) return `${rng.pick(FUNCS)}(${rng.pick(PROPS)},${value(rng)})`;
