@@ -82,6 +82,13 @@ describe('HuntingService', () => {
     // the query ran with what was reserved as its timeout
     expect(store.seen[0].opts).toMatchObject({ timeoutMs: 30 });
   });
+  it('refuses a result of more than 64 MB with a clear error', async () => {
+    const big = `{"s":"${'x'.repeat(1024 * 1024)}"}`;
+    const store = fakeStore({ columns: [{ name: 'row', type: 'string' }], rows: Array.from({ length: 65 }, () => [big]) });
+    const withJson = async () => ({ sql: 'select 1', jsonSql: 'select json', params: [], columns: [{ name: 's', type: 'string' }] });
+    const s = new HuntingService({ compile: withJson, events: store, format, counters: createMemoryCounters() });
+    await expect(s.run(ctx(), 'x')).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/64 MB/) });
+  });
   it('bounds the queries one tenant runs at once and serves another tenant meanwhile', async () => {
     let running = 0;
     let most = 0;

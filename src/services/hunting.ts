@@ -79,6 +79,13 @@ export interface HuntingDeps {
 
 const HOUR_MS = 3_600_000;
 
+/** Largest result, in characters of JSON: 64 Mi, as Kusto truncates results at 64 MB. */
+const MAX_RESULT_CHARS = 64 * 1024 * 1024;
+
+function resultTooLarge(): PalisadeError {
+  return errors.badRequest(`Query result exceeded the limit of ${MAX_RESULT_CHARS / 1024 / 1024} MB; narrow it with where, project, summarize or take`);
+}
+
 /** Runs hunting queries. */
 export class HuntingService {
   private readonly compile: KqlCompiler;
@@ -155,11 +162,15 @@ export class HuntingService {
     let resultsJson: string;
     if (compiled.jsonSql) {
       schema = this.format(compiled.columns, []).schema;
+      let size = 0;
+      for (const r of res.rows) size += (r[0] as string).length;
+      if (size > MAX_RESULT_CHARS) throw resultTooLarge();
       resultsJson = `[${res.rows.map((r) => r[0] as string).join(',')}]`;
     } else {
       const formatted = this.format(res.columns, res.rows);
       schema = formatted.schema;
       resultsJson = JSON.stringify(formatted.results);
+      if (resultsJson.length > MAX_RESULT_CHARS) throw resultTooLarge();
     }
     return {
       schema,
