@@ -6,16 +6,19 @@
  * transport (HTTPS, ports) is the server's business (cli/serve.ts); tests compose the program and
  * call the app with `inject`.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { PalisadeError } from '../domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { AuthorizationServer } from '../auth/authorization-server.ts';
 import type { BearerAuthenticator } from '../auth/bearer.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
-import { installErrorHandling } from './errors.ts';
+import { installErrorHandling, sendError } from './errors.ts';
+import { rewriteFunctionSegments } from './function-segments.ts';
+import { installUnrouted } from './unrouted.ts';
 import { registerOpenApi } from './openapi.ts';
-import { guardRoutes, registerTables, type RouteTable } from './route-table.ts';
+import { formBody, guardRoutes, registerTables, type RouteTable } from './route-table.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
@@ -89,12 +92,23 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
     logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 65_000,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
+    // OData function-call segments (findbyip(ip='…',timestamp=…)) route as their name plus query parameters
+    rewriteUrl: (req: { url?: string }) => rewriteFunctionSegments(req.url ?? '/'),
+    frameworkErrors: (_err: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(new PalisadeError('BadRequest', 'The request URL is malformed'), req, reply),
   } as object) as unknown as FastifyInstance;
   installErrorHandling(app);
+  installUnrouted(app);
   installRequestObserver(app, metrics);
   guardRoutes(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    done(null, formBody(body as string));
+  });
+  // GET and DELETE with `Content-Type: application/json` and no body (Splunk SOAR sends every one so) have no body
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' && (req.method === 'GET' || req.method === 'DELETE' || req.method === 'HEAD')) done(null, undefined);
+    else json(req, body as string, done);
   });
   app.addHook('onSend', async (req, reply) => {
     void reply.header('request-id', req.id);

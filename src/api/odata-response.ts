@@ -13,6 +13,14 @@ export function baseUrlOf(req: FastifyRequest): string {
   return `${req.protocol}://${host}`;
 }
 
+/**
+ * The metadata document's URL for the API prefix the client used: `…/api/v1.0/$metadata` when it
+ * called `/api/v1.0/…` (as MDE answers), `…/api/$metadata` otherwise.
+ */
+export function metadataUrlOf(req: FastifyRequest): string {
+  return `${baseUrlOf(req)}${/^\/api\/v1\.0(\/|\?|$)/i.test(req.url) ? '/api/v1.0' : '/api'}/$metadata`;
+}
+
 function odata<T>(reply: FastifyReply, body: T): T {
   void reply.header('OData-Version', '4.0').type(ODATA_CONTENT_TYPE);
   return body;
@@ -23,7 +31,7 @@ function odata<T>(reply: FastifyReply, body: T): T {
  * `@odata.nextLink` when the page is full and more may remain; the link keeps every other option.
  */
 export function collection(req: FastifyRequest, reply: FastifyReply, set: string, items: unknown[], q?: ListQuery, total?: number): Record<string, unknown> {
-  const body: Record<string, unknown> = { '@odata.context': `${baseUrlOf(req)}/api/$metadata#${set}` };
+  const body: Record<string, unknown> = { '@odata.context': `${metadataUrlOf(req)}#${set}` };
   if (total !== undefined) body['@odata.count'] = total;
   body.value = items;
   if (q && items.length > 0 && items.length === q.top && (total === undefined || q.skip + items.length < total)) {
@@ -45,5 +53,5 @@ export function projected(reply: FastifyReply): void {
 
 /** A single entity body (headers set on the reply). */
 export function entity(req: FastifyRequest, reply: FastifyReply, set: string, entity: Record<string, unknown>): Record<string, unknown> {
-  return odata(reply, { '@odata.context': `${baseUrlOf(req)}/api/$metadata#${set}/$entity`, ...entity });
+  return odata(reply, { '@odata.context': `${metadataUrlOf(req)}#${set}/$entity`, ...entity });
 }

@@ -13,7 +13,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'Palisade API',
         version,
-        description: 'Microsoft Defender for Endpoint compatible API. Authenticate with an OAuth2 client-credentials token from `/{tenant}/oauth2/v2.0/token` (scope `https://api.securitycenter.microsoft.com/.default`). Every path is also served under `/api/v1.0`.',
+        description: 'Microsoft Defender for Endpoint compatible API. Authenticate with an OAuth2 client-credentials token from `/{tenant}/oauth2/v2.0/token` (scope `https://api.securitycenter.microsoft.com/.default`). Every path is also served under `/api/v1.0` (and `@odata.context` then names `/api/v1.0/$metadata`); path segments match case-insensitively, `+` in a query string is a space, and OData function-call segments such as `findbyip(ip=\'…\',timestamp=…)` are read as their name with query parameters.\n\n' +
+          'Every error is `{"error":{"code","message","target"}}`, `target` being the request id (also in the `request-id` header): the use cases\' errors and the server\'s own alike (415 for a body with an unsupported or no Content-Type, 400 `InvalidRequestBody` for empty or malformed JSON, 413 `PayloadTooLarge` beyond 1 MiB, 400 for a malformed URL). A route MDE has that this version does not serve answers 403 `DisabledFeature` naming it (…is not available in this version of Palisade); a path served for other methods answers 405 `MethodNotAllowed` with `Allow`; any other path 404 `NotFound`. GET and DELETE requests may carry `Content-Type: application/json` with no body.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },

@@ -44,6 +44,8 @@ interface RouteBase {
   example?: { params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; body?: unknown };
   /** Bodies of these content types reach the handler as a Buffer, up to `limit` bytes. */
   rawBody?: { contentTypes: readonly string[]; limit: number };
+  /** A body sent with no Content-Type header is read as a form (Splunk SOAR's v1 token request sends it so). */
+  untypedBodyIsForm?: boolean;
   /** Schema failures reach the handler as `req.validationError` instead of the MDE error (OAuth2 answers in its own shape). */
   attachValidation?: boolean;
 }
@@ -259,12 +261,29 @@ export async function registerTables(app: FastifyInstance, tables: readonly Rout
             scope.addContentTypeParser([...raw.contentTypes], { parseAs: 'buffer', bodyLimit: raw.limit }, (_req, body, done) => done(null, body));
             scope.route({ ...options, bodyLimit: raw.limit });
           });
+        } else if (r.untypedBodyIsForm) {
+          await app.register(async (scope) => {
+            // the catch-all parser also sees bodies of unknown types: those stay unsupported
+            scope.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+              if (req.headers['content-type'] !== undefined) {
+                done(new PalisadeError('UnsupportedMediaType', `Content type '${req.headers['content-type']}' is not supported here; send the body as application/x-www-form-urlencoded`));
+              } else {
+                done(null, formBody(body as string));
+              }
+            });
+            scope.route(options);
+          });
         } else {
           app.route(options);
         }
       }
     }
   }
+}
+
+/** A form-urlencoded body as an object of its fields (the last of repeated fields wins). */
+export function formBody(text: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(text));
 }
 
 /** Every route of the tables with its surface (for tests and generated docs). */

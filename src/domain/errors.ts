@@ -12,6 +12,8 @@ export const ERROR_CATALOGUE = {
   MissingRequiredParameter: { status: 400, expose: true },
   Unauthorized: { status: 401, expose: true },
   Forbidden: { status: 403, expose: true },
+  /** A feature this server does not offer (MDE: a feature turned off for the tenant). */
+  DisabledFeature: { status: 403, expose: true },
   NotFound: { status: 404, expose: true },
   ResourceNotFound: { status: 404, expose: true },
   MethodNotAllowed: { status: 405, expose: true },

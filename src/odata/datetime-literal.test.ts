@@ -14,8 +14,16 @@ describe('parseIsoDateTime', () => {
     expect(parseIsoDateTime('0099-01-01T00:00:00Z')).toBe('0099-01-01T00:00:00.000Z');
   });
 
+  it('takes 0 to 9 fractional digits, keeping the ones beyond the millisecond', () => {
+    expect(parseIsoDateTime('2024-01-01T00:00:00Z')).toBe('2024-01-01T00:00:00.000Z');
+    expect(parseIsoDateTime('2022-02-17T14:39:01.391001Z')).toBe('2022-02-17T14:39:01.391001Z');
+    expect(parseIsoDateTime('2024-01-01T00:00:00.99999999Z')).toBe('2024-01-01T00:00:00.99999999Z');
+    expect(parseIsoDateTime('2024-05-01T10:20:30.123456789Z')).toBe('2024-05-01T10:20:30.123456789Z');
+    expect(parseIsoDateTime('2024-05-01T10:20:30.120000000Z')).toBe('2024-05-01T10:20:30.120Z');
+  });
+
   it('rejects what is not a real datetime', () => {
-    for (const bad of ['2024-1-01', '2024-04-31Z', '2024-01-01T24:00:00Z', '2024-01-01T00:60Z', '2024-01-01T00:00:00+15:00', 'now', '', '2024-01-01T00:00:00.12345678Z']) {
+    for (const bad of ['2024-1-01', '2024-04-31Z', '2024-01-01T24:00:00Z', '2024-01-01T00:60Z', '2024-01-01T00:00:00+15:00', 'now', '', '2024-01-01T00:00:00.1234567891Z', '2024-01-01T00:00:00.Z']) {
       expect(parseIsoDateTime(bad), bad).toBeNull();
     }
   });

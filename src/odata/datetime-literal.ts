@@ -1,6 +1,8 @@
 /**
  * ISO-8601 datetime literals as OData clients send them to MDE: `2024-01-01T00:00:00.0000000Z`,
- * `2019-11-22T00:00:00Z`, `2018-08-01Z`, `2018-08-01`, `2024-05-19T01:00:05+02:00`.
+ * `2019-11-22T00:00:00Z`, `2018-08-01Z`, `2018-08-01`, `2024-05-19T01:00:05+02:00`. The fraction
+ * of a second has 0 to 9 digits: clients send none (Splunk), 6 (XSOAR), 7 (Microsoft's samples) or
+ * 9 (Elastic's machine-action cursor).
  */
 
 /**
@@ -10,7 +12,7 @@
 export function dateTimeSource(dateTimeSeparator = 'Tt'): string {
   return (
     '(\\d{4})-(\\d{2})-(\\d{2})' +
-    `(?:[${dateTimeSeparator}](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,7}))?)?)?` +
+    `(?:[${dateTimeSeparator}](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?)?` +
     '(Z|z|[+-]\\d{2}:?\\d{2})?'
   );
 }
@@ -56,7 +58,7 @@ export function canonicalDateTime(groups: readonly (string | undefined)[]): stri
 
 /**
  * Parses a complete text as an ISO-8601 datetime literal (date only, date-time, optional fraction
- * up to 7 digits, optional `Z` or ±hh:mm offset; a space may stand in for `T`). Returns the
+ * of 1 to 9 digits, optional `Z` or ±hh:mm offset; a space may stand in for `T`). Returns the
  * canonical UTC string of {@link canonicalDateTime}, or null when the text is not such a literal.
  */
 export function parseIsoDateTime(text: string): string | null {

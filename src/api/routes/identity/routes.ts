@@ -60,7 +60,7 @@ export function identityTable(server: AuthorizationServer): RouteTable<'identity
     { method: 'GET', url: `${P}/discovery/v2.0/keys`, auth: 'none', summary: 'Token signing keys (v2.0)', attachValidation: true, handler: jwks },
     { method: 'GET', url: `${P}/discovery/keys`, auth: 'none', summary: 'Token signing keys (v1)', attachValidation: true, handler: jwks },
     { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Client-credentials token (scope)', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
-    { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, handler: token('1.0') },
+    { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: token('1.0') },
   ];
   return { surface: 'identity', prefixes: [''], routes, documented: false };
 }

@@ -1,0 +1,129 @@
+/**
+ * Every route of the MDE API (reference: shared/reference/mde-api.md §2 and the paths real clients
+ * call), relative to `/api`. Palisade serves some of them (the api table); a request for one it does
+ * not serve yet is answered by name as not available (unrouted.ts), not with a 404 that looks like a
+ * typo. OData function-call segments (`findbyip(ip='…',timestamp=…)`) appear as their plain name:
+ * function-segments.ts turns the arguments into query parameters before routing.
+ */
+import type { Method } from './route-table.ts';
+
+/** One MDE route: method, path with `{param}` segments, and what it does. */
+export interface MdeRoute {
+  method: Method;
+  path: string;
+  name: string;
+}
+
+const r = (method: Method, path: string, name: string): MdeRoute => ({ method, path, name });
+
+/** The MDE API's routes. */
+export const MDE_ROUTES: readonly MdeRoute[] = [
+  // machines
+  r('GET', '/machines', 'List machines'),
+  r('GET', '/machines/{id}', 'Get machine'),
+  r('PATCH', '/machines/{id}', 'Update machine'),
+  r('POST', '/machines/{id}/tags', 'Add or remove machine tag'),
+  r('POST', '/machines/AddOrRemoveTagForMultipleMachines', 'Add or remove a tag on many machines'),
+  r('POST', '/machines/{id}/setDeviceValue', 'Set device value'),
+  r('GET', '/machines/findbytag', 'Find machines by tag'),
+  r('GET', '/machines/findbyip', 'Find machines by internal IP (findbyip(ip=…,timestamp=…))'),
+  r('GET', '/machines/find', 'Find machines by internal IP (find(timestamp=…,key=…))'),
+  r('GET', '/machines/{id}/logonusers', 'Get machine logon users'),
+  r('GET', '/machines/{id}/alerts', 'Get machine related alerts'),
+  r('GET', '/machines/{id}/machineactions', 'Get machine actions of a machine'),
+  r('GET', '/machines/{id}/availableMachineActions', 'Get available machine actions'),
+  r('GET', '/machines/{id}/software', 'Get installed software'),
+  r('GET', '/machines/{id}/vulnerabilities', 'Get discovered vulnerabilities'),
+  r('GET', '/machines/{id}/recommendations', 'Get security recommendations of a machine'),
+  r('GET', '/machines/{id}/getmissingkbs', 'Get missing KBs of a machine'),
+  // machine actions
+  r('POST', '/machines/{id}/isolate', 'Isolate machine'),
+  r('POST', '/machines/{id}/unisolate', 'Release machine from isolation'),
+  r('POST', '/machines/{id}/restrictCodeExecution', 'Restrict app execution'),
+  r('POST', '/machines/{id}/unrestrictCodeExecution', 'Remove app restriction'),
+  r('POST', '/machines/{id}/runAntiVirusScan', 'Run antivirus scan'),
+  r('POST', '/machines/{id}/collectInvestigationPackage', 'Collect investigation package'),
+  r('POST', '/machines/{id}/StopAndQuarantineFile', 'Stop and quarantine file'),
+  r('POST', '/machines/{id}/offboard', 'Offboard machine'),
+  r('POST', '/machines/{id}/startInvestigation', 'Start automated investigation'),
+  r('POST', '/machines/{id}/runliveresponse', 'Run live response commands'),
+  r('GET', '/machineactions', 'List machine actions'),
+  r('GET', '/machineactions/{id}', 'Get machine action'),
+  r('POST', '/machineactions/{id}/cancel', 'Cancel machine action'),
+  r('GET', '/machineactions/{id}/getPackageUri', 'Get investigation package URI'),
+  r('GET', '/machineactions/{id}/GetLiveResponseResultDownloadLink', 'Get live response result (GetLiveResponseResultDownloadLink(index=…))'),
+  // alerts
+  r('GET', '/alerts', 'List alerts'),
+  r('GET', '/alerts/{id}', 'Get alert'),
+  r('PATCH', '/alerts/{id}', 'Update alert'),
+  r('POST', '/alerts/batchUpdate', 'Batch update alerts'),
+  r('POST', '/alerts/CreateAlertByReference', 'Create alert by reference'),
+  r('GET', '/alerts/{id}/domains', 'Get alert related domains'),
+  r('GET', '/alerts/{id}/files', 'Get alert related files'),
+  r('GET', '/alerts/{id}/ips', 'Get alert related IPs'),
+  r('GET', '/alerts/{id}/machine', 'Get alert related machine'),
+  r('GET', '/alerts/{id}/user', 'Get alert related user'),
+  // indicators
+  r('GET', '/indicators', 'List indicators'),
+  r('POST', '/indicators', 'Submit or update indicator'),
+  r('POST', '/indicators/import', 'Import indicators'),
+  r('DELETE', '/indicators/{id}', 'Delete indicator'),
+  r('POST', '/indicators/BatchDelete', 'Batch delete indicators'),
+  r('POST', '/tiindicators', 'Submit indicator (legacy path)'),
+  r('GET', '/tiindicators/{id}', 'Get indicator (legacy path)'),
+  r('PATCH', '/tiindicators/{id}', 'Update indicator (legacy path)'),
+  // investigations
+  r('GET', '/investigations', 'List investigations'),
+  r('GET', '/investigations/{id}', 'Get investigation'),
+  // files, users, domains, IPs
+  r('GET', '/files/{id}', 'Get file information'),
+  r('GET', '/files/{id}/stats', 'Get file statistics'),
+  r('GET', '/files/{id}/alerts', 'Get file related alerts'),
+  r('GET', '/files/{id}/machines', 'Get file related machines'),
+  r('GET', '/users/{id}/alerts', 'Get user related alerts'),
+  r('GET', '/users/{id}/machines', 'Get user related machines'),
+  r('GET', '/domains/{domain}/alerts', 'Get domain related alerts'),
+  r('GET', '/domains/{domain}/machines', 'Get domain related machines'),
+  r('GET', '/domains/{domain}/stats', 'Get domain statistics'),
+  r('GET', '/ips/{ip}/alerts', 'Get IP related alerts'),
+  r('GET', '/ips/{ip}/stats', 'Get IP statistics'),
+  // advanced hunting
+  r('POST', '/advancedqueries/run', 'Run advanced hunting query'),
+  r('POST', '/advancedhunting/run', 'Run advanced hunting query (Defender XDR)'),
+  // live response library
+  r('GET', '/libraryfiles', 'List live response library files'),
+  r('POST', '/libraryfiles', 'Upload live response library file'),
+  r('DELETE', '/libraryfiles/{fileName}', 'Delete live response library file'),
+  // vulnerability management
+  r('GET', '/Software', 'List software'),
+  r('GET', '/Software/{id}', 'Get software'),
+  r('GET', '/Software/{id}/distributions', 'Get software version distribution'),
+  r('GET', '/Software/{id}/machineReferences', 'Get machines with a software'),
+  r('GET', '/Software/{id}/vulnerabilities', 'Get vulnerabilities of a software'),
+  r('GET', '/Software/{id}/getmissingkbs', 'Get missing KBs of a software'),
+  r('GET', '/vulnerabilities', 'List vulnerabilities'),
+  r('GET', '/vulnerabilities/{id}', 'Get vulnerability'),
+  r('GET', '/vulnerabilities/{id}/machineReferences', 'Get machines exposed to a vulnerability'),
+  r('GET', '/vulnerabilities/machinesVulnerabilities', 'List vulnerabilities by machine and software'),
+  r('GET', '/recommendations', 'List security recommendations'),
+  r('GET', '/recommendations/{id}', 'Get security recommendation'),
+  r('GET', '/recommendations/{id}/software', 'Get software of a recommendation'),
+  r('GET', '/recommendations/{id}/machineReferences', 'Get machines of a recommendation'),
+  r('GET', '/recommendations/{id}/vulnerabilities', 'Get vulnerabilities of a recommendation'),
+  r('GET', '/exposureScore', 'Get exposure score'),
+  r('GET', '/exposureScore/ByMachineGroups', 'Get exposure score by device group'),
+  r('GET', '/configurationScore', 'Get device secure score'),
+  r('GET', '/remediationTasks', 'List remediation activities'),
+  r('GET', '/remediationTasks/{id}', 'Get remediation activity'),
+  r('GET', '/remediationTasks/{id}/machineReferences', 'Get machines of a remediation activity'),
+  r('GET', '/deviceavinfo', 'Get antivirus health of devices'),
+  r('GET', '/DeviceAuthenticatedScanDefinitions', 'List authenticated scan definitions'),
+  r('GET', '/baselineProfiles', 'List security baseline profiles'),
+  r('GET', '/baselineConfigurations', 'List security baseline configurations'),
+  ...[
+    'SecureConfigurationsAssessmentByMachine', 'SecureConfigurationsAssessmentExport', 'SoftwareInventoryByMachine',
+    'SoftwareInventoryExport', 'SoftwareVulnerabilitiesByMachine', 'SoftwareVulnerabilitiesExport',
+    'SoftwareVulnerabilityChangesByMachine', 'SoftwareInventoryNoProductCodeByMachine', 'SoftwareInventoryNoProductCodeExport',
+    'certificateAssessmentByMachine', 'certificateAssessmentExport', 'InfoGatheringExport', 'BaselineComplianceAssessmentByMachine',
+  ].map((name) => r('GET', `/machines/${name}`, `Export assessment (${name})`)),
+];
