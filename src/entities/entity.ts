@@ -66,7 +66,7 @@ export function defineEntity<R>(decl: EntityDecl<R>): Entity<R> {
 }
 
 /** The record field a property reads, or null for constants and derivations. */
-export function sourceFieldOf<R>(p: PropertyDecl<R>): (keyof R & string) | null {
+function sourceFieldOf<R>(p: PropertyDecl<R>): (keyof R & string) | null {
   if (p.constant !== undefined || p.stale) return null;
   return p.field ?? (p.name as keyof R & string);
 }
