@@ -18,6 +18,8 @@ describe('externaldata text formats', () => {
     const c = cols('a', 'b');
     expect(parseExternalText('[{"a": 1, "b": {"k": [1]}}, {"b": "x"}]', 'json', c, false)).toEqual([[1, { k: [1] }], [null, 'x']]);
     expect(parseExternalText('{"a": "{not a brace"}\n{\n  "b": 2\n}\n', 'multijson', c, false)).toEqual([['{not a brace', null], [null, 2]]);
+    // a column named like an Object prototype member reads only a field of that name
+    expect(parseExternalText('[{"a": 1}, {"constructor": 2}]', 'json', cols('constructor', 'toString'), false)).toEqual([[null, null], [2, null]]);
     expect(() => parseExternalText('{"a": 1', 'multijson', c, false)).toThrow(/ends inside a record/);
   });
 });

@@ -46,7 +46,8 @@ export function parseExternalText(text: string, format: string, columns: readonl
     rows = [[body]];
   } else {
     const records = jsonRecords(body);
-    rows = records.map((r) => columns.map((c) => (r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>)[c.name] ?? null : null)));
+    // a record's own fields only: a column named `constructor` reads no prototype
+    rows = records.map((r) => columns.map((c) => (r && typeof r === 'object' && !Array.isArray(r) && Object.hasOwn(r, c.name) ? (r as Record<string, unknown>)[c.name] ?? null : null)));
   }
   if (ignoreFirstRecord) rows = rows.slice(1);
   return rows.map((r) => columns.map((_, i) => (i < r.length ? r[i] : null)));
