@@ -76,4 +76,17 @@ describe('palisade simulate', () => {
     expect(table.stdout).toMatch(/FileName\s+count_/);
     expect(table.stdout).toMatch(/\(3 rows\)/);
   }, 120_000);
+
+  it('reports ready and counts what it did in /metrics (the feed, ingest, requests, the process)', async () => {
+    const ready = await request(`${srv.url}/readyz`, srv.ca);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'ready', checks: { state: 'ok', events: 'ok' } });
+    const metrics = await request(`${srv.url}/metrics`, srv.ca);
+    expect(metrics.status).toBe(200);
+    const stored = Number(/^palisade_ingest_batches_total\{outcome="stored"\} (\d+)$/m.exec(metrics.body)?.[1] ?? 0);
+    expect(stored).toBeGreaterThan(0);
+    expect(metrics.body).toMatch(/^palisade_http_requests_total\{method="POST",route="\/sensor\/v1\/events",status="200"\} \d+$/m);
+    expect(metrics.body).toMatch(/^palisade_feed_head_seq \d+$/m);
+    expect(metrics.body).toMatch(/^palisade_process_cpu_seconds_total \S+$/m);
+  }, 60_000);
 });
