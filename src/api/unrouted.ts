@@ -64,6 +64,8 @@ function pathParts(url: string): string[] {
 /** The served routes (from `onRoute`) and MDE's routes, matched against concrete paths. */
 export class RouteIndex {
   private readonly entries: Entry[] = [];
+  /** Whether this process serves the api surface (a gateway-only process does not). */
+  servesApi = false;
 
   constructor() {
     for (const r of MDE_ROUTES) {
@@ -102,7 +104,8 @@ export class RouteIndex {
     if (best.some((e) => e.served && (e.method === m || (m === 'HEAD' && e.method === 'GET')))) return null;
     const mde = best.find((e) => !e.served && e.method === m);
     if (mde) {
-      return new PalisadeError('DisabledFeature', `${m} ${displayPath(url)} (${mde.name}) is not available in this version of Palisade`);
+      const why = this.servesApi ? 'is not available in this version of Palisade' : 'is not served by this Palisade process (it runs without the api role)';
+      return new PalisadeError('DisabledFeature', `${m} ${displayPath(url)} (${mde.name}) ${why}`);
     }
     const served = best.filter((e) => e.served);
     const allowed = [...new Set((served.length ? served : best).map((e) => e.method))].sort();
@@ -122,6 +125,7 @@ function displayPath(url: string): string {
 export function installUnrouted(app: FastifyInstance): void {
   const index = new RouteIndex();
   app.addHook('onRoute', (opts) => {
+    if (opts.config?.surface === 'api') index.servesApi = true;
     for (const m of [opts.method].flat()) index.add(String(m), opts.url ?? '');
   });
   app.addHook('onRequest', async (req: FastifyRequest) => {

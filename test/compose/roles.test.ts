@@ -60,6 +60,7 @@ describe('composition by role', () => {
     const api = await p.app.inject({ method: 'GET', url: '/api/machines' });
     expect(api.statusCode).toBe(403);
     expect(api.json().error.code).toBe('DisabledFeature');
+    expect(api.json().error.message).toBe('GET /api/machines (List machines) is not served by this Palisade process (it runs without the api role)');
     expect(p.events.ingest).not.toBeNull();
     expect(p.events.feed).not.toBeNull();
     expect(p.events.hunting).toBeNull();
