@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
     frameworkErrors: (_err: unknown, req: FastifyRequest, reply: FastifyReply) => sendError(new PalisadeError('BadRequest', 'The request URL is malformed'), req, reply),
   } as object) as unknown as FastifyInstance;
   installErrorHandling(app);
-  installUnrouted(app);
+  installUnrouted(app, deps.surfaces.api ? (h) => services.bearer.authenticate(h) : undefined);
   installRequestObserver(app, metrics);
   guardRoutes(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

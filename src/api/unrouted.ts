@@ -7,6 +7,9 @@
  * - a path served (or known to MDE) for other methods: 405 `MethodNotAllowed` with `Allow`;
  * - anything else: 404 `NotFound`.
  *
+ * Under `/api` every one of these answers comes after the caller's bearer token is verified (401
+ * without one, as for a served route), so an unauthenticated caller learns nothing of the API's shape.
+ *
  * Paths compare case-insensitively, under `/api` and `/api/v1.0`. A request a parametric route
  * caught although a more specific path exists (`GET /api/machines/findbyip` under `/machines/:id`,
  * `GET /api/machines/AddOrRemoveTagForMultipleMachines`) is answered for that more specific path.
@@ -117,13 +120,26 @@ function displayPath(url: string): string {
   return url.split('?')[0];
 }
 
+/** Whether a request path lies under the MDE API's prefix (`/api`, any case). */
+function underApi(url: string): boolean {
+  const p = url.split('?')[0].toLowerCase();
+  return p === '/api' || p.startsWith('/api/');
+}
+
+/** Verifies a request's Authorization header, throwing a 401 PalisadeError when it does not hold. */
+export type UnroutedAuthenticator = (authorization: string | undefined) => Promise<unknown>;
+
 /**
  * Records every route the app registers in a RouteIndex, answers requests a parametric route
  * caught for a more specific known path, and serves as the app's not-found handler. Call before
  * routes are registered.
  */
-export function installUnrouted(app: FastifyInstance): void {
+export function installUnrouted(app: FastifyInstance, authenticate?: UnroutedAuthenticator): void {
   const index = new RouteIndex();
+  const refuse = async (req: FastifyRequest, e: PalisadeError): Promise<never> => {
+    if (authenticate && underApi(req.url)) await authenticate(req.headers.authorization);
+    throw e;
+  };
   app.addHook('onRoute', (opts) => {
     if (opts.config?.surface === 'api') index.servesApi = true;
     for (const m of [opts.method].flat()) index.add(String(m), opts.url ?? '');
@@ -132,9 +148,9 @@ export function installUnrouted(app: FastifyInstance): void {
     const matched = req.routeOptions.url;
     if (!matched || !matched.includes(':')) return;
     const e = index.answer(req.method, req.url, matched);
-    if (e) throw e;
+    if (e) await refuse(req, e);
   });
   app.setNotFoundHandler(async (req) => {
-    throw index.answer(req.method, req.url) ?? new PalisadeError('NotFound', `No resource at ${req.method} ${displayPath(req.url)}`);
+    await refuse(req, index.answer(req.method, req.url) ?? new PalisadeError('NotFound', `No resource at ${req.method} ${displayPath(req.url)}`));
   });
 }

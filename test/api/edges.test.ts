@@ -36,7 +36,8 @@ describe('routes MDE has that Palisade does not serve yet', () => {
       const res = await h.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${token}` }, payload: { Comment: 'x', Sha1: 'a'.repeat(40) } });
       expect(mdeError(res, 403, 'DisabledFeature')).toBe(`POST ${path} (Stop and quarantine file) is not available in this version of Palisade`);
     }
-    expect(mdeError(await h.app.inject({ method: 'POST', url: `/api/machines/${machineId}/runAntiVirusScan`, payload: { Comment: 'x', ScanType: 'Quick' } }), 403, 'DisabledFeature'))
+    const scan = { method: 'POST' as const, url: `/api/machines/${machineId}/runAntiVirusScan`, payload: { Comment: 'x', ScanType: 'Quick' } };
+    expect(mdeError(await h.app.inject({ ...scan, headers: { authorization: `Bearer ${token}` } }), 403, 'DisabledFeature'))
       .toMatch(/\(Run antivirus scan\) is not available/);
     expect(mdeError(await get('/api/v1.0/alerts?$top=1'), 403, 'DisabledFeature')).toBe('GET /api/v1.0/alerts (List alerts) is not available in this version of Palisade');
   });
@@ -75,6 +76,21 @@ describe('wrong methods and unknown paths', () => {
       const allow = String(res.headers.allow).split(', ');
       for (const m of allowed) expect(allow, url).toContain(m);
       expect(allow).not.toContain(method);
+    }
+  });
+
+  it('under /api, says nothing of the API to a caller without a valid token (401 first)', async () => {
+    const cases: [string, string][] = [
+      ['POST', `/api/machines/${machineId}/runAntiVirusScan`],
+      ['GET', '/api/v1.0/alerts'],
+      ['DELETE', `/api/machines/${machineId}`],
+      ['GET', '/api/no-such-thing'],
+    ];
+    for (const [method, url] of cases) {
+      for (const headers of [{}, { authorization: 'Bearer not-a-token' }]) {
+        const res = await h.app.inject({ method: method as 'GET', url, headers });
+        expect(mdeError(res, 401, 'Unauthorized'), `${method} ${url}`).toBeTruthy();
+      }
     }
   });
 
