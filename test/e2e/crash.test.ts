@@ -4,13 +4,9 @@
  * stored. Repeated CRASH_ITERATIONS times (10 in CI). The server checkpoints after every commit
  * (--checkpoint-mib 0), so the kills also hit checkpoints in progress.
  */
-import https from 'node:https';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SensorClient } from '../../src/sensor/transport/client.ts';
-import type { OnboardingPackage } from '../../src/sensor/transport/onboarding-package.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { httpsPost, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? (process.env.CI === 'true' ? 10 : 3));
 const ROWS_PER_BATCH = 50;
@@ -20,22 +16,10 @@ let srv: ServerProcess;
 let creds: { tenantId: string; clientId: string; clientSecret: string };
 let device: { deviceId: string; deviceCredential: string };
 
-function post(url: string, ca: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', ca, headers }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function countsByBatch(): Promise<Map<string, number>> {
-  const tok = await post(`${srv.url}/${creds.tenantId}/oauth2/v2.0/token`, srv.ca, new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  const tok = await httpsPost(`${srv.url}/${creds.tenantId}/oauth2/v2.0/token`, srv.ca, new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
   const token = JSON.parse(tok.body).access_token;
-  const res = await post(`${srv.url}/api/advancedqueries/run`, srv.ca, JSON.stringify({ Query: 'DeviceProcessEvents | where ActionType == "CrashTest" | summarize n = count() by ProcessCommandLine' }), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
+  const res = await httpsPost(`${srv.url}/api/advancedqueries/run`, srv.ca, JSON.stringify({ Query: 'DeviceProcessEvents | where ActionType == "CrashTest" | summarize n = count() by ProcessCommandLine' }), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
   expect(res.status, res.body).toBe(200);
   return new Map((JSON.parse(res.body).Results as { ProcessCommandLine: string; n: number }[]).map((r) => [r.ProcessCommandLine, r.n]));
 }
@@ -54,13 +38,7 @@ function batch(id: string) {
 beforeAll(async () => {
   srv = await startServerProcess({ args: SERVE_ARGS });
   creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'crash', '--permissions', 'AdvancedQuery.Read.All', '--json']));
-  const pkgPath = join(srv.dataDir, 'onboarding.json');
-  await srv.cli(['admin', 'onboarding-package', '--out', pkgPath]);
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as OnboardingPackage;
-  const c = SensorClient.fromOnboardingPackage(pkg);
-  const r = await c.enroll(pkg, { computerDnsName: 'crash-host', osPlatform: 'Linux' } as never);
-  device = { deviceId: r.deviceId, deviceCredential: r.deviceCredential };
-  c.close();
+  device = await srv.enrollDevice('crash-host');
 }, 120_000);
 afterAll(async () => {
   await srv?.stop();

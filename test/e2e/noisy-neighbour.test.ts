@@ -4,14 +4,10 @@
  * answer within 2 s; a gzip bomb in a query is refused with a clear error and the server stays up.
  * Runs a real server process on 127.0.0.1 (stopped by PID at the end).
  */
-import https from 'node:https';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SensorClient } from '../../src/sensor/transport/client.ts';
-import type { OnboardingPackage } from '../../src/sensor/transport/onboarding-package.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { httpsPost, startServerProcess, type HttpsAnswer, type ServerProcess } from '../support/server-process.ts';
 
 /** The bound the issue sets for tenant B's calls while tenant A's queries run away. */
 const BOUND_MS = 2000;
@@ -22,23 +18,12 @@ let appA: { tenantId: string; clientId: string; clientSecret: string };
 let appB: { tenantId: string; clientId: string; clientSecret: string };
 let device: { deviceId: string; deviceCredential: string };
 
-interface Sent { status: number; body: string; ms: number }
-
-/** One HTTPS request on a fresh connection; `signal` abandons it (the socket is destroyed). */
-function send(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Sent> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = https.request(`${srv.url}${path}`, { method: 'POST', ca: srv.ca, headers, agent: false, signal }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d, ms: performance.now() - started }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One POST to this test's server on a fresh connection; `signal` abandons it (the socket is destroyed). */
+function send(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpsAnswer> {
+  return httpsPost(`${srv.url}${path}`, srv.ca, body, headers, signal);
 }
 
-function tokenRequest(app: typeof appA): Promise<Sent> {
+function tokenRequest(app: typeof appA): Promise<HttpsAnswer> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' });
   return send(`/${app.tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
 }
@@ -49,7 +34,7 @@ async function token(app: typeof appA): Promise<string> {
   return JSON.parse(r.body).access_token as string;
 }
 
-function hunt(tok: string, query: string, signal?: AbortSignal): Promise<Sent> {
+function hunt(tok: string, query: string, signal?: AbortSignal): Promise<HttpsAnswer> {
   return send('/api/advancedqueries/run', JSON.stringify({ Query: query }), { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, signal);
 }
 
@@ -58,13 +43,7 @@ beforeAll(async () => {
   appB = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'tenant-b', '--permissions', 'AdvancedQuery.Read.All', '--json']));
   const tenantA = JSON.parse(await srv.cli(['admin', 'tenant', 'create', '--name', 'Tenant A', '--json'])) as { tenantId: string };
   appA = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'tenant-a', '--tenant', tenantA.tenantId, '--permissions', 'AdvancedQuery.Read.All', '--json']));
-  const pkgPath = join(srv.dataDir, 'onboarding.json');
-  await srv.cli(['admin', 'onboarding-package', '--tenant', appB.tenantId, '--out', pkgPath]);
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as OnboardingPackage;
-  const c = SensorClient.fromOnboardingPackage(pkg);
-  const r = await c.enroll(pkg, { computerDnsName: 'quiet-host', osPlatform: 'Linux' } as never);
-  device = { deviceId: r.deviceId, deviceCredential: r.deviceCredential };
-  c.close();
+  device = await srv.enrollDevice('quiet-host', appB.tenantId);
 }, 120_000);
 
 afterAll(async () => {

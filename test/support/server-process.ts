@@ -4,9 +4,12 @@
  */
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { SensorClient } from '../../src/sensor/transport/client.ts';
+import type { OnboardingPackage } from '../../src/sensor/transport/onboarding-package.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/palisade.cjs');
@@ -24,6 +27,38 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Removes the data directory (after stop). */
   cleanup(): void;
+  /** Enrolls one device through a fresh onboarding package (of `tenant`, else the default tenant). */
+  enrollDevice(computerDnsName: string, tenant?: string): Promise<DeviceCredentials>;
+}
+
+/** A device's id and credential, as enrollment returns them. */
+export interface DeviceCredentials {
+  deviceId: string;
+  deviceCredential: string;
+}
+
+/** The answer to one HTTPS request: status, body text and the milliseconds it took. */
+export interface HttpsAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/**
+ * One POST over HTTPS trusting `ca`, on a fresh connection (no keep-alive agent, so a killed server
+ * never leaves a pooled socket behind); `signal` abandons it, destroying the socket.
+ */
+export function httpsPost(url: string, ca: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpsAnswer> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', ca, headers, agent: false, signal }, (res) => {
+      let d = '';
+      res.on('data', (c) => (d += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Starts a server; resolves when it prints its start line. */
@@ -49,7 +84,7 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
   const url = /https:\/\/\S+?:\d+/.exec(line)![0];
   const tenantId = /tenant ([0-9a-f-]{36})/.exec(line)![1];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  return {
+  const srv: ServerProcess = {
     url,
     port: Number(new URL(url).port),
     tenantId,
@@ -71,5 +106,18 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
     cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
     },
+    async enrollDevice(computerDnsName, tenant) {
+      const pkgPath = join(dataDir, `onboarding-${computerDnsName}.json`);
+      await srv.cli(['admin', 'onboarding-package', ...(tenant ? ['--tenant', tenant] : []), '--out', pkgPath]);
+      const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as OnboardingPackage;
+      const c = SensorClient.fromOnboardingPackage(pkg);
+      try {
+        const r = await c.enroll(pkg, { computerDnsName, osPlatform: 'Linux' } as never);
+        return { deviceId: r.deviceId, deviceCredential: r.deviceCredential };
+      } finally {
+        c.close();
+      }
+    },
   };
+  return srv;
 }
