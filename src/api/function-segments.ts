@@ -6,6 +6,7 @@
  * (`/api/machines/findbyip?ip=10.1.2.3&timestamp=2024-05-19T01:00:05Z`), so routes declare them as
  * ordinary query parameters. String arguments lose their quotes (`''` inside is one quote).
  */
+import { readStringLiteral } from '../odata/tokenizer.ts';
 
 const CALL = /^([A-Za-z_][A-Za-z0-9_.]*)\((.*)\)$/s;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -23,20 +24,9 @@ export function parseArguments(text: string): [string, string][] | null {
     while (text[i] === ' ') i++;
     let value = '';
     if (text[i] === "'") {
-      i++;
-      for (;;) {
-        if (i >= text.length) return null;
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += text[i++];
-      }
+      const lit = readStringLiteral(text, i);
+      if (!lit) return null;
+      ({ value, end: i } = lit);
       while (text[i] === ' ') i++;
     } else {
       const comma = text.indexOf(',', i);

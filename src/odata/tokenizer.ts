@@ -33,6 +33,27 @@ export function syntaxError(pos: number, what: string): PalisadeError {
   return new PalisadeError('ODataError', `Syntax error in $filter at position ${pos + 1}: ${what}`);
 }
 
+/**
+ * Reads the OData string literal whose opening quote is at `start` (`''` inside stands for one
+ * quote): its value and the offset just past its closing quote, or null when it never closes.
+ */
+export function readStringLiteral(text: string, start: number): { value: string; end: number } | null {
+  let value = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= text.length) return null;
+    const ch = text[i]!;
+    if (ch === "'") {
+      if (text[i + 1] !== "'") return { value, end: i + 1 };
+      value += "'";
+      i += 2;
+      continue;
+    }
+    value += ch;
+    i++;
+  }
+}
+
 /** Splits filter text into tokens, ending with one `eof` token. Throws ODataError on bad input. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -46,24 +67,10 @@ export function tokenize(text: string): Token[] {
     }
     if (c === "'") {
       const start = i;
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= n) throw syntaxError(start, `unterminated string literal starting with ${JSON.stringify(text.slice(start, start + 20))}`);
-        const ch = text[i]!;
-        if (ch === "'") {
-          if (text[i + 1] === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += ch;
-        i++;
-      }
-      out.push({ kind: 'string', text: text.slice(start, i), value, pos: start });
+      const lit = readStringLiteral(text, start);
+      if (!lit) throw syntaxError(start, `unterminated string literal starting with ${JSON.stringify(text.slice(start, start + 20))}`);
+      i = lit.end;
+      out.push({ kind: 'string', text: text.slice(start, i), value: lit.value, pos: start });
       continue;
     }
     if (c === '"') throw syntaxError(i, `unexpected '"'; string literals are written in single quotes ('like this')`);
