@@ -40,6 +40,7 @@ import { openMemoryQueue } from './queue/memory/memory-queue.ts';
 import { registerQueueMetrics } from './queue/queue-metrics.ts';
 import { commitFaultHook, startTestConsumers } from './queue/memory/feed-test-hooks.ts';
 import { DeviceService } from './services/devices.ts';
+import { AlertService } from './services/alerts.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
@@ -225,6 +226,8 @@ export interface Palisade {
   events: EventSide;
   counters: Counters;
   tenants: TenantService;
+  /** Alerts and incidents; detections raise alerts through `alerts.raise(systemCtx(tenant), draft)`. */
+  alerts: AlertService;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
@@ -250,6 +253,10 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   }
   const tokens = new TokenService(state.tenants, clock);
   const gateway = new SensorGateway(state, events.eventWriter, clock);
+  const alerts = new AlertService({
+    store: state, events: events.eventWriter, clock,
+    onEventWriteError: (alertId, err) => o.log?.error({ err, alertId }, 'the hunting rows of an alert were not written'),
+  });
   const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
   const feed = events.feed;
   if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
@@ -257,6 +264,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     metrics,
     tokens,
     devices: new DeviceService(state, clock),
+    alerts,
     gateway,
     hunting: events.hunting,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
@@ -287,6 +295,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     events,
     counters,
     tenants: new TenantService(state, (t) => newSigningKey(t)),
+    alerts,
     app,
     close: () =>
       (closing ??= (async () => {

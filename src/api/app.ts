@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthorizationServer } from '../auth/authorization-server.ts';
 import type { BearerAuthenticator } from '../auth/bearer.ts';
 import type { TokenService } from '../auth/token-service.ts';
+import type { AlertService } from '../services/alerts.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling, sendError } from './errors.ts';
@@ -33,6 +34,7 @@ import type { Throttle } from './throttle.ts';
 export interface AppServices {
   tokens: TokenService;
   devices: DeviceService;
+  alerts: AlertService;
   gateway: SensorGateway;
   /** Advanced hunting; its routes are registered when present. */
   hunting: HuntingService | null;

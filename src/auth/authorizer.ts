@@ -24,10 +24,22 @@ function requireOperator(ctx: Ctx): void {
   if (ctx.principal.kind !== 'operator' && ctx.principal.kind !== 'system') throw errors.forbidden('Only an operator of this server may do this');
 }
 
+/**
+ * Palisade's own jobs (the system principal: detections raising alerts) pass; any other caller
+ * needs one of the required permissions.
+ */
+function requireSystemOr(ctx: Ctx, required: PermissionRequirement): void {
+  if (ctx.principal.kind === 'system') {
+    ctx.authz.checked = true;
+    return;
+  }
+  requirePermission(ctx, required);
+}
+
 /** The device-group scope the store must apply for this caller. */
 function scopeOf(ctx: Ctx): DeviceScope {
   return ctx.principal.deviceGroups;
 }
 
 /** The authorizer's interface as use cases call it. */
-export const authz = { require: requirePermission, requireOperator, scope: scopeOf };
+export const authz = { require: requirePermission, requireOperator, requireSystemOr, scope: scopeOf };

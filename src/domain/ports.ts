@@ -3,6 +3,7 @@
  * passes the shared suite in test/contract/. All methods are tenant-scoped by their first argument;
  * no method returns another tenant's data.
  */
+import type { Alert, Incident } from './alert.ts';
 import type { Device } from './device.ts';
 import type { ListQuery } from './list-query.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
@@ -77,6 +78,54 @@ export interface DeviceRepo {
   count(tenantId: string): Promise<number>;
 }
 
+/** Fields of an alert that use cases change after it was raised. */
+export type AlertPatch = Partial<Pick<Alert, 'status' | 'assignedTo' | 'classification' | 'determination' | 'comments' | 'lastUpdateTime' | 'resolvedTime' | 'incidentId' | 'lastEventTime'>>;
+
+/**
+ * Alerts of a tenant. Reads and updates take the caller's device-group scope: an alert belongs to
+ * the group its machine was in when it was raised, and one outside the scope does not exist for
+ * that caller.
+ */
+export interface AlertRepo {
+  /** Stores a new alert; an existing id or dedupe key is a PalisadeError 'Conflict'. */
+  insert(a: Alert): Promise<void>;
+  get(tenantId: string, id: string, scope: DeviceScope): Promise<Alert | null>;
+  /** The alert raised with this idempotency key, whatever the scope. */
+  getByDedupeKey(tenantId: string, dedupeKey: string): Promise<Alert | null>;
+  /** Filters, sorts (default alertCreationTime desc, id), pages; `machineId` narrows to one machine's alerts. */
+  list(tenantId: string, q: ListQuery, scope: DeviceScope, machineId?: string): Promise<Page<Alert>>;
+  /** Alerts by id; missing or out-of-scope ids are absent from the result. */
+  getMany(tenantId: string, ids: readonly string[], scope: DeviceScope): Promise<Alert[]>;
+  /** Applies the patch and returns the updated alert, or null when it does not exist in scope. */
+  update(tenantId: string, id: string, patch: AlertPatch, scope: DeviceScope): Promise<Alert | null>;
+  /** The alerts of the given incidents, oldest first (unscoped: incidents decide visibility). */
+  byIncidents(tenantId: string, incidentIds: readonly number[]): Promise<Alert[]>;
+  /** Records what an alert is about (`machine:<id>`, `user:<domain\\name>`, `sha1:<h>`, `indicator:<id>`…) at its creation time. */
+  addEntities(tenantId: string, alertId: string, entities: readonly string[], at: string): Promise<void>;
+  /**
+   * The open (not Resolved) incident of the most recent alert created at or after `since` that
+   * shares one of `entities`; null when there is none.
+   */
+  openIncidentSharing(tenantId: string, entities: readonly string[], since: string): Promise<number | null>;
+}
+
+/** Fields of an incident that use cases change. */
+export type IncidentPatch = Partial<Pick<Incident, 'status' | 'assignedTo' | 'classification' | 'determination' | 'comments' | 'tags' | 'lastUpdateTime' | 'severity'>>;
+
+/**
+ * Incidents of a tenant, ids numbered per tenant from 1. A caller sees an incident when one of its
+ * alerts is in the caller's device-group scope.
+ */
+export interface IncidentRepo {
+  /** Stores a new incident under the next free id of the tenant (its `incidentId` is ignored) and returns the id. */
+  create(i: Omit<Incident, 'incidentId' | 'alerts'>): Promise<number>;
+  get(tenantId: string, id: number, scope: DeviceScope): Promise<Incident | null>;
+  /** Filters, sorts (default lastUpdateTime desc, incidentId), pages. */
+  list(tenantId: string, q: ListQuery, scope: DeviceScope): Promise<Page<Incident>>;
+  /** Applies the patch; null when the incident does not exist in scope. */
+  update(tenantId: string, id: number, patch: IncidentPatch, scope: DeviceScope): Promise<Incident | null>;
+}
+
 export interface AuditRepo {
   append(r: AuditRecord): Promise<void>;
   list(tenantId: string, limit: number): Promise<AuditRecord[]>;
@@ -88,6 +137,8 @@ export interface Repos {
   apps: AppRepo;
   enrollments: EnrollmentRepo;
   devices: DeviceRepo;
+  alerts: AlertRepo;
+  incidents: IncidentRepo;
   audit: AuditRepo;
 }
 

@@ -52,8 +52,17 @@ export interface CollectionStorage {
   collection: { table: string; links: Readonly<Record<string, string>>; value: string; position: string };
 }
 
+/**
+ * A record field the repository reads from other tables when it loads the record, and never writes
+ * through this entity (an incident's alerts are the alerts whose incidentId is the incident's).
+ * `loaded` says from where.
+ */
+export interface LoadedStorage {
+  loaded: string;
+}
+
 /** How one record field is stored. */
-export type FieldStorage = ColumnStorage | CollectionStorage;
+export type FieldStorage = ColumnStorage | CollectionStorage | LoadedStorage;
 
 /** The storage of every field of record type R (the compiler rejects a missing field). */
 export type StorageOf<R> = { readonly [K in keyof R]-?: FieldStorage };
@@ -108,8 +117,13 @@ export interface FilterDecl {
 export interface PropertyDecl<R> extends ValueDecl {
   /** The record field holding the value; default: the field named like the property. */
   field?: keyof R & string;
-  /** A value every entity has (properties MDE shows that Palisade does not model yet). */
-  constant?: string | number | boolean | null;
+  /** A value every entity has (properties MDE shows that Palisade does not model yet; `[]` for an empty list). */
+  constant?: string | number | boolean | null | readonly [];
+  /**
+   * A navigation property `$expand` may name (an alert's evidence): written with its value when the
+   * request expands it, else as an empty list. Only list properties may be expandable.
+   */
+  expand?: true;
   /** A value computed from the record and the moment of the request. */
   stale?: StaleDerivation<R>;
   /** Present when the property may be filtered (`true`: with the defaults of FilterDecl). */

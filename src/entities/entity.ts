@@ -8,10 +8,10 @@ import type { TSchema } from '@sinclair/typebox';
 import { errors } from '../domain/errors.ts';
 import type { EntitySetSpec, FieldSpec } from '../domain/list-query.ts';
 import type { ColumnStorage, EntityDecl, PropertyDecl, PropType } from './declaration.ts';
-import { entityJson, type Selection } from './json-mapping.ts';
+import { entityJson, type Expansion, type Selection } from './json-mapping.ts';
 import { responseSchemasOf } from './response-schema.ts';
 
-export type { Selection } from './json-mapping.ts';
+export type { Expansion, Selection } from './json-mapping.ts';
 
 /** An entity with everything derived from its declaration. */
 export interface Entity<R> {
@@ -26,8 +26,16 @@ export interface Entity<R> {
    * An unknown or nested name is an ODataError.
    */
   selection(select: readonly string[] | undefined): Selection | null;
-  /** The record as the API shows it; `now` fixes derived values; only the selected properties when given. */
-  json(record: R, now: Date, selection?: Selection | null): Record<string, unknown>;
+  /**
+   * Checks a `$expand` list (names matched case-insensitively) against the expandable properties;
+   * an unknown name is an ODataError. Empty when nothing is expanded.
+   */
+  expansion(expand: readonly string[] | undefined): Expansion;
+  /**
+   * The record as the API shows it; `now` fixes derived values; only the selected properties when
+   * given; expandable properties filled only when expanded.
+   */
+  json(record: R, now: Date, selection?: Selection | null, expansion?: Expansion | null): Record<string, unknown>;
   /** The `@odata.context` fragment naming the set and, when projected, the selection: `Machines(id,computerDnsName)`. */
   context(selection?: Selection | null): string;
 }
@@ -60,7 +68,20 @@ export function defineEntity<R>(decl: EntityDecl<R>): Entity<R> {
       }
       return [...names].sort((a, b) => order.get(a)! - order.get(b)!);
     },
-    json: (record, now, selection) => entityJson(decl, record, now, selection ?? null),
+    expansion(expand) {
+      const out = new Set<string>();
+      for (const item of expand ?? []) {
+        const name = byLowerName.get(item.trim().toLowerCase());
+        const p = name ? decl.properties.find((x) => x.name === name) : undefined;
+        if (!p?.expand) {
+          const can = decl.properties.filter((x) => x.expand).map((x) => x.name);
+          throw errors.odata(`Could not find a navigation property named '${item}' on ${decl.set} to expand${can.length ? `. Expandable: ${can.join(', ')}` : ''}`);
+        }
+        out.add(p.name);
+      }
+      return out;
+    },
+    json: (record, now, selection, expansion) => entityJson(decl, record, now, selection ?? null, expansion ?? null),
     context: (selection) => (selection ? `${decl.set}(${selection.join(',')})` : decl.set),
   };
 }
@@ -110,6 +131,7 @@ function checkDeclaration<R>(decl: EntityDecl<R>): void {
     if (sources > 1) fail(`property ${p.name} has more than one value source`);
     const field = sourceFieldOf(p);
     if (field !== null && !Object.hasOwn(storage, field)) fail(`property ${p.name} reads ${field}, which the record does not store`);
+    if (p.expand && (typeof p.type !== 'object' || !('list' in p.type) || p.filter)) fail(`expandable property ${p.name} must be an unfiltered list`);
     if (p.stale) {
       const since = storage[p.stale.since];
       const otherwise = storage[p.stale.otherwise];
@@ -125,6 +147,7 @@ function checkDeclaration<R>(decl: EntityDecl<R>): void {
       continue;
     }
     const s = storage[field!];
+    if (typeof s === 'object' && s !== null && 'loaded' in s) fail(`property ${p.name} is loaded from ${String((s as { loaded: string }).loaded)} and cannot be filtered`);
     const have = isColumn(s) ? s.codec : 'collection';
     if (have !== want) fail(`property ${p.name} is ${JSON.stringify(p.type)} but ${field} is stored as ${have}`);
   }

@@ -36,11 +36,21 @@ function toJson(type: PropType, v: unknown): unknown {
   return v;
 }
 
-/** The record as JSON: all properties, or only those of `selection`. */
-export function entityJson<R>(decl: EntityDecl<R>, record: R, now: Date, selection: Selection | null): Record<string, unknown> {
+/** Canonical names of the expandable properties a `$expand` asks for. */
+export type Expansion = ReadonlySet<string>;
+
+/**
+ * The record as JSON: all properties, or only those of `selection`; an expandable property not in
+ * `expansion` is an empty list.
+ */
+export function entityJson<R>(decl: EntityDecl<R>, record: R, now: Date, selection: Selection | null, expansion: Expansion | null = null): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of decl.properties) {
     if (selection && !selection.includes(p.name)) continue;
+    if (p.expand && !expansion?.has(p.name)) {
+      out[p.name] = [];
+      continue;
+    }
     out[p.name] = toJson(p.type, rawValue(p, record, now));
   }
   return out;

@@ -5,6 +5,8 @@
  * are JSON text — representations both SQLite and PostgreSQL store and return the same way.
  */
 import type { Generated } from 'kysely';
+import type { AlertsRow } from '../../entities/alert.ts';
+import type { IncidentsRow } from '../../entities/incident.ts';
 import type { DevicesRow } from '../../entities/machine.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
@@ -60,6 +62,20 @@ export interface DeviceTagsTable {
   position: number;
 }
 
+/** `alerts`: one row per alert, from the alert entity's storage declaration (src/entities/alert.ts). */
+export type AlertsTable = AlertsRow;
+
+/** `incidents`: one row per incident, from src/entities/incident.ts (its alerts are rows of `alerts`). */
+export type IncidentsTable = IncidentsRow;
+
+/** `alert_entities`: what each alert is about (`machine:<id>`, `sha1:<h>`, …), for grouping alerts into incidents. */
+export interface AlertEntitiesTable {
+  tenant_id: string;
+  alert_id: string;
+  entity: string;
+  alert_time: string;
+}
+
 /** `audit_log`: append-only audit records; `seq` orders records written in the same millisecond. */
 export interface AuditLogTable {
   seq: Generated<number>;
@@ -81,5 +97,8 @@ export interface StateDb {
   enrollment_tokens: EnrollmentTokensTable;
   devices: DevicesTable;
   device_tags: DeviceTagsTable;
+  alerts: AlertsTable;
+  incidents: IncidentsTable;
+  alert_entities: AlertEntitiesTable;
   audit_log: AuditLogTable;
 }

@@ -1,33 +1,15 @@
 /** DeviceRepo over kysely: devices, their tag sets, and Machines list queries. */
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { REVOKED_CREDENTIAL, type Device } from '../../domain/device.ts';
 import type { FilterExpr, ListQuery } from '../../domain/list-query.ts';
-import { errors } from '../../domain/errors.ts';
 import type { DevicePatch, DeviceRepo, DeviceScope, Page } from '../../domain/ports.ts';
 import type { DevicesTable, StateDb } from './db-schema.ts';
 import type { StateDialect } from './dialect.ts';
 import { MACHINE } from '../../entities/machine.ts';
-import { entityQuery, type OrderTerm } from './list-query-sql.ts';
+import { entityQuery } from './list-query-sql.ts';
+import { atomically, checkPaging, chunks, emptyScope, ordered } from './repo-support.ts';
 import { patchToColumns, recordToRow, rowToRecord } from './entity-rows.ts';
 import { conflictAware } from './write-errors.ts';
-
-/** Ids per IN list / rows per multi-row insert: far below both engines' bound-parameter limits. */
-const CHUNK = 1000;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Runs `fn` in a transaction, joining the caller's when `db` already is one. */
-async function atomically<T>(db: Kysely<StateDb>, fn: (trx: Kysely<StateDb>) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return fn(db);
-  return db.transaction().execute((trx: Transaction<StateDb>) => fn(trx));
-}
-
-/** True when the scope admits no device group at all. */
-const emptyScope = (scope: DeviceScope) => scope !== 'all' && scope.length === 0;
 
 type DeviceSelect = SelectQueryBuilder<StateDb, 'devices', object>;
 
@@ -71,22 +53,6 @@ async function writeTags(db: Kysely<StateDb>, tenantId: string, deviceId: string
   if (replace) await db.deleteFrom('device_tags').where('tenant_id', '=', tenantId).where('device_id', '=', deviceId).execute();
   const rows = normalizeTags(tags).map((tag, position) => ({ tenant_id: tenantId, device_id: deviceId, tag, position }));
   for (const part of chunks(rows)) await db.insertInto('device_tags').values(part).execute();
-}
-
-/** Applies the ORDER BY of a list query. */
-function ordered<O>(q: SelectQueryBuilder<StateDb, 'devices', O>, terms: readonly OrderTerm[]): SelectQueryBuilder<StateDb, 'devices', O> {
-  for (const t of terms) {
-    q = q.orderBy(t.expr, (ob) => {
-      const directed = t.dir === 'asc' ? ob.asc() : ob.desc();
-      return t.nulls === 'first' ? directed.nullsFirst() : t.nulls === 'last' ? directed.nullsLast() : directed;
-    });
-  }
-  return q;
-}
-
-function checkPaging(q: ListQuery): void {
-  if (!Number.isSafeInteger(q.top) || q.top < 0) throw errors.odata(`Invalid $top: ${q.top}`);
-  if (!Number.isSafeInteger(q.skip) || q.skip < 0) throw errors.odata(`Invalid $skip: ${q.skip}`);
 }
 
 /**

@@ -4,21 +4,26 @@
  */
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Repos, StateStore } from '../../domain/ports.ts';
+import { kyselyAlertRepo } from './alert-repo.ts';
 import { kyselyAppRepo } from './app-repo.ts';
 import { kyselyAuditRepo } from './audit-repo.ts';
 import type { StateDb } from './db-schema.ts';
 import { kyselyDeviceRepo } from './device-repo.ts';
 import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
+import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 
 /** The repositories bound to `db` (the store itself or one transaction). */
 export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
+  const alerts = kyselyAlertRepo(db, dialect);
   return {
     tenants: kyselyTenantRepo(db, dialect),
     apps: kyselyAppRepo(db, dialect),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
+    alerts,
+    incidents: kyselyIncidentRepo(db, dialect, alerts),
     audit: kyselyAuditRepo(db),
   };
 }

@@ -114,6 +114,7 @@ function columnMapOf<R>(decl: EntityDecl<R>): ColumnMap {
       continue;
     }
     const s = storage[p.field ?? p.name];
+    if ('loaded' in s) throw new Error(`${decl.set}.${p.name} is loaded from ${s.loaded} and cannot be filtered`);
     fields.set(p.name, 'column' in s ? columnField(decl.table, s, foldCase) : { kind: 'collection', storage: s.collection });
   }
   const map: ColumnMap = {
