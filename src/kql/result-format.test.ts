@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDatetimeMicros, parseDatetimeText } from './parse/literals.ts';
+import { formatDatetimeTicks, parseDatetimeTicks } from './parse/literals.ts';
 import { dotnetTypeName, formatResults, formatValue } from './result-format.ts';
 
 describe('result formatting (MDE hunting API shapes)', () => {
@@ -10,13 +10,21 @@ describe('result formatting (MDE hunting API shapes)', () => {
     expect(formatValue(null, 'datetime')).toBeNull();
   });
 
+  it('formats the engine\'s datetimes (ticks since 0001-01-01, as bigint, number or digits) to the tick', () => {
+    const ticks = 638_500_680_001_234_567n;
+    expect(formatValue(ticks, 'datetime')).toBe('2024-04-30T10:00:00.1234567Z');
+    expect(formatValue(String(ticks), 'datetime')).toBe('2024-04-30T10:00:00.1234567Z');
+    expect(formatValue(0, 'datetime')).toBe('0001-01-01T00:00:00.0000000Z');
+    expect(formatValue(3_155_378_975_999_999_999n, 'datetime')).toBe('9999-12-31T23:59:59.9999999Z');
+  });
+
   it('pads canonical datetime text without reparsing it, with the same result as the general path', () => {
     const texts = ['2024-04-30T10:00:00Z', '2024-04-30T10:00:00.1Z', '2024-04-30T10:00:00.12Z', '2024-04-30T10:00:00.123456Z',
       '2024-04-30T10:00:00.1234567Z', '1999-12-31T23:59:59.000001Z'];
-    for (const t of texts) expect(formatValue(t, 'datetime')).toBe(formatDatetimeMicros(parseDatetimeText(t)!));
+    for (const t of texts) expect(formatValue(t, 'datetime')).toBe(formatDatetimeTicks(parseDatetimeTicks(t)!));
     // other shapes still go through the general parser
     expect(formatValue('2024-04-30 10:00:00', 'datetime')).toBe('2024-04-30T10:00:00.0000000Z');
-    expect(formatValue('2024-04-30T10:00:00.Z', 'datetime')).toBe(formatValue(parseDatetimeText('2024-04-30T10:00:00.Z') ?? null, 'datetime'));
+    expect(formatValue('2024-04-30T10:00:00.Z', 'datetime')).toBe(formatValue(parseDatetimeTicks('2024-04-30T10:00:00.Z') ?? null, 'datetime'));
   });
 
   it('formats timespans from ticks or text as [d.]hh:mm:ss[.fffffff]', () => {

@@ -1,11 +1,13 @@
 /**
  * Converts raw query result values into what MDE's advanced-hunting API returns per KQL type, and
  * KQL types into the .NET type names of the API's Schema. Accepts the value shapes an event store
- * may hand back (JS primitives, bigint, Date, DuckDB timestamp objects, ISO strings). `dynamic` values
- * arrive decoded (QueryResult.rows): a string there is a string value, never JSON text to parse again.
+ * may hand back (the engine's datetime ticks, JS primitives, bigint, Date, DuckDB timestamp objects,
+ * ISO strings). `dynamic` values arrive decoded (QueryResult.rows): a string there is a string value,
+ * never JSON text to parse again.
  */
+import { formatTimespanTicks as formatTimespanExact } from '../schema/timespan.ts';
 import { formatTimespanTicks } from './bind/literal.ts';
-import { formatDatetimeMicros, parseDatetimeText, parseTimespanText } from './parse/literals.ts';
+import { EPOCH_TICKS, formatDatetimeTicks, inDatetimeRange, parseDatetimeTicks, parseTimespanText } from './parse/literals.ts';
 import { DOTNET_TYPE_NAMES, type KqlType } from './types.ts';
 
 /** The .NET type name MDE reports for a KQL type (unknown types report Object). */
@@ -13,12 +15,16 @@ export function dotnetTypeName(type: string): string {
   return DOTNET_TYPE_NAMES[type as KqlType] ?? 'Object';
 }
 
-function micros(v: unknown): number | null {
-  if (v instanceof Date) return v.getTime() * 1000;
-  if (typeof v === 'string') return parseDatetimeText(v) ?? null;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return v;
-  if (v && typeof v === 'object' && 'micros' in v) return Number((v as { micros: bigint }).micros);
+/**
+ * Ticks since 0001-01-01 of a datetime value as a store hands it back: the engine's ticks (bigint,
+ * number or digits), a JS Date, a DuckDB timestamp object (microseconds) or datetime text.
+ */
+function ticks(v: unknown): bigint | null {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : null;
+  if (v instanceof Date) return BigInt(v.getTime()) * 10_000n + EPOCH_TICKS;
+  if (typeof v === 'string') return /^\d{9,19}$/.test(v) ? BigInt(v) : parseDatetimeTicks(v) ?? null;
+  if (v && typeof v === 'object' && 'micros' in v) return (v as { micros: bigint }).micros * 10n + EPOCH_TICKS;
   return null;
 }
 
@@ -75,12 +81,15 @@ export function formatValue(v: unknown, type: string): unknown {
         const fixed = canonicalDatetime7(v);
         if (fixed !== undefined) return fixed;
       }
-      const us = micros(v);
-      return us === null ? null : formatDatetimeMicros(us);
+      const t = ticks(v);
+      return t === null || !inDatetimeRange(t) ? null : formatDatetimeTicks(t);
     }
     case 'timespan': {
       if (v === null) return null;
+      // every tick, beyond 2^53 too: bigints and canonical text as they are exact
+      if (typeof v === 'bigint') return formatTimespanExact(v);
       if (typeof v === 'string') {
+        if (CANONICAL_TIMESPAN.test(v)) return v;
         const t = parseTimespanText(v);
         return t === undefined ? v : formatTimespanTicks(t);
       }
@@ -95,13 +104,16 @@ export function formatValue(v: unknown, type: string): unknown {
   }
 }
 
+/** Timespan text as the hunting API prints it (`[-][d.]hh:mm:ss[.fffffff]`). */
+const CANONICAL_TIMESPAN = /^-?(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{7})?$/;
+
 /**
- * A UTC datetime text already in canonical form (`yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z`, as event stores
- * print them, microsecond precision) with its fraction padded to 7 digits; undefined for any other text.
+ * A UTC datetime text already in canonical form (`yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z`, as event stores
+ * print them) with its fraction padded to 7 digits; undefined for any other text.
  */
 function canonicalDatetime7(v: string): string | undefined {
   const n = v.length;
-  if (n < 20 || n > 27 || v.charCodeAt(n - 1) !== 90 /* Z */ || v.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (n < 20 || n > 28 || v.charCodeAt(n - 1) !== 90 /* Z */ || v.charCodeAt(10) !== 84 /* T */) return undefined;
   if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
   for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) {
     const c = v.charCodeAt(i);

@@ -113,3 +113,25 @@ export function formatDatetimeMicros(micros: bigint): string {
 export function dateToMicros(d: Date): bigint {
   return BigInt(d.getTime()) * 1000n;
 }
+
+/** Ticks (100 ns) between 0001-01-01, where KQL's datetimes count from, and the Unix epoch. */
+export const EPOCH_TICKS = 621_355_968_000_000_000n;
+/** The last tick of KQL's datetime range (9999-12-31 23:59:59.9999999), counted from 0001-01-01. */
+export const MAX_DATETIME_TICKS = 3_155_378_975_999_999_999n;
+
+/** True for ticks within KQL's datetime range (years 1 to 9999). */
+export function inDatetimeRange(ticks: bigint): boolean {
+  return ticks >= 0n && ticks <= MAX_DATETIME_TICKS;
+}
+
+/** Formats ticks since 0001-01-01 as `YYYY-MM-DDTHH:MM:SS.fffffffZ` (the IR's datetime form, all 7 digits). */
+export function formatDatetimeTicks(ticks: bigint): string {
+  let secs = ticks / 10_000_000n;
+  let frac = ticks % 10_000_000n;
+  if (frac < 0n) {
+    frac += 10_000_000n;
+    secs -= 1n;
+  }
+  const base = new Date(Number(secs - EPOCH_TICKS / 10_000_000n) * 1000).toISOString().slice(0, 19);
+  return `${base}.${frac.toString().padStart(7, '0')}Z`;
+}

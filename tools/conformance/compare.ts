@@ -9,7 +9,7 @@
  * true/True/1 alike; null shown as an empty cell.
  */
 import { formatTimespanTicks } from '../../src/kql/bind/literal.ts';
-import { parseDatetimeText, parseTimespanText } from '../../src/kql/parse/literals.ts';
+import { parseDatetimeTicks, parseTimespanText } from '../../src/kql/parse/literals.ts';
 
 /** An expected table as printed in the docs (all cells are text). */
 export interface ExpectedTable {
@@ -113,12 +113,12 @@ export function cellMatches(actual: unknown, expected: string, type: string): bo
       return typeof actual === 'number' && numbersClose(actual, e);
     }
     case 'datetime': {
-      const a = parseDatetimeText(String(actual));
+      const a = parseDatetimeTicks(String(actual));
       const t = e.trim().replace(/^datetime\((.*)\)$/, '$1');
-      const x = parseDatetimeText(t);
+      const x = parseDatetimeTicks(t);
       if (a === undefined || x === undefined) return String(actual) === e;
       // whole seconds, then the fraction at every digit printed (up to 7: 100 ns ticks)
-      if (Math.floor(a / 1e6) !== Math.floor(x / 1e6)) return false;
+      if (a / 10_000_000n !== x / 10_000_000n) return false;
       const fraction = (s: string) => /\.(\d+)/.exec(s.replace(/^[^T ]*[T ]/, ''))?.[1] ?? '';
       const printed = fraction(t).slice(0, 7);
       return fraction(String(actual)).padEnd(7, '0').slice(0, printed.length) === printed;

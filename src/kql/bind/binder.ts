@@ -7,7 +7,7 @@
  */
 import type { TableDecl } from '../../schema/types.ts';
 import { ir, type Expr, type Query, type Rel, type ScanScope } from '../ir/ir.ts';
-import { formatDatetimeMicros } from '../parse/literals.ts';
+import { EPOCH_TICKS, formatDatetimeTicks } from '../parse/literals.ts';
 import { queryError, type ParsedQuery } from '../parse/parse.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, firstTokenText, tokensText } from '../parse/syntax.ts';
@@ -477,7 +477,7 @@ export class Binder {
 
   /** The IR datetime literal for `now`. */
   nowLiteral(): Expr {
-    return ir.lit(formatDatetimeMicros(this.now.getTime() * 1000), 'datetime');
+    return ir.lit(formatDatetimeTicks(BigInt(this.now.getTime()) * 10_000n + EPOCH_TICKS), 'datetime');
   }
 }
 

@@ -6,7 +6,7 @@
 import { ir, type Expr, type Lit, type Rel } from '../ir/ir.ts';
 import { convertTo } from '../ir/convert.ts';
 import { PERCENTAGES_RULE, constantPercentages } from '../ir/percentages.ts';
-import { datetimeMicros, formatDatetimeMicros } from '../parse/literals.ts';
+import { datetimeTicks, EPOCH_TICKS, formatDatetimeTicks, inDatetimeRange } from '../parse/literals.ts';
 import type { Syn, SynNode } from '../parse/syntax.ts';
 import { childList, childNode, tokensText } from '../parse/syntax.ts';
 import {
@@ -281,9 +281,9 @@ export class ExprBinder {
   }
 
   /** A datetime constant computed at compile time, refused when it falls outside Kusto's range (years 1 to 9999). */
-  private datetimeLit(us: number, at: Syn | null): Expr {
-    if (!(us >= MIN_DATETIME_MICROS && us <= MAX_DATETIME_MICROS)) return this.host.fail(at, 'The datetime is out of range (years 1 to 9999)');
-    return ir.lit(formatDatetimeMicros(us), 'datetime');
+  private datetimeLit(ticks: bigint, at: Syn | null): Expr {
+    if (!inDatetimeRange(ticks)) return this.host.fail(at, 'The datetime is out of range (years 1 to 9999)');
+    return ir.lit(formatDatetimeTicks(ticks), 'datetime');
   }
 
   /** Arithmetic typing, including datetime and timespan arithmetic; folds literal datetimes. */
@@ -307,8 +307,8 @@ export class ExprBinder {
     // fold literal datetime ± literal timespan (keeps time filters prunable)
     if (l.k === 'lit' && r.k === 'lit' && l.value !== null && r.value !== null) {
       if (lt === 'datetime' && rt === 'timespan') {
-        const us = datetimeMicros(String(l.value)) + (op === '+' ? 1 : -1) * Number(r.value) / 10;
-        return this.datetimeLit(us, at);
+        const span = BigInt(r.value as number | bigint);
+        return this.datetimeLit(datetimeTicks(String(l.value)) + (op === '+' ? span : -span), at);
       }
       if (lt === 'timespan' && rt === 'timespan' && (op === '+' || op === '-')) {
         return ir.lit(Number(l.value) + (op === '+' ? 1 : -1) * Number(r.value), 'timespan');
@@ -449,19 +449,19 @@ export class ExprBinder {
   /** Functions that need compile-time treatment (now, ago, column_ifexists, pack_all, …). */
   private bindSpecialCall(s: SynNode, name: string, argNodes: Syn[], sc: ExprScope): Expr | null {
     const h = this.host;
-    const nowUs = h.now.getTime() * 1000;
+    const nowTicks = BigInt(h.now.getTime()) * 10_000n + EPOCH_TICKS;
     switch (name) {
       case 'now': {
         const off = argNodes.length ? this.bind(argNodes[0], sc) : null;
-        if (off && !(off.k === 'lit' && off.type === 'timespan')) return ir.call('+', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), off], 'datetime');
-        return this.datetimeLit(nowUs + (off ? Number(off.value ?? 0) / 10 : 0), argNodes[0] ?? s);
+        if (off && !(off.k === 'lit' && off.type === 'timespan')) return ir.call('+', [ir.lit(formatDatetimeTicks(nowTicks), 'datetime'), off], 'datetime');
+        return this.datetimeLit(nowTicks + BigInt(off?.value as number | bigint | null ?? 0), argNodes[0] ?? s);
       }
       case 'ago': {
         if (argNodes.length !== 1) return h.fail(s, "The function 'ago' expects 1 argument");
         const a = this.bind(argNodes[0], sc);
         if (a.type !== 'timespan') return h.fail(argNodes[0], 'ago() expects a timespan');
-        if (a.k === 'lit') return a.value === null ? ir.lit(null, 'datetime') : this.datetimeLit(nowUs - Number(a.value) / 10, argNodes[0]);
-        return ir.call('-', [ir.lit(formatDatetimeMicros(nowUs), 'datetime'), a], 'datetime');
+        if (a.k === 'lit') return a.value === null ? ir.lit(null, 'datetime') : this.datetimeLit(nowTicks - BigInt(a.value as number | bigint), argNodes[0]);
+        return ir.call('-', [ir.lit(formatDatetimeTicks(nowTicks), 'datetime'), a], 'datetime');
       }
       case 'column_ifexists': {
         if (argNodes.length !== 2) return h.fail(s, "column_ifexists() expects 2 arguments");
@@ -544,12 +544,6 @@ function litText(l: Lit): string {
   return String(l.value);
 }
 
-/** Microseconds between 0001-01-01 and the Unix epoch. */
-const EPOCH_OFFSET_MICROS = 62_135_596_800_000_000;
-/** The first and last microsecond of Kusto's datetime range, 0001-01-01 to 9999-12-31, since the Unix epoch. */
-const MIN_DATETIME_MICROS = -EPOCH_OFFSET_MICROS;
-const MAX_DATETIME_MICROS = Date.UTC(10000, 0, 1) * 1000 - 1;
-
 /**
  * The default value of prev()/next() in the type of the column it stands in for: a number where a
  * datetime is expected counts 100 ns ticks since 0001-01-01 (KQL's datetime representation);
@@ -557,8 +551,9 @@ const MAX_DATETIME_MICROS = Date.UTC(10000, 0, 1) * 1000 - 1;
  */
 function windowDefault(d: Expr, type: KqlType): Expr {
   if (d.type === type) return d;
-  if (type === 'datetime' && d.k === 'lit' && (typeof d.value === 'number' || typeof d.value === 'bigint')) {
-    return ir.lit(formatDatetimeMicros(Number(d.value) / 10 - EPOCH_OFFSET_MICROS), 'datetime');
+  if (type === 'datetime' && d.k === 'lit' && (Number.isInteger(d.value) || typeof d.value === 'bigint')) {
+    const ticks = BigInt(d.value as number | bigint);
+    return inDatetimeRange(ticks) ? ir.lit(formatDatetimeTicks(ticks), 'datetime') : ir.lit(null, 'datetime');
   }
   return convertTo(d, type);
 }

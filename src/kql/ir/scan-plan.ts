@@ -6,7 +6,7 @@
  * else over a state value is refused by name. Dialect-independent.
  */
 import { PalisadeError } from '../../domain/errors.ts';
-import { parseDatetimeMicros } from '../../schema/datetime.ts';
+import { datetimeTicks } from '../parse/literals.ts';
 import { scanStateOf, type Expr, type LitValue, type ScanOp } from './ir.ts';
 import { SCAN_FUNCTIONS, scanFunctionRefuses, type ScanProg, type ScanSpec, type ScanType, type ScanValue } from '../runtime/scan.ts';
 import type { Column, KqlType } from '../types.ts';
@@ -28,13 +28,13 @@ function hasState(e: Expr): boolean {
   return false;
 }
 
-/** A literal as the state machine holds it (datetime → microseconds; long beyond 2^53 → nearest number). */
+/**
+ * A literal as the state machine's JSON spec carries it (datetime → the decimal text of its ticks,
+ * made a bigint when the spec is read; long beyond 2^53 → nearest number).
+ */
 function scanLiteral(value: LitValue, type: KqlType): ScanValue {
   if (value === null) return type === 'string' ? '' : null;
-  if (type === 'datetime' && typeof value === 'string') {
-    const us = parseDatetimeMicros(value);
-    return us === null ? null : Number(us);
-  }
+  if (type === 'datetime' && typeof value === 'string') return String(datetimeTicks(value));
   if (type === 'dynamic' && typeof value === 'string') return JSON.parse(value) as ScanValue;
   if (typeof value === 'bigint') return Number(value);
   return value;
@@ -64,7 +64,7 @@ export function planScan(r: ScanOp): ScanPlan {
     return i;
   };
   const compile = (e: Expr): ScanProg => {
-    if (e.k === 'lit') return { op: 'lit', v: scanLiteral(e.value, e.type) };
+    if (e.k === 'lit') return e.type === 'datetime' ? { op: 'lit', v: scanLiteral(e.value, e.type), datetime: true } : { op: 'lit', v: scanLiteral(e.value, e.type) };
     if (!hasState(e)) {
       const key = JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
       let i = rowIndex.get(key);
@@ -110,6 +110,11 @@ export function planScan(r: ScanOp): ScanPlan {
       h: rowValues.flatMap((e, i) => (isReal(e.type) ? [i] : [])),
       k: kept.flatMap((c, i) => (isReal(c.type) ? [i] : [])),
       d: r.declared.flatMap((d, i) => (isReal(d.type) ? [i] : [])),
+    },
+    datetimes: {
+      h: rowValues.flatMap((e, i) => (e.type === 'datetime' ? [i] : [])),
+      k: kept.flatMap((c, i) => (c.type === 'datetime' ? [i] : [])),
+      d: r.declared.flatMap((d, i) => (d.type === 'datetime' ? [i] : [])),
     },
   };
   return { rowValues, kept, spec };

@@ -3,7 +3,10 @@
  * Microsoft's parser recognizes the tokens; their values are decoded here (the Bridge values are
  * not reliable for hex longs and `time(...)` forms).
  */
+import { EPOCH_TICKS, formatDatetimeTicks, inDatetimeRange } from '../../schema/datetime.ts';
 import { TICKS } from '../types.ts';
+
+export { EPOCH_TICKS, formatDatetimeTicks, inDatetimeRange, MAX_DATETIME_TICKS } from '../../schema/datetime.ts';
 
 /** Strips a `name(...)` wrapper (e.g. `long(5)` → `5`) when present. */
 function unwrap(text: string, names: readonly string[]): string {
@@ -91,34 +94,44 @@ export function decodeTimespan(text: string): number | null {
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
+/** Ticks since 0001-01-01 of whole milliseconds since the epoch plus a fraction of a second's digits (first 7 kept). */
+function ticksOf(ms: number, fraction?: string): bigint {
+  return BigInt(ms) * 10_000n + EPOCH_TICKS + (fraction ? BigInt(fraction.padEnd(7, '0').slice(0, 7)) : 0n);
+}
+
+/** Ticks of a UTC offset text (`+02:00`, `-0530`) to subtract from a local time. */
+function offsetTicks(tz: string): bigint {
+  const m = /([+-])(\d{2}):?(\d{2})/.exec(tz)!;
+  const off = BigInt((Number(m[2]) * 60 + Number(m[3])) * 60) * 10_000_000n;
+  return m[1] === '+' ? off : -off;
+}
+
 /**
- * Parses a datetime value text (ISO-8601 forms with space or T, optional fraction up to 7 digits,
- * optional Z/offset; RFC-822 forms) into microseconds since the Unix epoch, UTC. Undefined if invalid.
+ * Parses a datetime value text (ISO-8601 forms with space or T, optional fraction of which 7 digits
+ * count, optional Z/offset; US and RFC-822 forms) into 100 ns ticks since 0001-01-01, UTC (KQL's own
+ * representation). Undefined if invalid; the caller checks the range.
  */
-export function parseDatetimeText(text: string): number | undefined {
+export function parseDatetimeTicks(text: string): bigint | undefined {
   const t = text.trim();
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (iso) {
     const [, y, mo, d, h, mi, s, f, tz] = iso;
     let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
     if (Number(y) < 100) ms = new Date(ms).setUTCFullYear(Number(y));
-    let us = ms * 1000 + (f ? Math.floor(Number(f.padEnd(9, '0')) / 1000) : 0);
-    if (tz && tz.toUpperCase() !== 'Z') {
-      const m = /([+-])(\d{2}):?(\d{2})/.exec(tz)!;
-      const off = (Number(m[2]) * 60 + Number(m[3])) * 60_000_000;
-      us += m[1] === '+' ? -off : off;
-    }
-    return us;
+    if (Number.isNaN(ms)) return undefined;
+    const ticks = ticksOf(ms, f);
+    return tz && tz.toUpperCase() !== 'Z' ? ticks - offsetTicks(tz) : ticks;
   }
   const us = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*(AM|PM)?)?$/i.exec(t);
   if (us) {
     const [, mo, d, y, h, mi, s, f, ampm] = us;
     let hour = Number(h ?? 0);
     if (ampm) hour = (hour % 12) + (ampm.toUpperCase() === 'PM' ? 12 : 0);
-    return Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi ?? 0), Number(s ?? 0)) * 1000 + (f ? Math.floor(Number(f.padEnd(7, '0')) / 10) : 0);
+    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi ?? 0), Number(s ?? 0));
+    return Number.isNaN(ms) ? undefined : ticksOf(ms, f);
   }
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
-  if (compact) return Date.UTC(Number(compact[1]), Number(compact[2]) - 1, Number(compact[3])) * 1000;
+  if (compact) return ticksOf(Date.UTC(Number(compact[1]), Number(compact[2]) - 1, Number(compact[3])));
   // RFC 822 / 850 / 1123: "Sat, 8 Nov 14 15:05:02 GMT", "Saturday, 08-Nov-14 15:05:02 GMT"
   const rfc = /^(?:[a-z]+,\s*)?(\d{1,2})[\s-]([a-z]{3})[a-z]*[\s-](\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([a-z]+|[+-]\d{4})?$/i.exec(t);
   if (rfc) {
@@ -126,63 +139,49 @@ export function parseDatetimeText(text: string): number | undefined {
     if (mon < 0) return undefined;
     let y = Number(rfc[3]);
     if (rfc[3].length === 2) y += y < 50 ? 2000 : 1900;
-    let us = Date.UTC(y, mon, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6] ?? 0)) * 1000;
+    const ms = Date.UTC(y, mon, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6] ?? 0));
+    if (Number.isNaN(ms)) return undefined;
     const tz = rfc[7];
-    if (tz && /^[+-]\d{4}$/.test(tz)) {
-      const off = (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(3))) * 60_000_000;
-      us += tz[0] === '+' ? -off : off;
-    }
-    return us;
+    return tz && /^[+-]\d{4}$/.test(tz) ? ticksOf(ms) - offsetTicks(tz) : ticksOf(ms);
   }
   return undefined;
-}
-
-/** Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.fffffffZ` (the IR's datetime form). */
-export function formatDatetimeMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const subMs = us - ms * 1000;
-  const d = new Date(ms);
-  const base = d.toISOString().slice(0, 19);
-  const frac = String(d.getUTCMilliseconds() * 10000 + Math.round(subMs) * 10).padStart(7, '0');
-  return `${base}.${frac}Z`;
 }
 
 /**
  * The other spellings a datetime literal accepts: its parts separated by commas, year first
  * (`datetime(2025, 6, 14)`, up to seconds with a fraction), and an ISO date written with spaces
- * around the dashes (`datetime(2017 - 08 - 01)`). Microseconds since the epoch, or undefined.
+ * around the dashes (`datetime(2017 - 08 - 01)`). Ticks since 0001-01-01, or undefined.
  */
-function datetimeParts(t: string): number | undefined {
+function datetimeParts(t: string): bigint | undefined {
   const parts = /^(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\.(\d{1,7}))?)?)?)?$/.exec(t);
   if (parts) {
     const [, y, mo, d, h, mi, sec, f] = parts;
     if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(sec ?? 0) > 59) return undefined;
     const ms = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0))).setUTCFullYear(Number(y));
     if (new Date(ms).getUTCDate() !== Number(d)) return undefined;
-    return ms * 1000 + (f ? Math.floor(Number(f.padEnd(7, '0')) / 10) : 0);
+    return ticksOf(ms, f);
   }
   const spaced = /^(\d{4})\s+-\s+(\d{1,2})\s+-\s+(\d{1,2})(.*)$/.exec(t);
-  return spaced ? parseDatetimeText(`${spaced[1]}-${spaced[2]}-${spaced[3]}${spaced[4]}`) : undefined;
+  return spaced ? parseDatetimeTicks(`${spaced[1]}-${spaced[2]}-${spaced[3]}${spaced[4]}`) : undefined;
 }
 
-/** A datetime literal (`datetime(2020-01-01 10:00)`, `datetime(null)`) in IR form; null for a typed null. */
+/**
+ * A datetime literal (`datetime(2020-01-01 10:00:00.1234567)`, `datetime(null)`) in IR form, to the
+ * 100 ns tick; null for a typed null. A fraction finer than a tick is dropped, as Kusto does.
+ */
 export function decodeDatetime(text: string): string | null {
   let t = unwrap(text, ['datetime', 'date']);
   if (t === 'null') return null;
   if (/^(['"]).*\1$/.test(t)) t = t.slice(1, -1);
-  const us = parseDatetimeText(t) ?? datetimeParts(t);
-  if (us === undefined || Number.isNaN(us)) throw new Error(`invalid datetime literal ${text}`);
-  // datetimes are held to the microsecond: a literal finer than that is refused, never truncated
-  const frac = /\.(\d+)\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$/i.exec(t)?.[1];
-  if (frac && /[1-9]/.test(frac.slice(6))) {
-    throw new Error(`The datetime literal ${text.trim()} is finer than a microsecond, which this server does not hold (its datetimes have microsecond precision)`);
-  }
-  return formatDatetimeMicros(us);
+  const ticks = parseDatetimeTicks(t) ?? datetimeParts(t);
+  if (ticks === undefined) throw new Error(`invalid datetime literal ${text}`);
+  if (!inDatetimeRange(ticks)) throw new Error(`The datetime literal ${text.trim()} is out of range (years 1 to 9999)`);
+  return formatDatetimeTicks(ticks);
 }
 
-/** Microseconds since the epoch of an IR datetime string. */
-export function datetimeMicros(iso: string): number {
-  const us = parseDatetimeText(iso);
-  if (us === undefined) throw new Error(`invalid datetime ${iso}`);
-  return us;
+/** Ticks since 0001-01-01 of an IR datetime string. */
+export function datetimeTicks(iso: string): bigint {
+  const t = parseDatetimeTicks(iso);
+  if (t === undefined) throw new Error(`invalid datetime ${iso}`);
+  return t;
 }

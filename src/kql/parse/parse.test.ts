@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PalisadeError } from '../../domain/errors.ts';
-import { decodeDatetime, decodeLong, decodeTimespan, formatDatetimeMicros, parseDatetimeText } from './literals.ts';
+import { decodeDatetime, decodeLong, decodeTimespan, formatDatetimeTicks, parseDatetimeTicks } from './literals.ts';
 import { lineColumn, parseKql } from './parse.ts';
 
 function errorOf(text: string): PalisadeError {
@@ -67,14 +67,17 @@ describe('literal decoding', () => {
 
   it('decodes datetimes in ISO, US and RFC-822 forms to UTC', () => {
     expect(decodeDatetime('datetime(2024-01-02 03:04:05.1234560)')).toBe('2024-01-02T03:04:05.1234560Z');
-    // finer than a microsecond: refused rather than truncated
-    expect(() => decodeDatetime('datetime(2024-01-02 03:04:05.1234567)')).toThrow(/finer than a microsecond/);
+    // every 100 ns tick is kept; digits finer than a tick are dropped
+    expect(decodeDatetime('datetime(2024-01-02 03:04:05.1234567)')).toBe('2024-01-02T03:04:05.1234567Z');
+    expect(decodeDatetime('datetime(2024-01-02 03:04:05.123456789)')).toBe('2024-01-02T03:04:05.1234567Z');
+    expect(decodeDatetime('datetime(9999-12-31 23:59:59.9999999)')).toBe('9999-12-31T23:59:59.9999999Z');
+    expect(decodeDatetime('datetime(0001-01-01)')).toBe('0001-01-01T00:00:00.0000000Z');
     expect(decodeDatetime('datetime(2024-01-02)')).toBe('2024-01-02T00:00:00.0000000Z');
     expect(decodeDatetime('datetime(2024-01-02T03:04:05+02:00)')).toBe('2024-01-02T01:04:05.0000000Z');
     expect(decodeDatetime('datetime(01/16/2022 13:00:00)')).toBe('2022-01-16T13:00:00.0000000Z');
-    expect(parseDatetimeText('Sat, 8 Nov 14 15:05:02 GMT')).toBe(Date.UTC(2014, 10, 8, 15, 5, 2) * 1000);
+    expect(parseDatetimeTicks('Sat, 8 Nov 14 15:05:02 GMT')).toBe(BigInt(Date.UTC(2014, 10, 8, 15, 5, 2)) * 10_000n + 621_355_968_000_000_000n);
     expect(decodeDatetime('datetime(null)')).toBeNull();
-    expect(formatDatetimeMicros(1_000_001)).toBe('1970-01-01T00:00:01.0000010Z');
+    expect(formatDatetimeTicks(621_355_968_010_000_001n)).toBe('1970-01-01T00:00:01.0000001Z');
   });
 });
 

@@ -9,6 +9,7 @@ import { ir, type Call, type Expr, type LitValue, type Query, type Rel, type Sca
 import type { KqlType } from '../types.ts';
 import type { Dialect, ExprPrinter } from './dialect.ts';
 import { planScan } from '../ir/scan-plan.ts';
+import { datetimeTicks, EPOCH_TICKS } from '../parse/literals.ts';
 
 /** Printed SQL and its positional parameters. */
 export interface PrintedSql {
@@ -54,6 +55,7 @@ export class SqlPrinter implements ExprPrinter {
 
   param(value: LitValue, type: KqlType): string {
     if (value === null) return this.nullOf(type);
+    value = this.dialect.paramValue(value, type);
     const key = `${type}\u0000${typeof value}\u0000${String(value)}`;
     let i = this.st.index.get(key);
     if (i === undefined) {
@@ -121,7 +123,8 @@ export class SqlPrinter implements ExprPrinter {
       case 'range': return d.range(top, r);
       case 'filter': {
         const a = this.alias();
-        return `SELECT * FROM (${this.rel(r.input)}) AS ${a} WHERE ${top.condition(r.cond)}`;
+        const input = r.input.k === 'scan' ? this.scan(r.input, storedBounds(r.input, r.cond)) : this.rel(r.input);
+        return `SELECT * FROM (${input}) AS ${a} WHERE ${top.condition(r.cond)}`;
       }
       case 'project': {
         const a = this.alias();
@@ -209,12 +212,17 @@ export class SqlPrinter implements ExprPrinter {
     return keys.map((k) => `${this.qualified(null).expr(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ');
   }
 
-  /** A scan: declared columns only (strings never null, as in KQL) plus the injected scope predicates. */
-  private scan(s: Scan): string {
+  /**
+   * A scan: declared columns only (strings never null, as in KQL; stored values read as the engine
+   * holds them) plus the injected scope predicates and `bounds` on stored datetime columns.
+   */
+  private scan(s: Scan, bounds: StoredBound[] = []): string {
     const q = (n: string) => this.ident(n);
     const cols = s.columns.map((c) => {
       const src = q(s.aliases?.[c.name] ?? c.name);
-      return c.type === 'string' ? `COALESCE(${src}, '') AS ${q(c.name)}` : src === q(c.name) ? src : `${src} AS ${q(c.name)}`;
+      if (c.type === 'string') return `COALESCE(${src}, '') AS ${q(c.name)}`;
+      const read = this.dialect.readStored(src, c.type);
+      return read === q(c.name) ? read : `${read} AS ${q(c.name)}`;
     });
     const where = [`${q('__TenantId')} = ${this.param(s.scope.tenantId, 'string')}`];
     if (s.scope.rbacGroupIds) {
@@ -222,9 +230,47 @@ export class SqlPrinter implements ExprPrinter {
         ? `${q('__RbacGroupId')} IN (${s.scope.rbacGroupIds.map((g) => this.param(g, 'int')).join(', ')})`
         : 'FALSE');
     }
-    if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.param(s.scope.since.toISOString(), 'datetime')}`);
+    if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.dialect.storedDatetime(this, BigInt(s.scope.since.getTime()) * 10_000n + EPOCH_TICKS)}`);
+    for (const b of bounds) where.push(`${q(b.column)} ${b.op} ${this.dialect.storedDatetime(this, b.ticks)}`);
     return `SELECT ${cols.join(', ')} FROM ${q(s.table)} WHERE ${where.join(' AND ')}`;
   }
+}
+
+/** A predicate on a stored datetime column, implied by a filter on the scan's rows. */
+interface StoredBound {
+  column: string;
+  op: '>=' | '<=';
+  ticks: bigint;
+}
+
+const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==' };
+
+/**
+ * The bounds on stored datetime columns that a filter directly over a scan implies: for each
+ * comparison of a scanned datetime column with a datetime literal joined by `and`, the same
+ * comparison on the stored column, widened to the stored precision (`>` and `>=` become `>=` the
+ * bound rounded down, `<` and `<=` become `<=` it; `==` both). They keep every row the filter keeps
+ * and let the engine skip stored data by its statistics; the filter itself still decides, to the tick.
+ */
+function storedBounds(s: Scan, cond: Expr): StoredBound[] {
+  if (cond.k !== 'call') return [];
+  if (cond.fn === 'and') return [...storedBounds(s, cond.args[0]), ...storedBounds(s, cond.args[1])];
+  if (!Object.hasOwn(FLIPPED, cond.fn) || cond.args.length !== 2) return [];
+  let [a, b] = cond.args;
+  let op = cond.fn;
+  if (a.k === 'lit') {
+    [a, b] = [b, a];
+    op = FLIPPED[op];
+  }
+  if (a.k !== 'col' || a.type !== 'datetime' || b.k !== 'lit' || b.type !== 'datetime' || typeof b.value !== 'string') return [];
+  const name = a.name;
+  if (!s.columns.some((c) => c.name === name && c.type === 'datetime')) return [];
+  const column = s.aliases?.[name] ?? name;
+  const ticks = datetimeTicks(b.value);
+  const out: StoredBound[] = [];
+  if (op === '>' || op === '>=' || op === '==') out.push({ column, op: '>=', ticks });
+  if (op === '<' || op === '<=' || op === '==') out.push({ column, op: '<=', ticks });
+  return out;
 }
 
 /**

@@ -22,7 +22,7 @@ describe('scan state machine', () => {
         { output: 'all', cond: call('and', [call('and', [call('not', [is('Start')], ['bool'], 'bool'), call('not', [is('Stop')], ['bool'], 'bool')], ['bool', 'bool'], 'bool'), within], ['bool', 'bool'], 'bool'), assigns: [] },
         { output: 'all', cond: call('and', [is('Stop'), within], ['bool', 'bool'], 'bool'), assigns: [] },
       ],
-      declared: [], kept: 1, keptStrings: [], rowValues: 2, reals: { h: [], k: [], d: [] },
+      declared: [], kept: 1, keptStrings: [], rowValues: 2, reals: { h: [], k: [], d: [] }, datetimes: { h: [], k: [], d: [] },
     };
     expect(runScan(spec, rows).map((o) => [events[o.i][1], o.s, o.m])).toEqual([
       ['Start', 0, 0], ['B', 1, 0], ['D', 1, 0], ['Stop', 2, 0], ['Start', 0, 1], ['E', 1, 1], ['Stop', 2, 1],
@@ -33,7 +33,7 @@ describe('scan state machine', () => {
     // step s: true => total = x + s.total  (total: long = 10)
     const spec: ScanSpec = {
       steps: [{ output: 'all', cond: lit(true), assigns: [{ d: 0, e: call('+', [row(0), state(0, 0)], ['long', 'long'], 'long') }] }],
-      declared: [10], kept: 0, keptStrings: [], rowValues: 1, reals: { h: [], k: [], d: [] },
+      declared: [10], kept: 0, keptStrings: [], rowValues: 1, reals: { h: [], k: [], d: [] }, datetimes: { h: [], k: [], d: [] },
     };
     expect(runScan(spec, [1, 2, 3].map((x) => ({ h: [x], k: [] }))).map((o) => o.d[0])).toEqual([11, 13, 16]);
   });
@@ -47,7 +47,7 @@ describe('scan state machine', () => {
         { output: 'last', cond: isF, assigns: [{ d: 0, e: call('+', [state(0, 0), lit(1)], ['long', 'long'], 'long') }] },
         { output: 'all', cond: isS, assigns: [{ d: 0, e: state(0, 0) }] },
       ],
-      declared: [0], kept: 0, keptStrings: [], rowValues: 1, reals: { h: [], k: [], d: [] },
+      declared: [0], kept: 0, keptStrings: [], rowValues: 1, reals: { h: [], k: [], d: [] }, datetimes: { h: [], k: [], d: [] },
     };
     const input = ['F', 'F', 'F', 'S', 'F', 'F'].map((e) => ({ h: [e], k: [] }));
     expect(runScan(spec, input).map((o) => [o.i, o.s, o.m, o.d[0]])).toEqual([[2, 0, 0, 3], [3, 1, 0, 3], [5, 0, 1, 2]]);
@@ -55,8 +55,12 @@ describe('scan state machine', () => {
 
   it('does datetime and timespan arithmetic as KQL does', () => {
     const f = SCAN_FUNCTIONS;
-    expect(f['-']([2_000_000, 1_000_000], ['datetime', 'datetime'], 'timespan')).toBe(10_000_000);
-    expect(f['+']([1_000_000, 10_000_000], ['datetime', 'timespan'], 'datetime')).toBe(2_000_000);
+    // datetimes are bigint ticks since 0001-01-01; timespans numbers of ticks
+    expect(f['-']([638_500_680_001_234_567n, 638_500_680_000_000_000n], ['datetime', 'datetime'], 'timespan')).toBe(1_234_567);
+    expect(f['+']([638_500_680_000_000_000n, 1], ['datetime', 'timespan'], 'datetime')).toBe(638_500_680_000_000_001n);
+    expect(f['+']([1, 638_500_680_000_000_000n], ['timespan', 'datetime'], 'datetime')).toBe(638_500_680_000_000_001n);
+    expect(f['-']([0n, 1], ['datetime', 'timespan'], 'datetime')).toBeNull();
+    expect(f['<']([638_500_680_000_000_000n, 638_500_680_000_000_001n], ['datetime', 'datetime'], 'bool')).toBe(true);
     expect(f['/']([7, 2], ['long', 'long'], 'long')).toBe(3);
     expect(f['/']([-7, 2], ['long', 'long'], 'long')).toBe(-3);
     expect(f['%']([-7, 3], ['long', 'long'], 'long')).toBe(2);
@@ -68,7 +72,7 @@ describe('scan state machine', () => {
   });
 
   it('takes rows as JSON objects and answers JSON output rows numbered in order', () => {
-    const spec: ScanSpec = { steps: [{ output: 'all', cond: row(0), assigns: [{ d: 0, e: row(1) }] }], declared: [null], kept: 0, keptStrings: [], rowValues: 2, reals: { h: [], k: [], d: [] } };
+    const spec: ScanSpec = { steps: [{ output: 'all', cond: row(0), assigns: [{ d: 0, e: row(1) }] }], declared: [null], kept: 0, keptStrings: [], rowValues: 2, reals: { h: [], k: [], d: [] }, datetimes: { h: [], k: [], d: [] } };
     const out = JSON.parse(scanEngine(JSON.stringify(spec), JSON.stringify([{ h0: false, h1: 'a' }, { h0: true, h1: 'b' }])));
     expect(out).toEqual([{ q: 0, i: 1, s: 0, m: 0, d0: 'b' }]);
     expect(scanEngine(JSON.stringify(spec), null)).toBe('[]');

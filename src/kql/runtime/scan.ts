@@ -19,8 +19,8 @@
  * the step, `none` none, `last` only the last of a run of repeated matches of the step (output when
  * the run ends: its match moves on or is dropped, or the input ends).
  *
- * Values: numbers (long, int, real; datetime as microseconds since the epoch; timespan as 100 ns
- * ticks), strings, booleans, null, and dynamic values as parsed JSON.
+ * Values: numbers (long, int, real; timespan as 100 ns ticks), datetimes as bigint ticks since
+ * 0001-01-01 (they cross JSON as decimal text), strings, booleans, null, and dynamic values as parsed JSON.
  */
 
 /** A value inside the scan program. */
@@ -35,7 +35,8 @@ export type ScanProg =
   | { op: 'row'; i: number }
   /** Value `col` (an index into a record's values) of the record of `step` in the state in use. */
   | { op: 'state'; step: number; col: number }
-  | { op: 'lit'; v: ScanValue }
+  /** A constant; a datetime's (`datetime`) is the decimal text of its ticks in the JSON spec. */
+  | { op: 'lit'; v: ScanValue; datetime?: true }
   /** A KQL function or operator (see SCAN_FUNCTIONS) with its argument types and result type. */
   | { op: 'call'; fn: string; args: ScanProg[]; at: ScanType[]; t: ScanType };
 
@@ -52,6 +53,8 @@ export interface ScanSpec {
   rowValues: number;
   /** Positions of real-typed row values, kept columns and declared columns (NaN and infinities cross as text). */
   reals: { h: number[]; k: number[]; d: number[] };
+  /** Positions of datetime row values, kept columns and declared columns (ticks cross as decimal text). */
+  datetimes: { h: number[]; k: number[]; d: number[] };
 }
 
 /** One input row: its row-local values and its kept input column values. */
@@ -96,13 +99,22 @@ function compare(op: string, a: ScanValue, b: ScanValue): boolean | null {
   }
 }
 
+/** The last tick of KQL's datetime range. */
+const MAX_TICKS = 3_155_378_975_999_999_999n;
+
+/** A datetime (bigint ticks) moved by a timespan (ticks); null outside KQL's range. */
+function shifted(t: bigint, span: number): bigint | null {
+  const r = t + BigInt(Math.trunc(span));
+  return r >= 0n && r <= MAX_TICKS ? r : null;
+}
+
 function arithmetic(op: string, a: ScanValue, b: ScanValue, ta: ScanType, tb: ScanType, t: ScanType): ScanValue {
   if (a === null || b === null) return null;
+  if (ta === 'datetime' && tb === 'datetime') return Number((a as bigint) - (b as bigint));
+  if (ta === 'datetime' && tb === 'timespan') return shifted(a as bigint, op === '+' ? (b as number) : -(b as number));
+  if (ta === 'timespan' && tb === 'datetime') return shifted(b as bigint, a as number);
   const x = a as number;
   const y = b as number;
-  if (ta === 'datetime' && tb === 'datetime') return (x - y) * 10;
-  if (ta === 'datetime' && tb === 'timespan') return op === '+' ? x + Math.trunc(y / 10) : x - Math.trunc(y / 10);
-  if (ta === 'timespan' && tb === 'datetime') return y + Math.trunc(x / 10);
   if (ta === 'timespan' && tb === 'timespan' && op === '/') return y === 0 ? null : x / y;
   if (t === 'timespan' && (op === '*' || op === '/') && !(ta === 'timespan' && tb === 'timespan')) {
     if (op === '*') return Math.round(x * y);
@@ -273,6 +285,16 @@ function realIn(v: ScanValue): ScanValue {
  */
 export function scanEngine(specJson: string, rowsJson: string | null): string {
   const spec = JSON.parse(specJson) as ScanSpec;
+  const ticks = (v: ScanValue) => (typeof v === 'string' ? BigInt(v) : v);
+  const readLits = (p: ScanProg): void => {
+    if (p.op === 'lit' && p.datetime) p.v = ticks(p.v);
+    if (p.op === 'call') p.args.forEach(readLits);
+  };
+  for (const st of spec.steps) {
+    readLits(st.cond);
+    st.assigns.forEach((a) => readLits(a.e));
+  }
+  for (const j of spec.datetimes.d) spec.declared[j] = ticks(spec.declared[j]);
   const raw = rowsJson === null ? [] : (JSON.parse(rowsJson) as Record<string, ScanValue>[]);
   const rows = raw.map((r) => {
     const row: ScanRow = {
@@ -281,13 +303,15 @@ export function scanEngine(specJson: string, rowsJson: string | null): string {
     };
     for (const j of spec.reals.h) row.h[j] = realIn(row.h[j]);
     for (const j of spec.reals.k) row.k[j] = realIn(row.k[j]);
+    for (const j of spec.datetimes.h) row.h[j] = ticks(row.h[j]);
+    for (const j of spec.datetimes.k) row.k[j] = ticks(row.k[j]);
     return row;
   });
   const outs = runScan(spec, rows);
   const realOut = new Set(spec.reals.d);
   return JSON.stringify(outs.map((o, q) => {
     const obj: Record<string, ScanValue> = { q, i: o.i, s: o.s, m: o.m };
-    o.d.forEach((v, j) => (obj[`d${j}`] = realOut.has(j) && typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    o.d.forEach((v, j) => (obj[`d${j}`] = typeof v === 'bigint' || (realOut.has(j) && typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v));
     return obj;
   }));
 }

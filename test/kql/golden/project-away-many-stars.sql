@@ -1,2 +1,2 @@
-SELECT * FROM (SELECT "DeviceName" AS "DeviceName" FROM (SELECT "DeviceName" AS "DeviceName" FROM (SELECT COALESCE("DeviceName", '') AS "DeviceName" FROM "DeviceInfo" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST($4 AS TIMESTAMP)) AS t2) AS t1) AS t0 LIMIT 2
--- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00.000Z"]
+SELECT * FROM (SELECT "DeviceName" AS "DeviceName" FROM (SELECT "DeviceName" AS "DeviceName" FROM (SELECT COALESCE("DeviceName", '') AS "DeviceName" FROM "DeviceInfo" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST(CAST($4 AS VARCHAR) AS TIMESTAMP)) AS t2) AS t1) AS t0 LIMIT 2
+-- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00Z"]

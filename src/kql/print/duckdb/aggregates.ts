@@ -119,7 +119,8 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
 };
 
 function avg(p: ExprPrinter, v: Expr, pred: Expr | undefined, type: string): string {
-  if (v.type === 'datetime') return `make_timestamp(CAST(avg(epoch_us(${E(p, v)}))${filt(p, pred)} AS BIGINT))`;
+  // datetimes exactly, to the tick: the sum of the ticks divided by the count
+  if (v.type === 'datetime') return `CAST(sum(CAST(${E(p, v)} AS HUGEINT))${filt(p, pred)} // count(${E(p, v)})${filt(p, pred)} AS BIGINT)`;
   if (v.type === 'timespan') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS BIGINT)`;
   if (type === 'decimal') return `CAST(avg(${E(p, v)})${filt(p, pred)} AS DECIMAL(38,10))`;
   // Kusto divides the sum by the count: no value at all gives NaN, not null

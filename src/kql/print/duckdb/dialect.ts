@@ -12,10 +12,13 @@ import { DUCKDB_AGGREGATES } from './aggregates.ts';
 import { DUCKDB_FUNCTIONS } from './functions.ts';
 import { scanOpSql } from './scan-op.ts';
 import { componentsSql } from './graph-components.ts';
-import { datetimeText7, jsonList, timespanText } from './sql-helpers.ts';
+import { datetimeText7, jsonList, ticksOf, timespanText } from './sql-helpers.ts';
+import { datetimeTicks } from '../../parse/literals.ts';
+import { EPOCH_TICKS, formatDatetimeMicros } from '../../../schema/datetime.ts';
 
 const TYPES: Record<KqlType, string> = {
-  string: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', bool: 'BOOLEAN', datetime: 'TIMESTAMP',
+  // datetimes are ticks (100 ns) since 0001-01-01, timespans ticks (see sql-helpers.ts)
+  string: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', bool: 'BOOLEAN', datetime: 'BIGINT',
   timespan: 'BIGINT', dynamic: 'JSON', guid: 'VARCHAR', decimal: 'DECIMAL(38,10)',
 };
 
@@ -27,6 +30,10 @@ export const duckdbDialect: Dialect = {
   quoteIdent: quote,
   placeholder: (i) => `$${i}`,
   sqlType: (t) => TYPES[t],
+  paramValue: (value, type) => (type === 'datetime' && typeof value === 'string' ? datetimeTicks(value) : value),
+  // the event store keeps datetimes as TIMESTAMP (microseconds)
+  readStored: (src, type) => (type === 'datetime' ? ticksOf(src) : src),
+  storedDatetime: (p, ticks) => `CAST(${p.param(formatDatetimeMicros(ticks / 10n - EPOCH_TICKS / 10n), 'string')} AS TIMESTAMP)`,
   functions: DUCKDB_FUNCTIONS,
   aggregates: DUCKDB_AGGREGATES,
 
@@ -35,18 +42,9 @@ export const duckdbDialect: Dialect = {
     const from = p.expr(r.from);
     const to = p.expr(r.to);
     const step = p.expr(r.step);
-    let count: string;
-    let value: string;
-    if (c.type === 'datetime') {
-      count = `CAST(floor((epoch_us(${to}) - epoch_us(${from})) * 10 / ${step}) AS BIGINT)`;
-      value = `make_timestamp(epoch_us(${from}) + CAST(i * ${step} // 10 AS BIGINT))`;
-    } else if (c.type === 'timespan' || c.type === 'long') {
-      count = `CAST(floor((${to} - ${from}) / ${step}) AS BIGINT)`;
-      value = `CAST(${from} + i * ${step} AS BIGINT)`;
-    } else {
-      count = `CAST(floor((${to} - ${from}) / ${step}) AS BIGINT)`;
-      value = `CAST(${from} + i * ${step} AS ${TYPES[c.type]})`;
-    }
+    // datetimes and timespans are ticks: one arithmetic for every type
+    const count = `CAST(floor((${to} - ${from}) / ${step}) AS BIGINT)`;
+    const value = `CAST(${from} + i * ${step} AS ${TYPES[c.type]})`;
     return `SELECT ${value} AS ${quote(c.name)} FROM generate_series(0, ${count}) AS _range(i)`;
   },
 

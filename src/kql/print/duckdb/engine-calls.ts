@@ -8,7 +8,7 @@
  */
 import type { Expr } from '../../ir/ir.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
-import { as, engineCall, ticksOf, toJson } from './sql-helpers.ts';
+import { as, engineCall, toJson } from './sql-helpers.ts';
 
 const real = (p: ExprPrinter, e: Expr) => as(p, e, 'real');
 const str = (p: ExprPrinter, e: Expr) => as(p, e, 'string');
@@ -27,7 +27,7 @@ function hashInput(p: ExprPrinter, e: Expr): [string, string] {
     case 'long': case 'int': return ["'long'", `CAST(${x} AS VARCHAR)`];
     case 'real': return ["'real'", `CAST(${x} AS VARCHAR)`];
     case 'bool': return ["'bool'", `CAST(${x} AS VARCHAR)`];
-    case 'datetime': return ["'ticks'", `CAST(${ticksOf(x)} AS VARCHAR)`];
+    case 'datetime': return ["'ticks'", `CAST(${x} AS VARCHAR)`];
     case 'timespan': return ["'ticks'", `CAST(${x} AS VARCHAR)`];
     case 'guid': return ["'guid'", x];
     case 'decimal': return ["'string'", `CAST(${x} AS VARCHAR)`];

@@ -4,6 +4,7 @@
  */
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { ExprPrinter } from '../dialect.ts';
+import { timestampOf } from './sql-helpers.ts';
 
 const SEPARATORS = /^[ /\-:,._[\]]$/;
 
@@ -19,8 +20,10 @@ function tokens(fmt: string): string[] {
   return out;
 }
 
-/** SQL text of `x` (TIMESTAMP) formatted with the KQL datetime format `fmt`. */
-export function formatDatetimePattern(p: ExprPrinter, x: string, fmt: string): string {
+/** SQL text of the datetime `ticks` (SQL of its ticks) formatted with the KQL datetime format `fmt`. */
+export function formatDatetimePattern(p: ExprPrinter, ticks: string, fmt: string): string {
+  // the calendar parts from the microsecond the tick falls in; the fraction from the ticks themselves
+  const x = timestampOf(ticks);
   const parts: string[] = [];
   const pad = (v: string, n: number) => `lpad(CAST(${v} AS VARCHAR), ${n}, '0')`;
   for (const t of tokens(fmt)) {
@@ -39,8 +42,7 @@ export function formatDatetimePattern(p: ExprPrinter, x: string, fmt: string): s
       case 'm': parts.push(n === 1 ? `CAST(minute(${x}) AS VARCHAR)` : pad(`minute(${x})`, 2)); break;
       case 's': parts.push(n === 1 ? `CAST(second(${x}) AS VARCHAR)` : pad(`second(${x})`, 2)); break;
       case 'f': case 'F': {
-        const digits = `(${pad(`microsecond(${x}) % 1000000`, 6)} || '0')`;
-        const v = `substr(${digits}, 1, ${Math.min(n, 7)})`;
+        const v = `substr(${pad(`${ticks} % 10000000`, 7)}, 1, ${Math.min(n, 7)})`;
         parts.push(c === 'f' ? v : `rtrim(${v}, '0')`);
         break;
       }
@@ -51,7 +53,7 @@ export function formatDatetimePattern(p: ExprPrinter, x: string, fmt: string): s
     }
   }
   if (!parts.length) return `''`;
-  return `(CASE WHEN ${x} IS NULL THEN '' ELSE ${parts.join(' || ')} END)`;
+  return `(CASE WHEN ${ticks} IS NULL THEN '' ELSE ${parts.join(' || ')} END)`;
 }
 
 /** SQL text of `t` (ticks) formatted with the KQL timespan format `fmt`. */

@@ -11,8 +11,8 @@ import { isInteger, type KqlType } from '../../types.ts';
 import type { ExprPrinter, FnHandler } from '../dialect.ts';
 import { DEFAULT_FUNCTIONS } from '../default-functions.ts';
 import {
-  as, datetimeText7, distinctList, dynGet, engineCall, realText, textList, fromTicks, timespanText, ipv4Number, ipv4Prefix, jsonList, jsonText,
-  litString, litNumber, EPOCH_TICKS, termPattern, termPatternSql, ticksOf, toJson, toText,
+  as, datetimeInRange, datetimeOfTimestamp, datetimeText7, distinctList, dynGet, engineCall, realText, textList, ticksOf, timespanText, ipv4Number,
+  ipv4Prefix, jsonList, jsonText, litString, EPOCH_TICKS, MAX_TICKS, termPattern, termPatternSql, timestampOf, toJson, toText,
 } from './sql-helpers.ts';
 import { formatDatetimePattern, formatTimespanSql } from './formats.ts';
 import { URL_AND_PATH_FUNCTIONS } from './url-path.ts';
@@ -135,9 +135,9 @@ function arith(op: string): H {
     const y = E(p, b);
     const ta = a.type;
     const tb = b.type;
-    if (ta === 'datetime' && tb === 'datetime') return `((epoch_us(${x}) - epoch_us(${y})) * 10)`;
-    if (ta === 'datetime' && tb === 'timespan') return `make_timestamp(epoch_us(${x}) ${op} (${y} // 10))`;
-    if (ta === 'timespan' && tb === 'datetime') return `make_timestamp(epoch_us(${y}) + (${x} // 10))`;
+    if (ta === 'datetime' && tb === 'datetime') return `(${x} - ${y})`;
+    if (ta === 'datetime' && tb === 'timespan') return addTicks(x, op, y);
+    if (ta === 'timespan' && tb === 'datetime') return addTicks(y, '+', x);
     if (ta === 'timespan' && tb === 'timespan') return op === '/' ? `(CAST(${x} AS DOUBLE) / ${y})` : `(${x} ${op} ${y})`;
     if (c.type === 'timespan') {
       if (op === '*') return `CAST(round(${x} * ${y}) AS BIGINT)`;
@@ -161,10 +161,38 @@ function wrapInteger(h: string, t: KqlType): string {
   return `CAST((((${h} + ${half}) % ${whole}) + ${whole}) % ${whole} - ${half} AS ${sql})`;
 }
 
-/** A datetime from microseconds since the epoch; null outside KQL's years 1–9999 (never an engine error). */
-function datetimeOfMicros(us: string): string {
-  return `(CASE WHEN TRY_CAST(${us} AS BIGINT) BETWEEN -62135596800000000 AND 253402300799999999 THEN make_timestamp(TRY_CAST(${us} AS BIGINT)) END)`;
+/**
+ * A datetime plus or minus a number of ticks: null when the result leaves KQL's range (a span too
+ * large for any datetime is null before the sum could overflow).
+ */
+function addTicks(t: string, op: string, span: string): string {
+  return `(CASE WHEN ${span} BETWEEN -${MAX_TICKS} AND ${MAX_TICKS} THEN ${datetimeInRange(`(${t} ${op} ${span})`)} END)`;
 }
+
+/** A datetime from a number of ticks since the Unix epoch (any numeric SQL); null outside KQL's range. */
+function datetimeOfEpochTicks(ticks: string): string {
+  const t = `TRY_CAST(${ticks} AS BIGINT)`;
+  return `(CASE WHEN ${t} BETWEEN -${EPOCH_TICKS} AND ${MAX_TICKS} - ${EPOCH_TICKS} THEN ${t} + ${EPOCH_TICKS} END)`;
+}
+
+/**
+ * unixtime_*_todatetime: a number of units (`ticksPer` ticks each) since the Unix epoch; integers
+ * exactly (nanoseconds truncated to the tick), reals rounded to the tick.
+ */
+function unixtime(ticksPer: number): H {
+  return (p, [v]) => {
+    const x = E(p, v);
+    if (isInteger(v.type)) return datetimeOfEpochTicks(ticksPer < 1 ? `(${x} // ${1 / ticksPer})` : `(CAST(${x} AS HUGEINT) * ${ticksPer})`);
+    return datetimeOfEpochTicks(`round(CAST(${x} AS DOUBLE) * ${ticksPer})`);
+  };
+}
+
+const DAY = 864_000_000_000;
+
+/** Ticks of each fixed-length period (datetime_add and datetime_diff below a month). */
+const UNIT_TICKS: Record<string, number> = {
+  week: 7 * DAY, day: DAY, hour: 36_000_000_000, minute: 600_000_000, second: 10_000_000, millisecond: 10_000, microsecond: 10,
+};
 
 /** An argument that must be a constant string (a part name or a format). */
 function constString(e: Expr, what: string): string {
@@ -185,15 +213,27 @@ function datePart(e: Expr): string {
   return part;
 }
 
-/** startof* / endof* with an optional offset. */
+/**
+ * startof* / endof* with an optional offset; end is the last tick of the period (`23:59:59.9999999`).
+ * Days and weeks are whole numbers of ticks from 0001-01-01 (a Monday; weeks start on Sunday), so
+ * they are integer arithmetic; months and years go through the calendar.
+ */
 function startOf(unit: 'day' | 'week' | 'month' | 'year', end: boolean): H {
   return (p, [d, off]) => {
     const x = E(p, d);
-    const base = unit === 'week' ? `(date_trunc('day', ${x}) - to_days(dayofweek(${x})))` : `date_trunc('${unit}', ${x})`;
-    const adv = (n: string) => (unit === 'week' ? `to_days(7 * (${n}))` : unit === 'day' ? `to_days(${n})` : unit === 'month' ? `to_months(${n})` : `to_years(${n})`);
-    let s = off ? `(${base} + ${adv(E(p, off))})` : base;
-    if (end) s = `(${s} + ${adv('1')} - INTERVAL 1 MICROSECOND)`;
-    return `CAST(${s} AS TIMESTAMP)`;
+    const n = off ? `CAST(${E(p, off)} AS BIGINT)` : '0';
+    const step = end ? `(${n} + 1)` : n;
+    if (unit === 'day' || unit === 'week') {
+      const len = unit === 'day' ? DAY : 7 * DAY;
+      const start = unit === 'day' ? `(${x} - ${x} % ${DAY})` : `(${x} - (${x} + ${DAY}) % ${len})`;
+      // an offset is bounded first so that the product cannot overflow
+      const shift = off ? ` + (CASE WHEN abs(${step}) <= 10000000 THEN ${step} * ${len} END)` : end ? ` + ${len}` : '';
+      return datetimeInRange(`(${start}${shift}${end ? ' - 1' : ''})`);
+    }
+    const months = unit === 'month' ? step : `(${step} * 12)`;
+    // within ±200,000 months the result's ticks fit a BIGINT, whether or not they are in range
+    const next = `(date_trunc('${unit}', ${timestampOf(x)}) + to_months(CAST(greatest(-200000, least(200000, ${months})) AS INTEGER)))`;
+    return datetimeInRange(end ? `(${ticksOf(next)} - 1)` : ticksOf(next));
   };
 }
 
@@ -201,22 +241,11 @@ function startOf(unit: 'day' | 'week' | 'month' | 'year', end: boolean): H {
 function bin(p: ExprPrinter, v: Expr, size: Expr, at?: Expr): string {
   const x = E(p, v);
   if (v.type === 'datetime') {
-    const ticks = size.type === 'timespan' && !at ? litNumber(size) : undefined;
-    if (ticks !== undefined && Number.isSafeInteger(ticks) && ticks > 0 && ticks % 10 === 0) {
-      // A fixed bin size in whole microseconds: floor the microseconds since 1970 directly, shifted by
-      // where 0001-01-01 (KQL's origin) falls within a bin, which saves the round trip through ticks.
-      const us = ticks / 10;
-      const shift = Number(BigInt(EPOCH_TICKS) / 10n % BigInt(us));
-      const e = `epoch_us(${x})`;
-      const within = shift === 0 ? e : `(${e} + ${p.param(shift, 'long')})`;
-      const size = p.param(us, 'long');
-      return `make_timestamp(${e} - (((${within} % ${size}) + ${size}) % ${size}))`;
-    }
+    // ticks since 0001-01-01 (KQL's origin) are never negative: `%` floors them
     const s = size.type === 'timespan' ? E(p, size) : `CAST(${E(p, size)} AS BIGINT)`;
-    const t = ticksOf(x);
-    if (!at) return fromTicks(`(${t} - ${t} % ${s})`);
-    const origin = ticksOf(E(p, at));
-    return fromTicks(`((${t} - ${origin}) - ((((${t} - ${origin}) % ${s}) + ${s}) % ${s}) + ${origin})`);
+    if (!at) return `(${x} - ${x} % ${s})`;
+    const origin = E(p, at);
+    return datetimeInRange(`((${x} - ${origin}) - ((((${x} - ${origin}) % ${s}) + ${s}) % ${s}) + ${origin})`);
   }
   if (v.type === 'timespan' || isInteger(v.type)) {
     const s = E(p, size);
@@ -238,7 +267,7 @@ function toNumber(sqlType: 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DECIMAL(38,10)'): 
         return `TRY_CAST(trim(${x}) AS ${sqlType})`;
       }
       case 'real': return integral ? `TRY_CAST(trunc(${x}) AS ${sqlType})` : `CAST(${x} AS ${sqlType})`;
-      case 'datetime': return `TRY_CAST(${ticksOf(x)} AS ${sqlType})`;
+      case 'datetime': return `TRY_CAST(${x} AS ${sqlType})`;
       case 'dynamic': {
         const t = jsonText(x);
         return integral ? integerFromText(t, sqlType) : `TRY_CAST(${t} AS ${sqlType})`;
@@ -369,8 +398,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     if (a.type === 'datetime') return x;
     if (a.type === 'string') return datetimeFromText(x);
     if (a.type === 'dynamic') return datetimeFromText(jsonText(x));
-    if (isInteger(a.type)) return fromTicks(x);
-    return `CAST(NULL AS TIMESTAMP)`;
+    if (isInteger(a.type)) return datetimeInRange(`CAST(${x} AS BIGINT)`);
+    return `CAST(NULL AS BIGINT)`;
   },
   totimespan: (p, [a]) => {
     const s = litString(a);
@@ -692,12 +721,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   range: (p, [a, b, step]) => {
     // KQL caps range() arrays at 1,048,576 elements
     const st = step ? E(p, step) : '1';
-    if (a.type === 'datetime') {
-      const us = `(${st} // 10)`;
-      const end = `least(${E(p, b)}, make_timestamp(epoch_us(${E(p, a)}) + 1048575 * ${us}))`;
-      return `to_json(list_transform(generate_series(${E(p, a)}, ${end}, to_microseconds(${us})), v -> ${datetimeText7('v')}))`;
+    if (a.type === 'timespan' || a.type === 'datetime') {
+      const text = a.type === 'datetime' ? datetimeText7 : timespanText;
+      return `to_json(list_transform(generate_series(${E(p, a)}, least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}), ${st}), v -> ${text('v')}))`;
     }
-    if (a.type === 'timespan') return `to_json(list_transform(generate_series(${E(p, a)}, least(${E(p, b)}, ${E(p, a)} + 1048575 * ${st}), ${st}), v -> ${timespanText('v')}))`;
     if ([a, b, step].some((x) => x && (x.type === 'real' || x.type === 'decimal'))) {
       // real bounds or step: the i-th element is start + i * step (the engine's series are integral)
       const n = `CAST(least(floor((CAST(${E(p, b)} AS DOUBLE) - ${E(p, a)}) / ${st}), 1048575) AS BIGINT)`;
@@ -734,23 +761,30 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   datetime_add: (p, [part, n, d]) => {
     const u = datePart(part);
     const v = `CAST(${E(p, n)} AS BIGINT)`;
-    const iv: Record<string, string> = {
-      year: `to_years(${v})`, quarter: `to_months(3 * ${v})`, month: `to_months(${v})`, week: `to_days(7 * ${v})`, day: `to_days(${v})`,
-      hour: `to_hours(${v})`, minute: `to_minutes(${v})`, second: `to_seconds(${v})`, millisecond: `to_milliseconds(${v})`,
-      microsecond: `to_microseconds(${v})`, nanosecond: `to_microseconds(${v} // 1000)`,
-    };
-    return `CAST(${E(p, d)} + ${iv[u]} AS TIMESTAMP)`;
+    const x = E(p, d);
+    const months: Record<string, string> = { year: `(${v} * 12)`, quarter: `(${v} * 3)`, month: v };
+    if (Object.hasOwn(months, u)) {
+      // calendar months: the day is clamped to the target month's length; the time of day is kept to the tick
+      const shifted = `(${timestampOf(x)} + to_months(CAST(greatest(-200000, least(200000, ${months[u]})) AS INTEGER)))`;
+      return `(${datetimeOfTimestamp(shifted)} + ${x} % 10)`;
+    }
+    if (u === 'nanosecond') return addTicks(x, '+', `(${v} // 100)`);
+    const span = `(CASE WHEN abs(${v}) <= ${Math.floor(3.2e18 / UNIT_TICKS[u])} THEN ${v} * ${UNIT_TICKS[u]} END)`;
+    return addTicks(x, '+', span);
   },
   datetime_diff: (p, [part, a, b]) => {
     const u = datePart(part);
     const x = E(p, a);
     const y = E(p, b);
+    // the number of period boundaries between the two: calendar periods on the calendar, the rest in ticks
+    if (u === 'year' || u === 'quarter' || u === 'month') return `CAST(date_diff('${u}', ${timestampOf(y)}, ${timestampOf(x)}) AS BIGINT)`;
     if (u === 'week') {
-      const sw = (t: string) => `(date_trunc('day', ${t}) - to_days(dayofweek(${t})))`;
-      return `CAST(date_diff('day', ${sw(y)}, ${sw(x)}) // 7 AS BIGINT)`;
+      const sw = (t: string) => `(${t} - (${t} + ${DAY}) % ${7 * DAY})`;
+      return `CAST((${sw(x)} - ${sw(y)}) // ${7 * DAY} AS BIGINT)`;
     }
-    if (u === 'nanosecond') return `CAST(date_diff('microsecond', ${y}, ${x}) * 1000 AS BIGINT)`;
-    return `CAST(date_diff('${u}', ${y}, ${x}) AS BIGINT)`;
+    if (u === 'nanosecond') return `CAST((${x} - ${y}) * 100 AS BIGINT)`;
+    const t = UNIT_TICKS[u];
+    return `CAST(${x} // ${t} - ${y} // ${t} AS BIGINT)`;
   },
   datetime_part: (p, [part, d]) => {
     const s = constString(part, 'The part').toLowerCase();
@@ -758,42 +792,52 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
       year: 'year', quarter: 'quarter', month: 'month', week_of_year: 'week', weekofyear: 'week', day: 'day',
       dayofyear: 'dayofyear', hour: 'hour', minute: 'minute', second: 'second',
     };
-    if (s === 'millisecond') return `CAST(millisecond(${E(p, d)}) % 1000 AS INTEGER)`;
-    if (s === 'microsecond') return `CAST(microsecond(${E(p, d)}) % 1000000 AS INTEGER)`;
-    if (s === 'nanosecond') return `CAST((microsecond(${E(p, d)}) % 1000000) * 1000 AS INTEGER)`;
+    const x = E(p, d);
+    if (s === 'millisecond') return `CAST(${x} % 10000000 // 10000 AS INTEGER)`;
+    if (s === 'microsecond') return `CAST(${x} % 10000000 // 10 AS INTEGER)`;
+    if (s === 'nanosecond') return `CAST(${x} % 10000000 * 100 AS INTEGER)`;
     if (!Object.hasOwn(m, s)) return bad(`Unknown datetime part '${s}'`);
-    return `CAST(date_part('${m[s]}', ${E(p, d)}) AS INTEGER)`;
+    return `CAST(date_part('${m[s]}', ${timestampOf(x)}) AS INTEGER)`;
   },
   startofday: startOf('day', false), startofweek: startOf('week', false), startofmonth: startOf('month', false), startofyear: startOf('year', false),
   endofday: startOf('day', true), endofweek: startOf('week', true), endofmonth: startOf('month', true), endofyear: startOf('year', true),
-  dayofweek: (p, [d]) => `(CAST(dayofweek(${E(p, d)}) AS BIGINT) * 864000000000)`,
-  dayofmonth: (p, [d]) => `CAST(day(${E(p, d)}) AS INTEGER)`,
-  dayofyear: (p, [d]) => `CAST(dayofyear(${E(p, d)}) AS INTEGER)`,
-  hourofday: (p, [d]) => `CAST(hour(${E(p, d)}) AS INTEGER)`,
-  monthofyear: (p, [d]) => `CAST(month(${E(p, d)}) AS INTEGER)`,
-  getyear: (p, [d]) => `CAST(year(${E(p, d)}) AS INTEGER)`,
-  week_of_year: (p, [d]) => `CAST(weekofyear(${E(p, d)}) AS INTEGER)`,
+  // 0001-01-01 was a Monday: the days since then, plus one, modulo 7 count from Sunday
+  dayofweek: (p, [d]) => `((${E(p, d)} // ${DAY} + 1) % 7 * ${DAY})`,
+  dayofmonth: (p, [d]) => `CAST(day(${timestampOf(E(p, d))}) AS INTEGER)`,
+  dayofyear: (p, [d]) => `CAST(dayofyear(${timestampOf(E(p, d))}) AS INTEGER)`,
+  hourofday: (p, [d]) => `CAST(${E(p, d)} % ${DAY} // 36000000000 AS INTEGER)`,
+  monthofyear: (p, [d]) => `CAST(month(${timestampOf(E(p, d))}) AS INTEGER)`,
+  getyear: (p, [d]) => `CAST(year(${timestampOf(E(p, d))}) AS INTEGER)`,
+  week_of_year: (p, [d]) => `CAST(weekofyear(${timestampOf(E(p, d))}) AS INTEGER)`,
   format_datetime: (p, [d, f]) => formatDatetimePattern(p, E(p, d), constString(f, 'The format')),
   format_timespan: (p, [t, f]) => formatTimespanSql(E(p, t), constString(f, 'The format')),
   make_datetime: (p, args) => {
     const a = args.map((x) => E(p, x));
     const [y, mo, d, h, mi, s] = [a[0], a[1] ?? '1', a[2] ?? '1', a[3] ?? '0', a[4] ?? '0', a[5] ?? '0'];
-    return `TRY(make_timestamp(CAST(${y} AS BIGINT), CAST(${mo} AS BIGINT), CAST(${d} AS BIGINT), CAST(${h} AS BIGINT), CAST(${mi} AS BIGINT), CAST(${s} AS DOUBLE)))`;
+    // the seconds (with their fraction, to the tick) are added to the whole minute
+    const minute = `TRY(make_timestamp(CAST(${y} AS BIGINT), CAST(${mo} AS BIGINT), CAST(${d} AS BIGINT), CAST(${h} AS BIGINT), CAST(${mi} AS BIGINT), 0))`;
+    const sec = `CAST(${s} AS DOUBLE)`;
+    return `(CASE WHEN ${sec} >= 0 AND ${sec} < 60 THEN ${datetimeOfTimestamp(minute)} + CAST(floor(${sec} * 10000000) AS BIGINT) END)`;
   },
   make_timespan: (p, args) => {
     const a = args.map((x) => `CAST(${E(p, x)} AS DOUBLE)`);
     const [d, h, m, s] = a.length === 2 ? ['0', a[0], a[1], '0'] : a.length === 3 ? ['0', a[0], a[1], a[2]] : a.length >= 4 ? a : ['0', a[0], '0', '0'];
     return `CAST(round(${d} * 864000000000 + ${h} * 36000000000 + ${m} * 600000000 + ${s} * 10000000) AS BIGINT)`;
   },
-  unixtime_seconds_todatetime: (p, [x]) => datetimeOfMicros(`round(${E(p, x)} * 1000000)`),
-  unixtime_milliseconds_todatetime: (p, [x]) => datetimeOfMicros(`round(${E(p, x)} * 1000)`),
-  unixtime_microseconds_todatetime: (p, [x]) => datetimeOfMicros(E(p, x)),
-  unixtime_nanoseconds_todatetime: (p, [x]) => datetimeOfMicros(`${E(p, x)} // 1000`),
-  datetime_utc_to_local: (p, [d, tz]) => `CAST(timezone(${txt(p, tz)}, CAST(${E(p, d)} AS TIMESTAMPTZ)) AS TIMESTAMP)`,
+  unixtime_seconds_todatetime: unixtime(10_000_000),
+  unixtime_milliseconds_todatetime: unixtime(10_000),
+  unixtime_microseconds_todatetime: unixtime(10),
+  unixtime_nanoseconds_todatetime: unixtime(0.01),
+  datetime_utc_to_local: (p, [d, tz]) => {
+    const x = E(p, d);
+    return `(${datetimeOfTimestamp(`CAST(timezone(${txt(p, tz)}, CAST(${timestampOf(x)} AS TIMESTAMPTZ)) AS TIMESTAMP)`)} + ${x} % 10)`;
+  },
   datetime_local_to_utc: (p, [d, tz]) => {
     // a local time the zone skips (the hour clocks jump over into daylight saving) has no UTC time: null
-    const utc = `CAST(timezone('UTC', timezone(${txt(p, tz)}, ${E(p, d)})) AS TIMESTAMP)`;
-    return `(CASE WHEN timezone(${txt(p, tz)}, timezone('UTC', ${utc})) = ${E(p, d)} THEN ${utc} END)`;
+    const x = E(p, d);
+    const local = timestampOf(x);
+    const utc = `CAST(timezone('UTC', timezone(${txt(p, tz)}, ${local})) AS TIMESTAMP)`;
+    return `(CASE WHEN timezone(${txt(p, tz)}, timezone('UTC', ${utc})) = ${local} THEN ${datetimeOfTimestamp(utc)} + ${x} % 10 END)`;
   },
   // IPv4
   parse_ipv4: (p, [s]) => {
@@ -867,14 +911,10 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     return `json_object('min', list_min(${l}), 'min_idx', list_position(${l}, list_min(${l})) - 1, 'max', list_max(${l}), 'max_idx', list_position(${l}, list_max(${l})) - 1, ` +
       `'avg', list_avg(${l}), 'stdev', list_aggregate(${l}, 'stddev_samp'), 'variance', list_aggregate(${l}, 'var_samp'), 'sum', list_sum(${l}), 'len', len(${l}))`;
   },
-  __series_index: (p, [t, f, s]) => (t.type === 'datetime'
-    ? `CAST((epoch_us(${E(p, t)}) - epoch_us(${E(p, f)})) * 10 // ${E(p, s)} AS BIGINT)`
-    : `CAST(floor((${E(p, t)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`),
-  __series_count: (p, [f, e, s]) => (f.type === 'datetime'
-    ? `CAST(ceil((epoch_us(${E(p, e)}) - epoch_us(${E(p, f)})) * 10 / ${E(p, s)}) AS BIGINT)`
-    : `CAST(ceil((${E(p, e)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`),
+  __series_index: (p, [t, f, s]) => `CAST(floor((${E(p, t)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`,
+  __series_count: (p, [f, e, s]) => `CAST(ceil((${E(p, e)} - ${E(p, f)}) / ${E(p, s)}) AS BIGINT)`,
   __series_axis: (p, [f, s, n]) => (f.type === 'datetime'
-    ? `to_json(list_transform(range(${E(p, n)}), i -> ${datetimeText7(`make_timestamp(epoch_us(${E(p, f)}) + i * ${E(p, s)} // 10)`)}))`
+    ? `to_json(list_transform(range(${E(p, n)}), i -> ${datetimeText7(`(${E(p, f)} + i * ${E(p, s)})`)}))`
     : `to_json(list_transform(range(${E(p, n)}), i -> ${E(p, f)} + i * ${E(p, s)}))`),
   __series_fill: (p, [pairs, def, n]) => {
     const l = `CAST(${E(p, pairs)} AS JSON[])`;
@@ -889,21 +929,25 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
   series_cosine_similarity: (p, [a, b]) => `list_cosine_similarity(CAST(${jsonList(E(p, a))} AS DOUBLE[]), CAST(${jsonList(E(p, b))} AS DOUBLE[]))`,
 };
 
-/** A datetime from text in ISO-8601, RFC-822 or US (MM/dd/yyyy) forms, or NULL. */
+/**
+ * A datetime (ticks) from text in ISO-8601, RFC-822 or US (MM/dd/yyyy) forms, or NULL. The engine's
+ * TIMESTAMP reads the text to the microsecond; the seventh fractional digit (the tick within it) is
+ * read from the text and added back.
+ */
 function datetimeFromText(x: string): string {
   const t = `NULLIF(trim(${x}), '')`;
   // a time followed by a UTC offset (`+02:00`, `-0530`): read as an instant, then taken in UTC
   const offset = `'\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?\\s*[+-]\\d{2}:?\\d{2}$'`;
   const withOffset = `TRY_CAST(regexp_replace(${t}, '\\s*([+-]\\d{2}):?(\\d{2})$', '\\1:\\2') AS TIMESTAMPTZ) AT TIME ZONE 'UTC'`;
   const formats = ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y', '%a, %d %b %Y %H:%M:%S GMT', '%d %b %Y %H:%M:%S', '%Y%m%d'];
-  return `(CASE WHEN regexp_matches(${t}, ${offset}) THEN ${withOffset} ELSE COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, [${formats.map((f) => `'${f}'`).join(', ')}]) AS TIMESTAMP)) END)`;
+  const ts = `(CASE WHEN regexp_matches(${t}, ${offset}) THEN ${withOffset} ELSE COALESCE(TRY_CAST(${t} AS TIMESTAMP), CAST(try_strptime(${t}, [${formats.map((f) => `'${f}'`).join(', ')}]) AS TIMESTAMP)) END)`;
+  const tick = `COALESCE(TRY_CAST(NULLIF(regexp_extract(${t}, ':\\d{1,2}\\.\\d{6}(\\d)', 1), '') AS BIGINT), 0)`;
+  return `(${datetimeOfTimestamp(ts)} + ${tick})`;
 }
 
 /** The text hashed for a value: datetimes in their round-trip form (7 fractional digits). */
 function hashText(p: ExprPrinter, e: Expr): string {
-  if (e.type !== 'datetime') return txt(p, e);
-  const x = E(p, e);
-  return `(strftime(${x}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(microsecond(${x}) % 1000000 AS VARCHAR), 6, '0') || '0Z')`;
+  return e.type === 'datetime' ? datetimeText7(E(p, e)) : txt(p, e);
 }
 
 /** Ticks of a `[-][d.]hh:mm[:ss[.fffffff]]` text, or NULL. */

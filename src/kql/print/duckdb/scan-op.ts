@@ -2,7 +2,7 @@
  * The scan operator in DuckDB SQL. The input rows are numbered in their order; one aggregation
  * collects them twice, in that order: as a list of structs (every input column, from which the
  * output rows are picked) and as JSON objects of what the state machine needs (row values `h…` and
- * kept state columns `k…`, datetimes as microseconds). The engine function kql_scan runs the state
+ * kept state columns `k…`, datetimes as the text of their ticks). The engine function kql_scan runs the state
  * machine (src/kql/runtime/scan.ts) and returns the output rows as JSON `{q, i, s, m, d…}`: their
  * position in the output, the position of the input row, the step, the match id and the declared
  * columns' values.
@@ -16,15 +16,16 @@ import { engineCall } from './sql-helpers.ts';
 /** Most input rows one scan (or one partition of it) takes. */
 export const MAX_SCAN_ROWS = 5_000_000;
 
-/** The JSON type from_json reads a declared value as (datetime as microseconds, dynamic as JSON). */
+/** The JSON type from_json reads a declared value as (datetime as the text of its ticks, dynamic as JSON). */
 const JSON_TYPES: Record<KqlType, string> = {
   string: 'VARCHAR', guid: 'VARCHAR', long: 'BIGINT', int: 'INTEGER', real: 'DOUBLE', decimal: 'DOUBLE', bool: 'BOOLEAN',
-  datetime: 'BIGINT', timespan: 'BIGINT', dynamic: 'JSON',
+  datetime: 'VARCHAR', timespan: 'BIGINT', dynamic: 'JSON',
 };
 
 /** A value as the state machine takes it (JSON has no NaN or infinities: those cross as text). */
 function handOver(sql: string, type: KqlType): string {
-  if (type === 'datetime') return `epoch_us(${sql})`;
+  // ticks beyond 2^53 would lose digits as JSON numbers
+  if (type === 'datetime') return `CAST(${sql} AS VARCHAR)`;
   if (type === 'real' || type === 'decimal') {
     const x = type === 'decimal' ? `CAST(${sql} AS DOUBLE)` : sql;
     return `(CASE WHEN isfinite(${x}) OR ${x} IS NULL THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END)`;
@@ -35,7 +36,7 @@ function handOver(sql: string, type: KqlType): string {
 /** A declared value read back from the state machine's JSON, as its SQL type. */
 function takeBack(p: ExprPrinter, sql: string, type: KqlType): string {
   switch (type) {
-    case 'datetime': return `make_timestamp(${sql})`;
+    case 'datetime': return `CAST(${sql} AS BIGINT)`;
     case 'string': return `COALESCE(${sql}, '')`;
     case 'decimal': return `CAST(${sql} AS ${p.dialect.sqlType('decimal')})`;
     default: return sql;

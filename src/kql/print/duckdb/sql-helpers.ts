@@ -10,6 +10,10 @@ import type { ExprPrinter } from '../dialect.ts';
 
 /** Ticks between 0001-01-01 and the Unix epoch. */
 export const EPOCH_TICKS = '621355968000000000';
+/** Microseconds between 0001-01-01 and the Unix epoch. */
+const EPOCH_MICROS = '62135596800000000';
+/** The last tick of KQL's datetime range (9999-12-31 23:59:59.9999999). */
+export const MAX_TICKS = '3155378975999999999';
 
 /** The value of a literal expression, or undefined when not a literal. */
 export function litValue(e: Expr): LitValue | undefined {
@@ -34,10 +38,9 @@ export function as(p: ExprPrinter, e: Expr, t: KqlType): string {
   return p.expr(convertTo(e, t));
 }
 
-/** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`), as dynamic values hold them. */
+/** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`, every tick), as dynamic values hold them. */
 export function datetimeText7(x: string): string {
-  // %f: the microseconds of the second, six digits; KQL's seventh digit (100 ns) is always 0 here
-  return `strftime(${x}, '%Y-%m-%dT%H:%M:%S.%f0Z')`;
+  return `(strftime(${timestampOf(x)}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(${x} % 10000000 AS VARCHAR), 7, '0') || 'Z')`;
 }
 
 /** KQL's text for a timespan held as ticks: `[-][d.]hh:mm:ss[.fffffff]`. */
@@ -188,14 +191,31 @@ export function ipv4Prefix(s: string, dflt: string): string {
   return `COALESCE(TRY_CAST(NULLIF(regexp_extract(${s}, '/\\s*(\\d{1,2})\\s*$', 1), '') AS BIGINT), ${dflt})`;
 }
 
-/** Ticks since 0001-01-01 of a TIMESTAMP. */
+/*
+ * Datetimes are BIGINT ticks (100 ns) since 0001-01-01 in the engine's SQL, within KQL's range
+ * (0 to MAX_TICKS), so ordering, arithmetic and bins are integer operations and keep every tick.
+ * Calendar work (months, years, weekdays, formats, time zones) goes through a TIMESTAMP at the
+ * microsecond the tick falls in, and the tick within that microsecond is added back.
+ */
+
+/** Ticks since 0001-01-01 of a TIMESTAMP (microseconds). */
 export function ticksOf(ts: string): string {
-  return `(epoch_us(${ts}) * 10 + ${EPOCH_TICKS})`;
+  return `((epoch_us(${ts}) + ${EPOCH_MICROS}) * 10)`;
 }
 
-/** TIMESTAMP from ticks since 0001-01-01. */
-export function fromTicks(t: string): string {
-  return `make_timestamp(CAST((${t} - ${EPOCH_TICKS}) // 10 AS BIGINT))`;
+/** The TIMESTAMP (microseconds) a datetime in ticks falls in: its tick within the microsecond dropped. */
+export function timestampOf(t: string): string {
+  return `make_timestamp(${t} // 10 - ${EPOCH_MICROS})`;
+}
+
+/** A datetime in ticks, or null outside KQL's range (years 1 to 9999): never an engine error. */
+export function datetimeInRange(t: string): string {
+  return `(CASE WHEN ${t} BETWEEN 0 AND ${MAX_TICKS} THEN ${t} END)`;
+}
+
+/** A datetime in ticks from a TIMESTAMP computed on the calendar, null when it left KQL's range. */
+export function datetimeOfTimestamp(ts: string): string {
+  return `(CASE WHEN ${ts} >= TIMESTAMP '0001-01-01' AND ${ts} < TIMESTAMP '10000-01-01' THEN ${ticksOf(ts)} END)`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDatetimeMicros } from '../../../schema/datetime.ts';
-import { cellConverter, cellToJson, duckDbValueToJson, formatMicrosFast, kqlTypeOf } from './values.ts';
+import { cellConverter, cellToJson, duckDbValueToJson, formatMicrosFast, formatTicksFast, kqlTypeOf } from './values.ts';
 
 let inst: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -76,6 +76,15 @@ describe('DuckDB values to JSON', () => {
     for (const row of r.getRows()) {
       row.forEach((v, i) => expect(cellConverter(types[i], kql[i])(v), `column ${i}`).toEqual(cellToJson(v, types[i], kql[i])));
     }
+  });
+
+  it('prints the engine\'s datetimes (ticks since 0001-01-01) as stored times are printed, to the tick', async () => {
+    expect(formatTicksFast(638_500_680_001_234_567n)).toBe('2024-04-30T10:00:00.1234567Z');
+    expect(formatTicksFast(638_500_680_001_234_560n)).toBe('2024-04-30T10:00:00.123456Z');
+    expect(formatTicksFast(638_500_680_000_000_000n)).toBe('2024-04-30T10:00:00Z');
+    expect(formatTicksFast(0n)).toBe('0001-01-01T00:00:00Z');
+    expect(formatTicksFast(3_155_378_975_999_999_999n)).toBe('9999-12-31T23:59:59.9999999Z');
+    expect((await one('SELECT CAST(638500680000000001 AS BIGINT)', 'datetime')).value).toBe('2024-04-30T10:00:00.0000001Z');
   });
 
   it('prints microseconds fast exactly as the exact formatter does', () => {

@@ -24,7 +24,7 @@ import {
   DuckDBUUIDValue,
 } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { formatDatetimeMicros } from '../../../schema/datetime.ts';
+import { EPOCH_TICKS, formatDatetimeMicros } from '../../../schema/datetime.ts';
 import { TICKS_PER_SECOND, formatTimespanTicks } from '../../../schema/timespan.ts';
 
 /** Values a hunting result cell can hold after conversion. */
@@ -110,13 +110,14 @@ export function duckDbValueToJson(v: DuckDBValue, type?: DuckDBType): JsonValue 
 
 /**
  * Converts a cell using the KQL type the compiler declared for its column: `timespan` BIGINT ticks →
- * timespan text; `dynamic` text that holds JSON → parsed; otherwise as duckDbValueToJson.
+ * timespan text; `datetime` BIGINT ticks → datetime text; `dynamic` text that holds JSON → parsed; otherwise as duckDbValueToJson.
  */
 export function cellToJson(v: DuckDBValue, type: DuckDBType | undefined, kqlType: string | undefined): JsonValue {
   if (v === null || v === undefined) return null;
   if (kqlType === 'timespan' && (typeof v === 'bigint' || typeof v === 'number')) {
     return formatTimespanTicks(BigInt(v));
   }
+  if (kqlType === 'datetime' && (typeof v === 'bigint' || typeof v === 'number')) return formatTicksFast(BigInt(v));
   if (kqlType === 'dynamic' && typeof v === 'string') {
     const t = v.trimStart();
     if (t.startsWith('{') || t.startsWith('[')) return parseJsonText(v);
@@ -188,6 +189,21 @@ export function formatMicrosFast(micros: bigint): string {
   return end === 0 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${frac}Z`;
 }
 
+/**
+ * A KQL datetime as the engine computes it (ticks since 0001-01-01) printed like stored times: ISO-8601
+ * UTC with `Z`, fraction trimmed, to the tick.
+ */
+export function formatTicksFast(ticks: bigint): string {
+  const micros = ticks / 10n - EPOCH_MICROS;
+  const tick = Number(ticks % 10n);
+  const text = formatMicrosFast(micros);
+  if (tick === 0) return text;
+  const fraction = Number(((micros % 1_000_000n) + 1_000_000n) % 1_000_000n);
+  return `${text.slice(0, 19)}.${String(fraction).padStart(6, '0')}${tick}Z`;
+}
+
+const EPOCH_MICROS = EPOCH_TICKS / 10n;
+
 /** A converter of one result column's cells. */
 export type CellConverter = (v: DuckDBValue) => JsonValue;
 
@@ -209,7 +225,7 @@ export function cellConverter(type: DuckDBType, kqlType: string | undefined): Ce
     case DuckDBTypeId.FLOAT:
       return (v) => (v === null || v === undefined ? null : (v as number | boolean));
     case DuckDBTypeId.BIGINT:
-      if (kqlType === 'timespan') return (v) => cellToJson(v, type, kqlType);
+      if (kqlType === 'timespan' || kqlType === 'datetime') return (v) => cellToJson(v, type, kqlType);
       return (v) => (v === null || v === undefined ? null : bigintToJson(v as bigint));
     case DuckDBTypeId.TIMESTAMP:
       return (v) => {
