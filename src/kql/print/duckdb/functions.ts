@@ -221,18 +221,20 @@ function datePart(e: Expr): string {
 function startOf(unit: 'day' | 'week' | 'month' | 'year', end: boolean): H {
   return (p, [d, off]) => {
     const x = E(p, d);
-    const n = off ? `CAST(${E(p, off)} AS BIGINT)` : '0';
+    // an offset is clamped to a little more than the whole range of datetimes (in its unit) before any
+    // arithmetic, so that nothing overflows; a result outside the range is null
+    const bound = { day: 4_000_000, week: 600_000, month: 130_000, year: 11_000 }[unit];
+    const n = off ? `greatest(-${bound}, least(${bound}, CAST(${E(p, off)} AS BIGINT)))` : '0';
     const step = end ? `(${n} + 1)` : n;
     if (unit === 'day' || unit === 'week') {
       const len = unit === 'day' ? DAY : 7 * DAY;
       const start = unit === 'day' ? `(${x} - ${x} % ${DAY})` : `(${x} - (${x} + ${DAY}) % ${len})`;
-      // an offset is bounded first so that the product cannot overflow
-      const shift = off ? ` + (CASE WHEN abs(${step}) <= 10000000 THEN ${step} * ${len} END)` : end ? ` + ${len}` : '';
+      const shift = off ? ` + ${step} * ${len}` : end ? ` + ${len}` : '';
       return datetimeInRange(`(${start}${shift}${end ? ' - 1' : ''})`);
     }
     const months = unit === 'month' ? step : `(${step} * 12)`;
     // within ±200,000 months the result's ticks fit a BIGINT, whether or not they are in range
-    const next = `(date_trunc('${unit}', ${timestampOf(x)}) + to_months(CAST(greatest(-200000, least(200000, ${months})) AS INTEGER)))`;
+    const next = `(date_trunc('${unit}', ${timestampOf(x)}) + to_months(CAST(${months} AS INTEGER)))`;
     return datetimeInRange(end ? `(${ticksOf(next)} - 1)` : ticksOf(next));
   };
 }
@@ -762,15 +764,17 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const u = datePart(part);
     const v = `CAST(${E(p, n)} AS BIGINT)`;
     const x = E(p, d);
-    const months: Record<string, string> = { year: `(${v} * 12)`, quarter: `(${v} * 3)`, month: v };
+    // the count is clamped before it is multiplied (a little beyond the whole range), so nothing overflows
+    const clamped = (perUnit: number) => `greatest(-${Math.ceil(3.2e18 / perUnit)}, least(${Math.ceil(3.2e18 / perUnit)}, ${v}))`;
+    const months: Record<string, number> = { year: 12, quarter: 3, month: 1 };
     if (Object.hasOwn(months, u)) {
       // calendar months: the day is clamped to the target month's length; the time of day is kept to the tick
-      const shifted = `(${timestampOf(x)} + to_months(CAST(greatest(-200000, least(200000, ${months[u]})) AS INTEGER)))`;
+      const m = months[u];
+      const shifted = `(${timestampOf(x)} + to_months(CAST(${clamped(m * 31 * DAY)} * ${m} AS INTEGER)))`;
       return `(${datetimeOfTimestamp(shifted)} + ${x} % 10)`;
     }
     if (u === 'nanosecond') return addTicks(x, '+', `(${v} // 100)`);
-    const span = `(CASE WHEN abs(${v}) <= ${Math.floor(3.2e18 / UNIT_TICKS[u])} THEN ${v} * ${UNIT_TICKS[u]} END)`;
-    return addTicks(x, '+', span);
+    return addTicks(x, '+', `(${clamped(UNIT_TICKS[u])} * ${UNIT_TICKS[u]})`);
   },
   datetime_diff: (p, [part, a, b]) => {
     const u = datePart(part);
@@ -782,7 +786,8 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
       const sw = (t: string) => `(${t} - (${t} + ${DAY}) % ${7 * DAY})`;
       return `CAST((${sw(x)} - ${sw(y)}) // ${7 * DAY} AS BIGINT)`;
     }
-    if (u === 'nanosecond') return `CAST((${x} - ${y}) * 100 AS BIGINT)`;
+    // beyond a long's range (about 292 years in nanoseconds): null, never an overflow
+    if (u === 'nanosecond') return `TRY_CAST((CAST(${x} AS HUGEINT) - ${y}) * 100 AS BIGINT)`;
     const t = UNIT_TICKS[u];
     return `CAST(${x} // ${t} - ${y} // ${t} AS BIGINT)`;
   },
