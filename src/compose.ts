@@ -33,7 +33,7 @@ import type { Counters, EventWriter, Queue, StateStore } from './domain/ports.ts
 import type { RoleLookup } from './domain/rbac.ts';
 import { createEventWriter } from './ingest/event-writer.ts';
 import { createIngestPipeline } from './ingest/pipeline.ts';
-import { compileKqlDiscovering, preloadKql } from './kql/index.ts';
+import { compileKql, compileKqlDiscovering, preloadKql } from './kql/index.ts';
 import { formatResult } from './kql/result-format.ts';
 import { createFileCursorStore, createMemoryCursorStore } from './queue/memory/cursor-store.ts';
 import { openMemoryQueue } from './queue/memory/memory-queue.ts';
@@ -43,6 +43,7 @@ import { DeviceService } from './services/devices.ts';
 import { AlertService } from './services/alerts.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
+import { InvestigationService } from './services/investigation.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
@@ -267,6 +268,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     alerts,
     gateway,
     hunting: events.hunting,
+    investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
     bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),
   };

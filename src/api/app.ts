@@ -23,6 +23,8 @@ import { formBody, guardRoutes, registerTables, type RouteTable } from './route-
 import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
+import type { InvestigationService } from '../services/investigation.ts';
+import { investigationRoutes } from './routes/investigation/routes.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -38,6 +40,8 @@ export interface AppServices {
   gateway: SensorGateway;
   /** Advanced hunting; its routes are registered when present. */
   hunting: HuntingService | null;
+  /** Investigation entities from the event store (files, IPs, domains, users); registered when present. */
+  investigation: InvestigationService | null;
   authorization: AuthorizationServer;
   bearer: BearerAuthenticator;
   /** What `/metrics` serves; other parts of the program register their collectors on its registry. */
@@ -124,7 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
     tables.push({
       surface: 'api',
       prefixes: ['/api', '/api/v1.0'],
-      routes: [...machineRoutes(services.devices, clock), ...(services.hunting ? huntingRoutes(services.hunting, metrics) : [])],
+      routes: [
+        ...machineRoutes(services.devices, clock),
+        ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
+        ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
+      ],
       documented: true,
     });
   }

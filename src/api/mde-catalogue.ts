@@ -87,6 +87,7 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/domains/{domain}/stats', 'Get domain statistics'),
   r('GET', '/ips/{ip}/alerts', 'Get IP related alerts'),
   r('GET', '/ips/{ip}/stats', 'Get IP statistics'),
+  r('GET', '/ips/{ip}/machines', 'Get IP related machines'),
   // advanced hunting
   r('POST', '/advancedqueries/run', 'Run advanced hunting query'),
   r('POST', '/advancedhunting/run', 'Run advanced hunting query (Defender XDR)'),

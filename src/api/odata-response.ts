@@ -55,3 +55,8 @@ export function projected(reply: FastifyReply): void {
 export function entity(req: FastifyRequest, reply: FastifyReply, set: string, entity: Record<string, unknown>): Record<string, unknown> {
   return odata(reply, { '@odata.context': `${metadataUrlOf(req)}#${set}/$entity`, ...entity });
 }
+
+/** A single value of a complex type (`#microsoft.windowsDefenderATP.api.InOrgFileStats`), headers set on the reply. */
+export function complexValue(req: FastifyRequest, reply: FastifyReply, type: string, value: Record<string, unknown>): Record<string, unknown> {
+  return odata(reply, { '@odata.context': `${metadataUrlOf(req)}#${type}`, ...value });
+}

@@ -43,4 +43,8 @@ export const REQUIRE = {
   alertRead: ['Alert.Read.All', 'Alert.ReadWrite.All', 'Alert.Read', 'Alert.ReadWrite'],
   alertWrite: ['Alert.ReadWrite.All', 'Alert.ReadWrite'],
   advancedQuery: ['AdvancedQuery.Read.All', 'AdvancedQuery.Read', 'AdvancedHunting.Read.All', 'AdvancedHunting.Read'],
+  fileRead: ['File.Read.All'],
+  ipRead: ['Ip.Read.All'],
+  urlRead: ['URL.Read.All'],
+  userRead: ['User.Read.All'],
 } as const satisfies Record<string, PermissionRequirement>;

@@ -43,8 +43,10 @@ describe('routes MDE has that Palisade does not serve yet', () => {
   });
 
   it('are told apart from a parametric route they resemble (no "machine findbyip was not found")', async () => {
-    const byIp = await get("/api/machines/findbyip(ip='10.0.0.5',timestamp=2024-05-19T01:00:05Z)");
-    expect(mdeError(byIp, 403, 'DisabledFeature')).toMatch(/^GET \/api\/machines\/findbyip \(Find machines by internal IP .*\) is not available/);
+    // findbyip is served: its function-call segment reaches the route, not GET /machines/{id}
+    const byIp = await get(`/api/machines/findbyip(ip='10.0.0.5',timestamp=${new Date(Date.now() - 60_000).toISOString()})`);
+    expect(byIp.statusCode, byIp.body).toBe(200);
+    expect(byIp.json().value).toEqual([]);
     expect(mdeError(await get('/api/machines/SoftwareInventoryByMachine'), 403, 'DisabledFeature')).toMatch(/not available/);
     const link = await get('/api/machineactions/7c1d2b6e-0000-4000-8000-000000000000/GetLiveResponseResultDownloadLink(index=0)');
     expect(mdeError(link, 403, 'DisabledFeature')).toMatch(/GetLiveResponseResultDownloadLink/);

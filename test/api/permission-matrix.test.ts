@@ -20,6 +20,9 @@ beforeAll(async () => {
   h = await startHarness();
   const d = await h.addDevice({ computerDnsName: 'matrix-host', machineTags: ['example'] });
   deviceIds.own = d.id;
+  // the file the investigation routes' examples name, seen on this device
+  const row = { table: 'DeviceProcessEvents', row: { Timestamp: new Date(Date.now() - 60_000).toISOString(), ActionType: 'ProcessCreated', FileName: 'example.exe', SHA1: '6532ec91d513acc05f43ee0aa3002599729fd3e1' } };
+  await h.events.ingest({ tenantId: h.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: 0, batchId: 'matrix', body: Buffer.from(`${JSON.stringify(row)}\n`), gzip: false });
   otherTenant = (await h.newTenant('Other')).id;
   const o = await h.addDevice({ computerDnsName: 'other-host' }, otherTenant);
   deviceIds.other = o.id;
