@@ -25,6 +25,7 @@ import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
 import type { InvestigationService } from '../services/investigation.ts';
 import { investigationRoutes } from './routes/investigation/routes.ts';
+import { GRAPH_PREFIXES, graphRoutes } from './routes/graph/routes.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -135,9 +136,10 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
       ],
       documented: true,
     });
+    tables.push({ surface: 'graph', prefixes: GRAPH_PREFIXES, routes: graphRoutes({ hunting: services.hunting, metrics }), documented: true });
   }
   await registerTables(app, tables, {
-    bearer: (h) => services.bearer.authenticate(h),
+    bearer: (h, resource) => services.bearer.authenticate(h, resource),
     device: (h) => services.gateway.authenticate(h),
     throttle: deps.throttle,
   });

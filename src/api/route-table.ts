@@ -2,6 +2,8 @@
  * Every HTTP route is declared in the table of its surface (DESIGN.md §3):
  *
  * - `api`: the MDE API under `/api` and `/api/v1.0`, bearer tokens, MDE permissions and call quotas;
+ * - `graph`: Microsoft Graph's security API under `/v1.0/security` (and `/beta/security`), the same
+ *   kind of routes, but only tokens issued for `https://graph.microsoft.com` (and no others) pass;
  * - `sensor`: the sensor protocol under `/sensor/v1`, device credentials (or the enrollment token);
  * - `identity`: the OAuth2 authorization server and OpenID discovery;
  * - `public`: health, metrics and the API reference, no authentication.
@@ -14,11 +16,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import type { Ctx } from '../domain/context.ts';
 import { PalisadeError } from '../domain/errors.ts';
 import type { PermissionRequirement } from '../domain/permissions.ts';
+import type { Resource } from '../auth/audiences.ts';
 import type { DeviceIdentity } from '../services/sensor-gateway.ts';
 import { DEFAULT_QUOTA, type Quota, type Throttle } from './throttle.ts';
 
 /** The four surfaces of the HTTP server. */
-export type Surface = 'api' | 'sensor' | 'identity' | 'public';
+export type Surface = 'api' | 'graph' | 'sensor' | 'identity' | 'public';
 
 /**
  * How a route authenticates its caller: a bearer access token (`bearer`), a device credential in
@@ -50,7 +53,7 @@ interface RouteBase {
   attachValidation?: boolean;
 }
 
-/** A route of the MDE API: a bearer token, one of the MDE permissions, the tenant's call quota. */
+/** A route of the MDE API or of Graph's security API: a bearer token, one of the permissions, the tenant's call quota. */
 export interface ApiRoute extends RouteBase {
   auth: 'bearer';
   /** The OpenAPI tag. */
@@ -79,6 +82,7 @@ export type Route = ApiRoute | DeviceRoute | OpenRoute;
 /** The routes each surface may hold. */
 export interface SurfaceRoutes {
   api: ApiRoute;
+  graph: ApiRoute;
   sensor: DeviceRoute | OpenRoute;
   identity: OpenRoute;
   public: OpenRoute;
@@ -104,8 +108,8 @@ export interface RouteTable<S extends Surface = Surface> {
 
 /** The authenticators the registration applies before handlers run. */
 export interface RouteAuth {
-  /** Verifies `Authorization: Bearer …` and builds the caller's context, or throws 401. */
-  bearer: (authorization: string | undefined) => Promise<Ctx>;
+  /** Verifies `Authorization: Bearer …` for the API of the surface (MDE, or Graph) and builds the caller's context, or throws 401. */
+  bearer: (authorization: string | undefined, resource: Resource) => Promise<Ctx>;
   /** Verifies `Authorization: Device <id>:<credential>`, or throws 401. */
   device: (authorization: string | undefined) => Promise<DeviceIdentity>;
   /** MDE's per-tenant call quotas for the api surface. */
@@ -183,7 +187,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
     case 'bearer':
       return {
         onRequest: async (req) => {
-          const ctx = await auth.bearer(req.headers.authorization);
+          const ctx = await auth.bearer(req.headers.authorization, table.surface === 'graph' ? 'graph' : 'mde');
           req.tenantId = ctx.tenantId;
           await auth.throttle.take(ctx.tenantId, `${r.method} ${r.url}`, r.quota ?? DEFAULT_QUOTA);
           callers.set(req, ctx);

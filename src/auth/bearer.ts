@@ -7,6 +7,7 @@ import type { Ctx } from '../domain/context.ts';
 import { PalisadeError } from '../domain/errors.ts';
 import type { AppRepo } from '../domain/ports.ts';
 import type { RoleLookup } from '../domain/rbac.ts';
+import { resourceOf, type Resource } from './audiences.ts';
 import { principalFromToken } from './principal.ts';
 import { TokenError, type TokenService } from './token-service.ts';
 
@@ -25,8 +26,11 @@ export class BearerAuthenticator {
     private readonly userRoles: RoleLookup = noRoles,
   ) {}
 
-  /** The context of the request carrying this Authorization header, or a 401 PalisadeError. */
-  async authenticate(authorization: string | undefined): Promise<Ctx> {
+  /**
+   * The context of the request carrying this Authorization header, or a 401 PalisadeError; the
+   * token must be for `resource` (an MDE token is refused on Graph routes and the reverse).
+   */
+  async authenticate(authorization: string | undefined, resource: Resource = 'mde'): Promise<Ctx> {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m) throw unauthorized('Authorization header with a Bearer token is required');
     let tok;
@@ -35,6 +39,11 @@ export class BearerAuthenticator {
     } catch (e) {
       if (e instanceof TokenError) throw unauthorized(e.message);
       throw e;
+    }
+    if (resourceOf(tok.audience) !== resource) {
+      throw unauthorized(resource === 'graph'
+        ? 'The token is not for Microsoft Graph; request it with scope https://graph.microsoft.com/.default'
+        : `The token's audience ${tok.audience} is not this API; request it with scope https://api.securitycenter.microsoft.com/.default`);
     }
     if (tok.idtyp === 'app') {
       if (!(await this.apps.get(tok.tenantId, tok.appId))) throw unauthorized('The application of this token no longer exists');

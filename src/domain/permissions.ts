@@ -15,6 +15,9 @@ export const PERMISSIONS = [
   'RemediationTasks.Read.All', 'RemediationTask.Read',
   'SecurityBaselinesAssessment.Read.All', 'SecurityBaselinesAssessment.Read',
   'SecurityConfiguration.Read.All', 'Event.Write', 'IntegrationConfiguration.ReadWrite',
+  // Microsoft Graph's security API (the graph surface), as Graph spells them
+  'ThreatHunting.Read.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All',
+  'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All',
 ] as const;
 
 /** One MDE permission name. */
@@ -47,4 +50,7 @@ export const REQUIRE = {
   ipRead: ['Ip.Read.All'],
   urlRead: ['URL.Read.All'],
   userRead: ['User.Read.All'],
+  graphHunting: ['ThreatHunting.Read.All'],
+  graphAlertRead: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'],
+  graphIncidentRead: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
 } as const satisfies Record<string, PermissionRequirement>;

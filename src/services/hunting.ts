@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
-import { REQUIRE } from '../domain/permissions.ts';
+import { REQUIRE, type PermissionRequirement } from '../domain/permissions.ts';
 import type { CompiledQuery, Counters, EventStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 import { FairSlots, type SlotLimits } from './fair-slots.ts';
@@ -108,9 +108,12 @@ export class HuntingService {
     this.slots = new FairSlots(this.limits.concurrency);
   }
 
-  /** Runs one query for the caller's tenant and device scope. */
-  async run(ctx: Ctx, query: unknown): Promise<HuntingResult> {
-    authz.require(ctx, REQUIRE.advancedQuery);
+  /**
+   * Runs one query for the caller's tenant and device scope. `required`: the permissions of the API
+   * it is called through (MDE's AdvancedQuery.*, or Graph's ThreatHunting.Read.All).
+   */
+  async run(ctx: Ctx, query: unknown, required: PermissionRequirement = REQUIRE.advancedQuery): Promise<HuntingResult> {
+    authz.require(ctx, required);
     if (typeof query !== 'string' || !query.trim()) throw errors.invalidBody("The body must be {\"Query\": \"<KQL>\"} with a non-empty query");
     if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
     // a slot first (waiting costs the tenant nothing), then the execution time, reserved before it runs

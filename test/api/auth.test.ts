@@ -83,7 +83,7 @@ describe('token endpoint', () => {
     const grant = await post({ grant_type: 'password', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'x' });
     expect(grant.statusCode).toBe(400);
     expect(grant.json().error).toBe('unsupported_grant_type');
-    const scope = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+    const scope = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://management.azure.com/.default' });
     expect(scope.statusCode).toBe(400);
     expect(scope.json().error).toBe('invalid_scope');
     const other = await h.newTenant('Elsewhere');

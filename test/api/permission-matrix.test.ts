@@ -55,6 +55,7 @@ async function expiredToken(): Promise<string> {
 /** Which authentication kinds each surface may declare. */
 const ALLOWED: Record<Surface, readonly AuthKind[]> = {
   api: ['bearer'],
+  graph: ['bearer'],
   sensor: ['device', 'enrollment-token'],
   identity: ['none', 'client-secret'],
   public: ['none'],
@@ -71,25 +72,36 @@ function expectMdeError(failures: string[], where: string, res: { statusCode: nu
 }
 
 describe('route tables', () => {
-  it('declare all four surfaces, each route with an authentication kind its surface allows', () => {
-    expect(new Set(h.app.routeTables.map((t) => t.surface))).toEqual(new Set(['api', 'sensor', 'identity', 'public']));
+  it('declare all five surfaces, each route with an authentication kind its surface allows', () => {
+    expect(new Set(h.app.routeTables.map((t) => t.surface))).toEqual(new Set(['api', 'graph', 'sensor', 'identity', 'public']));
     for (const { surface, route } of declaredRoutes(h.app)) {
       expect(ALLOWED[surface], `${surface} ${route.method} ${route.url}`).toContain(route.auth);
     }
   });
 });
 
-describe('permission matrix: api surface', () => {
-  it('covers every route of the api table', async () => {
-    const routes = routesOf<ApiRoute>('api');
-    expect(routes.length).toBeGreaterThanOrEqual(7);
+const MDE_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+describe.each([
+  ['api', MDE_SCOPE, GRAPH_SCOPE, 7],
+  ['graph', GRAPH_SCOPE, MDE_SCOPE, 1],
+] as const)('permission matrix: %s surface', (surface, scope, otherScope, atLeast) => {
+  it(`covers every route of the ${surface} table`, async () => {
+    const routes = routesOf<ApiRoute>(surface);
+    expect(routes.length).toBeGreaterThanOrEqual(atLeast);
     const allPerms = [...new Set(routes.flatMap(({ route }) => [...route.permissions]))];
-    const tokens = { expired: await expiredToken(), otherTenantAllPerms: await h.token(allPerms, otherTenant) };
+    const tokens = {
+      expired: await expiredToken(),
+      otherTenantAllPerms: await h.token(allPerms, otherTenant, scope),
+      // a token for the other API (MDE on Graph routes, Graph on MDE routes), every permission
+      otherApiAllPerms: await h.token(allPerms, undefined, otherScope),
+    };
     const failures: string[] = [];
     for (const { prefix, route: r } of routes) {
-      const right = await h.token([r.permissions[0]]);
+      const right = await h.token([r.permissions[0]], undefined, scope);
       const wrongPerms = allPerms.filter((p) => !r.permissions.includes(p as never));
-      const wrong = await h.token(wrongPerms);
+      const wrong = await h.token(wrongPerms, undefined, scope);
       const send = (token: string | null, id = deviceIds.own) =>
         h.app.inject({
           method: r.method,
@@ -100,6 +112,7 @@ describe('permission matrix: api surface', () => {
       const cases: [string, Promise<{ statusCode: number; body: string }>, (s: number) => boolean][] = [
         ['no token', send(null), (s) => s === 401],
         ['expired', send(tokens.expired), (s) => s === 401],
+        ['other API', send(tokens.otherApiAllPerms), (s) => s === 401],
         // Routes without a target id answer with the caller's own tenant data; isolation of the
         // data itself is asserted by the machines and hunting tests.
         ['other tenant', send(tokens.otherTenantAllPerms), (s) => s === 401 || s === 404 || (!r.url.includes(':id') && s >= 200 && s < 300)],

@@ -36,13 +36,13 @@ describe('composition by role', () => {
   it('runs every role by default', async () => {
     const p = await composed();
     expect([...p.roles]).toEqual([...ROLES]);
-    expect(p.app.routeTables.map((t) => t.surface)).toEqual(['public', 'identity', 'sensor', 'api']);
+    expect(p.app.routeTables.map((t) => t.surface)).toEqual(['public', 'identity', 'sensor', 'api', 'graph']);
     expect(p.events.ingest && p.events.eventWriter && p.events.feed && p.events.hunting).toBeTruthy();
   });
 
-  it('an api process serves the api and identity surfaces, hunting included, and no sensor surface', async () => {
+  it('an api process serves the api, graph and identity surfaces, hunting included, and no sensor surface', async () => {
     const p = await composed(['api']);
-    expect(p.app.routeTables.map((t) => t.surface)).toEqual(['public', 'identity', 'api']);
+    expect(p.app.routeTables.map((t) => t.surface)).toEqual(['public', 'identity', 'api', 'graph']);
     expect(await status(p, 'GET', '/api/machines')).toBe(401);
     expect(await status(p, 'POST', '/api/advancedqueries/run')).toBe(401);
     expect(await status(p, 'GET', '/healthz')).toBe(200);

@@ -33,12 +33,12 @@ describe('generated API reference', () => {
     expect(committed).toBe(f.content);
   });
 
-  it('documents every /api operation with its permissions', () => {
+  it('documents every /api and Graph (/v1.0/security) operation with its permissions', () => {
     const md = files.find((x) => x.path === 'docs/api/reference.md')!.content;
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path, op })));
     expect(operations.length).toBeGreaterThan(0);
     for (const { method, path, op } of operations) {
-      expect(path.startsWith('/api/'), path).toBe(true);
+      expect(path.startsWith('/api/') || path.startsWith('/v1.0/security/'), path).toBe(true);
       expect(md, `${method} ${path}`).toContain(`\`${method.toUpperCase()} ${path}\``);
       expect(op.description, `${method} ${path}`).toMatch(/^Requires one of: \S/);
     }

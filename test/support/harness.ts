@@ -28,8 +28,8 @@ export interface Harness {
   operator(tenantId?: string): Ctx;
   /** Creates another tenant as an operator. */
   newTenant(name: string): Promise<Tenant>;
-  /** Creates an app with these permissions and returns a bearer token for it. */
-  token(permissions: string[], tenantId?: string): Promise<string>;
+  /** Creates an app with these permissions and returns a bearer token for it (for the MDE API, or `scope`: e.g. Graph's). */
+  token(permissions: string[], tenantId?: string, scope?: string): Promise<string>;
   /** Inserts a device directly into the store. */
   addDevice(d: Partial<Device> & { computerDnsName: string }, tenantId?: string): Promise<Device>;
   close(): Promise<void>;
@@ -101,13 +101,13 @@ export async function startHarness(
     tenantId: tenant.id,
     operator: (tenantId = tenant.id) => operatorCtx(tenantId, 'test'),
     newTenant: (name) => tenants.createTenant(operatorCtx(randomUUID(), 'test'), name),
-    async token(permissions, tenantId = tenant.id) {
+    async token(permissions, tenantId = tenant.id, scope = 'https://api.securitycenter.microsoft.com/.default') {
       const c = await tenants.createApp(operatorCtx(tenantId, 'test'), `app-${permissions.join('-') || 'none'}`, permissions);
       const res = await app.inject({
         method: 'POST',
         url: `/${tenantId}/oauth2/v2.0/token`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'localhost:8443' },
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(),
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope }).toString(),
       });
       if (res.statusCode !== 200) throw new Error(`token request failed: ${res.body}`);
       return res.json().access_token as string;

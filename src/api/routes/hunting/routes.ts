@@ -7,8 +7,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../../domain/context.ts';
 import { PalisadeError } from '../../../domain/errors.ts';
-import { REQUIRE } from '../../../domain/permissions.ts';
-import type { HuntingService } from '../../../services/hunting.ts';
+import { REQUIRE, type PermissionRequirement } from '../../../domain/permissions.ts';
+import type { HuntingResult, HuntingService } from '../../../services/hunting.ts';
 import type { ServerMetrics } from '../../metrics.ts';
 import type { ApiRoute } from '../../route-table.ts';
 import { huntingStats } from './hunting-stats.ts';
@@ -41,32 +41,43 @@ const answer = Type.Object({
   Results: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'One object per row, keyed by column name' }),
 });
 
+/**
+ * Runs a hunting query counted in `metrics` (outcome, wall time, CPU), for every API that offers
+ * hunting (MDE's two routes here, Graph's runHuntingQuery); gives the result and MDE's Stats.
+ */
+export async function runCounted(
+  hunting: HuntingService, metrics: ServerMetrics, ctx: Ctx, query: unknown, required?: PermissionRequirement,
+): Promise<{ result: HuntingResult; stats: ReturnType<typeof huntingStats> }> {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let outcome = 'ok';
+  try {
+    const result = await hunting.run(ctx, query, required);
+    const cpu = process.cpuUsage(cpuBefore);
+    const stats = huntingStats({
+      seconds: (performance.now() - started) / 1000,
+      cpu,
+      rows: result.stats.rowsReturned,
+      bytes: Buffer.byteLength(result.resultsJson),
+      peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    });
+    return { result, stats };
+  } catch (e) {
+    outcome = e instanceof PalisadeError ? e.code : 'InternalServerError';
+    throw e;
+  } finally {
+    const cpu = process.cpuUsage(cpuBefore);
+    metrics.observeHunting(outcome, (performance.now() - started) / 1000, (cpu.user + cpu.system) / 1e6);
+  }
+}
+
 /** The two hunting routes, bound to a HuntingService; each query is counted in `metrics`. */
 export function huntingRoutes(hunting: HuntingService, metrics: ServerMetrics): ApiRoute[] {
   const run = async (req: FastifyRequest, reply: FastifyReply, ctx: Ctx) => {
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    let outcome = 'ok';
-    try {
-      const r = await hunting.run(ctx, (req.body as { Query: string }).Query);
-      const cpu = process.cpuUsage(cpuBefore);
-      const stats = huntingStats({
-        seconds: (performance.now() - started) / 1000,
-        cpu,
-        rows: r.stats.rowsReturned,
-        bytes: Buffer.byteLength(r.resultsJson),
-        peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
-      });
-      // the rows arrive as JSON text; the body is assembled around them rather than re-serialized
-      return reply.type('application/json; charset=utf-8')
-        .send(`{"Stats":${JSON.stringify(stats)},"Schema":${JSON.stringify(r.schema)},"Results":${r.resultsJson}}`);
-    } catch (e) {
-      outcome = e instanceof PalisadeError ? e.code : 'InternalServerError';
-      throw e;
-    } finally {
-      const cpu = process.cpuUsage(cpuBefore);
-      metrics.observeHunting(outcome, (performance.now() - started) / 1000, (cpu.user + cpu.system) / 1e6);
-    }
+    const { result: r, stats } = await runCounted(hunting, metrics, ctx, (req.body as { Query: string }).Query);
+    // the rows arrive as JSON text; the body is assembled around them rather than re-serialized
+    return reply.type('application/json; charset=utf-8')
+      .send(`{"Stats":${JSON.stringify(stats)},"Schema":${JSON.stringify(r.schema)},"Results":${r.resultsJson}}`);
   };
   const common = {
     auth: 'bearer', tag: 'Advanced hunting', permissions: REQUIRE.advancedQuery, quota: HUNTING_QUOTA,
