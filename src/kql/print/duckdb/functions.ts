@@ -821,8 +821,9 @@ export const DUCKDB_FUNCTIONS: Record<string, H> = {
     const [y, mo, d, h, mi, s] = [a[0], a[1] ?? '1', a[2] ?? '1', a[3] ?? '0', a[4] ?? '0', a[5] ?? '0'];
     // the seconds (with their fraction, to the tick) are added to the whole minute
     const minute = `TRY(make_timestamp(CAST(${y} AS BIGINT), CAST(${mo} AS BIGINT), CAST(${d} AS BIGINT), CAST(${h} AS BIGINT), CAST(${mi} AS BIGINT), 0))`;
-    const sec = `CAST(${s} AS DOUBLE)`;
-    return `(CASE WHEN ${sec} >= 0 AND ${sec} < 60 THEN ${datetimeOfTimestamp(minute)} + CAST(floor(${sec} * 10000000) AS BIGINT) END)`;
+    // the seconds rounded to the tick (a double holds 59.9999999 as a hair less)
+    const ticks = `round(CAST(${s} AS DOUBLE) * 10000000)`;
+    return `(CASE WHEN ${ticks} >= 0 AND ${ticks} < 600000000 THEN ${datetimeOfTimestamp(minute)} + CAST(${ticks} AS BIGINT) END)`;
   },
   make_timespan: (p, args) => {
     const a = args.map((x) => `CAST(${E(p, x)} AS DOUBLE)`);
