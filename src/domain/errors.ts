@@ -8,6 +8,11 @@ export const ERROR_CATALOGUE = {
   ODataError: { status: 400, expose: true },
   InvalidInput: { status: 400, expose: true },
   InvalidRequestBody: { status: 400, expose: true },
+  /** An indicator value refused by its type (reference §5). */
+  InvalidHashValue: { status: 400, expose: true },
+  InvalidIpAddress: { status: 400, expose: true },
+  InvalidDomainName: { status: 400, expose: true },
+  InvalidUrl: { status: 400, expose: true },
   MaximumBatchSizeExceeded: { status: 400, expose: true },
   MissingRequiredParameter: { status: 400, expose: true },
   Unauthorized: { status: 401, expose: true },

@@ -5,6 +5,7 @@
  */
 import type { Alert, Incident } from './alert.ts';
 import type { Device } from './device.ts';
+import type { Indicator } from './indicator.ts';
 import type { ListQuery } from './list-query.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
 
@@ -76,6 +77,39 @@ export interface DeviceRepo {
   /** Replaces the device's credential digest with REVOKED_CREDENTIAL; false when no such device is in scope. */
   revokeCredential(tenantId: string, id: string, scope: DeviceScope): Promise<boolean>;
   count(tenantId: string): Promise<number>;
+  /** The device groups of the tenant's devices with these names (rbacGroupName → rbacGroupId); unknown names are absent. */
+  groupIdsByName(tenantId: string, names: readonly string[]): Promise<Map<string, number>>;
+}
+
+/** Fields of an indicator an upsert may change. */
+export type IndicatorPatch = Partial<Omit<Indicator, 'tenantId' | 'id' | 'indicatorValue' | 'indicatorType' | 'createdBy' | 'source' | 'sourceType' | 'creationTimeDateTimeUtc' | 'createdByDisplayName' | 'createdBySource' | 'deleted'>>;
+
+/**
+ * Indicators of a tenant. "Live" = not deleted; "active" = live and not expired at `now`. Deleted
+ * indicators stay as tombstones (with the version of their deletion) so sensors learn of them.
+ * Every change takes a new tenant version from `allocate` in the same transaction.
+ */
+export interface IndicatorRepo {
+  /** Takes `ids` new ids and a new version for the tenant: the first id and the version. */
+  allocate(tenantId: string, ids: number): Promise<{ firstId: number; version: number }>;
+  /** The tenant's current indicator version (0 before any change). */
+  version(tenantId: string): Promise<number>;
+  insert(i: Indicator): Promise<void>;
+  /** Applies the patch to a live indicator; returns it, or null when there is none. */
+  update(tenantId: string, id: string, patch: IndicatorPatch): Promise<Indicator | null>;
+  /** The live indicators with these (type, normalised value) keys. */
+  findLiveByValues(tenantId: string, keys: readonly { indicatorType: string; indicatorValue: string }[]): Promise<Indicator[]>;
+  /** Live indicators by id; missing ids are absent from the result. */
+  getLive(tenantId: string, ids: readonly string[]): Promise<Indicator[]>;
+  /** Turns live indicators into tombstones of `version`; returns how many changed. */
+  markDeleted(tenantId: string, ids: readonly string[], version: number, at: string, by: string): Promise<number>;
+  /** Active indicators, filtered, sorted (default newest first), paged; only `createdBy`'s when given. */
+  list(tenantId: string, q: ListQuery, now: Date, createdBy?: string): Promise<Page<Indicator>>;
+  countActive(tenantId: string, now: Date): Promise<number>;
+  /** Every active indicator (for matching and sensors' full lists). */
+  active(tenantId: string, now: Date): Promise<Indicator[]>;
+  /** Indicators (tombstones included) changed after `sinceVersion`, in version order. */
+  changedSince(tenantId: string, sinceVersion: number): Promise<Indicator[]>;
 }
 
 /** Fields of an alert that use cases change after it was raised. */
@@ -139,6 +173,7 @@ export interface Repos {
   devices: DeviceRepo;
   alerts: AlertRepo;
   incidents: IncidentRepo;
+  indicators: IndicatorRepo;
   audit: AuditRepo;
 }
 

@@ -1,15 +1,17 @@
 /**
  * The ingest pipeline for sensor event batches (DESIGN.md §1, §8), as named steps:
  * decode (gunzip, size limit) → the line steps of process-body.ts (parse, validate, stamp, enrich,
- * age) over a step context → write: the valid lines, encoded column by column (one batch shape,
+ * age, match against the tenant's indicators) over a step context → write: the valid lines, encoded column by column (one batch shape,
  * whether a worker thread or the event loop ran the steps), go to EventStore.appendEncoded —
  * idempotent by batch id — which commits them and then announces them to the committed-batch feed.
  * Each line step returns ok, drop or dead-letter; bad lines are reported with their 1-based line
  * number and the rest of the batch is stored. Only whole-body problems (PalisadeError) and store
  * failures (retryable) throw. Every step is timed.
  */
+import type { RowMatch } from '../detect/indicator-matcher.ts';
+import type { IndicatorSnapshot } from '../detect/indicator-snapshot.ts';
 import { PalisadeError, type ErrorCode } from '../domain/errors.ts';
-import type { EventStore } from '../domain/ports.ts';
+import type { BatchIdentity, EventStore } from '../domain/ports.ts';
 import { dateToMicros } from '../schema/datetime.ts';
 import { processBody, type ProcessedBatch, type ProcessOptions } from './process-body.ts';
 import type { DeviceIdentity } from './stamp.ts';
@@ -75,6 +77,13 @@ export interface IngestPipelineOptions {
   onDeadLetter?: (d: DeadLetter) => void;
   /** Receives the metrics of every batch that completed. */
   onMetrics?: (m: IngestMetrics) => void;
+  /** The tenant's active indicators for the match step (null or absent: none to match). */
+  indicators?: (tenantId: string) => Promise<IndicatorSnapshot | null>;
+  /**
+   * Receives, right after a batch is committed (never for a duplicate), its rows that matched
+   * indicators raising alerts. It must not wait on anything: alerts are raised off the ingest path.
+   */
+  onMatches?: (batch: BatchIdentity, matches: RowMatch[]) => void;
   /**
    * Worker threads that decode, parse, validate and encode large bodies (the process-wide pool, see
    * worker-pool.ts). Default: one per core beyond the first, at most 4; 0 runs every step on the
@@ -111,6 +120,8 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     maxLines = 100_000,
     onDeadLetter,
     onMetrics,
+    indicators,
+    onMatches,
     workers = defaultWorkerCount(),
   } = opts;
   const pool = workers > 0 ? sharedWorkerPool(workers) : null;
@@ -137,11 +148,15 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         retentionDays,
         maxBytes: maxBodyBytes,
         maxLines,
+        indicators: indicators ? await indicators(req.tenantId) : null,
       };
       const batch = await process(req, options);
       const t = performance.now();
       const stored = await eventStore.appendEncoded({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId, tables: batch.tables });
       batch.stepMs.write += performance.now() - t;
+      if (!stored.duplicate && batch.matches.length && onMatches) {
+        onMatches({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId }, batch.matches);
+      }
 
       let dropped = 0;
       for (const f of batch.failures) {

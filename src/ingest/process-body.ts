@@ -1,22 +1,26 @@
 /**
  * The line steps of the ingest pipeline, declared once as a list (LINE_STEPS: parse → validate →
- * stamp → enrich → age) over a step context, and the batch they make of a request body: decode (no I/O
+ * stamp → enrich → age → match) over a step context, and the batch they make of a request body: decode (no I/O
  * beyond decompression), the line steps, then the valid lines encoded column by column. The result
  * (ProcessedBatch) has one shape whichever thread runs it — the event loop or an ingest worker
  * (line-worker.ts) — and is what the write step hands the event store. Each step runs over every
  * line still in play and is timed once per batch (timing each line costs more than some steps).
  */
+import { evidenceColumns, type RowMatch } from '../detect/indicator-matcher.ts';
+import type { IndicatorSnapshot } from '../detect/indicator-snapshot.ts';
 import type { EncodedTable } from '../domain/ports.ts';
 import { decodeBody, decodeBodySync, splitLines, type BodyLimits } from './decode-body.ts';
 import { encodeLines } from './encode-table.ts';
 import { enrichLine } from './enrich.ts';
+import { matchLine } from './match.ts';
 import { stampLine, type DeviceIdentity } from './stamp.ts';
 import { STEP_NAMES, deadLetter, drop, ok, type StepName, type StepResult } from './step.ts';
 import { parseLine, validateLine, type RawLine, type ValidLine } from './validate-line.ts';
 
 /**
- * What every step may read: who sent the batch, the server clock and the retention; later the
- * snapshot (by version) of the indicators to match. Plain data, so it crosses to worker threads.
+ * What every step may read: who sent the batch, the server clock, the retention, and the snapshot
+ * (by version) of the tenant's indicators to match. Plain data, so it crosses to worker threads (the
+ * snapshot's bytes are shared memory, not copied).
  */
 export interface StepContext {
   identity: DeviceIdentity;
@@ -25,6 +29,8 @@ export interface StepContext {
   retentionDays: number;
   /** Who wrote the rows: a sensor (default; only sensor tables) or the server itself (EventWriter). */
   source?: 'sensor' | 'service';
+  /** The tenant's active indicators; absent or empty: nothing to match. */
+  indicators?: IndicatorSnapshot | null;
 }
 
 /** What the steps need besides the body. */
@@ -51,6 +57,7 @@ export const LINE_STEPS: readonly LineStep[] = [
   step<ValidLine, ValidLine>('stamp', (v, ctx) => stampLine(v, ctx.identity)),
   step<ValidLine, ValidLine>('enrich', (v) => enrichLine(v)),
   step<ValidLine, ValidLine>('age', ageLine),
+  step<ValidLine, ValidLine>('match', matchLine),
 ];
 
 /** A line that did not make it. */
@@ -74,6 +81,8 @@ export interface ProcessedBatch {
   tables: EncodedTable[];
   /** Lines that did not pass, in line order. */
   failures: LineFailure[];
+  /** Accepted rows that matched indicators raising alerts, in line order. */
+  matches: RowMatch[];
   /** Milliseconds per step; encoding counts as the start of `write`. */
   stepMs: Record<StepName, number>;
 }
@@ -125,10 +134,15 @@ export function runLineSteps(inputs: readonly unknown[], steps: readonly LineSte
     stepMs[s.name] += performance.now() - t;
   }
   failures.sort((a, b) => a.line - b.line);
+  const matches: RowMatch[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as ValidLine;
+    if (v.hits) matches.push({ line: label(live[i]).line, table: v.table.name, row: evidenceColumns(v.row), hits: v.hits });
+  }
   const t = performance.now();
   const tables = encodeLines(values as ValidLine[]);
   stepMs.write += performance.now() - t;
-  return { lines: inputs.length, accepted: values.length, tables, failures, stepMs };
+  return { lines: inputs.length, accepted: values.length, tables, failures, matches, stepMs };
 }
 
 function stepsOverBody(raw: Buffer, o: ProcessOptions, stepMs: Record<StepName, number>): ProcessedBatch {

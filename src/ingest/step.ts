@@ -24,7 +24,7 @@ export function deadLetter<T = never>(reason: string): StepResult<T> {
 }
 
 /** Names of the pipeline steps, in order. */
-export const STEP_NAMES = ['decode', 'parse', 'validate', 'stamp', 'enrich', 'age', 'write'] as const;
+export const STEP_NAMES = ['decode', 'parse', 'validate', 'stamp', 'enrich', 'age', 'match', 'write'] as const;
 
 /** One of the pipeline's step names. */
 export type StepName = (typeof STEP_NAMES)[number];

@@ -4,6 +4,7 @@
  * tables and columns, wrong types, a line or string value beyond its length bound, and a missing,
  * unparseable or future (more than one day ahead) Timestamp dead-letter the line with a reason.
  */
+import type { IndicatorHit } from '../detect/indicator-matcher.ts';
 import type { EventRow } from '../domain/ports.ts';
 import { canonicalUtcMicros, formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
 import { getTable } from '../schema/registry.ts';
@@ -24,6 +25,8 @@ export interface ValidLine {
   row: EventRow;
   /** Timestamp in microseconds since the epoch. */
   ts: bigint;
+  /** Indicators the row matched (set by the match step; absent when none). */
+  hits?: IndicatorHit[];
 }
 
 /** Longest event line accepted (characters); a longer one is dead-lettered unread. */

@@ -7,6 +7,7 @@
 import type { Generated } from 'kysely';
 import type { AlertsRow } from '../../entities/alert.ts';
 import type { IncidentsRow } from '../../entities/incident.ts';
+import type { IndicatorsRow } from '../../entities/indicator.ts';
 import type { DevicesRow } from '../../entities/machine.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
@@ -89,6 +90,16 @@ export interface AuditLogTable {
   details: string | null;
 }
 
+/** `indicators`: custom indicators, from the indicator entity's storage (src/entities/indicator.ts); deleted ones are tombstones. */
+export type IndicatorsTable = IndicatorsRow;
+
+/** `indicator_counters`: per tenant, the last indicator id given and the indicator version. */
+export interface IndicatorCountersTable {
+  tenant_id: string;
+  last_id: number;
+  version: number;
+}
+
 /** The whole state-store schema. */
 export interface StateDb {
   tenants: TenantsTable;
@@ -101,4 +112,6 @@ export interface StateDb {
   incidents: IncidentsTable;
   alert_entities: AlertEntitiesTable;
   audit_log: AuditLogTable;
+  indicators: IndicatorsTable;
+  indicator_counters: IndicatorCountersTable;
 }

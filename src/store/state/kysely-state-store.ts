@@ -12,6 +12,7 @@ import { kyselyDeviceRepo } from './device-repo.ts';
 import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
 import { kyselyIncidentRepo } from './incident-repo.ts';
+import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 
 /** The repositories bound to `db` (the store itself or one transaction). */
@@ -24,6 +25,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     devices: kyselyDeviceRepo(db, dialect),
     alerts,
     incidents: kyselyIncidentRepo(db, dialect, alerts),
+    indicators: kyselyIndicatorRepo(db, dialect),
     audit: kyselyAuditRepo(db),
   };
 }

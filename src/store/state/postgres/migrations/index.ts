@@ -3,10 +3,12 @@ import type { Migration } from 'kysely';
 import { initialPostgres } from './0001-initial.ts';
 import { deviceIdIndexPostgres } from './0002-device-id-index.ts';
 import { alertsPostgres } from './0003-alerts.ts';
+import { indicatorsPostgres } from './0004-indicators.ts';
 
 /** Every PostgreSQL migration by name. */
 export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialPostgres,
   '0002-device-id-index': deviceIdIndexPostgres,
   '0003-alerts': alertsPostgres,
+  '0004-indicators': indicatorsPostgres,
 };

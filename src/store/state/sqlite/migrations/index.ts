@@ -3,10 +3,12 @@ import type { Migration } from 'kysely';
 import { initialSqlite } from './0001-initial.ts';
 import { deviceIdIndexSqlite } from './0002-device-id-index.ts';
 import { alertsSqlite } from './0003-alerts.ts';
+import { indicatorsSqlite } from './0004-indicators.ts';
 
 /** Every SQLite migration by name. */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialSqlite,
   '0002-device-id-index': deviceIdIndexSqlite,
   '0003-alerts': alertsSqlite,
+  '0004-indicators': indicatorsSqlite,
 };
