@@ -39,7 +39,13 @@ import { createFileCursorStore, createMemoryCursorStore } from './queue/memory/c
 import { openMemoryQueue } from './queue/memory/memory-queue.ts';
 import { registerQueueMetrics } from './queue/queue-metrics.ts';
 import { commitFaultHook, startTestConsumers } from './queue/memory/feed-test-hooks.ts';
+import { createIndicatorAlerts, type IndicatorAlerts } from './detect/indicator-alerts.ts';
+import type { RowMatch } from './detect/indicator-matcher.ts';
+import type { IndicatorSnapshot } from './detect/indicator-snapshot.ts';
+import { createIndicatorSnapshots } from './detect/indicator-snapshots.ts';
+import type { BatchIdentity } from './domain/ports.ts';
 import { DeviceService } from './services/devices.ts';
+import { IndicatorService } from './services/indicators.ts';
 import { AlertService } from './services/alerts.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
@@ -102,8 +108,14 @@ export interface EventSide {
 /** The event side with every part present (all roles). */
 export type EventStack = { [K in keyof EventSide]: NonNullable<EventSide[K]> };
 
+/** What the ingest pipeline's match step reads, and where its matches go after the commit. */
+interface MatchWiring {
+  indicators: (tenantId: string) => Promise<IndicatorSnapshot | null>;
+  onMatches: (batch: BatchIdentity, matches: RowMatch[]) => void;
+}
+
 /** Opens the event side the roles need: the store always, the rest by role. */
-async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters: Counters, log?: Logger): Promise<EventSide> {
+async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters: Counters, log?: Logger, match?: MatchWiring): Promise<EventSide> {
   const geoIp = o.geoIpDb ? await openGeoIpDatabase(o.geoIpDb) : null;
   const checkpointBytes = o.checkpointMib === undefined ? undefined : o.checkpointMib * 1024 * 1024;
   const limits = { ...DEFAULT_HUNTING_LIMITS, ...o.hunting, geoIp: geoIp !== null };
@@ -137,6 +149,8 @@ async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters
       await startTestConsumers(queue);
       const pipeline = createIngestPipeline({
         eventStore: store,
+        indicators: match?.indicators,
+        onMatches: match?.onMatches,
         onDeadLetter: (d) => log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
       });
       ingest = (req) => pipeline.ingest(req);
@@ -229,6 +243,8 @@ export interface Palisade {
   tenants: TenantService;
   /** Alerts and incidents; detections raise alerts through `alerts.raise(systemCtx(tenant), draft)`. */
   alerts: AlertService;
+  /** Indicator matches waiting to be raised as alerts (`idle()` resolves once all are). */
+  indicatorAlerts: IndicatorAlerts;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
@@ -245,9 +261,17 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const clock = o.clock ?? (() => new Date());
   const counters = o.counters ?? createMemoryCounters();
   const state = typeof o.state === 'string' ? await openStateStore(o.state) : o.state;
+  // indicators are matched in the ingest pipeline; their alerts are raised once the alerts use case exists (below)
+  const indicators = new IndicatorService(state, clock);
+  const snapshots = createIndicatorSnapshots(indicators);
+  indicators.onChange((tenantId) => snapshots.invalidate(tenantId));
+  let indicatorAlerts: IndicatorAlerts | null = null;
   let events: EventSide;
   try {
-    events = await openEventSide(roles, o.events, counters, o.log);
+    events = await openEventSide(roles, o.events, counters, o.log, {
+      indicators: (tenantId) => snapshots.get(tenantId),
+      onMatches: (batch, matches) => indicatorAlerts?.enqueue(batch, matches),
+    });
   } catch (e) {
     await state.close();
     throw e;
@@ -258,6 +282,8 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     store: state, events: events.eventWriter, clock,
     onEventWriteError: (alertId, err) => o.log?.error({ err, alertId }, 'the hunting rows of an alert were not written'),
   });
+  const raisedFromIndicators = createIndicatorAlerts(alerts, (err, draft) => o.log?.error({ err, dedupeKey: draft.dedupeKey }, 'an indicator alert was not raised'));
+  indicatorAlerts = raisedFromIndicators;
   const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
   const feed = events.feed;
   if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
@@ -266,6 +292,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     tokens,
     devices: new DeviceService(state, clock),
     alerts,
+    indicators,
     gateway,
     hunting: events.hunting,
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
@@ -298,10 +325,12 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     counters,
     tenants: new TenantService(state, (t) => newSigningKey(t)),
     alerts,
+    indicatorAlerts: raisedFromIndicators,
     app,
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        await raisedFromIndicators.idle();
         await events.close();
         await state.close();
       })()),

@@ -14,12 +14,14 @@ import type { BearerAuthenticator } from '../auth/bearer.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { AlertService } from '../services/alerts.ts';
 import type { DeviceService } from '../services/devices.ts';
+import type { IndicatorService } from '../services/indicators.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { rewriteFunctionSegments } from './function-segments.ts';
 import { installUnrouted } from './unrouted.ts';
 import { registerOpenApi } from './openapi.ts';
 import { formBody, guardRoutes, registerTables, type RouteTable } from './route-table.ts';
+import { indicatorRoutes } from './routes/indicators/routes.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
@@ -38,6 +40,7 @@ export interface AppServices {
   tokens: TokenService;
   devices: DeviceService;
   alerts: AlertService;
+  indicators: IndicatorService;
   gateway: SensorGateway;
   /** Advanced hunting; its routes are registered when present. */
   hunting: HuntingService | null;
@@ -124,13 +127,14 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
 
   const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness })];
   if (deps.surfaces.api) tables.push(identityTable(services.authorization));
-  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null));
+  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators));
   if (deps.surfaces.api) {
     tables.push({
       surface: 'api',
       prefixes: ['/api', '/api/v1.0'],
       routes: [
         ...machineRoutes(services.devices, clock),
+        ...indicatorRoutes(services.indicators, clock),
         ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
       ],

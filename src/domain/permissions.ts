@@ -53,4 +53,6 @@ export const REQUIRE = {
   graphHunting: ['ThreatHunting.Read.All'],
   graphAlertRead: ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'],
   graphIncidentRead: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
+  /** Either grants the indicators API: Ti.ReadWrite reaches its own app's indicators, Ti.ReadWrite.All all of them. */
+  indicators: ['Ti.ReadWrite.All', 'Ti.ReadWrite'],
 } as const satisfies Record<string, PermissionRequirement>;

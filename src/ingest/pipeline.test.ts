@@ -67,7 +67,7 @@ describe('ingest pipeline', () => {
     expect(deadLetters.map((d) => [d.line, d.step])).toEqual([[2, 'parse'], [3, 'validate'], [5, 'validate'], [6, 'validate'], [7, 'validate'], [9, 'validate'], [11, 'validate']]);
     expect(metrics).toHaveLength(1);
     expect(metrics[0]).toMatchObject({ lines: 10, accepted: 2, dropped: 1, deadLettered: 7, duplicate: false });
-    expect(Object.keys(metrics[0].stepMs)).toEqual(['decode', 'parse', 'validate', 'stamp', 'enrich', 'age', 'write']);
+    expect(Object.keys(metrics[0].stepMs)).toEqual(['decode', 'parse', 'validate', 'stamp', 'enrich', 'age', 'match', 'write']);
 
     expect(await rows(`SELECT "DeviceId", "DeviceName", "FileName", "SHA1", "ProcessId", "__TenantId", "__RbacGroupId" FROM "DeviceProcessEvents" WHERE "__TenantId" = '${TENANT}'`)).toEqual([
       [DEVICE, 'sensor-host.corp', 'a.exe', 'abcdef', 77, TENANT, 3],
@@ -206,5 +206,29 @@ describe('ingest pipeline', () => {
     };
     const p = createIngestPipeline({ eventStore: failing, now: () => NOW });
     await expect(p.ingest({ ...who, batchId: 'f', body: ndjson([{ table: 'DeviceInfo', row: { Timestamp: '2024-05-01T10:00:00Z' } }]), gzip: false })).rejects.toThrow('disk full');
+  });
+});
+
+describe('the match step', () => {
+  it('hands the matches of a committed batch on, on the event loop and in a worker thread, never for a duplicate', async () => {
+    const { packSnapshot } = await import('../detect/indicator-snapshot.ts');
+    const hash = 'c'.repeat(40);
+    const snapshot = packSnapshot(TENANT, 9, [{ id: '5', type: 'FileSha1', value: hash, action: 'Audit', severity: 'Low', generateAlert: true, title: 'T', groups: null, expiresAtMs: null }]);
+    for (const workers of [0, 1]) {
+      const seen: { batchId: string; lines: number[] }[] = [];
+      const p = createIngestPipeline({
+        eventStore: store, now: () => NOW, workers,
+        indicators: async (t) => (t === TENANT ? snapshot : null),
+        onMatches: (b, m) => seen.push({ batchId: b.batchId, lines: m.map((x) => x.line) }),
+      });
+      // over 64 KiB, so that a pool runs it in a worker
+      const filler = Array.from({ length: 600 }, (_, i) => ({ table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: `f${i}.exe`, SHA1: 'd'.repeat(40), ProcessCommandLine: 'x'.repeat(100) } }));
+      const body = ndjson([...filler, { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: 'bad.exe', SHA1: hash.toUpperCase(), ReportId: 3 } }]);
+      expect(body.length).toBeGreaterThan(64 * 1024);
+      const batchId = `match-${workers}`;
+      await p.ingest({ ...who, batchId, body, gzip: false });
+      await p.ingest({ ...who, batchId, body, gzip: false });
+      expect(seen).toEqual([{ batchId, lines: [601] }]);
+    }
   });
 });

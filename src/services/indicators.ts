@@ -11,13 +11,10 @@ import { errors, PalisadeError } from '../domain/errors.ts';
 import { MAX_ACTIVE_INDICATORS, MAX_INDICATOR_BATCH, type Indicator, type IndicatorInput } from '../domain/indicator.ts';
 import { checkSubmission } from '../domain/indicator-submission.ts';
 import type { ListQuery } from '../domain/list-query.ts';
-import type { PermissionRequirement } from '../domain/permissions.ts';
+import { REQUIRE } from '../domain/permissions.ts';
 import type { Page, Repos, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
-
-/** Either indicator permission grants the API; the scope differs (see `ownerFilter`). */
-export const TI_PERMISSIONS: PermissionRequirement = ['Ti.ReadWrite.All', 'Ti.ReadWrite'];
 
 /** One result of an import, as MDE answers it. */
 export interface ImportResult {
@@ -91,7 +88,7 @@ export class IndicatorService {
 
   /** GET /api/indicators: active indicators (the caller's own with Ti.ReadWrite). */
   async list(ctx: Ctx, q: ListQuery): Promise<Page<Indicator>> {
-    authz.require(ctx, TI_PERMISSIONS);
+    authz.require(ctx, REQUIRE.indicators);
     return this.store.indicators.list(ctx.tenantId, q, this.clock(), this.ownerFilter(ctx));
   }
 
@@ -100,7 +97,7 @@ export class IndicatorService {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const target = `${String(b.indicatorType ?? '')}:${String(b.indicatorValue ?? '').slice(0, 200)}`;
     const out = await audited(this.store, ctx, this.clock, 'indicator.submit', target, async (r) => {
-      authz.require(ctx, TI_PERMISSIONS);
+      authz.require(ctx, REQUIRE.indicators);
       const now = this.clock();
       const input = checkSubmission(body, now);
       const [one] = await this.upsert(ctx, r, [input], now);
@@ -120,7 +117,7 @@ export class IndicatorService {
     const items = (body as { Indicators?: unknown } | null)?.Indicators;
     const target = Array.isArray(items) ? `${items.length} indicators` : '';
     const out = await audited(this.store, ctx, this.clock, 'indicator.import', target, async (r) => {
-      authz.require(ctx, TI_PERMISSIONS);
+      authz.require(ctx, REQUIRE.indicators);
       if (!Array.isArray(items)) {
         if (items === undefined) throw new PalisadeError('MissingRequiredParameter', "The field 'Indicators' (a list of indicators) is required");
         throw errors.invalidBody("'Indicators' must be a list of indicators");
@@ -252,7 +249,7 @@ export class IndicatorService {
   /** DELETE /api/indicators/{id}. */
   async delete(ctx: Ctx, id: string): Promise<void> {
     await audited(this.store, ctx, this.clock, 'indicator.delete', id, async (r) => {
-      authz.require(ctx, TI_PERMISSIONS);
+      authz.require(ctx, REQUIRE.indicators);
       await this.remove(ctx, r, [id]);
     });
     this.changed(ctx.tenantId);
@@ -263,7 +260,7 @@ export class IndicatorService {
     const raw = (body as { IndicatorIds?: unknown } | null)?.IndicatorIds;
     const target = Array.isArray(raw) ? raw.slice(0, MAX_INDICATOR_BATCH).map(String).join(',') : '';
     await audited(this.store, ctx, this.clock, 'indicator.batchDelete', target, async (r) => {
-      authz.require(ctx, TI_PERMISSIONS);
+      authz.require(ctx, REQUIRE.indicators);
       if (raw === undefined) throw new PalisadeError('MissingRequiredParameter', "The field 'IndicatorIds' is required");
       if (!Array.isArray(raw) || raw.length === 0) throw errors.invalidBody("'IndicatorIds' must be a non-empty list of indicator ids");
       if (raw.length > MAX_INDICATOR_BATCH) {

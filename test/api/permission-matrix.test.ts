@@ -26,6 +26,10 @@ beforeAll(async () => {
   otherTenant = (await h.newTenant('Other')).id;
   const o = await h.addDevice({ computerDnsName: 'other-host' }, otherTenant);
   deviceIds.other = o.id;
+  // the indicators the examples of DELETE /indicators/1 and BatchDelete ['2'] remove
+  for (const n of [1, 2]) {
+    await h.app.services.indicators.submit(h.operator(), { indicatorValue: String(n).padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', title: 'Matrix', description: 'Matrix' });
+  }
 });
 afterAll(async () => h?.close());
 
@@ -149,7 +153,7 @@ describe('permission matrix: sensor surface', () => {
     await h.app.services.devices.revokeCredential(h.operator(), revoked.deviceId);
     const header = (id: string, credential: string) => `Device ${id}:${credential}`;
     const routes = routesOf<DeviceRoute>('sensor').filter(({ route }) => route.auth === 'device');
-    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat']);
+    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat', '/indicators']);
     const failures: string[] = [];
     let n = 0;
     for (const { prefix, route: r } of routes) {

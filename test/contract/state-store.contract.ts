@@ -10,6 +10,7 @@ import { PalisadeError } from '../../src/domain/errors.ts';
 import type { FilterExpr, FilterLiteral, ListQuery, OrderBy } from '../../src/domain/list-query.ts';
 import type { DeviceScope, StateStore } from '../../src/domain/ports.ts';
 import type { App, EnrollmentToken } from '../../src/domain/tenant.ts';
+import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 
 /** What an adapter's test file provides. */
@@ -80,6 +81,17 @@ const inList = (field: string, values: FilterLiteral[]): FilterExpr => ({ kind: 
 const anyTag = (predicate: FilterExpr | null): FilterExpr => ({ kind: 'any', field: 'machineTags', predicate });
 
 /** Creates a tenant with a unique id and returns the id. */
+/** A realistic indicator record with overrides. */
+export function makeIndicator(tenantId: string, id: string, over: Partial<Indicator> = {}): Indicator {
+  return {
+    tenantId, id, indicatorValue: id.padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', createdBy: 'client-1', source: 'App', sourceType: 'AadApp',
+    severity: 'High', application: null, educateUrl: null, title: `Indicator ${id}`, description: 'd', recommendedActions: 'r',
+    creationTimeDateTimeUtc: '2025-06-01T00:00:00.000Z', expirationTime: null, lastUpdateTime: '2025-06-01T00:00:00.000Z', lastUpdatedBy: null,
+    rbacGroupNames: ['Servers'], rbacGroupIds: ['7'], mitreTechniques: ['T1059'], generateAlert: true, createdByDisplayName: 'App', externalId: null,
+    createdBySource: 'PublicApi', changeVersion: 1, deleted: false, ...over,
+  };
+}
+
 async function newTenant(store: StateStore, name = 'Contoso'): Promise<string> {
   const id = randomUUID();
   await store.tenants.create({ id, name, createdAt: '2025-01-01T00:00:00.000Z' });
@@ -280,6 +292,67 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(await shared.audit.list(a, 2)).toEqual([rec(a, '2025-06-02T00:00:00.000Z', 'c'), rec(a, '2025-06-02T00:00:00.000Z', 'b')]);
         expect((await shared.audit.list(b, 10)).map((r) => r.action)).toEqual(['other']);
         expect(await shared.audit.list(a, 0)).toEqual([]);
+      });
+    });
+
+    describe('indicators', () => {
+      const all: ListQuery = { top: 100, skip: 0, count: true, orderBy: [] };
+      it('allocates ids and versions per tenant, in the transaction', async () => {
+        const a = await newTenant(shared);
+        const b = await newTenant(shared);
+        expect(await shared.indicators.version(a)).toBe(0);
+        expect(await shared.indicators.allocate(a, 3)).toEqual({ firstId: 1, version: 1 });
+        expect(await shared.indicators.allocate(a, 0)).toEqual({ firstId: 4, version: 2 });
+        expect(await shared.indicators.allocate(b, 1)).toEqual({ firstId: 1, version: 1 });
+        await expect(shared.tx(async (r) => {
+          await r.indicators.allocate(a, 5);
+          throw new Error('rolled back');
+        })).rejects.toThrow('rolled back');
+        expect(await shared.indicators.version(a)).toBe(2);
+      });
+
+      it('round-trips an indicator exactly; one live indicator per type and value', async () => {
+        const t = await newTenant(shared);
+        const i = makeIndicator(t, '1', { expirationTime: '2099-01-01T00:00:00.000Z' });
+        await shared.indicators.insert(i);
+        expect(await shared.indicators.getLive(t, ['1', '2'])).toEqual([i]);
+        expect(await shared.indicators.findLiveByValues(t, [{ indicatorType: 'FileSha1', indicatorValue: i.indicatorValue }])).toEqual([i]);
+        await expect(shared.indicators.insert(makeIndicator(t, '2', { indicatorValue: i.indicatorValue }))).rejects.toMatchObject({ code: 'Conflict' });
+        expect(await shared.indicators.markDeleted(t, ['1'], 5, '2025-06-02T00:00:00Z', 'client-2')).toBe(1);
+        expect(await shared.indicators.getLive(t, ['1'])).toEqual([]);
+        // a tombstone frees its value, and stays for the change list
+        await shared.indicators.insert(makeIndicator(t, '2', { indicatorValue: i.indicatorValue, changeVersion: 6 }));
+        expect((await shared.indicators.changedSince(t, 4)).map((x) => [x.id, x.deleted, x.changeVersion, x.lastUpdatedBy])).toEqual([['1', true, 5, 'client-2'], ['2', false, 6, null]]);
+        const u = await shared.indicators.update(t, '2', { action: 'Block', title: 'New', changeVersion: 7, rbacGroupIds: [] });
+        expect(u).toMatchObject({ action: 'Block', title: 'New', changeVersion: 7, rbacGroupIds: [], indicatorValue: i.indicatorValue });
+        expect(await shared.indicators.update(t, '1', { title: 'tombstone' })).toBeNull();
+      });
+
+      it('lists and counts active ones only (not deleted, not expired), per tenant and creator, with $filter', async () => {
+        const t = await newTenant(shared);
+        const other = await newTenant(shared);
+        const now = new Date('2030-01-01T00:00:00Z');
+        await shared.indicators.insert(makeIndicator(t, '1', { creationTimeDateTimeUtc: '2025-06-01T00:00:00.000Z' }));
+        await shared.indicators.insert(makeIndicator(t, '2', { creationTimeDateTimeUtc: '2025-06-02T00:00:00.000Z', createdBy: 'client-2', indicatorType: 'IpAddress', indicatorValue: '10.0.0.1' }));
+        await shared.indicators.insert(makeIndicator(t, '3', { expirationTime: '2029-12-31T00:00:00.000Z' }));
+        await shared.indicators.insert(makeIndicator(t, '4', { deleted: true }));
+        await shared.indicators.insert(makeIndicator(other, '1'));
+        const page = await shared.indicators.list(t, all, now);
+        expect(page.items.map((i) => i.id)).toEqual(['2', '1']);
+        expect(page.total).toBe(2);
+        expect((await shared.indicators.list(t, all, now, 'client-2')).items.map((i) => i.id)).toEqual(['2']);
+        const f: FilterExpr = { kind: 'cmp', op: 'eq', field: 'indicatorType', value: 'IpAddress' };
+        expect((await shared.indicators.list(t, { ...all, filter: f }, now)).items.map((i) => i.id)).toEqual(['2']);
+        expect(await shared.indicators.countActive(t, now)).toBe(2);
+        expect((await shared.indicators.active(t, now)).map((i) => i.id).sort()).toEqual(['1', '2']);
+        expect(await shared.indicators.countActive(t, new Date('2029-01-01T00:00:00Z'))).toBe(3);
+      });
+
+      it('maps device group names to ids from the tenant\'s devices', async () => {
+        const t = await newTenant(shared);
+        await shared.devices.insert(makeDevice(t, 'g1', { rbacGroupId: 7, rbacGroupName: 'Servers' }));
+        expect([...await shared.devices.groupIdsByName(t, ['Servers', 'Nowhere'])]).toEqual([['Servers', 7]]);
+        expect([...await shared.devices.groupIdsByName(await newTenant(shared), ['Servers'])]).toEqual([]);
       });
     });
 

@@ -1,11 +1,14 @@
 /**
- * The sensor surface (protocol v1, DESIGN.md §6): enrollment, heartbeats and event batches.
+ * The sensor surface (protocol v1, DESIGN.md §6): enrollment, heartbeats, event batches and the
+ * versioned indicator list.
  * Devices authenticate with `Authorization: Device <deviceId>:<credential>`; the tenant and device
  * identity of everything a sensor sends come from that credential, never from the payload. Enroll
  * and heartbeat bodies are validated against the protocol's schemas before anything is written.
  */
 import { EnrollBodySchema, HeartbeatSchema, type EnrollBody, type Heartbeat } from '../../../sensor/transport/protocol.ts';
+import type { IndicatorService } from '../../../services/indicators.ts';
 import type { SensorGateway } from '../../../services/sensor-gateway.ts';
+import { Type } from '@sinclair/typebox';
 import { errors } from '../../../domain/errors.ts';
 import type { DeviceRoute, OpenRoute, RouteTable } from '../../route-table.ts';
 
@@ -16,8 +19,8 @@ const BATCH_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 /** Largest (compressed) event batch body. */
 export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** The sensor surface's table. */
-export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null): RouteTable<'sensor'> {
+/** The sensor surface's table; the indicator list is served when `indicators` is given. */
+export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null): RouteTable<'sensor'> {
   const routes: (DeviceRoute | OpenRoute)[] = [
     {
       method: 'POST', url: '/enroll', auth: 'enrollment-token', summary: 'Enroll a device with an onboarding package\'s token',
@@ -48,5 +51,17 @@ export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null):
       },
     },
   ];
+  if (indicators) {
+    routes.push({
+      method: 'GET', url: '/indicators', auth: 'device',
+      summary: "The indicators for this device: the changes since the version it holds (`since`), or the whole list (no `since`, or 0)",
+      schema: { querystring: Type.Object({ since: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) }, { additionalProperties: true }) },
+      example: { query: { since: '0' } },
+      handler: async (req, _reply, device) => {
+        const since = (req.query as { since?: string }).since;
+        return indicators.forSensor(device, since === undefined ? null : Number(since));
+      },
+    });
+  }
   return { surface: 'sensor', prefixes: ['/sensor/v1'], routes, documented: false };
 }
