@@ -8,7 +8,7 @@
  * | `api` | the MDE API and the identity surface (tokens), advanced hunting |
  * | `gateway` | the sensor protocol surface (enroll, heartbeat, event batches) |
  * | `pipeline` | the ingest pipeline, the server's own event writer, the committed-batch feed |
- * | `scheduler` | periodic jobs: event retention |
+ * | `scheduler` | periodic jobs: event retention, the syslog forwarder of alert changes (`syslog`) |
  *
  * All four run by default; `serve --roles api,gateway,…` picks some. The public surface (health,
  * API reference) is served by every process. Until the queue between gateway and pipeline exists
@@ -47,6 +47,9 @@ import type { BatchIdentity } from './domain/ports.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
 import { AlertService } from './services/alerts.ts';
+import { AlertForwarder } from './services/alert-stream.ts';
+import { createSyslogSink } from './stream/syslog/syslog-sink.ts';
+import type { SyslogTarget } from './stream/syslog/transport.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { InvestigationService } from './services/investigation.ts';
@@ -232,6 +235,10 @@ export interface ComposeOptions {
   /** The process log (pino); the HTTP app logs through it unless `http.logger` says otherwise. */
   log?: Logger;
   http?: HttpOptions;
+  /** Forward new and updated alerts as CEF over syslog (scheduler role; see stream/syslog/). */
+  syslog?: SyslogTarget;
+  /** The syslog forwarder's pause between rounds and how old a change must be before it goes (defaults 1 s and 2 s; tests shorten them). */
+  syslogTiming?: { pollMs?: number; settleMs?: number };
 }
 
 /** A composed program. */
@@ -245,6 +252,8 @@ export interface Palisade {
   alerts: AlertService;
   /** Indicator matches waiting to be raised as alerts (`idle()` resolves once all are). */
   indicatorAlerts: IndicatorAlerts;
+  /** The syslog forwarder of alert changes, when configured (scheduler role). */
+  syslog: AlertForwarder | null;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
@@ -317,6 +326,13 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     await state.close();
     throw e;
   }
+  const syslog = o.syslog && roles.has('scheduler')
+    ? new AlertForwarder({
+      output: 'syslog', sink: createSyslogSink(o.syslog), store: state, alerts, clock, ...o.syslogTiming,
+      onError: (err) => o.log?.warn({ err }, 'alerts were not forwarded to syslog; retrying'),
+    })
+    : null;
+  syslog?.start();
   let closing: Promise<void> | null = null;
   return {
     roles,
@@ -326,9 +342,11 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     tenants: new TenantService(state, (t) => newSigningKey(t)),
     alerts,
     indicatorAlerts: raisedFromIndicators,
+    syslog,
     app,
     close: () =>
       (closing ??= (async () => {
+        await syslog?.stop();
         await app.close();
         await raisedFromIndicators.idle();
         await events.close();

@@ -40,6 +40,8 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--log-level <level>', 'fatal, error, warn, info, debug', 'warn')
   .option('--no-throttle', 'disable MDE\'s per-tenant API call quotas (benchmarks only)')
   .option('--allow-external-data', 'let hunting queries fetch http(s) URLs with externaldata (the server then reaches whatever its network reaches)')
+  .option('--syslog <url>', 'forward new and updated alerts as CEF over syslog (RFC 5424): udp://host:514, tcp://host:601 or tls://host:6514 (octet-counted on tcp and tls)')
+  .option('--syslog-ca <file>', 'PEM CA certificates a tls:// syslog server must chain to (default: the system\'s)')
   .option('--geoip-db <file>', 'a GeoIP database in the MaxMind DB format (e.g. GeoLite2-City.mmdb) for geo_info_from_ip_address')
   .action(async (o) => {
     const s = await serve({ ...o, throttle: o.throttle !== false });

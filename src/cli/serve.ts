@@ -4,7 +4,9 @@
  * unless `--roles` picks some (the wiring is src/compose.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parseSyslogTarget } from '../stream/syslog/transport.ts';
 import pino from 'pino';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
 import { compose, type Role } from '../compose.ts';
@@ -34,6 +36,10 @@ export interface ServeOptions {
   allowExternalData?: boolean;
   /** A GeoIP database in the MaxMind DB format, for geo_info_from_ip_address (see store/geoip/maxmind-database.ts). */
   geoipDb?: string;
+  /** Forward new and updated alerts as CEF over syslog: udp://, tcp:// or tls://host:port (stream/syslog/). */
+  syslog?: string;
+  /** PEM CA file a tls:// syslog server's certificate must chain to (default: the system's CAs). */
+  syslogCa?: string;
 }
 
 /** Starts the server; resolves with a stop function once it listens. */
@@ -51,6 +57,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
       hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb,
     },
     log,
+    syslog: o.syslog ? parseSyslogTarget(o.syslog, o.syslogCa ? readFileSync(o.syslogCa, 'utf8') : undefined) : undefined,
     http: { https: { cert: tls.cert, key: tls.key }, throttle: o.throttle, processMetrics: true },
   });
   const { app, tenants } = palisade;

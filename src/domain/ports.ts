@@ -160,6 +160,28 @@ export interface IncidentRepo {
   update(tenantId: string, id: number, patch: IncidentPatch, scope: DeviceScope): Promise<Incident | null>;
 }
 
+/** A position in a tenant's alert changes: the last delivered alert's lastUpdateTime and id (changes are read in that order). */
+export interface AlertCursor {
+  lastUpdateTime: string;
+  alertId: string;
+}
+
+/**
+ * An output of alert changes (src/stream/: the syslog forwarder). `deliver` resolves once the
+ * alert has left for its destination; throwing leaves the alert to be delivered again later.
+ */
+export interface AlertSink {
+  deliver(alert: Alert): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where each alert output (e.g. `syslog`) stands in each tenant's alert changes, kept so a restart neither loses nor repeats. */
+export interface StreamCursorRepo {
+  get(output: string, tenantId: string): Promise<AlertCursor | null>;
+  /** Creates or moves the cursor. */
+  save(output: string, tenantId: string, cursor: AlertCursor): Promise<void>;
+}
+
 export interface AuditRepo {
   append(r: AuditRecord): Promise<void>;
   list(tenantId: string, limit: number): Promise<AuditRecord[]>;
@@ -175,6 +197,7 @@ export interface Repos {
   incidents: IncidentRepo;
   indicators: IndicatorRepo;
   audit: AuditRepo;
+  streamCursors: StreamCursorRepo;
 }
 
 /** The state store: repositories plus transactions. */

@@ -278,6 +278,20 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
       });
     });
 
+    describe('stream cursors', () => {
+      it('keep one position per output and tenant, moved by save', async () => {
+        const a = await newTenant(shared);
+        const b = await newTenant(shared);
+        expect(await shared.streamCursors.get('syslog', a)).toBeNull();
+        await shared.streamCursors.save('syslog', a, { lastUpdateTime: '2025-06-01T00:00:00.0000001Z', alertId: 'da1_1' });
+        await shared.streamCursors.save('syslog', a, { lastUpdateTime: '2025-06-02T00:00:00Z', alertId: 'da2_2' });
+        await shared.streamCursors.save('other', a, { lastUpdateTime: '2025-06-03T00:00:00Z', alertId: 'da3_3' });
+        expect(await shared.streamCursors.get('syslog', a)).toEqual({ lastUpdateTime: '2025-06-02T00:00:00Z', alertId: 'da2_2' });
+        expect(await shared.streamCursors.get('other', a)).toEqual({ lastUpdateTime: '2025-06-03T00:00:00Z', alertId: 'da3_3' });
+        expect(await shared.streamCursors.get('syslog', b)).toBeNull();
+      });
+    });
+
     describe('audit log', () => {
       it('lists the newest records first, limited, per tenant', async () => {
         const a = await newTenant(shared);

@@ -100,6 +100,14 @@ export interface IndicatorCountersTable {
   version: number;
 }
 
+/** `stream_cursors`: per alert output and tenant, the last alert change delivered (migration 0006-siem). */
+export interface StreamCursorsTable {
+  output: string;
+  tenant_id: string;
+  last_update_time: string;
+  alert_id: string;
+}
+
 /** The whole state-store schema. */
 export interface StateDb {
   tenants: TenantsTable;
@@ -114,4 +122,5 @@ export interface StateDb {
   audit_log: AuditLogTable;
   indicators: IndicatorsTable;
   indicator_counters: IndicatorCountersTable;
+  stream_cursors: StreamCursorsTable;
 }

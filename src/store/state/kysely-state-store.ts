@@ -13,6 +13,7 @@ import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
 import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
+import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 
 /** The repositories bound to `db` (the store itself or one transaction). */
@@ -27,6 +28,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     incidents: kyselyIncidentRepo(db, dialect, alerts),
     indicators: kyselyIndicatorRepo(db, dialect),
     audit: kyselyAuditRepo(db),
+    streamCursors: kyselyStreamCursorRepo(db),
   };
 }
 
