@@ -44,6 +44,8 @@ import type { RowMatch } from './detect/indicator-matcher.ts';
 import type { IndicatorSnapshot } from './detect/indicator-snapshot.ts';
 import { createIndicatorSnapshots } from './detect/indicator-snapshots.ts';
 import type { BatchIdentity } from './domain/ports.ts';
+import { checkRuleQuery } from './detect/rule-query.ts';
+import { DetectionRuleService } from './services/detection-rules.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
 import { AlertService } from './services/alerts.ts';
@@ -302,6 +304,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     devices: new DeviceService(state, clock),
     alerts,
     indicators,
+    detectionRules: new DetectionRuleService(state, checkRuleQuery, clock),
     gateway,
     hunting: events.hunting,
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,

@@ -13,6 +13,7 @@ import type { AuthorizationServer } from '../auth/authorization-server.ts';
 import type { BearerAuthenticator } from '../auth/bearer.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { AlertService } from '../services/alerts.ts';
+import type { DetectionRuleService } from '../services/detection-rules.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { IndicatorService } from '../services/indicators.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
@@ -22,6 +23,7 @@ import { installUnrouted } from './unrouted.ts';
 import { registerOpenApi } from './openapi.ts';
 import { formBody, guardRoutes, registerTables, type RouteTable } from './route-table.ts';
 import { indicatorRoutes } from './routes/indicators/routes.ts';
+import { detectionRuleRoutes } from './routes/detection-rules/routes.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
@@ -42,6 +44,8 @@ export interface AppServices {
   alerts: AlertService;
   indicators: IndicatorService;
   gateway: SensorGateway;
+  /** Custom detection rules (/api/detectionrules). */
+  detectionRules: DetectionRuleService;
   /** Advanced hunting; its routes are registered when present. */
   hunting: HuntingService | null;
   /** Investigation entities from the event store (files, IPs, domains, users); registered when present. */
@@ -137,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...indicatorRoutes(services.indicators, clock),
         ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
+        ...detectionRuleRoutes(services.detectionRules, clock),
       ],
       documented: true,
     });

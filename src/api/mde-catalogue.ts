@@ -1,6 +1,7 @@
 /**
  * Every route of the MDE API (reference: shared/reference/mde-api.md §2 and the paths real clients
- * call), relative to `/api`. Palisade serves some of them (the api table); a request for one it does
+ * call), relative to `/api`, and the few routes Palisade adds under `/api` of its own (custom
+ * detection rules, shaped after Microsoft Graph's detectionRule). Palisade serves some of them (the api table); a request for one it does
  * not serve yet is answered by name as not available (unrouted.ts), not with a 404 that looks like a
  * typo. OData function-call segments (`findbyip(ip='…',timestamp=…)`) appear as their plain name:
  * function-segments.ts turns the arguments into query parameters before routing.
@@ -88,6 +89,12 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/ips/{ip}/alerts', 'Get IP related alerts'),
   r('GET', '/ips/{ip}/stats', 'Get IP statistics'),
   r('GET', '/ips/{ip}/machines', 'Get IP related machines'),
+  // custom detection rules: Palisade's own, shaped after Microsoft Graph's security/rules/detectionRules
+  r('GET', '/detectionrules', 'List custom detection rules'),
+  r('POST', '/detectionrules', 'Create custom detection rule'),
+  r('GET', '/detectionrules/{id}', 'Get custom detection rule'),
+  r('PATCH', '/detectionrules/{id}', 'Update custom detection rule'),
+  r('DELETE', '/detectionrules/{id}', 'Delete custom detection rule'),
   // advanced hunting
   r('POST', '/advancedqueries/run', 'Run advanced hunting query'),
   r('POST', '/advancedhunting/run', 'Run advanced hunting query (Defender XDR)'),

@@ -60,6 +60,8 @@ export interface ApiRoute extends RouteBase {
   tag: string;
   /** Any one of these grants the route; the use case checks it (`authz.require`), the table documents it. */
   permissions: PermissionRequirement;
+  /** A second requirement the caller must meet as well (any one of these), e.g. writing a detection rule needs an alert-write and a hunting permission. */
+  alsoRequires?: PermissionRequirement;
   quota?: Quota;
   handler: (req: FastifyRequest, reply: FastifyReply, ctx: Ctx) => Promise<unknown>;
 }
@@ -228,7 +230,7 @@ function schemaOf(table: RouteTable, r: Route, documented: boolean): FastifySche
     ...r.schema,
     summary: r.summary,
     tags: [api?.tag ?? table.surface],
-    ...(api ? { description: `Requires one of: ${api.permissions.join(', ')}`, security: [{ bearer: [] }] } : {}),
+    ...(api ? { description: `Requires one of: ${api.permissions.join(', ')}${api.alsoRequires ? `; and one of: ${api.alsoRequires.join(', ')}` : ''}`, security: [{ bearer: [] }] } : {}),
   } as FastifySchema;
 }
 

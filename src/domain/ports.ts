@@ -4,6 +4,7 @@
  * no method returns another tenant's data.
  */
 import type { Alert, Incident } from './alert.ts';
+import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
 import type { Indicator } from './indicator.ts';
 import type { ListQuery } from './list-query.ts';
@@ -187,6 +188,52 @@ export interface AuditRepo {
   list(tenantId: string, limit: number): Promise<AuditRecord[]>;
 }
 
+/** Fields of a detection rule its API may change (the definition; never the run bookkeeping or lease). */
+export type DetectionRulePatch = Partial<Pick<DetectionRule,
+  'displayName' | 'isEnabled' | 'lastModifiedBy' | 'lastModifiedDateTime' | 'queryText' | 'queryModifiedDateTime' | 'period'
+  | 'nextRunDateTime' | 'nrtTable' | 'detectionAction'>>;
+
+/** A rule a scheduler may run: which tenant's, which rule. */
+export interface DueRule {
+  tenantId: string;
+  id: string;
+}
+
+/**
+ * Custom detection rules of a tenant, and what their runner needs: the due rules of every tenant,
+ * and a run lease per rule so that two processes never run one rule at once.
+ */
+export interface DetectionRuleRepo {
+  /** Inserting an existing id is a PalisadeError 'Conflict'. */
+  insert(r: DetectionRule): Promise<void>;
+  get(tenantId: string, id: string): Promise<DetectionRule | null>;
+  /** Filters, sorts (default: createdDateTime desc, id), pages. */
+  list(tenantId: string, q: ListQuery): Promise<Page<DetectionRule>>;
+  /** Applies the patch and returns the updated rule, or null when there is none. */
+  update(tenantId: string, id: string, patch: DetectionRulePatch): Promise<DetectionRule | null>;
+  /** True when a rule was deleted. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  count(tenantId: string): Promise<number>;
+  /**
+   * Enabled scheduled rules of every tenant whose next run is at or before `now` and whose lease is
+   * free or expired, soonest first, at most `limit` (the scheduler's one cross-tenant read).
+   */
+  due(now: string, limit: number): Promise<DueRule[]>;
+  /** The tenant's enabled near-real-time rules. */
+  nearRealTime(tenantId: string): Promise<DetectionRule[]>;
+  /**
+   * Takes the rule's run lease for `owner` until `until`, atomically: only when the lease is free,
+   * expired at `now`, or already `owner`'s, and only while the rule is enabled and due at `now`.
+   * Returns the rule as leased, or null when another process holds it (or it is not due).
+   */
+  takeLease(tenantId: string, id: string, owner: string, now: string, until: string): Promise<DetectionRule | null>;
+  /**
+   * Records a run's outcome and releases `owner`'s lease, in one write; false (nothing written) when
+   * `owner` no longer holds the lease. `owner` null records without a lease (near-real-time runs).
+   */
+  recordRun(tenantId: string, id: string, owner: string | null, run: RuleRunUpdate): Promise<boolean>;
+}
+
 /** The repositories that live in the state store. */
 export interface Repos {
   tenants: TenantRepo;
@@ -198,6 +245,7 @@ export interface Repos {
   indicators: IndicatorRepo;
   audit: AuditRepo;
   streamCursors: StreamCursorRepo;
+  detectionRules: DetectionRuleRepo;
 }
 
 /** The state store: repositories plus transactions. */

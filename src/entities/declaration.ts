@@ -128,6 +128,11 @@ export interface PropertyDecl<R> extends ValueDecl {
   stale?: StaleDerivation<R>;
   /** Present when the property may be filtered (`true`: with the defaults of FilterDecl). */
   filter?: true | FilterDecl;
+  /**
+   * An `object` property assembled from several record fields: member name → the field holding it
+   * (a detection rule's `schedule` is its `period` and `nextRunDateTime` columns).
+   */
+  members?: Readonly<Record<string, keyof R & string>>;
 }
 
 /** The declaration of one API entity over its domain record type R. */

@@ -88,7 +88,7 @@ export function defineEntity<R>(decl: EntityDecl<R>): Entity<R> {
 
 /** The record field a property reads, or null for constants and derivations. */
 function sourceFieldOf<R>(p: PropertyDecl<R>): (keyof R & string) | null {
-  if (p.constant !== undefined || p.stale) return null;
+  if (p.constant !== undefined || p.stale || p.members) return null;
   return p.field ?? (p.name as keyof R & string);
 }
 
@@ -132,6 +132,15 @@ function checkDeclaration<R>(decl: EntityDecl<R>): void {
     const field = sourceFieldOf(p);
     if (field !== null && !Object.hasOwn(storage, field)) fail(`property ${p.name} reads ${field}, which the record does not store`);
     if (p.expand && (typeof p.type !== 'object' || !('list' in p.type) || p.filter)) fail(`expandable property ${p.name} must be an unfiltered list`);
+    if (p.members) {
+      if (sources > 0 || p.filter) fail(`property ${p.name} is assembled from members and can have no other value source or filter`);
+      const declared = typeof p.type === 'object' && 'object' in p.type ? p.type.object.map((m) => m.name) : null;
+      if (!declared) fail(`property ${p.name} has members but is not an object`);
+      for (const [m, f] of Object.entries(p.members)) {
+        if (!declared!.includes(m)) fail(`property ${p.name}: member ${m} is not declared in its type`);
+        if (!Object.hasOwn(storage, f)) fail(`property ${p.name}: member ${m} reads ${f}, which the record does not store`);
+      }
+    }
     if (p.stale) {
       const since = storage[p.stale.since];
       const otherwise = storage[p.stale.otherwise];

@@ -19,6 +19,7 @@ export function staleValue<R>(d: StaleDerivation<R>, record: R, now: Date): unkn
 function rawValue<R>(p: PropertyDecl<R>, record: R, now: Date): unknown {
   if (p.constant !== undefined) return p.constant;
   if (p.stale) return staleValue(p.stale, record, now);
+  if (p.members) return Object.fromEntries(Object.entries(p.members).map(([m, f]) => [m, record[f as keyof R]]));
   return record[(p.field ?? p.name) as keyof R];
 }
 

@@ -32,6 +32,8 @@ export interface CompileOptions {
   fetchExternalData?: (url: string) => Promise<string>;
   /** Property names already read from the data, by operator id (see compileDiscovering). */
   discovered?: Readonly<Record<string, readonly string[]>>;
+  /** Reads only the rows of this committed batch (near-real-time detection rules). */
+  batchSeq?: number;
 }
 
 /** A lowered plan, or the plan that reads from the data what binding needs first. */
@@ -53,6 +55,7 @@ function plan(text: string, opts: CompileOptions, tables: readonly TableDecl[]):
     geoIp: opts.geoIp ?? false,
     externalData: opts.externalData,
     discovered: opts.discovered,
+    batchSeq: opts.batchSeq,
   });
   let q: Query;
   let discover: string | undefined;

@@ -19,7 +19,7 @@ export type KqlCompiler = (
   text: string,
   opts: {
     tenantId: string; deviceScope: 'all' | readonly number[]; now: Date; lookbackDays?: number;
-    allowExternalData?: boolean; fetchExternalData?: (url: string) => Promise<string>; geoIp?: boolean;
+    allowExternalData?: boolean; fetchExternalData?: (url: string) => Promise<string>; geoIp?: boolean; batchSeq?: number;
   },
   read: (q: CompiledQuery) => Promise<unknown[][]>,
 ) => Promise<CompiledQuery>;
@@ -86,6 +86,15 @@ function resultTooLarge(): PalisadeError {
   return errors.badRequest(`Query result exceeded the limit of ${MAX_RESULT_CHARS / 1024 / 1024} MB; narrow it with where, project, summarize or take`);
 }
 
+/**
+ * How Palisade's own jobs narrow a query (custom detection rules): a shorter look-back than MDE's
+ * 30 days (the window since the rule's last run), or only the rows of one committed batch.
+ */
+export interface RunScope {
+  lookbackDays?: number;
+  batchSeq?: number;
+}
+
 /** Runs hunting queries. */
 export class HuntingService {
   private readonly compile: KqlCompiler;
@@ -110,22 +119,23 @@ export class HuntingService {
 
   /**
    * Runs one query for the caller's tenant and device scope. `required`: the permissions of the API
-   * it is called through (MDE's AdvancedQuery.*, or Graph's ThreatHunting.Read.All).
+   * it is called through (MDE's AdvancedQuery.*, or Graph's ThreatHunting.Read.All); `scope` narrows it
+   * (never widens it) for Palisade's own jobs.
    */
-  async run(ctx: Ctx, query: unknown, required: PermissionRequirement = REQUIRE.advancedQuery): Promise<HuntingResult> {
+  async run(ctx: Ctx, query: unknown, required: PermissionRequirement = REQUIRE.advancedQuery, scope: RunScope = {}): Promise<HuntingResult> {
     authz.require(ctx, required);
     if (typeof query !== 'string' || !query.trim()) throw errors.invalidBody("The body must be {\"Query\": \"<KQL>\"} with a non-empty query");
     if (query.length > this.limits.maxQueryLength) throw errors.badRequest(`The query is longer than ${this.limits.maxQueryLength} characters`);
     // a slot first (waiting costs the tenant nothing), then the execution time, reserved before it runs
     const release = await this.slots.acquire(ctx.tenantId, ctx.signal);
     try {
-      return await this.runReserved(ctx, query);
+      return await this.runReserved(ctx, query, scope);
     } finally {
       release();
     }
   }
 
-  private async runReserved(ctx: Ctx, query: string): Promise<HuntingResult> {
+  private async runReserved(ctx: Ctx, query: string, scope: RunScope): Promise<HuntingResult> {
     const now = this.clock();
     const reservedMs = await this.reserveCpu(ctx.tenantId, now);
     // the query may use no more than was reserved: a tenant cannot overdraw its budget with concurrent queries
@@ -148,7 +158,8 @@ export class HuntingService {
         tenantId: ctx.tenantId,
         deviceScope: authz.scope(ctx),
         now,
-        lookbackDays: this.limits.lookbackDays,
+        lookbackDays: Math.min(this.limits.lookbackDays, scope.lookbackDays ?? Infinity),
+        batchSeq: scope.batchSeq,
         allowExternalData: this.limits.allowExternalData && !!this.fetchExternalData,
         fetchExternalData: this.limits.allowExternalData ? this.fetchExternalData : undefined,
         geoIp: this.limits.geoIp,

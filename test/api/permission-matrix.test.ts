@@ -11,10 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { declaredRoutes, type ApiRoute, type AuthKind, type DeviceRoute, type Route, type Surface } from '../../src/api/route-table.ts';
+import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-rules/routes.ts';
 
 let h: Harness;
 let otherTenant: string;
 const deviceIds: Record<string, string> = {};
+/** Example path values of the tables → a record of that kind the test created (a rule's id). */
+const exampleRecords: Record<string, string> = {};
 
 beforeAll(async () => {
   h = await startHarness();
@@ -30,12 +33,13 @@ beforeAll(async () => {
   for (const n of [1, 2]) {
     await h.app.services.indicators.submit(h.operator(), { indicatorValue: String(n).padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', title: 'Matrix', description: 'Matrix' });
   }
+  exampleRecords[EXAMPLE_RULE_ID] = (await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE)).id;
 });
 afterAll(async () => h?.close());
 
 function urlOf(prefix: string, r: Route, id: string): string {
   let u = prefix + r.url;
-  for (const [k, v] of Object.entries(r.example?.params ?? {})) u = u.replace(`:${k}`, k === 'id' ? id : v);
+  for (const [k, v] of Object.entries(r.example?.params ?? {})) u = u.replace(`:${k}`, k === 'id' ? id : exampleRecords[v] ?? v);
   const q = new URLSearchParams(r.example?.query ?? {}).toString();
   return q ? `${u}?${q}` : u;
 }
@@ -94,7 +98,7 @@ describe.each([
   it(`covers every route of the ${surface} table`, async () => {
     const routes = routesOf<ApiRoute>(surface);
     expect(routes.length).toBeGreaterThanOrEqual(atLeast);
-    const allPerms = [...new Set(routes.flatMap(({ route }) => [...route.permissions]))];
+    const allPerms = [...new Set(routes.flatMap(({ route }) => [...route.permissions, ...route.alsoRequires ?? []]))];
     const tokens = {
       expired: await expiredToken(),
       otherTenantAllPerms: await h.token(allPerms, otherTenant, scope),
@@ -103,7 +107,9 @@ describe.each([
     };
     const failures: string[] = [];
     for (const { prefix, route: r } of routes) {
-      const right = await h.token([r.permissions[0]], undefined, scope);
+      const right = await h.token([r.permissions[0], ...r.alsoRequires ? [r.alsoRequires[0]] : []], undefined, scope);
+      // a route that needs two permissions refuses a token holding only the first
+      const half = r.alsoRequires ? await h.token([r.permissions[0]], undefined, scope) : null;
       const wrongPerms = allPerms.filter((p) => !r.permissions.includes(p as never));
       const wrong = await h.token(wrongPerms, undefined, scope);
       const send = (token: string | null, id = deviceIds.own) =>
@@ -122,6 +128,7 @@ describe.each([
         ['other tenant', send(tokens.otherTenantAllPerms), (s) => s === 401 || s === 404 || (!r.url.includes(':id') && s >= 200 && s < 300)],
         ['missing permission', send(wrong), (s) => s === 403],
         ['right permission', send(right), (s) => s >= 200 && s < 300],
+        ...half ? [['only the first of two permissions', send(half), (s: number) => s === 403] as (typeof cases)[number]] : [],
       ];
       for (const [name, p, ok] of cases) {
         const res = await p;

@@ -12,6 +12,7 @@ import type { DeviceScope, StateStore } from '../../src/domain/ports.ts';
 import type { App, EnrollmentToken } from '../../src/domain/tenant.ts';
 import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
+import { describeDetectionRuleContract } from './detection-rules.contract.ts';
 
 /** What an adapter's test file provides. */
 export interface StateStoreHarness {
@@ -734,6 +735,8 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         await expectPalisade(list(undefined, { top: -1 }), 'ODataError');
       });
     });
+
+    describeDetectionRuleContract(() => shared, fresh);
 
     describe('transactions', () => {
       it('commits when fn resolves, and sees its own writes', async () => {

@@ -42,6 +42,8 @@ export interface BindOptions {
   externalData?: Readonly<Record<string, string>>;
   /** Names read from the data for operators whose output columns depend on it (see bag-unpack.ts), by operator id. */
   discovered?: Readonly<Record<string, readonly string[]>>;
+  /** Restricts every table scan to the rows of one committed batch (see ScanScope.batchSeq). */
+  batchSeq?: number;
 }
 
 /** The store's hidden ingestion-time column. */
@@ -79,6 +81,7 @@ export class Binder {
       tenantId: opts.tenantId,
       rbacGroupIds: opts.deviceScope === 'all' ? null : [...opts.deviceScope],
       since: new Date(opts.now.getTime() - opts.lookbackDays * 86_400_000),
+      ...(opts.batchSeq === undefined ? {} : { batchSeq: opts.batchSeq }),
     };
     this.expr = new ExprBinder(this);
   }

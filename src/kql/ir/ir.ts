@@ -37,6 +37,8 @@ export interface ScanScope {
   rbacGroupIds: readonly number[] | null;
   /** Lower bound on Timestamp (MDE's look-back limit), or null for tables without Timestamp. */
   since: Date | null;
+  /** Only the rows of this committed batch (a near-real-time detection rule evaluating one batch of the feed). */
+  batchSeq?: number;
 }
 
 /** Reads a stored event table; only `columns` are visible, hidden columns never are. */

@@ -232,6 +232,7 @@ export class SqlPrinter implements ExprPrinter {
     }
     if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.dialect.storedDatetime(this, BigInt(s.scope.since.getTime()) * 10_000n + EPOCH_TICKS)}`);
     for (const b of bounds) where.push(`${q(b.column)} ${b.op} ${this.dialect.storedDatetime(this, b.ticks)}`);
+    if (s.scope.batchSeq !== undefined) where.push(`${q('__BatchSeq')} = ${this.param(s.scope.batchSeq, 'long')}`);
     return `SELECT ${cols.join(', ')} FROM ${q(s.table)} WHERE ${where.join(' AND ')}`;
   }
 }

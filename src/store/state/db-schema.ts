@@ -8,6 +8,7 @@ import type { Generated } from 'kysely';
 import type { AlertsRow } from '../../entities/alert.ts';
 import type { IncidentsRow } from '../../entities/incident.ts';
 import type { IndicatorsRow } from '../../entities/indicator.ts';
+import type { DetectionRulesRow } from '../../entities/detection-rule.ts';
 import type { DevicesRow } from '../../entities/machine.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
@@ -108,6 +109,9 @@ export interface StreamCursorsTable {
   alert_id: string;
 }
 
+/** `detection_rules`: custom detection rules with their run bookkeeping and run lease (src/entities/detection-rule.ts). */
+export type DetectionRulesTable = DetectionRulesRow;
+
 /** The whole state-store schema. */
 export interface StateDb {
   tenants: TenantsTable;
@@ -123,4 +127,5 @@ export interface StateDb {
   indicators: IndicatorsTable;
   indicator_counters: IndicatorCountersTable;
   stream_cursors: StreamCursorsTable;
+  detection_rules: DetectionRulesTable;
 }

@@ -8,6 +8,7 @@ import { kyselyAlertRepo } from './alert-repo.ts';
 import { kyselyAppRepo } from './app-repo.ts';
 import { kyselyAuditRepo } from './audit-repo.ts';
 import type { StateDb } from './db-schema.ts';
+import { kyselyDetectionRuleRepo } from './detection-rule-repo.ts';
 import { kyselyDeviceRepo } from './device-repo.ts';
 import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
@@ -29,6 +30,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     indicators: kyselyIndicatorRepo(db, dialect),
     audit: kyselyAuditRepo(db),
     streamCursors: kyselyStreamCursorRepo(db),
+    detectionRules: kyselyDetectionRuleRepo(db, dialect),
   };
 }
 

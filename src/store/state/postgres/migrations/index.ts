@@ -4,6 +4,7 @@ import { initialPostgres } from './0001-initial.ts';
 import { deviceIdIndexPostgres } from './0002-device-id-index.ts';
 import { alertsPostgres } from './0003-alerts.ts';
 import { indicatorsPostgres } from './0004-indicators.ts';
+import { detectionRulesPostgres } from './0005-detection-rules.ts';
 import { siemPostgres } from './0006-siem.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -12,5 +13,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-device-id-index': deviceIdIndexPostgres,
   '0003-alerts': alertsPostgres,
   '0004-indicators': indicatorsPostgres,
+  '0005-detection-rules': detectionRulesPostgres,
   '0006-siem': siemPostgres,
 };

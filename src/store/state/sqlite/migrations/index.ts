@@ -4,6 +4,7 @@ import { initialSqlite } from './0001-initial.ts';
 import { deviceIdIndexSqlite } from './0002-device-id-index.ts';
 import { alertsSqlite } from './0003-alerts.ts';
 import { indicatorsSqlite } from './0004-indicators.ts';
+import { detectionRulesSqlite } from './0005-detection-rules.ts';
 import { siemSqlite } from './0006-siem.ts';
 
 /** Every SQLite migration by name. */
@@ -12,5 +13,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-device-id-index': deviceIdIndexSqlite,
   '0003-alerts': alertsSqlite,
   '0004-indicators': indicatorsSqlite,
+  '0005-detection-rules': detectionRulesSqlite,
   '0006-siem': siemSqlite,
 };
