@@ -40,7 +40,9 @@ export function as(p: ExprPrinter, e: Expr, t: KqlType): string {
 
 /** The round-trip text of a datetime (`yyyy-MM-ddTHH:mm:ss.fffffffZ`, every tick), as dynamic values hold them. */
 export function datetimeText7(x: string): string {
-  return `(strftime(${timestampOf(x)}, '%Y-%m-%dT%H:%M:%S.') || lpad(CAST(${x} % 10000000 AS VARCHAR), 7, '0') || 'Z')`;
+  // the microseconds as strftime prints them, then the tick within the microsecond as one character
+  // (as fast per row as strftime alone; text arithmetic on the whole fraction costs a third more)
+  return `(strftime(${timestampOf(x)}, '%Y-%m-%dT%H:%M:%S.%f') || chr(CAST(48 + ${x} % 10 AS INTEGER)) || 'Z')`;
 }
 
 /** KQL's text for a timespan held as ticks: `[-][d.]hh:mm:ss[.fffffff]`. */
