@@ -8,7 +8,7 @@
  * | `api` | the MDE API and the identity surface (tokens), advanced hunting |
  * | `gateway` | the sensor protocol surface (enroll, heartbeat, event batches) |
  * | `pipeline` | the ingest pipeline, the server's own event writer, the committed-batch feed |
- * | `scheduler` | periodic jobs: event retention, the syslog forwarder of alert changes (`syslog`) |
+ * | `scheduler` | periodic jobs: event retention, custom detection rules (scheduled, and near real time on the feed), the syslog forwarder of alert changes (`syslog`) |
  *
  * All four run by default; `serve --roles api,gateway,…` picks some. The public surface (health,
  * API reference) is served by every process. Until the queue between gateway and pipeline exists
@@ -19,7 +19,8 @@
  * Per-process state that several processes must share — MDE's call quotas, the hunting CPU budget —
  * goes through the Counters port, in process unless the caller passes a shared adapter.
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, hostname, totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import { buildApp, type AppServices, type PalisadeApp } from './api/app.ts';
 import { ServerMetrics } from './api/metrics.ts';
@@ -45,6 +46,7 @@ import type { IndicatorSnapshot } from './detect/indicator-snapshot.ts';
 import { createIndicatorSnapshots } from './detect/indicator-snapshots.ts';
 import type { BatchIdentity } from './domain/ports.ts';
 import { checkRuleQuery } from './detect/rule-query.ts';
+import { DetectionRuleRunner, type RuleRunnerOptions } from './detect/rule-runner.ts';
 import { DetectionRuleService } from './services/detection-rules.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
@@ -103,7 +105,7 @@ export interface EventSide {
   eventWriter: EventWriter | null;
   /** The committed-batch feed: every batch the store commits is published here (pipeline role). */
   feed: Queue | null;
-  /** Advanced hunting (api role). */
+  /** Advanced hunting (api role), and the custom detection rules' queries (scheduler role). */
   hunting: HuntingService | null;
   /** Resolves once the event store answers a trivial query (readiness). */
   ping(): Promise<void>;
@@ -170,7 +172,7 @@ async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters
         onError: (e) => log?.error({ err: e }, 'retention failed'),
       }));
     }
-    if (roles.has('api')) {
+    if (roles.has('api') || roles.has('scheduler')) {
       // Load Microsoft's KQL parser now, so the first hunting query is not the slow one.
       preloadKql();
       hunting = new HuntingService({
@@ -241,6 +243,8 @@ export interface ComposeOptions {
   syslog?: SyslogTarget;
   /** The syslog forwarder's pause between rounds and how old a change must be before it goes (defaults 1 s and 2 s; tests shorten them). */
   syslogTiming?: { pollMs?: number; settleMs?: number };
+  /** The custom detection rule runner's knobs (scheduler role; see detect/rule-runner.ts). */
+  detection?: Partial<RuleRunnerOptions>;
 }
 
 /** A composed program. */
@@ -256,6 +260,8 @@ export interface Palisade {
   indicatorAlerts: IndicatorAlerts;
   /** The syslog forwarder of alert changes, when configured (scheduler role). */
   syslog: AlertForwarder | null;
+  /** The custom detection rule runner (scheduler role). */
+  detection: DetectionRuleRunner | null;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
@@ -336,6 +342,22 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     })
     : null;
   syslog?.start();
+  // custom detection rules run where the scheduler runs; each process leases the rules it runs
+  const detection = roles.has('scheduler') && events.hunting
+    ? new DetectionRuleRunner({
+      state, hunting: events.hunting, alerts, feed: events.feed, clock, log: o.log, options: o.detection,
+      owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    })
+    : null;
+  try {
+    await detection?.start();
+  } catch (e) {
+    await syslog?.stop();
+    await app.close();
+    await events.close();
+    await state.close();
+    throw e;
+  }
   let closing: Promise<void> | null = null;
   return {
     roles,
@@ -346,9 +368,11 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     alerts,
     indicatorAlerts: raisedFromIndicators,
     syslog,
+    detection,
     app,
     close: () =>
       (closing ??= (async () => {
+        await detection?.stop();
         await syslog?.stop();
         await app.close();
         await raisedFromIndicators.idle();

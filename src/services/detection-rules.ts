@@ -16,6 +16,7 @@ import {
   type AlertTemplate, type DetectionAction, type DetectionRule, type ImpactedAsset, type ImpactedAssetType, type ResponseAction,
   type ResponseActionType, type RuleSeverity,
 } from '../domain/detection-rule.ts';
+import { ALERT_CATEGORIES } from '../domain/alert.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import type { ListQuery } from '../domain/list-query.ts';
 import { REQUIRE } from '../domain/permissions.ts';
@@ -75,6 +76,13 @@ function severityOf(v: unknown): RuleSeverity {
   return s as RuleSeverity;
 }
 
+/** An alert category as MDE spells it (matched case-insensitively). */
+function categoryOf(v: unknown): string {
+  const found = typeof v === 'string' ? ALERT_CATEGORIES.find((c) => c.toLowerCase() === v.trim().toLowerCase()) : undefined;
+  if (!found) throw errors.invalidBody(`'detectionAction/alertTemplate/category' must be one of ${ALERT_CATEGORIES.join(', ')}`);
+  return found;
+}
+
 function impactedAssetOf(v: unknown, i: number): ImpactedAsset {
   const where = `detectionAction/alertTemplate/impactedAssets/${i}`;
   if (!isObject(v)) throw errors.invalidBody(`'${where}' must be an object`);
@@ -132,7 +140,7 @@ function detectionActionOf(v: unknown): DetectionAction {
     title: text('detectionAction/alertTemplate/title', t.title, MAX_NAME),
     description: t.description === undefined || t.description === null ? '' : text('detectionAction/alertTemplate/description', t.description, MAX_TEXT, false),
     severity: severityOf(t.severity),
-    category: text('detectionAction/alertTemplate/category', t.category, 100),
+    category: categoryOf(t.category),
     recommendedActions: t.recommendedActions === undefined || t.recommendedActions === null ? null : text('detectionAction/alertTemplate/recommendedActions', t.recommendedActions, MAX_TEXT, false),
     mitreTechniques: [...new Set(mitre)],
     impactedAssets: assets,

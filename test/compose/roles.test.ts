@@ -70,6 +70,10 @@ describe('composition by role', () => {
     const p = await composed(['scheduler']);
     expect(p.app.routeTables.map((t) => t.surface)).toEqual(['public']);
     expect(await status(p, 'GET', '/healthz')).toBe(200);
+    // it runs the custom detection rules, through a hunting service of its own (no feed: no near-real-time rules here)
+    expect(p.detection).not.toBeNull();
+    expect(p.events.hunting).not.toBeNull();
+    expect(p.events.feed).toBeNull();
   });
 
   it('refuses a gateway without the pipeline it hands batches to', async () => {
