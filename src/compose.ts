@@ -57,6 +57,7 @@ import type { SyslogTarget } from './stream/syslog/transport.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { InvestigationService } from './services/investigation.ts';
+import { SiemService } from './services/siem.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
@@ -313,6 +314,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     detectionRules: new DetectionRuleService(state, checkRuleQuery, clock),
     gateway,
     hunting: events.hunting,
+    siem: new SiemService(state, clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
     bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),

@@ -30,6 +30,8 @@ import type { HuntingService } from '../services/hunting.ts';
 import type { InvestigationService } from '../services/investigation.ts';
 import { investigationRoutes } from './routes/investigation/routes.ts';
 import { GRAPH_PREFIXES, graphRoutes } from './routes/graph/routes.ts';
+import { siemRoutes } from './routes/siem/routes.ts';
+import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -50,6 +52,8 @@ export interface AppServices {
   hunting: HuntingService | null;
   /** Investigation entities from the event store (files, IPs, domains, users); registered when present. */
   investigation: InvestigationService | null;
+  /** The SIEM pull and Graph's alert and incident lists. */
+  siem: SiemService;
   authorization: AuthorizationServer;
   bearer: BearerAuthenticator;
   /** What `/metrics` serves; other parts of the program register their collectors on its registry. */
@@ -142,10 +146,11 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
         ...detectionRuleRoutes(services.detectionRules, clock),
+        ...siemRoutes(services.siem),
       ],
       documented: true,
     });
-    tables.push({ surface: 'graph', prefixes: GRAPH_PREFIXES, routes: graphRoutes({ hunting: services.hunting, metrics }), documented: true });
+    tables.push({ surface: 'graph', prefixes: GRAPH_PREFIXES, routes: graphRoutes({ hunting: services.hunting, siem: services.siem, metrics }), documented: true });
   }
   await registerTables(app, tables, {
     bearer: (h, resource) => services.bearer.authenticate(h, resource),

@@ -95,6 +95,8 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/detectionrules/{id}', 'Get custom detection rule'),
   r('PATCH', '/detectionrules/{id}', 'Update custom detection rule'),
   r('DELETE', '/detectionrules/{id}', 'Delete custom detection rule'),
+  // SIEM (the legacy detections API)
+  r('GET', '/siem/alerts', 'Pull SIEM detections'),
   // advanced hunting
   r('POST', '/advancedqueries/run', 'Run advanced hunting query'),
   r('POST', '/advancedhunting/run', 'Run advanced hunting query (Defender XDR)'),
