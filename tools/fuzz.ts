@@ -1,11 +1,11 @@
 /**
  * `npm run fuzz`: seeded, deterministic mutation of hostile input against the real app in process
  * (Fastify's inject): public hunting queries mutated (KQL), OData $filter/$orderby/$top/$skip on
- * /api/machines, and sensor event batches. Reports, per kind, the inputs sent, responses ≥ 500,
+ * /api/machines, sensor event batches, and custom detection rule bodies (create and update). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -14,6 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHarness, type Harness } from '../test/support/harness.ts';
+import { EXAMPLE_RULE } from '../src/api/routes/detection-rules/routes.ts';
+import { detectionRuleRequest } from './fuzz/detection-rule.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
 import { Rng } from './fuzz/rng.ts';
@@ -22,7 +24,7 @@ import { sensorBatch } from './fuzz/sensor.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** One request to inject. */
-interface FuzzRequest { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: string | Buffer | object }
+interface FuzzRequest { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; headers: Record<string, string>; payload?: unknown }
 
 /** Figures of one kind of input. */
 interface Figures {
@@ -51,7 +53,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -125,6 +127,13 @@ async function main(): Promise<number> {
     };
   }, (r) => String(r.payload).slice(0, 300));
   await run('kql', Number(values.kql), (rng) => ({ method: 'POST', url: '/api/advancedqueries/run', headers: auth, payload: { Query: mutateKql(rng, queries) } }), (r) => (r.payload as { Query: string }).Query);
+  const ruleToken = await h.token(['Alert.ReadWrite.All', 'AdvancedQuery.Read.All']);
+  const rule = await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE);
+  await run('rules', Number(values.rules), (rng) => {
+    const r = detectionRuleRequest(rng, queries, rule.id);
+    const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
+    return { method: r.method, url: r.url, payload, headers: { authorization: `Bearer ${ruleToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '')}`);
   await h.close();
 
   let failed = uncaught > 0;
