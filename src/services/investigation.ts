@@ -1,6 +1,6 @@
 /**
  * Investigation entities (MDE reference §2.6, §3.6–3.8): files, IP addresses, domains, users and a
- * device's logon users, computed from the event store for the caller's tenant and device groups.
+ * device's logon users, and the alerts about each, computed from the event store for the caller's tenant and device groups.
  *
  * Each lookup is a small KQL query compiled like a hunting query, so the tenant, device-group and
  * look-back predicates are injected by the KQL binder on every table scan, exactly as for hunting;
@@ -11,6 +11,7 @@
  * another's.
  */
 import type { Ctx } from '../domain/context.ts';
+import type { Alert } from '../domain/alert.ts';
 import type { Device } from '../domain/device.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import {
@@ -53,6 +54,8 @@ const MACHINE_ID = /^[0-9a-f]{40}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 const TOP_FILE_NAMES = 5;
 const MAX_LOGON_USERS = 1000;
+/** Alerts a related-alerts list returns at most (MDE's page). */
+const MAX_RELATED_ALERTS = 10_000;
 
 /** A KQL verbatim string literal of `s` (no escapes but a doubled quote; the printer makes it a parameter). */
 function kqlString(s: string): string {
@@ -80,6 +83,15 @@ function domainName(text: string): string {
   const d = text.trim().toLowerCase();
   if (!DOMAIN.test(d)) throw new PalisadeError('BadRequest', `'${text.slice(0, 100)}' is not a valid domain name`);
   return d.replace(/\.$/, '');
+}
+
+/** The KQL condition on AccountDomain/AccountName of a user id: a bare account name, or `domain\name`. */
+function accountMatch(id: string): string {
+  if (!id.trim() || id.length > 256 || [...id].some((c) => c < ' ' || c === '\u007f')) throw new PalisadeError('BadRequest', 'The user id must be an account name of at most 256 printable characters');
+  const slash = id.indexOf('\\');
+  return slash < 0
+    ? `AccountName =~ ${kqlString(id)}`
+    : `AccountDomain =~ ${kqlString(id.slice(0, slash))} and AccountName =~ ${kqlString(id.slice(slash + 1))}`;
 }
 
 /** The look-back of a stats route: `lookBackHours` from 1 to 720, 720 (30 days) when absent. */
@@ -245,12 +257,32 @@ export class InvestigationService {
    */
   async userMachines(ctx: Ctx, id: string): Promise<Device[]> {
     authz.require(ctx, REQUIRE.machineRead);
-    if (!id.trim() || id.length > 256 || [...id].some((c) => c < ' ' || c === '\u007f')) throw new PalisadeError('BadRequest', 'The user id must be an account name of at most 256 printable characters');
-    const slash = id.indexOf('\\');
-    const match = slash < 0
-      ? `AccountName =~ ${kqlString(id)}`
-      : `AccountDomain =~ ${kqlString(id.slice(0, slash))} and AccountName =~ ${kqlString(id.slice(slash + 1))}`;
-    return this.machinesWhere(ctx, `DeviceLogonEvents\n| where ActionType == "LogonSuccess" and ${match}`);
+    return this.machinesWhere(ctx, `DeviceLogonEvents\n| where ActionType == "LogonSuccess" and ${accountMatch(id)}`);
+  }
+
+  /**
+   * The alerts whose evidence names an entity (`/files/{h}/alerts`, `/ips/{ip}/alerts`,
+   * `/domains/{d}/alerts`, `/users/{id}/alerts`): found in the AlertEvidence rows every alert writes,
+   * then read from the alert store in the caller's scope, newest first; unknown → empty.
+   */
+  async relatedAlerts(ctx: Ctx, kind: 'file' | 'ip' | 'domain' | 'user', id: string): Promise<Alert[]> {
+    authz.require(ctx, REQUIRE.alertRead);
+    let where: string;
+    if (kind === 'file') {
+      const h = fileHash(id);
+      where = `${h.column} == ${kqlString(h.value)}`;
+    } else if (kind === 'ip') {
+      where = `RemoteIP in (${kqlList(ipAddress(id).forms)})`;
+    } else if (kind === 'domain') {
+      const d = kqlString(domainName(id));
+      const host = 'tolower(tostring(parse_url(iff(RemoteUrl contains "://", RemoteUrl, strcat("http://", RemoteUrl))).Host))';
+      where = `isnotempty(RemoteUrl) and RemoteUrl contains ${d} and (${host} == ${d} or ${host} endswith strcat(".", ${d}))`;
+    } else {
+      where = accountMatch(id);
+    }
+    const rows = await this.rows(ctx, `AlertEvidence\n| where ${where}\n| summarize Last = max(Timestamp) by AlertId\n| top ${MAX_RELATED_ALERTS} by Last desc`, MAX_RELATED_ALERTS);
+    const found = await this.deps.state.alerts.getMany(ctx.tenantId, rows.map((r) => String(r.AlertId)), authz.scope(ctx));
+    return found.sort((a, b) => b.alertCreationTime.localeCompare(a.alertCreationTime) || a.id.localeCompare(b.id));
   }
 
   /** GET /api/machines/{id}/logonusers: the accounts that logged on to the device; 404 for a device the caller cannot see. */

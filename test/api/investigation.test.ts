@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRole } from '../../src/domain/rbac.ts';
+import { systemCtx } from '../../src/domain/context.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/api-samples/swimlane');
@@ -45,7 +46,7 @@ async function userToken(scp: string): Promise<string> {
 
 beforeAll(async () => {
   h = await startHarness({ userRoles: async (tenantId, userId) => (tenantId === h.tenantId ? ROLES[userId] ?? [] : []) });
-  token = await h.token(['File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'User.Read.All', 'Machine.Read.All']);
+  token = await h.token(['File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'User.Read.All', 'Machine.Read.All', 'Alert.Read.All']);
   for (const [name, group] of [['alpha', 0], ['bravo', 0], ['seven', 7]] as const) ids[name] = (await h.addDevice({ computerDnsName: name, rbacGroupId: group })).id;
   const proc = (m: number, fileName: string, extra: Record<string, unknown> = {}) => ({
     table: 'DeviceProcessEvents',
@@ -184,6 +185,31 @@ describe('findbyip', () => {
     expect((await get(`/api/machines/findbyip(ip='10.9.9',timestamp=${minutesAgo(5)})`)).statusCode).toBe(400);
     expect((await get(`/api/machines/findbyip(ip='10.9.9.9',timestamp=yesterday)`)).statusCode).toBe(400);
     expect((await get(`/api/machines/findbyip(ip='10.9.9.9')`)).json().error.code).toBe('MissingRequiredParameter');
+  });
+});
+
+describe('related alerts', () => {
+  it('files, IPs, domains and users list the alerts whose evidence names them; unknown → empty', async () => {
+    const { alert } = await h.palisade.alerts.raise(systemCtx(h.tenantId), {
+      dedupeKey: 'related-1', title: 'related', description: 'd', severity: 'Medium', category: 'Malware', detectionSource: 'CustomerTI', machineId: ids.alpha,
+      evidence: [
+        { entityType: 'File', sha1: SHA1, sha256: SHA256, fileName: 'tool.exe' },
+        { entityType: 'Ip', ipAddress: '203.0.113.9' },
+        { entityType: 'Url', url: 'https://cdn.example.com/a.js' },
+        { entityType: 'User', accountName: 'chris phillips', domainName: 'corp' },
+      ],
+    });
+    for (const url of [`/api/files/${SHA1}/alerts`, `/api/files/${SHA256}/alerts`, '/api/ips/203.0.113.9/alerts', '/api/domains/example.com/alerts', '/api/users/chris phillips/alerts', '/api/users/corp%5Cchris%20phillips/alerts']) {
+      const res = await get(url);
+      expect(res.statusCode, `${url} ${res.body}`).toBe(200);
+      expect(res.json()['@odata.context'], url).toMatch(/#Alerts$/);
+      expect(res.json().value.map((a: { id: string }) => a.id), url).toEqual([alert.id]);
+    }
+    for (const url of [`/api/files/${'ef'.repeat(20)}/alerts`, '/api/ips/192.0.2.1/alerts', '/api/domains/notexample.com/alerts', '/api/users/nobody/alerts']) {
+      expect((await get(url)).json().value, url).toEqual([]);
+    }
+    expect((await get('/api/ips/1.2.3/alerts')).statusCode).toBe(400);
+    expect((await get(`/api/files/${SHA1}/alerts`, await h.token(['File.Read.All']))).statusCode).toBe(403);
   });
 });
 

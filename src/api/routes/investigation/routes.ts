@@ -1,6 +1,6 @@
 /**
  * The MDE investigation routes (reference §2.6 and §2.1's logonusers and findbyip): files, IP
- * addresses, domains and users as the organization's events show them, and the machines related to
+ * addresses, domains and users as the organization's events show them, and the machines and alerts related to
  * each. The routes translate HTTP to InvestigationService calls and shape the answers
  * (src/entities/investigation.ts, src/entities/machine.ts).
  */
@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Device } from '../../../domain/device.ts';
 import { REQUIRE } from '../../../domain/permissions.ts';
 import { DOMAIN_STATS_VIEW, FILE_STATS_VIEW, FILE_VIEW, IP_STATS_VIEW, LOGON_USERS_VIEW } from '../../../entities/investigation.ts';
+import { ALERT } from '../../../entities/alert.ts';
 import { MACHINE } from '../../../entities/machine.ts';
 import { lookBackHours, type InvestigationService } from '../../../services/investigation.ts';
 import { collection, complexValue, entity } from '../../odata-response.ts';
@@ -31,7 +32,23 @@ export function investigationRoutes(investigation: InvestigationService, clock: 
   const common = { method: 'GET', auth: 'bearer' } as const;
   const p = <T>(req: FastifyRequest) => req.params as T;
   const hours = (req: FastifyRequest) => lookBackHours((req.query as { lookBackHours?: string }).lookBackHours);
+  type Kind = 'file' | 'ip' | 'domain' | 'user';
+  const alertRoute = (url: string, tag: string, param: string, kind: Kind, description: string, example: string): ApiRoute => ({
+    ...common, url, tag, permissions: REQUIRE.alertRead,
+    summary: `Alerts whose evidence names the ${kind} (newest first; unknown: an empty list)`,
+    schema: { params: Type.Object({ [param]: Type.String({ description }) }), querystring: anyQuery, response: { 200: ALERT.schemas.collection } },
+    example: { params: { [param]: example } },
+    handler: async (req, reply, ctx) => {
+      const found = await investigation.relatedAlerts(ctx, kind, (req.params as Record<string, string>)[param]);
+      const now = clock();
+      return collection(req, reply, ALERT.set.name, found.map((a) => ALERT.json(a, now)));
+    },
+  });
   return [
+    alertRoute('/files/:hash/alerts', 'Files', 'hash', 'file', 'SHA1 or SHA256', SHA1),
+    alertRoute('/ips/:ip/alerts', 'IPs', 'ip', 'ip', 'IPv4 or IPv6 address', '192.168.1.1'),
+    alertRoute('/domains/:domain/alerts', 'Domains', 'domain', 'domain', 'Domain name', 'example.com'),
+    alertRoute('/users/:account/alerts', 'Users', 'account', 'user', 'Account name (not a UPN); domain\\name narrows to one domain', 'analyst'),
     {
       ...common, url: '/files/:hash', tag: 'Files', permissions: REQUIRE.fileRead,
       summary: 'Get a file (SHA1 or SHA256) as the organization\'s events describe it',
