@@ -1,11 +1,12 @@
 /**
  * `npm run fuzz`: seeded, deterministic mutation of hostile input against the real app in process
  * (Fastify's inject): public hunting queries mutated (KQL), OData $filter/$orderby/$top/$skip on
- * /api/machines, sensor event batches, and custom detection rule bodies (create and update). Reports, per kind, the inputs sent, responses ≥ 500,
+ * /api/machines, sensor event batches, custom detection rule bodies (create and update), and indicator
+ * submissions, imports and deletes. Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { startHarness, type Harness } from '../test/support/harness.ts';
 import { EXAMPLE_RULE } from '../src/api/routes/detection-rules/routes.ts';
 import { detectionRuleRequest } from './fuzz/detection-rule.ts';
+import { indicatorRequest } from './fuzz/indicators.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
 import { Rng } from './fuzz/rng.ts';
@@ -53,7 +55,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
 
   // hunting's timeout sits well inside the per-input bound, so a slow query is refused, not a failure
   const h: Harness = await startHarness({}, { hunting: { timeoutMs: Math.min(10_000, boundMs / 2), cpuMsPerHour: Number.MAX_SAFE_INTEGER } });
-  const token = await h.token(['AdvancedQuery.Read.All', 'Machine.Read.All']);
+  const token = await h.token(['AdvancedQuery.Read.All', 'Machine.Read.All', 'Ti.ReadWrite.All']);
   for (let i = 0; i < 30; i++) await h.addDevice({ computerDnsName: `fuzz-host-${i}.corp`, osPlatform: i % 2 ? 'Windows11' : 'Linux', rbacGroupId: i % 3 });
   const enrollment = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
   const enrolled = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { enrollmentToken: enrollment.token, computerDnsName: 'fuzz-sensor', osPlatform: 'Linux', version: 'Ubuntu 22.04', osVersion: '5.15.0-91-generic', osProcessor: 'x64', osArchitecture: '64-bit', osBuild: 1, agentVersion: '1.0.0' } });
@@ -126,6 +128,10 @@ async function main(): Promise<number> {
       headers: { authorization: deviceAuth, 'content-type': 'application/x-ndjson', 'x-batch-id': b.batchId, ...(b.gzip ? { 'content-encoding': 'gzip' } : {}) },
     };
   }, (r) => String(r.payload).slice(0, 300));
+  await run('ti', Number(values.indicators), (rng) => {
+    const r = indicatorRequest(rng);
+    return { method: r.method, url: r.url, headers: { ...auth, ...(r.payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(r.payload === undefined ? {} : { payload: JSON.stringify(r.payload) }) };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
   await run('kql', Number(values.kql), (rng) => ({ method: 'POST', url: '/api/advancedqueries/run', headers: auth, payload: { Query: mutateKql(rng, queries) } }), (r) => (r.payload as { Query: string }).Query);
   const ruleToken = await h.token(['Alert.ReadWrite.All', 'AdvancedQuery.Read.All']);
   const rule = await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE);

@@ -67,6 +67,7 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   // indicators
   r('GET', '/indicators', 'List indicators'),
   r('POST', '/indicators', 'Submit or update indicator'),
+  r('GET', '/indicators/{id}', 'Get indicator'),
   r('POST', '/indicators/import', 'Import indicators'),
   r('DELETE', '/indicators/{id}', 'Delete indicator'),
   r('POST', '/indicators/BatchDelete', 'Batch delete indicators'),

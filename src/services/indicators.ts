@@ -43,6 +43,12 @@ export interface MatchableIndicators {
 
 const NUMERIC_ID = /^[1-9]\d{0,17}$/;
 
+/** Any JSON value as short text for an audit target (never throws: `{"toString": 1}` is data, not a method). */
+function show(v: unknown, max = 200): string {
+  const text = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return text.slice(0, max);
+}
+
 /** Whether the indicator applies to a device of group `rbacGroupId`. */
 function appliesTo(i: Indicator, rbacGroupId: number): boolean {
   return i.rbacGroupIds.length === 0 || i.rbacGroupIds.includes(String(rbacGroupId));
@@ -92,10 +98,22 @@ export class IndicatorService {
     return this.store.indicators.list(ctx.tenantId, q, this.clock(), this.ownerFilter(ctx));
   }
 
+  /** GET /api/indicators/{id}: one active indicator the caller may reach; 404 otherwise. */
+  async get(ctx: Ctx, id: string): Promise<Indicator> {
+    authz.require(ctx, REQUIRE.indicators);
+    const owner = this.ownerFilter(ctx);
+    const [found] = NUMERIC_ID.test(id) ? await this.store.indicators.getLive(ctx.tenantId, [id]) : [];
+    const now = this.clock().getTime();
+    if (!found || (owner !== undefined && found.createdBy !== owner) || (found.expirationTime !== null && Date.parse(found.expirationTime) <= now)) {
+      throw errors.notFound(`Indicator ${id} was not found`);
+    }
+    return found;
+  }
+
   /** POST /api/indicators: creates the indicator, or updates the live one with the same type and value. */
   async submit(ctx: Ctx, body: unknown): Promise<Indicator> {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const target = `${String(b.indicatorType ?? '')}:${String(b.indicatorValue ?? '').slice(0, 200)}`;
+    const target = `${show(b.indicatorType ?? '', 50)}:${show(b.indicatorValue ?? '')}`;
     const out = await audited(this.store, ctx, this.clock, 'indicator.submit', target, async (r) => {
       authz.require(ctx, REQUIRE.indicators);
       const now = this.clock();
@@ -258,7 +276,7 @@ export class IndicatorService {
   /** POST /api/indicators/BatchDelete: 1–500 ids, all deleted or none (404 when any is missing, 403 beyond the caller's groups). */
   async batchDelete(ctx: Ctx, body: unknown): Promise<void> {
     const raw = (body as { IndicatorIds?: unknown } | null)?.IndicatorIds;
-    const target = Array.isArray(raw) ? raw.slice(0, MAX_INDICATOR_BATCH).map(String).join(',') : '';
+    const target = Array.isArray(raw) ? raw.slice(0, MAX_INDICATOR_BATCH).map((x) => show(x, 30)).join(',') : '';
     await audited(this.store, ctx, this.clock, 'indicator.batchDelete', target, async (r) => {
       authz.require(ctx, REQUIRE.indicators);
       if (raw === undefined) throw new PalisadeError('MissingRequiredParameter', "The field 'IndicatorIds' is required");

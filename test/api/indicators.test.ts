@@ -114,6 +114,7 @@ describe('validation', () => {
     ['a past expiration', { ...base, indicatorValue: sha1(1), expirationTime: '2001-01-01T00:00:00Z' }, 400, 'InvalidRequestBody'],
     ['an unknown device group', { ...base, indicatorValue: sha1(1), rbacGroupNames: 'Nowhere' }, 400, 'InvalidRequestBody'],
     ['an indicatorValue that is a number', { ...base, indicatorValue: 5 }, 400, 'InvalidRequestBody'],
+    ['an object whose toString is data', { ...base, indicatorType: { toString: 'Infinity' }, indicatorValue: sha1(1) }, 400, 'InvalidRequestBody'],
   ];
   it.each(cases)('refuses %s with the documented code, storing nothing', async (_name, body, status, code) => {
     const before = await count();
@@ -206,7 +207,7 @@ describe('import and delete bounds', () => {
     const partial = await send(all, 'POST', '/api/indicators/BatchDelete', { IndicatorIds: [b, c, '999999'] });
     expect(partial.statusCode).toBe(404);
     expect(await count()).toBe(before);
-    for (const bad of [{ IndicatorIds: [] }, { IndicatorIds: ['x1'] }, { IndicatorIds: Array.from({ length: 501 }, (_, i) => String(i + 1)) }, {}]) {
+    for (const bad of [{ IndicatorIds: [] }, { IndicatorIds: ['x1'] }, { IndicatorIds: [{ toString: 'x' }] }, { IndicatorIds: Array.from({ length: 501 }, (_, i) => String(i + 1)) }, {}]) {
       expect((await send(all, 'POST', '/api/indicators/BatchDelete', bad)).statusCode).toBe(400);
     }
     expect((await send(all, 'POST', '/api/indicators/BatchDelete', { IndicatorIds: [b, Number(c)] })).statusCode).toBe(204);

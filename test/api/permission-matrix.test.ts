@@ -29,8 +29,8 @@ beforeAll(async () => {
   otherTenant = (await h.newTenant('Other')).id;
   const o = await h.addDevice({ computerDnsName: 'other-host' }, otherTenant);
   deviceIds.other = o.id;
-  // the indicators the examples of DELETE /indicators/1 and BatchDelete ['2'] remove
-  for (const n of [1, 2]) {
+  // the indicators the examples of DELETE /indicators/1 and BatchDelete ['2'] remove, and GET /indicators/3 reads
+  for (const n of [1, 2, 3]) {
     await h.app.services.indicators.submit(h.operator(), { indicatorValue: String(n).padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', title: 'Matrix', description: 'Matrix' });
   }
   exampleRecords[EXAMPLE_RULE_ID] = (await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE)).id;

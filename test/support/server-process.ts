@@ -61,6 +61,20 @@ export function httpsPost(url: string, ca: string, body: string, headers: Record
   });
 }
 
+/** One request of any method over HTTPS trusting `ca`, on a fresh connection (see httpsPost). */
+export function httpsRequest(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpsAnswer> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, ca, headers, agent: false }, (res) => {
+      let d = '';
+      res.on('data', (c) => (d += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Starts a server; resolves when it prints its start line. */
 export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'palisade-e2e-'));

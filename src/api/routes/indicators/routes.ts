@@ -1,4 +1,4 @@
-/** The MDE indicators API (reference §2.4): list, submit or update, import, delete, batch delete. */
+/** The MDE indicators API (reference §2.4): list, get, submit or update, import, delete, batch delete. */
 import { Type } from '@sinclair/typebox';
 import type { Indicator } from '../../../domain/indicator.ts';
 import { REQUIRE } from '../../../domain/permissions.ts';
@@ -64,6 +64,13 @@ export function indicatorRoutes(indicators: IndicatorService, clock: () => Date 
         void reply.header('OData-Version', '4.0');
         return { value };
       },
+    },
+    {
+      method: 'GET', url: '/indicators/:indicatorId', auth: 'bearer', tag: 'Indicators', permissions: REQUIRE.indicators,
+      summary: 'Get an active indicator by id (404 when there is none)',
+      schema: { params: Type.Object({ indicatorId: Type.String({ description: 'Indicator id (a number)' }) }), response: { 200: INDICATOR.schemas.entity } },
+      example: { params: { indicatorId: '3' } },
+      handler: async (req, reply, ctx) => entity(req, reply, INDICATOR.set.name, ser(await indicators.get(ctx, (req.params as { indicatorId: string }).indicatorId))),
     },
     {
       method: 'DELETE', url: '/indicators/:indicatorId', auth: 'bearer', tag: 'Indicators', permissions: REQUIRE.indicators,
