@@ -1,12 +1,13 @@
 /**
  * `npm run fuzz`: seeded, deterministic mutation of hostile input against the real app in process
  * (Fastify's inject): public hunting queries mutated (KQL), OData $filter/$orderby/$top/$skip on
- * /api/machines, sensor event batches, custom detection rule bodies (create and update), and indicator
- * submissions, imports and deletes. Reports, per kind, the inputs sent, responses ≥ 500,
+ * /api/machines, sensor event batches, custom detection rule bodies (create and update), indicator
+ * submissions, imports and deletes, and the investigation entity, SIEM and Graph alert routes (bad
+ * hashes, IPs, domains, huge lookBackHours, Graph filters). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -18,6 +19,7 @@ import { startHarness, type Harness } from '../test/support/harness.ts';
 import { EXAMPLE_RULE } from '../src/api/routes/detection-rules/routes.ts';
 import { detectionRuleRequest } from './fuzz/detection-rule.ts';
 import { indicatorRequest } from './fuzz/indicators.ts';
+import { entityRequest } from './fuzz/entities.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
 import { Rng } from './fuzz/rng.ts';
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -140,6 +142,14 @@ async function main(): Promise<number> {
     const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
     return { method: r.method, url: r.url, payload, headers: { authorization: `Bearer ${ruleToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '')}`);
+  const entityTokens = {
+    mde: await h.token(['File.Read.All', 'Ip.Read.All', 'URL.Read.All', 'User.Read.All', 'Machine.Read.All', 'Alert.Read.All']),
+    graph: await h.token(['SecurityAlert.Read.All', 'SecurityIncident.Read.All'], undefined, 'https://graph.microsoft.com/.default'),
+  };
+  await run('entities', Number(values.entities), (rng) => {
+    const r = entityRequest(rng, started);
+    return { method: 'GET', url: r.url, headers: { authorization: `Bearer ${r.graph ? entityTokens.graph : entityTokens.mde}` } };
+  }, (r) => r.url);
   await h.close();
 
   let failed = uncaught > 0;

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectionRuleRequest } from './detection-rule.ts';
+import { entityRequest } from './entities.ts';
 import { mutateKql } from './kql.ts';
 import { odataUrl } from './odata.ts';
 import { Rng } from './rng.ts';
@@ -13,7 +14,7 @@ describe('fuzz inputs', () => {
   it('are the same for the same seed and differ between seeds', () => {
     const draw = (seed: number) => {
       const r = new Rng(seed);
-      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1'))];
+      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url];
     };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
@@ -37,6 +38,7 @@ describe('fuzz inputs', () => {
       const rule = detectionRuleRequest(r, QUERIES, 'rule-1');
       expect(rule.url).toMatch(/^\/api\/detectionrules(\/[\x21-\x7e]+)?$/);
       if (rule.method === 'POST' || rule.method === 'PATCH') expect(rule.payload).not.toBeUndefined();
+      expect(entityRequest(r, NOW).url).toMatch(/^\/(api|v1\.0\/security)\/[\x21-\x7e]+$/);
     }
   });
 });
