@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalPeriod, periodMs, type DetectionRule } from '../domain/detection-rule.ts';
-import { alertDraftOf, eventKey, lookbackMs, nextRunAfter } from './rule-runner.ts';
+import type { AlertRaiser } from '../domain/alert.ts';
+import { canonicalPeriod, periodMs, type DetectionRule, type RuleRunUpdate } from '../domain/detection-rule.ts';
+import { PalisadeError } from '../domain/errors.ts';
+import type { CommittedBatch, StateStore } from '../domain/ports.ts';
+import type { HuntingService, RunScope } from '../services/hunting.ts';
+import { alertDraftOf, DetectionRuleRunner, eventKey, lookbackMs, nextRunAfter } from './rule-runner.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -77,5 +81,52 @@ describe('turning a result row into an alert', () => {
       { entityType: 'File', sha1: 'f'.repeat(40), fileName: 'cmd.exe', filePath: null },
       { entityType: 'Ip', ipAddress: '203.0.113.9' },
     ]);
+  });
+});
+
+describe('near-real-time evaluation of a batch', () => {
+  const nrtRule = {
+    tenantId: 't', id: 'nrt', period: '0', nrtTable: 'DeviceProcessEvents', queryText: 'DeviceProcessEvents | where true',
+    detectionAction: { alertTemplate: { title: 'T', description: '', severity: 'high', category: 'Execution', recommendedActions: null, mitreTechniques: [], impactedAssets: [] }, organizationalScope: null, responseActions: [] },
+  } as unknown as DetectionRule;
+  const batch = { tenantId: 't', deviceId: 'd', batchId: 'b', rbacGroupId: 0, seq: 7, rows: 1, tables: [{ table: 'DeviceProcessEvents', rows: 1, columns: [] }] } as unknown as CommittedBatch;
+  const row = { Timestamp: '2025-06-15T11:59:00Z', DeviceId: 'a'.repeat(40), ReportId: 1 };
+
+  function runnerWith(answers: (() => unknown)[]) {
+    const runs: RunScope[] = [];
+    const recorded: RuleRunUpdate[] = [];
+    const raised: string[] = [];
+    const runner = new DetectionRuleRunner({
+      owner: 'me', feed: null,
+      state: { detectionRules: { nearRealTime: async () => [nrtRule], recordRun: async (_t: string, _i: string, _o: string | null, run: RuleRunUpdate) => void recorded.push(run) } } as unknown as StateStore,
+      hunting: { run: async (_c: unknown, _q: unknown, _r: unknown, scope: RunScope) => {
+        runs.push(scope);
+        const a = answers.shift()!();
+        return { resultsJson: JSON.stringify(a) };
+      } } as unknown as HuntingService,
+      alerts: { raise: async (_c: unknown, d: { dedupeKey: string }) => (raised.push(d.dedupeKey), { created: true }) } as unknown as AlertRaiser,
+    });
+    return { runner, runs, recorded, raised };
+  }
+
+  it('restricts the query to the batch, and waits out a passing shortage before giving up', async () => {
+    const t = runnerWith([() => { throw new PalisadeError('TooManyRequests', 'quota'); }, () => [row]]);
+    await t.runner.evaluateBatch(batch);
+    expect(t.runs).toEqual([{ batchSeq: 7 }, { batchSeq: 7 }]);
+    expect(t.raised).toEqual([`rule:nrt:${row.Timestamp}:${row.DeviceId}:1`]);
+    expect(t.recorded.map((r) => r.lastRunStatus)).toEqual(['completed']);
+  });
+
+  it('records a query that fails by itself once, without retrying, and never throws into the feed', async () => {
+    const t = runnerWith([() => { throw new PalisadeError('BadRequest', 'no such column'); }]);
+    await t.runner.evaluateBatch(batch);
+    expect(t.runs).toHaveLength(1);
+    expect(t.recorded).toMatchObject([{ lastRunStatus: 'failed', lastRunErrorCode: 'queryExecutionFailed', lastRunFailureReason: 'no such column' }]);
+  });
+
+  it('skips a batch without rows of the rule\'s table', async () => {
+    const t = runnerWith([]);
+    await t.runner.evaluateBatch({ ...batch, tables: [{ table: 'DeviceNetworkEvents', rows: 3, columns: [] }] } as unknown as CommittedBatch);
+    expect(t.runs).toEqual([]);
   });
 });

@@ -28,6 +28,10 @@ const DAY_MS = 86_400_000;
 /** MDE's look-back limit: no window reaches further back. */
 const MAX_LOOKBACK_MS = 30 * DAY_MS;
 
+/** Failures that may pass by themselves, and the pauses before a near-real-time evaluation is tried again. */
+const TRANSIENT: ReadonlySet<RuleErrorCode> = new Set(['queryExecutionThrottling', 'queryTimeout', 'queryLimitsExceeded']);
+const NRT_RETRY_PAUSES_MS = [1_000, 3_000];
+
 /** The consumer group near-real-time rules read the feed as. */
 export const NRT_CONSUMER_GROUP = 'detection-rules';
 
@@ -321,14 +325,23 @@ export class DetectionRuleRunner {
 
   /**
    * Evaluates the tenant's near-real-time rules on one committed batch (the feed's handler). A
-   * failing rule is recorded on the rule, never thrown, so one rule cannot hold back the feed.
+   * transient failure is tried twice more after a pause; a failure that remains is recorded on the
+   * rule, never thrown, so one rule cannot hold back the feed (that batch then goes unevaluated for
+   * that rule, which its lastRunDetails shows).
    */
   async evaluateBatch(batch: CommittedBatch): Promise<void> {
     const tables = new Set(batch.tables.filter((t) => t.rows > 0).map((t) => t.table));
     if (!tables.size) return;
     const rules = (await this.nrtRules(batch.tenantId)).filter((r) => r.nrtTable !== null && tables.has(r.nrtTable));
     for (const rule of rules) {
-      const outcome = await this.evaluate(rule, { batchSeq: batch.seq });
+      let outcome = await this.evaluate(rule, { batchSeq: batch.seq });
+      // a passing shortage (the tenant's budget or slots, a timeout under load) is waited out a
+      // little, holding the feed a few seconds at most; a query that fails by itself is not retried
+      for (const pause of NRT_RETRY_PAUSES_MS) {
+        if (!outcome.errorCode || !TRANSIENT.has(outcome.errorCode) || this.stopping.signal.aborted) break;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        outcome = await this.evaluate(rule, { batchSeq: batch.seq });
+      }
       await this.recordNrt(rule, outcome);
     }
   }
