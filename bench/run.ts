@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   api: () => import('./api.ts'),
   ingest: () => import('./ingest.ts'),
   hunting: () => import('./hunting.ts'),
+  detect: () => import('./detect.ts'),
 };
 if (!name || !benches[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);

@@ -85,7 +85,8 @@ export function evidenceOf(table: string, row: Record<string, unknown>, hit: Ind
 /** The alert one hit raises. */
 export function draftOf(batch: BatchIdentity, m: RowMatch, hit: IndicatorHit): AlertDraft {
   const at = str(m.row.Timestamp) ?? undefined;
-  const event = str(m.row.ReportId) ?? `${batch.batchId}#${m.line}`;
+  const reportId = m.row.ReportId;
+  const event = typeof reportId === 'number' || (typeof reportId === 'string' && reportId !== '') ? String(reportId) : `${batch.batchId}#${m.line}`;
   const account = str(m.row.AccountName) ?? str(m.row.InitiatingProcessAccountName);
   const device = str(m.row.DeviceName) ?? batch.deviceId;
   return {

@@ -10,7 +10,7 @@
  * the signer's certificate hash (SignerHash) of DeviceFileCertificateInfo. An Allowed indicator that
  * matches an entity suppresses every other indicator hit on that entity in the same row.
  */
-import { alertSeverityOf, effectOf, normalizeDomain, normalizeIpv4, urlMatchForm, type IndicatorSeverity, type IndicatorType } from '../domain/indicator.ts';
+import { alertSeverityOf, effectOf, normalizeIpv4, urlMatchForm, type IndicatorSeverity, type IndicatorType } from '../domain/indicator.ts';
 import type { EventRow } from '../domain/ports.ts';
 import { snapshotKey, unpackSnapshot, type CompactIndicator, type IndicatorSnapshot } from './indicator-snapshot.ts';
 
@@ -91,9 +91,29 @@ export function expandIpv6(s: string): string | null {
   return groups.map((g) => g.padStart(4, '0')).join(':');
 }
 
-/** The host of a RemoteUrl (a bare host name, or a URL). */
-function hostOf(url: string): string | null {
-  return urlMatchForm(url)?.host ?? normalizeDomain(url);
+/**
+ * The host of a RemoteUrl (a bare host name, or a URL), lower-cased, cheaply: no validation, since a
+ * text that is no host simply matches nothing.
+ */
+export function hostOf(url: string): string {
+  let start = url.indexOf('://');
+  start = start < 0 ? 0 : start + 3;
+  let end = url.length;
+  for (let i = start; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    // '/', '?', '#'
+    if (c === 47 || c === 63 || c === 35) {
+      end = i;
+      break;
+    }
+  }
+  let host = url.slice(start, end);
+  const at = host.lastIndexOf('@');
+  if (at >= 0) host = host.slice(at + 1);
+  const colon = host.lastIndexOf(':');
+  if (colon >= 0 && !host.includes(']')) host = host.slice(0, colon);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return host.toLowerCase();
 }
 
 /** A tenant's indicators at one version, indexed for matching. */
@@ -130,62 +150,99 @@ export class IndicatorMatcher {
    * The hits of one row of `table` (columns: the table's column names) on a device of group
    * `rbacGroupId` at `nowMs`: expired indicators and those scoped to other groups do not match.
    */
-  match(table: string, columns: ReadonlySet<string>, row: EventRow, rbacGroupId: number, nowMs: number): IndicatorHit[] {
-    if (this.size === 0) return [];
+  match(table: string, columns: ReadonlySet<string>, row: EventRow, rbacGroupId: number, nowMs: number): readonly IndicatorHit[] {
+    if (this.size === 0) return NO_HITS;
     const plan = planOf(table, columns);
-    if (!plan) return [];
-    let found = null as { indicator: CompactIndicator; entity: MatchedEntity; column: string }[] | null;
-    const add = (indicator: CompactIndicator | undefined, entity: MatchedEntity, column: string) => {
-      if (!indicator) return;
-      if (indicator.expiresAtMs !== null && indicator.expiresAtMs <= nowMs) return;
-      if (indicator.groups !== null && !indicator.groups.includes(rbacGroupId)) return;
-      (found ??= []).push({ indicator, entity, column });
-    };
+    if (!plan) return NO_HITS;
+    const found: Candidate[] = [];
     for (const h of plan.hashes) {
+      const map = this.hashes[h.kind];
+      if (map.size === 0) continue;
       const v = row[h.column];
-      if (typeof v === 'string' && v !== '') add(this.hashes[h.kind].get(v.toLowerCase()), h.entity, h.column);
+      if (typeof v !== 'string' || v === '') continue;
+      // the enrich step lower-cased the hash columns; a row that skipped it is looked up lower-cased
+      const i = map.get(v) ?? map.get(v.toLowerCase());
+      if (i) consider(found, i, h.entity, h.column, rbacGroupId, nowMs);
     }
     if (plan.remoteIp && this.ips.size) {
       const ip = row.RemoteIP;
-      if (typeof ip === 'string' && ip !== '') add(this.ips.get(normalizeIpv4(ip) ?? expandIpv6(ip) ?? ''), 'remoteIp', 'RemoteIP');
+      if (typeof ip === 'string' && ip !== '') {
+        const i = this.ips.get(ip) ?? (ip.includes(':') ? this.ips.get(expandIpv6(ip) ?? '') : undefined);
+        if (i) consider(found, i, 'remoteIp', 'RemoteIP', rbacGroupId, nowMs);
+      }
     }
     const url = row.RemoteUrl;
     if (plan.remoteUrl && typeof url === 'string' && url !== '' && (this.domains.size || this.urls.size)) {
       const host = hostOf(url);
       if (host) {
         // every suffix of the host at a label boundary: a domain matches its subdomains
-        for (let at = 0; at >= 0 && this.domains.size; at = host.indexOf('.', at) + 1 || -1) {
-          add(this.domains.get(host.slice(at)), 'remoteUrl', 'RemoteUrl');
+        if (this.domains.size) {
+          for (let at = 0; at >= 0; at = host.indexOf('.', at) + 1 || -1) {
+            const i = this.domains.get(at ? host.slice(at) : host);
+            if (i) consider(found, i, 'remoteUrl', 'RemoteUrl', rbacGroupId, nowMs);
+          }
         }
         const candidates = this.urls.get(host);
-        const form = candidates ? urlMatchForm(url)?.form.toLowerCase() ?? host : null;
-        for (const c of candidates ?? []) {
-          if (form === c.form || (form!.startsWith(c.form) && '/?#'.includes(form![c.form.length]))) add(c.indicator, 'remoteUrl', 'RemoteUrl');
+        if (candidates) {
+          const form = urlMatchForm(url)?.form.toLowerCase() ?? host;
+          for (const c of candidates) {
+            if (form === c.form || (form.startsWith(c.form) && '/?#'.includes(form[c.form.length]))) consider(found, c.indicator, 'remoteUrl', 'RemoteUrl', rbacGroupId, nowMs);
+          }
         }
       }
     }
-    if (!found) return [];
-    const allowed = new Set(found.filter((f) => effectOf(f.indicator.action) === 'allow').map((f) => f.entity));
-    const hits: IndicatorHit[] = [];
-    for (const f of found) {
-      if (allowed.has(f.entity)) continue;
-      const severity = alertSeverityOf(f.indicator);
-      if (severity === null) continue;
-      hits.push({
-        indicatorId: f.indicator.id, indicatorType: f.indicator.type, indicatorValue: f.indicator.value, title: f.indicator.title,
-        action: f.indicator.action, severity, entity: f.entity, column: f.column,
-      });
-    }
-    return hits;
+    return found.length ? hitsOf(found) : NO_HITS;
   }
+}
+
+/** An indicator that matched a row, before Allowed and the alerting rules are applied. */
+interface Candidate {
+  indicator: CompactIndicator;
+  entity: MatchedEntity;
+  column: string;
+}
+
+const NO_HITS: readonly IndicatorHit[] = Object.freeze([]);
+
+/** Adds the indicator to the row's candidates when it applies to the device's group and has not expired. */
+function consider(found: Candidate[], indicator: CompactIndicator, entity: MatchedEntity, column: string, rbacGroupId: number, nowMs: number): void {
+  if (indicator.expiresAtMs !== null && indicator.expiresAtMs <= nowMs) return;
+  if (indicator.groups !== null && !indicator.groups.includes(rbacGroupId)) return;
+  found.push({ indicator, entity, column });
+}
+
+/** The hits that raise alerts: Allowed suppresses the others on its entity; actions that never alert drop out. */
+function hitsOf(found: readonly Candidate[]): IndicatorHit[] {
+  const allowed = new Set(found.filter((f) => effectOf(f.indicator.action) === 'allow').map((f) => f.entity));
+  const hits: IndicatorHit[] = [];
+  for (const f of found) {
+    if (allowed.has(f.entity)) continue;
+    const severity = alertSeverityOf(f.indicator);
+    if (severity === null) continue;
+    hits.push({
+      indicatorId: f.indicator.id, indicatorType: f.indicator.type, indicatorValue: f.indicator.value, title: f.indicator.title,
+      action: f.indicator.action, severity, entity: f.entity, column: f.column,
+    });
+  }
+  return hits;
 }
 
 /** Matchers built in this thread, by snapshot key; the oldest go first past the bound. */
 const built = new Map<string, IndicatorMatcher>();
 const MAX_BUILT = 64;
+/** The matcher of each snapshot object (a batch's lines share one), so the key is made once per batch. */
+const byObject = new WeakMap<IndicatorSnapshot, IndicatorMatcher>();
 
 /** The matcher of a snapshot, built once per thread and version. */
 export function matcherOf(s: IndicatorSnapshot): IndicatorMatcher {
+  const known = byObject.get(s);
+  if (known) return known;
+  const m = matcherByKey(s);
+  byObject.set(s, m);
+  return m;
+}
+
+function matcherByKey(s: IndicatorSnapshot): IndicatorMatcher {
   const key = snapshotKey(s);
   let m = built.get(key);
   if (!m) {
