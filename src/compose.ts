@@ -7,7 +7,7 @@
  * |---|---|
  * | `api` | the MDE API and the identity surface (tokens), advanced hunting |
  * | `gateway` | the sensor protocol surface (enroll, heartbeat, event batches) |
- * | `pipeline` | the ingest pipeline, the server's own event writer, the committed-batch feed |
+ * | `pipeline` | the ingest pipeline (matching indicators on ingest), the server's own event writer, the committed-batch feed |
  * | `scheduler` | periodic jobs: event retention, custom detection rules (scheduled, and near real time on the feed), the syslog forwarder of alert changes (`syslog`) |
  *
  * All four run by default; `serve --roles api,gateway,…` picks some. The public surface (health,
