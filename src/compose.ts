@@ -54,6 +54,7 @@ import { AlertService } from './services/alerts.ts';
 import { AlertForwarder } from './services/alert-stream.ts';
 import { createSyslogSink } from './stream/syslog/syslog-sink.ts';
 import type { SyslogTarget } from './stream/syslog/transport.ts';
+import { IncidentService } from './services/incidents.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { InvestigationService } from './services/investigation.ts';
@@ -297,7 +298,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const tokens = new TokenService(state.tenants, clock);
   const gateway = new SensorGateway(state, events.eventWriter, clock);
   const alerts = new AlertService({
-    store: state, events: events.eventWriter, clock,
+    store: state, events: events.eventWriter, clock, lookup: { compile: compileKqlDiscovering, store: events.store },
     onEventWriteError: (alertId, err) => o.log?.error({ err, alertId }, 'the hunting rows of an alert were not written'),
   });
   const raisedFromIndicators = createIndicatorAlerts(alerts, (err, draft) => o.log?.error({ err, dedupeKey: draft.dedupeKey }, 'an indicator alert was not raised'));
@@ -312,6 +313,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     alerts,
     indicators,
     detectionRules: new DetectionRuleService(state, checkRuleQuery, clock),
+    incidents: new IncidentService(state, clock),
     gateway,
     hunting: events.hunting,
     siem: new SiemService(state, clock),

@@ -14,6 +14,7 @@ import type { BearerAuthenticator } from '../auth/bearer.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { AlertService } from '../services/alerts.ts';
 import type { DetectionRuleService } from '../services/detection-rules.ts';
+import type { IncidentService } from '../services/incidents.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { IndicatorService } from '../services/indicators.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
@@ -25,6 +26,8 @@ import { formBody, guardRoutes, registerTables, type RouteTable } from './route-
 import { indicatorRoutes } from './routes/indicators/routes.ts';
 import { detectionRuleRoutes } from './routes/detection-rules/routes.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
+import { alertRoutes } from './routes/alerts/routes.ts';
+import { incidentRoutes } from './routes/incidents/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
 import type { HuntingService } from '../services/hunting.ts';
 import type { InvestigationService } from '../services/investigation.ts';
@@ -45,6 +48,7 @@ export interface AppServices {
   devices: DeviceService;
   alerts: AlertService;
   indicators: IndicatorService;
+  incidents: IncidentService;
   gateway: SensorGateway;
   /** Custom detection rules (/api/detectionrules). */
   detectionRules: DetectionRuleService;
@@ -143,6 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
       routes: [
         ...machineRoutes(services.devices, clock),
         ...indicatorRoutes(services.indicators, clock),
+        ...alertRoutes(services.alerts, clock),
+        ...incidentRoutes(services.incidents, clock),
         ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
         ...detectionRuleRoutes(services.detectionRules, clock),

@@ -64,6 +64,10 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/alerts/{id}/ips', 'Get alert related IPs'),
   r('GET', '/alerts/{id}/machine', 'Get alert related machine'),
   r('GET', '/alerts/{id}/user', 'Get alert related user'),
+  // incidents (Microsoft 365 Defender's incidents API, which MDE clients reach under the same /api)
+  r('GET', '/incidents', 'List incidents'),
+  r('GET', '/incidents/{id}', 'Get incident'),
+  r('PATCH', '/incidents/{id}', 'Update incident'),
   // indicators
   r('GET', '/indicators', 'List indicators'),
   r('POST', '/indicators', 'Submit or update indicator'),

@@ -210,6 +210,8 @@ export const INCIDENT_WINDOW_MS = 24 * 3600 * 1000;
 /** An alert as an incident lists it (M365 Defender's incident `alerts[]` item). */
 export interface IncidentAlert {
   alertId: string;
+  /** The id the detecting service gave the alert: the alert id itself for Palisade's alerts. */
+  providerAlertId: string;
   incidentId: number | null;
   serviceSource: string;
   creationTime: string;
@@ -238,7 +240,7 @@ export interface IncidentAlert {
 /** How an incident lists one of its alerts. */
 export function incidentAlertOf(a: Alert): IncidentAlert {
   return {
-    alertId: a.id, incidentId: a.incidentId, serviceSource: 'MicrosoftDefenderForEndpoint',
+    alertId: a.id, providerAlertId: a.id, incidentId: a.incidentId, serviceSource: 'MicrosoftDefenderForEndpoint',
     creationTime: a.alertCreationTime, lastUpdatedTime: a.lastUpdateTime, resolvedTime: a.resolvedTime,
     firstActivity: a.firstEventTime, lastActivity: a.lastEventTime, title: a.title, description: a.description,
     category: a.category, status: a.status, severity: a.severity, investigationId: a.investigationId,

@@ -61,6 +61,7 @@ export const INCIDENT = defineEntity<Incident>({
         list: {
           object: [
             { name: 'alertId', type: 'string' },
+            { name: 'providerAlertId', type: 'string' },
             { name: 'incidentId', type: 'integer', nullable: true },
             { name: 'serviceSource', type: 'string' },
             { name: 'creationTime', type: 'datetime' },

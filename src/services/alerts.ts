@@ -7,16 +7,18 @@
  */
 import { randomInt } from 'node:crypto';
 import {
-  ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, INCIDENT_WINDOW_MS, SETTABLE_ALERT_STATUSES, ticksOf,
-  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertRaiser, type AlertSeverity, type RaisedAlert,
+  ALERT_CATEGORIES, ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, INCIDENT_WINDOW_MS, SETTABLE_ALERT_STATUSES, ticksOf,
+  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertEvidenceDraft, type AlertRaiser, type AlertSeverity, type RaisedAlert,
 } from '../domain/alert.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import type { ListQuery } from '../domain/list-query.ts';
 import { REQUIRE, type PermissionRequirement } from '../domain/permissions.ts';
-import type { AlertPatch, EventRow, EventWriter, Page, Repos, StateStore } from '../domain/ports.ts';
+import type { AlertPatch, EventRow, EventStore, EventWriter, Page, Repos, StateStore } from '../domain/ports.ts';
+import type { Device } from '../domain/device.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
+import type { KqlCompiler } from './hunting.ts';
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
 /** Longest title, description, comment and assignee accepted (MDE documents none; these keep rows bounded). */
@@ -107,10 +109,68 @@ const EVIDENCE_NULLS: Omit<AlertEvidence, 'entityType' | 'evidenceCreationTime'>
   accountName: null, domainName: null, userSid: null, aadUserId: null, userPrincipalName: null, detectionStatus: null,
 };
 
+/** Where CreateAlertByReference looks events up: the KQL compiler (tenant and scope injected) and the event store. */
+export interface EventLookup {
+  compile: KqlCompiler;
+  store: EventStore;
+}
+
+/** The event tables CreateAlertByReference searches. */
+const REFERENCE_TABLES = ['DeviceProcessEvents', 'DeviceFileEvents', 'DeviceNetworkEvents', 'DeviceRegistryEvents', 'DeviceLogonEvents', 'DeviceImageLoadEvents', 'DeviceEvents'];
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z$/;
+
+/** The permissions of the related-entity routes of an alert (reference §2.3). */
+export const RELATED_PERMISSIONS = {
+  domains: ['URL.Read.All'],
+  files: ['File.Read.All'],
+  ips: ['Ip.Read.All'],
+  machine: REQUIRE.machineRead,
+  user: ['User.Read.All'],
+} as const satisfies Record<string, PermissionRequirement>;
+
+/** A user an alert is about, as MDE's user entity shows it. */
+export interface RelatedUserEntity {
+  id: string;
+  accountName: string;
+  accountDomain: string | null;
+  accountSid: string | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+/** Evidence from one event row (any Device* table): its process or file, its account, its remote end. */
+export function evidenceOfEvent(table: string, row: Record<string, unknown>): AlertEvidenceDraft[] {
+  const str = (k: string) => (typeof row[k] === 'string' && row[k] !== '' ? (row[k] as string) : null);
+  const num = (k: string) => (typeof row[k] === 'number' ? (row[k] as number) : typeof row[k] === 'bigint' ? Number(row[k]) : null);
+  const out: AlertEvidenceDraft[] = [];
+  const file = { sha1: str('SHA1'), sha256: str('SHA256'), fileName: str('FileName'), filePath: str('FolderPath') };
+  if (table === 'DeviceProcessEvents') {
+    out.push({
+      entityType: 'Process', ...file, processId: num('ProcessId'), processCommandLine: str('ProcessCommandLine'), processCreationTime: str('ProcessCreationTime'),
+      parentProcessId: num('InitiatingProcessId'), parentProcessCreationTime: str('InitiatingProcessCreationTime'),
+      parentProcessFileName: str('InitiatingProcessFileName'), parentProcessFilePath: str('InitiatingProcessFolderPath'), detectionStatus: 'Detected',
+    });
+  } else if (file.sha1 || file.sha256 || file.fileName) {
+    out.push({ entityType: 'File', ...file, detectionStatus: 'Detected' });
+  }
+  if (str('RemoteIP')) out.push({ entityType: 'Ip', ipAddress: str('RemoteIP') });
+  if (str('RemoteUrl')) out.push({ entityType: 'Url', url: str('RemoteUrl') });
+  const account = str('AccountName') ?? str('InitiatingProcessAccountName');
+  if (account) {
+    out.push({
+      entityType: 'User', accountName: account, domainName: str('AccountDomain') ?? str('InitiatingProcessAccountDomain'),
+      userSid: str('AccountSid') ?? str('InitiatingProcessAccountSid'), aadUserId: str('AccountObjectId'), userPrincipalName: str('AccountUpn'),
+    });
+  }
+  return out;
+}
+
 /** What an AlertService needs; the event writer is absent where no event store is wired (admin). */
 export interface AlertServiceDeps {
   store: StateStore;
   events: EventWriter | null;
+  /** Where CreateAlertByReference finds events; without it that route answers 404 for every event. */
+  lookup?: EventLookup | null;
   clock?: () => Date;
   /** Told when the hunting rows of a stored alert could not be written. */
   onEventWriteError?: (alertId: string, err: unknown) => void;
@@ -122,9 +182,11 @@ export class AlertService implements AlertRaiser {
   private readonly events: EventWriter | null;
   private readonly clock: () => Date;
   private readonly onEventWriteError: (alertId: string, err: unknown) => void;
+  private readonly lookup: EventLookup | null;
 
   constructor(deps: AlertServiceDeps) {
     this.store = deps.store;
+    this.lookup = deps.lookup ?? null;
     this.events = deps.events;
     this.clock = deps.clock ?? (() => new Date());
     this.onEventWriteError = deps.onEventWriteError ?? (() => undefined);
@@ -326,6 +388,92 @@ export class AlertService implements AlertRaiser {
       if (!updated) throw errors.notFound(`Alert ${id} was not found`);
       return updated;
     }, JSON.stringify(body ?? null).slice(0, 2000));
+  }
+
+  /**
+   * POST /api/alerts/CreateAlertByReference: an alert on the event with this exact Timestamp,
+   * ReportId and machine (404 when there is none in the caller's scope), with the event's process,
+   * file, account and remote end as evidence. An open alert with the same title on the same machine
+   * is returned instead of a new one (MDE merges them); the same event and title give one alert.
+   */
+  async createByReference(ctx: Ctx, body: unknown): Promise<Alert> {
+    authz.require(ctx, REQUIRE.alertWrite);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody('The body must be a JSON object');
+    const b = body as Record<string, unknown>;
+    for (const k of ['eventTime', 'reportId', 'machineId', 'severity', 'title', 'description', 'recommendedAction', 'category']) {
+      if (b[k] === undefined || b[k] === null || b[k] === '') throw new PalisadeError('MissingRequiredParameter', `'${k}' is required`);
+    }
+    const eventTime = text(b.eventTime, 'eventTime', 40, false)!;
+    if (!ISO_INSTANT.test(eventTime) || Number.isNaN(Date.parse(eventTime))) throw errors.invalidBody(`'eventTime' must be a UTC datetime such as 2024-01-01T10:00:00.1234567Z; got ${JSON.stringify(eventTime)}`);
+    const reportId = typeof b.reportId === 'number' && Number.isSafeInteger(b.reportId) ? String(b.reportId) : typeof b.reportId === 'string' && /^-?\d{1,19}$/.test(b.reportId) ? b.reportId : null;
+    if (reportId === null) throw errors.invalidBody(`'reportId' must be an integer; got ${JSON.stringify(b.reportId)}`);
+    const machineId = text(b.machineId, 'machineId', 64, false)!;
+    if (!MACHINE_ID.test(machineId)) throw errors.invalidBody(`'machineId' must be a machine id; got ${JSON.stringify(machineId)}`);
+    const severity = oneOf(['Low', 'Medium', 'High'] as const, b.severity, 'severity', false)!;
+    const category = oneOf(ALERT_CATEGORIES, b.category, 'category', false)!;
+    const title = text(b.title, 'title', ALERT_TEXT_LIMITS.title, false)!;
+    const description = text(b.description, 'description', ALERT_TEXT_LIMITS.description, false)!;
+    const recommendedAction = text(b.recommendedAction, 'recommendedAction', ALERT_TEXT_LIMITS.description, false)!;
+    const device = await this.store.devices.get(ctx.tenantId, machineId.toLowerCase(), authz.scope(ctx));
+    if (!device) throw errors.notFound(`Machine ${machineId} was not found`);
+    const event = await this.findEvent(ctx, device, eventTime, reportId);
+    if (!event) throw errors.notFound(`No event with Timestamp ${eventTime} and ReportId ${reportId} was found on machine ${machineId}`);
+    const open = await this.store.alerts.list(ctx.tenantId, {
+      top: 1, skip: 0, count: false, orderBy: [],
+      filter: { kind: 'and', left: { kind: 'cmp', op: 'eq', field: 'title', value: title }, right: { kind: 'cmp', op: 'ne', field: 'status', value: 'Resolved' } },
+    }, authz.scope(ctx), device.id);
+    if (open.items.length) return open.items[0];
+    const { alert } = await this.raise(ctx, {
+      dedupeKey: `ref:${device.id}:${reportId}:${eventTime}:${title}`.slice(0, ALERT_TEXT_LIMITS.dedupeKey),
+      title, description, severity, category, recommendedAction, detectionSource: 'CustomerTI', machineId: device.id,
+      firstEventTime: eventTime, lastEventTime: eventTime, evidence: evidenceOfEvent(event.table, event.row),
+    });
+    return alert;
+  }
+
+  /** The event of the device with exactly this Timestamp and ReportId, searched in the caller's scope. */
+  private async findEvent(ctx: Ctx, device: Device, eventTime: string, reportId: string): Promise<{ table: string; row: Record<string, unknown> } | null> {
+    if (!this.lookup) return null;
+    const { compile, store } = this.lookup;
+    // every spliced value was checked above: a datetime, an integer, 40 hex characters
+    const kql = `union withsource=__Table ${REFERENCE_TABLES.join(', ')} | where DeviceId == '${device.id}' and ReportId == ${reportId} and Timestamp == datetime(${eventTime}) | take 1`;
+    const opts = { timeoutMs: 30_000, maxRows: 1, signal: ctx.signal };
+    const compiled = await compile(kql, { tenantId: ctx.tenantId, deviceScope: authz.scope(ctx), now: this.clock(), lookbackDays: 180 },
+      async (q) => (await store.query(q, opts)).rows);
+    const result = await store.query(compiled, opts);
+    if (!result.rows.length) return null;
+    const row: Record<string, unknown> = {};
+    result.columns.forEach((c, i) => { row[c.name] = result.rows[0][i]; });
+    const table = String(row.__Table);
+    for (const [k, v] of Object.entries(row)) if (v instanceof Date) row[k] = v.toISOString();
+    return { table, row };
+  }
+
+  /** An alert for a related-entity route, after that route's permission (reference §2.3). */
+  async related(ctx: Ctx, id: string, kind: keyof typeof RELATED_PERMISSIONS): Promise<Alert> {
+    authz.require(ctx, RELATED_PERMISSIONS[kind]);
+    return this.find(ctx, this.store, id);
+  }
+
+  /** GET /api/alerts/{id}/machine: the alert's machine (404 when the alert or the machine is gone). */
+  async machineOf(ctx: Ctx, id: string): Promise<Device> {
+    const a = await this.related(ctx, id, 'machine');
+    const d = a.machineId ? await this.store.devices.get(ctx.tenantId, a.machineId, authz.scope(ctx)) : null;
+    if (!d) throw errors.notFound(`There is no Machine related to alert ${id}`);
+    return d;
+  }
+
+  /** GET /api/alerts/{id}/user: the user the alert is about (404 when it names none). */
+  async userOf(ctx: Ctx, id: string): Promise<RelatedUserEntity> {
+    const a = await this.related(ctx, id, 'user');
+    const ev = a.evidence.find((e) => e.entityType === 'User' && e.accountName);
+    const name = a.relatedUser?.userName ?? ev?.accountName;
+    if (!name) throw errors.notFound(`There is no User related to alert ${id}`);
+    const domain = a.relatedUser ? a.relatedUser.domainName : ev?.domainName ?? null;
+    return {
+      id: domain ? `${domain}\\${name}`.toLowerCase() : name.toLowerCase(), accountName: name, accountDomain: domain,
+      accountSid: ev?.userSid ?? null, firstSeen: a.firstEventTime, lastSeen: a.lastEventTime,
+    };
   }
 
   /** POST /api/alerts/batchUpdate: every listed alert changes, or none (an unknown id is a 404). */

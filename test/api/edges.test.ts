@@ -39,7 +39,7 @@ describe('routes MDE has that Palisade does not serve yet', () => {
     const scan = { method: 'POST' as const, url: `/api/machines/${machineId}/runAntiVirusScan`, payload: { Comment: 'x', ScanType: 'Quick' } };
     expect(mdeError(await h.app.inject({ ...scan, headers: { authorization: `Bearer ${token}` } }), 403, 'DisabledFeature'))
       .toMatch(/\(Run antivirus scan\) is not available/);
-    expect(mdeError(await get('/api/v1.0/alerts?$top=1'), 403, 'DisabledFeature')).toBe('GET /api/v1.0/alerts (List alerts) is not available in this version of Palisade');
+    expect(mdeError(await get('/api/v1.0/investigations?$top=1'), 403, 'DisabledFeature')).toBe('GET /api/v1.0/investigations (List investigations) is not available in this version of Palisade');
   });
 
   it('are told apart from a parametric route they resemble (no "machine findbyip was not found")', async () => {

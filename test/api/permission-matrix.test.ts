@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, type JWK } from 'jose';
+import { systemCtx } from '../../src/domain/context.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { declaredRoutes, type ApiRoute, type AuthKind, type DeviceRoute, type Route, type Surface } from '../../src/api/route-table.ts';
 import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-rules/routes.ts';
@@ -34,12 +35,27 @@ beforeAll(async () => {
     await h.app.services.indicators.submit(h.operator(), { indicatorValue: String(n).padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', title: 'Matrix', description: 'Matrix' });
   }
   exampleRecords[EXAMPLE_RULE_ID] = (await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE)).id;
+  const { alert } = await h.palisade.alerts.raise(systemCtx(h.tenantId), {
+    dedupeKey: 'matrix', title: 'Matrix alert', description: 'x', severity: 'Low', category: 'General', detectionSource: 'CustomerTI', machineId: d.id,
+    relatedUser: { userName: 'matrix', domainName: 'corp' },
+  });
+  exampleRecords['da639319824001230000_1'] = alert.id;
+  exampleRecords['4242'] = String(alert.incidentId);
+  const eventTime = new Date(Date.now() - 3600_000).toISOString();
+  await h.events.eventWriter.write({
+    tenantId: h.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: 0, batchId: 'matrix-event',
+    rows: [{ table: 'DeviceProcessEvents', row: { Timestamp: eventTime, DeviceId: d.id, DeviceName: d.computerDnsName, ActionType: 'ProcessCreated', FileName: 'x.exe', ReportId: 1 } }],
+  });
+  exampleRecords['2026-12-01T10:00:00Z'] = eventTime;
 });
+
+/** `text` (a body) with the long example values (ids, times) replaced by the records created for them. */
+const withSeeds = (text: string) => Object.entries(exampleRecords).filter(([k]) => k.length >= 10).reduce((t, [k, v]) => t.replaceAll(k, v), text);
 afterAll(async () => h?.close());
 
 function urlOf(prefix: string, r: Route, id: string): string {
   let u = prefix + r.url;
-  for (const [k, v] of Object.entries(r.example?.params ?? {})) u = u.replace(`:${k}`, k === 'id' ? id : exampleRecords[v] ?? v);
+  for (const [k, v] of Object.entries(r.example?.params ?? {})) u = u.replace(`:${k}`, exampleRecords[v] ?? (k === 'id' ? id : v));
   const q = new URLSearchParams(r.example?.query ?? {}).toString();
   return q ? `${u}?${q}` : u;
 }
@@ -47,7 +63,7 @@ function urlOf(prefix: string, r: Route, id: string): string {
 function bodyOf(r: Route, id: string): unknown {
   const b = r.example?.body;
   if (b === undefined) return undefined;
-  return JSON.parse(JSON.stringify(b).replaceAll('0000000000000000000000000000000000000000', id));
+  return JSON.parse(withSeeds(JSON.stringify(b)).replaceAll('0000000000000000000000000000000000000000', id));
 }
 
 async function expiredToken(): Promise<string> {
