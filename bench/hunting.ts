@@ -17,7 +17,7 @@
  * on every path) and the ratio API/SQL of the p50s (goal ≤ 1.2×); plus the server's peak memory
  * (VmHWM of the serve process).
  * Options: --sizes 1000000,10000000 --runs R (5) --seed S (1) --only name[,name…]
- * The data of each size is generated once into <tmpdir>/palisade-bench-hunting-<size>-<seed> and reused.
+ * The data of each size is generated once into <tmpdir>/palisade-bench-hunting-<size>-<seed>-v<layout> and reused.
  */
 import https from 'node:https';
 import { copyFileSync, rmSync } from 'node:fs';

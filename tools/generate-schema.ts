@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TABLES } from '../src/schema/registry.ts';
 import type { ColumnDecl, KqlColumnType, TableDecl } from '../src/schema/types.ts';
-import { HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, duckDbType, quoteIdent } from '../src/store/events/duckdb/layout.ts';
+import { HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, duckDbColumnType, quoteIdent } from '../src/store/events/duckdb/layout.ts';
 
 /** First-line marker of every generated file. */
 export const GENERATED_MARKER = 'generated — do not edit';
@@ -28,7 +28,7 @@ export function kebabName(name: string): string {
 
 /** The CREATE TABLE statement of one event table in the DuckDB layout (see layout.ts). */
 export function duckDbCreateTable(t: TableDecl): string {
-  const cols = t.columns.map((c) => `  ${quoteIdent(c.name)} ${duckDbType(c.type)}`);
+  const cols = t.columns.map((c) => `  ${quoteIdent(c.name)} ${duckDbColumnType(c)}`);
   const hidden = HIDDEN_COLUMN_DEFS.map((d) => `  ${d}`);
   return `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.name)} (\n${[...cols, ...hidden].join(',\n')}\n)`;
 }

@@ -20,8 +20,11 @@ import { TenantService } from '../../src/services/tenants.ts';
 import { openDuckDbEventStore } from '../../src/store/events/duckdb/event-store.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 
-/** Bump when the generated data changes shape, so stale caches are rebuilt. */
-const DATASET_VERSION = 1;
+/**
+ * Bump when the generated data or its stored layout changes shape, so stale caches are rebuilt (2: each
+ * table's Timestamp stored to the 100 ns tick, TIMESTAMP_NS).
+ */
+const DATASET_VERSION = 2;
 const SPREAD_DAYS = 25;
 const MAX_AGE_MS = 3 * 86_400_000;
 
@@ -57,7 +60,8 @@ function deviceId(seed: number, index: number): string {
 
 /** The cached dataset for (size, seed), generating it first when missing or too old. */
 export async function ensureHuntingDataset(size: number, seed: number, log: (s: string) => void = () => {}): Promise<HuntingDataset> {
-  const dir = join(tmpdir(), `palisade-bench-hunting-${size}-${seed}`);
+  // one directory per layout version, so that checkouts of another version keep their own copy
+  const dir = join(tmpdir(), `palisade-bench-hunting-${size}-${seed}-v${DATASET_VERSION}`);
   const metaPath = join(dir, 'bench-dataset.json');
   if (existsSync(metaPath)) {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;

@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { getTable } from '../../src/schema/registry.ts';
 import type { TableDecl } from '../../src/schema/types.ts';
 import { EVENT_TABLE_DDL } from '../../src/store/events/duckdb/generated-ddl.ts';
-import { HIDDEN_COLUMNS, duckDbType, quoteIdent } from '../../src/store/events/duckdb/layout.ts';
+import { HIDDEN_COLUMNS, duckDbColumnType, quoteIdent } from '../../src/store/events/duckdb/layout.ts';
 
 /** One NDJSON file of a table and how many rows it holds. */
 export interface TableFile {
@@ -57,7 +57,7 @@ function sqlString(s: string): string {
 /** The `columns={...}` argument of read_ndjson for a table: declared columns then hidden ones, with their stored types. */
 export function readNdjsonColumns(t: TableDecl): string {
   const cols: [string, string][] = [
-    ...t.columns.map((c): [string, string] => [c.name, duckDbType(c.type)]),
+    ...t.columns.map((c): [string, string] => [c.name, duckDbColumnType(c)]),
     [HIDDEN_COLUMNS.tenantId, 'VARCHAR'],
     [HIDDEN_COLUMNS.rbacGroupId, 'INTEGER'],
     [HIDDEN_COLUMNS.ingestTime, 'TIMESTAMP'],

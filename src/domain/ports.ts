@@ -304,7 +304,8 @@ export interface EventBatch {
 /**
  * One column of an EncodedTable, values in row order: strings as a dictionary and one code per row
  * (-1 = null); every other type as raw little-endian values — int64 (long, timespan ticks, datetime
- * microseconds since the epoch), int32 (int), float64 (real, decimal) or one byte (bool, 0/1) per row —
+ * microseconds since the epoch; nanoseconds, to the 100 ns tick, for the Timestamp column, see
+ * schema/datetime.ts storedToTheTick), int32 (int), float64 (real, decimal) or one byte (bool, 0/1) per row —
  * with a validity bitmask (bit i of byte i>>3 set = row i has a value; null = every row has one).
  */
 export type EncodedColumn =

@@ -1,12 +1,12 @@
 /**
  * Validation and lossless coercion of one value to a column's KQL type. Canonical results, which the
  * event stores accept as they are: string → string; long/int/timespan → number (bigint when beyond
- * 2^53); real/decimal → number; bool → boolean; datetime → ISO-8601 UTC text with at most microseconds
- * (`2024-05-01T10:00:00.123456Z`); dynamic → any JSON value; guid → lower-case text.
+ * 2^53); real/decimal → number; bool → boolean; datetime → ISO-8601 UTC text to the 100 ns tick
+ * (`2024-05-01T10:00:00.1234567Z`); dynamic → any JSON value; guid → lower-case text.
  * A value is coerced only when nothing is lost (numeric text to long, ISO text to datetime, objects
  * to JSON text for string columns); anything else is refused with a reason naming what was expected.
  */
-import { formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
+import { formatDatetimeTicksTrimmed, isCanonicalUtc, parseDatetimeMicros, parseDatetimeTicksUtc } from '../schema/datetime.ts';
 import { parseTimespanTicks } from '../schema/timespan.ts';
 import type { KqlColumnType } from '../schema/types.ts';
 
@@ -99,7 +99,7 @@ export function coerceValue(type: KqlColumnType, v: unknown): Coerced {
       if (typeof v !== 'string') return fail('datetime', v, ' (send ISO-8601 text)');
       const us = parseDatetimeMicros(v);
       if (us === null) return fail('datetime', v, ' (send ISO-8601 text)');
-      return { ok: true, value: isCanonicalUtc(v) ? v : formatDatetimeMicros(us) };
+      return { ok: true, value: isCanonicalUtc(v) ? v : formatDatetimeTicksTrimmed(parseDatetimeTicksUtc(v)!) };
     }
     case 'dynamic':
       if (typeof v === 'string') {

@@ -27,7 +27,8 @@ describe('encodeTable', () => {
 
     const ts = col('Timestamp');
     expect(ts?.kind).toBe('fixed');
-    if (ts?.kind === 'fixed') expect([...new BigInt64Array(ts.data)]).toEqual(['2024-05-01T10:00:01Z', '2024-05-01T10:00:02Z', '2024-05-01T10:00:03Z'].map(micros));
+    // the Timestamp is stored to the tick: nanoseconds since the epoch
+    if (ts?.kind === 'fixed') expect([...new BigInt64Array(ts.data)]).toEqual(['2024-05-01T10:00:01Z', '2024-05-01T10:00:02Z', '2024-05-01T10:00:03Z'].map((t) => micros(t) * 1000n));
 
     const pid = col('ProcessId');
     if (pid?.kind !== 'fixed') throw new Error('ProcessId should be fixed');

@@ -5,7 +5,7 @@
  * copied) and a few distinct strings instead of one object per event.
  */
 import type { EncodedColumn, EncodedTable } from '../domain/ports.ts';
-import { canonicalUtcMicros, parseDatetimeMicros } from '../schema/datetime.ts';
+import { canonicalUtcMicros, canonicalUtcTick, microsAndTick, parseDatetimeMicros, storedToTheTick, writeNanos } from '../schema/datetime.ts';
 import { parseTimespanTicks } from '../schema/timespan.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
 import type { ValidLine } from './validate-line.ts';
@@ -77,7 +77,22 @@ function int64Of(col: ColumnDecl, v: unknown): number | bigint {
   throw new TypeError(`${col.name}: not a ${col.type}: ${String(v)}`);
 }
 
+/**
+ * Writes a value of a tick-precise datetime column (storedToTheTick) as nanoseconds since the epoch:
+ * text to the tick, numbers and bigints as microseconds.
+ */
+function writeTickColumn(col: ColumnDecl, v: unknown, i32: Int32Array, i: number): void {
+  if (typeof v === 'string') {
+    const t = microsAndTick(v);
+    if (t) return writeNanos(i32, i, t.micros, t.tick);
+  } else if (typeof v === 'number' || typeof v === 'bigint') {
+    return writeNanos(i32, i, Number(v), 0);
+  }
+  throw new TypeError(`${col.name}: not a ${col.type}: ${String(v)}`);
+}
+
 function encodeFixed(col: ColumnDecl, width: Width, values: readonly unknown[]): EncodedColumn | null {
+  const ticks = col.type === 'datetime' && storedToTheTick(col.name);
   const n = values.length;
   const data = new ArrayBuffer(n * BYTES[width]);
   const valid = new Uint8Array((n + 7) >> 3).fill(0xff);
@@ -95,6 +110,10 @@ function encodeFixed(col: ColumnDecl, width: Width, values: readonly unknown[]):
     }
     switch (width) {
       case 'int64': {
+        if (ticks) {
+          writeTickColumn(col, v, i32!, i);
+          break;
+        }
         const x = int64Of(col, v);
         if (typeof x === 'bigint') {
           i64![i] = BigInt.asIntN(64, x);
@@ -140,7 +159,11 @@ export function encodeTable(table: TableDecl, lines: readonly ValidLine[]): Enco
   }
   const tsIndex = indexOf.get('Timestamp');
   if (tsIndex !== undefined && table.columns[tsIndex].type === 'datetime') {
-    for (let r = 0; r < n; r++) columns[tsIndex][r] = Number(sorted[r].ts);
+    // the microseconds validation computed, unless the (canonical) text has a seventh digit to keep
+    for (let r = 0; r < n; r++) {
+      const text = columns[tsIndex][r];
+      if (!(typeof text === 'string' && canonicalUtcTick(text) !== 0)) columns[tsIndex][r] = Number(sorted[r].ts);
+    }
   }
   return {
     table: table.name,

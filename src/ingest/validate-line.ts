@@ -6,7 +6,7 @@
  */
 import type { IndicatorHit } from '../detect/indicator-matcher.ts';
 import type { EventRow } from '../domain/ports.ts';
-import { canonicalUtcMicros, formatDatetimeMicros, isCanonicalUtc, parseDatetimeMicros } from '../schema/datetime.ts';
+import { canonicalUtcMicros, formatDatetimeTicksTrimmed, isCanonicalUtc, parseDatetimeMicros, parseDatetimeTicksUtc } from '../schema/datetime.ts';
 import { getTable } from '../schema/registry.ts';
 import type { ColumnDecl, TableDecl } from '../schema/types.ts';
 import { coerceValue } from './coerce.ts';
@@ -113,7 +113,8 @@ export function validateLine(raw: RawLine, nowMicros: bigint, source: 'sensor' |
   const ts = !Number.isNaN(fast) ? BigInt(fast) : typeof tsRaw === 'string' ? parseDatetimeMicros(tsRaw) : null;
   if (ts === null) return deadLetter(`column 'Timestamp': ${(coerceValue('datetime', tsRaw) as { reason: string }).reason}`);
   if (ts - nowMicros > MAX_FUTURE_MICROS) return deadLetter('Timestamp is more than 1 day in the future');
-  if (Number.isNaN(fast) && !isCanonicalUtc(tsRaw as string)) row.Timestamp = formatDatetimeMicros(ts);
+  // other spellings are stored in the canonical form, to the tick (Timestamp keeps a seventh digit)
+  if (Number.isNaN(fast) && !isCanonicalUtc(tsRaw as string)) row.Timestamp = formatDatetimeTicksTrimmed(parseDatetimeTicksUtc(tsRaw as string)!);
   for (const name in row) {
     const value = row[name];
     if (name === 'Timestamp' || value === null || STAMPED.has(name)) continue;

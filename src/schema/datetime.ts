@@ -1,18 +1,30 @@
 /**
- * KQL datetime values as Palisade stores and prints them: microseconds since the Unix epoch (UTC), the
- * precision of DuckDB's TIMESTAMP, printed as ISO-8601 with a `Z` and the fraction trimmed of
- * trailing zeros (as MDE prints `2022-11-07T16:45:19.295067Z`).
+ * KQL datetime values as Palisade stores and prints them: every table's Timestamp to the 100 ns tick
+ * (the seven fractional digits a sensor sends), every other datetime column to the microsecond (the
+ * write path carries them as microseconds since the Unix epoch, UTC), printed as ISO-8601 with a `Z`
+ * and the fraction trimmed of trailing zeros (as MDE prints `2022-11-07T16:45:19.295067Z`); the KQL
+ * engine counts 100 ns ticks since 0001-01-01.
  */
 
 /**
- * True for ISO-8601 UTC text with a `Z` and at most microseconds (e.g. `2024-05-01T10:00:00.5Z`): the
- * form stored as sent and cast by DuckDB directly. Says nothing about the date being valid.
+ * Whether a datetime column is stored to the 100 ns tick rather than the microsecond: the Timestamp
+ * of every table (always within a day of now or the retention window, so well inside the range a
+ * tick-precise store holds, 1677–2262; other datetime columns may hold any year, e.g. certificates
+ * that expire in 9999).
+ */
+export function storedToTheTick(column: string): boolean {
+  return column === 'Timestamp';
+}
+
+/**
+ * True for ISO-8601 UTC text with a `Z` and at most seven fractional digits (e.g. `2024-05-01T10:00:00.5Z`):
+ * the form stored as sent. Says nothing about the date being valid.
  */
 export function isCanonicalUtc(text: string): boolean {
   return CANONICAL_UTC.test(text);
 }
 
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
@@ -42,14 +54,15 @@ function digit(s: string, i: number): number {
 }
 
 /**
- * Microseconds since the epoch of canonical UTC text `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z` — the form
- * sensors send and the pipeline stores — as a plain number (exact for years 1–9999), without a
- * regular expression or bigint arithmetic: the hot path of ingest. NaN when the text is not exactly
- * that form or names an impossible date (2023-02-29, 24:00:00); use parseDatetimeMicros for the rest.
+ * Microseconds since the epoch of canonical UTC text `YYYY-MM-DDTHH:MM:SS[.f{1,7}]Z` — the form
+ * sensors send and the pipeline stores — as a plain number (exact for years 1–9999; a seventh digit,
+ * the tick within the microsecond, is left to canonicalUtcTick), without a regular expression or
+ * bigint arithmetic: the hot path of ingest. NaN when the text is not exactly that form or names an
+ * impossible date (2023-02-29, 24:00:00); use parseDatetimeMicros for the rest.
  */
 export function canonicalUtcMicros(s: string): number {
   const len = s.length;
-  if (len < 20 || len > 27 || s.charCodeAt(len - 1) !== 90 /* Z */) return Number.NaN;
+  if (len < 20 || len > 28 || s.charCodeAt(len - 1) !== 90 /* Z */) return Number.NaN;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
   const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
   const mo = digit(s, 5) * 10 + digit(s, 6);
@@ -66,11 +79,37 @@ export function canonicalUtcMicros(s: string): number {
     for (let i = 20; i < len - 1; i++) {
       const c = digit(s, i);
       if (c < 0) return Number.NaN;
-      frac += c * scale;
+      if (scale >= 1) frac += c * scale;
       scale /= 10;
     }
   }
   return (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1_000_000 + frac;
+}
+
+/** The seventh fractional digit (the 100 ns tick within the microsecond) of canonical UTC text; 0 when it has none. */
+export function canonicalUtcTick(s: string): number {
+  return s.length === 28 && s.charCodeAt(27) === 90 /* Z */ && s.charCodeAt(19) === 46 /* . */ ? s.charCodeAt(26) - 48 : 0;
+}
+
+/**
+ * Ticks (100 ns) since 0001-01-01 of datetime text parseDatetimeMicros reads, keeping a seventh
+ * fractional digit; null when it reads none.
+ */
+export function parseDatetimeTicksUtc(text: string): bigint | null {
+  const micros = parseDatetimeMicros(text);
+  if (micros === null) return null;
+  const frac = ISO.exec(text.trim())?.[7] ?? '';
+  return (micros + EPOCH_TICKS / 10n) * 10n + BigInt(frac.length >= 7 ? Number(frac[6]) : 0);
+}
+
+/** Prints ticks since 0001-01-01 as ISO-8601 UTC with `Z`, fraction trimmed (none when zero), to the tick. */
+export function formatDatetimeTicksTrimmed(ticks: bigint): string {
+  const micros = ticks / 10n - EPOCH_TICKS / 10n;
+  const tick = ticks % 10n;
+  const text = formatDatetimeMicros(micros);
+  if (tick === 0n) return text;
+  const fraction = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  return `${text.slice(0, 19)}.${fraction.toString().padStart(6, '0')}${tick}Z`;
 }
 
 /**
@@ -134,4 +173,29 @@ export function formatDatetimeTicks(ticks: bigint): string {
   }
   const base = new Date(Number(secs - EPOCH_TICKS / 10_000_000n) * 1000).toISOString().slice(0, 19);
   return `${base}.${frac.toString().padStart(7, '0')}Z`;
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * Writes nanoseconds since the epoch, `micros * 1000 + tick * 100`, as the little-endian int64 at
+ * slot `i` of `halves` (an Int32Array over int64 slots: low half, then high half), exactly and
+ * without bigint arithmetic (the product exceeds 2^53): the write path of tick-precise columns.
+ */
+export function writeNanos(halves: Int32Array, i: number, micros: number, tick: number): void {
+  const mh = Math.floor(micros / TWO_32);
+  let lo = (micros - mh * TWO_32) * 1000 + tick * 100;
+  const carry = Math.floor(lo / TWO_32);
+  lo -= carry * TWO_32;
+  halves[2 * i] = lo;
+  halves[2 * i + 1] = mh * 1000 + carry;
+}
+
+/** Microseconds and the tick within the microsecond of datetime text (canonical or not), or null. */
+export function microsAndTick(text: string): { micros: number; tick: number } | null {
+  const fast = canonicalUtcMicros(text);
+  if (!Number.isNaN(fast)) return { micros: fast, tick: canonicalUtcTick(text) };
+  const ticks = parseDatetimeTicksUtc(text);
+  if (ticks === null) return null;
+  return { micros: Number(ticks / 10n - EPOCH_TICKS / 10n), tick: Number(ticks % 10n) };
 }

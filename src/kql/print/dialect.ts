@@ -38,14 +38,14 @@ export interface Dialect {
   sqlType(t: KqlType): string;
   /** A parameter's value as bound for its KQL type (e.g. a datetime's IR text as the engine's number). */
   paramValue(value: LitValue, type: KqlType): LitValue;
-  /** SQL reading a stored column `src` of a table as the engine holds its type (e.g. stored times as ticks). */
-  readStored(src: string, type: KqlType): string;
+  /** SQL reading the stored column `column` of a table as the engine holds its type (e.g. stored times as ticks). */
+  readStored(column: string, type: KqlType): string;
   /**
-   * A constant datetime (ticks since 0001-01-01) as the stored columns hold datetimes, rounded down
-   * to their precision: the bound of a predicate on the stored column itself, which engines can
-   * check against their storage statistics.
+   * A constant datetime (ticks since 0001-01-01) as the stored datetime column `column` holds it,
+   * rounded down to its precision and clamped to its range: the bound of a predicate on the stored
+   * column itself, which engines can check against their storage statistics.
    */
-  storedDatetime(p: ExprPrinter, ticks: bigint): string;
+  storedDatetime(p: ExprPrinter, ticks: bigint, column: string): string;
   /** Scalar functions and operators by KQL name. */
   readonly functions: Readonly<Record<string, FnHandler>>;
   /** Aggregates by KQL name. */

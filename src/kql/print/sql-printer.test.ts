@@ -27,11 +27,14 @@ describe('SQL printer', () => {
     expect(c.columns).toEqual([{ name: 'weird "col"', type: 'long' }]);
   });
 
-  it('bounds the stored column by a time filter over a scan, widened to the stored microsecond', () => {
+  it('bounds the stored column by a time filter over a scan, at the stored precision', () => {
     const c = compileWith('Events | where Timestamp > datetime(2024-04-20 10:00:00.1234567) and datetime(2024-04-21) >= Timestamp', opts, [T]);
-    expect(c.sql).toMatch(/"Timestamp" >= CAST\(CAST\(\$\d AS VARCHAR\) AS TIMESTAMP\) AND "Timestamp" <= CAST\(CAST\(\$\d AS VARCHAR\) AS TIMESTAMP\)\) AS t\d+ WHERE/);
-    expect(c.params).toContain('2024-04-20T10:00:00.123456Z');
-    expect(c.params).toContain('2024-04-21T00:00:00Z');
+    // the Timestamp is stored to the tick (TIMESTAMP_NS); other datetime columns to the microsecond
+    expect(c.sql).toMatch(/"Timestamp" >= CAST\(CAST\(\$\d AS VARCHAR\) AS TIMESTAMP_NS\) AND "Timestamp" <= CAST\(CAST\(\$\d AS VARCHAR\) AS TIMESTAMP_NS\)\) AS t\d+ WHERE/);
+    expect(c.params).toContain('2024-04-20T10:00:00.1234567Z');
+    expect(c.params).toContain('2024-04-21T00:00:00.0000000Z');
+    const old = compileWith('Events | where Timestamp > datetime(1600-01-01)', opts, [T]);
+    expect(old.params).toContain('1677-09-21T00:12:43.1452250Z');
     // the filter itself still compares every tick
     expect(c.params).toContain(BigInt(Date.UTC(2024, 3, 20, 10)) * 10_000n + 621_355_968_000_000_000n + 1_234_567n);
   });
@@ -43,10 +46,10 @@ describe('SQL printer', () => {
 
   it('reads only declared columns from a scan, strings never null, with the scope predicates', () => {
     const c = compileWith('Events', opts, [T]);
-    expect(c.sql).toMatch(/^SELECT .*COALESCE\("Name", ''\) AS "Name".* FROM "Events" WHERE "__TenantId" = CAST\(\$1 AS VARCHAR\) AND "__RbacGroupId" IN \(CAST\(\$2 AS INTEGER\)\) AND "Timestamp" >= CAST\(CAST\(\$3 AS VARCHAR\) AS TIMESTAMP\)/);
-    expect(c.params[2]).toBe('2024-04-01T00:00:00Z');
+    expect(c.sql).toMatch(/^SELECT .*COALESCE\("Name", ''\) AS "Name".* FROM "Events" WHERE "__TenantId" = CAST\(\$1 AS VARCHAR\) AND "__RbacGroupId" IN \(CAST\(\$2 AS INTEGER\)\) AND "Timestamp" >= CAST\(CAST\(\$3 AS VARCHAR\) AS TIMESTAMP_NS\)/);
+    expect(c.params[2]).toBe('2024-04-01T00:00:00.0000000Z');
     // stored times are read as the engine's datetimes: 100 ns ticks since 0001-01-01
-    expect(c.sql).toContain('((epoch_us("Timestamp") + 62135596800000000) * 10) AS "Timestamp"');
+    expect(c.sql).toContain('(epoch_ns("Timestamp") // 100 + 621355968000000000) AS "Timestamp"');
     expect(c.columns.map((x) => x.name)).toEqual(['Timestamp', 'Name', 'weird "col"']);
   });
 

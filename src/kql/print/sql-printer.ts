@@ -219,9 +219,9 @@ export class SqlPrinter implements ExprPrinter {
   private scan(s: Scan, bounds: StoredBound[] = []): string {
     const q = (n: string) => this.ident(n);
     const cols = s.columns.map((c) => {
-      const src = q(s.aliases?.[c.name] ?? c.name);
-      if (c.type === 'string') return `COALESCE(${src}, '') AS ${q(c.name)}`;
-      const read = this.dialect.readStored(src, c.type);
+      const stored = s.aliases?.[c.name] ?? c.name;
+      if (c.type === 'string') return `COALESCE(${q(stored)}, '') AS ${q(c.name)}`;
+      const read = this.dialect.readStored(stored, c.type);
       return read === q(c.name) ? read : `${read} AS ${q(c.name)}`;
     });
     const where = [`${q('__TenantId')} = ${this.param(s.scope.tenantId, 'string')}`];
@@ -230,8 +230,8 @@ export class SqlPrinter implements ExprPrinter {
         ? `${q('__RbacGroupId')} IN (${s.scope.rbacGroupIds.map((g) => this.param(g, 'int')).join(', ')})`
         : 'FALSE');
     }
-    if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.dialect.storedDatetime(this, BigInt(s.scope.since.getTime()) * 10_000n + EPOCH_TICKS)}`);
-    for (const b of bounds) where.push(`${q(b.column)} ${b.op} ${this.dialect.storedDatetime(this, b.ticks)}`);
+    if (s.scope.since) where.push(`${q('Timestamp')} >= ${this.dialect.storedDatetime(this, BigInt(s.scope.since.getTime()) * 10_000n + EPOCH_TICKS, 'Timestamp')}`);
+    for (const b of bounds) where.push(`${q(b.column)} ${b.op} ${this.dialect.storedDatetime(this, b.ticks, b.column)}`);
     if (s.scope.batchSeq !== undefined) where.push(`${q('__BatchSeq')} = ${this.param(s.scope.batchSeq, 'long')}`);
     return `SELECT ${cols.join(', ')} FROM ${q(s.table)} WHERE ${where.join(' AND ')}`;
   }
@@ -249,8 +249,8 @@ const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': 
 /**
  * The bounds on stored datetime columns that a filter directly over a scan implies: for each
  * comparison of a scanned datetime column with a datetime literal joined by `and`, the same
- * comparison on the stored column, widened to the stored precision (`>` and `>=` become `>=` the
- * bound rounded down, `<` and `<=` become `<=` it; `==` both). They keep every row the filter keeps
+ * comparison on the stored column, widened to the stored precision and range (`>` and `>=` become
+ * `>=` the bound rounded down, `<` and `<=` become `<=` it; `==` both). They keep every row the filter keeps
  * and let the engine skip stored data by its statistics; the filter itself still decides, to the tick.
  */
 function storedBounds(s: Scan, cond: Expr): StoredBound[] {

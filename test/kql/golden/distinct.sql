@@ -1,2 +1,2 @@
-SELECT "DeviceName" AS "DeviceName", "AccountName" AS "AccountName" FROM (SELECT COALESCE("DeviceName", '') AS "DeviceName", COALESCE("AccountName", '') AS "AccountName" FROM "DeviceProcessEvents" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST(CAST($4 AS VARCHAR) AS TIMESTAMP)) AS t0 GROUP BY 1, 2
--- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00Z"]
+SELECT "DeviceName" AS "DeviceName", "AccountName" AS "AccountName" FROM (SELECT COALESCE("DeviceName", '') AS "DeviceName", COALESCE("AccountName", '') AS "AccountName" FROM "DeviceProcessEvents" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST(CAST($4 AS VARCHAR) AS TIMESTAMP_NS)) AS t0 GROUP BY 1, 2
+-- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00.0000000Z"]

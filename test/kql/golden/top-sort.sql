@@ -1,2 +1,2 @@
-SELECT "ProcessId" AS "ProcessId", "FileName" AS "FileName" FROM (SELECT * FROM (SELECT COALESCE("FileName", '') AS "FileName", "ProcessId" FROM "DeviceProcessEvents" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST(CAST($4 AS VARCHAR) AS TIMESTAMP)) AS t1 ORDER BY "ProcessId" DESC NULLS LAST LIMIT 3) AS t0
--- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00Z"]
+SELECT "ProcessId" AS "ProcessId", "FileName" AS "FileName" FROM (SELECT * FROM (SELECT COALESCE("FileName", '') AS "FileName", "ProcessId" FROM "DeviceProcessEvents" WHERE "__TenantId" = CAST($1 AS VARCHAR) AND "__RbacGroupId" IN (CAST($2 AS INTEGER), CAST($3 AS INTEGER)) AND "Timestamp" >= CAST(CAST($4 AS VARCHAR) AS TIMESTAMP_NS)) AS t1 ORDER BY "ProcessId" DESC NULLS LAST LIMIT 3) AS t0
+-- params: ["11111111-1111-1111-1111-111111111111",1,2,"2024-04-01T12:00:00.0000000Z"]

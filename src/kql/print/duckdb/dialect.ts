@@ -14,7 +14,7 @@ import { scanOpSql } from './scan-op.ts';
 import { componentsSql } from './graph-components.ts';
 import { datetimeText7, jsonList, ticksOf, timespanText } from './sql-helpers.ts';
 import { datetimeTicks } from '../../parse/literals.ts';
-import { EPOCH_TICKS, formatDatetimeMicros } from '../../../schema/datetime.ts';
+import { EPOCH_TICKS, formatDatetimeMicros, formatDatetimeTicks, storedToTheTick } from '../../../schema/datetime.ts';
 
 const TYPES: Record<KqlType, string> = {
   // datetimes are ticks (100 ns) since 0001-01-01, timespans ticks (see sql-helpers.ts)
@@ -24,6 +24,10 @@ const TYPES: Record<KqlType, string> = {
 
 const quote = (n: string) => `"${n.replace(/"/g, '""')}"`;
 
+/** The first and last whole microsecond's tick a TIMESTAMP_NS holds (1677-09-22 to 2262-04-11), since 0001-01-01. */
+const MIN_NS_TICKS = EPOCH_TICKS - 92_233_720_368_547_750n;
+const MAX_NS_TICKS = EPOCH_TICKS + 92_233_720_368_547_750n;
+
 /** The DuckDB SQL dialect. */
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
@@ -31,9 +35,18 @@ export const duckdbDialect: Dialect = {
   placeholder: (i) => `$${i}`,
   sqlType: (t) => TYPES[t],
   paramValue: (value, type) => (type === 'datetime' && typeof value === 'string' ? datetimeTicks(value) : value),
-  // the event store keeps datetimes as TIMESTAMP (microseconds)
-  readStored: (src, type) => (type === 'datetime' ? ticksOf(src) : src),
-  storedDatetime: (p, ticks) => `CAST(${p.param(formatDatetimeMicros(ticks / 10n - EPOCH_TICKS / 10n), 'string')} AS TIMESTAMP)`,
+  // the event store keeps each table's Timestamp as TIMESTAMP_NS (to the tick), other datetimes as
+  // TIMESTAMP (microseconds): see schema/datetime.ts storedToTheTick
+  readStored: (column, type) => {
+    const q = quote(column);
+    if (type !== 'datetime') return q;
+    return storedToTheTick(column) ? `(epoch_ns(${q}) // 100 + ${EPOCH_TICKS})` : ticksOf(q);
+  },
+  storedDatetime: (p, ticks, column) => {
+    if (!storedToTheTick(column)) return `CAST(${p.param(formatDatetimeMicros(ticks / 10n - EPOCH_TICKS / 10n), 'string')} AS TIMESTAMP)`;
+    const t = ticks < MIN_NS_TICKS ? MIN_NS_TICKS : ticks > MAX_NS_TICKS ? MAX_NS_TICKS : ticks;
+    return `CAST(${p.param(formatDatetimeTicks(t), 'string')} AS TIMESTAMP_NS)`;
+  },
   functions: DUCKDB_FUNCTIONS,
   aggregates: DUCKDB_AGGREGATES,
 

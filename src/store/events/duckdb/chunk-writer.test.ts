@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableDecl } from '../../../schema/types.ts';
 import type { EncodedColumn, EncodedTable } from '../../../domain/ports.ts';
 import { createChunkWriter, type HiddenValues, type PendingRow } from './chunk-writer.ts';
-import { HIDDEN_COLUMN_DEFS, duckDbType } from './layout.ts';
+import { HIDDEN_COLUMN_DEFS, duckDbColumnType } from './layout.ts';
 
 const T: TableDecl = {
   name: 'WriterTest',
@@ -38,7 +38,7 @@ afterAll(() => {
 
 async function writeAndRead(rows: PendingRow[], encoded?: { encoded: EncodedTable; hidden: HiddenValues }[]): Promise<unknown[][]> {
   await conn.run('DROP TABLE IF EXISTS "WriterTest"');
-  await conn.run(`CREATE TABLE "WriterTest" (${[...T.columns.map((c) => `"${c.name}" ${duckDbType(c.type)}`), ...HIDDEN_COLUMN_DEFS].join(', ')})`);
+  await conn.run(`CREATE TABLE "WriterTest" (${[...T.columns.map((c) => `"${c.name}" ${duckDbColumnType(c)}`), ...HIDDEN_COLUMN_DEFS].join(', ')})`);
   const ap = await conn.createAppender('WriterTest');
   if (encoded) createChunkWriter(T).writeEncoded(ap, encoded);
   else createChunkWriter(T).write(ap, rows);
@@ -122,7 +122,8 @@ describe('chunk writer', () => {
         table: 'WriterTest',
         rows: rs.length,
         columns: [
-          fixed(rs.map((r) => r.ts), 'int64'),
+          // the Timestamp is stored to the tick: its encoded values are nanoseconds since the epoch
+          { kind: 'fixed' as const, data: BigInt64Array.from(rs.map((r) => BigInt(r.ts) * 1000n)).buffer as ArrayBuffer, valid: null },
           strings(rs.map((r) => r.S)),
           null,
           fixed(rs.map((r) => r.L), 'int64'),

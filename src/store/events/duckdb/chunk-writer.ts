@@ -16,6 +16,7 @@ import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { EncodedTable, EventRow } from '../../../domain/ports.ts';
+import { canonicalUtcTick, microsAndTick, storedToTheTick, writeNanos } from '../../../schema/datetime.ts';
 import { parseTimespanTicks } from '../../../schema/timespan.ts';
 import type { ColumnDecl, TableDecl } from '../../../schema/types.ts';
 import { toMicros } from './micros.ts';
@@ -68,7 +69,7 @@ export interface ChunkWriter {
   writeEncoded(appender: DuckDBAppender, segments: readonly EncodedSegment[]): void;
 }
 
-type Kind = 'varchar' | 'json' | 'bigint' | 'timespan' | 'int' | 'double' | 'bool' | 'timestamp';
+type Kind = 'varchar' | 'json' | 'bigint' | 'timespan' | 'int' | 'double' | 'bool' | 'timestamp' | 'timestamp_ns';
 
 const KIND: Readonly<Record<ColumnDecl['type'], Kind>> = {
   string: 'varchar',
@@ -85,7 +86,7 @@ const KIND: Readonly<Record<ColumnDecl['type'], Kind>> = {
 
 const CHUNK = duckdb.vector_size();
 /** Bytes per value of the fixed-width kinds as they sit in DuckDB vectors (0: strings). */
-const WIDTH: Readonly<Record<Kind, number>> = { varchar: 0, json: 0, bigint: 8, timespan: 8, int: 4, double: 8, bool: 1, timestamp: 8 };
+const WIDTH: Readonly<Record<Kind, number>> = { varchar: 0, json: 0, bigint: 8, timespan: 8, int: 4, double: 8, bool: 1, timestamp: 8, timestamp_ns: 8 };
 const TWO_32 = 4294967296;
 /** Distinct values after which a column with under a quarter repeats stops deduplicating in this chunk. */
 const DEDUP_PROBE = 128;
@@ -114,6 +115,8 @@ function logicalType(kind: Kind | 'integer'): duckdb.LogicalType {
       return duckdb.create_logical_type(duckdb.Type.BOOLEAN);
     case 'timestamp':
       return duckdb.create_logical_type(duckdb.Type.TIMESTAMP);
+    case 'timestamp_ns':
+      return duckdb.create_logical_type(duckdb.Type.TIMESTAMP_NS);
   }
 }
 
@@ -172,7 +175,8 @@ function stringOf(kind: 'varchar' | 'json', v: unknown): string {
 /** Builds the chunk writer of a table. */
 export function createChunkWriter(table: TableDecl): ChunkWriter {
   const names = table.columns.map((c) => c.name);
-  const kinds = table.columns.map((c) => KIND[c.type]);
+  // a tick-precise datetime column (the Timestamp) is TIMESTAMP_NS, other datetimes TIMESTAMP (layout.ts)
+  const kinds = table.columns.map((c): Kind => (c.type === 'datetime' && storedToTheTick(c.name) ? 'timestamp_ns' : KIND[c.type]));
   if (kinds.some((k) => k === undefined)) throw new Error(`table ${table.name}: a column has an unknown type`);
   const tsIndex = table.columns.findIndex((c) => c.name === 'Timestamp' && c.type === 'datetime');
   // Logical types are made once; the writer keeps them alive for every chunk it creates.
@@ -264,6 +268,14 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
           setInt64(i, us!);
           break;
         }
+        case 'timestamp_ns': {
+          // text to the tick; a number, bigint or Date as the microsecond it names
+          const t = typeof v === 'string' ? microsAndTick(v) : null;
+          const us = t ? t.micros : typeof v === 'number' ? v : toMicros(v);
+          if (us === null || !Number.isFinite(us)) fail(col, 'datetime', v);
+          writeNanos(i64Halves, i, us!, t ? t.tick : 0);
+          break;
+        }
         default:
           throw new Error(`not a fixed-width column: ${kind}`);
       }
@@ -316,7 +328,8 @@ export function createChunkWriter(table: TableDecl): ChunkWriter {
         const c = indexOf.get(k);
         if (c !== undefined) columns[c][i] = row[k];
       }
-      if (tsIndex >= 0) columns[tsIndex][i] = r.ts;
+      // the microseconds computed once, unless the row's text has a seventh digit (the tick) to keep
+      if (tsIndex >= 0 && !(typeof row.Timestamp === 'string' && canonicalUtcTick(row.Timestamp) !== 0)) columns[tsIndex][i] = r.ts;
     }
   }
 

@@ -52,8 +52,9 @@ describe('DuckDB event store', () => {
 
     const p = await sql('SELECT "Timestamp", "FileSize", "IsProcessRemoteSession", "ProcessCreationTime", "ProcessId", "__TenantId", "__RbacGroupId", "__IngestTime" FROM "DeviceProcessEvents"');
     expect(p.columns.map((c) => c.type)).toEqual(['datetime', 'long', 'bool', 'datetime', 'long', 'string', 'int', 'datetime']);
+    // the Timestamp is stored to the 100 ns tick (TIMESTAMP_NS), other datetimes to the microsecond
     expect(p.rows).toEqual([[
-      '2024-04-30T10:00:00.123456Z', '9007199254740993', true, '2024-04-30T09:59:59Z', 4242, T1, 7, '2024-05-01T12:00:00Z',
+      '2024-04-30T10:00:00.1234567Z', '9007199254740993', true, '2024-04-30T09:59:59Z', 4242, T1, 7, '2024-05-01T12:00:00Z',
     ]]);
     const e = await sql('SELECT "AdditionalFields", "RemotePort" FROM "DeviceEvents"');
     expect(e.columns).toEqual([{ name: 'AdditionalFields', type: 'dynamic' }, { name: 'RemotePort', type: 'int' }]);
@@ -227,6 +228,31 @@ describe('DuckDB event store layout', () => {
         const r = await s.query({ sql: 'SELECT "Timestamp", "__BatchSeq" FROM "DeviceProcessEvents" ORDER BY 1', params: [], columns: [] }, { timeoutMs: 5000, maxRows: 10 });
         expect(r.rows.map((x) => x[1])).toEqual([null, 1]);
         expect((await s.readCommitted(0, 10, 10)).map((b) => [b.seq, b.batchId, b.rows])).toEqual([[1, 'new', 1]]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the Timestamp of a file from before ticks (TIMESTAMP) its TIMESTAMP_NS type, keeping its rows', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'palisade-events-'));
+    const path = join(d, 'micros.duckdb');
+    try {
+      let s = await openDuckDbEventStore({ path, threads: 1 });
+      await s.appendBatch(batch('old', [proc('2024-04-30T10:00:00.123456Z')]));
+      await s.close();
+      const inst = await DuckDBInstance.create(path);
+      const c = await inst.connect();
+      await c.run('ALTER TABLE "DeviceProcessEvents" ALTER COLUMN "Timestamp" SET DATA TYPE TIMESTAMP');
+      c.closeSync();
+      inst.closeSync();
+      s = await openDuckDbEventStore({ path, threads: 1 });
+      try {
+        await s.appendBatch(batch('new', [proc('2024-04-30T11:00:00.1234567Z')]));
+        const r = await s.query({ sql: 'SELECT typeof("Timestamp"), "Timestamp" FROM "DeviceProcessEvents" ORDER BY 2', params: [], columns: [] }, { timeoutMs: 5000, maxRows: 10 });
+        expect(r.rows).toEqual([['TIMESTAMP_NS', '2024-04-30T10:00:00.123456Z'], ['TIMESTAMP_NS', '2024-04-30T11:00:00.1234567Z']]);
       } finally {
         await s.close();
       }

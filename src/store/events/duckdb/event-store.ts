@@ -26,13 +26,13 @@ import { DOUBLE, DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { CommitNotice, CommittedBatch, CommittedBatchLog, CompiledQuery, EncodedColumn, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
-import { dateToMicros } from '../../../schema/datetime.ts';
+import { dateToMicros, storedToTheTick } from '../../../schema/datetime.ts';
 import { TABLES, getTable } from '../../../schema/registry.ts';
 import type { TableDecl } from '../../../schema/types.ts';
 import { EVENT_TABLE_DDL } from './generated-ddl.ts';
 import { createChunkWriter, type ChunkWriter, type HiddenValues, type PendingRow } from './chunk-writer.ts';
 import { createGroupCommitQueue, type StagedGroup } from './group-commit-queue.ts';
-import { BATCHES_TABLE, HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, quoteIdent } from './layout.ts';
+import { BATCHES_TABLE, HIDDEN_COLUMN_DEFS, HIDDEN_COLUMNS, duckDbColumnType, quoteIdent } from './layout.ts';
 import { createReadPool } from './read-pool.ts';
 import { registerEngineFunctions } from './engine-functions.ts';
 import type { EngineContext } from '../../../kql/runtime/functions.ts';
@@ -133,6 +133,24 @@ function batchKey(tenant: string, device: string, batchId: string): string {
   return JSON.stringify([tenant, device, batchId]);
 }
 
+/**
+ * Gives the tick-precise datetime columns of a file from before they were (TIMESTAMP, microseconds)
+ * their stored type, TIMESTAMP_NS; the values are kept.
+ */
+async function upgradeTickColumns(conn: DuckDBConnection, t: TableDecl): Promise<void> {
+  const r = await conn.runAndReadAll(
+    'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
+    [t.name],
+  );
+  const types = new Map(r.getRows().map((x) => [String(x[0]), String(x[1])]));
+  for (const c of t.columns) {
+    const want = duckDbColumnType(c);
+    if (want === 'TIMESTAMP_NS' && types.get(c.name) !== want) {
+      await conn.run(`ALTER TABLE ${quoteIdent(t.name)} ALTER COLUMN ${quoteIdent(c.name)} SET DATA TYPE ${want}`);
+    }
+  }
+}
+
 async function columnNames(conn: DuckDBConnection, table: string): Promise<string[]> {
   const r = await conn.runAndReadAll(
     'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
@@ -162,10 +180,14 @@ async function ensureLayout(conn: DuckDBConnection): Promise<void> {
       await conn.run(EVENT_TABLE_DDL[t.name]);
       continue;
     }
-    if (have.join('\u0000') === want.join('\u0000')) continue;
+    if (have.join('\u0000') === want.join('\u0000')) {
+      await upgradeTickColumns(conn, t);
+      continue;
+    }
     if (have.join('\u0000') === want.slice(0, -1).join('\u0000') && want[want.length - 1] === HIDDEN_COLUMNS.batchSeq) {
       // A file from before the committed-batch feed: the one new column goes last, no copy needed.
       await conn.run(`ALTER TABLE ${quoteIdent(t.name)} ADD COLUMN ${HIDDEN_COLUMN_DEFS[HIDDEN_COLUMN_DEFS.length - 1]}`);
+      await upgradeTickColumns(conn, t);
       continue;
     }
     const old = `${t.name}__old`;
@@ -638,7 +660,7 @@ async function lastCommittedSeq(conn: DuckDBConnection): Promise<number> {
 /** The SQL expression reading a column back in the form an EncodedColumn holds it. */
 function readBackExpr(c: TableDecl['columns'][number]): string {
   const q = quoteIdent(c.name);
-  if (c.type === 'datetime') return `epoch_us(${q})`;
+  if (c.type === 'datetime') return storedToTheTick(c.name) ? `epoch_ns(${q})` : `epoch_us(${q})`;
   if (c.type === 'dynamic') return `${q}::VARCHAR`;
   return q;
 }

@@ -3,7 +3,7 @@
 /** CREATE TABLE IF NOT EXISTS statement of every event table, keyed by the KQL table name. */
 export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   DeviceProcessEvents: `CREATE TABLE IF NOT EXISTS "DeviceProcessEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -75,7 +75,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceNetworkEvents: `CREATE TABLE IF NOT EXISTS "DeviceNetworkEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -125,7 +125,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceFileEvents: `CREATE TABLE IF NOT EXISTS "DeviceFileEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -188,7 +188,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceRegistryEvents: `CREATE TABLE IF NOT EXISTS "DeviceRegistryEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -236,7 +236,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceLogonEvents: `CREATE TABLE IF NOT EXISTS "DeviceLogonEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -290,7 +290,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceImageLoadEvents: `CREATE TABLE IF NOT EXISTS "DeviceImageLoadEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -337,7 +337,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceEvents: `CREATE TABLE IF NOT EXISTS "DeviceEvents" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ActionType" VARCHAR,
@@ -407,7 +407,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceInfo: `CREATE TABLE IF NOT EXISTS "DeviceInfo" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "ClientVersion" VARCHAR,
@@ -453,7 +453,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceNetworkInfo: `CREATE TABLE IF NOT EXISTS "DeviceNetworkInfo" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "NetworkAdapterName" VARCHAR,
@@ -475,7 +475,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   DeviceFileCertificateInfo: `CREATE TABLE IF NOT EXISTS "DeviceFileCertificateInfo" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "DeviceId" VARCHAR,
   "DeviceName" VARCHAR,
   "SHA1" VARCHAR,
@@ -499,7 +499,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   AlertInfo: `CREATE TABLE IF NOT EXISTS "AlertInfo" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "AlertId" VARCHAR,
   "Title" VARCHAR,
   "Category" VARCHAR,
@@ -513,7 +513,7 @@ export const EVENT_TABLE_DDL: Readonly<Record<string, string>> = {
   "__BatchSeq" BIGINT
 )`,
   AlertEvidence: `CREATE TABLE IF NOT EXISTS "AlertEvidence" (
-  "Timestamp" TIMESTAMP,
+  "Timestamp" TIMESTAMP_NS,
   "AlertId" VARCHAR,
   "Title" VARCHAR,
   "Categories" VARCHAR,

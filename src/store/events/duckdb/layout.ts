@@ -5,7 +5,8 @@
  * scoping (the binder's), ingestion time, and the sequence number of the committed batch the row came
  * in (the committed-batch feed reads a batch back by it).
  */
-import type { KqlColumnType } from '../../../schema/types.ts';
+import { storedToTheTick } from '../../../schema/datetime.ts';
+import type { ColumnDecl, KqlColumnType } from '../../../schema/types.ts';
 
 /** Names of the hidden columns present in every event table. */
 export const HIDDEN_COLUMNS = {
@@ -48,13 +49,21 @@ const TYPE_MAP: Readonly<Record<KqlColumnType, string>> = {
 
 /**
  * The DuckDB type that stores a KQL type: string→VARCHAR, long→BIGINT, int→INTEGER, real→DOUBLE,
- * bool→BOOLEAN, datetime→TIMESTAMP (UTC, microseconds), dynamic→JSON, guid→VARCHAR,
+ * bool→BOOLEAN, datetime→TIMESTAMP (UTC, microseconds; see duckDbColumnType for the Timestamp), dynamic→JSON, guid→VARCHAR,
  * timespan→BIGINT (100 ns ticks), decimal→DOUBLE.
  */
 export function duckDbType(kqlType: KqlColumnType): string {
   const t = TYPE_MAP[kqlType];
   if (!t) throw new Error(`unknown KQL type: ${String(kqlType)}`);
   return t;
+}
+
+/**
+ * The DuckDB type that stores a column: its KQL type's (duckDbType), except that a datetime column
+ * stored to the 100 ns tick (the Timestamp, schema/datetime.ts storedToTheTick) is TIMESTAMP_NS.
+ */
+export function duckDbColumnType(column: ColumnDecl): string {
+  return column.type === 'datetime' && storedToTheTick(column.name) ? 'TIMESTAMP_NS' : duckDbType(column.type);
 }
 
 /** A DuckDB identifier in double quotes, with embedded quotes doubled. */

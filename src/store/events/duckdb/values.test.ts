@@ -85,6 +85,10 @@ describe('DuckDB values to JSON', () => {
     expect(formatTicksFast(0n)).toBe('0001-01-01T00:00:00Z');
     expect(formatTicksFast(3_155_378_975_999_999_999n)).toBe('9999-12-31T23:59:59.9999999Z');
     expect((await one('SELECT CAST(638500680000000001 AS BIGINT)', 'datetime')).value).toBe('2024-04-30T10:00:00.0000001Z');
+    // a stored Timestamp (TIMESTAMP_NS) to the tick
+    expect((await one("SELECT TIMESTAMP_NS '2024-04-30 10:00:00.1234567'")).value).toBe('2024-04-30T10:00:00.1234567Z');
+    const r = await conn.runAndReadAll("SELECT TIMESTAMP_NS '2024-04-30 10:00:00.1234567'");
+    expect(cellConverter(r.columnTypes()[0], 'datetime')(r.getRows()[0][0])).toBe('2024-04-30T10:00:00.1234567Z');
   });
 
   it('prints microseconds fast exactly as the exact formatter does', () => {

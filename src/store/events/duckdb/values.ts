@@ -1,10 +1,11 @@
 /**
  * Conversion of DuckDB result values to JSON-friendly JavaScript, the shape hunting results are
- * returned in: TIMESTAMP → ISO-8601 string with Z, BIGINT → number when safe else decimal string,
- * JSON → parsed value, DECIMAL → number, LIST/ARRAY → array, STRUCT/MAP → object, INTERVAL → Kusto
- * timespan text, UUID → string, BLOB → base64. The declared KQL type of an output column refines the
- * conversion: `datetime` prints, `timespan` BIGINT ticks print as timespan text, `dynamic` VARCHAR
- * text holding JSON is parsed.
+ * returned in: TIMESTAMP and TIMESTAMP_NS → ISO-8601 string with Z (to the 100 ns tick), BIGINT →
+ * number when safe else decimal string, JSON → parsed value, DECIMAL → number, LIST/ARRAY → array,
+ * STRUCT/MAP → object, INTERVAL → Kusto timespan text, UUID → string, BLOB → base64. The declared KQL
+ * type of an output column refines the conversion: `datetime` BIGINT ticks (the KQL engine's
+ * datetimes) print as datetime text, `timespan` BIGINT ticks as timespan text, `dynamic` VARCHAR text
+ * holding JSON is parsed.
  */
 import {
   DuckDBArrayValue,
@@ -72,7 +73,8 @@ export function duckDbValueToJson(v: DuckDBValue, type?: DuckDBType): JsonValue 
   }
   if (v instanceof DuckDBTimestampMillisecondsValue) return formatDatetimeMicros(v.millis * 1000n);
   if (v instanceof DuckDBTimestampSecondsValue) return formatDatetimeMicros(v.seconds * 1_000_000n);
-  if (v instanceof DuckDBTimestampNanosecondsValue) return formatDatetimeMicros(v.nanos / 1000n);
+  // to the 100 ns tick (the Timestamp column's precision)
+  if (v instanceof DuckDBTimestampNanosecondsValue) return formatTicksFast(v.nanos / 100n + EPOCH_TICKS);
   if (v instanceof DuckDBDateValue) return v.isFinite ? formatDatetimeMicros(BigInt(v.days) * 86_400_000_000n) : v.toString();
   if (v instanceof DuckDBDecimalValue) return v.toDouble();
   if (v instanceof DuckDBIntervalValue) {
@@ -233,6 +235,8 @@ export function cellConverter(type: DuckDBType, kqlType: string | undefined): Ce
         const t = v as DuckDBTimestampValue;
         return t.isFinite ? formatMicrosFast(t.micros) : t.toString();
       };
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return (v) => (v === null || v === undefined ? null : formatTicksFast((v as DuckDBTimestampNanosecondsValue).nanos / 100n + EPOCH_TICKS));
     default:
       return (v) => cellToJson(v, type, kqlType);
   }
