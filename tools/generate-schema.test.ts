@@ -19,7 +19,9 @@ describe('DuckDB DDL', () => {
   it('keeps names, maps types and appends the hidden columns', () => {
     const sql = duckDbCreateTable(getTable('DeviceNetworkEvents')!);
     expect(sql).toMatch(/^CREATE TABLE IF NOT EXISTS "DeviceNetworkEvents" \(/);
-    expect(sql).toContain('"Timestamp" TIMESTAMP,');
+    // the Timestamp is stored to the 100 ns tick; other datetime columns to the microsecond
+    expect(sql).toContain('"Timestamp" TIMESTAMP_NS,');
+    expect(sql).toContain('"InitiatingProcessCreationTime" TIMESTAMP,');
     expect(sql).toContain('"RemotePort" INTEGER,');
     expect(sql).toContain('"InitiatingProcessId" BIGINT,');
     expect(sql).toContain('"AdditionalFields" JSON,');
