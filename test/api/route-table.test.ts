@@ -47,7 +47,7 @@ describe('route tables', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1.0/machines' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', payload: {} })).statusCode).toBe(401);
     const surfaces = app.routeTables.map((t) => t.surface);
-    expect(surfaces).toEqual(['public', 'identity', 'sensor', 'api']);
+    expect(surfaces).toEqual(['public', 'identity', 'sensor', 'api', 'graph']);
     await app.close();
   });
 });
