@@ -3,11 +3,12 @@
  * (Fastify's inject): public hunting queries mutated (KQL), OData $filter/$orderby/$top/$skip on
  * /api/machines, sensor event batches, custom detection rule bodies (create and update), indicator
  * submissions, imports and deletes, and the investigation entity, SIEM and Graph alert routes (bad
- * hashes, IPs, domains, huge lookBackHours, Graph filters). Reports, per kind, the inputs sent, responses ≥ 500,
+ * hashes, IPs, domains, huge lookBackHours, Graph filters), and the alerts and incidents API (OData
+ * filters as clients send them, PATCH and batchUpdate bodies). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -20,6 +21,8 @@ import { EXAMPLE_RULE } from '../src/api/routes/detection-rules/routes.ts';
 import { detectionRuleRequest } from './fuzz/detection-rule.ts';
 import { indicatorRequest } from './fuzz/indicators.ts';
 import { entityRequest } from './fuzz/entities.ts';
+import { alertRequest } from './fuzz/alerts.ts';
+import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
 import { Rng } from './fuzz/rng.ts';
@@ -57,7 +60,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -150,6 +153,21 @@ async function main(): Promise<number> {
     const r = entityRequest(rng, started);
     return { method: 'GET', url: r.url, headers: { authorization: `Bearer ${r.graph ? entityTokens.graph : entityTokens.mde}` } };
   }, (r) => r.url);
+  const alertToken = await h.token(['Alert.ReadWrite.All', 'URL.Read.All', 'File.Read.All', 'Ip.Read.All', 'User.Read.All', 'Machine.Read.All']);
+  const hosts = await h.app.services.devices.list(h.operator(), { top: 5, skip: 0, count: false, orderBy: [] });
+  const alertIds: string[] = [];
+  for (const [i, d] of hosts.items.entries()) {
+    const { alert } = await h.palisade.alerts.raise(systemCtx(h.tenantId), {
+      dedupeKey: `fuzz-${i}`, title: `Known bad file ${i}`, description: 'fuzz', severity: 'High', category: 'Malware', detectionSource: 'CustomerTI', machineId: d.id,
+      evidence: [{ entityType: 'File', sha1: 'a'.repeat(40), fileName: 'x.exe' }, { entityType: 'Url', url: 'http://bad.example/x' }, { entityType: 'User', accountName: 'bob', domainName: 'corp' }],
+    });
+    alertIds.push(alert.id);
+  }
+  await run('alerts', Number(values.alerts), (rng) => {
+    const r = alertRequest(rng, alertIds);
+    const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
+    return { method: r.method, url: r.url, payload, headers: { authorization: `Bearer ${alertToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
   await h.close();
 
   let failed = uncaught > 0;

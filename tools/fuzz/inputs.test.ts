@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { alertRequest } from './alerts.ts';
 import { detectionRuleRequest } from './detection-rule.ts';
 import { entityRequest } from './entities.ts';
 import { mutateKql } from './kql.ts';
@@ -14,10 +15,19 @@ describe('fuzz inputs', () => {
   it('are the same for the same seed and differ between seeds', () => {
     const draw = (seed: number) => {
       const r = new Rng(seed);
-      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url];
+      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url, JSON.stringify(alertRequest(r, ['da1_1']))];
     };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
+  });
+
+  it('make alert requests with URL-safe paths and queries, and a body on every PATCH and POST', () => {
+    const r = new Rng(3);
+    for (let i = 0; i < 300; i++) {
+      const a = alertRequest(r, ['da639319824001230000_1']);
+      expect(a.url).toMatch(/^\/api\/(alerts|incidents|machines)[\x21-\x7e]*$/);
+      if (a.method !== 'GET') expect(a.payload).toBeTypeOf('object');
+    }
   });
 
   it('make well-formed requests: URL-safe OData options and NDJSON (or gzip of it) batches', () => {
