@@ -306,13 +306,14 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
   const feed = events.feed;
   if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
+  const rules = new DetectionRuleService(state, checkRuleQuery, clock);
   const services: AppServices = {
     metrics,
     tokens,
     devices: new DeviceService(state, clock),
     alerts,
     indicators,
-    detectionRules: new DetectionRuleService(state, checkRuleQuery, clock),
+    detectionRules: rules,
     incidents: new IncidentService(state, clock),
     gateway,
     hunting: events.hunting,
@@ -353,6 +354,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
       owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     })
     : null;
+  if (detection) rules.onChange((tenantId) => detection.invalidate(tenantId));
   try {
     await detection?.start();
   } catch (e) {

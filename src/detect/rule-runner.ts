@@ -313,6 +313,14 @@ export class DetectionRuleRunner {
     return { status: 'completed', rows: rows.length, raised, errorCode: null, failureReason: null };
   }
 
+  /**
+   * Forgets the tenant's near-real-time rules read so far (a rule changed in this process); a change
+   * made by another process is seen within `nrtCacheMs`.
+   */
+  invalidate(tenantId: string): void {
+    this.nrtCache.delete(tenantId);
+  }
+
   /** The tenant's enabled near-real-time rules, read again after a short while. */
   private async nrtRules(tenantId: string): Promise<DetectionRule[]> {
     const now = Date.now();

@@ -207,11 +207,18 @@ const firstRun = (period: string, now: Date) => (period === NRT_PERIOD ? null : 
 
 /** Custom detection rule use cases. */
 export class DetectionRuleService {
+  private readonly listeners: ((tenantId: string) => void)[] = [];
+
   constructor(
     private readonly store: StateStore,
     private readonly checkQuery: RuleQueryChecker,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** Calls `fn` with the tenant after each change to one of its rules (the runner drops what it cached). */
+  onChange(fn: (tenantId: string) => void): void {
+    this.listeners.push(fn);
+  }
 
   /** GET /api/detectionrules. */
   async list(ctx: Ctx, q: ListQuery): Promise<Page<DetectionRule>> {
@@ -236,13 +243,15 @@ export class DetectionRuleService {
    * caller who sees every device group, since a rule runs over the whole tenant — in one
    * transaction, recorded with its result.
    */
-  private mutate<T>(ctx: Ctx, action: string, target: string, body: unknown, fn: (r: Repos) => Promise<T>): Promise<T> {
+  private async mutate<T>(ctx: Ctx, action: string, target: string, body: unknown, fn: (r: Repos) => Promise<T>): Promise<T> {
     const details = body === undefined ? null : JSON.stringify(body).slice(0, 2000);
-    return audited(this.store, ctx, this.clock, action, target, async (r) => {
+    const out = await audited(this.store, ctx, this.clock, action, target, async (r) => {
       for (const group of RULE_WRITE) authz.require(ctx, group);
       if (ctx.principal.deviceGroups !== 'all') throw errors.forbidden('Detection rules run over every device of the tenant: only a caller who sees every device group may change them');
       return fn(r);
     }, details);
+    for (const listener of this.listeners) listener(ctx.tenantId);
+    return out;
   }
 
   /**

@@ -146,6 +146,12 @@ describe('a custom detection rule over encoded PowerShell', () => {
   }, 120_000);
 
   it('in near real time, raises alerts for a new batch as it is committed, and none for events already alerted', async () => {
+    // the runner has just read the tenant's (no) near-real-time rules for a batch: a rule created
+    // now applies to the very next batch all the same
+    await send(p, devices[2], 'rules-2-quiet', makeEventGenerator(devices[2], 5, { suspiciousRate: 0 }).next(new Date(Date.now() - 10_000), 20)
+      .map((e): SimEvent => ({ ...e, row: { ...e.row, ReportId: Number(e.row.ReportId) + 3_000_000 } })));
+    const group = () => p.events.feed!.stats().groups.find((g) => g.group === 'detection-rules')!;
+    while (group().cursor < p.events.feed!.stats().head) await new Promise((r) => setTimeout(r, 20));
     const nrt = await p.app.services.detectionRules.create(operatorCtx(tenantId, 'test'), ruleBody('Encoded PowerShell (NRT)', '0'));
     expect(nrt.nrtTable).toBe('DeviceProcessEvents');
     const d = devices[1];
