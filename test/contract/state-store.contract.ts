@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/domain/alert.ts';
 import { HEALTH_STATUSES, REVOKED_CREDENTIAL, SENSOR_HEALTH, type Device } from '../../src/domain/device.ts';
 import { MACHINE } from '../../src/entities/machine.ts';
 import { PalisadeError } from '../../src/domain/errors.ts';
@@ -737,6 +738,94 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     });
 
     describeDetectionRuleContract(() => shared, fresh);
+
+    describe('alerts and incidents', () => {
+      const all: ListQuery = { top: 100, skip: 0, count: true, orderBy: [] };
+      const alertOf = (tenantId: string, id: string, over: Partial<Alert> = {}): Alert => ({
+        tenantId, id, incidentId: null, investigationId: null, investigationState: 'UnsupportedAlertType', assignedTo: null, severity: 'High', status: 'New',
+        classification: null, determination: null, detectionSource: 'CustomerTI', detectorId: null, category: 'Malware', threatFamilyName: null, threatName: null,
+        title: `alert ${id}`, description: 'd', recommendedAction: null, alertCreationTime: ago(HOUR), firstEventTime: '2025-06-15T10:00:00.1234567Z',
+        lastEventTime: '2025-06-15T10:00:00.1234567Z', lastUpdateTime: ago(HOUR), resolvedTime: null, machineId: devId('alpha'), computerDnsName: 'alpha',
+        rbacGroupId: 0, rbacGroupName: null, mitreTechniques: ['T1204'], relatedUser: { userName: 'bob', domainName: 'CORP' }, loggedOnUsers: [],
+        comments: [{ comment: 'c', createdBy: 'x', createdTime: '2025-06-15T11:00:00.000Z' }],
+        evidence: [{
+          entityType: 'File', evidenceCreationTime: '2025-06-15T11:00:00.000Z', sha1: 'a'.repeat(40), sha256: null, fileName: 'x.exe', filePath: '/tmp', processId: null,
+          processCommandLine: null, processCreationTime: null, parentProcessId: null, parentProcessCreationTime: null, parentProcessFileName: null, parentProcessFilePath: null,
+          ipAddress: null, url: null, registryKey: null, registryHive: null, registryValueType: null, registryValue: null, registryValueName: null, accountName: null,
+          domainName: null, userSid: null, aadUserId: null, userPrincipalName: null, detectionStatus: 'Detected',
+        }],
+        dedupeKey: `key-${id}`, indicatorId: null, ...over,
+      });
+      const incidentOf = (tenantId: string) => ({
+        tenantId, incidentName: 'n', createdTime: ago(HOUR), lastUpdateTime: ago(HOUR), assignedTo: null, classification: 'Unknown', determination: 'NotAvailable',
+        status: 'Active' as const, severity: 'High' as const, tags: ['t'], comments: [],
+      });
+
+      it('round-trips an alert exactly, event times to the tick; an id or dedupe key twice is a Conflict', async () => {
+        const t = await newTenant(shared);
+        const a = alertOf(t, 'da1_1', { incidentId: 3 });
+        await shared.alerts.insert(a);
+        expect(await shared.alerts.get(t, 'da1_1', 'all')).toEqual(a);
+        expect(await shared.alerts.getByDedupeKey(t, 'key-da1_1')).toEqual(a);
+        await expectPalisade(shared.alerts.insert(alertOf(t, 'da1_1', { dedupeKey: 'other' })), 'Conflict');
+        await expectPalisade(shared.alerts.insert(alertOf(t, 'da1_2', { dedupeKey: 'key-da1_1' })), 'Conflict');
+        await shared.alerts.insert(alertOf(t, 'da1_3', { dedupeKey: null }));
+        await shared.alerts.insert(alertOf(t, 'da1_4', { dedupeKey: null }));
+        const other = await newTenant(shared);
+        await shared.alerts.insert(alertOf(other, 'da1_1'));
+        expect((await shared.alerts.list(t, all, 'all')).total).toBe(3);
+      });
+
+      it('lists with filters, scope, a machine, paging; updates within scope only', async () => {
+        const t = await newTenant(shared);
+        await shared.alerts.insert(alertOf(t, 'da2_1', { lastUpdateTime: '2025-06-15T10:00:00.000Z', status: 'New' }));
+        await shared.alerts.insert(alertOf(t, 'da2_2', { lastUpdateTime: '2025-06-15T10:00:00.001Z', status: 'InProgress', rbacGroupId: 7, machineId: devId('beta') }));
+        await shared.alerts.insert(alertOf(t, 'da2_3', { lastUpdateTime: '2025-06-15T11:00:00.000Z', status: 'Resolved', detectionSource: 'CustomDetection' }));
+        const ids = async (f: FilterExpr | undefined, scope: DeviceScope = 'all', machineId?: string) => (await shared.alerts.list(t, { ...all, filter: f }, scope, machineId)).items.map((a) => a.id).sort();
+        expect(await ids(cmp('lastUpdateTime', 'gt', { datetime: '2025-06-15T10:00:00.0000001Z' }))).toEqual(['da2_2', 'da2_3']);
+        expect(await ids(or(cmp('status', 'eq', 'New'), cmp('detectionSource', 'eq', 'CustomDetection')))).toEqual(['da2_1', 'da2_3']);
+        expect(await ids(inList('status', ['New', 'InProgress']))).toEqual(['da2_1', 'da2_2']);
+        expect(await ids(undefined, [7])).toEqual(['da2_2']);
+        expect(await ids(undefined, [])).toEqual([]);
+        expect(await ids(undefined, 'all', devId('beta'))).toEqual(['da2_2']);
+        expect((await shared.alerts.list(t, { ...all, top: 1, orderBy: [{ field: 'lastUpdateTime', dir: 'desc' }] }, 'all')).items.map((a) => a.id)).toEqual(['da2_3']);
+        expect((await shared.alerts.getMany(t, ['da2_1', 'da2_2', 'nope'], [0])).map((a) => a.id)).toEqual(['da2_1']);
+        expect(await shared.alerts.update(t, 'da2_2', { status: 'Resolved' }, [0])).toBeNull();
+        const u = await shared.alerts.update(t, 'da2_2', { status: 'Resolved', resolvedTime: '2025-06-15T12:00:00.000Z', comments: [] }, [7]);
+        expect(u).toMatchObject({ status: 'Resolved', resolvedTime: '2025-06-15T12:00:00.000Z', comments: [] });
+        await expectPalisade(shared.alerts.list(t, { ...all, filter: cmp('evidence', 'eq', 'x') }, 'all'), 'ODataError');
+      });
+
+      it('numbers incidents per tenant, loads their alerts, scopes them by their alerts, finds the open incident sharing an entity', async () => {
+        const t = await newTenant(shared);
+        const other = await newTenant(shared);
+        expect(await shared.incidents.create(incidentOf(t))).toBe(1);
+        expect(await shared.incidents.create(incidentOf(t))).toBe(2);
+        expect(await shared.incidents.create(incidentOf(other))).toBe(1);
+        await shared.alerts.insert(alertOf(t, 'da3_1', { incidentId: 1, alertCreationTime: ago(2 * HOUR) }));
+        await shared.alerts.insert(alertOf(t, 'da3_2', { incidentId: 1, rbacGroupId: 7, alertCreationTime: ago(HOUR) }));
+        await shared.alerts.insert(alertOf(t, 'da3_3', { incidentId: 2, rbacGroupId: 9 }));
+        const inc = await shared.incidents.get(t, 1, 'all');
+        expect(inc).toMatchObject({ incidentId: 1, status: 'Active', tags: ['t'], classification: 'Unknown' });
+        expect(inc?.alerts.map((a) => a.alertId)).toEqual(['da3_1', 'da3_2']);
+        expect(await shared.incidents.get(t, 2, [7])).toBeNull();
+        expect((await shared.incidents.get(t, 1, [7]))?.incidentId).toBe(1);
+        expect((await shared.incidents.list(t, all, [9])).items.map((i) => i.incidentId)).toEqual([2]);
+        expect((await shared.incidents.list(other, all, 'all')).items[0].alerts).toEqual([]);
+        expect(await shared.incidents.update(t, 2, { status: 'Resolved' }, [7])).toBeNull();
+        expect((await shared.incidents.update(t, 1, { status: 'InProgress', assignedTo: 'me', tags: [] }, 'all'))).toMatchObject({ status: 'InProgress', assignedTo: 'me', tags: [] });
+
+        await shared.alerts.addEntities(t, 'da3_1', ['machine:m1', 'sha1:aa'], ago(2 * HOUR));
+        await shared.alerts.addEntities(t, 'da3_3', ['sha1:aa'], ago(HOUR));
+        expect(await shared.alerts.openIncidentSharing(t, ['sha1:aa'], ago(3 * HOUR))).toBe(2);
+        expect(await shared.alerts.openIncidentSharing(t, ['machine:m1'], ago(3 * HOUR))).toBe(1);
+        expect(await shared.alerts.openIncidentSharing(t, ['machine:m1'], ago(HOUR))).toBeNull();
+        expect(await shared.alerts.openIncidentSharing(other, ['sha1:aa'], ago(3 * HOUR))).toBeNull();
+        await shared.incidents.update(t, 2, { status: 'Resolved' }, 'all');
+        expect(await shared.alerts.openIncidentSharing(t, ['sha1:aa'], ago(3 * HOUR))).toBe(1);
+        expect(await shared.alerts.openIncidentSharing(t, [], ago(3 * HOUR))).toBeNull();
+      });
+    });
 
     describe('transactions', () => {
       it('commits when fn resolves, and sees its own writes', async () => {

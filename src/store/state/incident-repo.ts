@@ -2,9 +2,9 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { incidentAlertOf, type Incident } from '../../domain/alert.ts';
 import type { ListQuery } from '../../domain/list-query.ts';
-import type { AlertRepo, DeviceScope, IncidentPatch, IncidentRepo, Page } from '../../domain/ports.ts';
+import type { DeviceScope, IncidentPatch, IncidentRepo, Page } from '../../domain/ports.ts';
 import { INCIDENT } from '../../entities/incident.ts';
-import { incidentInScope } from './alert-repo.ts';
+import { incidentInScope, kyselyAlertRepo } from './alert-repo.ts';
 import type { IncidentsTable, StateDb } from './db-schema.ts';
 import type { StateDialect } from './dialect.ts';
 import { patchToColumns, recordToRow, rowToRecord } from './entity-rows.ts';
@@ -18,12 +18,12 @@ function scoped(db: Kysely<StateDb>, tenantId: string, scope: DeviceScope): Inci
   return db.selectFrom('incidents').where('incidents.tenant_id', '=', tenantId).where(incidentInScope(scope));
 }
 
-/** An IncidentRepo on `db`; `alerts` (bound to the same connection) loads each incident's alerts. */
-export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect, alerts: AlertRepo): IncidentRepo {
-  const hydrate = async (tenantId: string, rows: IncidentsTable[]): Promise<Incident[]> => {
+/** An IncidentRepo on `db`; each incident's alerts are read on the connection that read the incident. */
+export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect): IncidentRepo {
+  const hydrate = async (conn: Kysely<StateDb>, tenantId: string, rows: IncidentsTable[]): Promise<Incident[]> => {
     if (!rows.length) return [];
     const byIncident = new Map<number, Incident['alerts']>();
-    for (const a of await alerts.byIncidents(tenantId, rows.map((r) => Number(r.incident_id)))) {
+    for (const a of await kyselyAlertRepo(conn, dialect).byIncidents(tenantId, rows.map((r) => Number(r.incident_id)))) {
       const list = byIncident.get(a.incidentId!) ?? [];
       list.push(incidentAlertOf(a));
       byIncident.set(a.incidentId!, list);
@@ -33,7 +33,7 @@ export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect, a
   const getOne = async (conn: Kysely<StateDb>, tenantId: string, id: number, scope: DeviceScope) => {
     if (emptyScope(scope)) return null;
     const row = await scoped(conn, tenantId, scope).selectAll('incidents').where('incidents.incident_id', '=', id).executeTakeFirst();
-    return row ? (await hydrate(tenantId, [row]))[0] : null;
+    return row ? (await hydrate(conn, tenantId, [row]))[0] : null;
   };
 
   return {
@@ -58,7 +58,7 @@ export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect, a
       let base = scoped(db, tenantId, scope);
       if (where) base = base.where(where);
       const rows = q.top === 0 ? [] : await ordered(base.selectAll('incidents'), order).limit(q.top).offset(q.skip).execute();
-      const items = await hydrate(tenantId, rows);
+      const items = await hydrate(db, tenantId, rows);
       if (!q.count) return { items };
       const counted = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return { items, total: Number(counted.n) };

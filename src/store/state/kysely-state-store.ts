@@ -19,14 +19,13 @@ import { kyselyTenantRepo } from './tenant-repo.ts';
 
 /** The repositories bound to `db` (the store itself or one transaction). */
 export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
-  const alerts = kyselyAlertRepo(db, dialect);
   return {
     tenants: kyselyTenantRepo(db, dialect),
     apps: kyselyAppRepo(db, dialect),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
-    alerts,
-    incidents: kyselyIncidentRepo(db, dialect, alerts),
+    alerts: kyselyAlertRepo(db, dialect),
+    incidents: kyselyIncidentRepo(db, dialect),
     indicators: kyselyIndicatorRepo(db, dialect),
     audit: kyselyAuditRepo(db),
     streamCursors: kyselyStreamCursorRepo(db),
