@@ -70,7 +70,7 @@ describe('wrong methods and unknown paths', () => {
       ['GET', `/api/machines/${machineId}/isolate`, ['POST']],
       ['GET', '/api/machines/AddOrRemoveTagForMultipleMachines', ['POST']],
       ['DELETE', `/api/v1.0/machines/${machineId}`, ['GET', 'PATCH']],
-      ['GET', `/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/oauth2/token`, ['POST']],
+      ['DELETE', `/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/oauth2/token`, ['POST', 'GET']],
     ];
     for (const [method, url, allowed] of cases) {
       const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` } });
@@ -146,6 +146,28 @@ describe("real clients' habits", () => {
     expect(res.json().access_token).toBeTypeOf('string');
     const xml = await h.app.inject({ method: 'POST', url: `/${h.tenantId}/oauth2/token`, headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
     expect(mdeError(xml, 415, 'UnsupportedMediaType')).toMatch(/text\/xml/);
+  });
+
+  it('the v1 token request sent as a GET, with the form in its body or its query string, gets a token', async () => {
+    const app = await h.tenants.createApp(h.operator(h.tenantId), 'get-token', ['Machine.Read.All']);
+    const fields = { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://api.securitycenter.microsoft.com' };
+    const form = new URLSearchParams(fields).toString();
+    for (const headers of [{ 'content-type': 'application/x-www-form-urlencoded' }, {}]) {
+      const res = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/token`, headers: { ...headers, 'content-length': String(form.length) }, payload: form });
+      expect(res.statusCode, res.body).toBe(200);
+      const machines = await h.app.inject({ method: 'GET', url: '/api/machines', headers: { authorization: `Bearer ${res.json().access_token as string}` } });
+      expect(machines.statusCode).toBe(200);
+    }
+    const query = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/token?${form}` });
+    expect(query.statusCode, query.body).toBe(200);
+    const bad = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...fields, client_secret: 'wrong' }).toString() });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().error).toBe('invalid_client');
+    const xml = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/token`, headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
+    expect(xml.statusCode).toBe(400);
+    expect(xml.json().error).toBe('invalid_request');
+    const huge = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `a=${'x'.repeat(20_000)}` });
+    expect(huge.statusCode).toBe(400);
   });
 
   it('GET and DELETE with Content-Type: application/json and no body are read as having no body', async () => {

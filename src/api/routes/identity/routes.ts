@@ -4,10 +4,11 @@
  * server in src/auth. Errors, schema failures included, answer in OAuth2's shape.
  */
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationServer, OAuthError, type OAuthVersion, type TokenRequest } from '../../../auth/authorization-server.ts';
 import { baseUrlOf } from '../../odata-response.ts';
-import type { OpenRoute, RouteTable } from '../../route-table.ts';
+import { formBody, type OpenRoute, type RouteTable } from '../../route-table.ts';
 
 const TENANT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const P = `/:tenant(^${TENANT}$)`;
@@ -21,6 +22,32 @@ const TokenForm = Type.Object({
   scope: field(4096),
   resource: field(2048),
 }, { additionalProperties: Type.String({ maxLength: 4096 }) });
+
+/** Largest form a token request sent as a GET may carry. */
+const MAX_GET_FORM_BYTES = 16 * 1024;
+
+/**
+ * The form of a v1 token request sent as a GET, as one integration sends it: in the body
+ * (form-urlencoded or untyped; Fastify leaves a GET's body unread) or, when there is none, in the
+ * query string (as PowerShell's Invoke-RestMethod writes a GET's -Body).
+ */
+async function formOfGet(req: FastifyRequest): Promise<TokenRequest> {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new OAuthError(400, 'invalid_request', `Content type '${type}' is not supported; send the form as application/x-www-form-urlencoded`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_GET_FORM_BYTES) throw new OAuthError(400, 'invalid_request', `The token request is larger than ${MAX_GET_FORM_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const form = text ? formBody(text) : { ...(req.query as Record<string, string>) };
+  if (!Value.Check(TokenForm, form)) throw new OAuthError(400, 'invalid_request', 'The request is not valid: a form field is too long');
+  return form as TokenRequest;
+}
 
 function sendOAuthError(reply: FastifyReply, e: OAuthError) {
   return reply.status(e.status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send({
@@ -49,8 +76,8 @@ function oauth(fn: (req: FastifyRequest, reply: FastifyReply, tenant: string) =>
 export function identityTable(server: AuthorizationServer): RouteTable<'identity'> {
   const discovery = (version: OAuthVersion) => oauth(async (req, _reply, tenant) => server.discovery(tenant, baseUrlOf(req), version));
   const jwks = oauth(async (_req, _reply, tenant) => server.jwks(tenant));
-  const token = (version: OAuthVersion) => oauth(async (req, reply, tenant) => {
-    const out = await server.token(tenant, (req.body ?? {}) as TokenRequest, req.headers.authorization, baseUrlOf(req), version);
+  const token = (version: OAuthVersion, form: (req: FastifyRequest) => Promise<TokenRequest> = async (req) => (req.body ?? {}) as TokenRequest) => oauth(async (req, reply, tenant) => {
+    const out = await server.token(tenant, await form(req), req.headers.authorization, baseUrlOf(req), version);
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     return out;
   });
@@ -61,6 +88,7 @@ export function identityTable(server: AuthorizationServer): RouteTable<'identity
     { method: 'GET', url: `${P}/discovery/keys`, auth: 'none', summary: 'Token signing keys (v1)', attachValidation: true, handler: jwks },
     { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Client-credentials token (scope)', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
     { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: token('1.0') },
+    { method: 'GET', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource), sent as a GET with the form in its body or query', attachValidation: true, handler: token('1.0', formOfGet) },
   ];
   return { surface: 'identity', prefixes: [''], routes, documented: false };
 }
