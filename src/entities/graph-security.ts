@@ -50,6 +50,8 @@ interface GraphField extends FieldSpec {
   values?: ValueMap;
   /** Graph sends it as a string while the store keeps a number (incidentId). */
   numeric?: boolean;
+  /** The Graph value that stands for no stored value (an alert's classification `unknown` is null). */
+  nullValue?: string;
 }
 
 function setOf(name: string, fields: readonly GraphField[], maxTop: number): EntitySetSpec {
@@ -65,7 +67,7 @@ const ALERT_FIELDS: readonly GraphField[] = [
   { name: 'incidentId', stored: 'incidentId', type: 'string', numeric: true, operators: ['eq', 'ne', 'in'] },
   enumField('status', 'status', ALERT_STATUS),
   enumField('severity', 'severity', SEVERITY),
-  enumField('classification', 'classification', CLASSIFICATION),
+  { ...enumField('classification', 'classification', CLASSIFICATION), nullValue: 'unknown' },
   enumField('detectionSource', 'detectionSource', DETECTION_SOURCE),
   { name: 'detectorId', stored: 'detectorId', type: 'string' },
   { name: 'title', stored: 'title', type: 'string' },
@@ -97,6 +99,7 @@ function storedLiteral(f: GraphField, v: FilterLiteral): FilterLiteral[] {
     if (!/^\d{1,15}$/.test(v)) throw new PalisadeError('ODataError', `'${v}' is not a valid ${f.name}`);
     return [Number(v)];
   }
+  if (f.nullValue !== undefined && v === f.nullValue) return [null];
   if (f.values && typeof v === 'string') {
     // a Graph value may stand for several stored spellings (notMalicious: NotMalicious and Clean)
     const stored = Object.entries(f.values).filter(([, g]) => g === v).map(([s]) => s);

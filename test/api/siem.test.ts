@@ -127,6 +127,11 @@ describe('GET /v1.0/security/alerts_v2', () => {
     expect(res.json().value[0]).toMatchObject({ id: ids[1], status: 'resolved', classification: 'falsePositive', determination: 'notMalicious' });
     expect(res.json().value[0].resolvedDateTime).toMatch(/Z$/);
     expect((await get("/v1.0/security/alerts_v2?$filter=determination eq 'notMalicious'", graph)).statusCode).toBe(400);
+    // an alert nobody classified is `unknown` to a Graph filter
+    const unclassified = await get("/v1.0/security/alerts_v2?$filter=classification eq 'unknown'", graph);
+    expect(unclassified.statusCode, unclassified.body).toBe(200);
+    expect(unclassified.json().value.map((a: { id: string }) => a.id).sort()).toEqual([ids[0], ids[2]].sort());
+    expect((await get("/v1.0/security/alerts_v2?$filter=classification ne 'unknown'", graph)).json().value.map((a: { id: string }) => a.id)).toEqual([ids[1]]);
   });
   it('needs SecurityAlert.Read.All and a Graph token', async () => {
     expect((await get('/v1.0/security/alerts_v2', await h.token(['SecurityIncident.Read.All'], undefined, GRAPH))).statusCode).toBe(403);
