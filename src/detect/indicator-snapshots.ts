@@ -4,13 +4,13 @@
  * (`invalidate`); one made by another process is seen when the version is next checked, at most
  * `checkEveryMs` later. Concurrent callers for one tenant share one load.
  */
-import type { Indicator } from '../domain/indicator.ts';
+import type { MatchableIndicator } from '../domain/ports.ts';
 import { packSnapshot, type CompactIndicator, type IndicatorSnapshot } from './indicator-snapshot.ts';
 
 /** Where the indicators come from (IndicatorService). */
 export interface IndicatorSource {
   version(tenantId: string): Promise<number>;
-  matchable(tenantId: string): Promise<{ version: number; indicators: Indicator[] }>;
+  matchable(tenantId: string): Promise<{ version: number; indicators: MatchableIndicator[] }>;
 }
 
 /** The per-tenant snapshots. */
@@ -22,7 +22,7 @@ export interface IndicatorSnapshots {
 }
 
 /** The compact form of an indicator. */
-export function compactIndicator(i: Indicator): CompactIndicator {
+export function compactIndicator(i: MatchableIndicator): CompactIndicator {
   return {
     id: i.id, type: i.indicatorType, value: i.indicatorValue, action: i.action, severity: i.severity, generateAlert: i.generateAlert, title: i.title,
     groups: i.rbacGroupIds.length ? i.rbacGroupIds.map(Number) : null,

@@ -82,6 +82,9 @@ export interface DeviceRepo {
   groupIdsByName(tenantId: string, names: readonly string[]): Promise<Map<string, number>>;
 }
 
+/** What matching reads of an indicator. */
+export type MatchableIndicator = Pick<Indicator, 'id' | 'indicatorType' | 'indicatorValue' | 'action' | 'severity' | 'generateAlert' | 'title' | 'rbacGroupIds' | 'expirationTime'>;
+
 /** Fields of an indicator an upsert may change. */
 export type IndicatorPatch = Partial<Omit<Indicator, 'tenantId' | 'id' | 'indicatorValue' | 'indicatorType' | 'createdBy' | 'source' | 'sourceType' | 'creationTimeDateTimeUtc' | 'createdByDisplayName' | 'createdBySource' | 'deleted'>>;
 
@@ -107,8 +110,10 @@ export interface IndicatorRepo {
   /** Active indicators, filtered, sorted (default newest first), paged; only `createdBy`'s when given. */
   list(tenantId: string, q: ListQuery, now: Date, createdBy?: string): Promise<Page<Indicator>>;
   countActive(tenantId: string, now: Date): Promise<number>;
-  /** Every active indicator (for matching and sensors' full lists). */
+  /** Every active indicator (sensors' full lists). */
   active(tenantId: string, now: Date): Promise<Indicator[]>;
+  /** Every active indicator, only the fields matching reads (a lighter read than `active`). */
+  matchable(tenantId: string, now: Date): Promise<MatchableIndicator[]>;
   /** Indicators (tombstones included) changed after `sinceVersion`, in version order. */
   changedSince(tenantId: string, sinceVersion: number): Promise<Indicator[]>;
 }

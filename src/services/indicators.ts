@@ -12,7 +12,7 @@ import { MAX_ACTIVE_INDICATORS, MAX_INDICATOR_BATCH, type Indicator, type Indica
 import { checkSubmission } from '../domain/indicator-submission.ts';
 import type { ListQuery } from '../domain/list-query.ts';
 import { REQUIRE } from '../domain/permissions.ts';
-import type { Page, Repos, StateStore } from '../domain/ports.ts';
+import type { MatchableIndicator, Page, Repos, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
 
@@ -35,10 +35,10 @@ export interface SensorIndicatorList {
   removed: string[];
 }
 
-/** An indicator as matching needs it (see detect/indicator-snapshot.ts). */
+/** A tenant's active indicators as matching needs them, at a version (see detect/indicator-snapshot.ts). */
 export interface MatchableIndicators {
   version: number;
-  indicators: Indicator[];
+  indicators: MatchableIndicator[];
 }
 
 const NUMERIC_ID = /^[1-9]\d{0,17}$/;
@@ -301,7 +301,7 @@ export class IndicatorService {
    */
   async matchable(tenantId: string): Promise<MatchableIndicators> {
     const version = await this.store.indicators.version(tenantId);
-    return { version, indicators: await this.store.indicators.active(tenantId, this.clock()) };
+    return { version, indicators: await this.store.indicators.matchable(tenantId, this.clock()) };
   }
 
   /** The tenant's indicator version (cheap; to tell whether a cached list is current). */

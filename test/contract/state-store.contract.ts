@@ -361,6 +361,11 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect((await shared.indicators.list(t, { ...all, filter: f }, now)).items.map((i) => i.id)).toEqual(['2']);
         expect(await shared.indicators.countActive(t, now)).toBe(2);
         expect((await shared.indicators.active(t, now)).map((i) => i.id).sort()).toEqual(['1', '2']);
+        const light = (await shared.indicators.matchable(t, now)).sort((x, y) => x.id.localeCompare(y.id));
+        expect(light[1]).toEqual({
+          id: '2', indicatorType: 'IpAddress', indicatorValue: '10.0.0.1', action: 'Audit', severity: 'High', generateAlert: true, title: 'Indicator 2', rbacGroupIds: ['7'], expirationTime: null,
+        });
+        expect(light.map((i) => i.id)).toEqual(['1', '2']);
         expect(await shared.indicators.countActive(t, new Date('2029-01-01T00:00:00Z'))).toBe(3);
       });
 

@@ -114,6 +114,24 @@ export function kyselyIndicatorRepo(db: Kysely<StateDb>, dialect: StateDialect):
       return rows.map(toRecord);
     },
 
+    async matchable(tenantId, now) {
+      const rows = await activeOf(db, tenantId, now)
+        .select(['indicators.id', 'indicators.indicator_type', 'indicators.indicator_value', 'indicators.action', 'indicators.severity',
+          'indicators.generate_alert', 'indicators.title', 'indicators.rbac_group_ids', 'indicators.expiration_time'])
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        indicatorType: r.indicator_type as Indicator['indicatorType'],
+        indicatorValue: r.indicator_value,
+        action: r.action as Indicator['action'],
+        severity: r.severity as Indicator['severity'],
+        generateAlert: Boolean(Number(r.generate_alert)),
+        title: r.title,
+        rbacGroupIds: r.rbac_group_ids === '[]' ? [] : (JSON.parse(r.rbac_group_ids) as string[]),
+        expirationTime: r.expiration_time,
+      }));
+    },
+
     async changedSince(tenantId, sinceVersion) {
       const rows = await db.selectFrom('indicators').selectAll().where('tenant_id', '=', tenantId)
         .where('change_version', '>', sinceVersion).orderBy('change_version').orderBy('id').execute();
