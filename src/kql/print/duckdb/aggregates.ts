@@ -6,7 +6,7 @@ import { PalisadeError } from '../../../domain/errors.ts';
 import type { Expr } from '../../ir/ir.ts';
 import type { AggHandler, ExprPrinter } from '../dialect.ts';
 import { requirePercentages } from '../../ir/percentages.ts';
-import { distinctList, engineCall, jsonList, litNumber, toJson } from './sql-helpers.ts';
+import { datetimeText7, distinctList, engineCall, jsonList, litNumber, timespanText, toJson } from './sql-helpers.ts';
 
 const E = (p: ExprPrinter, e: Expr) => p.expr(e);
 const filt = (p: ExprPrinter, pred: Expr | undefined) => (pred ? ` FILTER (WHERE ${E(p, pred)})` : '');
@@ -43,6 +43,11 @@ const zeroed = (sql: string, type: string) => `CAST(COALESCE(${sql}, 0) AS ${typ
  * that is not positive count for nothing. Ties need no stable order: the positions within a run of
  * equal values all hold the same value.
  */
+/** A datetime or timespan value (SQL of its ticks) as its KQL text, the form dynamic arrays hold; other values as they are. */
+function asText(v: Expr, sql: string): string {
+  return v.type === 'datetime' ? datetimeText7(sql) : v.type === 'timespan' ? timespanText(sql) : sql;
+}
+
 function weightedPercentiles(p: ExprPrinter, v: Expr, w: Expr, pcts: number[]): string {
   const value = E(p, v);
   const weight = E(p, w);
@@ -88,7 +93,7 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
   make_bag_if: (p, [v, pred]) => bag(p, v, pred),
   buildschema: (p, [v]) => engineCall('buildschema', [`CAST(to_json(list(${toJson(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL)) AS VARCHAR)`], true),
   // an exact t-digest: the group's [value, weight] pairs sorted by value (see src/kql/runtime/tdigest.ts); null for no value
-  tdigest: (p, [v, w]) => `to_json(list([CAST(${E(p, v)} AS DOUBLE), ${w ? `CAST(${E(p, w)} AS DOUBLE)` : '1.0'}] ORDER BY ${E(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL))`,
+  tdigest: (p, [v, w]) => (v.type === 'datetime' ? p.fail('tdigest() of datetime values is not supported (its digest holds numbers)') : `to_json(list([CAST(${E(p, v)} AS DOUBLE), ${w ? `CAST(${E(p, w)} AS DOUBLE)` : '1.0'}] ORDER BY ${E(p, v)}) FILTER (WHERE ${E(p, v)} IS NOT NULL))`),
   tdigest_merge: (p, [d]) => `to_json(list_sort(flatten(list(TRY_CAST(${E(p, d)} AS DOUBLE[][])) FILTER (WHERE ${E(p, d)} IS NOT NULL))))`,
   hll: (p, [v]) => hllSketch(p, v, undefined),
   hll_if: (p, [v, pred]) => hllSketch(p, v, pred),
@@ -98,9 +103,9 @@ export const DUCKDB_AGGREGATES: Record<string, AggHandler> = {
     if (n === undefined || n < 0 || n > 100) throw new PalisadeError('BadRequest', 'A percentile must be a constant between 0 and 100');
     return `quantile_disc(${E(p, v)}, ${p.param(n / 100, 'real')})`;
   },
-  percentiles_array: (p, [v, ...pcts]) => `to_json([${requirePercentages(pcts).map((x) => `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`).join(', ')}])`,
+  percentiles_array: (p, [v, ...pcts]) => `to_json([${requirePercentages(pcts).map((x) => asText(v, `quantile_disc(${E(p, v)}, ${p.param(x / 100, 'real')})`)).join(', ')}])`,
   percentilew: (p, [v, w, pct]) => `${weightedPercentiles(p, v, w, requirePercentages([pct]))}[1]`,
-  percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${weightedPercentiles(p, v, w, requirePercentages(pcts))})`,
+  percentilesw_array: (p, [v, w, ...pcts]) => `to_json(${v.type === 'datetime' || v.type === 'timespan' ? `list_transform(${weightedPercentiles(p, v, w, requirePercentages(pcts))}, x -> ${asText(v, 'x')})` : weightedPercentiles(p, v, w, requirePercentages(pcts))})`,
   stdev: (p, [v]) => zeroed(`stddev_samp(${E(p, v)})`, 'DOUBLE'),
   stdevif: (p, [v, pred]) => zeroed(`stddev_samp(${E(p, v)})${filt(p, pred)}`, 'DOUBLE'),
   stdevp: (p, [v]) => zeroed(`stddev_pop(${E(p, v)})`, 'DOUBLE'),
