@@ -162,6 +162,7 @@ async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters
         onMatches: match?.onMatches,
         onDeadLetter: (d) => log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
       });
+      stops.push(() => pipeline.close());
       ingest = (req) => pipeline.ingest(req);
       eventWriter = createEventWriter({
         eventStore: store,

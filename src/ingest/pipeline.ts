@@ -16,7 +16,7 @@ import { dateToMicros } from '../schema/datetime.ts';
 import { processBody, type ProcessedBatch, type ProcessOptions } from './process-body.ts';
 import type { DeviceIdentity } from './stamp.ts';
 import type { StepName } from './step.ts';
-import { defaultWorkerCount, sharedWorkerPool } from './worker-pool.ts';
+import { defaultWorkerCount, leaseSharedWorkerPool } from './worker-pool.ts';
 
 /** One event batch as the sensor gateway received it. */
 export interface IngestRequest extends DeviceIdentity {
@@ -100,6 +100,8 @@ export interface IngestPipeline {
    * or a malformed request (BadRequest); store errors propagate (the sensor retries the batch id).
    */
   ingest(req: IngestRequest): Promise<IngestResult>;
+  /** Lets go of the ingest worker threads (the last pipeline of the process to close stops them); ingest fails afterwards. */
+  close(): Promise<void>;
 }
 
 const BATCH_ID = /^[A-Za-z0-9._:@{}-]{1,128}$/;
@@ -124,7 +126,9 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     onMatches,
     workers = defaultWorkerCount(),
   } = opts;
-  const pool = workers > 0 ? sharedWorkerPool(workers) : null;
+  const lease = workers > 0 ? leaseSharedWorkerPool(workers) : null;
+  const pool = lease?.pool ?? null;
+  let closed = false;
   // Workers boot now (a few hundred milliseconds each, loading the sources), not under the first batches.
   pool?.start();
 
@@ -137,7 +141,12 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
   }
 
   return {
+    async close() {
+      closed = true;
+      await lease?.release();
+    },
     async ingest(req) {
+      if (closed) throw new PalisadeError('ServiceUnavailable', 'The ingest pipeline is closed');
       if (!req.tenantId || !req.deviceId) throw new PalisadeError('BadRequest', 'Missing tenant or device identity');
       if (typeof req.batchId !== 'string' || !BATCH_ID.test(req.batchId)) {
         throw new PalisadeError('BadRequest', 'Batch id must be 1-128 characters of letters, digits and . _ : @ { } -');

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createWorkerPool } from './worker-pool.ts';
+import { createWorkerPool, leaseSharedWorkerPool } from './worker-pool.ts';
 
 const options = {
   identity: { tenantId: 't', deviceId: 'd'.repeat(40), deviceName: 'host', rbacGroupId: 0 },
@@ -26,5 +26,21 @@ describe('ingest worker pool', () => {
     expect(bad).toMatchObject({ ok: false, code: 'BadRequest' });
     await pool.close();
     await expect(pool.run({ body, gzip: true, options })).rejects.toThrow('closed');
+  }, 30_000);
+
+  it('shares one pool among leases and stops it when the last lease is released', async () => {
+    const body = Buffer.from('{"table":"DeviceFileEvents","row":{"Timestamp":"2024-05-01T11:00:00Z","FileName":"a.txt"}}\n');
+    const a = leaseSharedWorkerPool(1);
+    const b = leaseSharedWorkerPool(1);
+    expect(b.pool).toBe(a.pool);
+    await a.release();
+    await a.release();
+    expect(await b.pool.run({ body, gzip: false, options })).toMatchObject({ ok: true, accepted: 1 });
+    await b.release();
+    await expect(b.pool.run({ body, gzip: false, options })).rejects.toThrow('closed');
+    const c = leaseSharedWorkerPool(1);
+    expect(c.pool).not.toBe(a.pool);
+    expect(await c.pool.run({ body, gzip: false, options })).toMatchObject({ ok: true, accepted: 1 });
+    await c.release();
   }, 30_000);
 });

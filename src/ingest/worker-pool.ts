@@ -1,8 +1,9 @@
 /**
  * A pool of ingest worker threads (line-worker.ts) shared by every pipeline in the process: jobs go
  * to the worker with the fewest outstanding ones; workers start with the first pipeline (or on first
- * use), keep the process alive only while they have work, and are replaced when one dies (its
- * outstanding jobs fail with an error the sensor retries).
+ * use) and are replaced when one dies (its outstanding jobs fail with an error the sensor retries).
+ * Each pipeline holds a lease on the shared pool; the last lease released stops the workers, since a
+ * worker that booted through tsx's loader keeps the process alive even when unreferenced.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -96,10 +97,33 @@ export function createWorkerPool(size: number): IngestWorkerPool {
   };
 }
 
-let shared: IngestWorkerPool | null = null;
+/** A pipeline's hold on the process-wide pool. */
+export interface WorkerPoolLease {
+  readonly pool: IngestWorkerPool;
+  /** Gives the lease back (once; later calls do nothing); the last lease out stops the workers. */
+  release(): Promise<void>;
+}
 
-/** The process-wide pool (created with `size` workers on first call). */
-export function sharedWorkerPool(size: number): IngestWorkerPool {
-  shared ??= createWorkerPool(size);
-  return shared;
+let shared: { pool: IngestWorkerPool; leases: number } | null = null;
+
+/**
+ * A lease on the process-wide pool: the first lease creates it with `size` workers, later ones share
+ * it; when every lease is released the workers stop, and the next lease starts a new pool.
+ */
+export function leaseSharedWorkerPool(size: number): WorkerPoolLease {
+  shared ??= { pool: createWorkerPool(size), leases: 0 };
+  const held = shared;
+  held.leases += 1;
+  let released = false;
+  return {
+    pool: held.pool,
+    async release() {
+      if (released) return;
+      released = true;
+      held.leases -= 1;
+      if (held.leases > 0) return;
+      if (shared === held) shared = null;
+      await held.pool.close();
+    },
+  };
 }
