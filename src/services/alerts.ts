@@ -16,6 +16,7 @@ import type { ListQuery } from '../domain/list-query.ts';
 import { REQUIRE, type PermissionRequirement } from '../domain/permissions.ts';
 import type { AlertPatch, EventRow, EventStore, EventWriter, Page, Repos, StateStore } from '../domain/ports.ts';
 import type { Device } from '../domain/device.ts';
+import type { FileProfile, LogonUser } from '../domain/investigation.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
 import type { KqlCompiler } from './hunting.ts';
@@ -127,16 +128,6 @@ export const RELATED_PERMISSIONS = {
   machine: REQUIRE.machineRead,
   user: ['User.Read.All'],
 } as const satisfies Record<string, PermissionRequirement>;
-
-/** A user an alert is about, as MDE's user entity shows it. */
-export interface RelatedUserEntity {
-  id: string;
-  accountName: string;
-  accountDomain: string | null;
-  accountSid: string | null;
-  firstSeen: string | null;
-  lastSeen: string | null;
-}
 
 /** Evidence from one event row (any Device* table): its process or file, its account, its remote end. */
 export function evidenceOfEvent(table: string, row: Record<string, unknown>): AlertEvidenceDraft[] {
@@ -463,17 +454,31 @@ export class AlertService implements AlertRaiser {
     return d;
   }
 
-  /** GET /api/alerts/{id}/user: the user the alert is about (404 when it names none). */
-  async userOf(ctx: Ctx, id: string): Promise<RelatedUserEntity> {
+  /** GET /api/alerts/{id}/user: the user the alert is about, as MDE's user entity (404 when it names none). */
+  async userOf(ctx: Ctx, id: string): Promise<LogonUser> {
     const a = await this.related(ctx, id, 'user');
     const ev = a.evidence.find((e) => e.entityType === 'User' && e.accountName);
     const name = a.relatedUser?.userName ?? ev?.accountName;
     if (!name) throw errors.notFound(`There is no User related to alert ${id}`);
-    const domain = a.relatedUser ? a.relatedUser.domainName : ev?.domainName ?? null;
     return {
-      id: domain ? `${domain}\\${name}`.toLowerCase() : name.toLowerCase(), accountName: name, accountDomain: domain,
-      accountSid: ev?.userSid ?? null, firstSeen: a.firstEventTime, lastSeen: a.lastEventTime,
+      accountName: name, accountDomain: a.relatedUser ? a.relatedUser.domainName : ev?.domainName ?? null, accountSid: ev?.userSid ?? null,
+      firstSeen: a.firstEventTime, lastSeen: a.lastEventTime, mostPrevalentMachineId: null, leastPrevalentMachineId: null,
+      logonTypes: null, logOnMachinesCount: null, isDomainAdmin: null, isOnlyNetworkUser: null,
     };
+  }
+
+  /** GET /api/alerts/{id}/files: the files of its file and process evidence, once per hash pair. */
+  async filesOf(ctx: Ctx, id: string): Promise<FileProfile[]> {
+    const a = await this.related(ctx, id, 'files');
+    const seen = new Set<string>();
+    const out: FileProfile[] = [];
+    for (const e of a.evidence) {
+      const key = `${e.sha1 ?? ''}|${e.sha256 ?? ''}`;
+      if ((!e.sha1 && !e.sha256) || seen.has(key)) continue;
+      seen.add(key);
+      out.push({ sha1: e.sha1, sha256: e.sha256, md5: null, size: null, isPeFile: null, filePublisher: null, fileProductName: null, signer: null, issuer: null, signerHash: null, isValidCertificate: null });
+    }
+    return out;
   }
 
   /** POST /api/alerts/batchUpdate: every listed alert changes, or none (an unknown id is a 404). */

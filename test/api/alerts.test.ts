@@ -236,7 +236,7 @@ describe('related entities', () => {
     const m = await get(`/api/alerts/${fileAlert.id}/machine`, machine);
     expect(m.json()).toMatchObject({ id: m1.id, computerDnsName: 'desktop-alpha' });
     const u = await get(`/api/alerts/${userAlert.id}/user`, user);
-    expect(u.json()).toMatchObject({ id: 'corp\\bob', accountName: 'bob', accountDomain: 'CORP' });
+    expect(u.json()).toMatchObject({ id: 'CORP\\bob', accountName: 'bob', accountDomain: 'CORP' });
     expect(u.json()['@odata.context']).toMatch(/#Users\/\$entity$/);
     const none = await get(`/api/alerts/${fileAlert.id}/user`, user);
     expect(none.statusCode).toBe(404);

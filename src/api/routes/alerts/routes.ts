@@ -2,13 +2,14 @@
  * The MDE alerts API: list (OData, `$expand=evidence`), get, update, batch update, create by
  * reference, a machine's alerts, and an alert's related domains, files, IPs, machine and user.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type TArray, type TObject } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Alert } from '../../../domain/alert.ts';
 import type { Ctx } from '../../../domain/context.ts';
 import { REQUIRE } from '../../../domain/permissions.ts';
 import type { ListQuery } from '../../../domain/list-query.ts';
 import { ALERT } from '../../../entities/alert.ts';
+import { FILE_VIEW, LOGON_USERS_VIEW } from '../../../entities/investigation.ts';
 import { MACHINE } from '../../../entities/machine.ts';
 import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
 import { RELATED_PERMISSIONS, type AlertService } from '../../../services/alerts.ts';
@@ -22,7 +23,6 @@ const EXAMPLE_ID = 'da639319824001230000_1';
 const EXAMPLE_MACHINE = '0000000000000000000000000000000000000000';
 const idParams = Type.Object({ id: Type.String({ description: 'Alert id (da…)' }) });
 const anyQuery = Type.Object({}, { additionalProperties: Type.String() });
-const nullableString = Type.Union([Type.String(), Type.Null()]);
 
 /** The fields PATCH and batchUpdate take; both capitalisations (reference §2.3). Checked by the use case. */
 const updateFields = {
@@ -35,20 +35,10 @@ const updateFields = {
 
 const domainsSchema = Type.Object({ '@odata.context': Type.String(), value: Type.Array(Type.Object({ host: Type.String() })) });
 const ipsSchema = Type.Object({ '@odata.context': Type.String(), value: Type.Array(Type.Object({ id: Type.String() })) });
-const fileSchema = Type.Object({
-  sha1: nullableString, sha256: nullableString, md5: nullableString, globalPrevalence: Type.Union([Type.Integer(), Type.Null()]),
-  globalFirstObserved: nullableString, globalLastObserved: nullableString, size: Type.Union([Type.Integer(), Type.Null()]), fileType: nullableString,
-  isPeFile: Type.Union([Type.Boolean(), Type.Null()]), filePublisher: nullableString, fileProductName: nullableString, signer: nullableString,
-  issuer: nullableString, signerHash: nullableString, isValidCertificate: Type.Union([Type.Boolean(), Type.Null()]), determinationType: Type.String(),
-  determinationValue: nullableString,
-});
-const filesSchema = Type.Object({ '@odata.context': Type.String(), value: Type.Array(fileSchema) });
-const userSchema = Type.Object({
-  '@odata.context': Type.String(), id: Type.String(), accountName: Type.String(), accountDomain: nullableString, accountSid: nullableString,
-  firstSeen: nullableString, lastSeen: nullableString, mostPrevalentMachineId: nullableString, leastPrevalentMachineId: nullableString,
-  logonTypes: nullableString, logOnMachinesCount: Type.Union([Type.Integer(), Type.Null()]), isDomainAdmin: Type.Union([Type.Boolean(), Type.Null()]),
-  isOnlyNetworkUser: Type.Union([Type.Boolean(), Type.Null()]),
-});
+const fileItem = Type.Omit(FILE_VIEW.schema as TObject, ['@odata.context']);
+const filesSchema = Type.Object({ '@odata.context': Type.String(), value: Type.Array(fileItem) });
+const userItem = ((LOGON_USERS_VIEW.schema as TObject).properties.value as TArray).items;
+const userSchema = Type.Composite([Type.Object({ '@odata.context': Type.String() }), userItem as TObject]);
 
 /** The host of a URL or bare domain in evidence; null when it has none. */
 function hostOf(url: string): string | null {
@@ -158,13 +148,7 @@ export function alertRoutes(alerts: AlertService, clock: () => Date = () => new 
       schema: { params: idParams, response: { 200: filesSchema } },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => {
-        const a = await alerts.related(ctx, id(req), 'files');
-        const seen = new Set<string>();
-        const files = a.evidence.filter((e) => (e.sha1 || e.sha256) && !seen.has(`${e.sha1}|${e.sha256}`) && seen.add(`${e.sha1}|${e.sha256}`)).map((e) => ({
-          sha1: e.sha1, sha256: e.sha256, md5: null, globalPrevalence: null, globalFirstObserved: null, globalLastObserved: null, size: null,
-          fileType: null, isPeFile: null, filePublisher: null, fileProductName: null, signer: null, issuer: null, signerHash: null,
-          isValidCertificate: null, determinationType: 'Unknown', determinationValue: null,
-        }));
+        const files = (await alerts.filesOf(ctx, id(req))).map((f) => FILE_VIEW.json(f));
         return collection(req, reply, 'Files', files);
       },
     },
@@ -191,10 +175,7 @@ export function alertRoutes(alerts: AlertService, clock: () => Date = () => new 
       schema: { params: idParams, response: { 200: userSchema } },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => {
-        const u = await alerts.userOf(ctx, id(req));
-        return entity(req, reply, 'Users', {
-          ...u, mostPrevalentMachineId: null, leastPrevalentMachineId: null, logonTypes: null, logOnMachinesCount: null, isDomainAdmin: null, isOnlyNetworkUser: null,
-        });
+        return entity(req, reply, 'Users', LOGON_USERS_VIEW.json(await alerts.userOf(ctx, id(req))));
       },
     },
   ];
