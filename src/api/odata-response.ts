@@ -4,6 +4,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ListQuery } from '../domain/list-query.ts';
+import type { Entity, Expansion } from '../entities/entity.ts';
+import { parseSelectOption } from '../odata/index.ts';
 
 export const ODATA_CONTENT_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8';
 
@@ -59,4 +61,27 @@ export function entity(req: FastifyRequest, reply: FastifyReply, set: string, en
 /** A single value of a complex type (`#microsoft.windowsDefenderATP.api.InOrgFileStats`), headers set on the reply. */
 export function complexValue(req: FastifyRequest, reply: FastifyReply, type: string, value: Record<string, unknown>): Record<string, unknown> {
   return odata(reply, { '@odata.context': `${metadataUrlOf(req)}#${type}`, ...value });
+}
+
+/**
+ * A page of a declared entity as its list routes answer it: the parsed query's `$select` honoured
+ * (the reply projected), `@odata.context` naming the selection, the paging links of `collection`;
+ * `expansion` (the route's reading of `$expand`, where it supports one) fills expandable properties.
+ */
+export function entityPage<R>(req: FastifyRequest, reply: FastifyReply, decl: Entity<R>, q: ListQuery, page: { items: readonly R[]; total?: number }, now: Date, expansion?: Expansion | null): Record<string, unknown> {
+  const selection = decl.selection(q.select);
+  if (selection) projected(reply);
+  return collection(req, reply, decl.context(selection), page.items.map((r) => decl.json(r, now, selection, expansion)), q, page.total);
+}
+
+/**
+ * One record of a declared entity as a GET by id answers it: the request's `$select` honoured (the
+ * reply projected), `@odata.context` naming the selection; `expansion` fills expandable properties.
+ * The selection is checked before `load` runs, so a bad `$select` is refused without a lookup.
+ */
+export async function selectedEntity<R>(req: FastifyRequest, reply: FastifyReply, decl: Entity<R>, load: () => Promise<R>, now: () => Date, expansion?: Expansion | null): Promise<Record<string, unknown>> {
+  const selection = decl.selection(parseSelectOption(req.query as Record<string, unknown>));
+  const record = await load();
+  if (selection) projected(reply);
+  return entity(req, reply, decl.context(selection), decl.json(record, now(), selection, expansion));
 }

@@ -11,9 +11,9 @@ import type { ListQuery } from '../../../domain/list-query.ts';
 import { ALERT } from '../../../entities/alert.ts';
 import { FILE_VIEW, LOGON_USERS_VIEW } from '../../../entities/investigation.ts';
 import { MACHINE } from '../../../entities/machine.ts';
-import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
+import { parseListQuery } from '../../../odata/index.ts';
 import { RELATED_PERMISSIONS, type AlertService } from '../../../services/alerts.ts';
-import { collection, entity, projected } from '../../odata-response.ts';
+import { collection, entity, entityPage, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 
 const one = { 200: ALERT.schemas.entity };
@@ -59,12 +59,8 @@ export function alertRoutes(alerts: AlertService, clock: () => Date = () => new 
   /** A page of alerts as the list routes answer it ($select, $expand=evidence). */
   const page = async (req: FastifyRequest, reply: FastifyReply, ctx: Ctx, list: (q: ListQuery) => Promise<{ items: Alert[]; total?: number }>) => {
     const q = parseListQuery(req.query as Record<string, string>, ALERT.set);
-    const selection = ALERT.selection(q.select);
     const expansion = ALERT.expansion(q.expand);
-    const found = await list(q);
-    const now = clock();
-    if (selection) projected(reply);
-    return collection(req, reply, ALERT.context(selection), found.items.map((a) => ALERT.json(a, now, selection, expansion)), q, found.total);
+    return entityPage(req, reply, ALERT, q, await list(q), clock(), expansion);
   };
   const full = ALERT.expansion(['evidence']);
   const ser = (a: Alert) => ALERT.json(a, clock(), null, full);
@@ -90,10 +86,7 @@ export function alertRoutes(alerts: AlertService, clock: () => Date = () => new 
       schema: { params: idParams, response: one },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => {
-        const selection = ALERT.selection(parseSelectOption(req.query as Record<string, unknown>));
-        const a = await alerts.get(ctx, id(req));
-        if (selection) projected(reply);
-        return entity(req, reply, ALERT.context(selection), ALERT.json(a, clock(), selection, full));
+        return selectedEntity(req, reply, ALERT, () => alerts.get(ctx, id(req)), clock, full);
       },
     },
     {

@@ -6,8 +6,8 @@ import { Type } from '@sinclair/typebox';
 import { REQUIRE } from '../../../domain/permissions.ts';
 import { DETECTION_RULE } from '../../../entities/detection-rule.ts';
 import { RULE_WRITE, type DetectionRuleService } from '../../../services/detection-rules.ts';
-import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
-import { collection, entity, projected } from '../../odata-response.ts';
+import { parseListQuery } from '../../../odata/index.ts';
+import { entity, entityPage, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 
 const one = { 200: DETECTION_RULE.schemas.entity };
@@ -69,11 +69,7 @@ export function detectionRuleRoutes(rules: DetectionRuleService, clock: () => Da
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: many },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, DETECTION_RULE.set);
-        const selection = DETECTION_RULE.selection(q.select);
-        const page = await rules.list(ctx, q);
-        const now = clock();
-        if (selection) projected(reply);
-        return collection(req, reply, DETECTION_RULE.context(selection), page.items.map((r) => DETECTION_RULE.json(r, now, selection)), q, page.total);
+        return entityPage(req, reply, DETECTION_RULE, q, await rules.list(ctx, q), clock());
       },
     },
     {
@@ -93,10 +89,7 @@ export function detectionRuleRoutes(rules: DetectionRuleService, clock: () => Da
       schema: { params: idParams, response: one },
       example: { params: { ruleId: EXAMPLE_RULE_ID } },
       handler: async (req, reply, ctx) => {
-        const selection = DETECTION_RULE.selection(parseSelectOption(req.query as Record<string, unknown>));
-        const rule = await rules.get(ctx, idOf(req.params));
-        if (selection) projected(reply);
-        return entity(req, reply, DETECTION_RULE.context(selection), DETECTION_RULE.json(rule, clock(), selection));
+        return selectedEntity(req, reply, DETECTION_RULE, () => rules.get(ctx, idOf(req.params)), clock);
       },
     },
     {

@@ -2,9 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import { REQUIRE } from '../../../domain/permissions.ts';
 import { INCIDENT } from '../../../entities/incident.ts';
-import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
+import { parseListQuery } from '../../../odata/index.ts';
 import type { IncidentService } from '../../../services/incidents.ts';
-import { collection, entity, projected } from '../../odata-response.ts';
+import { entity, entityPage, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 
 const idParams = Type.Object({ id: Type.String({ description: 'Incident id (a number)' }) });
@@ -18,11 +18,7 @@ export function incidentRoutes(incidents: IncidentService, clock: () => Date = (
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: { 200: INCIDENT.schemas.collection } },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, INCIDENT.set);
-        const selection = INCIDENT.selection(q.select);
-        const page = await incidents.list(ctx, q);
-        const now = clock();
-        if (selection) projected(reply);
-        return collection(req, reply, INCIDENT.context(selection), page.items.map((i) => INCIDENT.json(i, now, selection)), q, page.total);
+        return entityPage(req, reply, INCIDENT, q, await incidents.list(ctx, q), clock());
       },
     },
     {
@@ -31,10 +27,7 @@ export function incidentRoutes(incidents: IncidentService, clock: () => Date = (
       schema: { params: idParams, response: { 200: INCIDENT.schemas.entity } },
       example: { params: { id: '4242' } },
       handler: async (req, reply, ctx) => {
-        const selection = INCIDENT.selection(parseSelectOption(req.query as Record<string, unknown>));
-        const inc = await incidents.get(ctx, (req.params as { id: string }).id);
-        if (selection) projected(reply);
-        return entity(req, reply, INCIDENT.context(selection), INCIDENT.json(inc, clock(), selection));
+        return selectedEntity(req, reply, INCIDENT, () => incidents.get(ctx, (req.params as { id: string }).id), clock);
       },
     },
     {

@@ -5,7 +5,7 @@ import { REQUIRE } from '../../../domain/permissions.ts';
 import { INDICATOR } from '../../../entities/indicator.ts';
 import { parseListQuery } from '../../../odata/index.ts';
 import type { IndicatorService } from '../../../services/indicators.ts';
-import { collection, entity, projected } from '../../odata-response.ts';
+import { entity, entityPage, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 import type { Quota } from '../../throttle.ts';
 
@@ -40,11 +40,7 @@ export function indicatorRoutes(indicators: IndicatorService, clock: () => Date 
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: { 200: INDICATOR.schemas.collection } },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, INDICATOR.set);
-        const selection = INDICATOR.selection(q.select);
-        const page = await indicators.list(ctx, q);
-        const now = clock();
-        if (selection) projected(reply);
-        return collection(req, reply, INDICATOR.context(selection), page.items.map((i) => INDICATOR.json(i, now, selection)), q, page.total);
+        return entityPage(req, reply, INDICATOR, q, await indicators.list(ctx, q), clock());
       },
     },
     {
@@ -67,10 +63,10 @@ export function indicatorRoutes(indicators: IndicatorService, clock: () => Date 
     },
     {
       method: 'GET', url: '/indicators/:indicatorId', auth: 'bearer', tag: 'Indicators', permissions: REQUIRE.indicators,
-      summary: 'Get an active indicator by id (404 when there is none)',
+      summary: 'Get an active indicator by id ($select; 404 when there is none)',
       schema: { params: Type.Object({ indicatorId: Type.String({ description: 'Indicator id (a number)' }) }), response: { 200: INDICATOR.schemas.entity } },
       example: { params: { indicatorId: '3' } },
-      handler: async (req, reply, ctx) => entity(req, reply, INDICATOR.set.name, ser(await indicators.get(ctx, (req.params as { indicatorId: string }).indicatorId))),
+      handler: async (req, reply, ctx) => selectedEntity(req, reply, INDICATOR, () => indicators.get(ctx, (req.params as { indicatorId: string }).indicatorId), clock),
     },
     {
       method: 'DELETE', url: '/indicators/:indicatorId', auth: 'bearer', tag: 'Indicators', permissions: REQUIRE.indicators,

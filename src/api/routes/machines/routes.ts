@@ -4,8 +4,8 @@ import type { Device } from '../../../domain/device.ts';
 import { REQUIRE } from '../../../domain/permissions.ts';
 import { MACHINE } from '../../../entities/machine.ts';
 import type { DeviceService } from '../../../services/devices.ts';
-import { parseListQuery, parseSelectOption } from '../../../odata/index.ts';
-import { collection, entity, projected } from '../../odata-response.ts';
+import { parseListQuery } from '../../../odata/index.ts';
+import { collection, entity, entityPage, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 
 const one = { 200: MACHINE.schemas.entity };
@@ -28,11 +28,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       schema: { querystring: Type.Object({}, { additionalProperties: Type.String() }), response: many },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, MACHINE.set);
-        const selection = MACHINE.selection(q.select);
-        const page = await devices.list(ctx, q);
-        const now = clock();
-        if (selection) projected(reply);
-        return collection(req, reply, MACHINE.context(selection), page.items.map((d) => MACHINE.json(d, now, selection)), q, page.total);
+        return entityPage(req, reply, MACHINE, q, await devices.list(ctx, q), clock());
       },
     },
     {
@@ -52,10 +48,7 @@ export function machineRoutes(devices: DeviceService, clock: () => Date = () => 
       schema: { params: idParams, response: one },
       example: { params: { id: EXAMPLE_ID } },
       handler: async (req, reply, ctx) => {
-        const selection = MACHINE.selection(parseSelectOption(req.query as Record<string, unknown>));
-        const d = await devices.get(ctx, (req.params as { id: string }).id);
-        if (selection) projected(reply);
-        return entity(req, reply, MACHINE.context(selection), MACHINE.json(d, clock(), selection));
+        return selectedEntity(req, reply, MACHINE, () => devices.get(ctx, (req.params as { id: string }).id), clock);
       },
     },
     {
