@@ -3,7 +3,7 @@
  * passes the shared suite in test/contract/. All methods are tenant-scoped by their first argument;
  * no method returns another tenant's data.
  */
-import type { Alert, Incident } from './alert.ts';
+import type { Alert, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
 import type { Indicator } from './indicator.ts';
@@ -164,6 +164,12 @@ export interface IncidentRepo {
   list(tenantId: string, q: ListQuery, scope: DeviceScope): Promise<Page<Incident>>;
   /** Applies the patch; null when the incident does not exist in scope. */
   update(tenantId: string, id: number, patch: IncidentPatch, scope: DeviceScope): Promise<Incident | null>;
+  /**
+   * An alert of severity `severity` joined the incident at `time`: its lastUpdateTime becomes `time`
+   * and its severity rises to `severity` when `rank` puts that higher. Reads none of the incident's
+   * alerts, so an incident that gathers thousands costs the same per alert as a new one.
+   */
+  alertJoined(tenantId: string, id: number, time: string, severity: AlertSeverity, rank: (s: AlertSeverity) => number): Promise<void>;
 }
 
 /** A position in a tenant's alert changes: the last delivered alert's lastUpdateTime and id (changes are read in that order). */

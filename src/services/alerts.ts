@@ -269,9 +269,7 @@ export class AlertService implements AlertRaiser {
     const since = new Date(Date.parse(a.alertCreationTime) - INCIDENT_WINDOW_MS).toISOString();
     let incidentId = await r.alerts.openIncidentSharing(ctx.tenantId, keys, since);
     if (incidentId !== null) {
-      const inc = await r.incidents.get(ctx.tenantId, incidentId, 'all');
-      const severity = inc && SEVERITY_RANK[a.severity] > SEVERITY_RANK[inc.severity] ? a.severity : undefined;
-      await r.incidents.update(ctx.tenantId, incidentId, { lastUpdateTime: a.alertCreationTime, ...(severity ? { severity } : {}) }, 'all');
+      await r.incidents.alertJoined(ctx.tenantId, incidentId, a.alertCreationTime, a.severity, (s) => SEVERITY_RANK[s]);
     } else {
       incidentId = await r.incidents.create({
         tenantId: ctx.tenantId,
