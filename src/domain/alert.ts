@@ -13,6 +13,10 @@ export const SETTABLE_ALERT_STATUSES = ['New', 'InProgress', 'Resolved'] as cons
 
 export const ALERT_SEVERITIES = ['UnSpecified', 'Informational', 'Low', 'Medium', 'High'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+/** Orders severities (UnSpecified lowest, High highest): an incident takes the highest of its alerts'. */
+export function severityRank(s: AlertSeverity): number {
+  return ALERT_SEVERITIES.indexOf(s);
+}
 
 export const ALERT_CLASSIFICATIONS = ['TruePositive', 'InformationalExpectedActivity', 'FalsePositive'] as const;
 export type AlertClassification = (typeof ALERT_CLASSIFICATIONS)[number];

@@ -166,10 +166,10 @@ export interface IncidentRepo {
   update(tenantId: string, id: number, patch: IncidentPatch, scope: DeviceScope): Promise<Incident | null>;
   /**
    * An alert of severity `severity` joined the incident at `time`: its lastUpdateTime becomes `time`
-   * and its severity rises to `severity` when `rank` puts that higher. Reads none of the incident's
-   * alerts, so an incident that gathers thousands costs the same per alert as a new one.
+   * and its severity rises to `severity` when that ranks higher (domain/alert.ts severityRank). Reads
+   * none of the incident's alerts, so an incident that gathers thousands costs the same per alert as a new one.
    */
-  alertJoined(tenantId: string, id: number, time: string, severity: AlertSeverity, rank: (s: AlertSeverity) => number): Promise<void>;
+  alertJoined(tenantId: string, id: number, time: string, severity: AlertSeverity): Promise<void>;
 }
 
 /** A position in a tenant's alert changes: the last delivered alert's lastUpdateTime and id (changes are read in that order). */

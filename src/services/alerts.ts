@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ALERT_CATEGORIES, ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, INCIDENT_WINDOW_MS, SETTABLE_ALERT_STATUSES, ticksOf,
-  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertEvidenceDraft, type AlertRaiser, type AlertSeverity, type RaisedAlert,
+  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertEvidenceDraft, type AlertRaiser, type RaisedAlert,
 } from '../domain/alert.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
@@ -29,7 +29,6 @@ export const MAX_EVIDENCE = 100;
 /** MDE's alert ids as a pattern: `da` (or another two-letter source prefix), ticks, `_`, a signed number. */
 export const ALERT_ID = /^[a-z]{2}[0-9a-f-]{1,40}_-?\d{1,12}$/i;
 
-const SEVERITY_RANK: Record<AlertSeverity, number> = { UnSpecified: 0, Informational: 1, Low: 2, Medium: 3, High: 4 };
 
 /** The fields PATCH /api/alerts/{id} and batchUpdate accept, each under either capitalisation MDE documents. */
 export interface AlertUpdateBody {
@@ -269,7 +268,7 @@ export class AlertService implements AlertRaiser {
     const since = new Date(Date.parse(a.alertCreationTime) - INCIDENT_WINDOW_MS).toISOString();
     let incidentId = await r.alerts.openIncidentSharing(ctx.tenantId, keys, since);
     if (incidentId !== null) {
-      await r.incidents.alertJoined(ctx.tenantId, incidentId, a.alertCreationTime, a.severity, (s) => SEVERITY_RANK[s]);
+      await r.incidents.alertJoined(ctx.tenantId, incidentId, a.alertCreationTime, a.severity);
     } else {
       incidentId = await r.incidents.create({
         tenantId: ctx.tenantId,

@@ -834,18 +834,17 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
       it('an alert joining an incident moves its lastUpdateTime and raises, never lowers, its severity', async () => {
         const t = await newTenant(shared);
         const id = await shared.incidents.create({ ...incidentOf(t), severity: 'Low' });
-        const rank = (s: string) => ['UnSpecified', 'Informational', 'Low', 'Medium', 'High'].indexOf(s);
-        await shared.incidents.alertJoined(t, id, ago(HOUR / 2), 'Medium', rank);
+        await shared.incidents.alertJoined(t, id, ago(HOUR / 2), 'Medium');
         expect(await shared.incidents.get(t, id, 'all')).toMatchObject({ severity: 'Medium', lastUpdateTime: ago(HOUR / 2) });
-        await shared.incidents.alertJoined(t, id, ago(HOUR / 4), 'Informational', rank);
+        await shared.incidents.alertJoined(t, id, ago(HOUR / 4), 'Informational');
         expect(await shared.incidents.get(t, id, 'all')).toMatchObject({ severity: 'Medium', lastUpdateTime: ago(HOUR / 4) });
         // another tenant's incident of the same number is left alone; a missing one is no error
         const other = await newTenant(shared);
         expect(await shared.incidents.create({ ...incidentOf(other), severity: 'Low' })).toBe(id);
-        await shared.incidents.alertJoined(t, id, ago(0), 'High', rank);
+        await shared.incidents.alertJoined(t, id, ago(0), 'High');
         expect(await shared.incidents.get(t, id, 'all')).toMatchObject({ severity: 'High' });
         expect(await shared.incidents.get(other, id, 'all')).toMatchObject({ severity: 'Low', lastUpdateTime: ago(HOUR) });
-        await shared.incidents.alertJoined(t, id + 100, ago(0), 'High', rank);
+        await shared.incidents.alertJoined(t, id + 100, ago(0), 'High');
       });
     });
 

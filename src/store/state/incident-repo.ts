@@ -1,6 +1,6 @@
 /** IncidentRepo over kysely: incidents, numbered per tenant, with their alerts read from `alerts`. */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { incidentAlertOf, type AlertSeverity, type Incident } from '../../domain/alert.ts';
+import { incidentAlertOf, severityRank, type AlertSeverity, type Incident } from '../../domain/alert.ts';
 import type { ListQuery } from '../../domain/list-query.ts';
 import type { DeviceScope, IncidentPatch, IncidentRepo, Page } from '../../domain/ports.ts';
 import { INCIDENT } from '../../entities/incident.ts';
@@ -74,11 +74,11 @@ export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect): 
       });
     },
 
-    alertJoined(tenantId, id, time, severity, rank) {
+    alertJoined(tenantId, id, time, severity) {
       return atomically(db, async (trx) => {
         const row = await trx.selectFrom('incidents').select('severity').where('tenant_id', '=', tenantId).where('incident_id', '=', id).executeTakeFirst();
         if (!row) return;
-        const raise = rank(severity) > rank(row.severity as AlertSeverity);
+        const raise = severityRank(severity) > severityRank(row.severity as AlertSeverity);
         await trx.updateTable('incidents')
           .set(patchToColumns<Incident, IncidentsTable>(INCIDENT.decl, { lastUpdateTime: time, ...(raise ? { severity } : {}) }))
           .where('tenant_id', '=', tenantId).where('incident_id', '=', id).execute();
