@@ -1,0 +1,106 @@
+/**
+ * The contract between the sensor's work loop (its dispatcher) and the action handlers: one handler
+ * per machine action type, each carrying out the action on this device through an `ActionContext`
+ * the dispatcher builds per action. The dispatcher reports `InProgress` before calling `run` and the
+ * handler's result (its final status) after; a handler reports only what happens in between (live
+ * response's per-command status). Handlers import nothing of the runtime: everything they need from
+ * it comes through the context, so each can be tested alone.
+ */
+import type { Readable } from 'node:stream';
+
+/** MDE's machine action types, spelled as MDE spells them (the `type` of a WireAction). */
+export type MachineActionType =
+  | 'Isolate' | 'Unisolate' | 'RestrictCodeExecution' | 'UnrestrictCodeExecution' | 'RunAntiVirusScan'
+  | 'CollectInvestigationPackage' | 'StopAndQuarantineFile' | 'Offboard' | 'LiveResponse';
+
+/** One live response command as the server sends it. */
+export interface WireLiveResponseCommand {
+  index: number;
+  type: 'PutFile' | 'RunScript' | 'GetFile';
+  params: { key: string; value: string }[];
+}
+
+/** An action as `GET /sensor/v1/work` delivers it. */
+export interface WireAction {
+  id: string;
+  type: MachineActionType;
+  /** 'Full' | 'Selective' for Isolate, 'Quick' | 'Full' for RunAntiVirusScan, else null. */
+  scope: string | null;
+  comment: string;
+  sha1?: string;
+  commands?: WireLiveResponseCommand[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** What a file action concerns, as the progress report's `fileInfo` carries it. */
+export interface ActionFileInfo {
+  sha1?: string;
+  sha256?: string;
+  path?: string;
+}
+
+/** A progress report (`POST /sensor/v1/actions/{id}/progress`). */
+export interface ActionProgress {
+  status: 'InProgress' | 'Succeeded' | 'Failed';
+  message?: string;
+  commandIndex?: number;
+  commandStatus?: 'Completed' | 'Failed';
+  errors?: string[];
+  fileInfo?: ActionFileInfo;
+}
+
+/** An indicator as the sensor holds it (the compact form `GET /sensor/v1/indicators` answers). */
+export interface SensorIndicator {
+  id: string;
+  /** FileSha1 | FileSha256 | FileMd5 | CertificateThumbprint | IpAddress | DomainName | Url */
+  type: string;
+  value: string;
+  /** Allowed | Audit | Warn | Block | BlockAndRemediate | Alert | AlertAndBlock */
+  action: string;
+  expires: string | null;
+}
+
+/** The sensor's log, as handlers use it. */
+export interface ActionLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What the runtime gives a handler for one action. */
+export interface ActionContext {
+  /** Posts a progress report; resolves with the action's status on the server after it (Cancelled or TimeOut mean: stop). */
+  report(progress: ActionProgress): Promise<{ status: string }>;
+  /** Uploads a result (`PUT /sensor/v1/actions/{id}/results/{index}`): a stream, or the path of a file to stream. */
+  upload(index: number, body: Readable | { path: string }): Promise<void>;
+  /** Downloads a live response library file into a private temporary place; resolves with its path. */
+  fetchLibraryFile(name: string): Promise<string>;
+  /** The indicators the sensor currently holds. */
+  indicators(): readonly SensorIndicator[];
+  /** Queues one event row for the server (through the spool), e.g. a DeviceEvents row. */
+  emit(table: string, row: Record<string, unknown>): void;
+  /** The Palisade server as the sensor reaches it: the host (IP address or name) and TCP port. */
+  serverAddress: { host: string; port: number };
+  /** The sensor's state directory (root-only); handlers keep their own state below it. */
+  stateDir: string;
+  log: ActionLog;
+  /** Aborted when the action is cancelled or times out on the server, or the sensor stops. */
+  signal: AbortSignal;
+}
+
+/** How an action ended on the device. */
+export interface ActionResult {
+  status: 'Succeeded' | 'Failed';
+  message?: string;
+  errors?: string[];
+  fileInfo?: ActionFileInfo;
+  /** Offboard: after reporting this result the runtime stops and deletes its credential. */
+  offboard?: boolean;
+}
+
+/** Carries out one kind of machine action on this device. */
+export interface ActionHandler {
+  type: MachineActionType;
+  /** Carries out `action`; a thrown error is reported as Failed with its message. */
+  run(action: WireAction, ctx: ActionContext): Promise<ActionResult>;
+}
