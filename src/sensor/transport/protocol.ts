@@ -5,6 +5,9 @@
  * the client's types are derived from the same declarations.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import {
+  LIVE_RESPONSE_COMMAND_TYPES, SENSOR_REPORTED_STATUSES, type MachineActionStatus, type MachineActionType,
+} from '../../domain/machine-action.ts';
 
 /** Bounds of the protocol's strings and lists. */
 export const LIMITS = {
@@ -108,4 +111,122 @@ export interface EventsResult {
 export interface DeviceCredentials {
   deviceId: string;
   deviceCredential: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine actions (DESIGN.md §6, issue 13): the sensor long-polls `GET /sensor/v1/work` for the
+// actions addressed to it, reports progress on each with `POST /sensor/v1/actions/{id}/progress`,
+// uploads results with `PUT /sensor/v1/actions/{id}/results/{index}` and fetches live-response
+// library files with `GET /sensor/v1/library/{fileName}`. The action kinds and statuses are the
+// domain's (src/domain/machine-action.ts), spelled as MDE spells them.
+// ---------------------------------------------------------------------------------------------
+
+/** Bounds of the action protocol. */
+export const ACTION_LIMITS = {
+  /** Longest hold of a /work long-poll, in seconds. */
+  maxWaitSeconds: 55,
+  /** Hold of a /work long-poll when the request names none, in seconds. */
+  defaultWaitSeconds: 25,
+  /** Longest progress message. */
+  message: 4096,
+  /** Most error strings in one progress report. */
+  errors: 32,
+  /** Longest error string. */
+  errorLength: 1024,
+  /** Largest result upload (`PUT …/results/{index}`), in bytes. */
+  resultBytes: 512 * 1024 * 1024,
+  /** Most commands of one live response action. */
+  commands: 25,
+} as const;
+
+const MACHINE_ACTION_TYPE_LITERALS = [
+  'Isolate', 'Unisolate', 'RestrictCodeExecution', 'UnrestrictCodeExecution', 'RunAntiVirusScan',
+  'CollectInvestigationPackage', 'StopAndQuarantineFile', 'Offboard', 'LiveResponse',
+] as const satisfies readonly MachineActionType[];
+
+/** One key/value parameter of a live response command (`FileName`, `ScriptName`, `Args`, `Path`). */
+export const WireCommandParamSchema = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: LIMITS.shortText }),
+  value: Type.String({ maxLength: 32_768 }),
+}, { additionalProperties: false });
+export type WireCommandParam = Static<typeof WireCommandParamSchema>;
+
+/** One live response command as the sensor receives it; `index` orders them from 0. */
+export const WireCommandSchema = Type.Object({
+  index: Type.Integer({ minimum: 0, maximum: ACTION_LIMITS.commands - 1 }),
+  type: Type.Union(LIVE_RESPONSE_COMMAND_TYPES.map((t) => Type.Literal(t))),
+  params: Type.Array(WireCommandParamSchema, { maxItems: 16 }),
+}, { additionalProperties: false });
+export type WireCommand = Static<typeof WireCommandSchema>;
+
+/**
+ * An action as the server hands it to the sensor in a /work answer. `scope` is `Full`|`Selective`
+ * for Isolate and `Quick`|`Full` for RunAntiVirusScan, else null; `sha1` is set for
+ * StopAndQuarantineFile and `commands` for LiveResponse. `expiresAt` is when the server gives up
+ * on it (TimeOut).
+ */
+export const WireActionSchema = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+  type: Type.Union(MACHINE_ACTION_TYPE_LITERALS.map((t) => Type.Literal(t))),
+  scope: Type.Union([Type.String({ maxLength: LIMITS.shortText }), Type.Null()]),
+  comment: Type.String({ maxLength: ACTION_LIMITS.message }),
+  sha1: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{40}$' })),
+  commands: Type.Optional(Type.Array(WireCommandSchema, { maxItems: ACTION_LIMITS.commands })),
+  /** ISO 8601 UTC. */
+  createdAt: Type.String({ maxLength: 40 }),
+  /** ISO 8601 UTC. */
+  expiresAt: Type.String({ maxLength: 40 }),
+}, { additionalProperties: false });
+/** An action the sensor is to carry out. */
+export type WireAction = Static<typeof WireActionSchema>;
+
+/** The query string of `GET /sensor/v1/work`: how long to hold (seconds) and the indicator version the sensor holds. */
+export const WorkQuerySchema = Type.Object({
+  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: ACTION_LIMITS.maxWaitSeconds })),
+  indicatorVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+}, { additionalProperties: false });
+export type WorkQuery = Static<typeof WorkQuerySchema>;
+
+/**
+ * The answer to `GET /sensor/v1/work` (200): the device's actions that are Pending or not yet
+ * acknowledged (an action is acknowledged by its first progress report), and the tenant's current
+ * indicator version (when it exceeds the sensor's, the sensor syncs `GET /sensor/v1/indicators`).
+ */
+export const WorkResultSchema = Type.Object({
+  actions: Type.Array(WireActionSchema),
+  indicatorVersion: Type.Integer({ minimum: 0 }),
+}, { additionalProperties: false });
+export type WorkResult = Static<typeof WorkResultSchema>;
+
+/** What the sensor learned about a file it acted on (StopAndQuarantineFile, GetFile). */
+export const WireFileInfoSchema = Type.Object({
+  sha1: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{40}$' })),
+  sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+  path: Type.Optional(Type.String({ maxLength: ACTION_LIMITS.message })),
+}, { additionalProperties: false });
+export type WireFileInfo = Static<typeof WireFileInfoSchema>;
+
+/**
+ * Body of `POST /sensor/v1/actions/{id}/progress`. `status` moves the action forward only
+ * (Pending → InProgress → Succeeded|Failed). For LiveResponse, `commandIndex` with `commandStatus`
+ * reports one command (its start when `commandStatus` is absent, its end otherwise), `errors` its
+ * errors.
+ */
+export const ProgressReportSchema = Type.Object({
+  status: Type.Union(SENSOR_REPORTED_STATUSES.map((s) => Type.Literal(s))),
+  message: Type.Optional(Type.String({ maxLength: ACTION_LIMITS.message })),
+  commandIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: ACTION_LIMITS.commands - 1 })),
+  commandStatus: Type.Optional(Type.Union([Type.Literal('Completed'), Type.Literal('Failed')])),
+  errors: Type.Optional(Type.Array(Type.String({ maxLength: ACTION_LIMITS.errorLength }), { maxItems: ACTION_LIMITS.errors })),
+  fileInfo: Type.Optional(WireFileInfoSchema),
+}, { additionalProperties: false });
+/** A progress report. */
+export type ProgressReport = Static<typeof ProgressReportSchema>;
+
+/**
+ * The answer to a progress report (200): the action's status after it. `Cancelled` or `TimeOut`
+ * mean the report was ignored and the sensor is to stop working on the action.
+ */
+export interface ProgressResult {
+  status: MachineActionStatus;
 }
