@@ -7,48 +7,10 @@
  * it comes through the context, so each can be tested alone.
  */
 import type { Readable } from 'node:stream';
+import type { MachineActionType } from '../../domain/machine-action.ts';
+import type { ProgressReport, ProgressResult, WireAction, WireFileInfo } from '../transport/protocol.ts';
 
-/** MDE's machine action types, spelled as MDE spells them (the `type` of a WireAction). */
-export type MachineActionType =
-  | 'Isolate' | 'Unisolate' | 'RestrictCodeExecution' | 'UnrestrictCodeExecution' | 'RunAntiVirusScan'
-  | 'CollectInvestigationPackage' | 'StopAndQuarantineFile' | 'Offboard' | 'LiveResponse';
-
-/** One live response command as the server sends it. */
-export interface WireLiveResponseCommand {
-  index: number;
-  type: 'PutFile' | 'RunScript' | 'GetFile';
-  params: { key: string; value: string }[];
-}
-
-/** An action as `GET /sensor/v1/work` delivers it. */
-export interface WireAction {
-  id: string;
-  type: MachineActionType;
-  /** 'Full' | 'Selective' for Isolate, 'Quick' | 'Full' for RunAntiVirusScan, else null. */
-  scope: string | null;
-  comment: string;
-  sha1?: string;
-  commands?: WireLiveResponseCommand[];
-  createdAt: string;
-  expiresAt: string;
-}
-
-/** What a file action concerns, as the progress report's `fileInfo` carries it. */
-export interface ActionFileInfo {
-  sha1?: string;
-  sha256?: string;
-  path?: string;
-}
-
-/** A progress report (`POST /sensor/v1/actions/{id}/progress`). */
-export interface ActionProgress {
-  status: 'InProgress' | 'Succeeded' | 'Failed';
-  message?: string;
-  commandIndex?: number;
-  commandStatus?: 'Completed' | 'Failed';
-  errors?: string[];
-  fileInfo?: ActionFileInfo;
-}
+export type { MachineActionType, ProgressReport, WireAction, WireFileInfo };
 
 /** An indicator as the sensor holds it (the compact form `GET /sensor/v1/indicators` answers). */
 export interface SensorIndicator {
@@ -70,14 +32,14 @@ export interface ActionLog {
 /** What the runtime gives a handler for one action. */
 export interface ActionContext {
   /** Posts a progress report; resolves with the action's status on the server after it (Cancelled or TimeOut mean: stop). */
-  report(progress: ActionProgress): Promise<{ status: string }>;
+  report(progress: ProgressReport): Promise<ProgressResult>;
   /** Uploads a result (`PUT /sensor/v1/actions/{id}/results/{index}`): a stream, or the path of a file to stream. */
   upload(index: number, body: Readable | { path: string }): Promise<void>;
   /** Downloads a live response library file into a private temporary place; resolves with its path. */
   fetchLibraryFile(name: string): Promise<string>;
   /** The indicators the sensor currently holds. */
   indicators(): readonly SensorIndicator[];
-  /** Queues one event row for the server (through the spool), e.g. a DeviceEvents row. */
+  /** Queues one event row for the server (through the spool), e.g. a DeviceEvents row; valid for the sensor's lifetime, not only the action's. */
   emit(table: string, row: Record<string, unknown>): void;
   /** The Palisade server as the sensor reaches it: the host (IP address or name) and TCP port. */
   serverAddress: { host: string; port: number };
@@ -93,7 +55,7 @@ export interface ActionResult {
   status: 'Succeeded' | 'Failed';
   message?: string;
   errors?: string[];
-  fileInfo?: ActionFileInfo;
+  fileInfo?: WireFileInfo;
   /** Offboard: after reporting this result the runtime stops and deletes its credential. */
   offboard?: boolean;
 }
