@@ -40,11 +40,9 @@ import { createFileCursorStore, createMemoryCursorStore } from './queue/memory/c
 import { openMemoryQueue } from './queue/memory/memory-queue.ts';
 import { registerQueueMetrics } from './queue/queue-metrics.ts';
 import { commitFaultHook, startTestConsumers } from './queue/memory/feed-test-hooks.ts';
-import { createIndicatorAlerts, type IndicatorAlerts } from './detect/indicator-alerts.ts';
-import type { RowMatch } from './detect/indicator-matcher.ts';
+import { startIndicatorAlerts, type IndicatorAlerts } from './detect/indicator-alerts.ts';
 import type { IndicatorSnapshot } from './detect/indicator-snapshot.ts';
 import { createIndicatorSnapshots } from './detect/indicator-snapshots.ts';
-import type { BatchIdentity } from './domain/ports.ts';
 import { checkRuleQuery } from './detect/rule-query.ts';
 import { DetectionRuleRunner, type RuleRunnerOptions } from './detect/rule-runner.ts';
 import { DetectionRuleService } from './services/detection-rules.ts';
@@ -117,10 +115,9 @@ export interface EventSide {
 /** The event side with every part present (all roles). */
 export type EventStack = { [K in keyof EventSide]: NonNullable<EventSide[K]> };
 
-/** What the ingest pipeline's match step reads, and where its matches go after the commit. */
+/** What the ingest pipeline's match step reads: the tenant's active indicators. */
 interface MatchWiring {
   indicators: (tenantId: string) => Promise<IndicatorSnapshot | null>;
-  onMatches: (batch: BatchIdentity, matches: RowMatch[]) => void;
 }
 
 /** Opens the event side the roles need: the store always, the rest by role. */
@@ -159,7 +156,9 @@ async function openEventSide(roles: ReadonlySet<Role>, o: EventOptions, counters
       const pipeline = createIngestPipeline({
         eventStore: store,
         indicators: match?.indicators,
-        onMatches: match?.onMatches,
+        onMetrics: (m) => {
+          if (m.alertsDropped > 0) log?.warn({ batchId: m.batchId, alerts: m.alerts, dropped: m.alertsDropped }, 'a batch matched indicators more often than one batch raises alerts for; the rest were not raised');
+        },
         onDeadLetter: (d) => log?.debug({ deviceId: d.deviceId, batchId: d.batchId, line: d.line, step: d.step, reason: d.reason }, 'event line rejected'),
       });
       stops.push(() => pipeline.close());
@@ -259,8 +258,8 @@ export interface Palisade {
   tenants: TenantService;
   /** Alerts and incidents; detections raise alerts through `alerts.raise(systemCtx(tenant), draft)`. */
   alerts: AlertService;
-  /** Indicator matches waiting to be raised as alerts (`idle()` resolves once all are). */
-  indicatorAlerts: IndicatorAlerts;
+  /** The feed consumer raising the alerts of indicator matches (pipeline role; `idle()` resolves once all committed so far are). */
+  indicatorAlerts: IndicatorAlerts | null;
   /** The syslog forwarder of alert changes, when configured (scheduler role). */
   syslog: AlertForwarder | null;
   /** The custom detection rule runner (scheduler role). */
@@ -281,17 +280,13 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const clock = o.clock ?? (() => new Date());
   const counters = o.counters ?? createMemoryCounters();
   const state = typeof o.state === 'string' ? await openStateStore(o.state) : o.state;
-  // indicators are matched in the ingest pipeline; their alerts are raised once the alerts use case exists (below)
+  // indicators are matched in the ingest pipeline, their alerts raised from the feed (below)
   const indicators = new IndicatorService(state, clock);
   const snapshots = createIndicatorSnapshots(indicators);
   indicators.onChange((tenantId) => snapshots.invalidate(tenantId));
-  let indicatorAlerts: IndicatorAlerts | null = null;
   let events: EventSide;
   try {
-    events = await openEventSide(roles, o.events, counters, o.log, {
-      indicators: (tenantId) => snapshots.get(tenantId),
-      onMatches: (batch, matches) => indicatorAlerts?.enqueue(batch, matches),
-    });
+    events = await openEventSide(roles, o.events, counters, o.log, { indicators: (tenantId) => snapshots.get(tenantId) });
   } catch (e) {
     await state.close();
     throw e;
@@ -302,8 +297,19 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     store: state, events: events.eventWriter, clock, lookup: { compile: compileKqlDiscovering, store: events.store },
     onEventWriteError: (alertId, err) => o.log?.error({ err, alertId }, 'the hunting rows of an alert were not written'),
   });
-  const raisedFromIndicators = createIndicatorAlerts(alerts, (err, draft) => o.log?.error({ err, dedupeKey: draft.dedupeKey }, 'an indicator alert was not raised'));
-  indicatorAlerts = raisedFromIndicators;
+  // the matches of committed batches become alerts where the feed is (pipeline role), before any batch arrives
+  let indicatorAlerts: IndicatorAlerts | null = null;
+  try {
+    indicatorAlerts = events.feed
+      ? await startIndicatorAlerts(events.feed, alerts, (rejected) => {
+        for (const r of rejected) o.log?.warn({ dedupeKey: r.draft.dedupeKey, reason: r.reason }, 'an indicator alert was refused');
+      })
+      : null;
+  } catch (e) {
+    await events.close();
+    await state.close();
+    throw e;
+  }
   const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
   const feed = events.feed;
   if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
@@ -337,6 +343,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
       version: o.http?.version,
     });
   } catch (e) {
+    await indicatorAlerts?.stop();
     await events.close();
     await state.close();
     throw e;
@@ -361,6 +368,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   } catch (e) {
     await syslog?.stop();
     await app.close();
+    await indicatorAlerts?.stop();
     await events.close();
     await state.close();
     throw e;
@@ -373,7 +381,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     counters,
     tenants: new TenantService(state, (t) => newSigningKey(t)),
     alerts,
-    indicatorAlerts: raisedFromIndicators,
+    indicatorAlerts,
     syslog,
     detection,
     app,
@@ -382,7 +390,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
         await detection?.stop();
         await syslog?.stop();
         await app.close();
-        await raisedFromIndicators.idle();
+        await indicatorAlerts?.stop();
         await events.close();
         await state.close();
       })()),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertDraft, AlertRaiser, RaisedAlert } from '../domain/alert.ts';
-import { createIndicatorAlerts, draftOf } from './indicator-alerts.ts';
+import type { AlertDraft, AlertRaiser, RaisedAlert, RaisedAlerts } from '../domain/alert.ts';
+import { createMemoryCursorStore } from '../queue/memory/cursor-store.ts';
+import { openMemoryQueue } from '../queue/memory/memory-queue.ts';
+import { draftOf, INDICATOR_ALERTS_GROUP, startIndicatorAlerts } from './indicator-alerts.ts';
 import type { IndicatorHit, RowMatch } from './indicator-matcher.ts';
 
 const batch = { tenantId: 't', deviceId: 'a'.repeat(40), batchId: 'b-1', rbacGroupId: 0 };
@@ -21,34 +23,48 @@ describe('draftOf', () => {
   });
 });
 
-describe('createIndicatorAlerts', () => {
-  it('queues without waiting, raises one by one, counts duplicates and failures', async () => {
-    const seen = new Set<string>();
-    const raised: AlertDraft[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const raiser: AlertRaiser = {
-      async raise(_ctx, draft): Promise<RaisedAlert> {
-        await gate;
-        if (draft.title === 'boom') throw new Error('store down');
-        raised.push(draft);
-        const created = !seen.has(draft.dedupeKey);
-        seen.add(draft.dedupeKey);
-        return { alert: {} as RaisedAlert['alert'], created };
+describe('startIndicatorAlerts', () => {
+  const log = { lastSeq: async () => 0, readCommitted: async () => [], countCommitted: async () => ({ batches: 0, rows: 0 }) };
+  const draft = (key: string, title = 'Bad tool'): AlertDraft => ({ ...draftOf(batch, match({ ReportId: 1 }), hit()), dedupeKey: key, title });
+
+  it('raises the alerts each committed batch carries, acknowledging a batch only once they are stored', async () => {
+    const cursors = createMemoryCursorStore();
+    const feed = await openMemoryQueue({ log, cursors, retryMs: 5 });
+    const stored = new Set<string>();
+    const calls: string[][] = [];
+    let failNext = true;
+    const raiser = {
+      raise: async () => {
+        throw new Error('unused');
       },
-    };
-    const errors: unknown[] = [];
-    const q = createIndicatorAlerts(raiser, (e) => errors.push(e));
-    const m = match({ ReportId: 1, Timestamp: '2025-01-01T00:00:00Z' }, [hit(), hit(), hit({ title: 'boom' })]);
-    q.enqueue(batch, [m]);
-    // the first is in hand, the others wait
-    expect(q.stats()).toMatchObject({ pending: 2, raised: 0 });
-    release();
-    await q.idle();
-    expect(q.stats()).toMatchObject({ pending: 0, raised: 1, deduplicated: 1, failed: 1 });
-    expect(errors).toHaveLength(1);
-    q.enqueue(batch, [match({ ReportId: 2 })]);
-    await q.idle();
-    expect(q.stats().raised).toBe(2);
+      async raiseMany(_ctx: unknown, drafts: readonly AlertDraft[]): Promise<RaisedAlerts> {
+        calls.push(drafts.map((d) => d.dedupeKey));
+        if (failNext) {
+          failNext = false;
+          throw new Error('store down');
+        }
+        const out: RaisedAlerts = { alerts: [], rejected: [] };
+        for (const d of drafts) {
+          if (d.title === 'refused') out.rejected.push({ draft: d, reason: 'Machine was not found' });
+          else out.alerts.push({ alert: {} as RaisedAlert['alert'], created: !stored.has(d.dedupeKey) });
+          stored.add(d.dedupeKey);
+        }
+        return out;
+      },
+    } as unknown as AlertRaiser;
+    const refused: string[] = [];
+    const consumer = await startIndicatorAlerts(feed, raiser, (r) => refused.push(...r.map((x) => x.reason)));
+    const notice = (seq: number, alerts?: AlertDraft[]) => ({ ...batch, seq, rows: 1, tables: [], ...(alerts ? { alerts } : {}) });
+    feed.publish(notice(1, [draft('k1'), draft('k2')]));
+    feed.publish(notice(2));
+    feed.publish(notice(3, [draft('k2'), draft('k3', 'refused')]));
+    await consumer.idle();
+    // the first attempt failed and was delivered again; a batch without alerts costs no call
+    expect(calls).toEqual([['k1', 'k2'], ['k1', 'k2'], ['k2', 'k3']]);
+    expect(consumer.stats()).toEqual({ raised: 2, deduplicated: 1, rejected: 1, failed: 1 });
+    expect(refused).toEqual(['Machine was not found']);
+    expect(cursors.saved.get(INDICATOR_ALERTS_GROUP)).toBe(3);
+    await consumer.stop();
+    await feed.close();
   });
 });

@@ -1,39 +1,39 @@
 /**
  * Alerts for indicator matches (issue 12 §4). The match step finds the hits while a batch is
- * processed; once the batch is committed the pipeline hands them here (`enqueue` returns at once),
- * and a single drain loop raises one alert per (indicator, event) through the alerts use case
- * (`AlertRaiser.raise`), so raising alerts never holds up ingest. Each alert's dedupe key names the
- * indicator, the device and the event (ReportId and Timestamp), so a batch delivered again, or
- * drained again, never yields a second alert for one event.
- *
- * Delivery is at most once across a crash: hits queued in memory when the process dies are not
- * raised (the events are stored; a rule or a re-run of the match over stored events would find them).
+ * processed; the pipeline drafts one alert per (indicator, event) with `draftOf` and the event store
+ * commits the drafts with the batch's rows. A consumer group of the committed-batch feed then raises
+ * them through the alerts use case (`AlertRaiser.raiseMany`), off the ingest path. Each alert's
+ * dedupe key names the indicator, the device and the event (ReportId and Timestamp), so a batch
+ * delivered again (after a crash, before its cursor was saved) never yields a second alert for one
+ * event: indicator alerts are raised exactly once, crash or not.
  */
 import type { AlertDraft, AlertEvidenceDraft, AlertRaiser, AlertSeverity } from '../domain/alert.ts';
 import { systemCtx } from '../domain/context.ts';
-import type { BatchIdentity } from '../domain/ports.ts';
+import type { BatchIdentity, Queue } from '../domain/ports.ts';
 import type { IndicatorHit, RowMatch } from './indicator-matcher.ts';
 
-/** Most hits waiting to be raised; beyond it the newest are dropped and counted. */
-export const MAX_PENDING_HITS = 100_000;
+/** The committed-batch feed's consumer group that raises indicator alerts. */
+export const INDICATOR_ALERTS_GROUP = 'indicator-alerts';
 
-/** Figures of the alert side of matching. */
+/** Figures of the alert side of matching, since the process started. */
 export interface IndicatorAlertStats {
-  pending: number;
+  /** Alerts this process created. */
   raised: number;
-  /** Raises that found the alert already there (same event and indicator). */
+  /** Drafts whose alert was there already (a batch offered again after a crash, or the same event in two batches). */
   deduplicated: number;
+  /** Drafts the alerts use case refused (e.g. the device was deleted meanwhile); they are logged and skipped. */
+  rejected: number;
+  /** Batches whose raise failed and that the feed delivers again after a pause. */
   failed: number;
-  droppedOverflow: number;
 }
 
-/** The queue between the match step and the alerts use case. */
+/** The running consumer that turns committed indicator matches into alerts. */
 export interface IndicatorAlerts {
-  /** Queues the matches of a committed batch; never waits. */
-  enqueue(batch: BatchIdentity, matches: readonly RowMatch[]): void;
-  /** Resolves once every hit queued so far has been raised (or failed). */
+  /** Resolves once every batch committed before the call has been handled. */
   idle(): Promise<void>;
   stats(): IndicatorAlertStats;
+  /** Stops consuming; the batch in hand is finished and acknowledged first. */
+  stop(): Promise<void>;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -105,54 +105,42 @@ export function draftOf(batch: BatchIdentity, m: RowMatch, hit: IndicatorHit): A
   };
 }
 
-/** The queue over an alert raiser; `onError` hears of each raise that failed. */
-export function createIndicatorAlerts(alerts: AlertRaiser, onError: (err: unknown, draft: AlertDraft) => void = () => undefined): IndicatorAlerts {
-  const queue: { batch: BatchIdentity; match: RowMatch; hit: IndicatorHit }[] = [];
-  const stats: IndicatorAlertStats = { pending: 0, raised: 0, deduplicated: 0, failed: 0, droppedOverflow: 0 };
-  let draining: Promise<void> | null = null;
+/** Tells of drafts the alerts use case refused. */
+export type OnRejected = (rejected: { draft: AlertDraft; reason: string }[]) => void;
 
-  async function drain(): Promise<void> {
-    while (queue.length) {
-      const { batch, match, hit } = queue.shift()!;
-      stats.pending = queue.length;
-      const draft = draftOf(batch, match, hit);
-      try {
-        const r = await alerts.raise(systemCtx(batch.tenantId), draft);
-        if (r.created) stats.raised += 1;
-        else stats.deduplicated += 1;
-      } catch (e) {
-        stats.failed += 1;
-        onError(e, draft);
-      }
+/**
+ * Consumes the committed-batch feed as the group INDICATOR_ALERTS_GROUP and raises the alerts each
+ * batch carries (CommittedBatch.alerts) in one call per batch, acknowledging the batch only once
+ * they are stored: a crash in between has the batch delivered again, and the dedupe keys make the
+ * second raise find the alerts of the first.
+ */
+export async function startIndicatorAlerts(feed: Queue, alerts: AlertRaiser, onRejected: OnRejected = () => undefined): Promise<IndicatorAlerts> {
+  const stats: IndicatorAlertStats = { raised: 0, deduplicated: 0, rejected: 0, failed: 0 };
+  const consumer = await feed.consume(INDICATOR_ALERTS_GROUP, async (batch) => {
+    if (!batch.alerts?.length) return;
+    let out;
+    try {
+      out = await alerts.raiseMany(systemCtx(batch.tenantId), batch.alerts);
+    } catch (e) {
+      stats.failed += 1;
+      throw e;
     }
-  }
-
-  function kick(): void {
-    if (draining) return;
-    draining = drain().finally(() => {
-      draining = null;
-      // hits queued while the last raise was settling
-      if (queue.length) kick();
-    });
-  }
-
+    for (const a of out.alerts) {
+      if (a.created) stats.raised += 1;
+      else stats.deduplicated += 1;
+    }
+    if (out.rejected.length) {
+      stats.rejected += out.rejected.length;
+      onRejected(out.rejected);
+    }
+  });
+  const cursor = () => feed.stats().groups.find((g) => g.group === INDICATOR_ALERTS_GROUP)?.cursor ?? 0;
   return {
-    enqueue(batch, matches) {
-      for (const match of matches) {
-        for (const hit of match.hits) {
-          if (queue.length >= MAX_PENDING_HITS) {
-            stats.droppedOverflow += 1;
-            continue;
-          }
-          queue.push({ batch, match, hit });
-        }
-      }
-      stats.pending = queue.length;
-      kick();
-    },
     async idle() {
-      while (draining) await draining;
+      const head = feed.stats().head;
+      while (cursor() < head) await new Promise((r) => setTimeout(r, 10));
     },
-    stats: () => ({ ...stats, pending: queue.length }),
+    stats: () => ({ ...stats }),
+    stop: () => consumer.stop(),
   };
 }

@@ -195,6 +195,19 @@ export interface RaisedAlert {
  */
 export interface AlertRaiser {
   raise(ctx: Ctx, draft: AlertDraft): Promise<RaisedAlert>;
+  /**
+   * Raises the drafts of one tenant together, in one transaction, with `raise`'s idempotence and
+   * grouping (drafts with one dedupe key raise one alert). A draft the use case refuses (its machine
+   * is gone, a field out of bounds) is left out and listed in `rejected`; any other failure throws
+   * with nothing raised, so the caller can offer them all again.
+   */
+  raiseMany(ctx: Ctx, drafts: readonly AlertDraft[]): Promise<RaisedAlerts>;
+}
+
+/** The outcome of `AlertRaiser.raiseMany`: one entry per distinct dedupe key raised or found, and the refused drafts. */
+export interface RaisedAlerts {
+  alerts: RaisedAlert[];
+  rejected: { draft: AlertDraft; reason: string }[];
 }
 
 export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const;

@@ -3,7 +3,7 @@
  * passes the shared suite in test/contract/. All methods are tenant-scoped by their first argument;
  * no method returns another tenant's data.
  */
-import type { Alert, AlertSeverity, Incident } from './alert.ts';
+import type { Alert, AlertDraft, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
 import type { Indicator } from './indicator.ts';
@@ -310,6 +310,8 @@ export interface EventBatch {
   rows: { table: string; row: EventRow }[];
   /** Device group (rbacGroupId) the device belongs to, stored with every row for scoping; 0 (ungrouped) when absent. */
   rbacGroupId?: number;
+  /** Alerts the ingest steps found in the batch's rows (indicator matches); see EncodedEventBatch. */
+  alerts?: AlertDraft[];
 }
 
 /**
@@ -335,6 +337,9 @@ export interface EncodedTable {
 export interface EncodedEventBatch extends Omit<EventBatch, 'rows'> {
   tables: EncodedTable[];
 }
+
+/** Most alerts one batch carries (EventBatch.alerts); the ingest pipeline counts and drops the rest. */
+export const MAX_ALERTS_PER_BATCH = 5_000;
 
 export interface EventStore {
   /**
@@ -373,6 +378,11 @@ export interface CommittedBatch extends BatchIdentity {
   /** Rows in the batch, over every table. */
   rows: number;
   tables: EncodedTable[];
+  /**
+   * The alerts found in the batch (EventBatch.alerts), written in the same transaction as its rows:
+   * a consumer that raises them after its cursor raises each even across a crash. Absent: none.
+   */
+  alerts?: AlertDraft[];
 }
 
 /**

@@ -211,25 +211,35 @@ describe('ingest pipeline', () => {
 });
 
 describe('the match step', () => {
-  it('hands the matches of a committed batch on, on the event loop and in a worker thread, never for a duplicate', async () => {
+  it('commits the alerts of a batch\'s matches with its rows, on the event loop and in a worker thread, never for a duplicate', async () => {
     const { packSnapshot } = await import('../detect/indicator-snapshot.ts');
     const hash = 'c'.repeat(40);
     const snapshot = packSnapshot(TENANT, 9, [{ id: '5', type: 'FileSha1', value: hash, action: 'Audit', severity: 'Low', generateAlert: true, title: 'T', groups: null, expiresAtMs: null }]);
-    for (const workers of [0, 1]) {
-      const seen: { batchId: string; lines: number[] }[] = [];
-      const p = createIngestPipeline({
-        eventStore: store, now: () => NOW, workers,
-        indicators: async (t) => (t === TENANT ? snapshot : null),
-        onMatches: (b, m) => seen.push({ batchId: b.batchId, lines: m.map((x) => x.line) }),
-      });
-      // over 64 KiB, so that a pool runs it in a worker
-      const filler = Array.from({ length: 600 }, (_, i) => ({ table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: `f${i}.exe`, SHA1: 'd'.repeat(40), ProcessCommandLine: 'x'.repeat(100) } }));
-      const body = ndjson([...filler, { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: 'bad.exe', SHA1: hash.toUpperCase(), ReportId: 3 } }]);
-      expect(body.length).toBeGreaterThan(64 * 1024);
-      const batchId = `match-${workers}`;
-      await p.ingest({ ...who, batchId, body, gzip: false });
-      await p.ingest({ ...who, batchId, body, gzip: false });
-      expect(seen).toEqual([{ batchId, lines: [601] }]);
+    const committed: { seq: number; batchId: string; keys: string[] }[] = [];
+    store.onCommit((notices) => {
+      for (const n of notices) committed.push({ seq: n.seq, batchId: n.batchId, keys: (n.alerts ?? []).map((a) => a.dedupeKey) });
+    });
+    try {
+      for (const workers of [0, 1]) {
+        const p = createIngestPipeline({ eventStore: store, now: () => NOW, workers, indicators: async (t) => (t === TENANT ? snapshot : null) });
+        // over 64 KiB, so that a pool runs it in a worker
+        const filler = Array.from({ length: 600 }, (_, i) => ({ table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: `f${i}.exe`, SHA1: 'd'.repeat(40), ProcessCommandLine: 'x'.repeat(100) } }));
+        const body = ndjson([...filler, { table: 'DeviceProcessEvents', row: { Timestamp: '2024-05-01T11:00:00Z', FileName: 'bad.exe', SHA1: hash.toUpperCase(), ReportId: 3 } }]);
+        expect(body.length).toBeGreaterThan(64 * 1024);
+        const batchId = `match-${workers}`;
+        committed.length = 0;
+        await p.ingest({ ...who, batchId, body, gzip: false });
+        await p.ingest({ ...who, batchId, body, gzip: false });
+        await p.close();
+        const key = `ioc:5:${who.deviceId}:3:2024-05-01T11:00:00Z:SHA1`;
+        expect(committed.map(({ batchId: b, keys }) => ({ batchId: b, keys }))).toEqual([{ batchId, keys: [key] }]);
+        // the batch log gives the drafts back, as the feed reads them after a restart
+        const [back] = await store.readCommitted(committed[0].seq - 1, committed[0].seq, 1);
+        expect(back.alerts?.map((a) => a.dedupeKey)).toEqual([key]);
+        expect(back.alerts?.[0]).toMatchObject({ detectionSource: 'CustomerTI', indicatorId: '5', machineId: who.deviceId });
+      }
+    } finally {
+      store.onCommit(() => undefined);
     }
   });
 });

@@ -4,14 +4,18 @@
  * age, match against the tenant's indicators) over a step context → write: the valid lines, encoded column by column (one batch shape,
  * whether a worker thread or the event loop ran the steps), go to EventStore.appendEncoded —
  * idempotent by batch id — which commits them and then announces them to the committed-batch feed.
+ * The alerts of the batch's indicator matches are drafted here and committed with its rows, so the
+ * feed's consumer raises each of them even across a crash (detect/indicator-alerts.ts).
  * Each line step returns ok, drop or dead-letter; bad lines are reported with their 1-based line
  * number and the rest of the batch is stored. Only whole-body problems (PalisadeError) and store
  * failures (retryable) throw. Every step is timed.
  */
+import { draftOf } from '../detect/indicator-alerts.ts';
 import type { RowMatch } from '../detect/indicator-matcher.ts';
 import type { IndicatorSnapshot } from '../detect/indicator-snapshot.ts';
+import type { AlertDraft } from '../domain/alert.ts';
 import { PalisadeError, type ErrorCode } from '../domain/errors.ts';
-import type { BatchIdentity, EventStore } from '../domain/ports.ts';
+import { MAX_ALERTS_PER_BATCH, type BatchIdentity, type EventStore } from '../domain/ports.ts';
 import { dateToMicros } from '../schema/datetime.ts';
 import { processBody, type ProcessedBatch, type ProcessOptions } from './process-body.ts';
 import type { DeviceIdentity } from './stamp.ts';
@@ -59,6 +63,9 @@ export interface IngestMetrics {
   dropped: number;
   deadLettered: number;
   duplicate: boolean;
+  /** Alerts drafted from the batch's indicator matches, and those beyond MAX_ALERTS_PER_BATCH left out. */
+  alerts: number;
+  alertsDropped: number;
   stepMs: Record<StepName, number>;
 }
 
@@ -79,11 +86,6 @@ export interface IngestPipelineOptions {
   onMetrics?: (m: IngestMetrics) => void;
   /** The tenant's active indicators for the match step (null or absent: none to match). */
   indicators?: (tenantId: string) => Promise<IndicatorSnapshot | null>;
-  /**
-   * Receives, right after a batch is committed (never for a duplicate), its rows that matched
-   * indicators raising alerts. It must not wait on anything: alerts are raised off the ingest path.
-   */
-  onMatches?: (batch: BatchIdentity, matches: RowMatch[]) => void;
   /**
    * Worker threads that decode, parse, validate and encode large bodies (the process-wide pool, see
    * worker-pool.ts). Default: one per core beyond the first, at most 4; 0 runs every step on the
@@ -112,6 +114,19 @@ function decodedSize(req: IngestRequest): number {
   return req.gzip && req.body.length >= 18 ? req.body.readUInt32LE(req.body.length - 4) : req.body.length;
 }
 
+/** The alerts of a batch's indicator matches, one per (row, indicator), at most MAX_ALERTS_PER_BATCH. */
+function alertDrafts(batch: BatchIdentity, matches: readonly RowMatch[]): { alerts: AlertDraft[]; alertsDropped: number } {
+  const alerts: AlertDraft[] = [];
+  let alertsDropped = 0;
+  for (const m of matches) {
+    for (const hit of m.hits) {
+      if (alerts.length < MAX_ALERTS_PER_BATCH) alerts.push(draftOf(batch, m, hit));
+      else alertsDropped += 1;
+    }
+  }
+  return { alerts, alertsDropped };
+}
+
 /** Creates the pipeline over an event store. */
 export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipeline {
   const {
@@ -123,7 +138,6 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     onDeadLetter,
     onMetrics,
     indicators,
-    onMatches,
     workers = defaultWorkerCount(),
   } = opts;
   const lease = workers > 0 ? leaseSharedWorkerPool(workers) : null;
@@ -161,11 +175,10 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       };
       const batch = await process(req, options);
       const t = performance.now();
-      const stored = await eventStore.appendEncoded({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId, tables: batch.tables });
+      const identity: BatchIdentity = { tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId };
+      const { alerts, alertsDropped } = alertDrafts(identity, batch.matches);
+      const stored = await eventStore.appendEncoded({ ...identity, tables: batch.tables, ...(alerts.length ? { alerts } : {}) });
       batch.stepMs.write += performance.now() - t;
-      if (!stored.duplicate && batch.matches.length && onMatches) {
-        onMatches({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, rbacGroupId: req.rbacGroupId }, batch.matches);
-      }
 
       let dropped = 0;
       for (const f of batch.failures) {
@@ -173,7 +186,10 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         else onDeadLetter?.({ tenantId: req.tenantId, deviceId: req.deviceId, batchId: req.batchId, line: f.line, step: f.step, reason: f.reason, text: f.text });
       }
       const rejected = batch.failures.map((f) => ({ line: f.line, reason: f.reason }));
-      onMetrics?.({ batchId: req.batchId, lines: batch.lines, accepted: batch.accepted, dropped, deadLettered: batch.failures.length - dropped, duplicate: stored.duplicate, stepMs: batch.stepMs });
+      onMetrics?.({
+        batchId: req.batchId, lines: batch.lines, accepted: batch.accepted, dropped, deadLettered: batch.failures.length - dropped, duplicate: stored.duplicate,
+        alerts: alerts.length, alertsDropped, stepMs: batch.stepMs,
+      });
       return { batchId: req.batchId, accepted: batch.accepted, rejected, duplicate: stored.duplicate };
     },
   };

@@ -82,6 +82,28 @@ describe('AlertService', () => {
     expect(inc?.alerts.map((x) => x.alertId)).toEqual([a.id, b.id, c.id]);
   });
 
+  it('raises many drafts in one call: one incident per shared machine, one alert per key, refused drafts skipped, rows written again for known ones', async () => {
+    const known = (await alerts.raise(systemCtx(T), draft({ dedupeKey: 'm0' }))).alert;
+    writes = [];
+    const out = await alerts.raiseMany(systemCtx(T), [
+      draft({ dedupeKey: 'm0' }),
+      draft({ dedupeKey: 'm1', indicatorId: null, evidence: [] }),
+      draft({ dedupeKey: 'm1', title: 'same key again' }),
+      draft({ dedupeKey: 'm2', indicatorId: null, evidence: [] }),
+      draft({ dedupeKey: 'm3', machineId: 'f'.repeat(40) }),
+      draft({ dedupeKey: '' }),
+    ]);
+    expect(out.alerts.map((a) => [a.alert.dedupeKey, a.created])).toEqual([['m0', false], ['m1', true], ['m2', true]]);
+    expect(out.alerts[0].alert).toEqual(known);
+    expect(out.alerts.map((a) => a.alert.incidentId)).toEqual([known.incidentId, known.incidentId, known.incidentId]);
+    expect(out.rejected.map((r) => [r.draft.dedupeKey, r.reason])).toEqual([['', "'dedupeKey' must not be empty"], ['m3', `Machine ${'f'.repeat(40)} was not found`]]);
+    // the known alert's rows go again (the event store keeps one copy per alert), and each new alert's once
+    expect(writes.map((w) => w.batchId).sort()).toEqual(out.alerts.map((a) => `alert-${a.alert.id}`).sort());
+    expect((await store.audit.list(T, 10)).filter((r) => r.action === 'alert.raise').map((r) => r.target).sort()).toEqual(['m0', 'm1', 'm2']);
+    const again = await alerts.raiseMany(systemCtx(T), [draft({ dedupeKey: 'm1' }), draft({ dedupeKey: 'm2' })]);
+    expect(again.alerts.every((a) => !a.created)).toBe(true);
+  });
+
   it('refuses a draft for an unknown machine and a bad severity, storing nothing', async () => {
     await expect(alerts.raise(systemCtx(T), draft({ machineId: 'f'.repeat(40) }))).rejects.toMatchObject({ code: 'ResourceNotFound' });
     await expect(alerts.raise(systemCtx(T), draft({ severity: 'Severe' as 'High' }))).rejects.toMatchObject({ code: 'InvalidRequestBody' });

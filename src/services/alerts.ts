@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ALERT_CATEGORIES, ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, INCIDENT_WINDOW_MS, SETTABLE_ALERT_STATUSES, ticksOf,
-  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertEvidenceDraft, type AlertRaiser, type RaisedAlert,
+  type Alert, type AlertComment, type AlertDraft, type AlertEvidence, type AlertEvidenceDraft, type AlertRaiser, type RaisedAlert, type RaisedAlerts,
 } from '../domain/alert.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
@@ -18,7 +18,7 @@ import type { AlertPatch, EventRow, EventStore, EventWriter, Page, Repos, StateS
 import type { Device } from '../domain/device.ts';
 import type { FileProfile, LogonUser } from '../domain/investigation.ts';
 import { authz } from '../auth/authorizer.ts';
-import { audited } from './audit.ts';
+import { audited, auditRecord } from './audit.ts';
 import type { KqlCompiler } from './hunting.ts';
 
 const MACHINE_ID = /^[0-9a-f]{40}$/i;
@@ -155,6 +155,13 @@ export function evidenceOfEvent(table: string, row: Record<string, unknown>): Al
   return out;
 }
 
+/** The draft's dedupe key, checked (a non-empty string within its bound). */
+function dedupeKeyOf(draft: AlertDraft): string {
+  const key = text(draft.dedupeKey, 'dedupeKey', ALERT_TEXT_LIMITS.dedupeKey, false)!;
+  if (!key) throw errors.invalidBody("'dedupeKey' must not be empty");
+  return key;
+}
+
 /** What an AlertService needs; the event writer is absent where no event store is wired (admin). */
 export interface AlertServiceDeps {
   store: StateStore;
@@ -192,8 +199,7 @@ export class AlertService implements AlertRaiser {
    */
   async raise(ctx: Ctx, draft: AlertDraft): Promise<RaisedAlert> {
     authz.requireSystemOr(ctx, REQUIRE.alertWrite);
-    const key = text(draft.dedupeKey, 'dedupeKey', ALERT_TEXT_LIMITS.dedupeKey, false)!;
-    if (!key) throw errors.invalidBody("'dedupeKey' must not be empty");
+    const key = dedupeKeyOf(draft);
     const known = await this.store.alerts.getByDedupeKey(ctx.tenantId, key);
     if (known) return { alert: known, created: false };
     let alert: Alert;
@@ -211,6 +217,79 @@ export class AlertService implements AlertRaiser {
     }
     await this.writeHuntingRows(alert);
     return { alert, created: true };
+  }
+
+  /**
+   * AlertRaiser.raiseMany: the drafts not raised before are stored in one transaction (one audit
+   * record each), so a batch of detections costs one commit instead of one per alert. Their hunting
+   * rows are written afterwards, and written again for drafts found already raised: a caller that
+   * offers a batch again after a crash between the two gets the rows too (each alert's rows form one
+   * event batch named after it, which the event store stores once).
+   */
+  async raiseMany(ctx: Ctx, drafts: readonly AlertDraft[]): Promise<RaisedAlerts> {
+    authz.requireSystemOr(ctx, REQUIRE.alertWrite);
+    const alerts: RaisedAlert[] = [];
+    const rejected: RaisedAlerts['rejected'] = [];
+    const fresh = new Map<string, AlertDraft>();
+    const found = new Set<string>();
+    for (const draft of drafts) {
+      let key: string;
+      try {
+        key = dedupeKeyOf(draft);
+      } catch (e) {
+        rejected.push({ draft, reason: (e as Error).message });
+        continue;
+      }
+      if (fresh.has(key) || found.has(key)) continue;
+      const known = await this.store.alerts.getByDedupeKey(ctx.tenantId, key);
+      if (known) {
+        found.add(key);
+        alerts.push({ alert: known, created: false });
+      } else {
+        fresh.set(key, draft);
+      }
+    }
+    let created: Alert[] = [];
+    if (fresh.size > 0) {
+      try {
+        created = await this.store.tx(async (r) => {
+          const made: Alert[] = [];
+          const refused: RaisedAlerts['rejected'] = [];
+          for (const draft of fresh.values()) {
+            let a: Alert;
+            try {
+              a = await this.newAlert(ctx, r, draft);
+            } catch (e) {
+              // newAlert only reads: a refused draft leaves nothing behind in the transaction
+              if (!(e instanceof PalisadeError)) throw e;
+              refused.push({ draft, reason: e.message });
+              continue;
+            }
+            await this.groupAndInsert(ctx, r, a);
+            await r.audit.append(auditRecord(ctx, this.clock(), 'alert.raise', draft.dedupeKey, 'success', JSON.stringify({ title: a.title, machineId: a.machineId, detectionSource: a.detectionSource })));
+            made.push(a);
+          }
+          rejected.push(...refused);
+          return made;
+        });
+      } catch (e) {
+        if (!(e instanceof PalisadeError && e.code === 'Conflict')) throw e;
+        // Another raise stored one of these keys meanwhile: raise them one at a time, each settling its own race.
+        for (const draft of fresh.values()) {
+          try {
+            const one = await this.raise(ctx, draft);
+            if (one.created) created.push(one.alert);
+            else alerts.push(one);
+          } catch (err) {
+            if (!(err instanceof PalisadeError)) throw err;
+            rejected.push({ draft, reason: err.message });
+          }
+        }
+        return { alerts: [...alerts, ...created.map((alert) => ({ alert, created: true }))], rejected };
+      }
+    }
+    await Promise.all([...alerts.map((a) => a.alert), ...created].map((a) => this.writeHuntingRows(a)));
+    return { alerts: [...alerts, ...created.map((alert) => ({ alert, created: true }))], rejected };
   }
 
   private async newAlert(ctx: Ctx, r: Repos, d: AlertDraft): Promise<Alert> {

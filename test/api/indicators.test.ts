@@ -262,7 +262,7 @@ describe('matching on ingest', () => {
       const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/events', headers: { authorization: `Device ${dev.deviceId}:${dev.deviceCredential}`, 'content-type': 'application/x-ndjson', 'x-batch-id': batch }, payload: body });
       expect(res.statusCode, res.body).toBe(200);
     }
-    await h.palisade.indicatorAlerts.idle();
+    await h.palisade.indicatorAlerts!.idle();
     const ctx = h.operator();
     const alerts = (await h.palisade.alerts.list(ctx, parseListQuery({ $filter: "detectionSource eq 'CustomerTI'" }, ALERT.set))).items.filter((a) => a.machineId === dev.deviceId);
     expect(alerts).toHaveLength(1);
@@ -270,7 +270,7 @@ describe('matching on ingest', () => {
     const types = alerts[0].evidence.map((e) => e.entityType);
     expect(types).toEqual(expect.arrayContaining(['File', 'Process', 'User']));
     expect(alerts[0].evidence.find((e) => e.entityType === 'Process')).toMatchObject({ processId: 4242, processCommandLine: 'bad.exe --now', sha1: hash });
-    expect(h.palisade.indicatorAlerts.stats()).toMatchObject({ failed: 0 });
+    expect(h.palisade.indicatorAlerts!.stats()).toMatchObject({ failed: 0, rejected: 0, raised: 1 });
   });
 });
 

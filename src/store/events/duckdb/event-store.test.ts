@@ -219,6 +219,7 @@ describe('DuckDB event store layout', () => {
       for (const t of ['DeviceProcessEvents', 'DeviceInfo']) await c.run(`ALTER TABLE "${t}" DROP COLUMN "__BatchSeq"`);
       await c.run('ALTER TABLE "__ingest_batches" DROP COLUMN seq');
       await c.run('ALTER TABLE "__ingest_batches" DROP COLUMN rbac_group');
+      await c.run('ALTER TABLE "__ingest_batches" DROP COLUMN alerts');
       c.closeSync();
       inst.closeSync();
       s = await openDuckDbEventStore({ path, threads: 1 });

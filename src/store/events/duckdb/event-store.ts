@@ -25,6 +25,7 @@ import { statSync } from 'node:fs';
 import { DOUBLE, DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { PalisadeError } from '../../../domain/errors.ts';
+import type { AlertDraft } from '../../../domain/alert.ts';
 import type { CommitNotice, CommittedBatch, CommittedBatchLog, CompiledQuery, EncodedColumn, EncodedEventBatch, EncodedTable, EventBatch, EventStore, QueryResult } from '../../../domain/ports.ts';
 import { dateToMicros, storedToTheTick } from '../../../schema/datetime.ts';
 import { TABLES, getTable } from '../../../schema/registry.ts';
@@ -173,6 +174,8 @@ async function ensureLayout(conn: DuckDBConnection): Promise<void> {
   // Files from before the committed-batch feed: their batches have no seq and are never replayed.
   await conn.run(`ALTER TABLE ${quoteIdent(BATCHES_TABLE)} ADD COLUMN IF NOT EXISTS seq BIGINT`);
   await conn.run(`ALTER TABLE ${quoteIdent(BATCHES_TABLE)} ADD COLUMN IF NOT EXISTS rbac_group INTEGER`);
+  // The alerts found in the batch (JSON list of drafts), committed with its rows for the feed's consumers.
+  await conn.run(`ALTER TABLE ${quoteIdent(BATCHES_TABLE)} ADD COLUMN IF NOT EXISTS alerts VARCHAR`);
   for (const t of TABLES) {
     const want = [...t.columns.map((c) => c.name), HIDDEN_COLUMNS.tenantId, HIDDEN_COLUMNS.rbacGroupId, HIDDEN_COLUMNS.ingestTime, HIDDEN_COLUMNS.batchSeq];
     const have = await columnNames(conn, t.name);
@@ -322,6 +325,8 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
         ap.appendInteger(p.rowCount);
         ap.appendBigInt(BigInt(p.seq));
         ap.appendInteger(p.batch.rbacGroupId ?? 0);
+        if (p.batch.alerts?.length) ap.appendVarchar(JSON.stringify(p.batch.alerts));
+        else ap.appendNull();
         ap.endRow();
       }
       ap.closeSync();
@@ -419,8 +424,10 @@ export async function openDuckDbEventStore(opts: DuckDbEventStoreOptions): Promi
     const notices: CommitNotice[] = [];
     items.forEach((p, i) => {
       if (results[i].duplicate) return;
-      const { tenantId, deviceId, batchId, rbacGroupId = 0 } = p.batch;
-      notices.push({ seq: p.seq, tenantId, deviceId, batchId, rbacGroupId, rows: p.rowCount, tables: p.byTable.size > 0 ? null : [...p.encoded.values()] });
+      const { tenantId, deviceId, batchId, rbacGroupId = 0, alerts } = p.batch;
+      const notice: CommitNotice = { seq: p.seq, tenantId, deviceId, batchId, rbacGroupId, rows: p.rowCount, tables: p.byTable.size > 0 ? null : [...p.encoded.values()] };
+      if (alerts?.length) notice.alerts = alerts;
+      notices.push(notice);
     });
     if (notices.length > 0) commitListener(notices);
   }
@@ -710,13 +717,15 @@ function encodeReadBack(c: TableDecl['columns'][number], values: readonly DuckDB
 /** Reads committed batches afterSeq < seq ≤ upToSeq (at most `max`) back from the tables. */
 async function readBack(conn: DuckDBConnection, afterSeq: number, upToSeq: number, max: number): Promise<CommittedBatch[]> {
   const r = await conn.runAndReadAll(
-    `SELECT seq, tenant, device, batch_id, coalesce(rbac_group, 0), row_count FROM ${quoteIdent(BATCHES_TABLE)} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    `SELECT seq, tenant, device, batch_id, coalesce(rbac_group, 0), row_count, alerts FROM ${quoteIdent(BATCHES_TABLE)} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     [BigInt(afterSeq), BigInt(upToSeq), Math.max(1, Math.floor(max))],
   );
   const batches = new Map<number, CommittedBatch>();
-  for (const [seq, tenant, device, batchId, group, rows] of r.getRows()) {
+  for (const [seq, tenant, device, batchId, group, rows, alerts] of r.getRows()) {
     const n = Number(seq);
-    batches.set(n, { seq: n, tenantId: String(tenant), deviceId: String(device), batchId: String(batchId), rbacGroupId: Number(group), rows: Number(rows), tables: [] });
+    const b: CommittedBatch = { seq: n, tenantId: String(tenant), deviceId: String(device), batchId: String(batchId), rbacGroupId: Number(group), rows: Number(rows), tables: [] };
+    if (typeof alerts === 'string') b.alerts = JSON.parse(alerts) as AlertDraft[];
+    batches.set(n, b);
   }
   if (batches.size === 0) return [];
   const seqs = [...batches.keys()];
