@@ -23,6 +23,20 @@ export interface SensorIndicator {
   expires: string | null;
 }
 
+/** A file's SHA1, SHA256 and MD5 (lower-case hex) and size. */
+export interface FileHashes {
+  sha1: string;
+  sha256: string;
+  md5: string;
+  size: number;
+}
+
+/** Hashes files, e.g. the runtime's cached image hasher shared with the process collector. */
+export interface FileHasher {
+  /** The hashes of the file at `path` (a /proc/PID/exe link works); null when it cannot be read. */
+  hash(path: string): Promise<FileHashes | null>;
+}
+
 /** The sensor's log, as handlers use it. */
 export interface ActionLog {
   info(message: string, fields?: Record<string, unknown>): void;
