@@ -20,7 +20,9 @@
  * goes through the Counters port, in process unless the caller passes a shared adapter.
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism, hostname, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, hostname, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp, type AppServices, type PalisadeApp } from './api/app.ts';
 import { ServerMetrics } from './api/metrics.ts';
@@ -56,6 +58,8 @@ import { IncidentService } from './services/incidents.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { InvestigationService } from './services/investigation.ts';
+import { LibraryService } from './services/library.ts';
+import { createLocalFileStore } from './store/files/local-file-store.ts';
 import { SiemService } from './services/siem.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
@@ -247,6 +251,11 @@ export interface ComposeOptions {
   syslogTiming?: { pollMs?: number; settleMs?: number };
   /** The custom detection rule runner's knobs (scheduler role; see detect/rule-runner.ts). */
   detection?: Partial<RuleRunnerOptions>;
+  /**
+   * The directory of the files kept outside the databases (live response library, action results:
+   * `<data>/files`); a temporary directory removed at close when absent (tests, tools).
+   */
+  files?: string;
 }
 
 /** A composed program. */
@@ -280,6 +289,11 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const clock = o.clock ?? (() => new Date());
   const counters = o.counters ?? createMemoryCounters();
   const state = typeof o.state === 'string' ? await openStateStore(o.state) : o.state;
+  const filesDir = o.files ?? mkdtempSync(join(tmpdir(), 'palisade-files-'));
+  const removeFiles = () => {
+    if (!o.files) rmSync(filesDir, { recursive: true, force: true });
+  };
+  const files = createLocalFileStore(filesDir);
   // indicators are matched in the ingest pipeline, their alerts raised from the feed (below)
   const indicators = new IndicatorService(state, clock);
   const snapshots = createIndicatorSnapshots(indicators);
@@ -289,6 +303,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     events = await openEventSide(roles, o.events, counters, o.log, { indicators: (tenantId) => snapshots.get(tenantId) });
   } catch (e) {
     await state.close();
+    removeFiles();
     throw e;
   }
   const tokens = new TokenService(state.tenants, clock);
@@ -308,6 +323,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   } catch (e) {
     await events.close();
     await state.close();
+    removeFiles();
     throw e;
   }
   const metrics = new ServerMetrics({ processMetrics: o.http?.processMetrics ?? false });
@@ -325,6 +341,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     gateway,
     hunting: events.hunting,
     siem: new SiemService(state, clock),
+    library: new LibraryService(state, files, clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
     bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),
@@ -346,6 +363,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     await indicatorAlerts?.stop();
     await events.close();
     await state.close();
+    removeFiles();
     throw e;
   }
   const syslog = o.syslog && roles.has('scheduler')
@@ -371,6 +389,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     await indicatorAlerts?.stop();
     await events.close();
     await state.close();
+    removeFiles();
     throw e;
   }
   let closing: Promise<void> | null = null;
@@ -393,6 +412,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
         await indicatorAlerts?.stop();
         await events.close();
         await state.close();
+        removeFiles();
       })()),
   };
 }

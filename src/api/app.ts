@@ -17,6 +17,7 @@ import type { DetectionRuleService } from '../services/detection-rules.ts';
 import type { IncidentService } from '../services/incidents.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { IndicatorService } from '../services/indicators.ts';
+import type { LibraryService } from '../services/library.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { rewriteFunctionSegments } from './function-segments.ts';
@@ -34,6 +35,7 @@ import type { InvestigationService } from '../services/investigation.ts';
 import { investigationRoutes } from './routes/investigation/routes.ts';
 import { GRAPH_PREFIXES, graphRoutes } from './routes/graph/routes.ts';
 import { siemRoutes } from './routes/siem/routes.ts';
+import { libraryRoutes } from './routes/library/routes.ts';
 import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
@@ -56,6 +58,8 @@ export interface AppServices {
   hunting: HuntingService | null;
   /** Investigation entities from the event store (files, IPs, domains, users); registered when present. */
   investigation: InvestigationService | null;
+  /** The live response library (/api/libraryfiles; sensors download from /sensor/v1/library). */
+  library: LibraryService;
   /** The SIEM pull and Graph's alert and incident lists. */
   siem: SiemService;
   authorization: AuthorizationServer;
@@ -139,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
 
   const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness })];
   if (deps.surfaces.api) tables.push(identityTable(services.authorization));
-  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators));
+  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, services.library));
   if (deps.surfaces.api) {
     tables.push({
       surface: 'api',
@@ -153,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
         ...detectionRuleRoutes(services.detectionRules, clock),
         ...siemRoutes(services.siem),
+        ...libraryRoutes(services.library, clock),
       ],
       documented: true,
     });

@@ -12,6 +12,7 @@
  * any route that no table declared fail at start, so a route cannot escape authentication, the
  * permission matrix test (which enumerates `app.routeTables`) or the OpenAPI document.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Ctx } from '../domain/context.ts';
 import { PalisadeError } from '../domain/errors.ts';
@@ -47,6 +48,14 @@ interface RouteBase {
   example?: { params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; body?: unknown };
   /** Bodies of these content types reach the handler as a Buffer, up to `limit` bytes. */
   rawBody?: { contentTypes: readonly string[]; limit: number };
+  /**
+   * Bodies of these content types reach the handler unread, as the request stream (`req.body`), for
+   * the handler to stream elsewhere and to bound at `limit` bytes itself; a declared Content-Length
+   * over `limit` is refused (413) before the handler runs.
+   */
+  streamBody?: { contentTypes: readonly string[]; limit: number };
+  /** A `multipart/form-data` body, read by the handler part by part (`req.parts()`): at most `fileSize` bytes per file and `fields` text fields of `fieldSize` bytes. */
+  multipart?: { fileSize: number; fields: number; fieldSize: number };
   /** A body sent with no Content-Type header is read as a form (Splunk SOAR's v1 token request sends it so). */
   untypedBodyIsForm?: boolean;
   /** Schema failures reach the handler as `req.validationError` instead of the MDE error (OAuth2 answers in its own shape). */
@@ -262,7 +271,23 @@ export async function registerTables(app: FastifyInstance, tables: readonly Rout
           ...wiringOf(table, r, auth),
         };
         const raw = r.rawBody;
-        if (raw) {
+        const streamed = r.streamBody;
+        const form = r.multipart;
+        if (streamed) {
+          await app.register(async (scope) => {
+            scope.addContentTypeParser([...streamed.contentTypes], (req, payload, done) => {
+              const declared = Number(req.headers['content-length'] ?? 0);
+              if (declared > streamed.limit) done(new PalisadeError('PayloadTooLarge', `The body is larger than the ${streamed.limit} bytes accepted here`));
+              else done(null, payload);
+            });
+            scope.route(options);
+          });
+        } else if (form) {
+          await app.register(async (scope) => {
+            await scope.register(multipart, { limits: { fileSize: form.fileSize, fields: form.fields, fieldSize: form.fieldSize, files: 1, parts: form.fields + 1 } });
+            scope.route(options);
+          });
+        } else if (raw) {
           await app.register(async (scope) => {
             scope.addContentTypeParser([...raw.contentTypes], { parseAs: 'buffer', bodyLimit: raw.limit }, (_req, body, done) => done(null, body));
             scope.route({ ...options, bodyLimit: raw.limit });

@@ -21,6 +21,8 @@ export function dataPaths(dir: string) {
     events: join(root, 'events.duckdb'),
     /** Cursors of the committed-batch feed's consumer groups. */
     feed: join(root, 'feed'),
+    /** Files kept outside the databases: the live response library, investigation packages, live response results. */
+    files: join(root, 'files'),
     record: join(root, 'server.json'),
     tls: join(root, 'tls'),
     caPem: join(root, 'tls', 'ca.pem'),

@@ -56,6 +56,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
       feedDir: paths.feed, feedBacklogMib: o.feedBacklogMib,
       hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb,
     },
+    files: paths.files,
     log,
     syslog: o.syslog ? parseSyslogTarget(o.syslog, o.syslogCa ? readFileSync(o.syslogCa, 'utf8') : undefined) : undefined,
     http: { https: { cert: tls.cert, key: tls.key }, throttle: o.throttle, processMetrics: true },

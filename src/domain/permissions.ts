@@ -55,4 +55,6 @@ export const REQUIRE = {
   graphIncidentRead: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
   /** Either grants the indicators API: Ti.ReadWrite reaches its own app's indicators, Ti.ReadWrite.All all of them. */
   indicators: ['Ti.ReadWrite.All', 'Ti.ReadWrite'],
+  /** The live response library (/api/libraryfiles). */
+  library: ['Library.Manage'],
 } as const satisfies Record<string, PermissionRequirement>;

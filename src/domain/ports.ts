@@ -7,6 +7,7 @@ import type { Alert, AlertDraft, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
 import type { Indicator } from './indicator.ts';
+import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
 
@@ -245,6 +246,24 @@ export interface DetectionRuleRepo {
   recordRun(tenantId: string, id: string, owner: string | null, run: RuleRunUpdate): Promise<boolean>;
 }
 
+/** Fields of a library file that replacing it changes (everything but its tenant, name key and creation time). */
+export type LibraryFilePatch = Omit<LibraryFile, 'tenantId' | 'fileNameKey' | 'creationTime'>;
+
+/** The live response library of a tenant: one file per name, names unique regardless of case. */
+export interface LibraryFileRepo {
+  /** Stores a new file; an existing name (any case) is a PalisadeError 'Conflict'. */
+  insert(f: LibraryFile): Promise<void>;
+  /** The file under this name (any case), or null. */
+  get(tenantId: string, fileName: string): Promise<LibraryFile | null>;
+  /** Filters, sorts (default: fileName), pages. */
+  list(tenantId: string, q: ListQuery): Promise<Page<LibraryFile>>;
+  /** Replaces an existing file's content and metadata; returns it, or null when there is none. */
+  replace(tenantId: string, fileName: string, patch: LibraryFilePatch): Promise<LibraryFile | null>;
+  /** Removes the file; returns it as it was, or null when there was none. */
+  delete(tenantId: string, fileName: string): Promise<LibraryFile | null>;
+  count(tenantId: string): Promise<number>;
+}
+
 /** The repositories that live in the state store. */
 export interface Repos {
   tenants: TenantRepo;
@@ -257,6 +276,7 @@ export interface Repos {
   audit: AuditRepo;
   streamCursors: StreamCursorRepo;
   detectionRules: DetectionRuleRepo;
+  libraryFiles: LibraryFileRepo;
 }
 
 /** The state store: repositories plus transactions. */
@@ -518,4 +538,28 @@ export interface Counters {
   settle(counters: readonly Omit<CounterLimit, 'limit'>[], delta: number, at: number): Promise<void>;
   /** The counter's value in the window containing `now`. */
   used(key: string, windowMs: number, now: number): Promise<number>;
+}
+
+/** What a stored file's bytes are: how many, and their SHA-256 (lower-case hex). */
+export interface StoredFile {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Files the server keeps outside the databases — live response library files, investigation
+ * packages, live response results — under keys made of path segments of [A-Za-z0-9._-] (e.g.
+ * `library/<tenant>/<id>`), never names a client chose. A write streams, never holds a file whole
+ * in memory, and is atomic: a reader sees the old bytes or all of the new ones, never a part.
+ */
+export interface FileStore {
+  /**
+   * Streams `data` into `key` (replacing what was there), refusing it (nothing kept) with a
+   * PalisadeError 'PayloadTooLarge' past `maxBytes`; rejects when `data` fails.
+   */
+  put(key: string, data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredFile>;
+  /** The file's size and a stream of its bytes, or null when there is none. */
+  open(key: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> } | null>;
+  /** Removes the file; false when there was none. */
+  delete(key: string): Promise<boolean>;
 }

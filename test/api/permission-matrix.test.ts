@@ -7,6 +7,7 @@
  *   revoked token};
  * - identity and public surfaces: each route names an authentication kind its surface allows.
  */
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { systemCtx } from '../../src/domain/context.ts';
@@ -128,12 +129,13 @@ describe.each([
       const half = r.alsoRequires ? await h.token([r.permissions[0]], undefined, scope) : null;
       const wrongPerms = allPerms.filter((p) => !r.permissions.includes(p as never));
       const wrong = await h.token(wrongPerms, undefined, scope);
+      // a string example body (a multipart form) goes as it is, with the example's own headers
       const send = (token: string | null, id = deviceIds.own) =>
         h.app.inject({
           method: r.method,
           url: urlOf(prefix, r, id),
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(bodyOf(r, id) !== undefined ? { 'content-type': 'application/json' } : {}) },
-          payload: bodyOf(r, id) === undefined ? undefined : JSON.stringify(bodyOf(r, id)),
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(bodyOf(r, id) !== undefined ? { 'content-type': 'application/json' } : {}), ...r.example?.headers },
+          payload: bodyOf(r, id) === undefined ? undefined : typeof bodyOf(r, id) === 'string' ? bodyOf(r, id) as string : JSON.stringify(bodyOf(r, id)),
         });
       const cases: [string, Promise<{ statusCode: number; body: string }>, (s: number) => boolean][] = [
         ['no token', send(null), (s) => s === 401],
@@ -176,7 +178,11 @@ describe('permission matrix: sensor surface', () => {
     await h.app.services.devices.revokeCredential(h.operator(), revoked.deviceId);
     const header = (id: string, credential: string) => `Device ${id}:${credential}`;
     const routes = routesOf<DeviceRoute>('sensor').filter(({ route }) => route.auth === 'device');
-    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat', '/indicators']);
+    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat', '/indicators', '/library/:fileName']);
+    // the library file the sensor route's example names
+    await h.app.services.library.upload(h.operator(), (async function* () {
+      yield { kind: 'file' as const, name: 'File', fileName: 'sensor-example.sh', content: Readable.from([Buffer.from('echo example')]) };
+    })());
     const failures: string[] = [];
     let n = 0;
     for (const { prefix, route: r } of routes) {

@@ -14,6 +14,7 @@ import type { App, EnrollmentToken } from '../../src/domain/tenant.ts';
 import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import { describeDetectionRuleContract } from './detection-rules.contract.ts';
+import { describeLibraryFileContract } from './library-files.contract.ts';
 
 /** What an adapter's test file provides. */
 export interface StateStoreHarness {
@@ -743,6 +744,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     });
 
     describeDetectionRuleContract(() => shared, fresh);
+    describeLibraryFileContract(() => shared);
 
     describe('alerts and incidents', () => {
       const all: ListQuery = { top: 100, skip: 0, count: true, orderBy: [] };

@@ -10,6 +10,7 @@ import type { IncidentsRow } from '../../entities/incident.ts';
 import type { IndicatorsRow } from '../../entities/indicator.ts';
 import type { DetectionRulesRow } from '../../entities/detection-rule.ts';
 import type { DevicesRow } from '../../entities/machine.ts';
+import type { LibraryFilesRow } from '../../entities/library-file.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
 export interface TenantsTable {
@@ -112,6 +113,9 @@ export interface StreamCursorsTable {
 /** `detection_rules`: custom detection rules with their run bookkeeping and run lease (src/entities/detection-rule.ts). */
 export type DetectionRulesTable = DetectionRulesRow;
 
+/** `library_files`: the live response library, from src/entities/library-file.ts (migration 0008-library-files). */
+export type LibraryFilesTable = LibraryFilesRow;
+
 /** The whole state-store schema. */
 export interface StateDb {
   tenants: TenantsTable;
@@ -128,4 +132,5 @@ export interface StateDb {
   indicator_counters: IndicatorCountersTable;
   stream_cursors: StreamCursorsTable;
   detection_rules: DetectionRulesTable;
+  library_files: LibraryFilesTable;
 }

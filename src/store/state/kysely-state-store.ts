@@ -14,6 +14,7 @@ import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
 import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
+import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 
@@ -30,6 +31,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     audit: kyselyAuditRepo(db),
     streamCursors: kyselyStreamCursorRepo(db),
     detectionRules: kyselyDetectionRuleRepo(db, dialect),
+    libraryFiles: kyselyLibraryFileRepo(db, dialect),
   };
 }
 

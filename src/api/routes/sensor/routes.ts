@@ -7,7 +7,9 @@
  */
 import { EnrollBodySchema, HeartbeatSchema, type EnrollBody, type Heartbeat } from '../../../sensor/transport/protocol.ts';
 import type { IndicatorService } from '../../../services/indicators.ts';
+import type { LibraryService } from '../../../services/library.ts';
 import type { SensorGateway } from '../../../services/sensor-gateway.ts';
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../../domain/errors.ts';
 import type { DeviceRoute, OpenRoute, RouteTable } from '../../route-table.ts';
@@ -19,8 +21,8 @@ const BATCH_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 /** Largest (compressed) event batch body. */
 export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** The sensor surface's table; the indicator list is served when `indicators` is given. */
-export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null): RouteTable<'sensor'> {
+/** The sensor surface's table; the indicator list is served when `indicators` is given, library files when `library` is. */
+export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null, library: LibraryService | null = null): RouteTable<'sensor'> {
   const routes: (DeviceRoute | OpenRoute)[] = [
     {
       method: 'POST', url: '/enroll', auth: 'enrollment-token', summary: 'Enroll a device with an onboarding package\'s token',
@@ -60,6 +62,19 @@ export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, 
       handler: async (req, _reply, device) => {
         const since = (req.query as { since?: string }).since;
         return indicators.forSensor(device, since === undefined ? null : Number(since));
+      },
+    });
+  }
+  if (library) {
+    routes.push({
+      method: 'GET', url: '/library/:fileName', auth: 'device',
+      summary: "A file of the tenant's live response library, for PutFile and RunScript (404 when there is none)",
+      schema: { params: Type.Object({ fileName: Type.String({ minLength: 1, maxLength: 255 }) }) },
+      example: { params: { fileName: 'sensor-example.sh' } },
+      handler: async (req, reply, device) => {
+        const { file, size, content } = await library.download(device, (req.params as { fileName: string }).fileName);
+        void reply.type('application/octet-stream').header('content-length', String(size)).header('x-sha256', file.sha256);
+        return reply.send(Readable.from(content));
       },
     });
   }

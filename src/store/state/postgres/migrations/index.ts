@@ -6,6 +6,7 @@ import { alertsPostgres } from './0003-alerts.ts';
 import { indicatorsPostgres } from './0004-indicators.ts';
 import { detectionRulesPostgres } from './0005-detection-rules.ts';
 import { siemPostgres } from './0006-siem.ts';
+import { libraryFilesPostgres } from './0008-library-files.ts';
 
 /** Every PostgreSQL migration by name. */
 export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -15,4 +16,5 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-indicators': indicatorsPostgres,
   '0005-detection-rules': detectionRulesPostgres,
   '0006-siem': siemPostgres,
+  '0008-library-files': libraryFilesPostgres,
 };
