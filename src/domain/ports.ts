@@ -9,6 +9,7 @@ import type { Device } from './device.ts';
 import type { Indicator } from './indicator.ts';
 import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
+import type { MachineAction, MachineActionStatus } from './machine-action.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
 
 /** Device-group scope of a caller: every group, or an explicit list of rbacGroupIds. */
@@ -264,6 +265,32 @@ export interface LibraryFileRepo {
   count(tenantId: string): Promise<number>;
 }
 
+/** Fields of a machine action that change along its lifecycle. */
+export type MachineActionPatch = Partial<Pick<MachineAction,
+  'status' | 'lastUpdateDateTimeUtc' | 'cancellationRequestor' | 'cancellationComment' | 'cancellationDateTimeUtc' | 'errorHResult'
+  | 'commands' | 'acknowledged' | 'statusMessage' | 'fileInfo'>>;
+
+/**
+ * Machine actions of a tenant. Reads take the caller's device-group scope (an action belongs to the
+ * group its machine was in when it was created). At most one open (Pending or InProgress) action of
+ * each type per machine: inserting a second is a PalisadeError 'Conflict'. Status changes are
+ * compare-and-set (`transition`), so a cancel and a sensor's report racing each other cannot both win.
+ */
+export interface ActionRepo {
+  insert(a: MachineAction): Promise<void>;
+  get(tenantId: string, id: string, scope: DeviceScope): Promise<MachineAction | null>;
+  /** Filters, sorts (default creationDateTimeUtc desc, id), pages; `machineId` narrows to one machine's actions. */
+  list(tenantId: string, q: ListQuery, scope: DeviceScope, machineId?: string): Promise<Page<MachineAction>>;
+  /** The machine's open (Pending or InProgress) action of this type, if any. */
+  openOf(tenantId: string, machineId: string, type: MachineAction['type']): Promise<MachineAction | null>;
+  /** The machine's open actions its sensor has not acknowledged yet (by a progress report), oldest first. */
+  unacknowledged(tenantId: string, machineId: string): Promise<MachineAction[]>;
+  /** Applies the patch only while the action's status is one of `from`; the updated action, or null when it is not (or does not exist). */
+  transition(tenantId: string, id: string, from: readonly MachineActionStatus[], patch: MachineActionPatch): Promise<MachineAction | null>;
+  /** Open actions of every tenant whose expiry is at or before `now`, soonest first, at most `limit` (the sweeper's one cross-tenant read). */
+  expired(now: string, limit: number): Promise<{ tenantId: string; id: string }[]>;
+}
+
 /** The repositories that live in the state store. */
 export interface Repos {
   tenants: TenantRepo;
@@ -277,6 +304,7 @@ export interface Repos {
   streamCursors: StreamCursorRepo;
   detectionRules: DetectionRuleRepo;
   libraryFiles: LibraryFileRepo;
+  actions: ActionRepo;
 }
 
 /** The state store: repositories plus transactions. */

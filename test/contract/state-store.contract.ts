@@ -15,6 +15,7 @@ import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import { describeDetectionRuleContract } from './detection-rules.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
+import { describeActionContract } from './machine-actions.contract.ts';
 
 /** What an adapter's test file provides. */
 export interface StateStoreHarness {
@@ -745,6 +746,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
 
     describeDetectionRuleContract(() => shared, fresh);
     describeLibraryFileContract(() => shared);
+    describeActionContract(() => shared, fresh);
 
     describe('alerts and incidents', () => {
       const all: ListQuery = { top: 100, skip: 0, count: true, orderBy: [] };

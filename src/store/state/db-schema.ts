@@ -11,6 +11,7 @@ import type { IndicatorsRow } from '../../entities/indicator.ts';
 import type { DetectionRulesRow } from '../../entities/detection-rule.ts';
 import type { DevicesRow } from '../../entities/machine.ts';
 import type { LibraryFilesRow } from '../../entities/library-file.ts';
+import type { MachineActionsRow } from '../../entities/machine-action.ts';
 
 /** `tenants`: one row per tenant; its key column is named `tenant_id` like every other table's. */
 export interface TenantsTable {
@@ -115,6 +116,8 @@ export type DetectionRulesTable = DetectionRulesRow;
 
 /** `library_files`: the live response library, from src/entities/library-file.ts (migration 0008-library-files). */
 export type LibraryFilesTable = LibraryFilesRow;
+/** `machine_actions`: response actions on devices and their lifecycle (src/entities/machine-action.ts, migration 0007). */
+export type MachineActionsTable = MachineActionsRow;
 
 /** The whole state-store schema. */
 export interface StateDb {
@@ -133,4 +136,5 @@ export interface StateDb {
   stream_cursors: StreamCursorsTable;
   detection_rules: DetectionRulesTable;
   library_files: LibraryFilesTable;
+  machine_actions: MachineActionsTable;
 }

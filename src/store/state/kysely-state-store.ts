@@ -4,6 +4,7 @@
  */
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Repos, StateStore } from '../../domain/ports.ts';
+import { kyselyActionRepo } from './action-repo.ts';
 import { kyselyAlertRepo } from './alert-repo.ts';
 import { kyselyAppRepo } from './app-repo.ts';
 import { kyselyAuditRepo } from './audit-repo.ts';
@@ -32,6 +33,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     streamCursors: kyselyStreamCursorRepo(db),
     detectionRules: kyselyDetectionRuleRepo(db, dialect),
     libraryFiles: kyselyLibraryFileRepo(db, dialect),
+    actions: kyselyActionRepo(db, dialect),
   };
 }
 

@@ -6,6 +6,7 @@ import { alertsPostgres } from './0003-alerts.ts';
 import { indicatorsPostgres } from './0004-indicators.ts';
 import { detectionRulesPostgres } from './0005-detection-rules.ts';
 import { siemPostgres } from './0006-siem.ts';
+import { machineActionsPostgres } from './0007-machine-actions.ts';
 import { libraryFilesPostgres } from './0008-library-files.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -16,5 +17,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-indicators': indicatorsPostgres,
   '0005-detection-rules': detectionRulesPostgres,
   '0006-siem': siemPostgres,
+  '0007-machine-actions': machineActionsPostgres,
   '0008-library-files': libraryFilesPostgres,
 };

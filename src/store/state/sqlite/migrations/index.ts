@@ -6,6 +6,7 @@ import { alertsSqlite } from './0003-alerts.ts';
 import { indicatorsSqlite } from './0004-indicators.ts';
 import { detectionRulesSqlite } from './0005-detection-rules.ts';
 import { siemSqlite } from './0006-siem.ts';
+import { machineActionsSqlite } from './0007-machine-actions.ts';
 import { libraryFilesSqlite } from './0008-library-files.ts';
 
 /** Every SQLite migration by name. */
@@ -16,5 +17,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-indicators': indicatorsSqlite,
   '0005-detection-rules': detectionRulesSqlite,
   '0006-siem': siemSqlite,
+  '0007-machine-actions': machineActionsSqlite,
   '0008-library-files': libraryFilesSqlite,
 };
