@@ -50,6 +50,8 @@ import { DetectionRuleRunner, type RuleRunnerOptions } from './detect/rule-runne
 import { DetectionRuleService } from './services/detection-rules.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
+import { DeviceWakeups } from './services/device-wakeups.ts';
+import { MachineActionService } from './services/machine-actions.ts';
 import { AlertService } from './services/alerts.ts';
 import { AlertForwarder } from './services/alert-stream.ts';
 import { createSyslogSink } from './stream/syslog/syslog-sink.ts';
@@ -256,6 +258,8 @@ export interface ComposeOptions {
    * `<data>/files`); a temporary directory removed at close when absent (tests, tools).
    */
   files?: string;
+  /** Machine actions: how long one waits for its device before TimeOut (default 72 h), and how often the scheduler's sweeper looks (default 30 s). */
+  actions?: { expiryHours?: number; sweepMs?: number };
 }
 
 /** A composed program. */
@@ -273,6 +277,8 @@ export interface Palisade {
   syslog: AlertForwarder | null;
   /** The custom detection rule runner (scheduler role). */
   detection: DetectionRuleRunner | null;
+  /** Machine actions (the API's and the sensors' side; its expiry sweeper runs in the scheduler role). */
+  actions: MachineActionService;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
@@ -330,6 +336,15 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const feed = events.feed;
   if (feed) registerQueueMetrics(metrics.registry, () => feed.stats());
   const rules = new DetectionRuleService(state, checkRuleQuery, clock);
+  // sensors' long-polls wake in this process when an action is created here or the indicators change;
+  // a process without both the api and scheduler roles (which create actions) re-reads its polls every second
+  const wakeups = new DeviceWakeups();
+  indicators.onChange((tenantId) => wakeups.wakeTenant(tenantId));
+  const actions = new MachineActionService({
+    store: state, wakeups, clock,
+    expiryMs: o.actions?.expiryHours === undefined ? undefined : o.actions.expiryHours * 3_600_000,
+    recheckMs: roles.has('api') && roles.has('scheduler') ? 0 : 1_000,
+  });
   const services: AppServices = {
     metrics,
     tokens,
@@ -339,6 +354,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     detectionRules: rules,
     incidents: new IncidentService(state, clock),
     gateway,
+    actions,
     hunting: events.hunting,
     siem: new SiemService(state, clock),
     library: new LibraryService(state, files, clock),
@@ -381,9 +397,14 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     })
     : null;
   if (detection) rules.onChange((tenantId) => detection.invalidate(tenantId));
+  const stopSweeper = roles.has('scheduler')
+    ? actions.startSweeper(o.actions?.sweepMs ?? 30_000, (err) => o.log?.error({ err }, 'timing out expired machine actions failed'))
+    : null;
   try {
     await detection?.start();
   } catch (e) {
+    await stopSweeper?.();
+    wakeups.close();
     await syslog?.stop();
     await app.close();
     await indicatorAlerts?.stop();
@@ -403,11 +424,15 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     indicatorAlerts,
     syslog,
     detection,
+    actions,
     app,
     close: () =>
       (closing ??= (async () => {
         await detection?.stop();
+        await stopSweeper?.();
         await syslog?.stop();
+        // long-polls answer now rather than hold the app's close
+        wakeups.close();
         await app.close();
         await indicatorAlerts?.stop();
         await events.close();

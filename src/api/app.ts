@@ -18,6 +18,7 @@ import type { IncidentService } from '../services/incidents.ts';
 import type { DeviceService } from '../services/devices.ts';
 import type { IndicatorService } from '../services/indicators.ts';
 import type { LibraryService } from '../services/library.ts';
+import type { MachineActionService } from '../services/machine-actions.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { rewriteFunctionSegments } from './function-segments.ts';
@@ -27,6 +28,7 @@ import { formBody, guardRoutes, registerTables, type RouteTable } from './route-
 import { indicatorRoutes } from './routes/indicators/routes.ts';
 import { detectionRuleRoutes } from './routes/detection-rules/routes.ts';
 import { machineRoutes } from './routes/machines/routes.ts';
+import { machineActionRoutes } from './routes/machine-actions/routes.ts';
 import { alertRoutes } from './routes/alerts/routes.ts';
 import { incidentRoutes } from './routes/incidents/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
@@ -52,6 +54,8 @@ export interface AppServices {
   indicators: IndicatorService;
   incidents: IncidentService;
   gateway: SensorGateway;
+  /** Machine actions: the api surface's action routes and the sensor's /work and progress. */
+  actions: MachineActionService;
   /** Custom detection rules (/api/detectionrules). */
   detectionRules: DetectionRuleService;
   /** Advanced hunting; its routes are registered when present. */
@@ -143,13 +147,14 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
 
   const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness })];
   if (deps.surfaces.api) tables.push(identityTable(services.authorization));
-  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, services.library));
+  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, services.library, services.actions));
   if (deps.surfaces.api) {
     tables.push({
       surface: 'api',
       prefixes: ['/api', '/api/v1.0'],
       routes: [
         ...machineRoutes(services.devices, clock),
+        ...machineActionRoutes(services.actions, clock),
         ...indicatorRoutes(services.indicators, clock),
         ...alertRoutes(services.alerts, clock),
         ...incidentRoutes(services.incidents, clock),

@@ -15,6 +15,8 @@ export const ERROR_CATALOGUE = {
   InvalidUrl: { status: 400, expose: true },
   MaximumBatchSizeExceeded: { status: 400, expose: true },
   MissingRequiredParameter: { status: 400, expose: true },
+  /** A machine action of a kind still open on the device (reference §2.2). */
+  ActiveRequestAlreadyExists: { status: 400, expose: true },
   Unauthorized: { status: 401, expose: true },
   Forbidden: { status: 403, expose: true },
   /** A feature this server does not offer (MDE: a feature turned off for the tenant). */

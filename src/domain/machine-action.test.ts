@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionTitle, isFinal, isForward } from './machine-action.ts';
+import { isFinal, isForward } from './machine-action.ts';
 
 describe('machine action lifecycle', () => {
   it('moves only forward: Pending → InProgress → final, never out of a final status', () => {
@@ -16,10 +16,5 @@ describe('machine action lifecycle', () => {
   it('knows the final statuses', () => {
     expect(['Pending', 'InProgress'].map((s) => isFinal(s as 'Pending'))).toEqual([false, false]);
     expect(['Succeeded', 'Failed', 'TimeOut', 'Cancelled'].every((s) => isFinal(s as 'Succeeded'))).toBe(true);
-  });
-
-  it('titles an action by kind and scope', () => {
-    expect(actionTitle('Isolate', 'Selective')).toBe('Selective isolation');
-    expect(actionTitle('RunAntiVirusScan', 'Full')).toBe('Full antivirus scan');
   });
 });

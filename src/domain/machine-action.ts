@@ -129,20 +129,5 @@ export function isForward(from: MachineActionStatus, to: MachineActionStatus): b
   return !isFinal(from) && STATUS_RANK[to] > STATUS_RANK[from];
 }
 
-/** MDE's title of an action (the portal's wording of each kind). */
-export function actionTitle(type: MachineActionType, scope: string | null): string {
-  switch (type) {
-    case 'Isolate': return `${scope ?? 'Full'} isolation`;
-    case 'Unisolate': return 'Release from isolation';
-    case 'RestrictCodeExecution': return 'Restrict app execution';
-    case 'UnrestrictCodeExecution': return 'Remove app restriction';
-    case 'RunAntiVirusScan': return `${scope ?? 'Quick'} antivirus scan`;
-    case 'CollectInvestigationPackage': return 'Collect investigation package';
-    case 'StopAndQuarantineFile': return 'Stop and quarantine file';
-    case 'Offboard': return 'Offboard device';
-    case 'LiveResponse': return 'Live response';
-  }
-}
-
 /** The default time an action waits for its device before TimeOut: 72 h, live response's 3 days. */
 export const DEFAULT_ACTION_EXPIRY_HOURS = 72;

@@ -57,4 +57,13 @@ export const REQUIRE = {
   indicators: ['Ti.ReadWrite.All', 'Ti.ReadWrite'],
   /** The live response library (/api/libraryfiles). */
   library: ['Library.Manage'],
+  /** Machine actions (reference §2.2): each kind has its permission; any of them cancels an action. */
+  isolate: ['Machine.Isolate'],
+  restrictExecution: ['Machine.RestrictExecution'],
+  scan: ['Machine.Scan'],
+  collectForensics: ['Machine.CollectForensics'],
+  stopAndQuarantine: ['Machine.StopAndQuarantine'],
+  liveResponse: ['Machine.LiveResponse'],
+  offboard: ['Machine.Offboard'],
+  anyMachineAction: ['Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.CollectForensics', 'Machine.StopAndQuarantine', 'Machine.LiveResponse', 'Machine.Offboard'],
 } as const satisfies Record<string, PermissionRequirement>;

@@ -32,13 +32,13 @@ function mdeError(res: { statusCode: number; body: string; headers: Record<strin
 
 describe('routes MDE has that Palisade does not serve yet', () => {
   it('answer 403 DisabledFeature naming the route, whatever the case of the path', async () => {
-    for (const path of [`/api/machines/${machineId}/StopAndQuarantineFile`, `/api/machines/${machineId}/stopAndQuarantineFile`, `/API/V1.0/Machines/${machineId}/STOPANDQUARANTINEFILE`]) {
-      const res = await h.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${token}` }, payload: { Comment: 'x', Sha1: 'a'.repeat(40) } });
-      expect(mdeError(res, 403, 'DisabledFeature')).toBe(`POST ${path} (Stop and quarantine file) is not available in this version of Palisade`);
+    for (const path of [`/api/machines/${machineId}/startInvestigation`, `/api/machines/${machineId}/STARTINVESTIGATION`, `/API/V1.0/Machines/${machineId}/startinvestigation`]) {
+      const res = await h.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${token}` }, payload: { Comment: 'x' } });
+      expect(mdeError(res, 403, 'DisabledFeature')).toBe(`POST ${path} (Start automated investigation) is not available in this version of Palisade`);
     }
-    const scan = { method: 'POST' as const, url: `/api/machines/${machineId}/runAntiVirusScan`, payload: { Comment: 'x', ScanType: 'Quick' } };
-    expect(mdeError(await h.app.inject({ ...scan, headers: { authorization: `Bearer ${token}` } }), 403, 'DisabledFeature'))
-      .toMatch(/\(Run antivirus scan\) is not available/);
+    const software = { method: 'GET' as const, url: `/api/machines/${machineId}/software` };
+    expect(mdeError(await h.app.inject({ ...software, headers: { authorization: `Bearer ${token}` } }), 403, 'DisabledFeature'))
+      .toMatch(/\(Get installed software\) is not available/);
     expect(mdeError(await get('/api/v1.0/investigations?$top=1'), 403, 'DisabledFeature')).toBe('GET /api/v1.0/investigations (List investigations) is not available in this version of Palisade');
   });
 

@@ -14,6 +14,8 @@ import { systemCtx } from '../../src/domain/context.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { declaredRoutes, type ApiRoute, type AuthKind, type DeviceRoute, type Route, type Surface } from '../../src/api/route-table.ts';
 import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-rules/routes.ts';
+import { EXAMPLE_ACTION_ID } from '../../src/api/routes/machine-actions/routes.ts';
+import { EXAMPLE_SENSOR_ACTION_ID } from '../../src/api/routes/sensor/routes.ts';
 
 let h: Harness;
 let otherTenant: string;
@@ -48,6 +50,10 @@ beforeAll(async () => {
     rows: [{ table: 'DeviceProcessEvents', row: { Timestamp: eventTime, DeviceId: d.id, DeviceName: d.computerDnsName, ActionType: 'ProcessCreated', FileName: 'x.exe', ReportId: 1 } }],
   });
   exampleRecords['2026-12-01T10:00:00Z'] = eventTime;
+  // the action the machine-action routes' examples read and cancel, on a device of its own (the
+  // action routes' examples create one of each kind on the first device)
+  const acted = await h.addDevice({ computerDnsName: 'matrix-acted' });
+  exampleRecords[EXAMPLE_ACTION_ID] = (await h.palisade.actions.request(h.operator(), acted.id, 'Isolate', { Comment: 'matrix' })).id;
 });
 
 /** `text` (a body) with the long example values (ids, times) replaced by the records created for them. */
@@ -178,11 +184,13 @@ describe('permission matrix: sensor surface', () => {
     await h.app.services.devices.revokeCredential(h.operator(), revoked.deviceId);
     const header = (id: string, credential: string) => `Device ${id}:${credential}`;
     const routes = routesOf<DeviceRoute>('sensor').filter(({ route }) => route.auth === 'device');
-    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/events', '/heartbeat', '/indicators', '/library/:fileName']);
+    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/actions/:id/progress', '/events', '/heartbeat', '/indicators', '/library/:fileName', '/work']);
     // the library file the sensor route's example names
     await h.app.services.library.upload(h.operator(), (async function* () {
       yield { kind: 'file' as const, name: 'File', fileName: 'sensor-example.sh', content: Readable.from([Buffer.from('echo example')]) };
     })());
+    // the action the progress route's example reports on, addressed to the device presenting its credential
+    exampleRecords[EXAMPLE_SENSOR_ACTION_ID] = (await h.palisade.actions.request(h.operator(), own.deviceId, 'RunAntiVirusScan', { Comment: 'matrix', ScanType: 'Quick' })).id;
     const failures: string[] = [];
     let n = 0;
     for (const { prefix, route: r } of routes) {

@@ -180,10 +180,14 @@ export const WireActionSchema = Type.Object({
 /** An action the sensor is to carry out. */
 export type WireAction = Static<typeof WireActionSchema>;
 
-/** The query string of `GET /sensor/v1/work`: how long to hold (seconds) and the indicator version the sensor holds. */
+/**
+ * The query string of `GET /sensor/v1/work`, as text (query values arrive as strings): `wait`, the
+ * seconds to hold the request (0–55, default 25), and `indicatorVersion`, the indicator version
+ * the sensor holds (absent: it holds none).
+ */
 export const WorkQuerySchema = Type.Object({
-  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: ACTION_LIMITS.maxWaitSeconds })),
-  indicatorVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+  wait: Type.Optional(Type.String({ pattern: '^(?:[0-9]|[1-4][0-9]|5[0-5])$' })),
+  indicatorVersion: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
 }, { additionalProperties: false });
 export type WorkQuery = Static<typeof WorkQuerySchema>;
 

@@ -1,16 +1,20 @@
 /**
- * The sensor surface (protocol v1, DESIGN.md §6): enrollment, heartbeats, event batches and the
- * versioned indicator list.
+ * The sensor surface (protocol v1, DESIGN.md §6): enrollment, heartbeats, event batches, the
+ * versioned indicator list, and machine actions (the /work long-poll and progress reports).
  * Devices authenticate with `Authorization: Device <deviceId>:<credential>`; the tenant and device
  * identity of everything a sensor sends come from that credential, never from the payload. Enroll
  * and heartbeat bodies are validated against the protocol's schemas before anything is written.
  */
-import { EnrollBodySchema, HeartbeatSchema, type EnrollBody, type Heartbeat } from '../../../sensor/transport/protocol.ts';
+import {
+  ACTION_LIMITS, EnrollBodySchema, HeartbeatSchema, ProgressReportSchema, WorkQuerySchema, type EnrollBody, type Heartbeat, type ProgressReport,
+} from '../../../sensor/transport/protocol.ts';
+import type { MachineActionService } from '../../../services/machine-actions.ts';
 import type { IndicatorService } from '../../../services/indicators.ts';
 import type { LibraryService } from '../../../services/library.ts';
 import type { SensorGateway } from '../../../services/sensor-gateway.ts';
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { errors } from '../../../domain/errors.ts';
 import type { DeviceRoute, OpenRoute, RouteTable } from '../../route-table.ts';
 
@@ -21,8 +25,21 @@ const BATCH_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 /** Largest (compressed) event batch body. */
 export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** The sensor surface's table; the indicator list is served when `indicators` is given, library files when `library` is. */
-export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null, library: LibraryService | null = null): RouteTable<'sensor'> {
+/** The example action id of the progress route (the permission matrix creates an action under it). */
+export const EXAMPLE_SENSOR_ACTION_ID = '7c1d2b6e-0000-4000-8000-00000000a11e';
+
+/** A signal that aborts when the client goes away before the response was sent (a long-poll then ends). */
+function clientGone(reply: FastifyReply): { signal: AbortSignal; release: () => void } {
+  const ac = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  };
+  reply.raw.once('close', onClose);
+  return { signal: ac.signal, release: () => reply.raw.off('close', onClose) };
+}
+
+/** The sensor surface's table; the indicator list is served when `indicators` is given, library files when `library` is, the action routes when `actions` is. */
+export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null, library: LibraryService | null = null, actions: MachineActionService | null = null): RouteTable<'sensor'> {
   const routes: (DeviceRoute | OpenRoute)[] = [
     {
       method: 'POST', url: '/enroll', auth: 'enrollment-token', summary: 'Enroll a device with an onboarding package\'s token',
@@ -76,6 +93,29 @@ export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, 
         void reply.type('application/octet-stream').header('content-length', String(size)).header('x-sha256', file.sha256);
         return reply.send(Readable.from(content));
       },
+    });
+  }
+  if (actions) {
+    routes.push({
+      method: 'GET', url: '/work', auth: 'device',
+      summary: 'Long-poll for work: the actions not yet acknowledged and the indicator version, at once when there is something, else within `wait` seconds (0–55, default 25)',
+      schema: { querystring: WorkQuerySchema },
+      example: { query: { wait: '0' } },
+      handler: async (req, reply, device) => {
+        const q = req.query as { wait?: string; indicatorVersion?: string };
+        const gone = clientGone(reply);
+        try {
+          return await actions.work(device, q.wait === undefined ? ACTION_LIMITS.defaultWaitSeconds : Number(q.wait), q.indicatorVersion === undefined ? 0 : Number(q.indicatorVersion), gone.signal);
+        } finally {
+          gone.release();
+        }
+      },
+    }, {
+      method: 'POST', url: '/actions/:id/progress', auth: 'device',
+      summary: "Report progress on one of this device's actions; answers the action's status (Cancelled or TimeOut: stop working on it)",
+      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: ProgressReportSchema },
+      example: { params: { id: EXAMPLE_SENSOR_ACTION_ID }, body: { status: 'InProgress' } },
+      handler: async (req, _reply, device) => actions.progress(device, (req.params as { id: string }).id, req.body as ProgressReport),
     });
   }
   return { surface: 'sensor', prefixes: ['/sensor/v1'], routes, documented: false };
