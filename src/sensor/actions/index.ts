@@ -1,9 +1,17 @@
 /**
  * The sensor's action handlers, one per machine action type, built with the sensor's options; the
- * dispatcher looks a delivered action's handler up by its type.
+ * dispatcher looks a delivered action's handler up by its type. Indicator enforcement (not an
+ * action: it follows the indicator list) and putting isolation back after a reboot are exported for
+ * the runtime too.
  */
+import { resolve } from 'node:path';
+import { avScanHandler, type AvScanOptions } from './av-scan.ts';
+import { codeExecutionHandlers } from './code-execution.ts';
 import type { ActionHandler, FileHasher, MachineActionType } from './handler.ts';
+import { investigationPackageHandler, type InvestigationPackageOptions } from './investigation-package.ts';
 import { isolateHandler, unisolateHandler, type IsolationOptions } from './isolation.ts';
+import { liveResponseHandler, type LiveResponseOptions } from './live-response.ts';
+import { offboardHandler } from './offboard.ts';
 import { stopAndQuarantineHandler } from './stop-and-quarantine.ts';
 
 export { IndicatorEnforcer } from './indicator-enforcement.ts';
@@ -11,19 +19,35 @@ export { reapplyIsolation } from './isolation.ts';
 
 /** Options of the action handlers (each has a default fit for a real host). */
 export interface ActionHandlersOptions {
-  /** The sensor's state directory. */
-  stateDir: string;
   /** The runtime's file hasher (shared with the process collector, so images are hashed once). */
   hasher: FileHasher;
   isolation?: IsolationOptions;
+  /** The execution guard helper. Default: build/native/execguard under the package root (built by `npm ci`). */
+  execguard?: string;
+  /** The file systems RestrictCodeExecution guards. Default: every local one. */
+  restrictPaths?: string[];
+  liveResponse?: LiveResponseOptions;
+  investigationPackage?: InvestigationPackageOptions;
+  avScan?: Omit<AvScanOptions, 'hasher'>;
 }
+
+/** Where `npm ci` builds the execution guard (tools/build-native.mjs); this file is src/sensor/actions/index.ts. */
+const EXECGUARD = resolve(import.meta.dirname, '../../../build/native/execguard');
 
 /** Every action handler, by the action type it carries out. */
 export function createActionHandlers(opts: ActionHandlersOptions): Map<MachineActionType, ActionHandler> {
+  const unisolate = unisolateHandler(opts.isolation);
+  const [restrict, unrestrict] = codeExecutionHandlers({ execguard: opts.execguard ?? EXECGUARD, paths: opts.restrictPaths, hasher: opts.hasher });
   const handlers: ActionHandler[] = [
     isolateHandler(opts.isolation),
-    unisolateHandler(opts.isolation),
+    unisolate,
+    restrict,
+    unrestrict,
     stopAndQuarantineHandler(opts.hasher),
+    avScanHandler({ ...opts.avScan, hasher: opts.hasher }),
+    investigationPackageHandler(opts.investigationPackage),
+    liveResponseHandler(opts.liveResponse),
+    offboardHandler([unisolate, unrestrict]),
   ];
   return new Map(handlers.map((h) => [h.type, h]));
 }

@@ -2,9 +2,8 @@
  * An ActionContext for running the sensor's action handlers without a server: progress reports,
  * uploads and emitted events are recorded; library files come from a local folder.
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ActionContext, ProgressReport, SensorIndicator } from '../../../src/sensor/actions/handler.ts';
@@ -49,6 +48,7 @@ export function recordingContext(opts: RecordingOptions): { ctx: ActionContext; 
     },
     async fetchLibraryFile(name) {
       if (!opts.libraryDir) throw new Error(`no library file ${name}`);
+      await mkdir(opts.stateDir, { recursive: true });
       const to = join(opts.stateDir, `lib-${name}`);
       await copyFile(join(opts.libraryDir, name), to);
       return to;

@@ -9,7 +9,7 @@ import type { WireAction } from '../../../src/sensor/actions/handler.ts';
 import { recordingContext } from './action-context.ts';
 
 const spec = JSON.parse(process.argv[2]!) as { action: WireAction; stateDir: string; serverAddress: { host: string; port: number } };
-const handler = createActionHandlers({ stateDir: spec.stateDir, hasher: testHasher }).get(spec.action.type);
+const handler = createActionHandlers({ hasher: testHasher }).get(spec.action.type);
 if (!handler) throw new Error(`no handler for ${spec.action.type}`);
 const { ctx } = recordingContext({ stateDir: spec.stateDir, uploadDir: spec.stateDir, serverAddress: spec.serverAddress });
 const result = await handler.run(spec.action, ctx);
