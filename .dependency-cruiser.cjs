@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
+      name: 'sensor-imports-no-server',
+      comment: 'The sensor (src/sensor/) runs on endpoints: it imports the domain types and its own modules, never the server (use cases, stores, HTTP layer, ingest, detection).',
+      severity: 'error',
+      from: { path: '^src/sensor/' },
+      to: { path: '^src/(?!sensor/|domain/)' },
+    },
+    {
       name: 'product-imports-no-tooling',
       comment: 'The product (src/) imports no developer tool, test or benchmark.',
       severity: 'error',

@@ -3,12 +3,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseRoles, ROLES } from '../compose.ts';
 import { registerAdmin } from './admin.ts';
 import { registerHunt } from './hunt.ts';
+import { registerSensor } from './sensor.ts';
 import { registerSimulate } from './simulate.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('palisade')
   .description('Palisade: self-hosted endpoint security management with a Microsoft Defender for Endpoint compatible API')
-  .version('0.1.0');
+  .version('0.1.0')
+  .enablePositionalOptions(); // so `palisade sensor install --onboarding …` gives the option to install, not to sensor
 
 const int = (v: string) => {
   const n = Number(v);
@@ -59,6 +61,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
 registerAdmin(program);
 registerHunt(program);
 registerSimulate(program, int);
+registerSensor(program, int);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);

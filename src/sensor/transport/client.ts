@@ -1,14 +1,21 @@
 /**
  * The sensor protocol v1 client (DESIGN.md §6): enrollment, heartbeats and event batches over
- * HTTPS with the tenant's CA, on one keep-alive connection pool. Used by the fleet simulator and the
+ * HTTPS with the tenant's CA, on one keep-alive connection pool; the work long-poll, action progress,
+ * result uploads, library downloads and the indicator list. Used by the fleet simulator and the
  * reference sensor.
  */
+import { createReadStream, createWriteStream } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { OnboardingPackage } from './onboarding-package.ts';
-import type { DeviceCredentials, EnrollInfo, EnrollResult, EventsResult, Heartbeat, HeartbeatResult, WireEvent } from './protocol.ts';
+import type {
+  DeviceCredentials, EnrollInfo, EnrollResult, EventsResult, Heartbeat, HeartbeatResult, IndicatorListResult, ProgressReport, ProgressResult,
+  WireEvent, WorkResult,
+} from './protocol.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -166,6 +173,60 @@ export class SensorClient {
     return this.json<EventsResult>(res, [200]);
   }
 
+  /**
+   * Long-polls for work: GET /sensor/v1/work?wait=S&indicatorVersion=V. The server answers at once
+   * when the device has unacknowledged actions or a newer indicator list, else within `waitSeconds`.
+   * Not retried (the caller polls again); `signal` abandons the request.
+   */
+  async work(waitSeconds: number, indicatorVersion: number, signal?: AbortSignal): Promise<WorkResult> {
+    const path = `sensor/v1/work?wait=${waitSeconds}&indicatorVersion=${indicatorVersion}`;
+    const res = await this.request('GET', path, { Authorization: this.authorization() }, Buffer.alloc(0), { timeoutMs: waitSeconds * 1000 + this.timeoutMs, signal });
+    return this.json<WorkResult>(res, [200]);
+  }
+
+  /** Reports an action's progress: POST /sensor/v1/actions/{id}/progress → the action's status after it. Retried. */
+  async reportProgress(actionId: string, report: ProgressReport): Promise<ProgressResult> {
+    const body = Buffer.from(JSON.stringify(report));
+    const path = `sensor/v1/actions/${encodeURIComponent(actionId)}/progress`;
+    const res = await this.withRetry(() => this.request('POST', path, { 'Content-Type': 'application/json', Authorization: this.authorization() }, body));
+    return this.json<ProgressResult>(res, [200]);
+  }
+
+  /**
+   * Uploads an action's result: PUT /sensor/v1/actions/{id}/results/{index} as a raw stream (204).
+   * A file (`{ path }`) is re-read on a retry; a stream is sent once.
+   */
+  async uploadResult(actionId: string, index: number, body: Readable | { path: string }): Promise<void> {
+    const path = `sensor/v1/actions/${encodeURIComponent(actionId)}/results/${index}`;
+    const headers = { 'Content-Type': 'application/octet-stream', Authorization: this.authorization() };
+    const send = () => this.request('PUT', path, headers, 'path' in body ? createReadStream(body.path) : body, { timeoutMs: Math.max(this.timeoutMs, 600_000) });
+    const res = 'path' in body ? await this.withRetry(send) : await send();
+    if (res.status !== 204 && res.status !== 200) this.json(res, [204]);
+  }
+
+  /** Downloads a live response library file (GET /sensor/v1/library/{fileName}) into `destination`. */
+  async fetchLibraryFile(fileName: string, destination: string): Promise<void> {
+    const url = new URL(`sensor/v1/library/${encodeURIComponent(fileName)}`, this.base);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = this.transport.request(url, { method: 'GET', agent: this.agent, headers: { Authorization: this.authorization(), 'User-Agent': this.userAgent }, timeout: this.timeoutMs }, resolve);
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', (e) => reject(networkError(e, url)));
+      req.end();
+    });
+    if (res.statusCode !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      this.json({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }, [200]);
+    }
+    await pipeline(res, createWriteStream(destination, { mode: 0o600 }));
+  }
+
+  /** The indicator list: GET /sensor/v1/indicators?since=V (the changes since V; the whole list when V is 0). Retried. */
+  async indicators(since: number): Promise<IndicatorListResult> {
+    const res = await this.withRetry(() => this.request('GET', `sensor/v1/indicators?since=${since}`, { Authorization: this.authorization() }, Buffer.alloc(0)));
+    return this.json<IndicatorListResult>(res, [200]);
+  }
+
   /** Closes kept-alive sockets. The client must not be used afterwards. */
   close(): void {
     this.agent.destroy();
@@ -201,16 +262,19 @@ export class SensorClient {
     }
   }
 
-  private request(method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<RawResponse> {
+  private request(method: string, path: string, headers: Record<string, string>, body: Buffer | Readable, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RawResponse> {
     const url = new URL(path, this.base);
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
+      const length: Record<string, string> = Buffer.isBuffer(body) ? { 'Content-Length': String(body.length) } : {};
       const req = this.transport.request(
         url,
         {
           method,
           agent: this.agent,
-          headers: { ...headers, Accept: 'application/json', 'User-Agent': this.userAgent, 'Content-Length': String(body.length) },
-          timeout: this.timeoutMs,
+          headers: { ...headers, Accept: 'application/json', 'User-Agent': this.userAgent, ...length },
+          timeout: timeoutMs,
+          signal: opts.signal,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -219,9 +283,10 @@ export class SensorClient {
           res.on('error', (e) => reject(networkError(e, url)));
         },
       );
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (e) => reject(networkError(e, url)));
-      req.end(body);
+      if (Buffer.isBuffer(body)) req.end(body);
+      else pipeline(body, req).catch((e: unknown) => req.destroy(e as Error));
     });
   }
 

@@ -234,3 +234,26 @@ export type ProgressReport = Static<typeof ProgressReportSchema>;
 export interface ProgressResult {
   status: MachineActionStatus;
 }
+
+/** One indicator in the list `GET /sensor/v1/indicators` answers (the compact form the sensor enforces). */
+export interface WireIndicator {
+  id: string;
+  /** FileSha1 | FileSha256 | FileMd5 | CertificateThumbprint | IpAddress | DomainName | Url */
+  type: string;
+  value: string;
+  /** Allowed | Audit | Warn | Block | BlockAndRemediate | Alert | AlertAndBlock */
+  action: string;
+  /** ISO 8601 UTC, or null for never. */
+  expires: string | null;
+}
+
+/**
+ * The answer to `GET /sensor/v1/indicators?since=V` (200): the whole list (`full`: replace what is
+ * held) or the changes since version V (`indicators` added or changed, `removed` ids to forget).
+ */
+export interface IndicatorListResult {
+  version: number;
+  full: boolean;
+  indicators: WireIndicator[];
+  removed: string[];
+}
