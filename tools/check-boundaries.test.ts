@@ -46,13 +46,23 @@ describe('import boundaries (npm run lint)', () => {
   it('fails on a cycle between folders even when no module is in a cycle', async () => {
     const found = await checkBoundaries(tree({
       ...CLEAN,
-      'src/ingest/step.ts': "import { F } from '../sensor/feed.ts';\nexport const I = F;\n",
-      'src/sensor/fleet.ts': "import { I } from '../ingest/step.ts';\nexport const L = I;\n",
-      'src/sensor/feed.ts': 'export const F = 2;\n',
+      'src/ingest/step.ts': "import { F } from '../detect/feed.ts';\nexport const I = F;\n",
+      'src/detect/fleet.ts': "import { I } from '../ingest/step.ts';\nexport const L = I;\n",
+      'src/detect/feed.ts': 'export const F = 2;\n',
     }));
     expect(found).toEqual([
-      'no-folder-cycle: folders ingest, sensor import each other: ingest → sensor (src/ingest/step.ts imports src/sensor/feed.ts); sensor → ingest (src/sensor/fleet.ts imports src/ingest/step.ts)',
+      'no-folder-cycle: folders detect, ingest import each other: detect → ingest (src/detect/fleet.ts imports src/ingest/step.ts); ingest → detect (src/ingest/step.ts imports src/detect/feed.ts)',
     ]);
+  });
+
+  it('fails when the sensor imports server code', async () => {
+    const found = await checkBoundaries(tree({
+      ...CLEAN,
+      'src/sensor/agent.ts': "import { G } from '../services/gateway.ts';\nimport { T } from '../domain/types.ts';\nexport const A = [G, T];\n",
+      'src/services/gateway.ts': 'export const G = 1;\n',
+      'src/domain/types.ts': 'export const T = 1;\n',
+    }));
+    expect(found).toEqual(['sensor-imports-no-server: src/sensor/agent.ts → src/services/gateway.ts']);
   });
 
   it('fails on a runtime cycle between modules, but not on one made of type-only imports', async () => {

@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { jsonLog } from '../sensor/agent/log.ts';
 import { nativeHelper } from '../sensor/agent/native-helpers.ts';
 import { SensorRuntime } from '../sensor/agent/runtime.ts';
+import { createActionHandlers } from '../sensor/actions/index.ts';
 import type { Collector } from '../sensor/collectors/collector.ts';
+import { ImageHasher } from '../sensor/collectors/image-hash.ts';
 import { ProcessCollector } from '../sensor/collectors/process.ts';
 import { readOnboardingPackage } from '../sensor/transport/onboarding-package.ts';
 
@@ -25,20 +27,22 @@ export interface SensorCliOptions {
 const DEFAULT_STATE = '/var/lib/palisade-sensor';
 
 /** The collectors the options ask for. */
-function collectorsOf(o: SensorCliOptions): Collector[] {
+function collectorsOf(o: SensorCliOptions, hasher: ImageHasher): Collector[] {
   const out: Collector[] = [];
-  if (o.process) out.push(new ProcessCollector({ helperPath: nativeHelper('procmon') }));
+  if (o.process) out.push(new ProcessCollector({ helperPath: nativeHelper('procmon'), hasher }));
   return out;
 }
 
 /** Runs the sensor until SIGTERM/SIGINT, or until it stops by itself (offboarded, revoked). */
 export async function runSensor(o: SensorCliOptions): Promise<void> {
   const log = jsonLog(o.logLevel);
+  const hasher = new ImageHasher();
   const sensor = new SensorRuntime({
     stateDir: o.state,
     onboarding: o.onboarding ? await readOnboardingPackage(o.onboarding) : undefined,
-    collectors: collectorsOf(o),
-    handlers: [],
+    collectors: collectorsOf(o, hasher),
+    handlers: [...createActionHandlers({ stateDir: resolve(o.state), hasher }).values()],
+    hasher,
     log,
     spoolMib: o.spoolMib,
   });

@@ -2,11 +2,16 @@
  * The sensor runtime (`palisade sensor`): enrolls once with an onboarding package (the credential is
  * kept in the state directory), heartbeats with the host's inventory, runs the collectors into the
  * disk spool and sends the spool's batches, holds the work long-poll open and hands its actions to
- * the dispatcher, and keeps the indicator list in step. Network trouble never stops it: every loop
+ * the dispatcher, keeps the indicator list in step and enforces its file-hash indicators on every
+ * process start (and on the running processes after each sync), and puts back an isolation that
+ * was in force before a restart. Network trouble never stops it: every loop
  * retries with backoff; a revoked credential (401) stops it.
  */
 import type { ActionHandler } from '../actions/handler.ts';
+import { IndicatorEnforcer, reapplyIsolation } from '../actions/index.ts';
 import type { Collector } from '../collectors/collector.ts';
+import { ImageHasher } from '../collectors/image-hash.ts';
+import { ProcessCollector } from '../collectors/process.ts';
 import { SensorClient, SensorClientError } from '../transport/client.ts';
 import type { OnboardingPackage } from '../transport/onboarding-package.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -24,6 +29,8 @@ export interface SensorOptions {
   onboarding?: OnboardingPackage;
   collectors: Collector[];
   handlers: ActionHandler[];
+  /** The image hasher the collectors and handlers share (so each file version is hashed once). */
+  hasher?: ImageHasher;
   log: SensorLog;
   /** Most MiB the event spool may take on disk. Default 256. */
   spoolMib?: number;
@@ -61,6 +68,7 @@ export class SensorRuntime {
   private spool!: DiskSpool;
   private indicators!: IndicatorStore;
   private dispatcher!: Dispatcher;
+  private enforcer!: IndicatorEnforcer;
   private readonly controller = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private running: Collector[] = [];
@@ -111,6 +119,18 @@ export class SensorRuntime {
       },
     });
     this.indicators = new IndicatorStore(this.state);
+    this.enforcer = new IndicatorEnforcer({
+      hasher: this.opts.hasher ?? new ImageHasher(),
+      indicators: () => this.indicators.list(),
+      emit: (t, r) => this.emit(t, r),
+      stateDir: this.state.root,
+      log,
+    });
+    try {
+      if (await reapplyIsolation(this.state.root)) log.warn('this device is isolated: the isolation in force before the restart is applied again');
+    } catch (e) {
+      log.error('the isolation in force before the restart could not be applied again', { error: (e as Error).message });
+    }
     const server = new URL(this.credential.serverUrl);
     this.dispatcher = new Dispatcher({
       client: this.client,
@@ -123,6 +143,9 @@ export class SensorRuntime {
       onOffboard: () => void this.offboard(),
     });
     for (const c of this.opts.collectors) {
+      if (c instanceof ProcessCollector) {
+        c.observe((p) => void this.enforcer.onProcessStart(p).catch((e: unknown) => log.warn('indicator enforcement failed', { pid: p.pid, error: (e as Error).message })));
+      }
       try {
         await c.start((t, r) => this.emit(t, r), log);
         this.running.push(c);
@@ -275,6 +298,8 @@ export class SensorRuntime {
   private async syncIndicators(): Promise<void> {
     try {
       this.indicators.apply(await this.client.indicators(this.indicators.version));
+      // processes that started before their indicator arrived
+      void this.enforcer.sweep().catch((e: unknown) => this.opts.log.warn('the indicator sweep of running processes failed', { error: (e as Error).message }));
     } catch (e) {
       if (this.revoked(e)) return;
       this.opts.log.warn('the indicator list could not be fetched', { error: (e as Error).message });
