@@ -41,7 +41,7 @@ export async function runSensor(o: SensorCliOptions): Promise<void> {
     stateDir: o.state,
     onboarding: o.onboarding ? await readOnboardingPackage(o.onboarding) : undefined,
     collectors: collectorsOf(o, hasher),
-    handlers: [...createActionHandlers({ stateDir: resolve(o.state), hasher }).values()],
+    handlers: [...createActionHandlers({ hasher }).values()],
     hasher,
     log,
     spoolMib: o.spoolMib,
