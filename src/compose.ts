@@ -47,6 +47,7 @@ import type { IndicatorSnapshot } from './detect/indicator-snapshot.ts';
 import { createIndicatorSnapshots } from './detect/indicator-snapshots.ts';
 import { checkRuleQuery } from './detect/rule-query.ts';
 import { DetectionRuleRunner, type RuleRunnerOptions } from './detect/rule-runner.ts';
+import { createRuleResponder } from './detect/rule-responses.ts';
 import { DetectionRuleService } from './services/detection-rules.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
@@ -258,7 +259,7 @@ export interface ComposeOptions {
    * `<data>/files`); a temporary directory removed at close when absent (tests, tools).
    */
   files?: string;
-  /** Machine actions: how long one waits for its device before TimeOut (default 72 h), and how often the scheduler's sweeper looks (default 30 s). */
+  /** Machine actions: how long one waits for its device before TimeOut (default 72 h), and how often the scheduler's sweeper looks (default 30 s, or a quarter of a shorter expiry). */
   actions?: { expiryHours?: number; sweepMs?: number };
 }
 
@@ -393,12 +394,13 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const detection = roles.has('scheduler') && events.hunting
     ? new DetectionRuleRunner({
       state, hunting: events.hunting, alerts, feed: events.feed, clock, log: o.log, options: o.detection,
+      responder: createRuleResponder({ actions, indicators, log: o.log }),
       owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     })
     : null;
   if (detection) rules.onChange((tenantId) => detection.invalidate(tenantId));
   const stopSweeper = roles.has('scheduler')
-    ? actions.startSweeper(o.actions?.sweepMs ?? 30_000, (err) => o.log?.error({ err }, 'timing out expired machine actions failed'))
+    ? actions.startSweeper(o.actions?.sweepMs ?? Math.max(1_000, Math.min(30_000, actions.expiryMs / 4)), (err) => o.log?.error({ err }, 'timing out expired machine actions failed'))
     : null;
   try {
     await detection?.start();

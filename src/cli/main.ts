@@ -18,6 +18,12 @@ const int = (v: string) => {
   return n;
 };
 
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+
 const roleList = (v: string) => {
   try {
     return parseRoles(v);
@@ -44,6 +50,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--allow-external-data', 'let hunting queries fetch http(s) URLs with externaldata (the server then reaches whatever its network reaches)')
   .option('--syslog <url>', 'forward new and updated alerts as CEF over syslog (RFC 5424): udp://host:514, tcp://host:601 or tls://host:6514 (octet-counted on tcp and tls)')
   .option('--syslog-ca <file>', 'PEM CA certificates a tls:// syslog server must chain to (default: the system\'s)')
+  .option('--action-expiry-hours <hours>', 'how long a machine action waits for its device before it times out (TimeOut); fractions allowed', positive, 72)
   .option('--geoip-db <file>', 'a GeoIP database in the MaxMind DB format (e.g. GeoLite2-City.mmdb) for geo_info_from_ip_address')
   .action(async (o) => {
     const s = await serve({ ...o, throttle: o.throttle !== false });

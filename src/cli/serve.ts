@@ -40,6 +40,8 @@ export interface ServeOptions {
   syslog?: string;
   /** PEM CA file a tls:// syslog server's certificate must chain to (default: the system's CAs). */
   syslogCa?: string;
+  /** How long a machine action waits for its device before it times out (default 72 h). */
+  actionExpiryHours?: number;
 }
 
 /** Starts the server; resolves with a stop function once it listens. */
@@ -57,6 +59,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
       hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb,
     },
     files: paths.files,
+    actions: { expiryHours: o.actionExpiryHours },
     log,
     syslog: o.syslog ? parseSyslogTarget(o.syslog, o.syslogCa ? readFileSync(o.syslogCa, 'utf8') : undefined) : undefined,
     http: { https: { cert: tls.cert, key: tls.key }, throttle: o.throttle, processMetrics: true },

@@ -23,6 +23,7 @@ import { PalisadeError } from '../domain/errors.ts';
 import { REQUIRE } from '../domain/permissions.ts';
 import type { CommittedBatch, Queue, QueueConsumer, StateStore } from '../domain/ports.ts';
 import type { HuntingService, RunScope } from '../services/hunting.ts';
+import type { RuleResponder } from './rule-responses.ts';
 
 const DAY_MS = 86_400_000;
 /** MDE's look-back limit: no window reaches further back. */
@@ -60,6 +61,8 @@ export interface RuleRunnerDeps {
   feed: Queue | null;
   /** Names this process in the rules' leases (unique per process). */
   owner: string;
+  /** Carries out the rules' automatic actions for each new alert (rule-responses.ts); none: they are only described on the alert. */
+  responder?: RuleResponder;
   clock?: () => Date;
   log?: Logger;
   options?: Partial<RuleRunnerOptions>;
@@ -293,7 +296,12 @@ export class DetectionRuleRunner {
           const device = await this.deps.state.devices.get(rule.tenantId, String(row.DeviceId).toLowerCase(), 'all');
           if (!device || !scopeNames.includes(device.rbacGroupName ?? '')) continue;
         }
-        if ((await this.deps.alerts.raise(alertCtx, alertDraftOf(rule, row, key))).created) raised++;
+        const r = await this.deps.alerts.raise(alertCtx, alertDraftOf(rule, row, key));
+        if (r.created) {
+          raised++;
+          // once per event: a repeat of the alert (its dedupe key) repeats no action
+          if (rule.detectionAction.responseActions.length) await this.deps.responder?.respond(rule, row, r.alert.id);
+        }
       } catch (e) {
         failed++;
         this.deps.log?.warn({ err: e, tenantId: rule.tenantId, ruleId: rule.id }, 'detection rule could not raise an alert');

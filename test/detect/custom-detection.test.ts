@@ -4,7 +4,8 @@
  * raises one alert per event (detectionSource CustomDetection), grouped into one incident per
  * device; further runs, a restart of the whole program on the same data directory, and a
  * near-real-time rule over the same events raise none twice. Two programs sharing the state store
- * never run one rule at once. A failing query leaves the rule enabled with its error on it.
+ * never run one rule at once. A failing query leaves the rule enabled with its error on it. The
+ * rule's automatic action (isolate) becomes one machine action per device.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,10 @@ describe('a custom detection rule over encoded PowerShell', () => {
     const a = alerts[0];
     expect(a).toMatchObject({ title: 'Encoded PowerShell', severity: 'High', category: 'Execution', detectorId: rule.id, mitreTechniques: ['T1059.001', 'T1027'] });
     expect(a.description).toMatch(/isolateDevice \(deviceId\)/);
+    // the rule's automatic action ran: one Full isolation per device, requested by the rule
+    const actions = (await p.state.actions.list(tenantId, { top: 100, skip: 0, count: false, orderBy: [] }, 'all')).items;
+    expect(actions.map((x) => x.machineId).sort()).toEqual([...expected.keys()].sort());
+    for (const x of actions) expect(x).toMatchObject({ type: 'Isolate', scope: 'Full', status: 'Pending', requestor: rule.id, requestSource: 'CustomDetection' });
     expect(a.evidence.find((e) => e.entityType === 'Process')?.processCommandLine).toMatch(ENCODED);
     const after = await p.state.detectionRules.get(tenantId, rule.id);
     expect(after).toMatchObject({ isEnabled: true, lastRunStatus: 'completed', lastRunErrorCode: null, leaseOwner: null });
