@@ -29,6 +29,13 @@ describe('IndicatorMatcher', () => {
     expect(ids('DeviceRegistryEvents', PROC, { SHA1: 'a'.repeat(40) })).toEqual([]);
   });
 
+  it('matches the file of an antivirus detection in DeviceEvents, and no other DeviceEvents row', () => {
+    const cols = new Set([...PROC, 'ActionType']);
+    expect(ids('DeviceEvents', cols, { ActionType: 'AntivirusDetection', SHA1: 'A'.repeat(40) })).toEqual(['1:subject:Medium']);
+    expect(ids('DeviceEvents', cols, { ActionType: 'AntivirusScanCompleted', SHA1: 'a'.repeat(40) })).toEqual([]);
+    expect(ids('DeviceEvents', cols, { ActionType: 'AntivirusDetection', InitiatingProcessSHA1: 'a'.repeat(40) })).toEqual([]);
+  });
+
   it('lets an Allowed indicator suppress the others on the same entity, and Warn without alert raise nothing', () => {
     expect(ids('DeviceFileEvents', PROC, { SHA1: 'a'.repeat(40), MD5: 'c'.repeat(32) })).toEqual([]);
     expect(ids('DeviceFileEvents', PROC, { SHA1: 'a'.repeat(40), InitiatingProcessMD5: 'c'.repeat(32) })).toEqual(['1:subject:Medium']);

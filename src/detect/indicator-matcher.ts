@@ -6,7 +6,8 @@
  * then compared as prefixes of the event's URL at a path boundary.
  *
  * What is matched: the file, process or image of process, file and image-load events (SHA1, SHA256,
- * MD5) and their initiating process (InitiatingProcess*); RemoteIP and RemoteUrl of network events;
+ * MD5) and their initiating process (InitiatingProcess*); the file of a DeviceEvents
+ * `AntivirusDetection` row (a sensor's scan or enforcement finding); RemoteIP and RemoteUrl of network events;
  * the signer's certificate hash (SignerHash) of DeviceFileCertificateInfo. An Allowed indicator that
  * matches an entity suppresses every other indicator hit on that entity in the same row.
  */
@@ -36,6 +37,8 @@ interface TablePlan {
   hashes: { column: string; kind: 'sha1' | 'sha256' | 'md5' | 'cert'; entity: MatchedEntity }[];
   remoteIp: boolean;
   remoteUrl: boolean;
+  /** Only rows of this ActionType are matched (null: every row). */
+  actionType: string | null;
 }
 
 const FILE_TABLES = new Set(['DeviceProcessEvents', 'DeviceFileEvents', 'DeviceImageLoadEvents']);
@@ -52,10 +55,17 @@ function planOf(table: string, columns: ReadonlySet<string>): TablePlan | null {
       if (columns.has(`InitiatingProcess${column}`)) hashes.push({ column: `InitiatingProcess${column}`, kind, entity: 'initiatingProcess' });
     }
   }
+  // an antivirus detection names the file it found; other DeviceEvents rows' hashes are no finding
+  const antivirus = table === 'DeviceEvents' && columns.has('ActionType');
+  if (antivirus) {
+    for (const [column, kind] of [['SHA1', 'sha1'], ['SHA256', 'sha256'], ['MD5', 'md5']] as const) {
+      if (columns.has(column)) hashes.push({ column, kind, entity: 'subject' });
+    }
+  }
   if (table === 'DeviceFileCertificateInfo' && columns.has('SignerHash')) hashes.push({ column: 'SignerHash', kind: 'cert', entity: 'certificate' });
   const isNetwork = table === 'DeviceNetworkEvents';
   const plan: TablePlan | null = hashes.length || isNetwork
-    ? { hashes, remoteIp: isNetwork && columns.has('RemoteIP'), remoteUrl: isNetwork && columns.has('RemoteUrl') }
+    ? { hashes, remoteIp: isNetwork && columns.has('RemoteIP'), remoteUrl: isNetwork && columns.has('RemoteUrl'), actionType: antivirus ? 'AntivirusDetection' : null }
     : null;
   plans.set(table, plan);
   return plan;
@@ -153,7 +163,7 @@ export class IndicatorMatcher {
   match(table: string, columns: ReadonlySet<string>, row: EventRow, rbacGroupId: number, nowMs: number): readonly IndicatorHit[] {
     if (this.size === 0) return NO_HITS;
     const plan = planOf(table, columns);
-    if (!plan) return NO_HITS;
+    if (!plan || (plan.actionType !== null && row.ActionType !== plan.actionType)) return NO_HITS;
     const found: Candidate[] = [];
     for (const h of plan.hashes) {
       const map = this.hashes[h.kind];
