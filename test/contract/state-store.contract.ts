@@ -828,6 +828,9 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         await shared.alerts.addEntities(t, 'da3_3', ['sha1:aa'], ago(HOUR));
         expect(await shared.alerts.openIncidentSharing(t, ['sha1:aa'], ago(3 * HOUR))).toBe(2);
         expect(await shared.alerts.openIncidentSharing(t, ['machine:m1'], ago(3 * HOUR))).toBe(1);
+        // several entities: the incident of the newest alert sharing any of them
+        expect(await shared.alerts.openIncidentSharing(t, ['machine:m1', 'sha1:aa', 'user:nobody'], ago(3 * HOUR))).toBe(2);
+        expect(await shared.alerts.openIncidentSharing(t, ['user:nobody', 'machine:m1'], ago(3 * HOUR))).toBe(1);
         expect(await shared.alerts.openIncidentSharing(t, ['machine:m1'], ago(HOUR))).toBeNull();
         expect(await shared.alerts.openIncidentSharing(other, ['sha1:aa'], ago(3 * HOUR))).toBeNull();
         await shared.incidents.update(t, 2, { status: 'Resolved' }, 'all');

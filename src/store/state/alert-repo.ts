@@ -101,18 +101,27 @@ export function kyselyAlertRepo(db: Kysely<StateDb>, dialect: StateDialect): Ale
     },
 
     async openIncidentSharing(tenantId, entities, since) {
-      if (!entities.length) return null;
-      const row = await db.selectFrom('alert_entities as e')
-        .innerJoin('alerts as a', (j) => j.onRef('a.tenant_id', '=', 'e.tenant_id').onRef('a.id', '=', 'e.alert_id'))
-        .innerJoin('incidents as i', (j) => j.onRef('i.tenant_id', '=', 'a.tenant_id').onRef('i.incident_id', '=', 'a.incident_id'))
-        .select('i.incident_id')
-        .where('e.tenant_id', '=', tenantId)
-        .where('e.entity', 'in', [...new Set(entities)].slice(0, 200))
-        .where('e.alert_time', '>=', canonicalInstant(since))
-        .where('i.status', '!=', 'Resolved')
-        .orderBy('e.alert_time', 'desc').orderBy('i.incident_id', 'desc')
-        .limit(1).executeTakeFirst();
-      return row ? Number(row.incident_id) : null;
+      // One look per entity, newest first, stopping at the first alert of an open incident: each walks
+      // the (tenant, entity, alert_time) index backwards, so the cost does not grow with the number of
+      // alerts sharing the entity (a single IN over all of them sorted every match in the window).
+      let best: { time: string; incident: number } | null = null;
+      for (const entity of [...new Set(entities)].slice(0, 200)) {
+        const row = await db.selectFrom('alert_entities as e')
+          .innerJoin('alerts as a', (j) => j.onRef('a.tenant_id', '=', 'e.tenant_id').onRef('a.id', '=', 'e.alert_id'))
+          .innerJoin('incidents as i', (j) => j.onRef('i.tenant_id', '=', 'a.tenant_id').onRef('i.incident_id', '=', 'a.incident_id'))
+          .select(['e.alert_time', 'i.incident_id'])
+          .where('e.tenant_id', '=', tenantId)
+          .where('e.entity', '=', entity)
+          .where('e.alert_time', '>=', canonicalInstant(since))
+          .where('i.status', '!=', 'Resolved')
+          .orderBy('e.alert_time', 'desc').orderBy('i.incident_id', 'desc')
+          .limit(1).executeTakeFirst();
+        if (!row) continue;
+        const time = String(row.alert_time);
+        const incident = Number(row.incident_id);
+        if (!best || time > best.time || (time === best.time && incident > best.incident)) best = { time, incident };
+      }
+      return best ? best.incident : null;
     },
   };
 }
