@@ -12,8 +12,9 @@ import { avScanHandler } from '../../src/sensor/actions/av-scan.ts';
 import type { WireAction } from '../../src/sensor/actions/handler.ts';
 import { investigationPackageHandler } from '../../src/sensor/actions/investigation-package.ts';
 import { recordingContext } from './support/action-context.ts';
-import { testHasher } from './support/hasher.ts';
+import { ImageHasher } from '../../src/sensor/collectors/image-hash.ts';
 
+const hasher = new ImageHasher();
 const dir = mkdtempSync(join(tmpdir(), 'pal-collect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const action = (type: WireAction['type'], scope: string | null): WireAction => ({
@@ -67,7 +68,7 @@ describe('RunAntiVirusScan', () => {
         { id: '33', type: 'FileSha1', value: sha1('allowed payload'), action: 'Allowed', expires: null },
       ],
     });
-    const r = await avScanHandler({ hasher: testHasher, fullRoots: [folder], clamscan: null }).run(action('RunAntiVirusScan', 'Full'), ctx);
+    const r = await avScanHandler({ hasher, fullRoots: [folder], clamscan: null }).run(action('RunAntiVirusScan', 'Full'), ctx);
     expect(r).toEqual({ status: 'Succeeded', message: 'Full scan: 3 files hashed, 1 finding; ClamAV is not installed' });
     const detections = seen.events.filter((e) => e.row.ActionType === 'AntivirusDetection');
     expect(detections).toHaveLength(1);
@@ -82,12 +83,12 @@ describe('RunAntiVirusScan', () => {
     const folder = join(dir, 'quick');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'x'), 'x');
-    const own = await testHasher.hash(process.execPath);
+    const own = await hasher.hash(process.execPath);
     const { ctx, seen } = recordingContext({
       stateDir: join(dir, 'state'), uploadDir: join(dir, 'up'),
       indicators: [{ id: '41', type: 'FileSha256', value: own!.sha256, action: 'Audit', expires: null }],
     });
-    const r = await avScanHandler({ hasher: testHasher, quickFolders: [folder], clamscan: null }).run(action('RunAntiVirusScan', 'Quick'), ctx);
+    const r = await avScanHandler({ hasher, quickFolders: [folder], clamscan: null }).run(action('RunAntiVirusScan', 'Quick'), ctx);
     expect(r.status).toBe('Succeeded');
     // the running node binary is found through some process's image (this very test runs it)
     expect(seen.events.some((e) => e.row.ActionType === 'AntivirusDetection' && e.row.SHA256 === own!.sha256)).toBe(true);

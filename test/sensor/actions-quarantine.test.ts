@@ -11,9 +11,10 @@ import { stopAndQuarantineHandler } from '../../src/sensor/actions/stop-and-quar
 import { IndicatorEnforcer } from '../../src/sensor/actions/indicator-enforcement.ts';
 import type { SensorIndicator, WireAction } from '../../src/sensor/actions/handler.ts';
 import { recordingContext } from './support/action-context.ts';
-import { testHasher } from './support/hasher.ts';
+import { ImageHasher } from '../../src/sensor/collectors/image-hash.ts';
 import { ended, startProcess, uniqueCopy } from './support/test-binaries.ts';
 
+const hasher = new ImageHasher();
 const dir = mkdtempSync(join(tmpdir(), 'pal-quar-'));
 const stateDir = join(dir, 'state');
 const started: ChildProcess[] = [];
@@ -40,7 +41,7 @@ describe('StopAndQuarantineFile', () => {
     const h = uniqueCopy('/bin/sleep', bin);
     const [a, b] = [await run(bin), await run(bin)];
     const { ctx } = recordingContext({ stateDir, uploadDir: dir });
-    const r = await stopAndQuarantineHandler(testHasher).run(action(h.sha1.toUpperCase()), ctx);
+    const r = await stopAndQuarantineHandler(hasher).run(action(h.sha1.toUpperCase()), ctx);
     expect(r.status).toBe('Succeeded');
     expect(await ended(a)).toBe('SIGKILL');
     expect(await ended(b)).toBe('SIGKILL');
@@ -56,7 +57,7 @@ describe('StopAndQuarantineFile', () => {
 
   it('fails when no process runs the file', async () => {
     const { ctx } = recordingContext({ stateDir, uploadDir: dir });
-    const r = await stopAndQuarantineHandler(testHasher).run(action('0'.repeat(40)), ctx);
+    const r = await stopAndQuarantineHandler(hasher).run(action('0'.repeat(40)), ctx);
     expect(r).toMatchObject({ status: 'Failed', message: `No running process has the SHA1 ${'0'.repeat(40)}` });
   });
 });
@@ -65,7 +66,7 @@ describe('indicator enforcement', () => {
   const indicator = (id: string, type: string, value: string, act: string): SensorIndicator => ({ id, type, value, action: act, expires: null });
   const enforcer = (list: SensorIndicator[]) => {
     const { ctx, seen } = recordingContext({ stateDir, uploadDir: dir });
-    return { e: new IndicatorEnforcer({ hasher: testHasher, indicators: () => list, emit: ctx.emit, stateDir, log: ctx.log }), seen };
+    return { e: new IndicatorEnforcer({ hasher, indicators: () => list, emit: ctx.emit, stateDir, log: ctx.log }), seen };
   };
 
   it('Block on a hash kills a running process of it and quarantines the file', async () => {

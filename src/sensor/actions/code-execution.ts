@@ -17,8 +17,8 @@ import { localMounts } from './mounts.ts';
 
 /** Options of the code execution handlers. */
 export interface CodeExecutionOptions {
-  /** The execguard helper's path. */
-  execguard: string;
+  /** The execguard helper's path (called when restricting; a throw is reported as the action's failure). */
+  execguard: () => string;
   /** The file systems to guard (paths on them). Default: every local file system (mounts.ts). */
   paths?: string[];
   hasher: FileHasher;
@@ -43,8 +43,14 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
     type: 'RestrictCodeExecution',
     async run(_action: WireAction, ctx: ActionContext): Promise<ActionResult> {
       if (state.child) return { status: 'Succeeded', message: `Code execution is already restricted on ${state.paths.join(', ')}` };
+      let helper: string;
+      try {
+        helper = opts.execguard();
+      } catch (e) {
+        return { status: 'Failed', message: (e as Error).message.slice(0, 4096) };
+      }
       const paths = opts.paths ?? await localMounts();
-      const child = spawn(opts.execguard, paths, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(helper, paths, { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4096); });
       const lines = createInterface({ input: child.stdout! });

@@ -4,7 +4,7 @@
  * action: it follows the indicator list) and putting isolation back after a reboot are exported for
  * the runtime too.
  */
-import { resolve } from 'node:path';
+import { nativeHelper } from '../agent/native-helpers.ts';
 import { avScanHandler, type AvScanOptions } from './av-scan.ts';
 import { codeExecutionHandlers } from './code-execution.ts';
 import type { ActionHandler, FileHasher, MachineActionType } from './handler.ts';
@@ -31,13 +31,10 @@ export interface ActionHandlersOptions {
   avScan?: Omit<AvScanOptions, 'hasher'>;
 }
 
-/** Where `npm ci` builds the execution guard (tools/build-native.mjs); this file is src/sensor/actions/index.ts. */
-const EXECGUARD = resolve(import.meta.dirname, '../../../build/native/execguard');
-
 /** Every action handler, by the action type it carries out. */
 export function createActionHandlers(opts: ActionHandlersOptions): Map<MachineActionType, ActionHandler> {
   const unisolate = unisolateHandler(opts.isolation);
-  const [restrict, unrestrict] = codeExecutionHandlers({ execguard: opts.execguard ?? EXECGUARD, paths: opts.restrictPaths, hasher: opts.hasher });
+  const [restrict, unrestrict] = codeExecutionHandlers({ execguard: opts.execguard ? () => opts.execguard! : () => nativeHelper('execguard'), paths: opts.restrictPaths, hasher: opts.hasher });
   const handlers: ActionHandler[] = [
     isolateHandler(opts.isolation),
     unisolate,

@@ -4,12 +4,13 @@
  * JSON: `{ action, stateDir, serverAddress }`.
  */
 import { createActionHandlers } from '../../../src/sensor/actions/index.ts';
-import { testHasher } from './hasher.ts';
+import { ImageHasher } from '../../../src/sensor/collectors/image-hash.ts';
 import type { WireAction } from '../../../src/sensor/actions/handler.ts';
 import { recordingContext } from './action-context.ts';
 
+const hasher = new ImageHasher();
 const spec = JSON.parse(process.argv[2]!) as { action: WireAction; stateDir: string; serverAddress: { host: string; port: number } };
-const handler = createActionHandlers({ hasher: testHasher }).get(spec.action.type);
+const handler = createActionHandlers({ hasher }).get(spec.action.type);
 if (!handler) throw new Error(`no handler for ${spec.action.type}`);
 const { ctx } = recordingContext({ stateDir: spec.stateDir, uploadDir: spec.stateDir, serverAddress: spec.serverAddress });
 const result = await handler.run(spec.action, ctx);
