@@ -4,11 +4,12 @@
  * /api/machines, sensor event batches, custom detection rule bodies (create and update), indicator
  * submissions, imports and deletes, and the investigation entity, SIEM and Graph alert routes (bad
  * hashes, IPs, domains, huge lookBackHours, Graph filters), and the alerts and incidents API (OData
- * filters as clients send them, PATCH and batchUpdate bodies). Reports, per kind, the inputs sent, responses ≥ 500,
+ * filters as clients send them, PATCH and batchUpdate bodies), and the machine actions API with the
+ * sensor's action protocol (action bodies, OData, hostile ids, /work and progress reports). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -22,6 +23,7 @@ import { detectionRuleRequest } from './fuzz/detection-rule.ts';
 import { indicatorRequest } from './fuzz/indicators.ts';
 import { entityRequest } from './fuzz/entities.ts';
 import { alertRequest } from './fuzz/alerts.ts';
+import { actionRequest } from './fuzz/actions.ts';
 import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
@@ -60,7 +62,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -167,6 +169,22 @@ async function main(): Promise<number> {
     const r = alertRequest(rng, alertIds);
     const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
     return { method: r.method, url: r.url, payload, headers: { authorization: `Bearer ${alertToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
+  const actionToken = await h.token(['Machine.Read.All', 'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.CollectForensics', 'Machine.StopAndQuarantine', 'Machine.LiveResponse', 'Machine.Offboard']);
+  const machineIds = [...new Set([...hosts.items.map((d) => d.id), device.deviceId])];
+  // actions to read, cancel and report on: some on the fuzz device (its progress reports reach them)
+  const actionIds: string[] = [];
+  for (const [i, id] of machineIds.entries()) {
+    actionIds.push((await h.palisade.actions.request(h.operator(), id, 'CollectInvestigationPackage', { Comment: `fuzz ${i}` })).id);
+  }
+  actionIds.push((await h.palisade.actions.request(h.operator(), device.deviceId, 'RunAntiVirusScan', { Comment: 'fuzz', ScanType: 'Quick' })).id);
+  actionIds.push((await h.palisade.actions.request(h.operator(), device.deviceId, 'LiveResponse', {
+    Comment: 'fuzz', Commands: [{ type: 'GetFile', params: [{ key: 'Path', value: '/etc/hostname' }] }, { type: 'RunScript', params: [{ key: 'ScriptName', value: 'a.sh' }] }],
+  })).id);
+  await run('actions', Number(values.actions), (rng) => {
+    const r = actionRequest(rng, machineIds, actionIds);
+    const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
+    return { method: r.method, url: r.url, payload, headers: { authorization: r.sensor ? deviceAuth : `Bearer ${actionToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
   await h.close();
 

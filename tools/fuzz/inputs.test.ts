@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { actionRequest } from './actions.ts';
 import { alertRequest } from './alerts.ts';
 import { detectionRuleRequest } from './detection-rule.ts';
 import { entityRequest } from './entities.ts';
@@ -15,7 +16,7 @@ describe('fuzz inputs', () => {
   it('are the same for the same seed and differ between seeds', () => {
     const draw = (seed: number) => {
       const r = new Rng(seed);
-      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url, JSON.stringify(alertRequest(r, ['da1_1']))];
+      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url, JSON.stringify(alertRequest(r, ['da1_1'])), JSON.stringify(actionRequest(r, ['ab'.repeat(20)], ['7c1d2b6e-0000-4000-8000-000000000000']))];
     };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
@@ -27,6 +28,17 @@ describe('fuzz inputs', () => {
       const a = alertRequest(r, ['da639319824001230000_1']);
       expect(a.url).toMatch(/^\/api\/(alerts|incidents|machines)[\x21-\x7e]*$/);
       if (a.method !== 'GET') expect(a.payload).toBeTypeOf('object');
+    }
+  });
+
+  it('make machine action requests with URL-safe paths, a body on every POST, and never a long /work hold', () => {
+    const r = new Rng(7);
+    for (let i = 0; i < 500; i++) {
+      const a = actionRequest(r, ['ab'.repeat(20)], ['7c1d2b6e-0000-4000-8000-000000000000']);
+      expect(a.url).toMatch(/^\/(api\/(machines|machineactions)|sensor\/v1\/(work|actions))[\x21-\x7e]*$/);
+      if (a.method === 'POST') expect(a.payload).not.toBeUndefined();
+      const wait = /[?&]wait=([^&]*)/.exec(a.url)?.[1];
+      if (wait !== undefined && /^\d+$/.test(wait) && Number(wait) <= 55) expect(Number(wait)).toBe(0);
     }
   });
 
