@@ -392,7 +392,8 @@ export class MachineActionService {
           return { actions: actions.map(wireActionOf), indicatorVersion: version };
         }
         const why = await woken;
-        if (why === 'aborted' || why === 'closed') return { actions: [], indicatorVersion: version };
+        // nothing happened in this process, and nothing can elsewhere (no re-checks): nothing to read again
+        if (why === 'aborted' || why === 'closed' || (why === 'deadline' && this.recheckMs === 0)) return { actions: [], indicatorVersion: version };
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
