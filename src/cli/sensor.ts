@@ -21,6 +21,10 @@ export interface SensorCliOptions {
   spoolMib: number;
   watch: string[];
   process: boolean;
+  /** The file systems RestrictCodeExecution guards (empty: every local one). */
+  restrictPath: string[];
+  /** A live response script's time limit, in seconds. */
+  scriptTimeout: number;
   logLevel: 'info' | 'warn' | 'error';
 }
 
@@ -41,7 +45,11 @@ export async function runSensor(o: SensorCliOptions): Promise<void> {
     stateDir: o.state,
     onboarding: o.onboarding ? await readOnboardingPackage(o.onboarding) : undefined,
     collectors: collectorsOf(o, hasher),
-    handlers: [...createActionHandlers({ hasher }).values()],
+    handlers: [...createActionHandlers({
+      hasher,
+      restrictPaths: o.restrictPath.length ? o.restrictPath : undefined,
+      liveResponse: { scriptTimeoutMs: o.scriptTimeout * 1000 },
+    }).values()],
     hasher,
     log,
     spoolMib: o.spoolMib,
@@ -87,6 +95,8 @@ export function registerSensor(program: Command, int: (v: string) => number): vo
     .option('--spool-mib <mib>', 'most disk the event spool may take while the server is unreachable; the oldest events are dropped beyond it', int, 256)
     .option('--watch <path>', 'report file creations, changes and deletions under this path (repeatable)', collect, [])
     .option('--no-process', 'do not collect process starts')
+    .option('--restrict-path <path>', 'a file system RestrictCodeExecution guards (repeatable; default: every local file system)', collect, [])
+    .option('--script-timeout <seconds>', 'time limit of a live response script', int, 600)
     .option('--log-level <level>', 'info, warn or error', 'info')
     .enablePositionalOptions()
     .action(async (o: SensorCliOptions) => runSensor(o));

@@ -1,0 +1,131 @@
+/**
+ * Machine actions carried out by the reference sensor, end to end: a real `palisade serve` and
+ * `palisade sensor` on 127.0.0.1 (root), actions created through the API and followed to their
+ * final status. Every effect is confined to what the test owns: StopAndQuarantineFile and the
+ * Block indicator act on uniquely hashed copies of /bin/sleep the test starts, and the sensor's
+ * RestrictCodeExecution guards only a tmpfs the test mounts (`--restrict-path`).
+ */
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpsPost, httpsRequest, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startSensorProcess, type SensorProcess } from '../support/sensor-process.ts';
+import { ended, startProcess, uniqueCopy } from './support/test-binaries.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pal-actions-e2e-'));
+const stateDir = join(dir, 'state');
+const mnt = join(dir, 'mnt');
+let mounted = false;
+let srv: ServerProcess;
+let sensor: SensorProcess | undefined;
+let creds: { tenantId: string; clientId: string; clientSecret: string };
+const started: ChildProcess[] = [];
+
+async function token(): Promise<string> {
+  const res = await httpsPost(`${srv.url}/${creds.tenantId}/oauth2/v2.0/token`, srv.ca, new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  return (JSON.parse(res.body) as { access_token: string }).access_token;
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${await token()}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await httpsRequest(method, `${srv.url}${path}`, srv.ca, headers, body === undefined ? undefined : JSON.stringify(body));
+  return { status: r.status, json: r.body ? JSON.parse(r.body) as Record<string, unknown> : {} };
+}
+
+/** Creates an action on the sensor's machine and waits (≤ 60 s) for a final status; returns the action. */
+async function act(route: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const created = await api('POST', `/api/machines/${sensor!.deviceId}/${route}`, body);
+  expect(created.status, JSON.stringify(created.json)).toBe(201);
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const got = await api('GET', `/api/machineactions/${created.json.id as string}`);
+    if (!['Pending', 'InProgress'].includes(got.json.status as string) || Date.now() > end) return got.json;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(mnt, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m,mode=0755', 'palisade-e2e-test', mnt]);
+  mounted = true;
+  srv = await startServerProcess({ args: ['--no-throttle'] });
+  creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'actions-e2e', '--permissions',
+    'Machine.Read.All,Machine.StopAndQuarantine,Machine.RestrictExecution,Ti.ReadWrite.All,AdvancedQuery.Read.All', '--json'])) as typeof creds;
+  const pkg = join(srv.dataDir, 'onboarding.json');
+  await srv.cli(['admin', 'onboarding-package', '--out', pkg, '--expires', '1h']);
+  sensor = await startSensorProcess({ stateDir, onboarding: pkg, args: ['--restrict-path', mnt] });
+}, 180_000);
+
+afterAll(async () => {
+  await sensor?.stop();
+  await srv?.stop();
+  srv?.cleanup();
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (mounted) execFileSync('umount', [mnt]);
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('actions carried out by palisade sensor', () => {
+  it('StopAndQuarantineFile stops the running test binary and quarantines it; the action Succeeded', async () => {
+    const bin = join(dir, 'e2e-stop-me');
+    const h = uniqueCopy('/bin/sleep', bin);
+    const p = await startProcess(bin, ['300']);
+    started.push(p);
+    const action = await act('StopAndQuarantineFile', { Comment: 'e2e quarantine', Sha1: h.sha1 });
+    expect(action.status, sensor!.output().slice(-2000)).toBe('Succeeded');
+    expect(action.type).toBe('StopAndQuarantineFile');
+    expect(await ended(p)).toBe('SIGKILL');
+    expect(existsSync(bin)).toBe(false);
+    const records = readdirSync(join(stateDir, 'quarantine')).filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(stateDir, 'quarantine', f), 'utf8')) as { originalPath: string; sha1: string });
+    expect(records).toContainEqual(expect.objectContaining({ originalPath: bin, sha1: h.sha1 }));
+  }, 120_000);
+
+  it('RestrictCodeExecution denies a new binary on the guarded tmpfs; UnrestrictCodeExecution lets it run', async () => {
+    copyFileSync('/bin/true', join(mnt, 'present'));
+    const restricted = await act('restrictCodeExecution', { Comment: 'e2e restrict' });
+    expect(restricted.status, sensor!.output().slice(-2000)).toBe('Succeeded');
+    expect(spawnSync(join(mnt, 'present')).status).toBe(0);
+    copyFileSync('/bin/true', join(mnt, 'newcomer'));
+    expect((spawnSync(join(mnt, 'newcomer')).error as NodeJS.ErrnoException | undefined)?.code).toBe('EPERM');
+    // the denial reaches the server as a DeviceEvents row
+    const end = Date.now() + 30_000;
+    let rows: { FolderPath: string }[] = [];
+    while (rows.length === 0 && Date.now() < end) {
+      const r = await httpsPost(`${srv.url}/api/advancedqueries/run`, srv.ca, JSON.stringify({ Query: `DeviceEvents | where ActionType == "AppControlCodeIntegrityPolicyBlocked" and FolderPath == "${join(mnt, 'newcomer')}" | project FolderPath` }), { 'content-type': 'application/json', authorization: `Bearer ${await token()}` });
+      rows = (JSON.parse(r.body) as { Results: { FolderPath: string }[] }).Results ?? [];
+      if (rows.length === 0) await new Promise((r2) => setTimeout(r2, 1000));
+    }
+    expect(rows).toHaveLength(1);
+    const lifted = await act('unrestrictCodeExecution', { Comment: 'e2e unrestrict' });
+    expect(lifted.status).toBe('Succeeded');
+    expect(spawnSync(join(mnt, 'newcomer')).status).toBe(0);
+  }, 120_000);
+
+  it('an indicator with Block kills a running process of that hash, and one started after', async () => {
+    const bin = join(dir, 'e2e-blocked');
+    const h = uniqueCopy('/bin/sleep', bin);
+    copyFileSync(bin, join(dir, 'e2e-blocked-src'));
+    const before = await startProcess(bin, ['300']);
+    started.push(before);
+    const created = await api('POST', '/api/indicators', {
+      indicatorValue: h.sha256, indicatorType: 'FileSha256', action: 'Block', generateAlert: true, severity: 'High',
+      title: 'e2e: blocked test binary', description: 'created by the sensor actions end-to-end test',
+    });
+    expect(created.status, JSON.stringify(created.json)).toBeLessThan(300);
+    // the sensor learns of the new indicator version through its /work long-poll and sweeps running processes
+    expect(await ended(before, 30_000)).toBe('SIGKILL');
+    // the file is quarantined right after the kill
+    await expect.poll(() => existsSync(bin), { timeout: 10_000 }).toBe(false);
+    // a new start of the same content is stopped at its start (the process collector's observer)
+    const again = join(dir, 'e2e-blocked-again');
+    copyFileSync(join(dir, 'e2e-blocked-src'), again);
+    const after = await startProcess(again, ['300']);
+    started.push(after);
+    expect(await ended(after, 30_000)).toBe('SIGKILL');
+    await expect.poll(() => existsSync(again), { timeout: 10_000 }).toBe(false);
+  }, 120_000);
+});
