@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   ingest: () => import('./ingest.ts'),
   hunting: () => import('./hunting.ts'),
   detect: () => import('./detect.ts'),
+  actions: () => import('./actions.ts'),
 };
 if (!name || !benches[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);

@@ -62,6 +62,9 @@ import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
 import { InvestigationService } from './services/investigation.ts';
 import { LibraryService } from './services/library.ts';
+import { ActionResultService } from './services/action-results.ts';
+import { LinkSigner } from './services/signed-links.ts';
+import { loadOrCreateSecretKey } from './store/files/secret-key.ts';
 import { createLocalFileStore } from './store/files/local-file-store.ts';
 import { SiemService } from './services/siem.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
@@ -359,6 +362,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     hunting: events.hunting,
     siem: new SiemService(state, clock),
     library: new LibraryService(state, files, clock),
+    results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
     bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),

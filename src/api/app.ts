@@ -19,6 +19,8 @@ import type { DeviceService } from '../services/devices.ts';
 import type { IndicatorService } from '../services/indicators.ts';
 import type { LibraryService } from '../services/library.ts';
 import type { MachineActionService } from '../services/machine-actions.ts';
+import type { ActionResultService } from '../services/action-results.ts';
+import { resultDownloadRoute, resultLinkRoutes } from './routes/action-results/routes.ts';
 import type { SensorGateway } from '../services/sensor-gateway.ts';
 import { installErrorHandling, sendError } from './errors.ts';
 import { rewriteFunctionSegments } from './function-segments.ts';
@@ -64,6 +66,8 @@ export interface AppServices {
   investigation: InvestigationService | null;
   /** The live response library (/api/libraryfiles; sensors download from /sensor/v1/library). */
   library: LibraryService;
+  /** Action results: devices' uploads, the signed links to them and their downloads. */
+  results: ActionResultService;
   /** The SIEM pull and Graph's alert and incident lists. */
   siem: SiemService;
   authorization: AuthorizationServer;
@@ -145,9 +149,9 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
   });
   await registerOpenApi(app, deps.version ?? '0.1.0');
 
-  const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness })];
+  const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness, downloads: [resultDownloadRoute(services.results)] })];
   if (deps.surfaces.api) tables.push(identityTable(services.authorization));
-  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, services.library, services.actions));
+  if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, { library: services.library, results: services.results }, services.actions));
   if (deps.surfaces.api) {
     tables.push({
       surface: 'api',
@@ -163,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...detectionRuleRoutes(services.detectionRules, clock),
         ...siemRoutes(services.siem),
         ...libraryRoutes(services.library, clock),
+        ...resultLinkRoutes(services.results),
       ],
       documented: true,
     });

@@ -275,6 +275,8 @@ export async function registerTables(app: FastifyInstance, tables: readonly Rout
         const form = r.multipart;
         if (streamed) {
           await app.register(async (scope) => {
+            // this route's types reach it unread, whatever parser the app has for them (JSON)
+            for (const t of streamed.contentTypes) if (scope.hasContentTypeParser(t)) scope.removeContentTypeParser(t);
             scope.addContentTypeParser([...streamed.contentTypes], (req, payload, done) => {
               const declared = Number(req.headers['content-length'] ?? 0);
               if (declared > streamed.limit) done(new PalisadeError('PayloadTooLarge', `The body is larger than the ${streamed.limit} bytes accepted here`));

@@ -588,6 +588,8 @@ export interface FileStore {
   put(key: string, data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredFile>;
   /** The file's size and a stream of its bytes, or null when there is none. */
   open(key: string): Promise<{ size: number; stream: AsyncIterable<Uint8Array> } | null>;
+  /** Whether a file is stored under `key`. */
+  exists(key: string): Promise<boolean>;
   /** Removes the file; false when there was none. */
   delete(key: string): Promise<boolean>;
 }

@@ -48,8 +48,9 @@ describe('routes MDE has that Palisade does not serve yet', () => {
     expect(byIp.statusCode, byIp.body).toBe(200);
     expect(byIp.json().value).toEqual([]);
     expect(mdeError(await get('/api/machines/SoftwareInventoryByMachine'), 403, 'DisabledFeature')).toMatch(/not available/);
+    // GetLiveResponseResultDownloadLink(index=0) reaches its route, not GET /machineactions/{id}
     const link = await get('/api/machineactions/7c1d2b6e-0000-4000-8000-000000000000/GetLiveResponseResultDownloadLink(index=0)');
-    expect(mdeError(link, 403, 'DisabledFeature')).toMatch(/GetLiveResponseResultDownloadLink/);
+    expect(mdeError(link, 404, 'ResourceNotFound')).toMatch(/7c1d2b6e-0000-4000-8000-000000000000/);
   });
 });
 

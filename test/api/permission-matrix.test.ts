@@ -15,7 +15,8 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { declaredRoutes, type ApiRoute, type AuthKind, type DeviceRoute, type Route, type Surface } from '../../src/api/route-table.ts';
 import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-rules/routes.ts';
 import { EXAMPLE_ACTION_ID } from '../../src/api/routes/machine-actions/routes.ts';
-import { EXAMPLE_SENSOR_ACTION_ID } from '../../src/api/routes/sensor/routes.ts';
+import { EXAMPLE_RESULT_ACTION_ID, EXAMPLE_SENSOR_ACTION_ID } from '../../src/api/routes/sensor/routes.ts';
+import { EXAMPLE_LIVE_RESPONSE_ACTION_ID, EXAMPLE_PACKAGE_ACTION_ID } from '../../src/api/routes/action-results/routes.ts';
 
 let h: Harness;
 let otherTenant: string;
@@ -38,6 +39,17 @@ beforeAll(async () => {
     await h.app.services.indicators.submit(h.operator(), { indicatorValue: String(n).padStart(40, '0'), indicatorType: 'FileSha1', action: 'Audit', title: 'Matrix', description: 'Matrix' });
   }
   exampleRecords[EXAMPLE_RULE_ID] = (await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE)).id;
+  // the actions the result link routes' examples name: a collected package and a live response whose RunScript completed, each with its result
+  const device = { tenantId: h.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: 0 };
+  const withResult = async (type: 'CollectInvestigationPackage' | 'LiveResponse', body: unknown, done: { commandIndex?: number; commandStatus?: 'Completed' }) => {
+    const a = await h.palisade.actions.request(h.operator(), d.id, type, body);
+    await h.app.services.results.upload(device, a.id, 0, Readable.from([Buffer.from('matrix result')]));
+    await h.palisade.actions.progress(device, a.id, { status: 'InProgress', ...done });
+    await h.palisade.actions.progress(device, a.id, { status: 'Succeeded' });
+    return a.id;
+  };
+  exampleRecords[EXAMPLE_PACKAGE_ACTION_ID] = await withResult('CollectInvestigationPackage', { Comment: 'matrix' }, {});
+  exampleRecords[EXAMPLE_LIVE_RESPONSE_ACTION_ID] = await withResult('LiveResponse', { Comment: 'matrix', Commands: [{ type: 'RunScript', params: [{ key: 'ScriptName', value: 'matrix.sh' }] }] }, { commandIndex: 0, commandStatus: 'Completed' });
   const { alert } = await h.palisade.alerts.raise(systemCtx(h.tenantId), {
     dedupeKey: 'matrix', title: 'Matrix alert', description: 'x', severity: 'Low', category: 'General', detectionSource: 'CustomerTI', machineId: d.id,
     relatedUser: { userName: 'matrix', domainName: 'corp' },
@@ -184,7 +196,9 @@ describe('permission matrix: sensor surface', () => {
     await h.app.services.devices.revokeCredential(h.operator(), revoked.deviceId);
     const header = (id: string, credential: string) => `Device ${id}:${credential}`;
     const routes = routesOf<DeviceRoute>('sensor').filter(({ route }) => route.auth === 'device');
-    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/actions/:id/progress', '/events', '/heartbeat', '/indicators', '/library/:fileName', '/work']);
+    expect(routes.map(({ route }) => route.url).sort()).toEqual(['/actions/:id/progress', '/actions/:id/results/:index', '/events', '/heartbeat', '/indicators', '/library/:fileName', '/work']);
+    // the package collection the result upload's example uploads to
+    exampleRecords[EXAMPLE_RESULT_ACTION_ID] = (await h.palisade.actions.request(h.operator(), own.deviceId, 'CollectInvestigationPackage', { Comment: 'matrix' })).id;
     // the library file the sensor route's example names
     await h.app.services.library.upload(h.operator(), (async function* () {
       yield { kind: 'file' as const, name: 'File', fileName: 'sensor-example.sh', content: Readable.from([Buffer.from('echo example')]) };

@@ -47,7 +47,9 @@ describe('local file store', () => {
   });
 
   it('deletes, and answers a missing key with null or false', async () => {
+    expect(await store.exists('library/t1/x')).toBe(true);
     expect(await store.delete('library/t1/x')).toBe(true);
+    expect(await store.exists('library/t1/x')).toBe(false);
     expect(await store.delete('library/t1/x')).toBe(false);
     expect(await store.open('library/t1/x')).toBeNull();
   });
@@ -56,5 +58,16 @@ describe('local file store', () => {
     for (const key of ['../escape', 'a/../../b', '/abs', 'a//b', 'a/.hidden/..', 'a b']) {
       await expect(store.open(key)).rejects.toThrow('safe path segments');
     }
+  });
+});
+
+describe('secret key file', () => {
+  it('is created once, 32 bytes, mode 0600, and read back the same', async () => {
+    const { loadOrCreateSecretKey } = await import('./secret-key.ts');
+    const path = join(root, 'keys', 'links.key');
+    const a = loadOrCreateSecretKey(path);
+    expect(a.length).toBe(32);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateSecretKey(path).equals(a)).toBe(true);
   });
 });

@@ -76,6 +76,15 @@ export function createLocalFileStore(root: string): FileStore {
       return { size: s.size, stream: fh.createReadStream() };
     },
 
+    async exists(key) {
+      try {
+        return (await stat(pathOf(root, key))).isFile();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw e;
+      }
+    },
+
     async delete(key) {
       const path = pathOf(root, key);
       try {

@@ -11,6 +11,8 @@ import {
 import type { MachineActionService } from '../../../services/machine-actions.ts';
 import type { IndicatorService } from '../../../services/indicators.ts';
 import type { LibraryService } from '../../../services/library.ts';
+import { MAX_RESULT_BYTES, type ActionResultService } from '../../../services/action-results.ts';
+import { resultIndexOf } from '../action-results/routes.ts';
 import type { SensorGateway } from '../../../services/sensor-gateway.ts';
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
@@ -28,6 +30,9 @@ export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 /** The example action id of the progress route (the permission matrix creates an action under it). */
 export const EXAMPLE_SENSOR_ACTION_ID = '7c1d2b6e-0000-4000-8000-00000000a11e';
 
+/** The example action id of the result upload route (the permission matrix creates a package collection under it). */
+export const EXAMPLE_RESULT_ACTION_ID = '7c1d2b6e-0000-4000-8000-00000000a12e';
+
 /** A signal that aborts when the client goes away before the response was sent (a long-poll then ends). */
 function clientGone(reply: FastifyReply): { signal: AbortSignal; release: () => void } {
   const ac = new AbortController();
@@ -38,8 +43,19 @@ function clientGone(reply: FastifyReply): { signal: AbortSignal; release: () => 
   return { signal: ac.signal, release: () => reply.raw.off('close', onClose) };
 }
 
-/** The sensor surface's table; the indicator list is served when `indicators` is given, library files when `library` is, the action routes when `actions` is. */
-export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null, library: LibraryService | null = null, actions: MachineActionService | null = null): RouteTable<'sensor'> {
+/** What the sensor surface serves of files: library downloads and action result uploads. */
+export interface SensorFiles {
+  library: LibraryService;
+  results: ActionResultService;
+}
+
+/**
+ * The sensor surface's table; the indicator list is served when `indicators` is given, library files
+ * and result uploads when `files` is, the action routes when `actions` is.
+ */
+export function sensorTable(
+  gateway: SensorGateway, ingest: IngestBatch | null, indicators: IndicatorService | null = null, files: SensorFiles | null = null, actions: MachineActionService | null = null,
+): RouteTable<'sensor'> {
   const routes: (DeviceRoute | OpenRoute)[] = [
     {
       method: 'POST', url: '/enroll', auth: 'enrollment-token', summary: 'Enroll a device with an onboarding package\'s token',
@@ -82,7 +98,8 @@ export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, 
       },
     });
   }
-  if (library) {
+  if (files) {
+    const { library, results } = files;
     routes.push({
       method: 'GET', url: '/library/:fileName', auth: 'device',
       summary: "A file of the tenant's live response library, for PutFile and RunScript (404 when there is none)",
@@ -92,6 +109,18 @@ export function sensorTable(gateway: SensorGateway, ingest: IngestBatch | null, 
         const { file, size, content } = await library.download(device, (req.params as { fileName: string }).fileName);
         void reply.type('application/octet-stream').header('content-length', String(size)).header('x-sha256', file.sha256);
         return reply.send(Readable.from(content));
+      },
+    }, {
+      method: 'PUT', url: '/actions/:id/results/:index', auth: 'device',
+      summary: "Upload an action's result as the raw body (≤ 512 MiB, streamed to disk): the investigation package (index 0) or a live response command's result (index = the command's index); 204",
+      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), index: Type.String({ maxLength: 8 }) }) },
+      streamBody: { contentTypes: ['application/octet-stream', 'application/gzip', 'application/json'], limit: MAX_RESULT_BYTES },
+      example: { params: { id: EXAMPLE_RESULT_ACTION_ID, index: '0' }, headers: { 'content-type': 'application/octet-stream' }, body: 'example result' },
+      handler: async (req, reply, device) => {
+        const p = req.params as { id: string; index: string };
+        if (!req.body || typeof (req.body as Readable).pipe !== 'function') throw errors.badRequest("Send the result as the body, with Content-Type 'application/octet-stream'");
+        await results.upload(device, p.id, resultIndexOf(p.index), req.body as Readable);
+        return reply.status(204).send();
       },
     });
   }

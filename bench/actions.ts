@@ -1,0 +1,238 @@
+/**
+ * Benchmark `actions`: how soon an online device receives an action, and what a fleet of online
+ * devices costs the server while nothing happens. One real `palisade serve` process (no quotas) on
+ * 127.0.0.1:
+ *
+ * 1. D simulated devices (5,000) enroll, then each holds `GET /sensor/v1/work?wait=25` open, as an
+ *    online sensor does (a new long-poll as soon as one answers), over its own keep-alive
+ *    connection; the opening is paced so that the TLS handshakes do not all land at once.
+ * 2. Idle: with every long-poll held, the server's RSS and CPU (from /proc) over I seconds (30).
+ * 3. Baseline, in the same conditions: R plain `GET /healthz` round trips on a warm keep-alive
+ *    connection (200), p50 and p99.
+ * 4. A actions (1,000): `POST /api/machines/{id}/isolate` to A distinct devices, P per second (20);
+ *    for each, the time from just before the POST is sent to the moment its device's long-poll
+ *    delivers the action (same process, same monotonic clock), p50/p99/max (goal p99 < 1 s); each
+ *    device then reports InProgress and Succeeded as a sensor does. Also the POST's own round trip.
+ *
+ * Prints the figures and the ratio of the receive latency to the plain GET round trip.
+ *
+ * Options: --devices D (5000) --actions A (1000) --rate P (20) --idle-seconds I (30) --rtt-samples R (200)
+ *   --seed S (1)
+ */
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readOnboardingPackage } from '../src/sensor/transport/onboarding-package.ts';
+import type { DeviceCredentials } from '../src/sensor/transport/protocol.ts';
+import { httpsPost, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
+import { numberArg } from './support/args.ts';
+import { cpuSecondsOf, memoryOf } from './support/proc-status.ts';
+import { enrollFleet, inParallel } from './support/sensor-fleet.ts';
+
+/** One HTTPS request over `agent`; resolves with status and body text. */
+function request(agent: https.Agent, url: URL, method: string, headers: Record<string, string>, body?: string, onConnected?: () => void): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    // a fresh socket is connected once its TLS handshake is done; a reused one already is
+    if (onConnected) {
+      req.once('socket', (sock) => {
+        const handshaken = !sock.connecting && (sock as TLSSocket).getPeerCertificate()?.raw !== undefined;
+        if (handshaken) onConnected();
+        else sock.once('secureConnect', onConnected);
+      });
+    }
+    req.end(body);
+  });
+}
+
+const percentile = (xs: readonly number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+interface WireActionLite { id: string; type: string }
+
+/**
+ * A device's work loop as an online sensor runs it: one long-poll held at all times; each action
+ * delivered is passed to `onAction` once, then acknowledged (InProgress) and finished (Succeeded).
+ */
+function holdWork(o: {
+  agent: https.Agent; reportAgent: https.Agent; serverUrl: string; creds: DeviceCredentials;
+  onAction: (a: WireActionLite) => void; /** Called once the first long-poll's connection is up. */ onHeld: () => void; stopped: () => boolean; onError: (e: unknown) => void;
+}): Promise<void> {
+  const auth = { authorization: `Device ${o.creds.deviceId}:${o.creds.deviceCredential}`, accept: 'application/json' };
+  const seen = new Set<string>();
+  let indicatorVersion = 0;
+  let first = true;
+  return (async () => {
+    while (!o.stopped()) {
+      const url = new URL(`/sensor/v1/work?wait=25&indicatorVersion=${indicatorVersion}`, o.serverUrl);
+      const answer = request(o.agent, url, 'GET', auth, undefined, first ? o.onHeld : undefined);
+      first = false;
+      let r: { status: number; body: string };
+      try {
+        r = await answer;
+      } catch (e) {
+        if (o.stopped()) return;
+        o.onError(e);
+        await new Promise((res) => setTimeout(res, 1000));
+        continue;
+      }
+      if (r.status !== 200) {
+        o.onError(new Error(`GET /work answered ${r.status}: ${r.body.slice(0, 200)}`));
+        await new Promise((res) => setTimeout(res, 1000));
+        continue;
+      }
+      const work = JSON.parse(r.body) as { actions: WireActionLite[]; indicatorVersion: number };
+      indicatorVersion = work.indicatorVersion;
+      for (const a of work.actions) {
+        if (seen.has(a.id)) continue;
+        seen.add(a.id);
+        o.onAction(a);
+        // acknowledge and finish off the long-poll's path, as the sensor's dispatcher does
+        void (async () => {
+          for (const status of ['InProgress', 'Succeeded']) {
+            const p = await request(o.reportAgent, new URL(`/sensor/v1/actions/${a.id}/progress`, o.serverUrl), 'POST', auth, JSON.stringify({ status }));
+            if (p.status !== 200) throw new Error(`progress ${status} answered ${p.status}: ${p.body.slice(0, 200)}`);
+          }
+        })().catch(o.onError);
+      }
+    }
+  })();
+}
+
+export async function main(args: string[]): Promise<void> {
+  const nDevices = numberArg(args, 'devices', 5000);
+  const nActions = numberArg(args, 'actions', 1000);
+  const rate = numberArg(args, 'rate', 20);
+  const idleSeconds = numberArg(args, 'idle-seconds', 30);
+  const rttSamples = numberArg(args, 'rtt-samples', 200);
+  const seed = numberArg(args, 'seed', 1);
+  if (nActions > nDevices) throw new Error('--actions must not exceed --devices (one action per device)');
+
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-actions-'));
+  const srv: ServerProcess = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'] });
+  const agents: https.Agent[] = [];
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+  try {
+    const pid = srv.child.pid!;
+    const creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'bench-actions', '--permissions', 'Machine.Isolate,Machine.Read.All', '--json'])) as { tenantId: string; clientId: string; clientSecret: string };
+    const tok = await httpsPost(`${srv.url}/${creds.tenantId}/oauth2/v2.0/token`, srv.ca,
+      new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(),
+      { 'content-type': 'application/x-www-form-urlencoded' });
+    const bearer = { authorization: `Bearer ${JSON.parse(tok.body).access_token}`, accept: 'application/json' };
+
+    const pkgPath = join(dir, 'onboarding.json');
+    await srv.cli(['admin', 'onboarding-package', '--out', pkgPath, '--expires', '2h']);
+    const pkg = await readOnboardingPackage(pkgPath);
+    const enrollAgent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: pkg.caCertificate });
+    // one connection per device for its long-poll, as each real sensor has its own
+    const pollAgent = new https.Agent({ keepAlive: true, maxSockets: nDevices + 16, maxFreeSockets: nDevices + 16, ca: pkg.caCertificate, timeout: 120_000 });
+    const reportAgent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: pkg.caCertificate });
+    const apiAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: srv.ca });
+    agents.push(enrollAgent, pollAgent, reportAgent, apiAgent);
+
+    const t0 = performance.now();
+    const fleet = await enrollFleet(pkg, nDevices, seed, enrollAgent);
+    console.log(`enrolled ${fleet.length} devices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // 1. every device holds a long-poll; the opening is paced (100 at a time)
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    let held = 0;
+    const t1 = performance.now();
+    await inParallel(100, fleet.map((dev) => async () => {
+      await new Promise<void>((opened) => {
+        loops.push(holdWork({
+          agent: pollAgent, reportAgent, serverUrl: pkg.serverUrl, creds: dev.credentials, stopped: () => stopping,
+          onHeld: () => {
+            held += 1;
+            opened();
+          },
+          onAction: (a) => {
+            const sent = sentAt.get(dev.credentials.deviceId);
+            if (a.type === 'Isolate' && sent !== undefined) latencies.push(performance.now() - sent);
+          },
+          onError: (e) => {
+            if (errors.length < 20) errors.push(e instanceof Error ? e.message : String(e));
+          },
+        }));
+      });
+    }));
+    // let the last handshakes settle before measuring
+    await new Promise((r) => setTimeout(r, 3000));
+    const sockets = Object.values(pollAgent.sockets).reduce((n, s) => n + (s?.length ?? 0), 0);
+    console.log(`${held} devices hold /work long-polls (${sockets} open connections), opened in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+
+    // 2. idle: RSS and CPU of the server with every long-poll held
+    const cpu0 = cpuSecondsOf(pid)!;
+    const wall0 = performance.now();
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    const idleCpu = (cpuSecondsOf(pid)! - cpu0) / ((performance.now() - wall0) / 1000);
+    const idleMem = memoryOf(pid);
+
+    // 3. baseline: plain GET round trips on a warm keep-alive connection, in the same conditions
+    const health = new URL('/healthz', srv.url);
+    await request(apiAgent, health, 'GET', {});
+    const rtts: number[] = [];
+    for (let i = 0; i < rttSamples; i++) {
+      const s = performance.now();
+      const r = await request(apiAgent, health, 'GET', {});
+      if (r.status !== 200) throw new Error(`GET /healthz answered ${r.status}`);
+      rtts.push(performance.now() - s);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+
+    // 4. actions: isolate A distinct devices, P per second
+    const targets = fleet.slice(0, nActions);
+    const posts: number[] = [];
+    const t2 = performance.now();
+    for (const [i, dev] of targets.entries()) {
+      const due = t2 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const id = dev.credentials.deviceId;
+      const sent = performance.now();
+      sentAt.set(id, sent);
+      void request(apiAgent, new URL(`/api/machines/${id}/isolate`, srv.url), 'POST', bearer, JSON.stringify({ Comment: 'bench isolate', IsolationType: 'Full' }))
+        .then((r) => {
+          if (r.status !== 201) throw new Error(`POST isolate answered ${r.status}: ${r.body.slice(0, 200)}`);
+          posts.push(performance.now() - sent);
+        })
+        .catch((e) => errors.length < 20 && errors.push(e instanceof Error ? e.message : String(e)));
+    }
+    const deadline = performance.now() + 60_000;
+    while (latencies.length < nActions && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // the status the devices reported, as the API shows it
+    await new Promise((r) => setTimeout(r, 2000));
+    const done = await request(apiAgent, new URL(`/api/machineactions?$filter=${encodeURIComponent("status eq 'Succeeded'")}&$count=true&$top=0`, srv.url), 'GET', bearer);
+    const succeeded = done.status === 200 ? (JSON.parse(done.body) as { '@odata.count': number })['@odata.count'] : `? (${done.status})`;
+
+    console.log(`\nbench actions — ${nDevices} simulated online devices holding GET /sensor/v1/work?wait=25 on a real palisade serve (HTTPS, 127.0.0.1, 2 cores shared with the load)`);
+    console.log(`server while idle (${idleSeconds} s, every long-poll held, each re-armed every 25 s): RSS ${idleMem.rssMiB?.toFixed(0)} MiB (peak ${idleMem.peakMiB?.toFixed(0)} MiB), CPU ${(idleCpu * 100).toFixed(1)}% of one core`);
+    console.log(`baseline plain GET /healthz round trip (${rtts.length}, keep-alive): p50 ${ms(percentile(rtts, 50))}, p99 ${ms(percentile(rtts, 99))}`);
+    console.log(`POST isolate round trip (${posts.length}): p50 ${ms(percentile(posts, 50))}, p99 ${ms(percentile(posts, 99))}`);
+    console.log(`POST isolate → device receives it, ${latencies.length}/${nActions} actions at ${rate}/s: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))} (goal p99 < 1000 ms)`);
+    console.log(`ratio receive/plain GET: p50 ${(percentile(latencies, 50) / percentile(rtts, 50)).toFixed(2)}, p99 ${(percentile(latencies, 99) / percentile(rtts, 99)).toFixed(2)}`);
+    console.log(`actions Succeeded as reported by the devices: ${succeeded}/${nActions}`);
+    if (errors.length) console.log(`errors (first ${errors.length}): ${errors.join(' | ')}`);
+    if (latencies.length < nActions) process.exitCode = 1;
+  } finally {
+    stopping = true;
+    for (const a of agents) a.destroy();
+    await srv.stop();
+    await Promise.allSettled(loops);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
