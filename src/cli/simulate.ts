@@ -2,13 +2,15 @@
  * `palisade simulate`: a fleet of realistic simulated devices speaking sensor protocol v1 to a
  * server: each enrolls with the onboarding package, heartbeats, and (with --events-per-sec) sends
  * plausible telemetry in gzip NDJSON batches. Deterministic for a --seed. Reports progress while it
- * runs and totals at the end.
+ * runs and totals at the end. With --actions each device also holds the /work long-poll open and
+ * carries out every machine action it receives (src/sensor/simulator/actions.ts).
  */
 import type { Command } from 'commander';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { enrollInfoOf, heartbeatOf } from '../sensor/simulator/device-payloads.ts';
 import { makeFleet, type SimDevice } from '../sensor/simulator/fleet.ts';
+import { holdWork } from '../sensor/simulator/actions.ts';
 import { makeEventGenerator, type EventGenerator, type SimEvent } from '../sensor/simulator/telemetry.ts';
 import { SensorClient } from '../sensor/transport/client.ts';
 import { readOnboardingPackage } from '../sensor/transport/onboarding-package.ts';
@@ -29,6 +31,8 @@ export interface SimulateOptions {
   /** A device sends its buffered events when it holds this many, or every 5 s. */
   batchSize: number;
   quiet: boolean;
+  /** Hold /work open on every device and carry out the actions it receives. */
+  actions?: boolean;
 }
 
 /** Totals of a run. */
@@ -42,6 +46,9 @@ export interface SimulateTotals {
   eventsSent: number;
   eventsAccepted: number;
   eventsRejected: number;
+  /** With --actions: actions received, and those that ended Succeeded. */
+  actionsReceived: number;
+  actionsSucceeded: number;
   seconds: number;
   firstError: string | null;
 }
@@ -76,12 +83,14 @@ function limiter(n: number) {
 export async function simulate(o: SimulateOptions, signal?: AbortSignal): Promise<SimulateTotals> {
   const pkg = await readOnboardingPackage(o.onboarding);
   const agent = new https.Agent({ keepAlive: true, maxSockets: Math.max(4, o.concurrency), ca: pkg.caCertificate });
+  const pollAgent = new https.Agent({ keepAlive: true, ca: pkg.caCertificate });
+  const polls = new AbortController();
   const run = limiter(o.concurrency);
-  const t: SimulateTotals = { enrolled: 0, enrollFailed: 0, heartbeats: 0, heartbeatFailed: 0, batches: 0, batchFailed: 0, eventsSent: 0, eventsAccepted: 0, eventsRejected: 0, seconds: 0, firstError: null };
+  const t: SimulateTotals = { enrolled: 0, enrollFailed: 0, heartbeats: 0, heartbeatFailed: 0, batches: 0, batchFailed: 0, eventsSent: 0, eventsAccepted: 0, eventsRejected: 0, actionsReceived: 0, actionsSucceeded: 0, seconds: 0, firstError: null };
   const fail = (e: unknown) => { t.firstError ??= e instanceof Error ? e.message : String(e); };
   const started = Date.now();
   const log = (s: string) => { if (!o.quiet) process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${s}\n`); };
-  const progress = () => log(`enrolled ${t.enrolled}/${o.devices}${t.enrollFailed ? ` (${t.enrollFailed} failed)` : ''} · heartbeats ${t.heartbeats}${t.heartbeatFailed ? ` (${t.heartbeatFailed} failed)` : ''} · events ${t.eventsSent} sent, ${t.eventsAccepted} accepted, ${t.eventsRejected} rejected in ${t.batches} batches`);
+  const progress = () => log(`enrolled ${t.enrolled}/${o.devices}${t.enrollFailed ? ` (${t.enrollFailed} failed)` : ''} · heartbeats ${t.heartbeats}${t.heartbeatFailed ? ` (${t.heartbeatFailed} failed)` : ''} · events ${t.eventsSent} sent, ${t.eventsAccepted} accepted, ${t.eventsRejected} rejected in ${t.batches} batches${o.actions ? ` · actions ${t.actionsReceived} received, ${t.actionsSucceeded} succeeded` : ''}`);
   const ticker = setInterval(progress, 2000);
   ticker.unref();
 
@@ -142,6 +151,15 @@ export async function simulate(o: SimulateOptions, signal?: AbortSignal): Promis
     await Promise.all(states.map(heartbeat));
     for (const s of states) s.nextHeartbeat += o.heartbeatInterval * 1000;
 
+    // With --actions every device holds its own long-poll (a socket each, outside the request limiter).
+    const stopPolls = () => polls.abort();
+    signal?.addEventListener('abort', stopPolls, { once: true });
+    const working = o.actions ? states.map((s) => holdWork(
+      new SensorClient({ serverUrl: pkg.serverUrl, credentials: s.client.credentials, agent: pollAgent }),
+      s.device.computerDnsName, polls.signal,
+      { onAction: () => t.actionsReceived++, onDone: (_a, status) => { if (status === 'Succeeded') t.actionsSucceeded++; }, onError: fail },
+    )) : [];
+
     const end = o.duration === undefined ? Infinity : Date.now() + o.duration * 1000;
     const pending = new Set<Promise<unknown>>();
     const track = (p: Promise<unknown>) => { pending.add(p); void p.finally(() => pending.delete(p)); };
@@ -171,9 +189,14 @@ export async function simulate(o: SimulateOptions, signal?: AbortSignal): Promis
     }
     for (const s of states) track(flush(s));
     await Promise.all(pending);
+    polls.abort();
+    signal?.removeEventListener('abort', stopPolls);
+    await Promise.all(working);
   } finally {
     clearInterval(ticker);
     agent.destroy();
+    polls.abort();
+    pollAgent.destroy();
   }
   t.seconds = (Date.now() - started) / 1000;
   progress();
@@ -191,6 +214,7 @@ export function registerSimulate(program: Command, int: (v: string) => number): 
     .option('--heartbeat-interval <seconds>', 'seconds between heartbeats of one device', int, 60)
     .option('--concurrency <n>', 'requests in flight at once', int, 32)
     .option('--batch-size <n>', 'events per batch', int, 500)
+    .option('--actions', 'hold the /work long-poll open on every device and carry out every machine action received (InProgress, results, Succeeded)')
     .option('--json', 'print the totals as JSON')
     .option('--quiet', 'no progress lines')
     .action(async (o: SimulateOptions & { json?: boolean }) => {
@@ -202,6 +226,7 @@ export function registerSimulate(program: Command, int: (v: string) => number): 
       else {
         process.stdout.write(`devices enrolled: ${t.enrolled} (failed ${t.enrollFailed})\nheartbeats: ${t.heartbeats} (failed ${t.heartbeatFailed})\n`
           + `events: ${t.eventsSent} sent, ${t.eventsAccepted} accepted, ${t.eventsRejected} rejected in ${t.batches} batches (failed ${t.batchFailed})\n`
+          + (o.actions ? `actions: ${t.actionsReceived} received, ${t.actionsSucceeded} succeeded\n` : '')
           + `elapsed: ${t.seconds.toFixed(1)} s${t.firstError ? `\nfirst error: ${t.firstError}` : ''}\n`);
       }
       if (t.enrollFailed || t.heartbeatFailed || t.batchFailed) process.exitCode = 1;
