@@ -10,7 +10,10 @@ import { nativeHelper } from '../sensor/agent/native-helpers.ts';
 import { SensorRuntime } from '../sensor/agent/runtime.ts';
 import { createActionHandlers } from '../sensor/actions/index.ts';
 import type { Collector } from '../sensor/collectors/collector.ts';
+import { FileCollector } from '../sensor/collectors/file.ts';
 import { ImageHasher } from '../sensor/collectors/image-hash.ts';
+import { LogonCollector } from '../sensor/collectors/logon.ts';
+import { NetworkCollector } from '../sensor/collectors/network.ts';
 import { ProcessCollector } from '../sensor/collectors/process.ts';
 import { readOnboardingPackage } from '../sensor/transport/onboarding-package.ts';
 
@@ -21,6 +24,9 @@ export interface SensorCliOptions {
   spoolMib: number;
   watch: string[];
   process: boolean;
+  network: boolean;
+  logon: boolean;
+  authLog?: string;
   /** The file systems RestrictCodeExecution guards (empty: every local one). */
   restrictPath: string[];
   /** A live response script's time limit, in seconds. */
@@ -34,6 +40,9 @@ const DEFAULT_STATE = '/var/lib/palisade-sensor';
 function collectorsOf(o: SensorCliOptions, hasher: ImageHasher): Collector[] {
   const out: Collector[] = [];
   if (o.process) out.push(new ProcessCollector({ helperPath: nativeHelper('procmon'), hasher }));
+  if (o.network) out.push(new NetworkCollector({ hasher }));
+  if (o.watch.length > 0) out.push(new FileCollector({ paths: o.watch, exclude: [o.state], hasher }));
+  if (o.logon) out.push(new LogonCollector({ authLog: o.authLog }));
   return out;
 }
 
@@ -95,6 +104,9 @@ export function registerSensor(program: Command, int: (v: string) => number): vo
     .option('--spool-mib <mib>', 'most disk the event spool may take while the server is unreachable; the oldest events are dropped beyond it', int, 256)
     .option('--watch <path>', 'report file creations, changes and deletions under this path (repeatable)', collect, [])
     .option('--no-process', 'do not collect process starts')
+    .option('--no-network', 'do not collect network connections')
+    .option('--no-logon', 'do not collect logons')
+    .option('--auth-log <file>', 'the auth log to read logons from (default: /var/log/auth.log or /var/log/secure, else the systemd journal)')
     .option('--restrict-path <path>', 'a file system RestrictCodeExecution guards (repeatable; default: every local file system)', collect, [])
     .option('--script-timeout <seconds>', 'time limit of a live response script', int, 600)
     .option('--log-level <level>', 'info, warn or error', 'info')
