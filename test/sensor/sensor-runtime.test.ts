@@ -3,13 +3,15 @@
  * the process collector subscribes to the kernel's process connector). The sensor enrolls once
  * (credential 0600 in its state directory), heartbeats with its inventory (visible through
  * GET /api/machines), catches at least 99% of 1,000 short-lived processes with their command line
- * and SHA1, and keeps events in its disk spool while the server is down: after the server returns
+ * and SHA1, reports files under --watch, connections with their process and logons from an auth
+ * log, runs an action created while it was stopped when it starts again (on a binary the test
+ * started), and keeps events in its disk spool while the server is down: after the server returns
  * they all arrive, none twice.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +29,9 @@ let stateDir: string;
 let dataDir: string;
 let port: number;
 let pkgPath: string;
+let watchDir: string;
+let authLog: string;
+let sensorArgs: string[];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,18 +75,22 @@ beforeAll(async () => {
   port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'palisade-sensor-srv-'));
   srv = await startServerProcess({ dataDir, args: ['--port', String(port), '--no-throttle'] });
-  creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'sensor-e2e', '--permissions', 'Machine.Read.All,AdvancedQuery.Read.All', '--json']));
+  creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'sensor-e2e', '--permissions', 'Machine.Read.All,AdvancedQuery.Read.All,Machine.StopAndQuarantine', '--json']));
   pkgPath = join(dataDir, 'onboarding.json');
   await srv.cli(['admin', 'onboarding-package', '--out', pkgPath, '--expires', '1h']);
   stateDir = mkdtempSync(join(tmpdir(), 'palisade-sensor-state-'));
-  sensor = await startSensorProcess({ stateDir, onboarding: pkgPath });
+  watchDir = mkdtempSync(join(tmpdir(), 'palisade-sensor-watch-'));
+  authLog = join(mkdtempSync(join(tmpdir(), 'palisade-sensor-log-')), 'auth.log');
+  writeFileSync(authLog, '');
+  sensorArgs = ['--watch', watchDir, '--auth-log', authLog];
+  sensor = await startSensorProcess({ stateDir, onboarding: pkgPath, args: sensorArgs });
 }, 120_000);
 
 afterAll(async () => {
   await sensor?.stop();
   await srv?.stop();
   srv?.cleanup();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  for (const d of [stateDir, watchDir, authLog && join(authLog, '..')]) if (d) rmSync(d, { recursive: true, force: true });
 }, 60_000);
 
 describe.skipIf(!isRoot)('palisade sensor', () => {
@@ -126,6 +135,98 @@ describe.skipIf(!isRoot)('palisade sensor', () => {
     expect(rows.length).toBe(new Set(rows.map((r) => r.ProcessCommandLine)).size);
     expect(rows.every((r) => r.FileName === 'true' && r.AccountName === 'root' && r.InitiatingProcessId > 0)).toBe(true);
   }, 120_000);
+
+  it('reports file creations, modifications and deletions under --watch, with hashes', async () => {
+    const path = join(watchDir, 'report.txt');
+    const sha1 = (t: string) => createHash('sha1').update(t).digest('hex');
+    writeFileSync(path, 'first');
+    await new Promise((r) => setTimeout(r, 1500));
+    appendFileSync(path, ' and second');
+    await new Promise((r) => setTimeout(r, 1500));
+    unlinkSync(path);
+    const rows = await until(
+      () => hunt<{ ActionType: string; SHA1: string; FileName: string }>(`DeviceFileEvents | where DeviceId == "${sensor!.deviceId}" and FolderPath == "${path}" | order by Timestamp asc | project ActionType, SHA1, FileName`),
+      (r) => r.some((x) => x.ActionType === 'FileDeleted'), 30_000);
+    expect(rows).toEqual([
+      { ActionType: 'FileCreated', SHA1: sha1('first'), FileName: 'report.txt' },
+      { ActionType: 'FileModified', SHA1: sha1('first and second'), FileName: 'report.txt' },
+      { ActionType: 'FileDeleted', SHA1: '', FileName: 'report.txt' },
+    ]);
+  }, 60_000);
+
+  it('reports new connections with the process that owns them', async () => {
+    const server = createServer((s) => s.on('error', () => {}));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const listenPort = (server.address() as { port: number }).port;
+    const client = connect(listenPort, '127.0.0.1');
+    client.on('error', () => {});
+    try {
+      const rows = await until(
+        () => hunt<{ ActionType: string; InitiatingProcessId: number; InitiatingProcessFileName: string; InitiatingProcessSHA1: string; LocalPort: number; RemotePort: number; Protocol: string }>(
+          `DeviceNetworkEvents | where DeviceId == "${sensor!.deviceId}" and (LocalPort == ${listenPort} or RemotePort == ${listenPort}) | project ActionType, InitiatingProcessId, InitiatingProcessFileName, InitiatingProcessSHA1, LocalPort, RemotePort, Protocol`),
+        (r) => r.length >= 3, 30_000);
+      const nodeSha1 = createHash('sha1').update(readFileSync(process.execPath)).digest('hex');
+      expect(rows.map((r) => r.ActionType).sort()).toEqual(['ConnectionSuccess', 'InboundConnectionAccepted', 'ListeningConnectionCreated']);
+      expect(rows.every((r) => r.InitiatingProcessId === process.pid && r.InitiatingProcessSHA1 === nodeSha1 && r.Protocol === 'Tcp')).toBe(true);
+      expect(rows.find((r) => r.ActionType === 'ConnectionSuccess')!.RemotePort).toBe(listenPort);
+    } finally {
+      client.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
+
+  it('reports logons and failed logons from the auth log', async () => {
+    const user = `pal${Date.now().toString(36)}`;
+    const at = (s: number) => new Date(Date.now() - 60_000 + s * 1000).toISOString();
+    appendFileSync(authLog, [
+      `${at(1)} testhost sshd[4242]: Accepted publickey for ${user} from 192.0.2.7 port 50122 ssh2: ED25519 SHA256:x`,
+      `${at(2)} testhost sshd[4243]: Failed password for invalid user ${user}x from 198.51.100.3 port 4242 ssh2`,
+      `${at(3)} testhost su[4244]: pam_unix(su:session): session opened for user ${user}(uid=0) by alice(uid=1000)`,
+      `${at(4)} testhost sshd[4245]: Connection closed by 198.51.100.3 port 4242`,
+      '',
+    ].join('\n'));
+    const rows = await until(
+      () => hunt<{ ActionType: string; AccountName: string; LogonType: string; RemoteIP: string; FailureReason: string; InitiatingProcessId: number }>(
+        `DeviceLogonEvents | where DeviceId == "${sensor!.deviceId}" and AccountName startswith "${user}" | order by InitiatingProcessId asc | project ActionType, AccountName, LogonType, RemoteIP, FailureReason, InitiatingProcessId`),
+      (r) => r.length >= 3, 30_000);
+    expect(rows).toEqual([
+      { ActionType: 'LogonSuccess', AccountName: user, LogonType: 'Network', RemoteIP: '192.0.2.7', FailureReason: '', InitiatingProcessId: 4242 },
+      { ActionType: 'LogonFailed', AccountName: `${user}x`, LogonType: 'Network', RemoteIP: '198.51.100.3', FailureReason: 'InvalidUserNameOrPassword', InitiatingProcessId: 4243 },
+      { ActionType: 'LogonSuccess', AccountName: user, LogonType: 'Interactive', RemoteIP: '', FailureReason: '', InitiatingProcessId: 4244 },
+    ]);
+  }, 60_000);
+
+  it('carries out an action created while it was stopped when it starts again (enrolled once)', async () => {
+    await sensor!.stop();
+    // a binary of the test's own: a copy of sleep with bytes of its own, so its SHA1 is unique
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-sensor-bin-'));
+    const bin = join(dir, 'test-sleeper');
+    copyFileSync('/bin/sleep', bin);
+    appendFileSync(bin, `palisade-test-${Date.now()}-${Math.random()}`);
+    const sha1 = createHash('sha1').update(readFileSync(bin)).digest('hex');
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn(bin, ['300'], { stdio: 'ignore' });
+      const exited = new Promise<void>((r) => child!.once('exit', () => r()));
+      const created = await httpsPost(`${srv.url}/api/machines/${sensor!.deviceId}/StopAndQuarantineFile`, srv.ca, JSON.stringify({ Comment: 'offline delivery', Sha1: sha1 }), { 'content-type': 'application/json', authorization: `Bearer ${await token()}` });
+      expect(created.status, created.body).toBe(201);
+      const action = JSON.parse(created.body);
+      expect(action.status).toBe('Pending');
+      // started again from its state directory alone: no onboarding package, no second enrollment
+      sensor = await startSensorProcess({ stateDir, args: sensorArgs });
+      const done = await until(async () => {
+        const res = await httpsRequest('GET', `${srv.url}/api/machineactions/${action.id}`, srv.ca, { authorization: `Bearer ${await token()}` });
+        return JSON.parse(res.body);
+      }, (a) => a.status === 'Succeeded' || a.status === 'Failed', 30_000);
+      expect(done.status, JSON.stringify(done)).toBe('Succeeded');
+      await exited;
+      expect(existsSync(bin)).toBe(false);
+      expect(JSON.parse(readFileSync(join(stateDir, 'credential.json'), 'utf8')).deviceId).toBe(sensor.deviceId);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('spools events while the server is down and sends them, none twice, when it returns', async () => {
     await srv.stop();
