@@ -1,9 +1,11 @@
 /*
  * execguard: restricts code execution on the file systems it is given (Palisade's
- * RestrictCodeExecution). Usage: execguard MOUNT_PATH...
+ * RestrictCodeExecution). Usage: execguard [--save FILE | --load FILE] MOUNT_PATH...
  *
  * At start it walks each MOUNT_PATH (staying on that file system) and records every regular file
- * with an execute bit by (device, inode, size, mtime): the allow list. It then marks each file
+ * with an execute bit by (device, inode, size, mtime): the allow list. `--save FILE` writes that
+ * list to FILE (so a restart can keep it); `--load FILE` reads it from FILE instead of walking, so
+ * what appeared meanwhile stays denied. It then marks each file
  * system with fanotify FAN_OPEN_EXEC_PERM and answers every exec permission event: allowed when the
  * file is on the list unchanged, denied otherwise. Each denial is printed on stdout as one JSON line
  * {"denied":{"pid":N,"path":"...","dev":N,"ino":N}}; readiness as {"ready":{"allowed":N,"marks":N}}.
@@ -87,6 +89,38 @@ static int visit(const char *path, const struct stat *st, int kind, struct FTW *
     return 0;
 }
 
+/* The allow list on disk: one record of five native-endian 64-bit numbers per file. */
+static int save_list(const char *path) {
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    fchmod(fileno(f), 0600);
+    for (size_t i = 0; i < table_cap; i++) {
+        if (!table[i].used) continue;
+        uint64_t rec[5] = { table[i].dev, table[i].ino, table[i].size, (uint64_t)table[i].mtime_sec, (uint64_t)table[i].mtime_nsec };
+        if (fwrite(rec, sizeof rec, 1, f) != 1) { fclose(f); return -1; }
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) { fclose(f); return -1; }
+    if (fclose(f) != 0) return -1;
+    return rename(tmp, path);
+}
+
+static int load_list(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    uint64_t rec[5];
+    while (fread(rec, sizeof rec, 1, f) == 1) {
+        struct stat st = {0};
+        st.st_dev = rec[0]; st.st_ino = rec[1]; st.st_size = (off_t)rec[2];
+        st.st_mtim.tv_sec = (time_t)rec[3]; st.st_mtim.tv_nsec = (long)rec[4];
+        put(&st);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig) { (void)sig; stopping = 1; }
 
@@ -102,8 +136,14 @@ static void json_string(const char *s) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: execguard MOUNT_PATH...\n");
+    const char *save = NULL, *load = NULL;
+    int first = 1;
+    while (first + 1 < argc && (!strcmp(argv[first], "--save") || !strcmp(argv[first], "--load"))) {
+        if (!strcmp(argv[first], "--save")) save = argv[first + 1]; else load = argv[first + 1];
+        first += 2;
+    }
+    if (first >= argc || (save && load)) {
+        fprintf(stderr, "usage: execguard [--save FILE | --load FILE] MOUNT_PATH...\n");
         return 2;
     }
     struct sigaction sa = {0};
@@ -112,11 +152,22 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    for (int i = 1; i < argc; i++) {
-        if (nftw(argv[i], visit, 64, FTW_PHYS | FTW_MOUNT) != 0) {
-            fprintf(stderr, "execguard: walking %s: %s\n", argv[i], strerror(errno));
+    if (load) {
+        if (load_list(load) != 0) {
+            fprintf(stderr, "execguard: reading the allow list %s: %s\n", load, strerror(errno));
             return 1;
         }
+    } else {
+        for (int i = first; i < argc; i++) {
+            if (nftw(argv[i], visit, 64, FTW_PHYS | FTW_MOUNT) != 0) {
+                fprintf(stderr, "execguard: walking %s: %s\n", argv[i], strerror(errno));
+                return 1;
+            }
+        }
+    }
+    if (save && save_list(save) != 0) {
+        fprintf(stderr, "execguard: writing the allow list %s: %s\n", save, strerror(errno));
+        return 1;
     }
 
     int fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
@@ -125,7 +176,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     int marks = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         /* the whole file system (every mount of it); a single mount where that is refused */
         if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD, argv[i]) != 0 &&
             fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC_PERM, AT_FDCWD, argv[i]) != 0) {

@@ -23,12 +23,12 @@ describe('isolation in network namespaces', () => {
   let third = { ns: '', ip: '' };
   let n = 0;
 
-  const act = async (type: string, scope: string | null, host: string, port = PORT) => {
+  const act = async (type: string, scope: string | null, host: string, port = PORT, resume = false) => {
     const action = { id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, type, scope, comment: 'test', createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
-    const spec = JSON.stringify({ action, stateDir, serverAddress: { host, port } });
+    const spec = JSON.stringify({ action, stateDir, serverAddress: { host, port }, resume });
     const r = await inNamespace(sensor, process.execPath, ['--import', 'tsx', RUNNER, spec], 60_000);
     if (r.code !== 0) throw new Error(`handler run failed: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { status: string; message?: string };
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { status: string; message?: string; resumed?: string | null };
   };
   const tableExists = async () => (await inNamespace(sensor, 'nft', ['list', 'table', 'inet', ISOLATION_TABLE])).code === 0;
 
@@ -59,6 +59,13 @@ describe('isolation in network namespaces', () => {
     expect(await canConnect(sensor, third.ip, PORT)).toBe(false);
     expect(await canConnect(sensor, server.ip, PORT)).toBe(true);
 
+    // a reboot empties nftables; the sensor's start puts the isolation back from its state directory
+    expect((await inNamespace(sensor, 'nft', ['delete', 'table', 'inet', ISOLATION_TABLE])).code).toBe(0);
+    expect(await canConnect(sensor, third.ip, OTHER_PORT)).toBe(true);
+    expect((await act('Isolate', null, server.ip, PORT, true)).resumed).toBe('this device is isolated (Full): the isolation in force before the restart is applied again');
+    expect(await canConnect(sensor, third.ip, OTHER_PORT)).toBe(false);
+    expect(await canConnect(sensor, server.ip, PORT)).toBe(true);
+
     // isolating again replaces the table in one transaction
     expect((await act('Isolate', 'Selective', server.ip)).status).toBe('Succeeded');
     expect(await canConnect(sensor, third.ip, OTHER_PORT)).toBe(false);
@@ -68,6 +75,7 @@ describe('isolation in network namespaces', () => {
     expect(await tableExists()).toBe(false);
     expect(await canConnect(sensor, third.ip, OTHER_PORT)).toBe(true);
     expect((await act('Unisolate', null, server.ip)).message).toBe('The device was not isolated');
+    expect((await act('Isolate', null, server.ip, PORT, true)).resumed).toBeNull();
   });
 
   it('rolls back when the server is unreachable with isolation applied', async () => {

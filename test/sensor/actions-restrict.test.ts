@@ -28,7 +28,7 @@ const action = (type: WireAction['type']): WireAction => ({
 const runs = (path: string) => spawnSync(path, [], { stdio: 'pipe' });
 
 beforeAll(() => {
-  execFileSync('mkdir', ['-p', mnt]);
+  execFileSync('mkdir', ['-p', mnt, join(dir, 'state')]);
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m,mode=0755', 'palisade-test', mnt]);
   mounted = true;
 });
@@ -66,6 +66,28 @@ describe('RestrictCodeExecution on a test tmpfs', () => {
     expect(await unrestrict.run(action('UnrestrictCodeExecution'), ctx)).toEqual({ status: 'Succeeded', message: 'Code execution restriction lifted' });
     expect(runs(join(mnt, 'after')).status).toBe(0);
     expect((await unrestrict.run(action('UnrestrictCodeExecution'), ctx)).message).toBe('Code execution was not restricted');
+  });
+
+  it('lasts over a restart of the sensor: resume guards with the allow list taken when restricted', async () => {
+    copyFileSync('/bin/true', join(mnt, 'old'));
+    execFileSync('chmod', ['755', join(mnt, 'old')]);
+    const first = codeExecutionHandlers({ execguard: () => nativeHelper('execguard'), paths: [mnt], hasher });
+    expect((await first[0].run(action('RestrictCodeExecution'), ctx)).status).toBe('Succeeded');
+    // the sensor stops and its guard goes with it (here: an unrestrict that finds no record of its own,
+    // so this state directory keeps the restriction's), and a file arrives meanwhile
+    await first[1].run(action('UnrestrictCodeExecution'), { ...ctx, stateDir: join(dir, 'elsewhere') });
+    expect(runs(join(mnt, 'old')).status).toBe(0);
+    copyFileSync('/bin/true', join(mnt, 'meanwhile'));
+    execFileSync('chmod', ['755', join(mnt, 'meanwhile')]);
+    expect(runs(join(mnt, 'meanwhile')).status).toBe(0);
+    // the next sensor run puts the restriction back from the state directory
+    const second = codeExecutionHandlers({ execguard: () => nativeHelper('execguard'), paths: [mnt], hasher });
+    expect(await second[0].resume!(ctx)).toMatch(new RegExp(`^code execution is restricted \\(since .*\\): the guard runs again on ${mnt} with its \\d+ allowed executables$`));
+    expect(runs(join(mnt, 'old')).status).toBe(0);
+    expect((runs(join(mnt, 'meanwhile')).error as NodeJS.ErrnoException | undefined)?.code).toBe('EPERM');
+    expect((await second[1].run(action('UnrestrictCodeExecution'), ctx)).message).toBe('Code execution restriction lifted');
+    expect(await second[0].resume!(ctx)).toBeNull();
+    expect(runs(join(mnt, 'meanwhile')).status).toBe(0);
   });
 
   it('fails, naming why, when the guard cannot start', async () => {

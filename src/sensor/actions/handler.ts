@@ -74,9 +74,18 @@ export interface ActionResult {
   offboard?: boolean;
 }
 
+/** What a handler gets to put its lasting effect back when the sensor starts. */
+export type ResumeContext = Pick<ActionContext, 'emit' | 'stateDir' | 'log'>;
+
 /** Carries out one kind of machine action on this device. */
 export interface ActionHandler {
   type: MachineActionType;
   /** Carries out `action`; a thrown error is reported as Failed with its message. */
   run(action: WireAction, ctx: ActionContext): Promise<ActionResult>;
+  /**
+   * Called once when the sensor starts: puts back a lasting effect this handler recorded in the
+   * state directory (isolation, code execution restriction), which a reboot or a restart of the
+   * sensor ended. Resolves with a sentence saying what it put back, or null when there was nothing.
+   */
+  resume?(ctx: ResumeContext): Promise<string | null>;
 }

@@ -1,8 +1,8 @@
 /**
  * The sensor's action handlers, one per machine action type, built with the sensor's options; the
- * dispatcher looks a delivered action's handler up by its type. Indicator enforcement (not an
- * action: it follows the indicator list) and putting isolation back after a reboot are exported for
- * the runtime too.
+ * dispatcher looks a delivered action's handler up by its type; handlers with a `resume` put their
+ * lasting effects back when the sensor starts. Indicator enforcement (not an action: it follows the
+ * indicator list) is exported for the runtime too.
  */
 import { nativeHelper } from '../agent/native-helpers.ts';
 import { avScanHandler, type AvScanOptions } from './av-scan.ts';
@@ -15,7 +15,6 @@ import { offboardHandler } from './offboard.ts';
 import { stopAndQuarantineHandler } from './stop-and-quarantine.ts';
 
 export { IndicatorEnforcer } from './indicator-enforcement.ts';
-export { reapplyIsolation } from './isolation.ts';
 
 /** Options of the action handlers (each has a default fit for a real host). */
 export interface ActionHandlersOptions {

@@ -8,8 +8,8 @@
  * Unisolate deletes exactly that table and nothing else. Other tables' rules cannot re-admit what
  * this table drops (a packet dropped by any base chain is dropped).
  *
- * The applied isolation is recorded in the state directory (`isolation.json`) so the runtime can put
- * it back when the sensor starts after a reboot ({@link reapplyIsolation}).
+ * The applied isolation is recorded in the state directory (`isolation.json`); the Isolate handler's
+ * `resume` puts it back when the sensor starts (after a reboot the table is gone).
  */
 import { lookup } from 'node:dns/promises';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -121,6 +121,16 @@ export function isolateHandler(opts: IsolationOptions = {}): ActionHandler {
       ctx.log.info('isolated', { scope: plan.scope, serverIps: ips, serverPort: port });
       return { status: 'Succeeded', message: `${plan.scope} isolation applied: only ${ips.join(', ')} port ${port}${plan.dns ? ', DNS' : ''}${plan.dhcp ? ', DHCP' : ''} and loopback are reachable` };
     },
+    async resume(ctx) {
+      let plan: IsolationPlan;
+      try {
+        plan = JSON.parse(await readFile(stateFile(ctx.stateDir), 'utf8')) as IsolationPlan;
+      } catch {
+        return null;
+      }
+      await apply(nft, plan);
+      return `this device is isolated (${plan.scope}): the isolation in force before the restart is applied again`;
+    },
   };
 }
 
@@ -136,19 +146,4 @@ export function unisolateHandler(opts: IsolationOptions = {}): ActionHandler {
       return { status: 'Succeeded', message: removed ? 'Isolation removed' : 'The device was not isolated' };
     },
   };
-}
-
-/**
- * Puts back the isolation recorded in `stateDir` (after a reboot the table is gone); resolves with
- * whether there was one. The runtime calls it when the sensor starts.
- */
-export async function reapplyIsolation(stateDir: string, opts: IsolationOptions = {}): Promise<boolean> {
-  let plan: IsolationPlan;
-  try {
-    plan = JSON.parse(await readFile(stateFile(stateDir), 'utf8')) as IsolationPlan;
-  } catch {
-    return false;
-  }
-  await apply(opts.nft ?? 'nft', plan);
-  return true;
 }

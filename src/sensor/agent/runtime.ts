@@ -8,7 +8,7 @@
  * retries with backoff; a revoked credential (401) stops it.
  */
 import type { ActionHandler } from '../actions/handler.ts';
-import { IndicatorEnforcer, reapplyIsolation } from '../actions/index.ts';
+import { IndicatorEnforcer } from '../actions/index.ts';
 import type { Collector } from '../collectors/collector.ts';
 import { ImageHasher } from '../collectors/image-hash.ts';
 import { ProcessCollector } from '../collectors/process.ts';
@@ -126,10 +126,14 @@ export class SensorRuntime {
       stateDir: this.state.root,
       log,
     });
-    try {
-      if (await reapplyIsolation(this.state.root)) log.warn('this device is isolated: the isolation in force before the restart is applied again');
-    } catch (e) {
-      log.error('the isolation in force before the restart could not be applied again', { error: (e as Error).message });
+    // lasting effects of earlier actions (isolation, code execution restriction) are put back
+    for (const h of this.opts.handlers) {
+      try {
+        const what = await h.resume?.({ emit: (t, r) => this.emit(t, r), stateDir: this.state.root, log });
+        if (what) log.warn(what);
+      } catch (e) {
+        log.error(`what ${h.type} put in force before the restart could not be put back`, { error: (e as Error).message });
+      }
     }
     const server = new URL(this.credential.serverUrl);
     this.dispatcher = new Dispatcher({
