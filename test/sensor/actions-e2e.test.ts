@@ -1,17 +1,20 @@
 /**
  * Machine actions carried out by the reference sensor, end to end: a real `palisade serve` and
  * `palisade sensor` on 127.0.0.1 (root), actions created through the API and followed to their
- * final status. Every effect is confined to what the test owns: StopAndQuarantineFile and the
- * Block indicator act on uniquely hashed copies of /bin/sleep the test starts, and the sensor's
- * RestrictCodeExecution guards only a tmpfs the test mounts (`--restrict-path`).
+ * final status, their results downloaded through the signed links (the investigation package, a
+ * RunScript's output). Every effect is confined to what the test owns: StopAndQuarantineFile and
+ * the Block indicator act on uniquely hashed copies of /bin/sleep the test starts, and the
+ * sensor's RestrictCodeExecution guards only a tmpfs the test mounts (`--restrict-path`).
  */
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpsPost, httpsRequest, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startSensorProcess, type SensorProcess } from '../support/sensor-process.ts';
+import { multipartBody } from '../support/multipart.ts';
 import { ended, startProcess, uniqueCopy } from './support/test-binaries.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pal-actions-e2e-'));
@@ -35,6 +38,24 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: r.status, json: r.body ? JSON.parse(r.body) as Record<string, unknown> : {} };
 }
 
+/** Downloads a signed result link (no Authorization header, as Splunk SOAR does) into a file; returns its path. */
+async function download(link: string, to: string): Promise<string> {
+  const r = await fetchBytes(link);
+  expect(r.status).toBe(200);
+  writeFileSync(to, r.body);
+  return to;
+}
+
+function fetchBytes(url: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca: srv.ca, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
 /** Creates an action on the sensor's machine and waits (≤ 60 s) for a final status; returns the action. */
 async function act(route: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const created = await api('POST', `/api/machines/${sensor!.deviceId}/${route}`, body);
@@ -53,7 +74,7 @@ beforeAll(async () => {
   mounted = true;
   srv = await startServerProcess({ args: ['--no-throttle'] });
   creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'actions-e2e', '--permissions',
-    'Machine.Read.All,Machine.StopAndQuarantine,Machine.RestrictExecution,Ti.ReadWrite.All,AdvancedQuery.Read.All', '--json'])) as typeof creds;
+    'Machine.Read.All,Machine.StopAndQuarantine,Machine.RestrictExecution,Machine.CollectForensics,Machine.LiveResponse,Library.Manage,Ti.ReadWrite.All,AdvancedQuery.Read.All', '--json'])) as typeof creds;
   const pkg = join(srv.dataDir, 'onboarding.json');
   await srv.cli(['admin', 'onboarding-package', '--out', pkg, '--expires', '1h']);
   sensor = await startSensorProcess({ stateDir, onboarding: pkg, args: ['--restrict-path', mnt] });
@@ -127,5 +148,35 @@ describe('actions carried out by palisade sensor', () => {
     started.push(after);
     expect(await ended(after, 30_000)).toBe('SIGKILL');
     await expect.poll(() => existsSync(again), { timeout: 10_000 }).toBe(false);
+  }, 120_000);
+
+  it('CollectInvestigationPackage: the package downloaded through getPackageUri lists processes, connections, users, cron, services, logs, packages', async () => {
+    const action = await act('collectInvestigationPackage', { Comment: 'e2e package' });
+    expect(action.status, sensor!.output().slice(-2000)).toBe('Succeeded');
+    const uri = await api('GET', `/api/machineactions/${action.id as string}/getPackageUri`);
+    expect(uri.status, JSON.stringify(uri.json)).toBe(200);
+    const archive = await download(uri.json.value as string, join(dir, 'package.tar.gz'));
+    const listed = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const item of ['./manifest.json', './processes/processes.json', './network/proc-net-tcp', './users/passwd', './cron/files.txt', './systemd/service-units.txt', './software/packages.txt']) {
+      expect(listed).toContain(item);
+    }
+    const procs = JSON.parse(execFileSync('tar', ['-xzOf', archive, './processes/processes.json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as { pid: number }[];
+    expect(procs.some((p) => p.pid === sensor!.child.pid)).toBe(true);
+  }, 120_000);
+
+  it('LiveResponse RunScript: a library script runs with its arguments and its output is downloaded', async () => {
+    const { body, contentType } = multipartBody([
+      { name: 'file', fileName: 'e2e-report.sh', content: '#!/bin/sh\necho "host=$(hostname) args=$*"\necho warn >&2\nexit 0\n' },
+      { name: 'Description', value: 'e2e script' }, { name: 'HasParameters', value: 'true' }, { name: 'OverrideIfExists', value: 'true' },
+    ]);
+    const up = await httpsRequest('POST', `${srv.url}/api/libraryfiles`, srv.ca, { authorization: `Bearer ${await token()}`, 'content-type': contentType }, body);
+    expect(up.status, up.body).toBeLessThan(300);
+    const action = await act('runliveresponse', { Comment: 'e2e live response', Commands: [{ type: 'RunScript', params: [{ key: 'ScriptName', value: 'e2e-report.sh' }, { key: 'Args', value: 'alpha "beta gamma"' }] }] });
+    expect(action.status, sensor!.output().slice(-2000)).toBe('Succeeded');
+    expect((action.commands as { commandStatus: string }[])[0]!.commandStatus).toBe('Completed');
+    const link = await api('GET', `/api/machineactions/${action.id as string}/GetLiveResponseResultDownloadLink(index=0)`);
+    expect(link.status, JSON.stringify(link.json)).toBe(200);
+    const result = JSON.parse(readFileSync(await download(link.json.value as string, join(dir, 'result.json')), 'utf8')) as Record<string, unknown>;
+    expect(result).toEqual({ script_name: 'e2e-report.sh', exit_code: 0, script_output: `host=${execFileSync('hostname', { encoding: 'utf8' }).trim()} args=alpha beta gamma\n`, script_errors: 'warn\n' });
   }, 120_000);
 });

@@ -62,7 +62,7 @@ export function httpsPost(url: string, ca: string, body: string, headers: Record
 }
 
 /** One request of any method over HTTPS trusting `ca`, on a fresh connection (see httpsPost). */
-export function httpsRequest(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpsAnswer> {
+export function httpsRequest(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<HttpsAnswer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, ca, headers, agent: false }, (res) => {
