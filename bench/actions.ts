@@ -4,35 +4,36 @@
  * 127.0.0.1:
  *
  * 1. D simulated devices (5,000) enroll, then each holds `GET /sensor/v1/work?wait=25` open, as an
- *    online sensor does (a new long-poll as soon as one answers), over its own keep-alive
- *    connection; the opening is paced so that the TLS handshakes do not all land at once.
+ *    online sensor does (the simulator's work loop: a new long-poll as soon as one answers), over
+ *    its own keep-alive connection, opened beforehand at a measured pace.
  * 2. Idle: with every long-poll held, the server's RSS and CPU (from /proc) over I seconds (30).
  * 3. Baseline, in the same conditions: R plain `GET /healthz` round trips on a warm keep-alive
  *    connection (200), p50 and p99.
  * 4. A actions (1,000): `POST /api/machines/{id}/isolate` to A distinct devices, P per second (20);
  *    for each, the time from just before the POST is sent to the moment its device's long-poll
  *    delivers the action (same process, same monotonic clock), p50/p99/max (goal p99 < 1 s); each
- *    device then reports InProgress and Succeeded as a sensor does. Also the POST's own round trip.
+ *    device then reports InProgress and Succeeded, as the simulator does. Also the POST's own round trip.
  *
  * Prints the figures and the ratio of the receive latency to the plain GET round trip.
  *
  * Options: --devices D (5000) --actions A (1000) --rate P (20) --idle-seconds I (30) --rtt-samples R (200)
  *   --seed S (1)
  */
+import { setMaxListeners } from 'node:events';
 import https from 'node:https';
-import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOnboardingPackage } from '../src/sensor/transport/onboarding-package.ts';
-import type { DeviceCredentials } from '../src/sensor/transport/protocol.ts';
+import { holdWork } from '../src/sensor/simulator/actions.ts';
+import { SensorClient } from '../src/sensor/transport/client.ts';
 import { httpsPost, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
 import { numberArg } from './support/args.ts';
 import { cpuSecondsOf, memoryOf } from './support/proc-status.ts';
 import { enrollFleet, inParallel } from './support/sensor-fleet.ts';
 
 /** One HTTPS request over `agent`; resolves with status and body text. */
-function request(agent: https.Agent, url: URL, method: string, headers: Record<string, string>, body?: string, onConnected?: () => void): Promise<{ status: number; body: string }> {
+function request(agent: https.Agent, url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -41,14 +42,6 @@ function request(agent: https.Agent, url: URL, method: string, headers: Record<s
       res.on('error', reject);
     });
     req.on('error', reject);
-    // a fresh socket is connected once its TLS handshake is done; a reused one already is
-    if (onConnected) {
-      req.once('socket', (sock) => {
-        const handshaken = !sock.connecting && (sock as TLSSocket).getPeerCertificate()?.raw !== undefined;
-        if (handshaken) onConnected();
-        else sock.once('secureConnect', onConnected);
-      });
-    }
     req.end(body);
   });
 }
@@ -58,57 +51,6 @@ const percentile = (xs: readonly number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-interface WireActionLite { id: string; type: string }
-
-/**
- * A device's work loop as an online sensor runs it: one long-poll held at all times; each action
- * delivered is passed to `onAction` once, then acknowledged (InProgress) and finished (Succeeded).
- */
-function holdWork(o: {
-  agent: https.Agent; reportAgent: https.Agent; serverUrl: string; creds: DeviceCredentials;
-  onAction: (a: WireActionLite) => void; /** Called once the first long-poll's connection is up. */ onHeld: () => void; stopped: () => boolean; onError: (e: unknown) => void;
-}): Promise<void> {
-  const auth = { authorization: `Device ${o.creds.deviceId}:${o.creds.deviceCredential}`, accept: 'application/json' };
-  const seen = new Set<string>();
-  let indicatorVersion = 0;
-  let first = true;
-  return (async () => {
-    while (!o.stopped()) {
-      const url = new URL(`/sensor/v1/work?wait=25&indicatorVersion=${indicatorVersion}`, o.serverUrl);
-      const answer = request(o.agent, url, 'GET', auth, undefined, first ? o.onHeld : undefined);
-      first = false;
-      let r: { status: number; body: string };
-      try {
-        r = await answer;
-      } catch (e) {
-        if (o.stopped()) return;
-        o.onError(e);
-        await new Promise((res) => setTimeout(res, 1000));
-        continue;
-      }
-      if (r.status !== 200) {
-        o.onError(new Error(`GET /work answered ${r.status}: ${r.body.slice(0, 200)}`));
-        await new Promise((res) => setTimeout(res, 1000));
-        continue;
-      }
-      const work = JSON.parse(r.body) as { actions: WireActionLite[]; indicatorVersion: number };
-      indicatorVersion = work.indicatorVersion;
-      for (const a of work.actions) {
-        if (seen.has(a.id)) continue;
-        seen.add(a.id);
-        o.onAction(a);
-        // acknowledge and finish off the long-poll's path, as the sensor's dispatcher does
-        void (async () => {
-          for (const status of ['InProgress', 'Succeeded']) {
-            const p = await request(o.reportAgent, new URL(`/sensor/v1/actions/${a.id}/progress`, o.serverUrl), 'POST', auth, JSON.stringify({ status }));
-            if (p.status !== 200) throw new Error(`progress ${status} answered ${p.status}: ${p.body.slice(0, 200)}`);
-          }
-        })().catch(o.onError);
-      }
-    }
-  })();
-}
 
 export async function main(args: string[]): Promise<void> {
   const nDevices = numberArg(args, 'devices', 5000);
@@ -122,7 +64,7 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-actions-'));
   const srv: ServerProcess = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'] });
   const agents: https.Agent[] = [];
-  let stopping = false;
+  let stopLoops = () => {};
   const loops: Promise<void>[] = [];
   try {
     const pid = srv.child.pid!;
@@ -136,44 +78,46 @@ export async function main(args: string[]): Promise<void> {
     await srv.cli(['admin', 'onboarding-package', '--out', pkgPath, '--expires', '2h']);
     const pkg = await readOnboardingPackage(pkgPath);
     const enrollAgent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: pkg.caCertificate });
-    // one connection per device for its long-poll, as each real sensor has its own
-    const pollAgent = new https.Agent({ keepAlive: true, maxSockets: nDevices + 16, maxFreeSockets: nDevices + 16, ca: pkg.caCertificate, timeout: 120_000 });
-    const reportAgent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: pkg.caCertificate });
+    // a connection per device for its long-poll, as each real sensor has its own, and a few more for progress reports
+    const pollAgent = new https.Agent({ keepAlive: true, maxSockets: nDevices + 64, maxFreeSockets: nDevices + 64, ca: pkg.caCertificate, timeout: 120_000 });
     const apiAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: srv.ca });
-    agents.push(enrollAgent, pollAgent, reportAgent, apiAgent);
+    agents.push(enrollAgent, pollAgent, apiAgent);
 
     const t0 = performance.now();
     const fleet = await enrollFleet(pkg, nDevices, seed, enrollAgent);
     console.log(`enrolled ${fleet.length} devices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    // 1. every device holds a long-poll; the opening is paced (100 at a time)
+    // 1. every device holds a long-poll (the simulator's work loop, src/sensor/simulator/actions.ts);
+    //    each device's connection is opened first with a heartbeat, 50 at a time, so that 5,000 TLS
+    //    handshakes do not land at once, and the long-polls then start on warm connections
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     const errors: string[] = [];
-    let held = 0;
+    const noteError = (e: unknown) => {
+      if (errors.length < 20) errors.push(e instanceof Error ? e.message : String(e));
+    };
+    const clients = fleet.map((dev) => new SensorClient({ serverUrl: pkg.serverUrl, caCertificate: pkg.caCertificate, agent: pollAgent, credentials: dev.credentials }));
     const t1 = performance.now();
-    await inParallel(100, fleet.map((dev) => async () => {
-      await new Promise<void>((opened) => {
-        loops.push(holdWork({
-          agent: pollAgent, reportAgent, serverUrl: pkg.serverUrl, creds: dev.credentials, stopped: () => stopping,
-          onHeld: () => {
-            held += 1;
-            opened();
-          },
-          onAction: (a) => {
-            const sent = sentAt.get(dev.credentials.deviceId);
-            if (a.type === 'Isolate' && sent !== undefined) latencies.push(performance.now() - sent);
-          },
-          onError: (e) => {
-            if (errors.length < 20) errors.push(e instanceof Error ? e.message : String(e));
-          },
-        }));
-      });
-    }));
-    // let the last handshakes settle before measuring
-    await new Promise((r) => setTimeout(r, 3000));
-    const sockets = Object.values(pollAgent.sockets).reduce((n, s) => n + (s?.length ?? 0), 0);
-    console.log(`${held} devices hold /work long-polls (${sockets} open connections), opened in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    await inParallel(50, clients.map((c) => () => c.heartbeat({ sensorHealth: 'Active' })));
+    const stop = new AbortController();
+    // every device's long-poll listens on this one signal
+    setMaxListeners(nDevices + 100, stop.signal);
+    stopLoops = () => stop.abort();
+    for (const [i, dev] of fleet.entries()) {
+      const id = dev.credentials.deviceId;
+      loops.push(holdWork(clients[i], dev.device.computerDnsName, stop.signal, {
+        onAction: (a) => {
+          const sent = sentAt.get(id);
+          if (a.type === 'Isolate' && sent !== undefined) latencies.push(performance.now() - sent);
+        },
+        onError: noteError,
+      }));
+    }
+    const inUse = () => Object.values(pollAgent.sockets).reduce((n, x) => n + (x?.length ?? 0), 0);
+    const settleBy = performance.now() + 60_000;
+    while (inUse() < nDevices && performance.now() < settleBy) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log(`${inUse()} long-polls held by ${nDevices} devices (connections opened and polls started in ${((performance.now() - t1) / 1000).toFixed(1)} s)`);
 
     // 2. idle: RSS and CPU of the server with every long-poll held
     const cpu0 = cpuSecondsOf(pid)!;
@@ -210,7 +154,7 @@ export async function main(args: string[]): Promise<void> {
           if (r.status !== 201) throw new Error(`POST isolate answered ${r.status}: ${r.body.slice(0, 200)}`);
           posts.push(performance.now() - sent);
         })
-        .catch((e) => errors.length < 20 && errors.push(e instanceof Error ? e.message : String(e)));
+        .catch(noteError);
     }
     const deadline = performance.now() + 60_000;
     while (latencies.length < nActions && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -229,7 +173,7 @@ export async function main(args: string[]): Promise<void> {
     if (errors.length) console.log(`errors (first ${errors.length}): ${errors.join(' | ')}`);
     if (latencies.length < nActions) process.exitCode = 1;
   } finally {
-    stopping = true;
+    stopLoops();
     for (const a of agents) a.destroy();
     await srv.stop();
     await Promise.allSettled(loops);
