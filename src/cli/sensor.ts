@@ -31,6 +31,8 @@ export interface SensorCliOptions {
   restrictPath: string[];
   /** A live response script's time limit, in seconds. */
   scriptTimeout: number;
+  /** The folders a Quick antivirus scan covers besides running images (empty: the usual drop folders). */
+  quickScanPath: string[];
   logLevel: 'info' | 'warn' | 'error';
 }
 
@@ -58,6 +60,7 @@ export async function runSensor(o: SensorCliOptions): Promise<void> {
       hasher,
       restrictPaths: o.restrictPath.length ? o.restrictPath : undefined,
       liveResponse: { scriptTimeoutMs: o.scriptTimeout * 1000 },
+      avScan: o.quickScanPath.length ? { quickFolders: o.quickScanPath } : undefined,
     }).values()],
     hasher,
     log,
@@ -109,6 +112,7 @@ export function registerSensor(program: Command, int: (v: string) => number): vo
     .option('--auth-log <file>', 'the auth log to read logons from (default: /var/log/auth.log or /var/log/secure, else the systemd journal)')
     .option('--restrict-path <path>', 'a file system RestrictCodeExecution guards (repeatable; default: every local file system)', collect, [])
     .option('--script-timeout <seconds>', 'time limit of a live response script', int, 600)
+    .option('--quick-scan-path <path>', 'a folder a Quick antivirus scan covers besides running images (repeatable; default: /tmp, /var/tmp, /dev/shm and users\' Downloads)', collect, [])
     .option('--log-level <level>', 'info, warn or error', 'info')
     .enablePositionalOptions()
     .action(async (o: SensorCliOptions) => runSensor(o));

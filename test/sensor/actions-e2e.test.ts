@@ -7,6 +7,7 @@
  * sensor's RestrictCodeExecution guards only a tmpfs the test mounts (`--restrict-path`).
  */
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { ended, startProcess, uniqueCopy } from './support/test-binaries.ts';
 const dir = mkdtempSync(join(tmpdir(), 'pal-actions-e2e-'));
 const stateDir = join(dir, 'state');
 const mnt = join(dir, 'mnt');
+const scanDir = join(dir, 'scan');
 let mounted = false;
 let srv: ServerProcess;
 let sensor: SensorProcess | undefined;
@@ -74,10 +76,11 @@ beforeAll(async () => {
   mounted = true;
   srv = await startServerProcess({ args: ['--no-throttle'] });
   creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'actions-e2e', '--permissions',
-    'Machine.Read.All,Machine.StopAndQuarantine,Machine.RestrictExecution,Machine.CollectForensics,Machine.LiveResponse,Library.Manage,Ti.ReadWrite.All,AdvancedQuery.Read.All', '--json'])) as typeof creds;
+    'Machine.Read.All,Machine.StopAndQuarantine,Machine.RestrictExecution,Machine.CollectForensics,Machine.LiveResponse,Machine.Scan,Library.Manage,Ti.ReadWrite.All,AdvancedQuery.Read.All,Alert.Read.All', '--json'])) as typeof creds;
   const pkg = join(srv.dataDir, 'onboarding.json');
   await srv.cli(['admin', 'onboarding-package', '--out', pkg, '--expires', '1h']);
-  sensor = await startSensorProcess({ stateDir, onboarding: pkg, args: ['--restrict-path', mnt] });
+  mkdirSync(scanDir);
+  sensor = await startSensorProcess({ stateDir, onboarding: pkg, args: ['--restrict-path', mnt, '--quick-scan-path', scanDir] });
 }, 180_000);
 
 afterAll(async () => {
@@ -178,5 +181,29 @@ describe('actions carried out by palisade sensor', () => {
     expect(link.status, JSON.stringify(link.json)).toBe(200);
     const result = JSON.parse(readFileSync(await download(link.json.value as string, join(dir, 'result.json')), 'utf8')) as Record<string, unknown>;
     expect(result).toEqual({ script_name: 'e2e-report.sh', exit_code: 0, script_output: `host=${execFileSync('hostname', { encoding: 'utf8' }).trim()} args=alpha beta gamma\n`, script_errors: 'warn\n' });
+  }, 120_000);
+
+  it('RunAntiVirusScan (Quick): a file matching an indicator becomes an AntivirusDetection event and an alert', async () => {
+    const content = `e2e scan target ${Date.now()} ${Math.random()}`;
+    writeFileSync(join(scanDir, 'dropped.bin'), content);
+    const sha1 = createHash('sha1').update(content).digest('hex');
+    const created = await api('POST', '/api/indicators', {
+      indicatorValue: sha1, indicatorType: 'FileSha1', action: 'Audit', generateAlert: true, severity: 'Medium',
+      title: 'e2e: scanned file', description: 'created by the sensor actions end-to-end test',
+    });
+    expect(created.status, JSON.stringify(created.json)).toBeLessThan(300);
+    // the sensor holds the new indicator (kept in its state directory) once its /work answer names the new version
+    await expect.poll(() => readFileSync(join(stateDir, 'indicators.json'), 'utf8').toLowerCase().includes(sha1), { timeout: 30_000 }).toBe(true);
+    const action = await act('runAntiVirusScan', { Comment: 'e2e scan', ScanType: 'Quick' });
+    expect(action.status, sensor!.output().slice(-2000)).toBe('Succeeded');
+    expect(action.scope).toBe('Quick');
+    const end = Date.now() + 30_000;
+    let alerts: { title: string; evidence?: { sha1?: string }[] }[] = [];
+    while (alerts.length === 0 && Date.now() < end) {
+      const r = await api('GET', `/api/alerts?$filter=machineId eq '${sensor!.deviceId}'&$expand=evidence`);
+      alerts = ((r.json.value ?? []) as typeof alerts).filter((a) => a.evidence?.some((e) => e.sha1 === sha1));
+      if (alerts.length === 0) await new Promise((r2) => setTimeout(r2, 1000));
+    }
+    expect(alerts.length).toBeGreaterThan(0);
   }, 120_000);
 });
