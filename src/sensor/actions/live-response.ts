@@ -14,6 +14,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, open, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { ACTION_LIMITS } from '../transport/protocol.ts';
 import { runCommand } from './command.ts';
 import type { ActionContext, ActionHandler, ActionResult, WireAction } from './handler.ts';
 
@@ -111,6 +112,7 @@ export function liveResponseHandler(opts: LiveResponseOptions = {}): ActionHandl
     if (!path.startsWith('/')) throw new Error(`Path ${JSON.stringify(path)} is not an absolute path`);
     const st = await lstat(path);
     if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    if (st.size > ACTION_LIMITS.resultBytes) throw new Error(`${path} is larger than the ${ACTION_LIMITS.resultBytes / 1024 / 1024} MiB a result may be`);
     await ctx.upload(index, { path });
   }
 
