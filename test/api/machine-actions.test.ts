@@ -131,6 +131,10 @@ describe('reading actions', () => {
     const since = await api('GET', `/api/machineactions?$filter=lastUpdateDateTimeUtc gt ${iso.lastUpdateDateTimeUtc.replace('Z', '0000Z').replace(/\.(\d{3})0000Z/, '.$10000Z')}&$orderby=lastUpdateDateTimeUtc asc`, undefined, reader);
     expect(since.statusCode, since.body).toBe(200);
     expect(since.json().value.map((a: { id: string }) => a.id)).not.toContain(iso.id);
+    // Elastic's action stream: nine fractional digits, ascending, paged
+    const elastic = await api('GET', `/api/machineactions?$filter=lastUpdateDateTimeUtc gt 2000-01-01T00:00:00.123456789Z&$orderby=lastUpdateDateTimeUtc asc&$top=1&$skip=0`, undefined, reader);
+    expect(elastic.statusCode, elastic.body).toBe(200);
+    expect(elastic.json().value).toHaveLength(1);
     const one = await api('GET', `/api/machineactions/${iso.id}`, undefined, reader);
     expect(one.json()).toMatchObject({ id: iso.id, type: 'Isolate', scope: 'Full', status: 'Pending' });
     expect((await api('GET', '/api/machineactions/00000000-0000-4000-8000-000000000000', undefined, reader)).json().error.code).toBe('ResourceNotFound');
