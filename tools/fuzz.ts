@@ -5,11 +5,13 @@
  * submissions, imports and deletes, and the investigation entity, SIEM and Graph alert routes (bad
  * hashes, IPs, domains, huge lookBackHours, Graph filters), and the alerts and incidents API (OData
  * filters as clients send them, PATCH and batchUpdate bodies), and the machine actions API with the
- * sensor's action protocol (action bodies, OData, hostile ids, /work and progress reports). Reports, per kind, the inputs sent, responses ≥ 500,
+ * sensor's action protocol (action bodies, OData, hostile ids, /work and progress reports), and the
+ * files routes (library uploads, downloads and deletes, result uploads, result links, signed
+ * downloads with forged signatures). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -17,6 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Readable } from 'node:stream';
 import { startHarness, type Harness } from '../test/support/harness.ts';
 import { EXAMPLE_RULE } from '../src/api/routes/detection-rules/routes.ts';
 import { detectionRuleRequest } from './fuzz/detection-rule.ts';
@@ -24,6 +27,7 @@ import { indicatorRequest } from './fuzz/indicators.ts';
 import { entityRequest } from './fuzz/entities.ts';
 import { alertRequest } from './fuzz/alerts.ts';
 import { actionRequest } from './fuzz/actions.ts';
+import { filesRequest } from './fuzz/files.ts';
 import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
@@ -33,7 +37,7 @@ import { sensorBatch } from './fuzz/sensor.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** One request to inject. */
-interface FuzzRequest { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; headers: Record<string, string>; payload?: unknown }
+interface FuzzRequest { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; url: string; headers: Record<string, string>; payload?: unknown }
 
 /** Figures of one kind of input. */
 interface Figures {
@@ -62,7 +66,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -186,6 +190,22 @@ async function main(): Promise<number> {
     const payload = r.payload === undefined ? undefined : JSON.stringify(r.payload);
     return { method: r.method, url: r.url, payload, headers: { authorization: r.sensor ? deviceAuth : `Bearer ${actionToken}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
+  // files: a library file, and a collected package on the fuzz device whose signed link the download inputs mutate
+  const filesToken = await h.token(['Library.Manage', 'Machine.Read.All']);
+  await h.app.services.library.upload(h.operator(), (async function* () {
+    yield { kind: 'file' as const, name: 'File', fileName: 'collect.sh', content: Readable.from([Buffer.from('echo fuzz\n')]) };
+  })());
+  const fuzzDevice = { tenantId: h.tenantId, deviceId: device.deviceId, deviceName: 'fuzz-sensor', rbacGroupId: 0 };
+  // the fuzz device's collection (created above with the other actions)
+  const packageId = (await h.state.actions.openOf(h.tenantId, device.deviceId, 'CollectInvestigationPackage'))!.id;
+  await h.app.services.results.upload(fuzzDevice, packageId, 0, Readable.from([Buffer.from('fuzz package')]));
+  await h.palisade.actions.progress(fuzzDevice, packageId, { status: 'Succeeded' });
+  const link = await h.app.services.results.packageLink(h.operator(), packageId, '');
+  await run('files', Number(values.files), (rng) => {
+    const r = filesRequest(rng, [...actionIds, packageId], h.tenantId, link);
+    const authz: Record<string, string> = r.auth === 'bearer' ? { authorization: `Bearer ${filesToken}` } : r.auth === 'device' ? { authorization: deviceAuth } : {};
+    return { method: r.method, url: r.url, payload: r.payload, headers: { ...authz, ...r.headers } };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 200)}`);
   await h.close();
 
   let failed = uncaught > 0;

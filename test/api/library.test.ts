@@ -116,6 +116,11 @@ describe('live response library', () => {
       expect(res.statusCode, JSON.stringify(parts.map((p) => p.name)) + res.body).toBe(status);
       expect(res.json().error.code).toBe(code);
     }
+    // a truncated body and a missing boundary are the client's mistakes: 400, never a 5xx or a hang
+    const form = (contentType: string, body: string) => h.app.inject({ method: 'POST', url: '/api/libraryfiles', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body });
+    const truncated = await form('multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="File"; filename="cut.sh"\r\n\r\necho cut');
+    const noBoundary = await form('multipart/form-data', '--b\r\nContent-Disposition: form-data; name="File"; filename="cut.sh"\r\n\r\nx\r\n--b--\r\n');
+    for (const res of [truncated, noBoundary]) expect([res.statusCode, res.json().error.code]).toEqual([400, 'InvalidRequestBody']);
     const json = await h.app.inject({ method: 'POST', url: '/api/libraryfiles', headers: { authorization: `Bearer ${token}` }, payload: { File: 'x' } });
     expect(json.statusCode).toBe(415);
     expect(json.json().error.code).toBe('UnsupportedMediaType');

@@ -15,12 +15,31 @@ import type { LibraryService, UploadPart } from '../../../services/library.ts';
 import { entity, entityPage } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 
+/** A malformed body as MDE's 400; the framework's own errors (limits: 413) and Palisade's pass unchanged. */
+function malformed(e: unknown): unknown {
+  if (e instanceof PalisadeError || (typeof e === 'object' && e !== null && 'statusCode' in e)) return e;
+  return new PalisadeError('InvalidRequestBody', `The multipart body is malformed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** A file part's bytes, with the parser's failures (a truncated body) as MDE's errors. */
+async function* fileBytes(file: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of file) yield chunk;
+  } catch (e) {
+    throw malformed(e);
+  }
+}
+
 /** The form's parts as the library use case reads them. */
 async function* formParts(req: FastifyRequest): AsyncGenerator<UploadPart> {
   if (!req.isMultipart()) throw new PalisadeError('UnsupportedMediaType', 'Send the library file as multipart/form-data (fields File, Description, ParametersDescription, HasParameters, OverrideIfExists)');
-  for await (const p of req.parts() as AsyncIterable<Multipart>) {
-    if (p.type === 'file') yield { kind: 'file', name: p.fieldname, fileName: p.filename, content: p.file };
-    else yield { kind: 'field', name: p.fieldname, value: typeof p.value === 'string' ? p.value : String(p.value) };
+  try {
+    for await (const p of req.parts() as AsyncIterable<Multipart>) {
+      if (p.type === 'file') yield { kind: 'file', name: p.fieldname, fileName: p.filename, content: fileBytes(p.file) };
+      else yield { kind: 'field', name: p.fieldname, value: typeof p.value === 'string' ? p.value : String(p.value) };
+    }
+  } catch (e) {
+    throw malformed(e);
   }
 }
 
