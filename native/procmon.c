@@ -14,7 +14,9 @@
  * fork event recorded for the child when there was one, else from the child's status. When the
  * kernel dropped events (the socket overflowed) it writes {"type":"lost"}. On start it writes
  * {"type":"ready"} once subscribed. It raises its own scheduling priority (SCHED_FIFO when allowed)
- * so it reads /proc before the processes it watches finish. Exits when stdout closes.
+ * so it reads /proc before the processes it watches finish, and it never waits on its reader: lines
+ * go to a memory buffer (up to 256 MiB) written to stdout without blocking, so a reader that falls
+ * behind delays the lines, never the reads of /proc. Exits when stdout closes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +40,7 @@
 #define MAX_CMDLINE 8192
 #define MAX_ARGS 256
 #define FORK_SLOTS 65536
+#define MAX_PENDING_OUTPUT (256u << 20)
 
 /* pid → parent pid, from fork events: an open table keyed by pid, newest wins. */
 static struct { int pid; int ppid; } forks[FORK_SLOTS];
@@ -48,6 +51,46 @@ static struct { int pid; int ppid; } forks[FORK_SLOTS];
  * when a fork makes a new process with that pid.
  */
 static struct { int pid; char *json; } parents[FORK_SLOTS];
+
+/* Output written by stdio (stdout is pointed at it) and not yet on fd 1: obuf[ooff..olen). */
+static char *obuf;
+static size_t olen, ocap, ooff;
+static int overflowed;
+
+static ssize_t obuf_write(void *cookie, const char *b, size_t n) {
+  (void)cookie;
+  if (olen + n > ocap) {
+    size_t want = ocap ? ocap : 1 << 20;
+    while (want < olen + n) want *= 2;
+    if (want > MAX_PENDING_OUTPUT) { overflowed = 1; return (ssize_t)n; }
+    char *grown = realloc(obuf, want);
+    if (!grown) { overflowed = 1; return (ssize_t)n; }
+    obuf = grown;
+    ocap = want;
+  }
+  memcpy(obuf + olen, b, n);
+  olen += n;
+  return (ssize_t)n;
+}
+
+/* Writes what fd 1 takes now; 0 when all was written or it would block, -1 when stdout is gone. */
+static int drain(void) {
+  fflush(stdout);
+  while (ooff < olen) {
+    ssize_t w = write(STDOUT_FILENO, obuf + ooff, olen - ooff);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
+    ooff += (size_t)w;
+  }
+  olen = ooff = 0;
+  if (overflowed) {
+    overflowed = 0;
+    fputs("{\"type\":\"lost\"}\n", stdout);
+  }
+  return 0;
+}
 
 static long clock_ticks;
 static double boot_epoch_us; /* wall-clock time of boot, in µs since the epoch */
@@ -242,10 +285,12 @@ int main(void) {
   clock_ticks = sysconf(_SC_CLK_TCK);
   mono_offset_us = now_us(CLOCK_REALTIME) - now_us(CLOCK_MONOTONIC);
   boot_epoch_us = now_us(CLOCK_REALTIME) - now_us(CLOCK_BOOTTIME);
-  /* stdout is a pipe to Node: a large one, fully buffered, flushed when the socket is drained */
-  fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
-  static char outbuf[1 << 16];
-  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  /* lines go to obuf through stdio; fd 1 is written without blocking (see drain) */
+  fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
+  FILE *out = fopencookie(NULL, "w", (cookie_io_functions_t){ .write = obuf_write });
+  if (!out) { fprintf(stderr, "procmon: fopencookie: %s\n", strerror(errno)); return 2; }
+  setvbuf(out, NULL, _IOFBF, 1 << 16);
+  stdout = out;
 
   struct sched_param sp = { .sched_priority = 10 };
   if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) != 0) setpriority(PRIO_PROCESS, 0, -15);
@@ -258,7 +303,7 @@ int main(void) {
   if (bind(sock, (struct sockaddr *)&sa, sizeof sa) != 0) { fprintf(stderr, "procmon: bind: %s\n", strerror(errno)); return 2; }
   if (subscribe(sock, PROC_CN_MCAST_LISTEN) != 0) { fprintf(stderr, "procmon: subscribe: %s\n", strerror(errno)); return 2; }
   fputs("{\"type\":\"ready\"}\n", stdout);
-  fflush(stdout);
+  if (drain() != 0) return 0;
 
   char buf[1 << 16] __attribute__((aligned(NLMSG_ALIGNTO)));
   for (;;) {
@@ -267,9 +312,11 @@ int main(void) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) { fputs("{\"type\":\"lost\"}\n", stdout); continue; }
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (fflush(stdout) != 0) return 0;
-        struct pollfd pfd = { .fd = sock, .events = POLLIN };
-        if (poll(&pfd, 1, -1) < 0 && errno != EINTR) return 1;
+        /* the socket is drained: now write out, waiting for whichever comes first */
+        if (drain() != 0) return 0;
+        struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = STDOUT_FILENO, .events = POLLOUT } };
+        if (poll(pfd, olen > ooff ? 2 : 1, -1) < 0 && errno != EINTR) return 1;
+        if (pfd[1].revents & (POLLERR | POLLHUP)) return 0;
         continue;
       }
       fprintf(stderr, "procmon: recv: %s\n", strerror(errno));
@@ -291,6 +338,5 @@ int main(void) {
         on_exec(ev->event_data.exec.process_tgid, (unsigned long long)ev->timestamp_ns);
       }
     }
-    if (ferror(stdout)) return 0;
   }
 }

@@ -130,7 +130,12 @@ describe.skipIf(!isRoot)('palisade sensor', () => {
         `DeviceProcessEvents | where DeviceId == "${sensor!.deviceId}" and FileName == "true" and ProcessCommandLine has "${marker}" | project ProcessCommandLine, SHA1, FileName, InitiatingProcessId, AccountName`),
       (r) => r.length >= 1000, 60_000);
     const caught = new Set(rows.filter((r) => r.SHA1 === trueSha1 && new RegExp(`^/bin/true ${marker}-\\d+$`).test(r.ProcessCommandLine)).map((r) => r.ProcessCommandLine));
-    console.log(`process collector: caught ${caught.size} of 1000 short-lived processes (${(caught.size / 10).toFixed(1)}%) with command line and SHA1`);
+    const odd = rows.filter((r) => !caught.has(r.ProcessCommandLine)).slice(0, 5);
+    console.log(`process collector: caught ${caught.size} of 1000 short-lived processes (${(caught.size / 10).toFixed(1)}%) with command line and SHA1${odd.length ? `; incomplete rows: ${JSON.stringify(odd)}` : ''}`);
+    if (caught.size < 1000) {
+      const missing = Array.from({ length: 1000 }, (_, i) => `/bin/true ${marker}-${i}`).filter((c) => !caught.has(c));
+      console.log(`missing: ${missing.slice(0, 5).join(', ')}; sensor warnings: ${sensor!.output().split('\n').filter((l) => l.includes('"warn"')).slice(-5).join('\n')}`);
+    }
     expect(caught.size).toBeGreaterThanOrEqual(990);
     expect(rows.length).toBe(new Set(rows.map((r) => r.ProcessCommandLine)).size);
     expect(rows.every((r) => r.FileName === 'true' && r.AccountName === 'root' && r.InitiatingProcessId > 0)).toBe(true);

@@ -69,6 +69,9 @@ export class ProcessCollector implements Collector {
   lost = 0;
   /** Exec events seen. */
   seen = 0;
+  /** Exec events of processes gone before the helper read their command line. */
+  incomplete = 0;
+  private log: CollectorLog | null = null;
 
   constructor(private readonly opts: ProcessCollectorOptions) {
     this.hasher = opts.hasher ?? new ImageHasher();
@@ -80,6 +83,7 @@ export class ProcessCollector implements Collector {
   }
 
   async start(emit: Emit, log: CollectorLog): Promise<void> {
+    this.log = log;
     const child = spawn(this.opts.helperPath, [], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let stderr = '';
@@ -108,6 +112,7 @@ export class ProcessCollector implements Collector {
           log.warn('the kernel dropped process events (the process helper fell behind)');
         } else if (line.type === 'exec') {
           this.seen++;
+          if (!line.cmdline) this.incomplete++;
           this.onExec(line, emit).catch((e: unknown) => log.warn('a process event was not recorded', { error: (e as Error).message }));
         }
       });
@@ -120,6 +125,7 @@ export class ProcessCollector implements Collector {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.log?.info('process collector stopped', { execEvents: this.seen, goneBeforeRead: this.incomplete, lostNotices: this.lost });
     const c = this.child;
     this.child = null;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
