@@ -144,6 +144,8 @@ describe('reading actions', () => {
     expect(history.json().value).toHaveLength(1);
     for (const k of Object.keys(sample.value[0])) expect(history.json().value[0], k).toHaveProperty(k);
     expect((await api('GET', `/api/machines/${'e'.repeat(40)}/machineactions`, undefined, reader)).statusCode).toBe(404);
+    const selected = await api('GET', `/api/machines/${d.id}/machineactions?$select=id,status`, undefined, reader);
+    expect(selected.json().value.map((a: object) => Object.keys(a))).toEqual([['id', 'status'], ['id', 'status']]);
   });
 
   it('answers availableMachineActions in the sample\'s shape', async () => {

@@ -10,7 +10,7 @@ import { REQUIRE } from '../../../domain/permissions.ts';
 import { MACHINE_ACTION } from '../../../entities/machine-action.ts';
 import { parseListQuery } from '../../../odata/index.ts';
 import { ACTION_PERMISSIONS, type MachineActionService } from '../../../services/machine-actions.ts';
-import { collection, entity, entityPage, selectedEntity } from '../../odata-response.ts';
+import { collection, entity, entityPage, projected, selectedEntity } from '../../odata-response.ts';
 import type { ApiRoute } from '../../route-table.ts';
 import type { Quota } from '../../throttle.ts';
 
@@ -86,13 +86,16 @@ export function machineActionRoutes(actions: MachineActionService, clock: () => 
     },
     {
       method: 'GET', url: '/machines/:id/machineactions', auth: 'bearer', tag: 'Machine actions', permissions: REQUIRE.machineRead,
-      summary: "A machine's actions (OData as for /machineactions; 404 for an unknown machine)",
+      summary: "A machine's actions (OData as for /machineactions, $select included; 404 for an unknown machine)",
       schema: { params: machineParams, querystring: anyQuery, response: { 200: MACHINE_ACTION.schemas.collection } },
       example: { params: { id: EXAMPLE_MACHINE } },
       handler: async (req, reply, ctx) => {
         const q = parseListQuery(req.query as Record<string, string>, MACHINE_ACTION.set);
+        const selection = MACHINE_ACTION.selection(q.select);
         const page = await actions.listForMachine(ctx, (req.params as { id: string }).id, q);
-        return collection(req, reply, MACHINE_HISTORY_CONTEXT, page.items.map(ser), q, page.total);
+        if (selection) projected(reply);
+        const now = clock();
+        return collection(req, reply, MACHINE_HISTORY_CONTEXT, page.items.map((a) => MACHINE_ACTION.json(a, now, selection)), q, page.total);
       },
     },
     {
