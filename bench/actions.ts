@@ -17,18 +17,18 @@
  * Prints the figures and the ratio of the receive latency to the plain GET round trip.
  *
  * Options: --devices D (5000) --actions A (1000) --rate P (20) --idle-seconds I (30) --rtt-samples R (200)
- *   --seed S (1)
+ *   --seed S (1) --cpu-prof DIR (write the server's CPU profile there)
  */
 import { setMaxListeners } from 'node:events';
 import https from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readOnboardingPackage } from '../src/sensor/transport/onboarding-package.ts';
 import { holdWork } from '../src/sensor/simulator/actions.ts';
 import { SensorClient } from '../src/sensor/transport/client.ts';
 import { httpsPost, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
-import { numberArg } from './support/args.ts';
+import { numberArg, stringArg } from './support/args.ts';
 import { cpuSecondsOf, memoryOf } from './support/proc-status.ts';
 import { enrollFleet, inParallel } from './support/sensor-fleet.ts';
 
@@ -62,7 +62,15 @@ export async function main(args: string[]): Promise<void> {
   if (nActions > nDevices) throw new Error('--actions must not exceed --devices (one action per device)');
 
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-actions-'));
-  const srv: ServerProcess = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'] });
+  const env: Record<string, string> = {};
+  const cpuProf = stringArg(args, 'cpu-prof');
+  if (cpuProf) {
+    mkdirSync(resolve(cpuProf), { recursive: true });
+    // node refuses --cpu-prof in NODE_OPTIONS; a preloaded module runs the same sampling profiler
+    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'support/cpu-profile-preload.mjs')}`.trim();
+    env.PALISADE_CPU_PROF_DIR = resolve(cpuProf);
+  }
+  const srv: ServerProcess = await startServerProcess({ dataDir: dir, args: ['--no-throttle', '--log-level', 'error'], env });
   const agents: https.Agent[] = [];
   let stopLoops = () => {};
   const loops: Promise<void>[] = [];
