@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   hunting: () => import('./hunting.ts'),
   detect: () => import('./detect.ts'),
   actions: () => import('./actions.ts'),
+  sensor: () => import('./sensor.ts'),
 };
 if (!name || !benches[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);
