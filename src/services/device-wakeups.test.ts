@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceWakeups } from './device-wakeups.ts';
+import { DeviceWakeups, MAX_WAITS_PER_DEVICE } from './device-wakeups.ts';
 
 describe('device wakeups', () => {
   it('wake a device\'s polls, a tenant\'s polls, or end them at the deadline, on abort or on close, leaving no waiter behind', async () => {
@@ -29,5 +29,15 @@ describe('device wakeups', () => {
     const other = w.wait('t2', 'd1', 50);
     w.wakeDevice('t1', 'd1');
     expect(await other).toBe('deadline');
+  });
+
+  it('keeps at most a few polls per device, ending the oldest', async () => {
+    const w = new DeviceWakeups();
+    const polls = Array.from({ length: MAX_WAITS_PER_DEVICE + 2 }, () => w.wait('t', 'd', 60_000));
+    expect(await polls[0]).toBe('superseded');
+    expect(await polls[1]).toBe('superseded');
+    expect(w.waiting).toBe(MAX_WAITS_PER_DEVICE);
+    w.wakeDevice('t', 'd');
+    expect(await Promise.all(polls.slice(2))).toEqual(Array(MAX_WAITS_PER_DEVICE).fill('action'));
   });
 });

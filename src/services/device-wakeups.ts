@@ -3,10 +3,15 @@
  * action is created for its device, the tenant's indicator list changes, its deadline passes or it
  * is abandoned. The waiters are kept per device and per tenant, so a wakeup costs the waiters it
  * wakes and nothing else; every waiter holds one timer, and no timer or waiter outlives its wait.
+ * A device holds at most MAX_WAITS_PER_DEVICE polls: a further one ends its oldest (a sensor holds
+ * one; a device opening thousands cannot make the server keep them all).
  */
 
+/** Polls one device may hold at once. */
+export const MAX_WAITS_PER_DEVICE = 4;
+
 /** Why a wait ended. */
-export type WakeReason = 'action' | 'indicators' | 'deadline' | 'aborted' | 'closed';
+export type WakeReason = 'action' | 'indicators' | 'deadline' | 'aborted' | 'closed' | 'superseded';
 
 interface Waiter {
   tenantId: string;
@@ -54,6 +59,8 @@ export class DeviceWakeups {
       };
       timer = setTimeout(() => w.done('deadline'), ms);
       signal?.addEventListener('abort', onAbort, { once: true });
+      const held = this.byDevice.get(key);
+      if (held && held.size >= MAX_WAITS_PER_DEVICE) held.values().next().value?.done('superseded');
       this.add(this.byDevice, key, w);
       this.add(this.byTenant, tenantId, w);
     });

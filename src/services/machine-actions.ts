@@ -393,7 +393,7 @@ export class MachineActionService {
         }
         const why = await woken;
         // nothing happened in this process, and nothing can elsewhere (no re-checks): nothing to read again
-        if (why === 'aborted' || why === 'closed' || (why === 'deadline' && this.recheckMs === 0)) return { actions: [], indicatorVersion: version };
+        if (why === 'aborted' || why === 'closed' || why === 'superseded' || (why === 'deadline' && this.recheckMs === 0)) return { actions: [], indicatorVersion: version };
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
