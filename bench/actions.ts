@@ -96,7 +96,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`enrolled ${fleet.length} devices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     // 1. every device holds a long-poll (the simulator's work loop, src/sensor/simulator/actions.ts);
-    //    each device's connection is opened first with a heartbeat, 50 at a time, so that 5,000 TLS
+    //    each device's connection is opened first with a /work?wait=0, 50 at a time, so that 5,000 TLS
     //    handshakes do not land at once, and the long-polls then start on warm connections
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -106,7 +106,8 @@ export async function main(args: string[]): Promise<void> {
     };
     const clients = fleet.map((dev) => new SensorClient({ serverUrl: pkg.serverUrl, caCertificate: pkg.caCertificate, agent: pollAgent, credentials: dev.credentials }));
     const t1 = performance.now();
-    await inParallel(50, clients.map((c) => () => c.heartbeat({ sensorHealth: 'Active' })));
+    // (a /work that answers at once: a heartbeat would write event rows, whose feed consumers would still be busy in the idle window)
+    await inParallel(50, clients.map((c) => () => c.work(0, 0)));
     const stop = new AbortController();
     // every device's long-poll listens on this one signal
     setMaxListeners(nDevices + 100, stop.signal);
