@@ -128,6 +128,16 @@ export async function main(args: string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     console.log(`${inUse()} long-polls held by ${nDevices} devices (connections opened and polls started in ${((performance.now() - t1) / 1000).toFixed(1)} s)`);
 
+    // the rows enrollment wrote (DeviceInfo) pass through the feed's consumer groups, one cursor
+    // write each: the idle window starts once every group has caught up
+    const backlog = async () => {
+      const m = await request(apiAgent, new URL('/metrics', srv.url), 'GET', {});
+      return [...m.body.matchAll(/^palisade_feed_backlog_batches\{[^}]*\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
+    };
+    const t3 = performance.now();
+    while ((await backlog()) > 0 && performance.now() - t3 < 300_000) await new Promise((r) => setTimeout(r, 1000));
+    console.log(`the feed's consumers caught up with the enrollment rows ${((performance.now() - t3) / 1000).toFixed(1)} s later`);
+
     // 2. idle: RSS and CPU of the server with every long-poll held
     const cpu0 = cpuSecondsOf(pid)!;
     const wall0 = performance.now();
