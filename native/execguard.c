@@ -124,15 +124,30 @@ static int load_list(const char *path) {
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig) { (void)sig; stopping = 1; }
 
-static void json_string(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
+/*
+ * Denials are reported without ever blocking: stdout is non-blocking once the guard is ready, and a
+ * line that does not fit in the pipe is dropped and counted (the next line that fits carries the
+ * count), so a sensor that reads slowly can never hold up the permission answers, and with them every
+ * exec on the guarded file systems.
+ */
+static unsigned long long dropped;
+
+static void emit_line(const char *line, size_t len) {
+    ssize_t n = write(STDOUT_FILENO, line, len);
+    if (n != (ssize_t)len) dropped++; /* a short write cannot happen below PIPE_BUF; a full pipe refuses it whole */
+}
+
+/* Appends s as a JSON string to buf (at most cap bytes in all); returns the new length. */
+static size_t json_string(char *buf, size_t len, size_t cap, const char *s) {
+    if (len < cap) buf[len++] = '"';
+    for (; *s && len + 8 < cap; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
+        if (c == '"' || c == '\\') { buf[len++] = '\\'; buf[len++] = (char)c; }
+        else if (c < 0x20) len += (size_t)snprintf(buf + len, cap - len, "\\u%04x", c);
+        else buf[len++] = (char)c;
     }
-    putchar('"');
+    if (len < cap) buf[len++] = '"';
+    return len;
 }
 
 int main(int argc, char **argv) {
@@ -187,6 +202,7 @@ int main(int argc, char **argv) {
     }
     printf("{\"ready\":{\"allowed\":%zu,\"marks\":%d}}\n", table_len, marks);
     fflush(stdout);
+    fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
 
     char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
     struct pollfd fds[2] = { { .fd = fan, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
@@ -217,10 +233,15 @@ int main(int argc, char **argv) {
                     snprintf(link, sizeof link, "/proc/self/fd/%d", m->fd);
                     ssize_t n = readlink(link, path, sizeof path - 1);
                     path[n < 0 ? 0 : n] = 0;
-                    printf("{\"denied\":{\"pid\":%d,\"path\":", (int)m->pid);
-                    json_string(path);
-                    printf(",\"dev\":%llu,\"ino\":%llu}}\n", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-                    fflush(stdout);
+                    /* one line, well under PIPE_BUF so the pipe takes it whole or not at all */
+                    char line[3072];
+                    size_t len = (size_t)snprintf(line, sizeof line, "{\"denied\":{\"pid\":%d,\"path\":", (int)m->pid);
+                    len = json_string(line, len, 2048, path);
+                    len += (size_t)snprintf(line + len, sizeof line - len, ",\"dev\":%llu,\"ino\":%llu,\"dropped\":%llu}}\n",
+                                            (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, dropped);
+                    unsigned long long before = dropped;
+                    emit_line(line, len);
+                    if (dropped == before) dropped = 0;
                 }
                 close(m->fd);
             }

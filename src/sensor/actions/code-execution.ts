@@ -30,7 +30,8 @@ export interface CodeExecutionOptions {
 
 interface GuardLine {
   ready?: { allowed: number; marks: number };
-  denied?: { pid: number; path: string; dev: number; ino: number };
+  /** `dropped`: denials before this one that were not reported (the sensor read too slowly). */
+  denied?: { pid: number; path: string; dev: number; ino: number; dropped?: number };
 }
 
 /** What `restriction.json` records. */
@@ -79,6 +80,7 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
   }
 
   async function denied(d: NonNullable<GuardLine['denied']>, ctx: ResumeContext): Promise<void> {
+    if (d.dropped) ctx.log.warn('the execution guard denied executions it could not report (the sensor read too slowly)', { unreported: d.dropped });
     const hashes = await opts.hasher.hash(d.path);
     let initiating = '';
     try {
