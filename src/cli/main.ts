@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseRoles, ROLES } from '../compose.ts';
 import { registerAdmin } from './admin.ts';
+import { int } from './arg-parsers.ts';
 import { registerHunt } from './hunt.ts';
 import { registerSensor } from './sensor.ts';
 import { registerSimulate } from './simulate.ts';
@@ -12,11 +13,6 @@ const program = new Command('palisade')
   .version('0.1.0')
   .enablePositionalOptions(); // so `palisade sensor install --onboarding …` gives the option to install, not to sensor
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-};
 
 const positive = (v: string) => {
   const n = Number(v);

@@ -65,6 +65,19 @@ async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms: numbe
   }
 }
 
+/** A `done` for {@link until}: all `n` rows are in, or their count stopped growing for 5 s (the spool is sent every second). */
+function settled(n: number): (rows: unknown[]) => boolean {
+  let last = -1;
+  let since = Date.now();
+  return (rows) => {
+    if (rows.length !== last) {
+      last = rows.length;
+      since = Date.now();
+    }
+    return rows.length >= n || (rows.length > 0 && Date.now() - since > 5000);
+  };
+}
+
 /** Starts `count` short-lived processes, one after another, each `/bin/true <marker>-<i>`. */
 async function shortLivedProcesses(marker: string, count: number): Promise<void> {
   await run('/bin/sh', ['-c', `i=0; while [ $i -lt ${count} ]; do /bin/true ${marker}-$i; i=$((i+1)); done`]);
@@ -128,7 +141,7 @@ describe.skipIf(!isRoot)('palisade sensor', () => {
     const rows = await until(
       () => hunt<{ ProcessCommandLine: string; SHA1: string; FileName: string; InitiatingProcessId: number; AccountName: string }>(
         `DeviceProcessEvents | where DeviceId == "${sensor!.deviceId}" and FileName == "true" and ProcessCommandLine has "${marker}" | project ProcessCommandLine, SHA1, FileName, InitiatingProcessId, AccountName`),
-      (r) => r.length >= 1000, 60_000);
+      settled(1000), 60_000);
     const caught = new Set(rows.filter((r) => r.SHA1 === trueSha1 && new RegExp(`^/bin/true ${marker}-\\d+$`).test(r.ProcessCommandLine)).map((r) => r.ProcessCommandLine));
     const odd = rows.filter((r) => !caught.has(r.ProcessCommandLine)).slice(0, 5);
     console.log(`process collector: caught ${caught.size} of 1000 short-lived processes (${(caught.size / 10).toFixed(1)}%) with command line and SHA1${odd.length ? `; incomplete rows: ${JSON.stringify(odd)}` : ''}`);
