@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { liveResponseHandler, splitArgs } from '../../src/sensor/actions/live-response.ts';
+import { liveResponseHandler } from '../../src/sensor/actions/live-response.ts';
 import type { WireAction } from '../../src/sensor/actions/handler.ts';
 import { recordingContext } from './support/action-context.ts';
 
@@ -77,8 +77,4 @@ describe('LiveResponse', () => {
     expect(seen.reports).toHaveLength(1);
   });
 
-  it('splits arguments as a shell would, expanding nothing', () => {
-    expect(splitArgs(`a  'b c' "d \\" e" f\\ g $HOME ''`)).toEqual(['a', 'b c', 'd " e', 'f g', '$HOME', '']);
-    expect(() => splitArgs(`'open`)).toThrow('unclosed quote');
-  });
 });

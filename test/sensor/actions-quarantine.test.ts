@@ -104,8 +104,4 @@ describe('indicator enforcement', () => {
     expect(existsSync(bin)).toBe(false);
   });
 
-  it('ignores expired indicators', async () => {
-    const { e } = enforcer([indicator('76', 'FileSha1', 'a'.repeat(40), 'Block')].map((i) => ({ ...i, expires: '2000-01-01T00:00:00Z' })));
-    expect(e.verdict({ sha1: 'a'.repeat(40), sha256: '', md5: '', size: 0 })).toBeNull();
-  });
 });
