@@ -45,6 +45,8 @@ export interface HeartbeatInfo {
   ipAddresses?: WireIp[];
   lastExternalIpAddress?: string | null;
   loggedOnUsers?: { UserName: string; DomainName?: string; Sid?: string }[];
+  /** The collectors running on the device; DeviceInfo's AdditionalFields names them. */
+  collectors?: string[];
 }
 
 /** An authenticated device, as the gateway routes need it. */
@@ -146,7 +148,7 @@ export class SensorGateway {
       await r.enrollments.incrementUses(tok.tenantId, tok.id);
       await r.audit.append({ tenantId: tok.tenantId, time: now.toISOString(), actorKind: 'device', actorId: device.id, action: 'device.enroll', target: device.id, result: 'success', details: JSON.stringify({ name: device.computerDnsName, enrollmentTokenId: tok.id }) });
     });
-    await this.writeDeviceRows(device, undefined);
+    await this.writeDeviceRows(device, undefined, undefined);
     return { deviceId: device.id, deviceCredential: credential, tenantId: tok.tenantId, heartbeatIntervalSeconds: DEFAULT_HEARTBEAT_SECONDS };
   }
 
@@ -179,11 +181,11 @@ export class SensorGateway {
     // a device changes its own record only: its id comes from its credential, whatever its group
     const d = await this.store.devices.update(id.tenantId, id.deviceId, patch, 'all');
     if (!d) throw new PalisadeError('Unauthorized', 'The device is no longer enrolled');
-    await this.writeDeviceRows(d, body.loggedOnUsers);
+    await this.writeDeviceRows(d, body.loggedOnUsers, body.collectors);
     return { heartbeatIntervalSeconds: DEFAULT_HEARTBEAT_SECONDS };
   }
 
-  private async writeDeviceRows(d: Device, loggedOnUsers: HeartbeatInfo['loggedOnUsers']): Promise<void> {
+  private async writeDeviceRows(d: Device, loggedOnUsers: HeartbeatInfo['loggedOnUsers'], collectors: HeartbeatInfo['collectors']): Promise<void> {
     if (!this.events) return;
     const ts = d.lastSeen;
     const info: EventRow = {
@@ -207,6 +209,7 @@ export class SensorGateway {
       ExposureLevel: d.exposureLevel ?? '',
       AssetValue: d.deviceValue,
       DeviceManualTags: d.machineTags,
+      ...(collectors ? { AdditionalFields: JSON.stringify({ Collectors: collectors }) } : {}),
     };
     const rows = [{ table: 'DeviceInfo', row: info }, ...d.ipAddresses.map((ip) => ({
       table: 'DeviceNetworkInfo',

@@ -73,6 +73,16 @@ describe('heartbeats', () => {
     expect(Number(info[0].n)).toBeGreaterThanOrEqual(2);
     expect(info[0].health).toEqual(expect.arrayContaining(['Active', 'ImpairedCommunication']));
   });
+  it('names the collectors a heartbeat lists in DeviceInfo, and refuses names that are not collector names', async () => {
+    const e = await enroll('hb-collectors');
+    const auth = { authorization: `Device ${e.deviceId}:${e.deviceCredential}` };
+    const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: auth, payload: { collectors: ['process', 'network', 'file', 'logon'] } });
+    expect(res.statusCode, res.body).toBe(200);
+    const rows = await hunt(`DeviceInfo | where DeviceId == '${e.deviceId}' and isnotempty(AdditionalFields) | project Collectors = parse_json(AdditionalFields).Collectors`);
+    expect(rows.map((r) => r.Collectors)).toEqual([['process', 'network', 'file', 'logon']]);
+    const bad = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: auth, payload: { collectors: ['Process; drop'] } });
+    expect(bad.statusCode).toBe(400);
+  });
   it('refuses a wrong credential and an unknown health value', async () => {
     const e = await enroll('hb-host-2');
     const bad = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: { authorization: `Device ${e.deviceId}:${'A'.repeat(43)}` }, payload: {} });

@@ -126,12 +126,11 @@ describe.skipIf(!isRoot)('palisade sensor', () => {
     const os = Object.fromEntries(readFileSync('/etc/os-release', 'utf8').split('\n').map((l) => l.split('=')).filter((p) => p.length === 2).map(([k, v]) => [k, v.replace(/^"|"$/g, '')]));
     expect(machine.osVersion ?? machine.version).toBeTruthy();
     expect(JSON.stringify(machine)).toContain(os.VERSION_ID);
-    // DeviceInfo names the collectors that run and the kernel
-    const info = await until(() => hunt<{ AdditionalFields: string; OSPlatform: string }>(`DeviceInfo | where DeviceId == "${sensor!.deviceId}" and isnotempty(AdditionalFields) | project AdditionalFields, OSPlatform`), (r) => r.length > 0, 15_000);
-    expect(info.length).toBeGreaterThan(0);
-    const extra = JSON.parse(info[0].AdditionalFields);
-    expect(extra.Collectors).toContain('process');
-    expect(extra.KernelRelease).toBe((await run('uname', ['-r'])).stdout.trim());
+    // DeviceInfo names the collectors that run (the latest row, as hunting reads it) and the kernel
+    const latest = await until(() => hunt<{ AdditionalFields: string }>(`DeviceInfo | where DeviceId == "${sensor!.deviceId}" | summarize arg_max(Timestamp, AdditionalFields)`), (r) => r.length > 0 && r[0].AdditionalFields !== '', 15_000);
+    expect(JSON.parse(latest[0].AdditionalFields).Collectors).toEqual(sensor!.collectors);
+    const kernel = await until(() => hunt<{ AdditionalFields: string }>(`DeviceInfo | where DeviceId == "${sensor!.deviceId}" and AdditionalFields has "KernelRelease" | project AdditionalFields`), (r) => r.length > 0, 15_000);
+    expect(JSON.parse(kernel[0].AdditionalFields)).toMatchObject({ KernelRelease: (await run('uname', ['-r'])).stdout.trim(), Collectors: sensor!.collectors });
   }, 60_000);
 
   it('catches at least 99% of 1,000 short-lived processes with command line and SHA1', async () => {

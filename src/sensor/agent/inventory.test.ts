@@ -31,7 +31,7 @@ describe('inventory', () => {
   it('builds enroll and heartbeat bodies the protocol schemas accept, and DeviceInfo naming the collectors', () => {
     const inv = takeInventory();
     expect(Value.Check(EnrollBodySchema, { enrollmentToken: 't', ...enrollInfo(inv) })).toBe(true);
-    expect(Value.Check(HeartbeatSchema, heartbeatOf(inv))).toBe(true);
+    expect(Value.Check(HeartbeatSchema, heartbeatOf(inv, ['process', 'logon']))).toBe(true);
     const rows = inventoryRows(inv, new Date('2026-01-01T00:00:00Z'), ['process', 'file']);
     const info = rows.find((r) => r.table === 'DeviceInfo')!;
     expect(info.row.OSPlatform).toBe('Linux');

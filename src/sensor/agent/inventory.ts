@@ -166,8 +166,8 @@ export function enrollInfo(inv: HostInventory, tags: string[] = []): EnrollInfo 
   };
 }
 
-/** A heartbeat with the host's current state. */
-export function heartbeatOf(inv: HostInventory): Heartbeat {
+/** A heartbeat with the host's current state and the collectors that run. */
+export function heartbeatOf(inv: HostInventory, collectors: readonly string[] = []): Heartbeat {
   return {
     sensorHealth: 'Active',
     osVersion: inv.osPrettyName?.slice(0, LIMITS.text) ?? null,
@@ -175,6 +175,7 @@ export function heartbeatOf(inv: HostInventory): Heartbeat {
     agentVersion: SENSOR_VERSION,
     ipAddresses: wireAddresses(inv),
     loggedOnUsers: loggedOn(inv),
+    collectors: [...collectors],
   };
 }
 

@@ -222,7 +222,7 @@ export class SensorRuntime {
   private async heartbeatLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        const r = await this.client.heartbeat(heartbeatOf(takeInventory()));
+        const r = await this.client.heartbeat(heartbeatOf(takeInventory(), this.collectors));
         this.heartbeatMs = Math.max(5, r.heartbeatIntervalSeconds) * 1000;
       } catch (e) {
         if (this.revoked(e)) return;

@@ -76,6 +76,8 @@ export const HeartbeatSchema = Type.Object({
   ipAddresses: Type.Optional(Type.Array(WireIpAddressSchema, { maxItems: LIMITS.interfaces })),
   lastExternalIpAddress: nullable(LIMITS.shortText),
   loggedOnUsers: Type.Optional(Type.Array(WireLoggedOnUserSchema, { maxItems: LIMITS.users })),
+  /** The telemetry collectors running on the device (process, network, file, logon), for DeviceInfo. */
+  collectors: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }), { maxItems: 16 })),
 }, { additionalProperties: false });
 /** A heartbeat body. */
 export type Heartbeat = Static<typeof HeartbeatSchema>;
