@@ -24,7 +24,7 @@ describe('palisade sensor install', () => {
     const unit = readFileSync(path, 'utf8');
     expect(unit).toContain(`ExecStart=${process.execPath} ${BIN} sensor --onboarding ${join(dir, 'pkg.json')} --state "${join(dir, 'state dir')}" --watch /srv/www\n`);
     expect(unit).toMatch(/^\[Service\]$/m);
-    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
   });
 

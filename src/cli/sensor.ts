@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jsonLog } from '../sensor/agent/log.ts';
 import { nativeHelper } from '../sensor/agent/native-helpers.ts';
-import { SensorRuntime } from '../sensor/agent/runtime.ts';
+import { OffboardedError, SensorRuntime } from '../sensor/agent/runtime.ts';
 import { createActionHandlers } from '../sensor/actions/index.ts';
 import type { Collector } from '../sensor/collectors/collector.ts';
 import { FileCollector } from '../sensor/collectors/file.ts';
@@ -69,7 +69,16 @@ export async function runSensor(o: SensorCliOptions): Promise<void> {
   const stopOn = (sig: string) => () => void sensor.stop(sig);
   process.once('SIGTERM', stopOn('SIGTERM'));
   process.once('SIGINT', stopOn('SIGINT'));
-  await sensor.start();
+  try {
+    await sensor.start();
+  } catch (e) {
+    // offboarded: a normal end (exit 0), so systemd's Restart=on-failure does not start it again
+    if (e instanceof OffboardedError) {
+      process.stdout.write(`Palisade sensor stopped: ${e.message}\n`);
+      return;
+    }
+    throw e;
+  }
   process.stdout.write(`Palisade sensor running: device ${sensor.deviceId}  collectors ${sensor.collectors.join(',') || '(none)'}  state ${sensor.state.root}\n`);
   const why = await sensor.ended;
   process.stdout.write(`Palisade sensor stopped: ${why}\n`);
@@ -87,7 +96,7 @@ export function systemdUnit(execArgs: string[]): string {
     '[Service]',
     'Type=simple',
     `ExecStart=${execArgs.map(quote).join(' ')}`,
-    'Restart=always',
+    'Restart=on-failure',
     'RestartSec=5',
     'KillMode=mixed',
     'TimeoutStopSec=30',

@@ -6,7 +6,8 @@
  * and SHA1, reports files under --watch, connections with their process and logons from an auth
  * log, runs an action created while it was stopped when it starts again (on a binary the test
  * started), and keeps events in its disk spool while the server is down: after the server returns
- * they all arrive, none twice.
+ * they all arrive, none twice. Offboarded, it stops, and does not enroll again when started with
+ * its onboarding package.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,7 +17,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsPost, httpsRequest, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { BIN, ROOT, httpsPost, httpsRequest, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startSensorProcess, type SensorProcess } from '../support/sensor-process.ts';
 
 const run = promisify(execFile);
@@ -88,7 +89,7 @@ beforeAll(async () => {
   port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'palisade-sensor-srv-'));
   srv = await startServerProcess({ dataDir, args: ['--port', String(port), '--no-throttle'] });
-  creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'sensor-e2e', '--permissions', 'Machine.Read.All,AdvancedQuery.Read.All,Machine.StopAndQuarantine', '--json']));
+  creds = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'sensor-e2e', '--permissions', 'Machine.Read.All,AdvancedQuery.Read.All,Machine.StopAndQuarantine,Machine.Offboard', '--json']));
   pkgPath = join(dataDir, 'onboarding.json');
   await srv.cli(['admin', 'onboarding-package', '--out', pkgPath, '--expires', '1h']);
   stateDir = mkdtempSync(join(tmpdir(), 'palisade-sensor-state-'));
@@ -261,4 +262,19 @@ describe.skipIf(!isRoot)('palisade sensor', () => {
     expect(rows.length).toBe(200);
     expect(rows.every((r) => r.n === 1)).toBe(true);
   }, 120_000);
+
+  it('stops when offboarded and does not enroll again, even when started with an onboarding package', async () => {
+    const exited = new Promise<number | null>((r) => sensor!.child.once('exit', (code) => r(code)));
+    const res = await httpsPost(`${srv.url}/api/machines/${sensor!.deviceId}/offboard`, srv.ca, JSON.stringify({ Comment: 'end of test' }), { 'content-type': 'application/json', authorization: `Bearer ${await token()}` });
+    expect(res.status, res.body).toBe(201);
+    expect(await exited).toBe(0);
+    expect(sensor!.output()).toMatch(/Palisade sensor stopped: offboarded/);
+    expect(existsSync(join(stateDir, 'credential.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(stateDir, 'offboarded.json'), 'utf8')).deviceId).toBe(sensor!.deviceId);
+    const fresh = join(dataDir, 'onboarding-again.json');
+    await srv.cli(['admin', 'onboarding-package', '--out', fresh, '--expires', '1h']);
+    const again = await run(process.execPath, [BIN, 'sensor', '--state', stateDir, '--onboarding', fresh, ...sensorArgs], { cwd: ROOT });
+    expect(again.stdout).toMatch(/Palisade sensor stopped: This device \([0-9a-f]+\) was offboarded at/);
+    expect(existsSync(join(stateDir, 'credential.json'))).toBe(false);
+  }, 60_000);
 });

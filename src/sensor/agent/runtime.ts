@@ -58,6 +58,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Thrown by {@link SensorRuntime.start} on a device that was offboarded: it does not enroll again by itself. */
+export class OffboardedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OffboardedError';
+  }
+}
+
 const isRevoked = (e: unknown) => e instanceof SensorClientError && e.status === 401;
 
 /** One running sensor. */
@@ -164,7 +172,7 @@ export class SensorRuntime {
 
   /** Queues one event row; adds Timestamp (now) when absent and the device's ReportId counter. */
   emit(table: string, row: Record<string, unknown>): void {
-    this.spool.push({ table, row: { Timestamp: new Date().toISOString(), ...row, ReportId: this.reportId++ } });
+    this.spool.push({ table, row: { ...row, Timestamp: row.Timestamp ?? new Date().toISOString(), ReportId: this.reportId++ } });
   }
 
   /** The indicator list held (for action handlers and enforcement). */
@@ -190,6 +198,8 @@ export class SensorRuntime {
     const held = this.state.readCredential();
     const pkg = this.opts.onboarding;
     if (held && (!pkg || pkg.serverUrl === held.serverUrl)) return held;
+    const off = this.state.readOffboarded();
+    if (off) throw new OffboardedError(`This device (${off.deviceId}) was offboarded at ${off.offboardedAt}; to enroll it again, delete ${this.state.offboardedFile}`);
     if (!pkg) throw new Error(`This sensor is not enrolled (no credential in ${this.state.root}); start it with --onboarding FILE`);
     const client = SensorClient.fromOnboardingPackage(pkg, { retry: { attempts: 1 } });
     try {
@@ -206,9 +216,9 @@ export class SensorRuntime {
     }
   }
 
-  /** Deletes the credential and stops: after an offboard action succeeded. */
+  /** Deletes the credential, records the offboarding and stops: after an offboard action succeeded. */
   private async offboard(): Promise<void> {
-    this.state.deleteCredential();
+    this.state.offboard(this.credential.deviceId);
     await this.stop('offboarded');
   }
 

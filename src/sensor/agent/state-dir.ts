@@ -1,7 +1,8 @@
 /**
  * The sensor's state directory (root-only, mode 0700): the device credential after enrollment
- * (`credential.json`, 0600), the indicator list it enforces (`indicators.json`), the event spool
- * (`spool/`) and whatever action handlers keep below it.
+ * (`credential.json`, 0600), the record of an offboarding (`offboarded.json`: the sensor does not
+ * enroll again while it is there), the indicator list it enforces (`indicators.json`), the event
+ * spool (`spool/`) and whatever action handlers keep below it.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,12 +24,14 @@ export class StateDir {
   readonly spool: string;
   readonly credentialFile: string;
   readonly indicatorsFile: string;
+  readonly offboardedFile: string;
 
   constructor(dir: string) {
     this.root = resolve(dir);
     this.spool = join(this.root, 'spool');
     this.credentialFile = join(this.root, 'credential.json');
     this.indicatorsFile = join(this.root, 'indicators.json');
+    this.offboardedFile = join(this.root, 'offboarded.json');
   }
 
   /** Creates the directory and its spool (0700) when missing and tightens the mode when present. */
@@ -50,9 +53,15 @@ export class StateDir {
     this.writeJson(this.credentialFile, c);
   }
 
-  /** Deletes the credential (offboarding). */
-  deleteCredential(): void {
+  /** Offboarding: deletes the credential and records when and which device was offboarded. */
+  offboard(deviceId: string): void {
+    this.writeJson(this.offboardedFile, { deviceId, offboardedAt: new Date().toISOString() });
     rmSync(this.credentialFile, { force: true });
+  }
+
+  /** The record of an offboarding, or null when the device was not offboarded (or enrolled again since). */
+  readOffboarded(): { deviceId: string; offboardedAt: string } | null {
+    return this.readJson(this.offboardedFile) as { deviceId: string; offboardedAt: string } | null;
   }
 
   /** Reads a JSON file of the directory; null when missing or not JSON. */
