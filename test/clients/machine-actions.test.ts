@@ -18,53 +18,95 @@
  *   capital S, waiting on actions with GET /machineactions/{id}, getPackageUri, and the live response
  *   result link downloaded without an Authorization header and parsed as JSON.
  *
- * The devices are simulated (src/sensor/simulator/actions.ts: hold /work, InProgress, results,
- * Succeeded); `attachDevice` is the one place that says so.
+ * The devices are real `palisade sensor` processes carrying the actions out (root): the server and
+ * the sensors run inside a network namespace this test creates, so isolation's nftables table exists
+ * only there; the test reaches the server through a relay (test/support/server-process.ts).
+ * Restricted execution is confined to a tmpfs the test mounts (`--restrict-path`), the files stopped
+ * and quarantined are copies of /bin/sleep the test started, and GetFile reads a file the test
+ * wrote. Namespace, mount, processes and folders are removed at the end.
  */
-import { randomUUID } from 'node:crypto';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdWork } from '../../src/sensor/simulator/actions.ts';
-import { SensorClient } from '../../src/sensor/transport/client.ts';
+import { Topology } from '../sensor/support/netns.ts';
 import { multipartBody } from '../support/multipart.ts';
+import { startSensorProcess, type SensorProcess } from '../support/sensor-process.ts';
 import { httpsPost, startServerProcess, type DeviceCredentials, type ServerProcess } from '../support/server-process.ts';
 
+const topo = new Topology();
+const work = mkdtempSync(join(tmpdir(), 'palisade-client-actions-'));
+/** The tmpfs RestrictCodeExecution guards (mounted by this test). */
+const guarded = join(work, 'guarded');
 let srv: ServerProcess;
 let token: string;
 let online: DeviceCredentials;
 let offline: DeviceCredentials;
-const stop = new AbortController();
-const loops: Promise<void>[] = [];
+const sensors: SensorProcess[] = [];
+const started: ChildProcess[] = [];
+let mounted = false;
 
-/** A device that carries out its actions (here the simulator's work loop over HTTPS). */
-function attachDevice(creds: DeviceCredentials, name: string): void {
-  const client = new SensorClient({ serverUrl: srv.url, caCertificate: srv.ca, credentials: creds, maxSockets: 4 });
-  loops.push(holdWork(client, name, stop.signal, {}, 5).finally(() => client.close()));
+/** A device that carries out its actions: a real sensor enrolled through an onboarding package, in the test's namespace. */
+async function attachSensor(ns: string, name: string): Promise<DeviceCredentials> {
+  const stateDir = join(work, `state-${name}`);
+  const pkg = join(work, `onboarding-${name}.json`);
+  await srv.cli(['admin', 'onboarding-package', '--out', pkg, '--expires', '1h', '--url', srv.innerUrl]);
+  const sensor = await startSensorProcess({
+    netns: ns, stateDir, onboarding: pkg,
+    args: ['--no-process', '--restrict-path', guarded, '--quick-scan-path', join(work, 'drop'), '--log-level', 'warn'],
+  });
+  sensors.push(sensor);
+  const stored = JSON.parse(readFileSync(join(stateDir, 'credential.json'), 'utf8')) as DeviceCredentials;
+  return { deviceId: stored.deviceId, deviceCredential: stored.deviceCredential };
 }
 
+/** Starts a uniquely hashed copy of /bin/sleep (a process this test owns); returns its SHA1. */
+function startTestBinary(name: string): { sha1: string; child: ChildProcess } {
+  const path = join(work, name);
+  copyFileSync('/bin/sleep', path);
+  appendFileSync(path, `\n${randomUUID()}\n`);
+  const child = spawn(path, ['600'], { stdio: 'ignore' });
+  started.push(child);
+  return { sha1: createHash('sha1').update(readFileSync(path)).digest('hex'), child };
+}
+
+let ns = '';
 beforeAll(async () => {
-  srv = await startServerProcess({ args: ['--no-throttle', '--log-level', 'error'] });
+  ns = topo.namespace('rpl');
+  execFileSync('mkdir', ['-p', guarded, join(work, 'drop')]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'palisade-test', guarded]);
+  mounted = true;
+  writeFileSync(join(work, 'log.txt'), 'a log line the GetFile command uploads\n');
+  srv = await startServerProcess({ netns: ns, args: ['--no-throttle', '--log-level', 'error'] });
   const app = JSON.parse(await srv.cli(['admin', 'app', 'create', '--name', 'clients', '--json', '--permissions',
     'Machine.Read.All,Machine.ReadWrite.All,Machine.Isolate,Machine.RestrictExecution,Machine.Scan,Machine.CollectForensics,Machine.StopAndQuarantine,Machine.LiveResponse,Machine.Offboard,Library.Manage'])) as { tenantId: string; clientId: string; clientSecret: string };
   const tok = await httpsPost(`${srv.url}/${app.tenantId}/oauth2/v2.0/token`, srv.ca,
     new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(),
     { 'content-type': 'application/x-www-form-urlencoded' });
   token = JSON.parse(tok.body).access_token;
-  online = await srv.enrollDevice('client-online');
+  online = await attachSensor(ns, 'client-online');
   offline = await srv.enrollDevice('client-offline');
-  attachDevice(online, 'client-online');
   // the script Kibana's and XSOAR's RunScript name, in the library
-  const form = multipartBody([{ name: 'Description', value: 'Collects logs' }, { name: 'File', fileName: 'collect.sh', content: '#!/bin/sh\necho collected\n' }]);
+  const form = multipartBody([{ name: 'Description', value: 'Collects logs' }, { name: 'File', fileName: 'collect.sh', content: '#!/bin/sh\necho collected "$@"\n' }]);
   const up = await send('POST', '/api/libraryfiles', { 'Content-Type': form.contentType }, form.body);
   expect(up.status, up.text).toBe(200);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
-  stop.abort();
-  await Promise.allSettled(loops);
-  await srv?.stop();
-  srv?.cleanup();
-});
+  try {
+    for (const s of sensors) await s.stop();
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await srv?.stop();
+  } finally {
+    srv?.cleanup();
+    topo.destroy();
+    if (mounted) execFileSync('umount', [guarded]);
+    rmSync(work, { recursive: true, force: true });
+  }
+}, 60_000);
 
 /** One request exactly as given (method, path with its query, headers, body bytes); the bearer token unless `auth` is false. */
 function send(method: string, path: string, headers: Record<string, string>, body?: string | Buffer, auth = true): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; bytes: Buffer }> {
@@ -94,7 +136,7 @@ const download = (link: string, headers: Record<string, string> = {}) => {
 
 /** Polls GET /api/machineactions/{id} (Splunk SOAR waits so, 5 s apart; here 100 ms) until the status is final. */
 async function waitFinal(id: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     const r = await send('GET', `/api/machineactions/${id}`, headers);
     expect(r.status, r.text).toBe(200);
     const a = json(r);
@@ -124,7 +166,7 @@ describe("Kibana's Microsoft Defender for Endpoint connector", () => {
 
   it('isolates and releases a machine, polling the actions by id', async () => {
     const machine = await send('GET', `/api/machines/${online.deviceId}`, axios);
-    expect(json(machine).computerDnsName).toBe('client-online');
+    expect(json(machine).computerDnsName).toBe(hostname());
     const isolate = await post(`/api/machines/${online.deviceId}/isolate`, { Comment: 'Isolated by Elastic Security', IsolationType: 'Full' });
     expect(isolate.status, isolate.text).toBe(201);
     const id = json(isolate).id as string;
@@ -190,7 +232,8 @@ describe('Cortex XSOAR (MicrosoftDefenderAdvancedThreatProtection)', () => {
 
   it('runs every action it offers, reading each action id and status', async () => {
     expect(dumps({ Comment: 'a', IsolationType: 'Full' })).toBe('{"Comment": "a", "IsolationType": "Full"}');
-    const sha1 = 'a'.repeat(40);
+    const { sha1, child } = startTestBinary('xsoar-target');
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const sequence: [string, object][] = [
       ['isolate', { Comment: 'XSOAR isolate', IsolationType: 'Selective' }],
       ['unisolate', { Comment: 'XSOAR unisolate' }],
@@ -207,7 +250,10 @@ describe('Cortex XSOAR (MicrosoftDefenderAdvancedThreatProtection)', () => {
       expect(a.id).toMatch(/^[0-9a-f-]{36}$/);
       expect((await waitFinal(a.id, requests)).status, path).toBe('Succeeded');
     }
-  });
+    // the sensor stopped the process and moved its file away
+    await exited;
+    expect(existsSync(join(work, 'xsoar-target'))).toBe(false);
+  }, 300_000);
 
   it('collects an investigation package and gets its link; runs live response and gets each result link', async () => {
     const collect = await post(`/api/machines/${online.deviceId}/collectInvestigationPackage`, { Comment: 'XSOAR collect' });
@@ -225,7 +271,7 @@ describe('Cortex XSOAR (MicrosoftDefenderAdvancedThreatProtection)', () => {
       Comment: 'XSOAR live response', Commands: [
         { type: 'PutFile', params: [{ key: 'FileName', value: 'collect.sh' }] },
         { type: 'RunScript', params: [{ key: 'ScriptName', value: 'collect.sh' }, { key: 'Args', value: '-v' }] },
-        { type: 'GetFile', params: [{ key: 'Path', value: 'C:\\Windows\\TEMP\\log.txt' }] },
+        { type: 'GetFile', params: [{ key: 'Path', value: join(work, 'log.txt') }] },
       ],
     });
     expect(lr.status, lr.text).toBe(201);
@@ -235,9 +281,12 @@ describe('Cortex XSOAR (MicrosoftDefenderAdvancedThreatProtection)', () => {
     for (const index of [1, 2]) {
       const link = await send('GET', `/api/machineactions/${lrId}/GetLiveResponseResultDownloadLink(index=${index})`, requests);
       expect(link.status, link.text).toBe(200);
-      expect((await download(json(link).value)).status).toBe(200);
+      const got = await download(json(link).value);
+      expect(got.status).toBe(200);
+      if (index === 1) expect(JSON.parse(got.text)).toMatchObject({ script_name: 'collect.sh', exit_code: 0, script_output: 'collected -v\n' });
+      else expect(got.text).toBe('a log line the GetFile command uploads\n');
     }
-  });
+  }, 300_000);
 
   it('offboards last: the device reports Succeeded and its credential stops working', async () => {
     const off = await post(`/api/machines/${online.deviceId}/offboard`, { Comment: 'XSOAR offboard' });
@@ -254,16 +303,16 @@ describe('Splunk SOAR (windowsdefenderatp)', () => {
   let device: DeviceCredentials;
 
   beforeAll(async () => {
-    device = await srv.enrollDevice(`splunk-${randomUUID().slice(0, 8)}`);
-    attachDevice(device, 'splunk-host');
-  });
+    device = await attachSensor(ns, 'splunk-host');
+  }, 120_000);
 
   it('quarantines with StopAndQuarantineFile (capital S), waiting on the action', async () => {
-    const r = await send('POST', `/api/machines/${device.deviceId}/StopAndQuarantineFile`, splunk, JSON.stringify({ Comment: 'Splunk quarantine', Sha1: 'b'.repeat(40) }));
+    const { sha1 } = startTestBinary('splunk-target');
+    const r = await send('POST', `/api/machines/${device.deviceId}/StopAndQuarantineFile`, splunk, JSON.stringify({ Comment: 'Splunk quarantine', Sha1: sha1 }));
     expect(r.status, r.text).toBe(201);
     const a = await waitFinal(json(r).id, splunk);
-    expect(a).toMatchObject({ type: 'StopAndQuarantineFile', status: 'Succeeded', relatedFileInfo: { fileIdentifier: 'b'.repeat(40), fileIdentifierType: 'Sha1' } });
-  });
+    expect(a).toMatchObject({ type: 'StopAndQuarantineFile', status: 'Succeeded', relatedFileInfo: { fileIdentifier: sha1, fileIdentifierType: 'Sha1' } });
+  }, 120_000);
 
   it('gets the package URI, and downloads a live response result without authorization, parsing its JSON', async () => {
     const collect = await send('POST', `/api/machines/${device.deviceId}/collectInvestigationPackage`, splunk, JSON.stringify({ Comment: 'Splunk collect' }));
@@ -284,6 +333,6 @@ describe('Splunk SOAR (windowsdefenderatp)', () => {
     expect(result.status).toBe(200);
     const parsed = JSON.parse(result.text);
     expect(Object.keys(parsed)).toEqual(['script_name', 'exit_code', 'script_output', 'script_errors']);
-    expect(parsed.script_name).toBe('collect.sh');
-  });
+    expect(parsed).toMatchObject({ script_name: 'collect.sh', exit_code: 0, script_output: 'collected\n' });
+  }, 300_000);
 });

@@ -16,10 +16,16 @@ export interface SensorProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `palisade sensor --state DIR [--onboarding FILE] …args`; resolves when it prints its start line. */
-export async function startSensorProcess(opts: { stateDir: string; onboarding?: string; args?: string[] }): Promise<SensorProcess> {
+/**
+ * Starts `palisade sensor --state DIR [--onboarding FILE] …args` (inside network namespace `netns`
+ * when given, one the test created); resolves when it prints its start line.
+ */
+export async function startSensorProcess(opts: { stateDir: string; onboarding?: string; args?: string[]; netns?: string }): Promise<SensorProcess> {
   const args = [BIN, 'sensor', '--state', opts.stateDir, ...(opts.onboarding ? ['--onboarding', opts.onboarding] : []), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `ip netns exec` execs the command: the child's PID is the sensor's
+  const child = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns, process.execPath, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));

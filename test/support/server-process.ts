@@ -1,10 +1,15 @@
 /**
  * Runs `palisade serve` as a real child process on 127.0.0.1 with a free port and a temp data
  * directory; stop() sends SIGTERM to its PID and waits for it to exit (SIGKILL after 10 s).
+ * With `netns`, the server runs inside that network namespace (one the test created), on the
+ * namespace's own loopback, where sensors in the namespace reach it (`innerUrl`); the test reaches it
+ * at `url`, a port on this namespace's 127.0.0.1 relayed over a Unix socket (which crosses network
+ * namespaces) to the server, so no address is added outside the test's namespace.
  */
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import https from 'node:https';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +21,10 @@ export const BIN = join(ROOT, 'bin/palisade.cjs');
 const run = promisify(execFile);
 
 export interface ServerProcess {
+  /** Where the test reaches the server. */
   url: string;
+  /** Where the server says it listens: `url`, or with `netns` its address inside the namespace (for sensors there). */
+  innerUrl: string;
   port: number;
   tenantId: string;
   dataDir: string;
@@ -76,13 +84,57 @@ export function httpsRequest(method: string, url: string, ca: string, headers: R
 }
 
 /** Starts a server; resolves when it prints its start line. */
-export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'palisade-e2e-'));
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Pipes two sockets into each other; either end's error or close ends both. */
+function splice(a: Socket, b: Socket): void {
+  a.on('error', () => b.destroy());
+  b.on('error', () => a.destroy());
+  a.pipe(b).pipe(a);
+}
+
+/**
+ * Relays 127.0.0.1:<free port> of this namespace to 127.0.0.1:`port` inside `netns`: a Unix socket
+ * served by a small relay process started in the namespace, and a TCP listener here dialling it.
+ */
+async function relayInto(netns: string, port: number, dir: string): Promise<{ port: number; close(): Promise<void> }> {
+  const sock = join(dir, `relay-${port}.sock`);
+  const code = `const n=require('net');n.createServer((c)=>{const u=n.connect(${port},'127.0.0.1');c.on('error',()=>u.destroy());u.on('error',()=>c.destroy());c.pipe(u).pipe(c)}).listen(${JSON.stringify(sock)},()=>console.log('up'))`;
+  const relay = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((res, rej) => {
+    relay.stdout!.once('data', () => res());
+    relay.once('exit', (c) => rej(new Error(`the relay into ${netns} exited with ${c}`)));
   });
+  const open = new Set<Socket>();
+  const outer: Server = createServer((c) => {
+    const u = connect(sock);
+    for (const x of [c, u]) {
+      open.add(x);
+      x.once('close', () => open.delete(x));
+    }
+    splice(c, u);
+  });
+  await new Promise<void>((res) => outer.listen(0, '127.0.0.1', () => res()));
+  return {
+    port: (outer.address() as { port: number }).port,
+    async close() {
+      const closed = new Promise<void>((res) => outer.close(() => res()));
+      for (const x of open) x.destroy();
+      await closed;
+      if (relay.exitCode === null && relay.signalCode === null) {
+        const gone = new Promise<void>((res) => relay.once('exit', () => res()));
+        relay.kill('SIGKILL');
+        await gone;
+      }
+    },
+  };
+}
+
+export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: Record<string, string>; netns?: string } = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'palisade-e2e-'));
+  const argv = [BIN, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])];
+  // `ip netns exec` execs the command: the child's PID is the server's
+  const child = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns, process.execPath, ...argv], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
@@ -95,11 +147,14 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
     });
     child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited with ${code}: ${err}`)); });
   });
-  const url = /https:\/\/\S+?:\d+/.exec(line)![0];
+  const innerUrl = /https:\/\/\S+?:\d+/.exec(line)![0];
+  const relay = opts.netns ? await relayInto(opts.netns, Number(new URL(innerUrl).port), dataDir) : null;
+  const url = relay ? `https://127.0.0.1:${relay.port}` : innerUrl;
   const tenantId = /tenant ([0-9a-f-]{36})/.exec(line)![1];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const srv: ServerProcess = {
     url,
+    innerUrl,
     port: Number(new URL(url).port),
     tenantId,
     dataDir,
@@ -110,6 +165,7 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
       return stdout;
     },
     async stop(signal = 'SIGTERM') {
+      await relay?.close();
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -124,7 +180,8 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
       const pkgPath = join(dataDir, `onboarding-${computerDnsName}.json`);
       await srv.cli(['admin', 'onboarding-package', ...(tenant ? ['--tenant', tenant] : []), '--out', pkgPath]);
       const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as OnboardingPackage;
-      const c = SensorClient.fromOnboardingPackage(pkg);
+      // the package names the server as sensors reach it; this process reaches it at `url`
+      const c = SensorClient.fromOnboardingPackage({ ...pkg, serverUrl: url });
       try {
         const r = await c.enroll(pkg, { computerDnsName, osPlatform: 'Linux' } as never);
         return { deviceId: r.deviceId, deviceCredential: r.deviceCredential };
