@@ -310,9 +310,8 @@ export class MachineActionService {
 
   private alreadyOpen(type: MachineActionType, id: string | null): PalisadeError {
     const which = id ? ` (${id})` : '';
-    return new PalisadeError('ActiveRequestAlreadyExists', type === 'LiveResponse'
-      ? `Cannot submit new request because there is still active request${which}`
-      : `Action is already in progress: a ${type} action${which} on this machine is still pending`);
+    // the documented text (reference §2.2), for live response sessions as for the other kinds
+    return new PalisadeError('ActiveRequestAlreadyExists', `Action is already in progress: a ${type} action${which} on this machine is still pending`);
   }
 
   /** `GET /api/machineactions`. */
