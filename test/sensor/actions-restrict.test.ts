@@ -90,6 +90,15 @@ describe('RestrictCodeExecution on a test tmpfs', () => {
     expect(runs(join(mnt, 'meanwhile')).status).toBe(0);
   });
 
+  it('carries out a restrict and an unrestrict that arrive together in their order', async () => {
+    const [r, u] = await Promise.all([restrict.run(action('RestrictCodeExecution'), ctx), unrestrict.run(action('UnrestrictCodeExecution'), ctx)]);
+    expect(r.message).toMatch(/^Code execution restricted on /);
+    expect(u.message).toBe('Code execution restriction lifted');
+    copyFileSync('/bin/true', join(mnt, 'late'));
+    execFileSync('chmod', ['755', join(mnt, 'late')]);
+    expect(runs(join(mnt, 'late')).status).toBe(0);
+  });
+
   it('fails, naming why, when the guard cannot start', async () => {
     const [bad] = codeExecutionHandlers({ execguard: () => nativeHelper('execguard'), paths: [join(dir, 'no-such-dir')], hasher });
     const r = await bad.run(action('RestrictCodeExecution'), ctx);

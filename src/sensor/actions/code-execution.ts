@@ -18,6 +18,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ActionHandler, ActionResult, FileHasher, ResumeContext } from './handler.ts';
 import { localMounts } from './mounts.ts';
+import { serialQueue } from './serial.ts';
 
 /** Options of the code execution handlers. */
 export interface CodeExecutionOptions {
@@ -43,9 +44,10 @@ interface RestrictionRecord {
 const recordFile = (stateDir: string) => join(stateDir, 'restriction.json');
 const allowFile = (stateDir: string) => join(stateDir, 'restriction.allow');
 
-/** The RestrictCodeExecution and UnrestrictCodeExecution handlers, sharing one restriction. */
+/** The RestrictCodeExecution and UnrestrictCodeExecution handlers, sharing one restriction; they run one at a time, in arrival order. */
 export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandler, ActionHandler] {
   let guard: { child: ChildProcess; paths: string[] } | null = null;
+  const serially = serialQueue();
 
   /** Starts the helper; resolves with the number of allowed executables, or throws why it did not start. */
   async function startGuard(paths: string[], list: { save?: string; load?: string }, ctx: ResumeContext): Promise<number> {
@@ -105,7 +107,7 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
 
   const restrict: ActionHandler = {
     type: 'RestrictCodeExecution',
-    async run(_action, ctx): Promise<ActionResult> {
+    run: (_action, ctx) => serially(async (): Promise<ActionResult> => {
       if (guard) return { status: 'Succeeded', message: `Code execution is already restricted on ${guard.paths.join(', ')}` };
       const paths = opts.paths ?? await localMounts();
       let allowed: number;
@@ -118,8 +120,8 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
       await writeFile(recordFile(ctx.stateDir), JSON.stringify(record), { mode: 0o600 });
       ctx.log.info('code execution restricted', { paths, allowed });
       return { status: 'Succeeded', message: `Code execution restricted on ${paths.join(', ')}: ${allowed} executables allowed` };
-    },
-    async resume(ctx) {
+    }),
+    resume: (ctx) => serially(async () => {
       let record: RestrictionRecord;
       try {
         record = JSON.parse(await readFile(recordFile(ctx.stateDir), 'utf8')) as RestrictionRecord;
@@ -129,12 +131,12 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
       if (guard) return null;
       const allowed = await startGuard(record.paths, { load: allowFile(ctx.stateDir) }, ctx);
       return `code execution is restricted (since ${record.since}): the guard runs again on ${record.paths.join(', ')} with its ${allowed} allowed executables`;
-    },
+    }),
   };
 
   const unrestrict: ActionHandler = {
     type: 'UnrestrictCodeExecution',
-    async run(_action, ctx): Promise<ActionResult> {
+    run: (_action, ctx) => serially(async (): Promise<ActionResult> => {
       const running = guard;
       guard = null;
       await rm(recordFile(ctx.stateDir), { force: true });
@@ -145,7 +147,7 @@ export function codeExecutionHandlers(opts: CodeExecutionOptions): [ActionHandle
       running.child.kill('SIGTERM');
       await exited;
       return { status: 'Succeeded', message: 'Code execution restriction lifted' };
-    },
+    }),
   };
   return [restrict, unrestrict];
 }

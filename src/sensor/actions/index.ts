@@ -9,7 +9,7 @@ import { avScanHandler, type AvScanOptions } from './av-scan.ts';
 import { codeExecutionHandlers } from './code-execution.ts';
 import type { ActionHandler, FileHasher, MachineActionType } from './handler.ts';
 import { investigationPackageHandler, type InvestigationPackageOptions } from './investigation-package.ts';
-import { isolateHandler, unisolateHandler, type IsolationOptions } from './isolation.ts';
+import { isolationHandlers, type IsolationOptions } from './isolation.ts';
 import { liveResponseHandler, type LiveResponseOptions } from './live-response.ts';
 import { offboardHandler } from './offboard.ts';
 import { stopAndQuarantineHandler } from './stop-and-quarantine.ts';
@@ -32,10 +32,10 @@ export interface ActionHandlersOptions {
 
 /** Every action handler, by the action type it carries out. */
 export function createActionHandlers(opts: ActionHandlersOptions): Map<MachineActionType, ActionHandler> {
-  const unisolate = unisolateHandler(opts.isolation);
+  const [isolate, unisolate] = isolationHandlers(opts.isolation);
   const [restrict, unrestrict] = codeExecutionHandlers({ execguard: opts.execguard ? () => opts.execguard! : () => nativeHelper('execguard'), paths: opts.restrictPaths, hasher: opts.hasher });
   const handlers: ActionHandler[] = [
-    isolateHandler(opts.isolation),
+    isolate,
     unisolate,
     restrict,
     unrestrict,

@@ -17,6 +17,7 @@ import { isIP, connect } from 'node:net';
 import { join } from 'node:path';
 import { mustRun, runCommand } from './command.ts';
 import type { ActionContext, ActionHandler, ActionResult, WireAction } from './handler.ts';
+import { serialQueue } from './serial.ts';
 
 /** The nftables table isolation owns (family inet). */
 export const ISOLATION_TABLE = 'palisade_isolation';
@@ -99,29 +100,17 @@ async function removeTable(nft: string): Promise<boolean> {
   return true;
 }
 
-/** The Isolate handler (scope Full or Selective; anything else is Full). */
-export function isolateHandler(opts: IsolationOptions = {}): ActionHandler {
+/**
+ * The Isolate handler (scope Full or Selective; anything else is Full) and the Unisolate handler,
+ * which run one at a time in the order their actions arrive.
+ */
+export function isolationHandlers(opts: IsolationOptions = {}): [ActionHandler, ActionHandler] {
   const nft = opts.nft ?? 'nft';
-  return {
+  const serially = serialQueue();
+  const isolate: ActionHandler = {
     type: 'Isolate',
-    async run(action: WireAction, ctx: ActionContext): Promise<ActionResult> {
-      const { host, port } = ctx.serverAddress;
-      const ips = await serverIps(host);
-      const selective = action.scope === 'Selective';
-      const plan: IsolationPlan = {
-        scope: selective ? 'Selective' : 'Full', serverIps: ips, serverPort: port,
-        dns: selective || !isIP(host.replace(/^\[(.*)\]$/, '$1')), dhcp: selective,
-      };
-      await apply(nft, plan);
-      if (!(await reachable(ips, port, opts.checkTimeoutMs ?? 5_000))) {
-        await removeTable(nft);
-        return { status: 'Failed', message: `Isolation rolled back: the server (${ips.join(', ')} port ${port}) was unreachable with it applied` };
-      }
-      await writeFile(stateFile(ctx.stateDir), JSON.stringify(plan), { mode: 0o600 });
-      ctx.log.info('isolated', { scope: plan.scope, serverIps: ips, serverPort: port });
-      return { status: 'Succeeded', message: `${plan.scope} isolation applied: only ${ips.join(', ')} port ${port}${plan.dns ? ', DNS' : ''}${plan.dhcp ? ', DHCP' : ''} and loopback are reachable` };
-    },
-    async resume(ctx) {
+    run: (action, ctx) => serially(() => isolateNow(action, ctx)),
+    resume: (ctx) => serially(async () => {
       let plan: IsolationPlan;
       try {
         plan = JSON.parse(await readFile(stateFile(ctx.stateDir), 'utf8')) as IsolationPlan;
@@ -130,20 +119,34 @@ export function isolateHandler(opts: IsolationOptions = {}): ActionHandler {
       }
       await apply(nft, plan);
       return `this device is isolated (${plan.scope}): the isolation in force before the restart is applied again`;
-    },
+    }),
   };
-}
-
-/** The Unisolate handler: deletes the isolation table (and only it). */
-export function unisolateHandler(opts: IsolationOptions = {}): ActionHandler {
-  const nft = opts.nft ?? 'nft';
-  return {
+  const unisolate: ActionHandler = {
     type: 'Unisolate',
-    async run(_action: WireAction, ctx: ActionContext): Promise<ActionResult> {
+    run: (_action, ctx) => serially(async () => {
       const removed = await removeTable(nft);
       await rm(stateFile(ctx.stateDir), { force: true });
       ctx.log.info('unisolated', { removed });
-      return { status: 'Succeeded', message: removed ? 'Isolation removed' : 'The device was not isolated' };
-    },
+      return { status: 'Succeeded' as const, message: removed ? 'Isolation removed' : 'The device was not isolated' };
+    }),
   };
+
+  async function isolateNow(action: WireAction, ctx: ActionContext): Promise<ActionResult> {
+    const { host, port } = ctx.serverAddress;
+    const ips = await serverIps(host);
+    const selective = action.scope === 'Selective';
+    const plan: IsolationPlan = {
+      scope: selective ? 'Selective' : 'Full', serverIps: ips, serverPort: port,
+      dns: selective || !isIP(host.replace(/^\[(.*)\]$/, '$1')), dhcp: selective,
+    };
+    await apply(nft, plan);
+    if (!(await reachable(ips, port, opts.checkTimeoutMs ?? 5_000))) {
+      await removeTable(nft);
+      return { status: 'Failed', message: `Isolation rolled back: the server (${ips.join(', ')} port ${port}) was unreachable with it applied` };
+    }
+    await writeFile(stateFile(ctx.stateDir), JSON.stringify(plan), { mode: 0o600 });
+    ctx.log.info('isolated', { scope: plan.scope, serverIps: ips, serverPort: port });
+    return { status: 'Succeeded', message: `${plan.scope} isolation applied: only ${ips.join(', ')} port ${port}${plan.dns ? ', DNS' : ''}${plan.dhcp ? ', DHCP' : ''} and loopback are reachable` };
+  }
+  return [isolate, unisolate];
 }

@@ -13,8 +13,13 @@ export function offboardHandler(lift: readonly ActionHandler[]): ActionHandler {
     async run(action: WireAction, ctx: ActionContext): Promise<ActionResult> {
       const notes: string[] = [];
       for (const h of lift) {
-        const r = await h.run(action, ctx);
-        if (r.message) notes.push(r.message);
+        // offboarding goes on whatever lifting says: a sensor that stays is worse than a lift that failed
+        try {
+          const r = await h.run(action, ctx);
+          if (r.message) notes.push(r.message);
+        } catch (e) {
+          notes.push(`${h.type} failed: ${(e as Error).message}`);
+        }
       }
       return { status: 'Succeeded', message: ['The sensor is offboarded and stops', ...notes].join('; '), offboard: true };
     },
