@@ -62,7 +62,7 @@ export function isolationRuleset(plan: IsolationPlan): string {
 }
 
 /** Whether a TCP connection to any of `ips` at `port` opens within `timeoutMs`. */
-export async function reachable(ips: readonly string[], port: number, timeoutMs: number): Promise<boolean> {
+async function reachable(ips: readonly string[], port: number, timeoutMs: number): Promise<boolean> {
   const one = (host: string) => new Promise<boolean>((resolve) => {
     const s = connect({ host, port, timeout: timeoutMs });
     const done = (ok: boolean) => { s.destroy(); resolve(ok); };

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 
 /** File system types counted as local. */
-export const LOCAL_FS_TYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'f2fs', 'jfs', 'reiserfs', 'zfs', 'vfat', 'exfat', 'ntfs', 'ntfs3', 'overlay', 'tmpfs']);
+const LOCAL_FS_TYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'f2fs', 'jfs', 'reiserfs', 'zfs', 'vfat', 'exfat', 'ntfs', 'ntfs3', 'overlay', 'tmpfs']);
 
 /** The mount points of the local file systems (from /proc/self/mounts), one per disk file system; none under /proc, /sys or /dev but /dev/shm. */
 export async function localMounts(): Promise<string[]> {

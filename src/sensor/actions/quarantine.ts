@@ -29,7 +29,7 @@ export interface QuarantineRecord {
 }
 
 /** The quarantine folder under a sensor's state directory. */
-export function quarantineDir(stateDir: string): string {
+function quarantineDir(stateDir: string): string {
   return join(stateDir, 'quarantine');
 }
 
