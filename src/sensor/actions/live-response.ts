@@ -4,14 +4,14 @@
  * (as MDE does).
  * - PutFile (`FileName`): the library file is placed in the downloads folder (`<stateDir>/downloads`).
  * - RunScript (`ScriptName`, `Args`): the library script runs with the arguments (split like a shell
- *   would, quotes honoured, nothing expanded), from a private temporary folder, under a time limit
+ *   would, quotes honoured, nothing expanded) by the interpreter its `#!` line names (else /bin/sh),
+ *   from a private folder under the state directory, under a time limit
  *   (10 minutes by default); its result — JSON `{script_name, exit_code, script_output,
  *   script_errors}` — is uploaded as the command's result. A script that runs out of time is
  *   killed with its process group and the command fails.
  * - GetFile (`Path`): the regular file at Path is uploaded as the command's result.
  */
 import { chmod, copyFile, lstat, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ACTION_LIMITS } from '../transport/protocol.ts';
@@ -69,6 +69,22 @@ function plainName(name: string): string {
   return b;
 }
 
+/**
+ * How to run `script`: the interpreter its `#!` line names (with that line's one argument, as the
+ * kernel passes it), else /bin/sh. The interpreter is started, not the script, so a script runs
+ * while code execution is restricted (the interpreter was on the device before; the script is new).
+ */
+export async function interpreterOf(script: string, args: string[]): Promise<[string, string[]]> {
+  const fh = await open(script, 'r');
+  const head = Buffer.alloc(256);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0);
+  await fh.close();
+  const first = head.subarray(0, bytesRead).toString('utf8').split('\n')[0]!;
+  const m = /^#!\s*(\S+)(?:\s+(.*?))?\s*$/.exec(first);
+  if (!m) return ['/bin/sh', [script, ...args]];
+  return [m[1]!, [...(m[2] ? [m[2]] : []), script, ...args]];
+}
+
 /** The LiveResponse handler. */
 export function liveResponseHandler(opts: LiveResponseOptions = {}): ActionHandler {
   const timeoutMs = opts.scriptTimeoutMs ?? 10 * 60_000;
@@ -86,16 +102,12 @@ export function liveResponseHandler(opts: LiveResponseOptions = {}): ActionHandl
     const name = plainName(param(params, 'ScriptName') ?? '');
     const args = splitArgs(param(params, 'Args') ?? '');
     const fetched = await ctx.fetchLibraryFile(name);
-    const work = await mkdtemp(join(tmpdir(), 'palisade-lr-'));
+    const work = await mkdtemp(join(ctx.stateDir, 'live-response-'));
     try {
       const script = join(work, name);
       await copyFile(fetched, script);
       await chmod(script, 0o700);
-      const head = Buffer.alloc(2);
-      const fh = await open(script, 'r');
-      await fh.read(head, 0, 2, 0);
-      await fh.close();
-      const [file, argv] = head.toString() === '#!' ? [script, args] : ['/bin/sh', [script, ...args]];
+      const [file, argv] = await interpreterOf(script, args);
       const r = await runCommand(file, argv, { cwd: work, timeoutMs, maxOutputBytes: maxOutput, signal: ctx.signal });
       const result = { script_name: name, exit_code: r.code ?? -1, script_output: r.stdout, script_errors: r.stderr };
       await ctx.upload(index, Readable.from([Buffer.from(JSON.stringify(result))]));
