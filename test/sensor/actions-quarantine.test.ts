@@ -2,7 +2,7 @@
  * StopAndQuarantineFile and indicator enforcement on processes this test starts: uniquely hashed
  * copies of /bin/sleep under a temporary folder, so nothing else on the machine can match. Root.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe('StopAndQuarantineFile', () => {
     const h = uniqueCopy('/bin/sleep', bin);
     const [a, b] = [await run(bin), await run(bin)];
     const { ctx } = recordingContext({ stateDir, uploadDir: dir });
-    const r = await stopAndQuarantineHandler(hasher).run(action(h.sha1.toUpperCase()), ctx);
+    const r = await stopAndQuarantineHandler(hasher, async () => []).run(action(h.sha1.toUpperCase()), ctx);
     expect(r.status).toBe('Succeeded');
     expect(await ended(a)).toBe('SIGKILL');
     expect(await ended(b)).toBe('SIGKILL');
@@ -55,10 +55,17 @@ describe('StopAndQuarantineFile', () => {
     expect(rec.stoppedPids.sort()).toEqual([a.pid, b.pid].sort());
   });
 
-  it('fails when no process runs the file', async () => {
+  it('with no process running it, quarantines the file from the search folders, or fails saying where it looked', async () => {
+    const drop = join(dir, 'drop');
+    mkdirSync(join(drop, 'deep'), { recursive: true });
+    const file = join(drop, 'deep', 'dropped');
+    const h = uniqueCopy('/bin/sleep', file);
     const { ctx } = recordingContext({ stateDir, uploadDir: dir });
-    const r = await stopAndQuarantineHandler(hasher).run(action('0'.repeat(40)), ctx);
-    expect(r).toMatchObject({ status: 'Failed', message: `No running process has the SHA1 ${'0'.repeat(40)}` });
+    const handler = stopAndQuarantineHandler(hasher, async () => [drop]);
+    const r = await handler.run(action(h.sha1), ctx);
+    expect(r).toMatchObject({ status: 'Succeeded', message: `No process ran it; quarantined ${file}`, fileInfo: { sha1: h.sha1, path: file } });
+    expect(existsSync(file)).toBe(false);
+    expect(await handler.run(action('0'.repeat(40)), ctx)).toMatchObject({ status: 'Failed', message: `No running process has the SHA1 ${'0'.repeat(40)}, and no file in ${drop} has it` });
   });
 });
 

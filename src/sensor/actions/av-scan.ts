@@ -39,7 +39,8 @@ interface Finding {
   indicatorId?: string;
 }
 
-async function defaultQuickFolders(): Promise<string[]> {
+/** The usual drop folders a Quick scan walks: /tmp, /var/tmp, /dev/shm and users' Downloads. */
+export async function defaultQuickFolders(): Promise<string[]> {
   const homes = await readdir('/home').catch(() => [] as string[]);
   return ['/tmp', '/var/tmp', '/dev/shm', '/root/Downloads', ...homes.map((h) => join('/home', h, 'Downloads'))];
 }
@@ -48,7 +49,7 @@ async function defaultQuickFolders(): Promise<string[]> {
 const PSEUDO = new Set(['/proc', '/sys', '/dev']);
 
 /** Every regular file under `root`, without following links or leaving its file system. */
-async function* walk(root: string, signal: AbortSignal): AsyncGenerator<string> {
+export async function* walk(root: string, signal: AbortSignal): AsyncGenerator<string> {
   let rootDev: number;
   try {
     const st = await lstat(root);

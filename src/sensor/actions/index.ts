@@ -5,7 +5,7 @@
  * indicator list) is exported for the runtime too.
  */
 import { nativeHelper } from '../agent/native-helpers.ts';
-import { avScanHandler, type AvScanOptions } from './av-scan.ts';
+import { avScanHandler, defaultQuickFolders, type AvScanOptions } from './av-scan.ts';
 import { codeExecutionHandlers } from './code-execution.ts';
 import type { ActionHandler, FileHasher, MachineActionType } from './handler.ts';
 import { investigationPackageHandler, type InvestigationPackageOptions } from './investigation-package.ts';
@@ -39,7 +39,7 @@ export function createActionHandlers(opts: ActionHandlersOptions): Map<MachineAc
     unisolate,
     restrict,
     unrestrict,
-    stopAndQuarantineHandler(opts.hasher),
+    stopAndQuarantineHandler(opts.hasher, async () => opts.avScan?.quickFolders ?? await defaultQuickFolders()),
     avScanHandler({ ...opts.avScan, hasher: opts.hasher }),
     investigationPackageHandler(opts.investigationPackage),
     liveResponseHandler(opts.liveResponse),

@@ -2,23 +2,31 @@
  * StopAndQuarantineFile: stops every process whose image has the action's SHA1, then moves the file
  * they ran into the quarantine (see quarantine.ts) with its metadata, and reports the process ids
  * and the path. A file whose path now holds other content (replaced since the process started) is
- * left alone; a running image whose file was deleted is stopped and reported as such.
+ * left alone; a running image whose file was deleted is stopped and reported as such. When no
+ * process runs it, the files with that SHA1 in the drop folders a Quick scan walks are quarantined.
  */
 import type { ActionContext, ActionHandler, ActionResult, FileHasher, WireAction } from './handler.ts';
+import { walk } from './av-scan.ts';
 import { killAll, processesRunning } from './processes.ts';
 import { quarantineFile } from './quarantine.ts';
 
-/** The StopAndQuarantineFile handler. */
-export function stopAndQuarantineHandler(hasher: FileHasher): ActionHandler {
+/** The StopAndQuarantineFile handler; `searchFolders` are where it looks for the file when no process runs it. */
+export function stopAndQuarantineHandler(hasher: FileHasher, searchFolders: () => Promise<string[]>): ActionHandler {
   return {
     type: 'StopAndQuarantineFile',
     async run(action: WireAction, ctx: ActionContext): Promise<ActionResult> {
       const sha1 = action.sha1?.toLowerCase();
       if (!sha1) return { status: 'Failed', message: 'The action names no SHA1' };
       const running = await processesRunning(hasher, (h) => h.sha1 === sha1);
-      if (running.length === 0) return { status: 'Failed', message: `No running process has the SHA1 ${sha1}`, fileInfo: { sha1 } };
       const pids = await killAll(running.map((r) => r.pid));
       const paths = [...new Set(running.filter((r) => !r.deleted).map((r) => r.path))];
+      if (running.length === 0) {
+        const folders = await searchFolders();
+        for (const folder of folders) {
+          for await (const path of walk(folder, ctx.signal)) if ((await hasher.hash(path))?.sha1 === sha1) paths.push(path);
+        }
+        if (paths.length === 0) return { status: 'Failed', message: `No running process has the SHA1 ${sha1}, and no file in ${folders.join(', ')} has it`.slice(0, 4096), fileInfo: { sha1 } };
+      }
       const done: string[] = [];
       const errors: string[] = [];
       let sha256: string | undefined;
@@ -37,7 +45,7 @@ export function stopAndQuarantineHandler(hasher: FileHasher): ActionHandler {
           errors.push(`${path}: ${(e as Error).message}`.slice(0, 1024));
         }
       }
-      const message = `Stopped process${pids.length === 1 ? '' : 'es'} ${pids.join(', ')}; `
+      const message = (pids.length ? `Stopped process${pids.length === 1 ? '' : 'es'} ${pids.join(', ')}; ` : 'No process ran it; ')
         + (done.length ? `quarantined ${done.join(', ')}` : 'no file quarantined')
         + (running.some((r) => r.deleted) ? '; some images were already deleted' : '');
       const failed = done.length === 0 && paths.length > 0;
