@@ -2,7 +2,7 @@
  * StopAndQuarantineFile and indicator enforcement on processes this test starts: uniquely hashed
  * copies of /bin/sleep under a temporary folder, so nothing else on the machine can match. Root.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,10 @@ describe('StopAndQuarantineFile', () => {
     expect(r).toMatchObject({ status: 'Succeeded', message: `No process ran it; quarantined ${file}`, fileInfo: { sha1: h.sha1, path: file } });
     expect(existsSync(file)).toBe(false);
     expect(await handler.run(action('0'.repeat(40)), ctx)).toMatchObject({ status: 'Failed', message: `No running process has the SHA1 ${'0'.repeat(40)}, and no file in ${drop} has it` });
+    // the empty file's SHA1 never quarantines empty files
+    writeFileSync(join(drop, 'empty'), '');
+    expect((await handler.run(action('da39a3ee5e6b4b0d3255bfef95601890afd80709'), ctx)).status).toBe('Failed');
+    expect(existsSync(join(drop, 'empty'))).toBe(true);
   });
 });
 

@@ -23,7 +23,11 @@ export function stopAndQuarantineHandler(hasher: FileHasher, searchFolders: () =
       if (running.length === 0) {
         const folders = await searchFolders();
         for (const folder of folders) {
-          for await (const path of walk(folder, ctx.signal)) if ((await hasher.hash(path))?.sha1 === sha1) paths.push(path);
+          for await (const path of walk(folder, ctx.signal)) {
+            const h = await hasher.hash(path);
+            // an empty file (SHA1 da39a3ee…, a common placeholder) is never anything to quarantine
+            if (h?.sha1 === sha1 && h.size > 0) paths.push(path);
+          }
         }
         if (paths.length === 0) return { status: 'Failed', message: `No running process has the SHA1 ${sha1}, and no file in ${folders.join(', ')} has it`.slice(0, 4096), fileInfo: { sha1 } };
       }
