@@ -71,10 +71,18 @@ export class ProcessCollector implements Collector {
   seen = 0;
   /** Exec events of processes gone before the helper read their command line. */
   incomplete = 0;
+  /** Times the helper was started again after it stopped. */
+  restarts = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
   private log: CollectorLog | null = null;
 
   constructor(private readonly opts: ProcessCollectorOptions) {
     this.hasher = opts.hasher ?? new ImageHasher();
+  }
+
+  /** The pid of the helper running now, if any. */
+  get helperPid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Registers an observer of every process start (after hashing). */
@@ -84,6 +92,14 @@ export class ProcessCollector implements Collector {
 
   async start(emit: Emit, log: CollectorLog): Promise<void> {
     this.log = log;
+    await this.spawnHelper(emit, log);
+  }
+
+  /**
+   * Starts the helper and resolves once it is subscribed. Should it stop while the collector runs
+   * (killed, crashed), it is started again after a second, and again until it runs.
+   */
+  private async spawnHelper(emit: Emit, log: CollectorLog): Promise<void> {
     const child = spawn(this.opts.helperPath, [], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let stderr = '';
@@ -119,12 +135,23 @@ export class ProcessCollector implements Collector {
     });
     child.removeAllListeners('exit');
     child.once('exit', (code, signal) => {
-      if (!this.stopping) log.warn('the process helper stopped', { code, signal, stderr: stderr.trim() });
+      if (this.stopping) return;
+      log.warn('the process helper stopped; starting it again in 1 s', { code, signal, stderr: stderr.trim() });
+      this.restarts++;
+      const again = () => {
+        if (this.stopping) return;
+        this.spawnHelper(emit, log).catch((e: unknown) => {
+          log.warn('the process helper did not start; trying again in 5 s', { error: (e as Error).message });
+          this.restartTimer = setTimeout(again, 5000);
+        });
+      };
+      this.restartTimer = setTimeout(again, 1000);
     });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.log?.info('process collector stopped', { execEvents: this.seen, goneBeforeRead: this.incomplete, lostNotices: this.lost });
     const c = this.child;
     this.child = null;

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nativeHelper } from '../agent/native-helpers.ts';
+import { commandLineOf, ProcessCollector, type ProcessStart } from './process.ts';
+
+const run = promisify(execFile);
+const quiet = { info: () => {}, warn: () => {} };
+let helper: string | null = null;
+try {
+  helper = nativeHelper('procmon');
+} catch {
+  helper = null;
+}
+const canRun = process.getuid?.() === 0 && helper !== null;
+let collector: ProcessCollector | undefined;
+afterEach(async () => {
+  await collector?.stop();
+  collector = undefined;
+});
+
+async function waitFor<T>(get: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('commandLineOf', () => {
+  it('joins arguments, quoting those with spaces, quotes or backslashes, and empty ones', () => {
+    expect(commandLineOf(['/bin/echo', 'a b', 'say "hi"', '', 'plain'])).toBe('/bin/echo "a b" "say \\"hi\\"" "" plain');
+  });
+});
+
+describe.skipIf(!canRun)('ProcessCollector (as root, with the procmon helper)', () => {
+  it('emits a ProcessCreated row with command line, hashes, user and parent; observers see it', async () => {
+    const rows: Record<string, unknown>[] = [];
+    const seen: ProcessStart[] = [];
+    collector = new ProcessCollector({ helperPath: helper! });
+    collector.observe((p) => seen.push(p));
+    await collector.start((table, row) => { if (table === 'DeviceProcessEvents') rows.push(row); }, quiet);
+    const marker = `pc-${Date.now()}`;
+    await run('/bin/true', [marker]);
+    const row = await waitFor(() => rows.find((r) => String(r.ProcessCommandLine).includes(marker)));
+    const sha1 = createHash('sha1').update(readFileSync('/bin/true')).digest('hex');
+    expect(row).toMatchObject({ ActionType: 'ProcessCreated', FileName: 'true', ProcessCommandLine: `/bin/true ${marker}`, SHA1: sha1, AccountName: 'root', InitiatingProcessId: process.pid });
+    expect(row.SHA256).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.MD5).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen.some((p) => p.commandLine === `/bin/true ${marker}` && p.hashes?.sha1 === sha1)).toBe(true);
+  });
+
+  it('starts its helper again when it stops, and goes on collecting', async () => {
+    const rows: Record<string, unknown>[] = [];
+    collector = new ProcessCollector({ helperPath: helper! });
+    await collector.start((_t, row) => rows.push(row), quiet);
+    const first = collector.helperPid!;
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => (collector!.restarts === 1 && collector!.helperPid !== first ? true : undefined));
+    // subscribed again: the next start is seen
+    const marker = `pc-again-${Date.now()}`;
+    await waitFor(() => {
+      void run('/bin/true', [marker]);
+      return rows.find((r) => String(r.ProcessCommandLine).includes(marker));
+    });
+  });
+});
