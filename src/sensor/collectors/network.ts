@@ -103,6 +103,8 @@ export class NetworkCollector implements Collector {
   private readonly users = new UserNames();
   private readonly host = hostname();
   private busy: Promise<void> = Promise.resolve();
+  /** Pids that owned new sockets lately, most recent last (at most 64). */
+  private readonly recentOwners: number[] = [];
 
   constructor(private readonly opts: NetworkCollectorOptions = {}) {
     this.hasher = opts.hasher ?? new ImageHasher();
@@ -138,7 +140,13 @@ export class NetworkCollector implements Collector {
     const listening = new Set(now.filter((s) => s.protocol === 'Tcp' && s.state === TCP_LISTEN).map((s) => `Tcp:${s.localPort}`));
     const events = fresh.map((s) => ({ s, action: actionOf(s, listening) })).filter((e) => e.action !== null);
     if (events.length === 0) return;
-    const owners = await socketOwners(new Set(events.map((e) => e.s.inode)));
+    const owners = await socketOwners(new Set(events.map((e) => e.s.inode)), this.recentOwners);
+    for (const pid of new Set(owners.values())) {
+      const i = this.recentOwners.indexOf(pid);
+      if (i >= 0) this.recentOwners.splice(i, 1);
+      this.recentOwners.push(pid);
+    }
+    if (this.recentOwners.length > 64) this.recentOwners.splice(0, this.recentOwners.length - 64);
     for (const { s, action } of events) {
       const pid = owners.get(s.inode);
       if (pid === process.pid) continue; // the sensor's own connections to its server
@@ -170,17 +178,23 @@ export class NetworkCollector implements Collector {
 
 const keyOf = (s: SocketEntry) => `${s.protocol}|${s.localIp}|${s.localPort}|${s.remoteIp}|${s.remotePort}|${s.state === TCP_LISTEN ? 'L' : ''}|${s.inode}`;
 
-/** Socket inode → pid, for the inodes asked, from the links under /proc/PID/fd. */
-async function socketOwners(inodes: Set<number>): Promise<Map<number, number>> {
+/**
+ * Socket inode → pid, for the inodes asked, from the links under /proc/PID/fd. The processes that
+ * owned sockets lately (`likely`, most recent last) are looked at first, and the walk stops once
+ * every inode is found: a busy host's new connections mostly belong to the same few processes.
+ */
+async function socketOwners(inodes: Set<number>, likely: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
-  for (const pid of pids) {
+  const all = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d)).map(Number);
+  const first = [...likely].reverse();
+  const order = [...first, ...all.filter((p) => !first.includes(p))];
+  for (const pid of order) {
     if (out.size === inodes.size) break;
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
     for (const fd of fds) {
       const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       const m = /^socket:\[(\d+)\]$/.exec(link);
-      if (m && inodes.has(Number(m[1])) && !out.has(Number(m[1]))) out.set(Number(m[1]), Number(pid));
+      if (m && inodes.has(Number(m[1])) && !out.has(Number(m[1]))) out.set(Number(m[1]), pid);
     }
   }
   return out;
