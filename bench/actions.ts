@@ -16,8 +16,11 @@
  *
  * Prints the figures and the ratio of the receive latency to the plain GET round trip.
  *
+ * 5. Then, as root, the real sensor's own CPU and RSS idle and on a busy host: `bench sensor`
+ *    (bench/sensor.ts) with its defaults, after the fleet is gone; `--no-sensor` skips it.
+ *
  * Options: --devices D (5000) --actions A (1000) --rate P (20) --idle-seconds I (30) --rtt-samples R (200)
- *   --seed S (1) --cpu-prof DIR (write the server's CPU profile there)
+ *   --seed S (1) --cpu-prof DIR (write the server's CPU profile there) --no-sensor (skip step 5)
  */
 import { setMaxListeners } from 'node:events';
 import https from 'node:https';
@@ -203,5 +206,9 @@ export async function main(args: string[]): Promise<void> {
     await srv.stop();
     await Promise.allSettled(loops);
     rmSync(dir, { recursive: true, force: true });
+  }
+  if (!args.includes('--no-sensor')) {
+    if (process.getuid?.() !== 0) console.log('\nthe real sensor\'s figures need root (bench sensor): skipped');
+    else await (await import('./sensor.ts')).main([]);
   }
 }
