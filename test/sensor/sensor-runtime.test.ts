@@ -66,7 +66,7 @@ async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms: numbe
   }
 }
 
-/** A `done` for {@link until}: all `n` rows are in, or their count stopped growing for 5 s (the spool is sent every second). */
+/** A `done` for {@link until}: all `n` rows are in, or their count stopped growing for 15 s (the spool is sent every second). */
 function settled(n: number): (rows: unknown[]) => boolean {
   let last = -1;
   let since = Date.now();
@@ -75,7 +75,7 @@ function settled(n: number): (rows: unknown[]) => boolean {
       last = rows.length;
       since = Date.now();
     }
-    return rows.length >= n || (rows.length > 0 && Date.now() - since > 5000);
+    return rows.length >= n || (rows.length > 0 && Date.now() - since > 15_000);
   };
 }
 
