@@ -178,7 +178,8 @@ describe.each([
       }
     }
     expect(failures).toEqual([]);
-  });
+    // every route of the table times five credentials: ~10 s alone, several times that beside the whole suite
+  }, 300_000);
 });
 
 describe('permission matrix: sensor surface', () => {
