@@ -4,7 +4,7 @@
  * exit (SIGKILL after 10 s). Its output is kept for failure messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT } from './server-process.ts';
+import { BIN, ROOT, stopChild } from './server-process.ts';
 
 export interface SensorProcess {
   child: ChildProcess;
@@ -44,13 +44,6 @@ export async function startSensorProcess(opts: { stateDir: string; onboarding?: 
     deviceId: /device ([0-9a-f]+)/.exec(line)![1],
     collectors: (/collectors (\S+)/.exec(line)?.[1] ?? '').split(',').filter((c) => c && c !== '(none)'),
     output: () => out,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
+    stop: (signal = 'SIGTERM') => stopChild(child, exited, signal),
   };
 }

@@ -84,6 +84,19 @@ export function httpsRequest(method: string, url: string, ca: string, headers: R
 }
 
 /** Starts a server; resolves when it prints its start line. */
+/**
+ * Stops a child process this test started, by its PID: `signal`, then SIGKILL after 10 s; resolves
+ * with its exit code (`exited` is its exit promise, taken when it was spawned).
+ */
+export async function stopChild(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const code = await exited;
+  clearTimeout(t);
+  return code;
+}
+
 /** Pipes two sockets into each other; either end's error or close ends both. */
 function splice(a: Socket, b: Socket): void {
   a.on('error', () => b.destroy());
@@ -166,12 +179,7 @@ export async function startServerProcess(opts: { dataDir?: string; args?: string
     },
     async stop(signal = 'SIGTERM') {
       await relay?.close();
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
+      return stopChild(child, exited, signal);
     },
     cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
