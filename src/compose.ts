@@ -49,6 +49,7 @@ import { checkRuleQuery } from './detect/rule-query.ts';
 import { DetectionRuleRunner, type RuleRunnerOptions } from './detect/rule-runner.ts';
 import { createRuleResponder } from './detect/rule-responses.ts';
 import { DetectionRuleService } from './services/detection-rules.ts';
+import { DeviceGroupService } from './services/device-groups.ts';
 import { DeviceService } from './services/devices.ts';
 import { IndicatorService } from './services/indicators.ts';
 import { DeviceWakeups } from './services/device-wakeups.ts';
@@ -453,6 +454,7 @@ export interface Administration {
   state: StateStore;
   tenants: TenantService;
   devices: DeviceService;
+  deviceGroups: DeviceGroupService;
   gateway: SensorGateway;
   close(): Promise<void>;
 }
@@ -464,6 +466,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     state,
     tenants: new TenantService(state, (t) => newSigningKey(t)),
     devices: new DeviceService(state),
+    deviceGroups: new DeviceGroupService(state),
     gateway: new SensorGateway(state, null),
     close: () => state.close(),
   };

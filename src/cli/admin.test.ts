@@ -76,4 +76,44 @@ describe('palisade admin', () => {
       ]);
     });
   });
+
+  it('creates, lists and deletes device groups, regrouping the tenant\'s devices each time', async () => {
+    const tenant = await admin('tenant', 'create', '--name', 'Grouped') as { tenantId: string };
+    const t = tenant.tenantId;
+    const ids = { web: '01'.repeat(20), db: '02'.repeat(20), mac: '03'.repeat(20) };
+    await withState(async (s) => {
+      const base = { tenantId: t, firstSeen: '2025-01-01T00:00:00.000Z', lastSeen: '2025-01-01T00:00:00.000Z', osVersion: null, version: null, osProcessor: 'x64', osArchitecture: null, osBuild: null, lastIpAddress: null, lastExternalIpAddress: null, agentVersion: null, sensorHealth: 'Active' as const, onboardingStatus: 'Onboarded' as const, rbacGroupId: 0, rbacGroupName: null, riskScore: 'None' as const, exposureLevel: null, deviceValue: 'Normal' as const, aadDeviceId: null, isAadJoined: false, ipAddresses: [], managedBy: 'Palisade', managedByStatus: 'Success', defenderAvStatus: 'Unknown', credentialHash: 'cd'.repeat(32) };
+      await s.devices.insert({ ...base, id: ids.web, computerDnsName: 'web01.paris.example.com', osPlatform: 'Linux', machineTags: ['prod'] });
+      await s.devices.insert({ ...base, id: ids.db, computerDnsName: 'db01.paris.example.com', osPlatform: 'Linux', machineTags: [] });
+      await s.devices.insert({ ...base, id: ids.mac, computerDnsName: 'mbp7', osPlatform: 'macOS', machineTags: ['prod'] });
+    });
+    const groupOf = () => withState(async (s) => Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([k, id]) => {
+      const d = await s.devices.get(t, id, 'all');
+      return [k, [d?.rbacGroupId, d?.rbacGroupName]];
+    }))));
+
+    const paris = await admin('device-group', 'create', '--name', 'Paris Linux', '--domain', 'paris.*', '--os', 'Linux', '--remediation-level', 'No automated response') as { rbacGroupId: number; rank: number; regrouped: number };
+    expect(paris).toMatchObject({ rbacGroupId: 1, rank: 1, regrouped: 2 });
+    // rank 1 goes before Paris: the tag rule wins for web01, OR over two tags
+    const prod = await admin('device-group', 'create', '--name', 'Production', '--tag', 'prod', '--tag', 'production', '--rank', '1') as { rbacGroupId: number; regrouped: number };
+    expect(prod).toMatchObject({ rbacGroupId: 2, regrouped: 2 });
+    expect(await groupOf()).toEqual({ web: [2, 'Production'], db: [1, 'Paris Linux'], mac: [2, 'Production'] });
+    const listed = await admin('device-group', 'list') as { rbacGroupId: number; rank: number; remediationLevel: string; rule: unknown }[];
+    expect(listed.map((g) => [g.rank, g.rbacGroupId, g.remediationLevel])).toEqual([[1, 2, 'Full remediation'], [2, 1, 'No automated response']]);
+    expect(listed[1].rule).toEqual({ names: [], domains: ['paris.*'], tags: [], osPlatforms: ['Linux'] });
+
+    await expect(admin('device-group', 'create', '--name', 'production', '--os', 'Linux')).rejects.toThrow(/already exists/);
+    await expect(admin('device-group', 'create', '--name', 'No rule')).rejects.toThrow(/at least one matching condition/);
+    await expect(admin('device-group', 'create', '--name', 'Bad', '--os', 'Linux', '--remediation-level', 'Sometimes')).rejects.toThrow(/remediation level/);
+
+    expect(await admin('device-group', 'delete', 'PRODUCTION')).toEqual({ deleted: 2, name: 'Production', regrouped: 2 });
+    expect(await groupOf()).toEqual({ web: [1, 'Paris Linux'], db: [1, 'Paris Linux'], mac: [0, null] });
+    expect((await admin('device-group', 'list') as { rank: number }[]).map((g) => g.rank)).toEqual([1]);
+    await withState(async (s) => {
+      const actions = (await s.audit.list(t, 50)).map((r) => `${r.action}:${r.result}`).reverse();
+      expect(actions.filter((a) => a.startsWith('deviceGroup.'))).toEqual([
+        'deviceGroup.create:success', 'deviceGroup.create:success', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.delete:success',
+      ]);
+    });
+  });
 });

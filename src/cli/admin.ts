@@ -1,5 +1,5 @@
 /**
- * `palisade admin …`: tenants, apps, onboarding packages and device credentials. Works against the
+ * `palisade admin …`: tenants, apps, device groups, onboarding packages and device credentials. Works against the
  * data directory (or `--state URL`) while the server runs. Every command acts as a local operator
  * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
  */
@@ -9,6 +9,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { composeAdministration, type Administration } from '../compose.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
+import { REMEDIATION_LEVELS, type DeviceGroup } from '../domain/device-group.ts';
 import type { TenantService } from '../services/tenants.ts';
 import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
 import { parseDuration } from './duration.ts';
@@ -44,6 +45,16 @@ async function operatorOn(o: Common, ts: TenantService): Promise<Ctx> {
 
 function out(o: Common, json: unknown, text: string): void {
   process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text + '\n');
+}
+
+/** A device group as `--json` prints it (rbacGroupId is the id machines carry). */
+function groupJson(g: DeviceGroup) {
+  return { rbacGroupId: g.id, name: g.name, rank: g.rank, remediationLevel: g.remediationLevel, description: g.description, rule: g.rule, createdAt: g.createdAt };
+}
+
+function ruleText(g: DeviceGroup): string {
+  const parts = [['name', g.rule.names], ['domain', g.rule.domains], ['tag', g.rule.tags], ['os', g.rule.osPlatforms]] as const;
+  return parts.filter(([, v]) => v.length).map(([k, v]) => `${k}=${v.join('|')}`).join(' AND ');
 }
 
 const common = (c: Command) =>
@@ -90,6 +101,36 @@ export function registerAdmin(program: Command): void {
     .action(async (id: string, o: Common) => {
       const d = await withStore(o, async (a, ts) => a.devices.revokeCredential(await operatorOn(o, ts), id));
       out(o, { revoked: d.id, computerDnsName: d.computerDnsName }, `Revoked the credential of ${d.id} (${d.computerDnsName})`);
+    });
+
+  const group = admin.command('device-group').description('device groups: ranked rules that place each device in one group');
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  common(group.command('create').description('create a device group and regroup the tenant\'s devices')
+    .requiredOption('--name <name>', 'group name (unique in the tenant)')
+    .option('--rank <n>', 'rank, 1 = tried first (default: last)')
+    .option('--name-pattern <pattern>', 'computer name to match, * as prefix/suffix wildcard (repeatable)', collect, [])
+    .option('--domain <pattern>', 'domain to match, * as prefix/suffix wildcard (repeatable)', collect, [])
+    .option('--tag <pattern>', 'device tag to match (repeatable)', collect, [])
+    .option('--os <platform>', 'OS platform to match, e.g. Linux, Windows11 (repeatable)', collect, [])
+    .option('--remediation-level <level>', `one of: ${REMEDIATION_LEVELS.join(' | ')}`)
+    .option('--description <text>', 'description')
+    .option('--tenant <id>', 'tenant id'))
+    .action(async (o: Common & { name: string; rank?: string; namePattern: string[]; domain: string[]; tag: string[]; os: string[]; remediationLevel?: string; description?: string }) => {
+      const rank = o.rank === undefined ? undefined : Number(o.rank);
+      const { group: g, regrouped } = await withStore(o, async (a, ts) => a.deviceGroups.create(await operatorOn(o, ts), {
+        name: o.name, rank, description: o.description, remediationLevel: o.remediationLevel,
+        rule: { names: o.namePattern, domains: o.domain, tags: o.tag, osPlatforms: o.os },
+      }));
+      out(o, { ...groupJson(g), regrouped }, `Created device group ${g.id} (${g.name}) at rank ${g.rank}; ${regrouped} device(s) changed group`);
+    });
+  common(group.command('list').description('list device groups, rank 1 first').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
+    const all = await withStore(o, async (a, ts) => a.deviceGroups.list(await operatorOn(o, ts)));
+    out(o, all.map(groupJson), all.map((g) => `${g.rank}. ${g.id}  ${g.name}  [${g.remediationLevel}]  ${ruleText(g)}`).join('\n') || '(no device groups: every device is ungrouped)');
+  });
+  common(group.command('delete').description('delete a device group; its devices are regrouped').argument('<idOrName>').option('--tenant <id>', 'tenant id'))
+    .action(async (idOrName: string, o: Common) => {
+      const { group: g, regrouped } = await withStore(o, async (a, ts) => a.deviceGroups.delete(await operatorOn(o, ts), idOrName));
+      out(o, { deleted: g.id, name: g.name, regrouped }, `Deleted device group ${g.id} (${g.name}); ${regrouped} device(s) changed group`);
     });
 
   common(admin.command('onboarding-package').description('write an onboarding package for sensors')

@@ -6,6 +6,7 @@
 import type { Alert, AlertDraft, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
+import type { DeviceGroup } from './device-group.ts';
 import type { Indicator } from './indicator.ts';
 import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
@@ -265,6 +266,22 @@ export interface LibraryFileRepo {
   count(tenantId: string): Promise<number>;
 }
 
+/**
+ * The device groups of a tenant (device-group.ts). Ids and names (regardless of case) are unique per
+ * tenant; a duplicate name is a PalisadeError 'Conflict'. Ranks are kept by the use case.
+ */
+export interface DeviceGroupRepo {
+  insert(g: DeviceGroup): Promise<void>;
+  get(tenantId: string, id: number): Promise<DeviceGroup | null>;
+  /** Every group of the tenant, rank 1 first. */
+  list(tenantId: string): Promise<DeviceGroup[]>;
+  /** One more than the highest id the tenant has (1 for the first group). */
+  nextId(tenantId: string): Promise<number>;
+  setRank(tenantId: string, id: number, rank: number): Promise<void>;
+  /** Removes the group; false when there was none. */
+  delete(tenantId: string, id: number): Promise<boolean>;
+}
+
 /** Fields of a machine action that change along its lifecycle. */
 export type MachineActionPatch = Partial<Pick<MachineAction,
   'status' | 'lastUpdateDateTimeUtc' | 'cancellationRequestor' | 'cancellationComment' | 'cancellationDateTimeUtc' | 'errorHResult'
@@ -304,6 +321,7 @@ export interface Repos {
   streamCursors: StreamCursorRepo;
   detectionRules: DetectionRuleRepo;
   libraryFiles: LibraryFileRepo;
+  deviceGroups: DeviceGroupRepo;
   actions: ActionRepo;
 }
 

@@ -10,6 +10,7 @@ import { REQUIRE, type PermissionRequirement } from '../domain/permissions.ts';
 import type { Page, Repos, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
+import { regroupDevice } from './device-groups.ts';
 
 /** MDE's limit on AddOrRemoveTagForMultipleMachines. */
 export const MAX_BULK_TAG_MACHINES = 500;
@@ -121,7 +122,7 @@ export class DeviceService {
       const out: Device[] = [];
       for (const d of found) {
         const u = await r.devices.update(ctx.tenantId, d.id, { machineTags: applyTag(d.machineTags, tag, action) }, scope);
-        if (u) out.push(u);
+        if (u) out.push(await regroupDevice(r, u));
       }
       return out;
     });
@@ -162,6 +163,7 @@ export class DeviceService {
   private async save(ctx: Ctx, r: Repos, d: Device, patch: { machineTags?: string[]; deviceValue?: DeviceValue }): Promise<Device> {
     const u = await r.devices.update(ctx.tenantId, d.id, patch, authz.scope(ctx));
     if (!u) throw errors.notFound(`Machine ${d.id} was not found`);
-    return u;
+    // tags decide device groups: a tag change may move the device to another group
+    return patch.machineTags ? regroupDevice(r, u) : u;
   }
 }

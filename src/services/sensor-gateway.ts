@@ -8,6 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Ctx } from '../domain/context.ts';
+import { membershipOf } from '../domain/device-group.ts';
 import { REVOKED_CREDENTIAL, type Device, type DeviceIpAddress, type SensorHealth } from '../domain/device.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import type { EventRow, EventWriter, StateStore } from '../domain/ports.ts';
@@ -144,6 +145,8 @@ export class SensorGateway {
       credentialHash: digestToken(credential),
     };
     await this.store.tx(async (r) => {
+      // its group comes from the tenant's device groups (name, domain, tags, OS), as later changes keep it
+      Object.assign(device, membershipOf(device, await r.deviceGroups.list(device.tenantId)));
       await r.devices.insert(device);
       await r.enrollments.incrementUses(tok.tenantId, tok.id);
       await r.audit.append({ tenantId: tok.tenantId, time: now.toISOString(), actorKind: 'device', actorId: device.id, action: 'device.enroll', target: device.id, result: 'success', details: JSON.stringify({ name: device.computerDnsName, enrollmentTokenId: tok.id }) });

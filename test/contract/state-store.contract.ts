@@ -14,6 +14,7 @@ import type { App, EnrollmentToken } from '../../src/domain/tenant.ts';
 import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import { describeDetectionRuleContract } from './detection-rules.contract.ts';
+import { describeDeviceGroupContract } from './device-groups.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
 
@@ -746,6 +747,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
 
     describeDetectionRuleContract(() => shared, fresh);
     describeLibraryFileContract(() => shared);
+    describeDeviceGroupContract(() => shared);
     describeActionContract(() => shared, fresh);
 
     describe('alerts and incidents', () => {

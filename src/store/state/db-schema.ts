@@ -119,6 +119,19 @@ export type LibraryFilesTable = LibraryFilesRow;
 /** `machine_actions`: response actions on devices and their lifecycle (src/entities/machine-action.ts, migration 0007). */
 export type MachineActionsTable = MachineActionsRow;
 
+/** `device_groups`: a tenant's ranked device groups (src/domain/device-group.ts, migration 0010-device-groups); `rule` is JSON. */
+export interface DeviceGroupsTable {
+  tenant_id: string;
+  group_id: number;
+  name: string;
+  name_key: string;
+  description: string | null;
+  group_rank: number;
+  remediation_level: string;
+  rule: string;
+  created_at: string;
+}
+
 /** The whole state-store schema. */
 export interface StateDb {
   tenants: TenantsTable;
@@ -137,4 +150,5 @@ export interface StateDb {
   detection_rules: DetectionRulesTable;
   library_files: LibraryFilesTable;
   machine_actions: MachineActionsTable;
+  device_groups: DeviceGroupsTable;
 }

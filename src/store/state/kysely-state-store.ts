@@ -10,6 +10,7 @@ import { kyselyAppRepo } from './app-repo.ts';
 import { kyselyAuditRepo } from './audit-repo.ts';
 import type { StateDb } from './db-schema.ts';
 import { kyselyDetectionRuleRepo } from './detection-rule-repo.ts';
+import { kyselyDeviceGroupRepo } from './device-group-repo.ts';
 import { kyselyDeviceRepo } from './device-repo.ts';
 import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
@@ -34,6 +35,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     detectionRules: kyselyDetectionRuleRepo(db, dialect),
     libraryFiles: kyselyLibraryFileRepo(db, dialect),
     actions: kyselyActionRepo(db, dialect),
+    deviceGroups: kyselyDeviceGroupRepo(db, dialect),
   };
 }
 

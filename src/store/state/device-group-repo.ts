@@ -1,0 +1,51 @@
+/** DeviceGroupRepo over kysely: a tenant's ranked device groups, the matching rule stored as JSON. */
+import type { Kysely } from 'kysely';
+import type { DeviceGroup, DeviceGroupRule, RemediationLevel } from '../../domain/device-group.ts';
+import type { DeviceGroupRepo } from '../../domain/ports.ts';
+import type { DeviceGroupsTable, StateDb } from './db-schema.ts';
+import type { StateDialect } from './dialect.ts';
+import { conflictAware } from './write-errors.ts';
+
+function toGroup(r: DeviceGroupsTable): DeviceGroup {
+  return {
+    tenantId: r.tenant_id,
+    id: Number(r.group_id),
+    name: r.name,
+    description: r.description,
+    rank: Number(r.group_rank),
+    remediationLevel: r.remediation_level as RemediationLevel,
+    rule: JSON.parse(r.rule) as DeviceGroupRule,
+    createdAt: r.created_at,
+  };
+}
+
+/** A DeviceGroupRepo on `db` (the store or one transaction). */
+export function kyselyDeviceGroupRepo(db: Kysely<StateDb>, dialect: StateDialect): DeviceGroupRepo {
+  return {
+    async insert(g) {
+      await conflictAware(dialect, `Device group ${g.name}`, () => db.insertInto('device_groups').values({
+        tenant_id: g.tenantId, group_id: g.id, name: g.name, name_key: g.name.toLowerCase(), description: g.description,
+        group_rank: g.rank, remediation_level: g.remediationLevel, rule: JSON.stringify(g.rule), created_at: g.createdAt,
+      }).execute());
+    },
+    async get(tenantId, id) {
+      const r = await db.selectFrom('device_groups').selectAll().where('tenant_id', '=', tenantId).where('group_id', '=', id).executeTakeFirst();
+      return r ? toGroup(r) : null;
+    },
+    async list(tenantId) {
+      const rows = await db.selectFrom('device_groups').selectAll().where('tenant_id', '=', tenantId).orderBy('group_rank').orderBy('group_id').execute();
+      return rows.map(toGroup);
+    },
+    async nextId(tenantId) {
+      const r = await db.selectFrom('device_groups').select((eb) => eb.fn.max('group_id').as('m')).where('tenant_id', '=', tenantId).executeTakeFirst();
+      return Number(r?.m ?? 0) + 1;
+    },
+    async setRank(tenantId, id, rank) {
+      await db.updateTable('device_groups').set({ group_rank: rank }).where('tenant_id', '=', tenantId).where('group_id', '=', id).execute();
+    },
+    async delete(tenantId, id) {
+      const r = await db.deleteFrom('device_groups').where('tenant_id', '=', tenantId).where('group_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
