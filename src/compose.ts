@@ -70,6 +70,7 @@ import { createLocalFileStore } from './store/files/local-file-store.ts';
 import { SiemService } from './services/siem.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
+import { UserService } from './services/users.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
@@ -456,6 +457,7 @@ export interface Administration {
   devices: DeviceService;
   deviceGroups: DeviceGroupService;
   gateway: SensorGateway;
+  users: UserService;
   close(): Promise<void>;
 }
 
@@ -468,6 +470,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     devices: new DeviceService(state),
     deviceGroups: new DeviceGroupService(state),
     gateway: new SensorGateway(state, null),
+    users: new UserService(state),
     close: () => state.close(),
   };
 }

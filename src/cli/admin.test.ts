@@ -1,14 +1,18 @@
 /**
  * `palisade admin` in-process against a data directory: each command acts as the local operator,
  * so its change lands in the tenant's audit log (who, what, target, result), failures included;
- * `device revoke` revokes a device credential by id or name.
+ * `device revoke` revokes a device credential by id or name; `user create|list|disable` manage
+ * local users (a generated password printed once, or one piped to stdin).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemCtx } from '../domain/context.ts';
 import { REVOKED_CREDENTIAL } from '../domain/device.ts';
+import { UserService } from '../services/users.ts';
 import { openStateStore } from '../store/state/open.ts';
 import { registerAdmin } from './admin.ts';
 import { ensureDataDir, stateUrlFor } from './data-dir.ts';
@@ -113,6 +117,48 @@ describe('palisade admin', () => {
       const actions = (await s.audit.list(t, 50)).map((r) => `${r.action}:${r.result}`).reverse();
       expect(actions.filter((a) => a.startsWith('deviceGroup.'))).toEqual([
         'deviceGroup.create:success', 'deviceGroup.create:success', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.delete:success',
+      ]);
+    });
+  });
+
+  it('creates, lists and disables local users; a generated password is printed once and signs in', async () => {
+    const tenant = await admin('tenant', 'create', '--name', 'People') as { tenantId: string };
+    const made = await admin('user', 'create', '--upn', 'alice@contoso.com', '--display-name', 'Alice', '--roles', 'Tier 1,Tier 2') as { id: string; password: string; roles: string[] };
+    expect(made).toMatchObject({ userPrincipalName: 'alice@contoso.com', displayName: 'Alice', roles: ['Tier 1', 'Tier 2'], disabled: false, totpEnabled: false });
+    expect(made.password.length).toBeGreaterThanOrEqual(12);
+    expect(made).not.toHaveProperty('passwordHash');
+
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', { value: Readable.from(['piped password 1\n']), configurable: true });
+    let piped: unknown;
+    try {
+      piped = await admin('user', 'create', '--upn', 'bob@contoso.com', '--password-stdin');
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin);
+    }
+    expect(piped).not.toHaveProperty('password');
+    Object.defineProperty(process, 'stdin', { value: Readable.from(['short\n']), configurable: true });
+    try {
+      await expect(admin('user', 'create', '--upn', 'carol@contoso.com', '--password-stdin')).rejects.toThrow(/at least 12 characters/);
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin);
+    }
+
+    expect((await admin('user', 'list') as { userPrincipalName: string }[]).map((u) => u.userPrincipalName)).toEqual(['alice@contoso.com', 'bob@contoso.com']);
+    expect(await admin('user', 'disable', 'BOB@contoso.com')).toMatchObject({ userPrincipalName: 'bob@contoso.com', disabled: true });
+    await expect(admin('user', 'disable', 'nobody@contoso.com')).rejects.toThrow(/was not found/);
+
+    await withState(async (s) => {
+      const users = new UserService(s);
+      expect((await users.authenticate(systemCtx(tenant.tenantId), 'alice@contoso.com', made.password)).id).toBe(made.id);
+      await expect(users.authenticate(systemCtx(tenant.tenantId), 'bob@contoso.com', 'piped password 1')).rejects.toMatchObject({ code: 'Unauthorized' });
+      const log = (await s.audit.list(tenant.tenantId, 50)).reverse().filter((r) => r.action.startsWith('user.') && r.action !== 'user.signin');
+      expect(log.map((r) => [r.actorKind, r.action, r.target, r.result])).toEqual([
+        ['operator', 'user.create', 'alice@contoso.com', 'success'],
+        ['operator', 'user.create', 'bob@contoso.com', 'success'],
+        ['operator', 'user.create', 'carol@contoso.com', 'failure'],
+        ['operator', 'user.disable', 'BOB@contoso.com', 'success'],
+        ['operator', 'user.disable', 'nobody@contoso.com', 'failure'],
       ]);
     });
   });

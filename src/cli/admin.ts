@@ -1,6 +1,6 @@
 /**
- * `palisade admin …`: tenants, apps, device groups, onboarding packages and device credentials. Works against the
- * data directory (or `--state URL`) while the server runs. Every command acts as a local operator
+ * `palisade admin …`: tenants, apps, local users, device groups, onboarding packages and device
+ * credentials. Works against the data directory (or `--state URL`) while the server runs. Every command acts as a local operator
  * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
  */
 import type { Command } from 'commander';
@@ -27,6 +27,13 @@ async function withStore<T>(o: Common, fn: (a: Administration, t: TenantService)
   } finally {
     await a.close();
   }
+}
+
+/** The first line of standard input, without its line break (a password piped in). */
+async function firstLineOfStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
 }
 
 /** Who runs this command, for the audit log. */
@@ -93,6 +100,34 @@ export function registerAdmin(program: Command): void {
     .action(async (clientId: string, o: Common) => {
       await withStore(o, async (_s, ts) => ts.deleteApp(await operatorOn(o, ts), clientId));
       out(o, { deleted: clientId }, `Deleted app ${clientId} (its tokens are refused from now on)`);
+    });
+
+  const user = admin.command('user').description('local user accounts');
+  common(user.command('create').description('create a local user; without --password-stdin a password is generated and printed once')
+    .requiredOption('--upn <name>', 'user principal name, e.g. alice@contoso.com')
+    .option('--display-name <name>', 'display name (default: the user principal name)')
+    .option('--roles <list>', 'comma-separated role names')
+    .option('--password-stdin', 'read the password from standard input (first line)')
+    .option('--tenant <id>', 'tenant id (default: the only tenant)'))
+    .action(async (o: Common & { upn: string; displayName?: string; roles?: string; passwordStdin?: boolean }) => {
+      const password = o.passwordStdin ? await firstLineOfStdin() : undefined;
+      const made = await withStore(o, async (a, ts) => a.users.create(await operatorOn(o, ts), {
+        userPrincipalName: o.upn, displayName: o.displayName, roles: o.roles?.split(','), password,
+      }));
+      const u = made.user;
+      out(o, { ...u, ...(made.generatedPassword ? { password: made.generatedPassword } : {}) },
+        `Created user ${u.userPrincipalName} (${u.id})` + (made.generatedPassword ? `\npassword: ${made.generatedPassword}\n(the password is not shown again)` : ''));
+    });
+  common(user.command('list').description('list local users').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
+    const users = await withStore(o, async (a, ts) => a.users.list(await operatorOn(o, ts)));
+    out(o, users, users.map((u) => `${u.id}  ${u.userPrincipalName}  ${u.displayName}  roles=${u.roles.join(',') || '-'}`
+      + `${u.totpEnabled ? '  totp' : ''}${u.disabled ? '  disabled' : ''}  lastSignIn=${u.lastSignInAt ?? 'never'}`).join('\n') || '(no users)');
+  });
+  common(user.command('disable').description('disable a local user: every later sign-in is refused')
+    .argument('<user>', 'user id or user principal name').option('--tenant <id>', 'tenant id'))
+    .action(async (who: string, o: Common) => {
+      const u = await withStore(o, async (a, ts) => a.users.disable(await operatorOn(o, ts), who));
+      out(o, u, `Disabled user ${u.userPrincipalName} (${u.id})`);
     });
 
   const device = admin.command('device').description('enrolled devices');

@@ -12,6 +12,7 @@ import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
 import type { MachineAction, MachineActionStatus } from './machine-action.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
+import type { User } from './user.ts';
 
 /** Device-group scope of a caller: every group, or an explicit list of rbacGroupIds. */
 export type DeviceScope = 'all' | readonly number[];
@@ -31,6 +32,22 @@ export interface AppRepo {
   list(tenantId: string): Promise<App[]>;
   /** True when an app was deleted. */
   delete(tenantId: string, clientId: string): Promise<boolean>;
+}
+
+/** Fields of a user that use cases change after creation. */
+export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'totpSecret' | 'totpEnabled' | 'roles' | 'disabled' | 'lastSignInAt'>>;
+
+/** Local users of a tenant; user principal names are unique per tenant regardless of case. */
+export interface UserRepo {
+  /** Stores a new user; an existing id or user principal name (any case) is a PalisadeError 'Conflict'. */
+  create(u: User): Promise<void>;
+  get(tenantId: string, id: string): Promise<User | null>;
+  /** The user with this principal name, in any case, or null. */
+  getByUpn(tenantId: string, userPrincipalName: string): Promise<User | null>;
+  /** Every user of the tenant, by user principal name. */
+  list(tenantId: string): Promise<User[]>;
+  /** Applies the patch and returns the updated user, or null when there is none. */
+  update(tenantId: string, id: string, patch: UserPatch): Promise<User | null>;
 }
 
 export interface EnrollmentRepo {
@@ -312,6 +329,7 @@ export interface ActionRepo {
 export interface Repos {
   tenants: TenantRepo;
   apps: AppRepo;
+  users: UserRepo;
   enrollments: EnrollmentRepo;
   devices: DeviceRepo;
   alerts: AlertRepo;

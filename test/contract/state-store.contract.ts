@@ -17,6 +17,7 @@ import { describeDetectionRuleContract } from './detection-rules.contract.ts';
 import { describeDeviceGroupContract } from './device-groups.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
+import { describeUserContract } from './users.contract.ts';
 
 /** What an adapter's test file provides. */
 export interface StateStoreHarness {
@@ -748,6 +749,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeDetectionRuleContract(() => shared, fresh);
     describeLibraryFileContract(() => shared);
     describeDeviceGroupContract(() => shared);
+    describeUserContract(() => shared);
     describeActionContract(() => shared, fresh);
 
     describe('alerts and incidents', () => {

@@ -40,6 +40,22 @@ export interface AppsTable {
   created_at: string;
 }
 
+/** `users`: local user accounts; `upn_key` is the lower-cased principal name, `roles` a JSON array of role names. */
+export interface UsersTable {
+  tenant_id: string;
+  user_id: string;
+  upn: string;
+  upn_key: string;
+  display_name: string;
+  password_hash: string;
+  totp_secret: string | null;
+  totp_enabled: number;
+  roles: string;
+  disabled: number;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
 /** `enrollment_tokens`: hashed device enrollment tokens; `token_hash` is unique across tenants. */
 export interface EnrollmentTokensTable {
   tenant_id: string;
@@ -137,6 +153,7 @@ export interface StateDb {
   tenants: TenantsTable;
   signing_keys: SigningKeysTable;
   apps: AppsTable;
+  users: UsersTable;
   enrollment_tokens: EnrollmentTokensTable;
   devices: DevicesTable;
   device_tags: DeviceTagsTable;

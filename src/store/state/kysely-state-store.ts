@@ -19,12 +19,14 @@ import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
+import { kyselyUserRepo } from './user-repo.ts';
 
 /** The repositories bound to `db` (the store itself or one transaction). */
 export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
   return {
     tenants: kyselyTenantRepo(db, dialect),
     apps: kyselyAppRepo(db, dialect),
+    users: kyselyUserRepo(db, dialect),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
     alerts: kyselyAlertRepo(db, dialect),

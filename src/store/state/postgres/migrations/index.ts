@@ -8,6 +8,7 @@ import { detectionRulesPostgres } from './0005-detection-rules.ts';
 import { siemPostgres } from './0006-siem.ts';
 import { machineActionsPostgres } from './0007-machine-actions.ts';
 import { libraryFilesPostgres } from './0008-library-files.ts';
+import { usersPostgres } from './0009-users.ts';
 import { deviceGroupsPostgres } from './0010-device-groups.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -20,5 +21,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-siem': siemPostgres,
   '0007-machine-actions': machineActionsPostgres,
   '0008-library-files': libraryFilesPostgres,
+  '0009-users': usersPostgres,
   '0010-device-groups': deviceGroupsPostgres,
 };

@@ -8,6 +8,7 @@ import { detectionRulesSqlite } from './0005-detection-rules.ts';
 import { siemSqlite } from './0006-siem.ts';
 import { machineActionsSqlite } from './0007-machine-actions.ts';
 import { libraryFilesSqlite } from './0008-library-files.ts';
+import { usersSqlite } from './0009-users.ts';
 import { deviceGroupsSqlite } from './0010-device-groups.ts';
 
 /** Every SQLite migration by name. */
@@ -20,5 +21,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-siem': siemSqlite,
   '0007-machine-actions': machineActionsSqlite,
   '0008-library-files': libraryFilesSqlite,
+  '0009-users': usersSqlite,
   '0010-device-groups': deviceGroupsSqlite,
 };

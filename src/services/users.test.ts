@@ -1,0 +1,113 @@
+/**
+ * Local users: the password policy, sign-in with password and TOTP (a refusal that is the same for
+ * every reason, and audited with the reason), TOTP enrolment, disabling, and operator-only administration.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { totpCode } from '../auth/totp.ts';
+import { operatorCtx, systemCtx, type Ctx } from '../domain/context.ts';
+import { PalisadeError } from '../domain/errors.ts';
+import type { StateStore } from '../domain/ports.ts';
+import { openStateStore } from '../store/state/open.ts';
+import { UserService } from './users.ts';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const PASSWORD = 'correct horse battery';
+
+let store: StateStore;
+let now: Date;
+let users: UserService;
+const op = (): Ctx => operatorCtx(TENANT, 'root');
+const signIn = (): Ctx => systemCtx(TENANT);
+
+beforeEach(async () => {
+  store = await openStateStore(':memory:');
+  await store.tenants.create({ id: TENANT, name: 'T', createdAt: '2026-01-01T00:00:00.000Z' });
+  now = new Date('2026-01-02T10:00:05.000Z');
+  users = new UserService(store, () => now);
+});
+afterEach(() => store.close());
+
+async function refusal(p: Promise<unknown>): Promise<PalisadeError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(PalisadeError);
+  return e as PalisadeError;
+}
+
+describe('UserService', () => {
+  it('creates users under the password policy, with unique names regardless of case', async () => {
+    const { user, generatedPassword } = await users.create(op(), { userPrincipalName: ' alice@contoso.com ', roles: ['Tier 1', 'Tier 1', ' '], password: PASSWORD });
+    expect(generatedPassword).toBeNull();
+    expect(user).toEqual({ tenantId: TENANT, id: expect.stringMatching(/^[0-9a-f-]{36}$/), userPrincipalName: 'alice@contoso.com', displayName: 'alice@contoso.com', totpEnabled: false, roles: ['Tier 1'], disabled: false, createdAt: now.toISOString(), lastSignInAt: null });
+    expect(user).not.toHaveProperty('passwordHash');
+    const stored = await store.users.get(TENANT, user.id);
+    expect(stored?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(stored?.passwordHash).not.toContain(PASSWORD);
+
+    expect((await refusal(users.create(op(), { userPrincipalName: 'ALICE@contoso.com', password: PASSWORD }))).code).toBe('Conflict');
+    expect((await refusal(users.create(op(), { userPrincipalName: 'bob@contoso.com', password: 'elevenchars' }))).message).toMatch(/at least 12 characters/);
+    expect((await refusal(users.create(op(), { userPrincipalName: 'not a name', password: PASSWORD }))).code).toBe('BadRequest');
+
+    const generated = await users.create(op(), { userPrincipalName: 'carol@contoso.com', displayName: 'Carol' });
+    expect(generated.generatedPassword?.length).toBeGreaterThanOrEqual(12);
+    expect((await users.authenticate(signIn(), 'carol@contoso.com', generated.generatedPassword!)).displayName).toBe('Carol');
+    expect((await users.list(op())).map((u) => u.userPrincipalName)).toEqual(['alice@contoso.com', 'carol@contoso.com']);
+  });
+
+  it('signs in with the password, records the time, and refuses every failure alike', async () => {
+    await users.create(op(), { userPrincipalName: 'alice@contoso.com', password: PASSWORD });
+    const u = await users.authenticate(signIn(), 'Alice@Contoso.com', PASSWORD);
+    expect(u.lastSignInAt).toBe(now.toISOString());
+    const wrong = await refusal(users.authenticate(signIn(), 'alice@contoso.com', PASSWORD + '!'));
+    const unknown = await refusal(users.authenticate(signIn(), 'nobody@contoso.com', PASSWORD));
+    const huge = await refusal(users.authenticate(signIn(), 'alice@contoso.com', 'x'.repeat(100_000)));
+    for (const e of [wrong, unknown, huge]) {
+      expect(e.code).toBe('Unauthorized');
+      expect(e.message).toBe(wrong.message);
+    }
+    await users.disable(op(), 'alice@contoso.com');
+    expect((await refusal(users.authenticate(signIn(), 'alice@contoso.com', PASSWORD))).message).toBe(wrong.message);
+
+    const log = (await store.audit.list(TENANT, 20)).reverse().filter((r) => r.action === 'user.signin');
+    expect(log.map((r) => [r.result, r.details && (JSON.parse(r.details) as { reason: string }).reason])).toEqual([
+      ['success', null], ['failure', 'wrong password'], ['failure', 'unknown user'], ['failure', 'unknown user'], ['failure', 'account disabled'],
+    ]);
+  });
+
+  it('enrols TOTP: sign-in needs a code only once enrolment is confirmed, within one step', async () => {
+    const { user } = await users.create(op(), { userPrincipalName: 'totp@contoso.com', password: PASSWORD });
+    const { otpauthUri } = await users.enrollTotp(op(), user.id);
+    const secret = new URL(otpauthUri).searchParams.get('secret')!;
+    expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Palisade:totp%40contoso\.com\?/);
+    // not confirmed yet: the password alone still signs in
+    await users.authenticate(signIn(), 'totp@contoso.com', PASSWORD);
+    const valid = [-30_000, 0, 30_000].map((d) => totpCode(secret, now.getTime() + d));
+    const wrong = ['000000', '111111', '222222', '333333'].find((c) => !valid.includes(c))!;
+    expect((await refusal(users.confirmTotp(op(), user.id, wrong))).code).toBe('BadRequest');
+    expect((await store.users.get(TENANT, user.id))?.totpEnabled).toBe(false);
+    expect((await users.confirmTotp(op(), 'TOTP@contoso.com', totpCode(secret, now.getTime()))).totpEnabled).toBe(true);
+
+    const refused = await refusal(users.authenticate(signIn(), 'totp@contoso.com', PASSWORD));
+    expect(refused.code).toBe('Unauthorized');
+    expect(await users.authenticate(signIn(), 'totp@contoso.com', PASSWORD, totpCode(secret, now.getTime() - 30_000))).toMatchObject({ userPrincipalName: 'totp@contoso.com' });
+    expect((await refusal(users.authenticate(signIn(), 'totp@contoso.com', PASSWORD, totpCode(secret, now.getTime() - 90_000)))).message).toBe(refused.message);
+    expect((await refusal(users.authenticate(signIn(), 'totp@contoso.com', 'wrong password!!', totpCode(secret, now.getTime())))).message).toBe(refused.message);
+  });
+
+  it('lets only operators administer users, and audits each change', async () => {
+    const app: Ctx = { ...systemCtx(TENANT), principal: { ...systemCtx(TENANT).principal, kind: 'app', id: 'client' } };
+    expect((await refusal(users.create(app, { userPrincipalName: 'x@contoso.com', password: PASSWORD }))).code).toBe('Forbidden');
+    expect((await refusal(users.list(app))).code).toBe('Forbidden');
+    const { user } = await users.create(op(), { userPrincipalName: 'dana@contoso.com', password: PASSWORD });
+    expect((await refusal(users.disable(app, user.id))).code).toBe('Forbidden');
+    expect((await users.disable(op(), user.id)).disabled).toBe(true);
+    expect((await refusal(users.disable(op(), 'ghost@contoso.com'))).code).toBe('ResourceNotFound');
+    const log = (await store.audit.list(TENANT, 20)).reverse().map((r) => [r.actorKind, r.action, r.target, r.result]);
+    expect(log).toEqual([
+      ['app', 'user.create', 'x@contoso.com', 'failure'],
+      ['operator', 'user.create', 'dana@contoso.com', 'success'],
+      ['app', 'user.disable', user.id, 'failure'],
+      ['operator', 'user.disable', user.id, 'success'],
+      ['operator', 'user.disable', 'ghost@contoso.com', 'failure'],
+    ]);
+  });
+});

@@ -1,0 +1,81 @@
+/** UserRepo over kysely: a tenant's local user accounts. */
+import type { Kysely } from 'kysely';
+import type { UserPatch, UserRepo } from '../../domain/ports.ts';
+import { upnKey, type User } from '../../domain/user.ts';
+import type { StateDb, UsersTable } from './db-schema.ts';
+import type { StateDialect } from './dialect.ts';
+import { conflictAware } from './write-errors.ts';
+
+function toUser(r: UsersTable): User {
+  return {
+    tenantId: r.tenant_id,
+    id: r.user_id,
+    userPrincipalName: r.upn,
+    displayName: r.display_name,
+    passwordHash: r.password_hash,
+    totpSecret: r.totp_secret,
+    totpEnabled: r.totp_enabled === 1,
+    roles: JSON.parse(r.roles) as string[],
+    disabled: r.disabled === 1,
+    createdAt: r.created_at,
+    lastSignInAt: r.last_sign_in_at,
+  };
+}
+
+/** The columns a patch changes (the principal name and id never change). */
+function patchColumns(p: UserPatch): Partial<UsersTable> {
+  const c: Partial<UsersTable> = {};
+  if (p.displayName !== undefined) c.display_name = p.displayName;
+  if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
+  if (p.totpSecret !== undefined) c.totp_secret = p.totpSecret;
+  if (p.totpEnabled !== undefined) c.totp_enabled = p.totpEnabled ? 1 : 0;
+  if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
+  if (p.disabled !== undefined) c.disabled = p.disabled ? 1 : 0;
+  if (p.lastSignInAt !== undefined) c.last_sign_in_at = p.lastSignInAt;
+  return c;
+}
+
+/** A UserRepo on `db`; list order is the lower-cased principal name. A duplicate id or name is a 'Conflict'. */
+export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): UserRepo {
+  const get = async (tenantId: string, id: string) => {
+    const r = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', id).executeTakeFirst();
+    return r ? toUser(r) : null;
+  };
+  return {
+    async create(u) {
+      await conflictAware(dialect, `User ${u.userPrincipalName}`, () =>
+        db.insertInto('users').values({
+          tenant_id: u.tenantId,
+          user_id: u.id,
+          upn: u.userPrincipalName,
+          upn_key: upnKey(u.userPrincipalName),
+          display_name: u.displayName,
+          password_hash: u.passwordHash,
+          totp_secret: u.totpSecret,
+          totp_enabled: u.totpEnabled ? 1 : 0,
+          roles: JSON.stringify(u.roles),
+          disabled: u.disabled ? 1 : 0,
+          created_at: u.createdAt,
+          last_sign_in_at: u.lastSignInAt,
+        }).execute());
+    },
+    get,
+    async getByUpn(tenantId, userPrincipalName) {
+      const r = await db.selectFrom('users').selectAll()
+        .where('tenant_id', '=', tenantId).where('upn_key', '=', upnKey(userPrincipalName)).executeTakeFirst();
+      return r ? toUser(r) : null;
+    },
+    async list(tenantId) {
+      const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('upn_key').execute();
+      return rows.map(toUser);
+    },
+    async update(tenantId, id, patch) {
+      const columns = patchColumns(patch);
+      if (Object.keys(columns).length > 0) {
+        const r = await db.updateTable('users').set(columns).where('tenant_id', '=', tenantId).where('user_id', '=', id).executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return null;
+      }
+      return get(tenantId, id);
+    },
+  };
+}
