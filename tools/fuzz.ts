@@ -195,7 +195,7 @@ async function main(): Promise<number> {
   await h.app.services.library.upload(h.operator(), (async function* () {
     yield { kind: 'file' as const, name: 'File', fileName: 'collect.sh', content: Readable.from([Buffer.from('echo fuzz\n')]) };
   })());
-  const fuzzDevice = { tenantId: h.tenantId, deviceId: device.deviceId, deviceName: 'fuzz-sensor', rbacGroupId: 0 };
+  const fuzzDevice = { tenantId: h.tenantId, deviceId: device.deviceId, deviceName: 'fuzz-sensor', osPlatform: 'Linux', rbacGroupId: 0 };
   // the fuzz device's collection (created above with the other actions)
   const packageId = (await h.state.actions.openOf(h.tenantId, device.deviceId, 'CollectInvestigationPackage'))!.id;
   await h.app.services.results.upload(fuzzDevice, packageId, 0, Readable.from([Buffer.from('fuzz package')]));

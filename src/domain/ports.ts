@@ -63,7 +63,7 @@ export interface EnrollmentRepo {
 export type DevicePatch = Partial<Omit<Device, 'tenantId' | 'id' | 'firstSeen' | 'credentialHash'>>;
 
 /** A device's identity and credential digest, as sensor authentication needs them. */
-export type DeviceCredential = Pick<Device, 'tenantId' | 'id' | 'computerDnsName' | 'rbacGroupId' | 'credentialHash'>;
+export type DeviceCredential = Pick<Device, 'tenantId' | 'id' | 'computerDnsName' | 'osPlatform' | 'rbacGroupId' | 'credentialHash'>;
 
 /** The result of a list call; `total` is present when the query asked for a count. */
 export interface Page<T> {

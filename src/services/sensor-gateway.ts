@@ -15,6 +15,7 @@ import type { EventRow, EventWriter, StateStore } from '../domain/ports.ts';
 import { digestToken, newSecret, sameDigest } from '../auth/secrets.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
+import { regroupDevice } from './device-groups.ts';
 
 /** How often sensors are asked to send a heartbeat. */
 export const DEFAULT_HEARTBEAT_SECONDS = 60;
@@ -39,6 +40,9 @@ export interface EnrollInfo {
 /** A heartbeat's payload; everything is optional and only changes what it names (health: Active). */
 export interface HeartbeatInfo {
   sensorHealth?: SensorHealth;
+  /** The name and OS platform now; a change may move the device to another device group. */
+  computerDnsName?: string;
+  osPlatform?: string;
   osVersion?: string | null;
   version?: string | null;
   osBuild?: number | null;
@@ -55,6 +59,7 @@ export interface DeviceIdentity {
   tenantId: string;
   deviceId: string;
   deviceName: string;
+  osPlatform: string;
   rbacGroupId: number;
 }
 
@@ -166,10 +171,10 @@ export class SensorGateway {
     const d = await this.store.devices.credentialOf(deviceId);
     if (d && d.credentialHash === REVOKED_CREDENTIAL) throw errors.unauthorized('The device credential has been revoked');
     if (!d || !sameDigest(d.credentialHash, digestToken(credential))) throw errors.unauthorized('The device credential is not valid');
-    return { tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: d.rbacGroupId };
+    return { tenantId: d.tenantId, deviceId: d.id, deviceName: d.computerDnsName, osPlatform: d.osPlatform, rbacGroupId: d.rbacGroupId };
   }
 
-  /** Records a heartbeat: last seen, health, versions, addresses; writes DeviceInfo rows. */
+  /** Records a heartbeat: last seen, health, versions, addresses, a new name or OS (regrouping the device); writes DeviceInfo rows. */
   async heartbeat(id: DeviceIdentity, body: HeartbeatInfo): Promise<{ heartbeatIntervalSeconds: number }> {
     const patch: Partial<Device> = { lastSeen: this.clock().toISOString(), sensorHealth: body.sensorHealth ?? 'Active' };
     if (body.osVersion !== undefined) patch.osVersion = body.osVersion;
@@ -181,8 +186,16 @@ export class SensorGateway {
       patch.ipAddresses = ipList(body.ipAddresses);
       patch.lastIpAddress = firstIpv4(patch.ipAddresses);
     }
+    const name = body.computerDnsName?.toLowerCase();
+    if (name !== undefined && name !== id.deviceName) patch.computerDnsName = name;
+    if (body.osPlatform !== undefined && body.osPlatform !== id.osPlatform) patch.osPlatform = body.osPlatform;
     // a device changes its own record only: its id comes from its credential, whatever its group
-    const d = await this.store.devices.update(id.tenantId, id.deviceId, patch, 'all');
+    const d = patch.computerDnsName !== undefined || patch.osPlatform !== undefined
+      ? await this.store.tx(async (r) => {
+        const u = await r.devices.update(id.tenantId, id.deviceId, patch, 'all');
+        return u && regroupDevice(r, u);
+      })
+      : await this.store.devices.update(id.tenantId, id.deviceId, patch, 'all');
     if (!d) throw new PalisadeError('Unauthorized', 'The device is no longer enrolled');
     await this.writeDeviceRows(d, body.loggedOnUsers, body.collectors);
     return { heartbeatIntervalSeconds: DEFAULT_HEARTBEAT_SECONDS };

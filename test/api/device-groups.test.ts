@@ -1,7 +1,7 @@
 /**
  * Device groups across modules: a device that enrolls through the sensor protocol lands in the group
  * its name, domain, tags and OS match (and in DeviceInfo's MachineGroup); a tag change through the
- * machines API moves it; a user-style scope over one group then sees only that group's machines.
+ * machines API or a heartbeat with a new name or OS moves it; a user-style scope over one group then sees only that group's machines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceGroupService } from '../../src/services/device-groups.ts';
@@ -10,6 +10,7 @@ import { startHarness, type Harness } from '../support/harness.ts';
 let h: Harness;
 let groups: DeviceGroupService;
 let writer: string;
+const credentials = new Map<string, string>();
 
 beforeAll(async () => {
   h = await startHarness();
@@ -24,7 +25,9 @@ async function enroll(name: string, osPlatform: string, machineTags: string[]) {
   const tok = await h.app.services.gateway.createEnrollmentToken(h.operator(), 3600_000);
   const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/enroll', payload: { enrollmentToken: tok.token, computerDnsName: name, osPlatform, machineTags } });
   expect(res.statusCode, res.body).toBe(201);
-  return (res.json() as { deviceId: string }).deviceId;
+  const e = res.json() as { deviceId: string; deviceCredential: string };
+  credentials.set(e.deviceId, e.deviceCredential);
+  return e.deviceId;
 }
 
 const machine = async (id: string) => {
@@ -59,6 +62,22 @@ describe('device-group membership', () => {
     const inLab = await h.state.devices.list(h.tenantId, { top: 100, skip: 0, count: false, orderBy: [] }, [2], new Date());
     expect(inLab.items.length).toBeGreaterThan(0);
     expect(inLab.items.every((d) => d.rbacGroupId === 2)).toBe(true);
+  });
+
+  it('moves a device whose heartbeat reports a new name or OS, and leaves it when nothing changed', async () => {
+    const id = await enroll('ws-11', 'macOS', []);
+    const beat = async (payload: Record<string, unknown>) => {
+      const res = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: { authorization: `Device ${id}:${credentials.get(id)}` }, payload });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await beat({ computerDnsName: 'ws-11', osPlatform: 'macOS' });
+    expect(await machine(id)).toMatchObject({ rbacGroupId: 0 });
+    await beat({ computerDnsName: 'LAB-11', osPlatform: 'macOS' });
+    expect(await machine(id)).toMatchObject({ computerDnsName: 'lab-11', rbacGroupId: 0 });
+    await beat({ osPlatform: 'Linux' });
+    expect(await machine(id)).toMatchObject({ osPlatform: 'Linux', rbacGroupId: 2, rbacGroupName: 'Lab Linux' });
+    const bad = await h.app.inject({ method: 'POST', url: '/sensor/v1/heartbeat', headers: { authorization: `Device ${id}:${credentials.get(id)}` }, payload: { computerDnsName: 'no spaces!' } });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('regroups every device when a group is deleted', async () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
   }
   exampleRecords[EXAMPLE_RULE_ID] = (await h.app.services.detectionRules.create(h.operator(), EXAMPLE_RULE)).id;
   // the actions the result link routes' examples name: a collected package and a live response whose RunScript completed, each with its result
-  const device = { tenantId: h.tenantId, deviceId: d.id, deviceName: d.computerDnsName, rbacGroupId: 0 };
+  const device = { tenantId: h.tenantId, deviceId: d.id, deviceName: d.computerDnsName, osPlatform: d.osPlatform, rbacGroupId: 0 };
   const withResult = async (type: 'CollectInvestigationPackage' | 'LiveResponse', body: unknown, done: { commandIndex?: number; commandStatus?: 'Completed' }) => {
     const a = await h.palisade.actions.request(h.operator(), d.id, type, body);
     await h.app.services.results.upload(device, a.id, 0, Readable.from([Buffer.from('matrix result')]));

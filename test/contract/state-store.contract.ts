@@ -478,7 +478,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(await shared.devices.revokeCredential(a, d.id, [4])).toBe(false);
         expect(await shared.devices.revokeCredential(b, d.id, 'all')).toBe(false);
         expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(d.credentialHash);
-        expect(await shared.devices.credentialOf(d.id)).toEqual({ tenantId: a, id: d.id, computerDnsName: d.computerDnsName, rbacGroupId: 5, credentialHash: d.credentialHash });
+        expect(await shared.devices.credentialOf(d.id)).toEqual({ tenantId: a, id: d.id, computerDnsName: d.computerDnsName, osPlatform: d.osPlatform, rbacGroupId: 5, credentialHash: d.credentialHash });
         expect(await shared.devices.credentialOf('0'.repeat(40))).toBeNull();
         expect(await shared.devices.revokeCredential(a, d.id, [5])).toBe(true);
         expect((await shared.devices.get(a, d.id, 'all'))?.credentialHash).toBe(REVOKED_CREDENTIAL);

@@ -170,6 +170,8 @@ export function enrollInfo(inv: HostInventory, tags: string[] = []): EnrollInfo 
 export function heartbeatOf(inv: HostInventory, collectors: readonly string[] = []): Heartbeat {
   return {
     sensorHealth: 'Active',
+    computerDnsName: protocolHostName(inv.hostName),
+    osPlatform: 'Linux',
     osVersion: inv.osPrettyName?.slice(0, LIMITS.text) ?? null,
     version: inv.osVersionId?.slice(0, LIMITS.text) ?? null,
     agentVersion: SENSOR_VERSION,

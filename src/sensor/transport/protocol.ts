@@ -35,11 +35,14 @@ export const WireIpAddressSchema = Type.Object({
 }, { additionalProperties: false });
 export type WireIpAddress = Static<typeof WireIpAddressSchema>;
 
+const computerDnsName = Type.String({ minLength: 1, maxLength: LIMITS.hostName, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+const osPlatform = Type.String({ minLength: 1, maxLength: LIMITS.shortText });
+
 /** What a device says about itself when enrolling; the enrollment token comes from the package. */
 export const EnrollBodySchema = Type.Object({
   enrollmentToken: Type.String({ minLength: 1, maxLength: LIMITS.enrollmentToken }),
-  computerDnsName: Type.String({ minLength: 1, maxLength: LIMITS.hostName, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-  osPlatform: Type.String({ minLength: 1, maxLength: LIMITS.shortText }),
+  computerDnsName,
+  osPlatform,
   osVersion: nullable(LIMITS.text),
   version: nullable(LIMITS.text),
   osBuild,
@@ -69,6 +72,9 @@ export const HeartbeatSchema = Type.Object({
   sensorHealth: Type.Optional(Type.Union([
     Type.Literal('Active'), Type.Literal('ImpairedCommunication'), Type.Literal('NoSensorData'), Type.Literal('NoSensorDataImpairedCommunication'),
   ])),
+  /** The device's name and OS platform now: a change renames it and may move it to another device group. */
+  computerDnsName: Type.Optional(computerDnsName),
+  osPlatform: Type.Optional(osPlatform),
   osVersion: nullable(LIMITS.text),
   version: nullable(LIMITS.text),
   osBuild,

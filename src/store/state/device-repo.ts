@@ -132,9 +132,9 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
     },
 
     async credentialOf(deviceId: string) {
-      const r = await db.selectFrom('devices').select(['tenant_id', 'id', 'computer_dns_name', 'rbac_group_id', 'credential_hash'])
+      const r = await db.selectFrom('devices').select(['tenant_id', 'id', 'computer_dns_name', 'os_platform', 'rbac_group_id', 'credential_hash'])
         .where('id', '=', deviceId).limit(1).executeTakeFirst();
-      return r ? { tenantId: r.tenant_id, id: r.id, computerDnsName: r.computer_dns_name, rbacGroupId: Number(r.rbac_group_id), credentialHash: r.credential_hash } : null;
+      return r ? { tenantId: r.tenant_id, id: r.id, computerDnsName: r.computer_dns_name, osPlatform: r.os_platform, rbacGroupId: Number(r.rbac_group_id), credentialHash: r.credential_hash } : null;
     },
 
     async revokeCredential(tenantId: string, id: string, scope: DeviceScope) {
