@@ -1,8 +1,8 @@
 /**
  * `palisade admin` in-process against a data directory: each command acts as the local operator,
  * so its change lands in the tenant's audit log (who, what, target, result), failures included;
- * `device revoke` revokes a device credential by id or name; `user create|list|disable` manage
- * local users (a generated password printed once, or one piped to stdin).
+ * `device revoke` revokes a device credential by id or name; `user create|list|disable|totp-enroll|totp-confirm`
+ * manage local users (a generated password printed once, or one piped to stdin; TOTP enrolment).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { totpCode } from '../auth/totp.ts';
 import { systemCtx } from '../domain/context.ts';
 import { REVOKED_CREDENTIAL } from '../domain/device.ts';
 import { UserService } from '../services/users.ts';
@@ -145,18 +146,24 @@ describe('palisade admin', () => {
     }
 
     expect((await admin('user', 'list') as { userPrincipalName: string }[]).map((u) => u.userPrincipalName)).toEqual(['alice@contoso.com', 'bob@contoso.com']);
+    const { otpauthUri } = await admin('user', 'totp-enroll', 'alice@contoso.com') as { otpauthUri: string };
+    const secret = new URL(otpauthUri).searchParams.get('secret')!;
+    expect(await admin('user', 'totp-confirm', 'alice@contoso.com', totpCode(secret, Date.now()))).toMatchObject({ userPrincipalName: 'alice@contoso.com', totpEnabled: true });
     expect(await admin('user', 'disable', 'BOB@contoso.com')).toMatchObject({ userPrincipalName: 'bob@contoso.com', disabled: true });
     await expect(admin('user', 'disable', 'nobody@contoso.com')).rejects.toThrow(/was not found/);
 
     await withState(async (s) => {
       const users = new UserService(s);
-      expect((await users.authenticate(systemCtx(tenant.tenantId), 'alice@contoso.com', made.password)).id).toBe(made.id);
+      await expect(users.authenticate(systemCtx(tenant.tenantId), 'alice@contoso.com', made.password)).rejects.toMatchObject({ code: 'Unauthorized' });
+      expect((await users.authenticate(systemCtx(tenant.tenantId), 'alice@contoso.com', made.password, totpCode(secret, Date.now()))).id).toBe(made.id);
       await expect(users.authenticate(systemCtx(tenant.tenantId), 'bob@contoso.com', 'piped password 1')).rejects.toMatchObject({ code: 'Unauthorized' });
       const log = (await s.audit.list(tenant.tenantId, 50)).reverse().filter((r) => r.action.startsWith('user.') && r.action !== 'user.signin');
       expect(log.map((r) => [r.actorKind, r.action, r.target, r.result])).toEqual([
         ['operator', 'user.create', 'alice@contoso.com', 'success'],
         ['operator', 'user.create', 'bob@contoso.com', 'success'],
         ['operator', 'user.create', 'carol@contoso.com', 'failure'],
+        ['operator', 'user.totp.enroll', 'alice@contoso.com', 'success'],
+        ['operator', 'user.totp.confirm', 'alice@contoso.com', 'success'],
         ['operator', 'user.disable', 'BOB@contoso.com', 'success'],
         ['operator', 'user.disable', 'nobody@contoso.com', 'failure'],
       ]);

@@ -130,6 +130,19 @@ export function registerAdmin(program: Command): void {
       out(o, u, `Disabled user ${u.userPrincipalName} (${u.id})`);
     });
 
+  common(user.command('totp-enroll').description('start TOTP enrolment: prints the otpauth:// URI to enrol an authenticator app from')
+    .argument('<user>', 'user id or user principal name').option('--tenant <id>', 'tenant id'))
+    .action(async (who: string, o: Common) => {
+      const e = await withStore(o, async (a, ts) => a.users.enrollTotp(await operatorOn(o, ts), who));
+      out(o, e, `${e.otpauthUri}\n(confirm with \`palisade admin user totp-confirm ${who} CODE\`; sign-in needs a code from then on)`);
+    });
+  common(user.command('totp-confirm').description('confirm TOTP enrolment with a current code from the authenticator app')
+    .argument('<user>', 'user id or user principal name').argument('<code>', 'the 6-digit code').option('--tenant <id>', 'tenant id'))
+    .action(async (who: string, code: string, o: Common) => {
+      const u = await withStore(o, async (a, ts) => a.users.confirmTotp(await operatorOn(o, ts), who, code));
+      out(o, u, `TOTP is on for ${u.userPrincipalName}`);
+    });
+
   const device = admin.command('device').description('enrolled devices');
   common(device.command('revoke').description('revoke a device\'s credential: its sensor is refused from the next call on')
     .argument('<machineId>', 'machine id (40 hex characters) or computer name').option('--tenant <id>', 'tenant id'))
