@@ -77,7 +77,8 @@ describe('live response library', () => {
     const replaced = await upload([{ name: 'OverrideIfExists', value: 'true' }, { name: 'File', fileName: 'collect.sh', content: 'echo new' }]);
     expect(replaced.statusCode, replaced.body).toBe(200);
     expect(replaced.json()).toMatchObject({ fileName: 'collect.sh', sha256: sha256('echo new'), creationTime: before.creationTime, description: null });
-    expect(replaced.json().lastUpdatedTime > before.lastUpdatedTime).toBe(true);
+    // compared as instants: the texts may differ in their number of fractional digits
+    expect(Date.parse(replaced.json().lastUpdatedTime)).toBeGreaterThan(Date.parse(before.lastUpdatedTime));
     const dl = await h.app.inject({ method: 'GET', url: '/sensor/v1/library/collect.sh', headers: { authorization: `Device ${device.deviceId}:${device.deviceCredential}` } });
     expect(dl.body).toBe('echo new');
   });
