@@ -28,6 +28,15 @@ export interface VerifiedToken {
 /** Why a token was refused; rendered as a 401 by the API. */
 export class TokenError extends Error {}
 
+/** The user a delegated token speaks for. */
+export interface UserTokenSubject {
+  tenantId: string;
+  /** Object id (GUID). */
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+}
+
 /** The issuer string for a tenant at the base URL a client used (v2.0 or v1 flavour). */
 export function issuerFor(baseUrl: string, tenantId: string, version: '2.0' | '1.0' = '2.0'): string {
   return version === '2.0' ? `${baseUrl}/${tenantId}/v2.0` : `${baseUrl}/${tenantId}/`;
@@ -85,6 +94,39 @@ export class TokenService {
       .setIssuer(issuer)
       .setAudience(audience)
       .setSubject(app.clientId)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + TOKEN_LIFETIME_S)
+      .sign(priv);
+    return { token, expiresIn: TOKEN_LIFETIME_S, expiresOn: now + TOKEN_LIFETIME_S, notBefore: now };
+  }
+
+  /**
+   * Signs a delegated (user-context) access token: `scp` carries the delegated permissions granted,
+   * `oid`/`upn`/`name` the user, `appid`/`azp` the client it was issued to. What the user may do is
+   * still limited by the user's roles when the token is used (auth/principal.ts).
+   */
+  async issueUserToken(user: UserTokenSubject, clientId: string, scp: readonly string[], audience: string, issuer: string, version: '2.0' | '1.0' = '2.0'): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
+    const [key] = await this.keys(user.tenantId);
+    if (!key) throw new Error(`tenant ${user.tenantId} has no signing key`);
+    const now = Math.floor(this.clock().getTime() / 1000);
+    const priv = await importJWK(JSON.parse(key.privateJwk) as JWK, ALG);
+    const token = await new SignJWT({
+      tid: user.tenantId,
+      appid: clientId,
+      azp: clientId,
+      oid: user.id,
+      upn: user.userPrincipalName,
+      name: user.displayName,
+      scp: scp.join(' '),
+      idtyp: 'user',
+      ver: version,
+      uti: randomUUID().replace(/-/g, ''),
+    })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject(user.id)
       .setIssuedAt(now)
       .setNotBefore(now)
       .setExpirationTime(now + TOKEN_LIFETIME_S)
@@ -154,7 +196,7 @@ export class TokenService {
       roles,
       scp,
       audience: aud,
-      name: String(payload.app_displayname ?? payload.upn ?? payload.appid ?? ''),
+      name: String((payload.idtyp === 'user' || scp.length ? payload.upn : payload.app_displayname) ?? payload.app_displayname ?? payload.appid ?? ''),
       idtyp: payload.idtyp === 'user' || scp.length ? 'user' : 'app',
       oid: String(payload.oid ?? payload.sub ?? ''),
     };
