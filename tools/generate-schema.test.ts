@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_MARKER, REPO_ROOT, duckDbCreateTable, generatedFiles, renderIngestSchema } from './generate-schema.ts';
-import { getTable } from '../src/schema/registry.ts';
+import { GENERATED_MARKER, REPO_ROOT, duckDbCreateTable, generatedFiles, renderConsoleKustoSchema, renderIngestSchema } from './generate-schema.ts';
+import { TABLES, getTable } from '../src/schema/registry.ts';
 import { EVENT_TABLE_DDL } from '../src/store/events/duckdb/generated-ddl.ts';
 
 describe('generated files', () => {
@@ -45,5 +45,16 @@ describe('ingest schema', () => {
     expect(s.$defs.DeviceFileEvents.required).toEqual(['Timestamp']);
     expect(s.$defs.DeviceFileEvents.additionalProperties).toBe(false);
     expect(Object.keys(s.$defs.DeviceFileEvents.properties)).toEqual(getTable('DeviceFileEvents')!.columns.map((c) => c.name));
+  });
+});
+
+describe('console hunting-editor schema', () => {
+  it('names every table and column with its KQL type, as @kusto/monaco-kusto reads a database', () => {
+    const db = JSON.parse(renderConsoleKustoSchema());
+    expect(db.name).toBe('Palisade');
+    expect(db.tables.map((t: { name: string }) => t.name)).toEqual(TABLES.map((t) => t.name));
+    const info = db.tables.find((t: { name: string }) => t.name === 'DeviceInfo');
+    expect(info.columns[0]).toEqual({ name: 'Timestamp', type: 'datetime', docstring: getTable('DeviceInfo')!.columns[0].description });
+    expect(info.columns).toHaveLength(getTable('DeviceInfo')!.columns.length);
   });
 });

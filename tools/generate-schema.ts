@@ -1,6 +1,6 @@
 /**
  * Generators for everything derived from the table declarations (DESIGN.md §8): the DuckDB DDL, the
- * ingest JSON schema, and a markdown page per table plus an index. `npm run generate` writes them;
+ * ingest JSON schema, the console's hunting-editor schema, and a markdown page per table plus an index. `npm run generate` writes them;
  * tools/generate-schema.test.ts fails when a committed file differs from what would be generated now.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -115,6 +115,30 @@ export function renderIngestSchema(tables: readonly TableDecl[] = TABLES): strin
   return JSON.stringify(schema, null, 2).replace(/^\{\n\s+"\$comment"/, '{ "$comment"') + '\n';
 }
 
+/** The database name the console's hunting editor shows the tables under. */
+export const CONSOLE_DATABASE_NAME = 'Palisade';
+
+/**
+ * The database the console's hunting editor gives @kusto/monaco-kusto (its schema's `Database`): every
+ * table with its columns, KQL types and descriptions, so the editor's completion and diagnostics know
+ * exactly the tables and columns hunting queries read. One column per line keeps diffs readable.
+ */
+export function renderConsoleKustoSchema(tables: readonly TableDecl[] = TABLES): string {
+  const table = (t: TableDecl) => [
+    `  { "name": ${JSON.stringify(t.name)}, "entityType": "Table", "docstring": ${JSON.stringify(t.description)}, "columns": [`,
+    t.columns.map((c) => `    ${JSON.stringify({ name: c.name, type: c.type, docstring: c.description })}`).join(',\n'),
+    '  ] }',
+  ].join('\n');
+  return [
+    `{ "$comment": ${JSON.stringify(`${GENERATED_MARKER} (${HOW})`)},`,
+    `"name": ${JSON.stringify(CONSOLE_DATABASE_NAME)}, "functions": [], "entityGroups": [], "majorVersion": 1, "minorVersion": 0,`,
+    '"tables": [',
+    tables.map(table).join(',\n'),
+    ']}',
+    '',
+  ].join('\n');
+}
+
 function mdCell(s: string): string {
   return s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
@@ -167,6 +191,7 @@ export function generatedFiles(tables: readonly TableDecl[] = TABLES): Generated
   return [
     { path: 'src/store/events/duckdb/generated-ddl.ts', content: renderDuckDbDdl(tables) },
     { path: 'src/schema/generated/ingest-schema.json', content: renderIngestSchema(tables) },
+    { path: 'web/src/pages/hunting/kusto-schema.generated.json', content: renderConsoleKustoSchema(tables) },
     ...tables.map((t) => ({ path: `docs/tables/${t.name}.md`, content: renderTableDoc(t) })),
     { path: 'docs/tables/README.md', content: renderDocsIndex(tables) },
   ];
