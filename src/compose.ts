@@ -71,6 +71,7 @@ import { SiemService } from './services/siem.ts';
 import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
 import { UserService } from './services/users.ts';
+import { ExternalIdpService } from './services/external-idps.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
@@ -458,6 +459,7 @@ export interface Administration {
   deviceGroups: DeviceGroupService;
   gateway: SensorGateway;
   users: UserService;
+  externalIdps: ExternalIdpService;
   close(): Promise<void>;
 }
 
@@ -471,6 +473,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     deviceGroups: new DeviceGroupService(state),
     gateway: new SensorGateway(state, null),
     users: new UserService(state),
+    externalIdps: new ExternalIdpService(state),
     close: () => state.close(),
   };
 }

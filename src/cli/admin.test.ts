@@ -169,4 +169,26 @@ describe('palisade admin', () => {
       ]);
     });
   });
+
+  it('adds, lists and removes external identity providers; the secret is read from stdin and never printed', async () => {
+    await admin('tenant', 'create', '--name', 'Federated');
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', { value: Readable.from(['provider-secret-1\n']), configurable: true });
+    let added: Record<string, unknown>;
+    try {
+      added = await admin('idp', 'add', '--name', 'Contoso', '--issuer', 'https://login.contoso.example/v2.0', '--client-id', 'palisade-app',
+        '--client-secret-stdin', '--roles-claim', 'roles', '--map', 'secops-tier1=Tier 1', '--map', 'secops-admins=Admins,Tier 1', '--jit') as Record<string, unknown>;
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin);
+    }
+    expect(added).toMatchObject({ name: 'Contoso', clientId: 'palisade-app', hasClientSecret: true, rolesClaim: 'roles', jitProvisioning: true,
+      roleMapping: { 'secops-tier1': ['Tier 1'], 'secops-admins': ['Admins', 'Tier 1'] }, scopes: ['openid', 'profile', 'email'] });
+    expect(JSON.stringify(added)).not.toContain('provider-secret-1');
+    const listed = await admin('idp', 'list') as unknown[];
+    expect(listed).toEqual([added]);
+    await expect(admin('idp', 'add', '--name', 'Plain', '--issuer', 'http://idp.example', '--client-id', 'x')).rejects.toThrow(/https/);
+    await expect(admin('idp', 'add', '--name', 'Bad', '--issuer', 'https://idp.example', '--client-id', 'x', '--map', 'nothing')).rejects.toThrow(/CLAIM_VALUE=ROLE/);
+    expect(await admin('idp', 'remove', 'contoso')).toEqual({ removed: added.id, name: 'Contoso' });
+    expect(await admin('idp', 'list')).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `palisade admin …`: tenants, apps, local users, device groups, onboarding packages and device
+ * `palisade admin …`: tenants, apps, local users, external identity providers, device groups, onboarding packages and device
  * credentials. Works against the data directory (or `--state URL`) while the server runs. Every command acts as a local operator
  * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
  */
@@ -10,6 +10,7 @@ import { userInfo } from 'node:os';
 import { composeAdministration, type Administration } from '../compose.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
 import { REMEDIATION_LEVELS, type DeviceGroup } from '../domain/device-group.ts';
+import { parseRoleMapping } from '../domain/external-idp.ts';
 import type { TenantService } from '../services/tenants.ts';
 import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
 import { parseDuration } from './duration.ts';
@@ -141,6 +142,37 @@ export function registerAdmin(program: Command): void {
     .action(async (who: string, code: string, o: Common) => {
       const u = await withStore(o, async (a, ts) => a.users.confirmTotp(await operatorOn(o, ts), who, code));
       out(o, u, `TOTP is on for ${u.userPrincipalName}`);
+    });
+
+  const idp = admin.command('idp').description('external OpenID Connect identity providers people sign in with');
+  common(idp.command('add').description('add a provider; its users sign in with `Sign in with NAME` on the sign-in page')
+    .requiredOption('--name <name>', 'the name on the sign-in button, e.g. Contoso')
+    .requiredOption('--issuer <url>', 'the provider\'s issuer URL (https; http only on a loopback address)')
+    .requiredOption('--client-id <id>', 'the client id Palisade is registered with at the provider')
+    .option('--client-secret-stdin', 'read the client secret from standard input (first line); without it Palisade is a public client (PKCE only)')
+    .option('--scopes <list>', 'space- or comma-separated scopes (default: openid profile email)')
+    .option('--roles-claim <claim>', 'the claim holding the person\'s groups or roles', 'groups')
+    .option('--map <VALUE=ROLE[,ROLE…]>', 'grant these Palisade roles to people whose roles claim holds VALUE (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--jit', 'create a Palisade user at the first sign-in of a person it does not know yet')
+    .option('--tenant <id>', 'tenant id (default: the only tenant)'))
+    .action(async (o: Common & { name: string; issuer: string; clientId: string; clientSecretStdin?: boolean; scopes?: string; rolesClaim: string; map: string[]; jit?: boolean }) => {
+      const roleMapping = parseRoleMapping(o.map);
+      const clientSecret = o.clientSecretStdin ? await firstLineOfStdin() : null;
+      const made = await withStore(o, async (a, ts) => a.externalIdps.add(await operatorOn(o, ts), {
+        name: o.name, issuer: o.issuer, clientId: o.clientId, clientSecret, scopes: o.scopes?.split(/[\s,]+/).filter(Boolean),
+        rolesClaim: o.rolesClaim, roleMapping, jitProvisioning: o.jit === true,
+      }));
+      out(o, made, `Added identity provider ${made.name} (${made.id})\ncallback URL to register at the provider: https://<this server>/${made.tenantId}/oauth2/v2.0/federation/callback`);
+    });
+  common(idp.command('list').description('list providers (client secrets are never shown)').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
+    const all = await withStore(o, async (a, ts) => a.externalIdps.list(await operatorOn(o, ts)));
+    out(o, all, all.map((i) => `${i.id}  ${i.name}  ${i.issuer}  client=${i.clientId}${i.hasClientSecret ? ' (secret set)' : ''}  ${i.rolesClaim}: `
+      + (Object.entries(i.roleMapping).map(([v, r]) => `${v}=${r.join(',')}`).join(' ') || '-') + (i.jitProvisioning ? '  jit' : '')).join('\n') || '(no identity providers)');
+  });
+  common(idp.command('remove').description('remove a provider; its users stay but cannot sign in through it').argument('<idOrName>').option('--tenant <id>', 'tenant id'))
+    .action(async (idOrName: string, o: Common) => {
+      const gone = await withStore(o, async (a, ts) => a.externalIdps.remove(await operatorOn(o, ts), idOrName));
+      out(o, { removed: gone.id, name: gone.name }, `Removed identity provider ${gone.name} (${gone.id})`);
     });
 
   const device = admin.command('device').description('enrolled devices');

@@ -12,7 +12,8 @@ import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
 import type { MachineAction, MachineActionStatus } from './machine-action.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
-import type { User } from './user.ts';
+import type { ExternalIdentity, User } from './user.ts';
+import type { ExternalIdp } from './external-idp.ts';
 
 /** Device-group scope of a caller: every group, or an explicit list of rbacGroupIds. */
 export type DeviceScope = 'all' | readonly number[];
@@ -44,10 +45,51 @@ export interface UserRepo {
   get(tenantId: string, id: string): Promise<User | null>;
   /** The user with this principal name, in any case, or null. */
   getByUpn(tenantId: string, userPrincipalName: string): Promise<User | null>;
+  /** The user created from this provider identity, or null. */
+  getByExternal(tenantId: string, identity: ExternalIdentity): Promise<User | null>;
   /** Every user of the tenant, by user principal name. */
   list(tenantId: string): Promise<User[]>;
   /** Applies the patch and returns the updated user, or null when there is none. */
   update(tenantId: string, id: string, patch: UserPatch): Promise<User | null>;
+}
+
+/** A tenant's external OpenID Connect providers; names are unique per tenant regardless of case. */
+export interface ExternalIdpRepo {
+  /** Stores a new provider; an existing id or name (any case) is a PalisadeError 'Conflict'. */
+  create(idp: ExternalIdp): Promise<void>;
+  get(tenantId: string, id: string): Promise<ExternalIdp | null>;
+  /** The provider with this name, in any case, or null. */
+  getByName(tenantId: string, name: string): Promise<ExternalIdp | null>;
+  /** Every provider of the tenant, by name. */
+  list(tenantId: string): Promise<ExternalIdp[]>;
+  /** True when a provider was deleted (its pending sign-ins go with it). */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** A sign-in sent to an external provider and not back yet (the secrets its answer is checked with). */
+export interface FederationRequest {
+  /** SHA-256 hex of the `state` sent to the provider. */
+  stateHash: string;
+  tenantId: string;
+  idpId: string;
+  /** SHA-256 hex of the value of the cookie that binds the sign-in to the browser that started it. */
+  browserHash: string;
+  nonce: string;
+  codeVerifier: string;
+  /** The callback URL the provider was told to return to. */
+  redirectUri: string;
+  /** The identity surface's pending authorization request this sign-in finishes. */
+  pendingRequest: string;
+  expiresAt: string;
+}
+
+/** Pending federated sign-ins. Each is taken once: a replayed callback finds nothing. */
+export interface FederationRequestRepo {
+  create(r: FederationRequest): Promise<void>;
+  /** Removes and returns the tenant's unexpired request with this state digest, or null (an expired one is removed too). */
+  take(tenantId: string, stateHash: string, now: string): Promise<FederationRequest | null>;
+  /** Removes every request (of any tenant) expired at `now`; returns how many. */
+  purgeExpired(now: string): Promise<number>;
 }
 
 export interface EnrollmentRepo {
@@ -330,6 +372,8 @@ export interface Repos {
   tenants: TenantRepo;
   apps: AppRepo;
   users: UserRepo;
+  externalIdps: ExternalIdpRepo;
+  federationRequests: FederationRequestRepo;
   enrollments: EnrollmentRepo;
   devices: DeviceRepo;
   alerts: AlertRepo;

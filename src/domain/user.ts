@@ -1,7 +1,8 @@
 /**
  * A local user account of a tenant (issue 14, item 1): a person who signs in with a password and,
  * once enrolled, a TOTP code. Roles are named here and resolved to permissions and device groups
- * by the RBAC model (domain/rbac.ts). Accounts from an external OpenID Connect provider come later.
+ * by the RBAC model (domain/rbac.ts). A user created at the first sign-in through an external
+ * OpenID Connect provider (domain/external-idp.ts) has no password and names its provider identity.
  */
 
 /** A tenant's local user. `passwordHash` and `totpSecret` never leave the server. */
@@ -12,8 +13,8 @@ export interface User {
   /** The sign-in name, e.g. `alice@contoso.com`; unique per tenant regardless of case. */
   userPrincipalName: string;
   displayName: string;
-  /** scrypt hash in the `scrypt$N$r$p$<salt>$<hash>` form (auth/secrets.ts). */
-  passwordHash: string;
+  /** scrypt hash in the `scrypt$N$r$p$<salt>$<hash>` form (auth/secrets.ts); null when the user has no password (signs in through its provider only). */
+  passwordHash: string | null;
   /** Base32 TOTP secret; null until the user starts enrolment. */
   totpSecret: string | null;
   /** True once a code from the enrolled authenticator was verified: from then on sign-in needs a code. */
@@ -23,6 +24,14 @@ export interface User {
   disabled: boolean;
   createdAt: string;
   lastSignInAt: string | null;
+  /** The provider identity (issuer and subject) of a user from an external provider; null (or absent) for a local user. */
+  external?: ExternalIdentity | null;
+}
+
+/** Who a person is at an external OpenID Connect provider: its issuer and the `sub` it gives them. */
+export interface ExternalIdentity {
+  issuer: string;
+  subject: string;
 }
 
 /** Fewest characters a local password may have. */

@@ -15,6 +15,7 @@ import type { Indicator } from '../../src/domain/indicator.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import { describeDetectionRuleContract } from './detection-rules.contract.ts';
 import { describeDeviceGroupContract } from './device-groups.contract.ts';
+import { describeExternalIdpContract } from './external-idps.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
 import { describeUserContract } from './users.contract.ts';
@@ -750,6 +751,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeLibraryFileContract(() => shared);
     describeDeviceGroupContract(() => shared);
     describeUserContract(() => shared);
+    describeExternalIdpContract(() => shared);
     describeActionContract(() => shared, fresh);
 
     describe('alerts and incidents', () => {

@@ -15,7 +15,7 @@ const T0 = '2025-06-15T12:00:00.000Z';
 export function makeUser(tenantId: string, upn: string, over: Partial<User> = {}): User {
   return {
     tenantId, id: randomUUID(), userPrincipalName: upn, displayName: `Name of ${upn}`, passwordHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
-    totpSecret: null, totpEnabled: false, roles: ['Tier 1'], disabled: false, createdAt: T0, lastSignInAt: null, ...over,
+    totpSecret: null, totpEnabled: false, roles: ['Tier 1'], disabled: false, createdAt: T0, lastSignInAt: null, external: null, ...over,
   };
 }
 

@@ -54,6 +54,38 @@ export interface UsersTable {
   disabled: number;
   created_at: string;
   last_sign_in_at: string | null;
+  /** The provider identity a user from an external provider was created from (migration 0013); null for a local user. */
+  ext_issuer: string | null;
+  ext_subject: string | null;
+}
+
+/** `external_idps`: a tenant's OpenID Connect providers; `scopes` and `role_mapping` are JSON. */
+export interface ExternalIdpsTable {
+  tenant_id: string;
+  idp_id: string;
+  name: string;
+  name_key: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string | null;
+  scopes: string;
+  roles_claim: string;
+  role_mapping: string;
+  jit_provisioning: number;
+  created_at: string;
+}
+
+/** `federation_requests`: sign-ins sent to a provider and not back yet, by the SHA-256 of their state. */
+export interface FederationRequestsTable {
+  state_hash: string;
+  tenant_id: string;
+  idp_id: string;
+  browser_hash: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_uri: string;
+  pending_request: string;
+  expires_at: string;
 }
 
 /** `enrollment_tokens`: hashed device enrollment tokens; `token_hash` is unique across tenants. */
@@ -154,6 +186,8 @@ export interface StateDb {
   signing_keys: SigningKeysTable;
   apps: AppsTable;
   users: UsersTable;
+  external_idps: ExternalIdpsTable;
+  federation_requests: FederationRequestsTable;
   enrollment_tokens: EnrollmentTokensTable;
   devices: DevicesTable;
   device_tags: DeviceTagsTable;

@@ -14,6 +14,7 @@ import { kyselyDeviceGroupRepo } from './device-group-repo.ts';
 import { kyselyDeviceRepo } from './device-repo.ts';
 import type { StateDialect } from './dialect.ts';
 import { kyselyEnrollmentRepo } from './enrollment-repo.ts';
+import { kyselyExternalIdpRepo, kyselyFederationRequestRepo } from './external-idp-repo.ts';
 import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
@@ -27,6 +28,8 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     tenants: kyselyTenantRepo(db, dialect),
     apps: kyselyAppRepo(db, dialect),
     users: kyselyUserRepo(db, dialect),
+    externalIdps: kyselyExternalIdpRepo(db, dialect),
+    federationRequests: kyselyFederationRequestRepo(db),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
     alerts: kyselyAlertRepo(db, dialect),

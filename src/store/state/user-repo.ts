@@ -1,4 +1,4 @@
-/** UserRepo over kysely: a tenant's local user accounts. */
+/** UserRepo over kysely: a tenant's user accounts (a user with no password keeps '' in `password_hash`). */
 import type { Kysely } from 'kysely';
 import type { UserPatch, UserRepo } from '../../domain/ports.ts';
 import { upnKey, type User } from '../../domain/user.ts';
@@ -12,13 +12,14 @@ function toUser(r: UsersTable): User {
     id: r.user_id,
     userPrincipalName: r.upn,
     displayName: r.display_name,
-    passwordHash: r.password_hash,
+    passwordHash: r.password_hash === '' ? null : r.password_hash,
     totpSecret: r.totp_secret,
     totpEnabled: r.totp_enabled === 1,
     roles: JSON.parse(r.roles) as string[],
     disabled: r.disabled === 1,
     createdAt: r.created_at,
     lastSignInAt: r.last_sign_in_at,
+    external: r.ext_issuer !== null && r.ext_subject !== null ? { issuer: r.ext_issuer, subject: r.ext_subject } : null,
   };
 }
 
@@ -26,7 +27,7 @@ function toUser(r: UsersTable): User {
 function patchColumns(p: UserPatch): Partial<UsersTable> {
   const c: Partial<UsersTable> = {};
   if (p.displayName !== undefined) c.display_name = p.displayName;
-  if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
+  if (p.passwordHash !== undefined) c.password_hash = p.passwordHash ?? '';
   if (p.totpSecret !== undefined) c.totp_secret = p.totpSecret;
   if (p.totpEnabled !== undefined) c.totp_enabled = p.totpEnabled ? 1 : 0;
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
@@ -50,19 +51,26 @@ export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): User
           upn: u.userPrincipalName,
           upn_key: upnKey(u.userPrincipalName),
           display_name: u.displayName,
-          password_hash: u.passwordHash,
+          password_hash: u.passwordHash ?? '',
           totp_secret: u.totpSecret,
           totp_enabled: u.totpEnabled ? 1 : 0,
           roles: JSON.stringify(u.roles),
           disabled: u.disabled ? 1 : 0,
           created_at: u.createdAt,
           last_sign_in_at: u.lastSignInAt,
+          ext_issuer: u.external?.issuer ?? null,
+          ext_subject: u.external?.subject ?? null,
         }).execute());
     },
     get,
     async getByUpn(tenantId, userPrincipalName) {
       const r = await db.selectFrom('users').selectAll()
         .where('tenant_id', '=', tenantId).where('upn_key', '=', upnKey(userPrincipalName)).executeTakeFirst();
+      return r ? toUser(r) : null;
+    },
+    async getByExternal(tenantId, identity) {
+      const r = await db.selectFrom('users').selectAll()
+        .where('tenant_id', '=', tenantId).where('ext_issuer', '=', identity.issuer).where('ext_subject', '=', identity.subject).executeTakeFirst();
       return r ? toUser(r) : null;
     },
     async list(tenantId) {

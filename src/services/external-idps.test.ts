@@ -1,0 +1,108 @@
+/**
+ * External providers: operator-only administration that never returns the secret, and sign-in from
+ * validated claims — just-in-time users without a password, roles from the mapping at every
+ * sign-in, refusals (disabled, unknown without provisioning, a name taken by a local account), audited.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { operatorCtx, systemCtx, type Ctx } from '../domain/context.ts';
+import { PalisadeError } from '../domain/errors.ts';
+import type { StateStore } from '../domain/ports.ts';
+import { openStateStore } from '../store/state/open.ts';
+import { ExternalIdpService } from './external-idps.ts';
+import { UserService } from './users.ts';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const ISSUER = 'https://login.corp.example/realms/corp';
+
+let store: StateStore;
+let idps: ExternalIdpService;
+const op = (): Ctx => operatorCtx(TENANT, 'root');
+const anon = (): Ctx => systemCtx(TENANT);
+const app = (): Ctx => ({ tenantId: TENANT, principal: { kind: 'app', id: 'c', name: 'app', permissions: new Set(), deviceGroups: 'all' }, authz: { checked: false } });
+
+beforeEach(async () => {
+  store = await openStateStore(':memory:');
+  await store.tenants.create({ id: TENANT, name: 'T', createdAt: '2026-01-01T00:00:00.000Z' });
+  idps = new ExternalIdpService(store, () => new Date('2026-01-02T10:00:00.000Z'));
+});
+afterEach(() => store.close());
+
+async function refusal(p: Promise<unknown>): Promise<PalisadeError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(PalisadeError);
+  return e as PalisadeError;
+}
+
+const corp = (over: Partial<Parameters<ExternalIdpService['add']>[1]> = {}) => idps.add(op(), {
+  name: 'Corp', issuer: ISSUER, clientId: 'palisade', clientSecret: 'top-secret', rolesClaim: 'groups',
+  roleMapping: { 'secops-tier1': ['Tier 1'], 'secops-admins': ['Admins'] }, jitProvisioning: true, ...over,
+});
+
+describe('ExternalIdpService administration', () => {
+  it('adds, lists and removes providers without ever returning the secret; audited', async () => {
+    const added = await corp();
+    expect(added).toMatchObject({ name: 'Corp', issuer: ISSUER, scopes: ['openid', 'profile', 'email'], hasClientSecret: true, jitProvisioning: true });
+    expect(JSON.stringify(added)).not.toContain('top-secret');
+    const listed = await idps.list(op());
+    expect(listed).toEqual([added]);
+    expect(JSON.stringify(listed)).not.toContain('top-secret');
+    expect((await store.externalIdps.get(TENANT, added.id))?.clientSecret).toBe('top-secret');
+    expect((await refusal(corp({ name: 'CORP' }))).code).toBe('Conflict');
+    expect((await refusal(corp({ name: 'Plain', issuer: 'http://idp.corp.example' }))).message).toMatch(/https/);
+    expect((await idps.add(op(), { name: 'Public', issuer: 'http://127.0.0.1:4000', clientId: 'c', scopes: ['profile'] })))
+      .toMatchObject({ hasClientSecret: false, scopes: ['openid', 'profile'], rolesClaim: 'groups', jitProvisioning: false });
+    await idps.remove(op(), 'corp');
+    expect((await idps.list(op())).map((i) => i.name)).toEqual(['Public']);
+    expect((await refusal(idps.remove(op(), 'corp'))).code).toBe('ResourceNotFound');
+    const audit = (await store.audit.list(TENANT, 1000)).map((a) => `${a.action} ${a.target} ${a.result}`);
+    expect(audit).toEqual(expect.arrayContaining(['idp.add Corp success', 'idp.add CORP failure', 'idp.remove corp success']));
+    expect(JSON.stringify(await store.audit.list(TENANT, 1000))).not.toContain('top-secret');
+  });
+
+  it('is an operator\'s only', async () => {
+    expect((await refusal(idps.add(app(), { name: 'X', issuer: ISSUER, clientId: 'c' }))).code).toBe('Forbidden');
+    expect((await refusal(idps.list(app()))).code).toBe('Forbidden');
+    const { id } = await corp();
+    expect((await refusal(idps.remove(app(), id))).code).toBe('Forbidden');
+    expect(await idps.signInOptions(app())).toEqual([{ id, name: 'Corp' }]);
+  });
+});
+
+describe('ExternalIdpService sign-in', () => {
+  it('creates a user just in time without a password, and applies the mapping at every sign-in', async () => {
+    const idp = (await store.externalIdps.get(TENANT, (await corp()).id))!;
+    const first = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example', name: 'Dana', groups: ['secops-tier1', 'other'] });
+    expect(first).toMatchObject({ userPrincipalName: 'dana@corp.example', displayName: 'Dana', roles: ['Tier 1'], external: { issuer: ISSUER, subject: 'k-1' } });
+    const stored = (await store.users.get(TENANT, first.id))!;
+    expect(stored.passwordHash).toBeNull();
+    const again = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example', groups: ['secops-admins'] });
+    expect(again.id).toBe(first.id);
+    expect(again.roles).toEqual(['Admins']);
+    expect((await idps.signIn(anon(), idp, { sub: 'k-1', groups: [] })).roles).toEqual([]);
+    // a user from a provider has no password to sign in with
+    const local = new UserService(store);
+    expect((await refusal(local.authenticate(anon(), 'dana@corp.example', 'any password at all'))).code).toBe('Unauthorized');
+    const audit = (await store.audit.list(TENANT, 1000)).map((a) => `${a.action} ${a.actorKind} ${a.target} ${a.result}`);
+    expect(audit.filter((a) => a.startsWith('user.signin user dana@corp.example success'))).toHaveLength(3);
+    expect(audit).toContain('user.create system dana@corp.example success');
+  });
+
+  it('refuses disabled users, unknown users without provisioning, missing names and names of other accounts', async () => {
+    const idp = (await store.externalIdps.get(TENANT, (await corp()).id))!;
+    const u = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example' });
+    await new UserService(store).disable(op(), u.id);
+    expect((await refusal(idps.signIn(anon(), idp, { sub: 'k-1' }))).message).toMatch(/disabled/);
+    expect((await refusal(idps.signIn(anon(), idp, { sub: 'k-2' }))).message).toMatch(/no user name/);
+    expect((await refusal(idps.signIn(anon(), idp, { preferred_username: 'x@corp.example' }))).message).toMatch(/subject/);
+    await new UserService(store).create(op(), { userPrincipalName: 'erin@corp.example', password: 'a long enough password' });
+    const taken = await refusal(idps.signIn(anon(), idp, { sub: 'k-3', preferred_username: 'erin@corp.example' }));
+    expect(taken.code).toBe('Forbidden');
+    expect(taken.message).toMatch(/not linked to Corp/);
+    const strict = (await store.externalIdps.get(TENANT, (await corp({ name: 'Strict', jitProvisioning: false })).id))!;
+    expect((await refusal(idps.signIn(anon(), strict, { sub: 'k-9', preferred_username: 'fox@corp.example' }))).message).toMatch(/no Palisade account/);
+    const failures = (await store.audit.list(TENANT, 1000)).filter((a) => a.action === 'user.signin' && a.result === 'failure');
+    expect(failures.map((a) => JSON.parse(a.details!).reason)).toEqual(expect.arrayContaining([
+      'account disabled', 'no user name claim', 'no subject claim', 'user name taken by another account', 'unknown user, no just-in-time provisioning',
+    ]));
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * External OpenID Connect providers of a tenant and the sign-ins through them (issue 14, item 1).
+ * Operators add, list and remove providers (authorized first, audited; the client secret is never
+ * returned). `signIn` turns the claims a provider proved into a Palisade user: the user created from
+ * that provider identity (issuer and subject), or — when the provider allows just-in-time
+ * provisioning — a new user without a password; its roles are set from the provider's mapping at
+ * every sign-in, so a group removed at the provider removes the role here at the next sign-in.
+ */
+import { randomUUID } from 'node:crypto';
+import { authz } from '../auth/authorizer.ts';
+import type { Ctx } from '../domain/context.ts';
+import { errors, PalisadeError } from '../domain/errors.ts';
+import {
+  DEFAULT_IDP_SCOPES, displayNameFromClaims, externalIdpProblem, rolesFromClaims, userPrincipalNameFromClaims,
+  type ExternalIdp,
+} from '../domain/external-idp.ts';
+import type { Repos, StateStore } from '../domain/ports.ts';
+import type { User } from '../domain/user.ts';
+import { audited, auditRecord } from './audit.ts';
+import { userView, type UserView } from './users.ts';
+
+/** A provider as shown to administrators: everything but the client secret, and whether one is set. */
+export type ExternalIdpView = Omit<ExternalIdp, 'clientSecret'> & { hasClientSecret: boolean };
+
+/** What adding a provider takes; scopes default to `openid profile email`, the roles claim to `groups`. */
+export interface NewExternalIdp {
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret?: string | null;
+  scopes?: readonly string[];
+  rolesClaim?: string;
+  roleMapping?: Record<string, string[]>;
+  jitProvisioning?: boolean;
+}
+
+/** A provider's name and id: what the sign-in page shows of it. */
+export interface SignInOption {
+  id: string;
+  name: string;
+}
+
+/** The provider without its secret. */
+export function externalIdpView(idp: ExternalIdp): ExternalIdpView {
+  const { clientSecret, ...rest } = idp;
+  return { ...rest, hasClientSecret: clientSecret !== null };
+}
+
+/** Providers and federated sign-in. */
+export class ExternalIdpService {
+  constructor(private readonly store: StateStore, private readonly clock: () => Date = () => new Date()) {}
+
+  /** Adds a provider to `ctx`'s tenant (an operator's); the secret is stored for the token requests and never shown again. */
+  async add(ctx: Ctx, input: NewExternalIdp): Promise<ExternalIdpView> {
+    const name = input.name.trim();
+    const scopes = [...new Set(input.scopes?.length ? input.scopes.map((s) => s.trim()).filter(Boolean) : DEFAULT_IDP_SCOPES)];
+    const idp: ExternalIdp = {
+      tenantId: ctx.tenantId, id: randomUUID(), name, issuer: input.issuer.trim(), clientId: input.clientId.trim(),
+      clientSecret: input.clientSecret ? input.clientSecret : null, scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes],
+      rolesClaim: (input.rolesClaim ?? 'groups').trim(), roleMapping: input.roleMapping ?? {}, jitProvisioning: input.jitProvisioning ?? false,
+      createdAt: this.clock().toISOString(),
+    };
+    const details = JSON.stringify({ issuer: idp.issuer, clientId: idp.clientId, rolesClaim: idp.rolesClaim, roleMapping: idp.roleMapping, jitProvisioning: idp.jitProvisioning });
+    return audited(this.store, ctx, this.clock, 'idp.add', name, async (r) => {
+      authz.requireOperator(ctx);
+      const problem = externalIdpProblem(idp);
+      if (problem) throw errors.badRequest(problem);
+      if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
+      await r.externalIdps.create(idp);
+      return externalIdpView(idp);
+    }, details);
+  }
+
+  /** The tenant's providers, by name, without secrets. */
+  async list(ctx: Ctx): Promise<ExternalIdpView[]> {
+    authz.requireOperator(ctx);
+    return (await this.store.externalIdps.list(ctx.tenantId)).map(externalIdpView);
+  }
+
+  /** Removes a provider (by id or name); its users stay but cannot sign in until a provider with the same issuer is added again. */
+  async remove(ctx: Ctx, idOrName: string): Promise<ExternalIdpView> {
+    return audited(this.store, ctx, this.clock, 'idp.remove', idOrName, async (r) => {
+      authz.requireOperator(ctx);
+      const idp = await this.find(r, ctx.tenantId, idOrName);
+      await r.externalIdps.delete(ctx.tenantId, idp.id);
+      return externalIdpView(idp);
+    });
+  }
+
+  /**
+   * The providers the sign-in page offers. Anyone may see them (the page is shown before sign-in),
+   * so only names and ids are given.
+   */
+  async signInOptions(ctx: Ctx): Promise<SignInOption[]> {
+    ctx.authz.checked = true; // public: the sign-in page lists them to everyone
+    return (await this.store.externalIdps.list(ctx.tenantId)).map((i) => ({ id: i.id, name: i.name }));
+  }
+
+  /** A provider with its secret, for the relying party; null when the tenant has none with this id. */
+  async forSignIn(ctx: Ctx, id: string): Promise<ExternalIdp | null> {
+    ctx.authz.checked = true; // signing in is what establishes who the caller is
+    return /^[0-9a-f-]{36}$/.test(id) ? this.store.externalIdps.get(ctx.tenantId, id) : null;
+  }
+
+  /**
+   * The user the provider's validated claims name: found by issuer and subject, or created when the
+   * provider provisions just in time (no password; name from `preferred_username`, `upn` or `email`).
+   * Its roles become what the mapping grants, its display name what the claims say. Refused
+   * (Forbidden, a message for the person) when the account is disabled, unknown without
+   * provisioning, or its name belongs to a user not from this provider. Audited as `user.signin`.
+   */
+  async signIn(ctx: Ctx, idp: ExternalIdp, claims: Record<string, unknown>): Promise<UserView> {
+    ctx.authz.checked = true; // signing in is what establishes who the caller is
+    const subject = typeof claims.sub === 'string' && claims.sub.length <= 255 ? claims.sub : null;
+    const upn = userPrincipalNameFromClaims(claims);
+    const target = upn ?? (subject ? `${subject}@${idp.name}` : idp.name);
+    const roles = rolesFromClaims(idp, claims);
+    const refuse = async (message: string, reason: string): Promise<never> => {
+      await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', target.slice(0, 256), 'failure',
+        JSON.stringify({ provider: idp.name, subject, reason })));
+      throw errors.forbidden(message);
+    };
+    if (!subject) return refuse(`${idp.name} did not say who you are (no subject)`, 'no subject claim');
+    const identity = { issuer: idp.issuer, subject };
+    const known = await this.store.users.getByExternal(ctx.tenantId, identity);
+    if (known?.disabled) return refuse('Your Palisade account is disabled; ask an administrator', 'account disabled');
+    if (!known && !idp.jitProvisioning) return refuse(`You have no Palisade account yet and ${idp.name} does not create one; ask an administrator`, 'unknown user, no just-in-time provisioning');
+    if (!known && !upn) return refuse(`${idp.name} sent no user name (preferred_username, upn or email) to create your account with`, 'no user name claim');
+    const now = this.clock().toISOString();
+    const displayName = displayNameFromClaims(claims);
+    try {
+      const user = await this.store.tx(async (r) => {
+        let u: User;
+        if (known) {
+          u = (await r.users.update(ctx.tenantId, known.id, { roles, lastSignInAt: now, ...(displayName ? { displayName } : {}) }))!;
+        } else {
+          u = {
+            tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn!, displayName: displayName ?? upn!, passwordHash: null,
+            totpSecret: null, totpEnabled: false, roles, disabled: false, createdAt: now, lastSignInAt: now, external: identity,
+          };
+          await r.users.create(u);
+          await r.audit.append(auditRecord(ctx, this.clock(), 'user.create', u.userPrincipalName, 'success',
+            JSON.stringify({ provider: idp.name, subject, roles, justInTime: true })));
+        }
+        const asUser: Ctx = { ...ctx, principal: { kind: 'user', id: u.id, name: u.userPrincipalName, permissions: new Set(), deviceGroups: [] } };
+        await r.audit.append(auditRecord(asUser, this.clock(), 'user.signin', u.userPrincipalName, 'success', JSON.stringify({ provider: idp.name, roles })));
+        return u;
+      });
+      return userView(user);
+    } catch (e) {
+      if (e instanceof PalisadeError && e.code === 'Conflict') {
+        return refuse(`A Palisade account named ${upn} already exists and is not linked to ${idp.name}; ask an administrator`, 'user name taken by another account');
+      }
+      throw e;
+    }
+  }
+
+  private async find(r: Repos, tenantId: string, idOrName: string): Promise<ExternalIdp> {
+    const key = idOrName.trim();
+    const idp = (/^[0-9a-f-]{36}$/i.test(key) ? await r.externalIdps.get(tenantId, key.toLowerCase()) : null) ?? await r.externalIdps.getByName(tenantId, key);
+    if (!idp) throw errors.notFound(`Identity provider ${key} was not found`);
+    return idp;
+  }
+}
