@@ -60,7 +60,7 @@ export function isLoopbackHost(hostname: string): boolean {
 /** What is wrong with a provider's settings, or null when they hold. */
 export function externalIdpProblem(idp: Pick<ExternalIdp, 'name' | 'issuer' | 'clientId' | 'scopes' | 'rolesClaim' | 'roleMapping'>): string | null {
   const name = idp.name.trim();
-  if (!name || name.length > MAX_NAME || /[\u0000-\u001f<>]/.test(name)) return `A provider's name has 1 to ${MAX_NAME} characters, no control characters and no '<' or '>'`;
+  if (!name || name.length > MAX_NAME || /[<>]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20)) return `A provider's name has 1 to ${MAX_NAME} characters, no control characters and no '<' or '>'`;
   const issuer = issuerProblem(idp.issuer);
   if (issuer) return issuer;
   if (!idp.clientId.trim() || idp.clientId.length > 256) return 'A client id has 1 to 256 characters';
