@@ -234,6 +234,8 @@ export interface HttpOptions {
   processMetrics?: boolean;
   /** More checks for `/readyz`; one named like a built-in check (`state`, `events`) replaces it. */
   readiness?: readonly ReadinessCheck[];
+  /** The folder of the built web console; web/dist when absent. */
+  consoleDir?: string;
 }
 
 /** The built-in readiness checks with `extra` added, an extra check replacing a built-in one of its name. */
@@ -352,8 +354,10 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     expiryMs: o.actions?.expiryHours === undefined ? undefined : o.actions.expiryHours * 3_600_000,
     recheckMs: roles.has('api') && roles.has('scheduler') ? 0 : 1_000,
   });
+  const tenants = new TenantService(state, (t) => newSigningKey(t));
   const services: AppServices = {
     metrics,
+    tenants,
     tokens,
     devices: new DeviceService(state, clock),
     alerts,
@@ -382,6 +386,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
       logger: o.http?.logger ?? o.log ?? false,
       https: o.http?.https ?? null,
       version: o.http?.version,
+      consoleDir: o.http?.consoleDir,
     });
   } catch (e) {
     await indicatorAlerts?.stop();
@@ -428,7 +433,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     state,
     events,
     counters,
-    tenants: new TenantService(state, (t) => newSigningKey(t)),
+    tenants,
     alerts,
     indicatorAlerts,
     syslog,

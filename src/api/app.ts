@@ -43,6 +43,8 @@ import { libraryRoutes } from './routes/library/routes.ts';
 import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
+import { consoleRoutes } from './routes/console/routes.ts';
+import type { TenantService } from '../services/tenants.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { installRequestObserver } from './request-observer.ts';
 import { sensorTable, type IngestBatch } from './routes/sensor/routes.ts';
@@ -72,6 +74,8 @@ export interface AppServices {
   siem: SiemService;
   authorization: AuthorizationServer;
   bearer: BearerAuthenticator;
+  /** Tenants: the console's config.json names the server's only one. */
+  tenants: TenantService;
   /** What `/metrics` serves; other parts of the program register their collectors on its registry. */
   metrics: ServerMetrics;
 }
@@ -91,6 +95,8 @@ export interface AppDeps {
   logger?: boolean | object;
   https?: { cert: string; key: string } | null;
   version?: string;
+  /** The folder of the built web console (default web/dist). */
+  consoleDir?: string;
 }
 
 /** The Fastify app with the services it serves. */
@@ -149,7 +155,10 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
   });
   await registerOpenApi(app, deps.version ?? '0.1.0');
 
-  const tables: RouteTable[] = [publicTable(app, { metrics, readiness: deps.readiness, downloads: [resultDownloadRoute(services.results)] })];
+  const tables: RouteTable[] = [publicTable(app, {
+    metrics, readiness: deps.readiness, downloads: [resultDownloadRoute(services.results)],
+    console: deps.surfaces.api ? consoleRoutes({ dir: deps.consoleDir, soleTenantId: async () => (await services.tenants.soleTenant())?.id ?? null }) : [],
+  })];
   if (deps.surfaces.api) tables.push(identityTable(services.authorization));
   if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, { library: services.library, results: services.results }, services.actions));
   if (deps.surfaces.api) {

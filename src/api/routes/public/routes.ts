@@ -2,7 +2,8 @@
  * The public surface: liveness (`/healthz`), readiness (`/readyz`), Prometheus metrics (`/metrics`)
  * and the API reference (the OpenAPI document and its browsable UI, a plugin mounted at
  * `/api/docs`); and the signed download links of action results (`/downloads/…`), which carry
- * their own proof (a signature, valid 30 minutes) instead of a credential. Nothing else here needs or
+ * their own proof (a signature, valid 30 minutes) instead of a credential; and the web console's files
+ * (`/console/…`, routes/console/routes.ts), which sign in in the browser. Nothing else here needs or
  * reveals a credential or tenant data.
  */
 import swaggerUi from '@fastify/swagger-ui';
@@ -36,7 +37,7 @@ async function probe(c: ReadinessCheck, log: FastifyInstance['log']): Promise<bo
 }
 
 /** The public surface's table; `app` is the instance whose OpenAPI document is served. */
-export function publicTable(app: FastifyInstance, deps: { metrics: ServerMetrics; readiness: readonly ReadinessCheck[]; downloads?: readonly OpenRoute[] }): RouteTable<'public'> {
+export function publicTable(app: FastifyInstance, deps: { metrics: ServerMetrics; readiness: readonly ReadinessCheck[]; downloads?: readonly OpenRoute[]; console?: readonly OpenRoute[] }): RouteTable<'public'> {
   const routes: OpenRoute[] = [
     { method: 'GET', url: '/healthz', auth: 'none', summary: 'Liveness: the process answers', handler: async () => ({ status: 'ok' }) },
     {
@@ -57,6 +58,7 @@ export function publicTable(app: FastifyInstance, deps: { metrics: ServerMetrics
     },
     { method: 'GET', url: '/api/openapi.json', auth: 'none', summary: 'The OpenAPI document of the api surface', handler: async () => app.swagger() },
     ...deps.downloads ?? [],
+    ...deps.console ?? [],
   ];
   return {
     surface: 'public',

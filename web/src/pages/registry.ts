@@ -1,0 +1,31 @@
+/**
+ * The console's pages. A page is one file in this folder (its default export is a component taking
+ * `PageProps`) and one line here: its path (with `:name` parameters), its title, and whether the
+ * navigation lists it. The shell (app.tsx) loads each page's code on first visit.
+ */
+import type { ComponentType } from 'react';
+
+/** What every page is rendered with. */
+export interface PageProps {
+  /** The `:name` parameters of its path. */
+  params: Record<string, string>;
+  /** The query string: page state such as filters. */
+  query: URLSearchParams;
+}
+
+/** One page of the console. */
+export interface PageDef {
+  /** App-relative path pattern ('' is the dashboard). */
+  path: string;
+  title: string;
+  /** Listed in the navigation when true. */
+  nav: boolean;
+  load: () => Promise<{ default: ComponentType<PageProps> }>;
+}
+
+/** Every page, in navigation order. */
+export const PAGES: readonly PageDef[] = [
+  { path: '', title: 'Dashboard', nav: true, load: () => import('./dashboard.tsx') },
+  { path: 'devices', title: 'Devices', nav: true, load: () => import('./devices.tsx') },
+  { path: 'actions', title: 'Action center', nav: true, load: () => import('./action-center.tsx') },
+];
