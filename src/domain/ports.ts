@@ -51,6 +51,11 @@ export interface UserRepo {
   list(tenantId: string): Promise<User[]>;
   /** Applies the patch and returns the updated user, or null when there is none. */
   update(tenantId: string, id: string, patch: UserPatch): Promise<User | null>;
+  /**
+   * Records `step` as the user's last used TOTP step if it is after the one recorded (compare and
+   * set): true when it was, false when that step or a later one was already used (a replayed code).
+   */
+  useTotpStep(tenantId: string, id: string, step: number): Promise<boolean>;
 }
 
 /** A tenant's external OpenID Connect providers; names are unique per tenant regardless of case. */

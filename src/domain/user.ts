@@ -19,6 +19,8 @@ export interface User {
   totpSecret: string | null;
   /** True once a code from the enrolled authenticator was verified: from then on sign-in needs a code. */
   totpEnabled: boolean;
+  /** The TOTP time step of the last code accepted at sign-in (null: none yet); no code of it or before is accepted again. */
+  totpLastStep: number | null;
   /** Names of the roles the user holds. */
   roles: string[];
   disabled: boolean;

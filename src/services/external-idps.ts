@@ -136,7 +136,7 @@ export class ExternalIdpService {
         } else {
           u = {
             tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn!, displayName: displayName ?? upn!, passwordHash: null,
-            totpSecret: null, totpEnabled: false, roles, disabled: false, createdAt: now, lastSignInAt: now, external: identity,
+            totpSecret: null, totpEnabled: false, totpLastStep: null, roles, disabled: false, createdAt: now, lastSignInAt: now, external: identity,
           };
           await r.users.create(u);
           await r.audit.append(auditRecord(ctx, this.clock(), 'user.create', u.userPrincipalName, 'success',

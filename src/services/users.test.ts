@@ -93,6 +93,24 @@ describe('UserService', () => {
     expect((await refusal(users.authenticate(signIn(), 'totp@contoso.com', 'wrong password!!', totpCode(secret, now.getTime())))).message).toBe(refused.message);
   });
 
+  it('accepts each TOTP code once: a replayed code, or one older than the last used, is refused', async () => {
+    const { user } = await users.create(op(), { userPrincipalName: 'replay@contoso.com', password: PASSWORD });
+    const secret = new URL((await users.enrollTotp(op(), user.id)).otpauthUri).searchParams.get('secret')!;
+    await users.confirmTotp(op(), user.id, totpCode(secret, now.getTime()));
+    const current = totpCode(secret, now.getTime());
+    await users.authenticate(signIn(), 'replay@contoso.com', PASSWORD, current);
+    const replayed = await refusal(users.authenticate(signIn(), 'replay@contoso.com', PASSWORD, current));
+    expect(replayed.message).toBe('The user name, password or verification code is incorrect');
+    // the previous step's code is still inside the window, but older than the one used
+    expect((await refusal(users.authenticate(signIn(), 'replay@contoso.com', PASSWORD, totpCode(secret, now.getTime() - 30_000)))).code).toBe('Unauthorized');
+    // the next step's code is new, and a wrong password never spends a code
+    const next = totpCode(secret, now.getTime() + 30_000);
+    expect((await refusal(users.authenticate(signIn(), 'replay@contoso.com', 'wrong password!!', next))).code).toBe('Unauthorized');
+    expect(await users.authenticate(signIn(), 'replay@contoso.com', PASSWORD, next)).toMatchObject({ userPrincipalName: 'replay@contoso.com' });
+    const reasons = (await store.audit.list(TENANT, 5)).filter((r) => r.action === 'user.signin' && r.result === 'failure').map((r) => (JSON.parse(r.details ?? '{}') as { reason?: string }).reason);
+    expect(reasons).toContain('verification code already used');
+  });
+
   it('lets only operators administer users, and audits each change', async () => {
     const app: Ctx = { ...systemCtx(TENANT), principal: { ...systemCtx(TENANT).principal, kind: 'app', id: 'client' } };
     expect((await refusal(users.create(app, { userPrincipalName: 'x@contoso.com', password: PASSWORD }))).code).toBe('Forbidden');

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hashSecret, newSecret, verifySecret } from '../auth/secrets.ts';
-import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.ts';
+import { matchTotpStep, newTotpSecret, totpUri, verifyTotp } from '../auth/totp.ts';
 import { authz } from '../auth/authorizer.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors } from '../domain/errors.ts';
@@ -15,8 +15,8 @@ import type { StateStore } from '../domain/ports.ts';
 import { isUserPrincipalName, MAX_PASSWORD_LENGTH, passwordProblem, upnKey, type User } from '../domain/user.ts';
 import { audited, auditRecord } from './audit.ts';
 
-/** A user as shown to administrators: everything but the password hash and TOTP secret. */
-export type UserView = Omit<User, 'passwordHash' | 'totpSecret'>;
+/** A user as shown to administrators: everything but the password hash and the TOTP secret and step. */
+export type UserView = Omit<User, 'passwordHash' | 'totpSecret' | 'totpLastStep'>;
 
 /** What creating a user asks for; without `password` one is generated and returned once. */
 export interface NewUser {
@@ -34,7 +34,7 @@ const TOTP_ISSUER = 'Palisade';
 
 /** The user without its secrets. */
 export function userView(u: User): UserView {
-  const { passwordHash: _p, totpSecret: _t, ...rest } = u;
+  const { passwordHash: _p, totpSecret: _t, totpLastStep: _s, ...rest } = u;
   return rest;
 }
 
@@ -60,7 +60,7 @@ export class UserService {
       if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
       const user: User = {
         tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn, displayName: input.displayName?.trim() || upn,
-        passwordHash: await hashSecret(password), totpSecret: null, totpEnabled: false, roles, disabled: false,
+        passwordHash: await hashSecret(password), totpSecret: null, totpEnabled: false, totpLastStep: null, roles, disabled: false,
         createdAt: this.clock().toISOString(), lastSignInAt: null,
       };
       await r.users.create(user);
@@ -120,9 +120,12 @@ export class UserService {
     const upn = userPrincipalName.trim();
     const u = upn.length <= 256 && password.length <= MAX_PASSWORD_LENGTH ? await this.store.users.getByUpn(ctx.tenantId, upn) : null;
     const passwordOk = await verifySecret(password, u?.passwordHash ?? await this.decoyHash());
-    const totpOk = !u?.totpEnabled || (totp !== undefined && u.totpSecret !== null && verifyTotp(totp.trim(), u.totpSecret, this.clock().getTime()));
-    if (!u || !passwordOk || !totpOk || u.disabled) {
-      const reason = !u ? 'unknown user' : !passwordOk ? 'wrong password' : !totpOk ? 'wrong or missing verification code' : 'account disabled';
+    const step = u?.totpEnabled && totp !== undefined && u.totpSecret !== null ? matchTotpStep(totp.trim(), u.totpSecret, this.clock().getTime()) : null;
+    const totpOk = !u?.totpEnabled || step !== null;
+    // a code is good once: its step must come after the last one used (checked only when all else holds)
+    const fresh = !u || !passwordOk || !totpOk || u.disabled || step === null || await this.store.users.useTotpStep(ctx.tenantId, u.id, step);
+    if (!u || !passwordOk || !totpOk || u.disabled || !fresh) {
+      const reason = !u ? 'unknown user' : !passwordOk ? 'wrong password' : !totpOk ? 'wrong or missing verification code' : u.disabled ? 'account disabled' : 'verification code already used';
       await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', upn.slice(0, 256), 'failure', JSON.stringify({ reason })));
       throw errors.unauthorized(REFUSED);
     }

@@ -15,7 +15,7 @@ const T0 = '2025-06-15T12:00:00.000Z';
 export function makeUser(tenantId: string, upn: string, over: Partial<User> = {}): User {
   return {
     tenantId, id: randomUUID(), userPrincipalName: upn, displayName: `Name of ${upn}`, passwordHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
-    totpSecret: null, totpEnabled: false, roles: ['Tier 1'], disabled: false, createdAt: T0, lastSignInAt: null, external: null, ...over,
+    totpSecret: null, totpEnabled: false, totpLastStep: null, roles: ['Tier 1'], disabled: false, createdAt: T0, lastSignInAt: null, external: null, ...over,
   };
 }
 
@@ -32,7 +32,7 @@ export function describeUserContract(shared: () => StateStore): void {
       const store = shared();
       const t = await tenant(store);
       const plain = makeUser(t, 'Alice@Contoso.com');
-      const full = makeUser(t, 'bob@contoso.com', { totpSecret: 'JBSWY3DPEHPK3PXP', totpEnabled: true, roles: ['Tier 2', 'Admins'], disabled: true, lastSignInAt: '2025-06-16T08:00:00.000Z' });
+      const full = makeUser(t, 'bob@contoso.com', { totpSecret: 'JBSWY3DPEHPK3PXP', totpEnabled: true, totpLastStep: 58_000_000, roles: ['Tier 2', 'Admins'], disabled: true, lastSignInAt: '2025-06-16T08:00:00.000Z' });
       await store.users.create(plain);
       await store.users.create(full);
       expect(await store.users.get(t, plain.id)).toEqual(plain);
@@ -71,6 +71,21 @@ export function describeUserContract(shared: () => StateStore): void {
       expect(await store.users.update(t, u.id, {})).toEqual(patched);
       expect(await store.users.update(t, u.id, { totpSecret: null, totpEnabled: false, displayName: 'Renamed' })).toEqual({ ...patched, totpSecret: null, totpEnabled: false, displayName: 'Renamed' });
       expect(await store.users.update(t, randomUUID(), { disabled: true })).toBeNull();
+    });
+
+    it('records a TOTP step only when it comes after the last one used', async () => {
+      const store = shared();
+      const t = await tenant(store);
+      const u = makeUser(t, 'steps@contoso.com');
+      await store.users.create(u);
+      expect(await store.users.useTotpStep(t, u.id, 58_000_000)).toBe(true);
+      expect(await store.users.useTotpStep(t, u.id, 58_000_000)).toBe(false);
+      expect(await store.users.useTotpStep(t, u.id, 57_999_999)).toBe(false);
+      expect(await store.users.useTotpStep(t, u.id, 58_000_001)).toBe(true);
+      expect((await store.users.get(t, u.id))?.totpLastStep).toBe(58_000_001);
+      expect(await store.users.useTotpStep(t, randomUUID(), 1)).toBe(false);
+      const other = await tenant(store);
+      expect(await store.users.useTotpStep(other, u.id, 58_000_002)).toBe(false);
     });
 
     it('leaves nothing of a transaction that fails', async () => {

@@ -50,6 +50,8 @@ export interface UsersTable {
   password_hash: string;
   totp_secret: string | null;
   totp_enabled: number;
+  /** The last TOTP step accepted at sign-in (migration 0015-totp-steps). */
+  totp_last_step: number | null;
   roles: string;
   disabled: number;
   created_at: string;

@@ -15,6 +15,7 @@ function toUser(r: UsersTable): User {
     passwordHash: r.password_hash === '' ? null : r.password_hash,
     totpSecret: r.totp_secret,
     totpEnabled: r.totp_enabled === 1,
+    totpLastStep: r.totp_last_step === null ? null : Number(r.totp_last_step),
     roles: JSON.parse(r.roles) as string[],
     disabled: r.disabled === 1,
     createdAt: r.created_at,
@@ -54,6 +55,7 @@ export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): User
           password_hash: u.passwordHash ?? '',
           totp_secret: u.totpSecret,
           totp_enabled: u.totpEnabled ? 1 : 0,
+          totp_last_step: u.totpLastStep,
           roles: JSON.stringify(u.roles),
           disabled: u.disabled ? 1 : 0,
           created_at: u.createdAt,
@@ -84,6 +86,13 @@ export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): User
         if (Number(r.numUpdatedRows) === 0) return null;
       }
       return get(tenantId, id);
+    },
+    async useTotpStep(tenantId, id, step) {
+      const r = await db.updateTable('users').set({ totp_last_step: step })
+        .where('tenant_id', '=', tenantId).where('user_id', '=', id)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
   };
 }

@@ -11,6 +11,7 @@ import { libraryFilesPostgres } from './0008-library-files.ts';
 import { usersPostgres } from './0009-users.ts';
 import { deviceGroupsPostgres } from './0010-device-groups.ts';
 import { externalIdpsPostgres } from './0013-external-idps.ts';
+import { totpStepsPostgres } from './0015-totp-steps.ts';
 
 /** Every PostgreSQL migration by name. */
 export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,4 +26,5 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-users': usersPostgres,
   '0010-device-groups': deviceGroupsPostgres,
   '0013-external-idps': externalIdpsPostgres,
+  '0015-totp-steps': totpStepsPostgres,
 };

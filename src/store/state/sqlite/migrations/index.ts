@@ -11,6 +11,7 @@ import { libraryFilesSqlite } from './0008-library-files.ts';
 import { usersSqlite } from './0009-users.ts';
 import { deviceGroupsSqlite } from './0010-device-groups.ts';
 import { externalIdpsSqlite } from './0013-external-idps.ts';
+import { totpStepsSqlite } from './0015-totp-steps.ts';
 
 /** Every SQLite migration by name. */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,4 +26,5 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-users': usersSqlite,
   '0010-device-groups': deviceGroupsSqlite,
   '0013-external-idps': externalIdpsSqlite,
+  '0015-totp-steps': totpStepsSqlite,
 };
