@@ -72,6 +72,7 @@ import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
 import { UserService } from './services/users.ts';
 import { ExternalIdpService } from './services/external-idps.ts';
+import { RoleService, storedRoleLookup } from './services/roles.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
@@ -226,7 +227,7 @@ export interface HttpOptions {
   /** MDE's per-tenant call quotas; on unless turned off (benchmarks, tests). */
   throttle?: boolean;
   version?: string;
-  /** The roles of signed-in users (user tokens); none until users arrive. */
+  /** Replaces the lookup of users' stored roles (tests that hand users roles directly). */
   userRoles?: RoleLookup;
   /** Replaces the pipeline's ingest behind the sensor surface (tests that bring their own event store). */
   ingest?: IngestBatch;
@@ -288,10 +289,19 @@ export interface Palisade {
   detection: DetectionRuleRunner | null;
   /** Machine actions (the API's and the sensors' side; its expiry sweeper runs in the scheduler role). */
   actions: MachineActionService;
+  /** Users, roles and device groups (a change through them reaches signed-in users' next request). */
+  settings: SettingsServices;
   /** The HTTP app (not listening): public always, api and identity with `api`, sensor with `gateway`. */
   app: PalisadeApp;
   /** Stops everything, in order: the app, the event side's jobs and feed, the stores. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The use cases of a tenant's people and device groups. */
+export interface SettingsServices {
+  users: UserService;
+  roles: RoleService;
+  deviceGroups: DeviceGroupService;
 }
 
 /** Wires the program for its roles. */
@@ -322,6 +332,11 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     throw e;
   }
   const tokens = new TokenService(state.tenants, clock);
+  // a signed-in user's roles, from the stored users and roles (cached briefly: see storedRoleLookup);
+  // a change through this process's settings use cases applies at the next request
+  const roleLookup = storedRoleLookup(state);
+  const settings: SettingsServices = { users: new UserService(state, clock), roles: new RoleService(state, clock), deviceGroups: new DeviceGroupService(state, clock) };
+  for (const s of [settings.users, settings.roles, settings.deviceGroups]) s.onChange((tenantId) => roleLookup.invalidate(tenantId));
   const gateway = new SensorGateway(state, events.eventWriter, clock);
   const alerts = new AlertService({
     store: state, events: events.eventWriter, clock, lookup: { compile: compileKqlDiscovering, store: events.store },
@@ -372,7 +387,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
-    bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles),
+    bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles ?? roleLookup.lookup),
   };
   let app: PalisadeApp;
   try {
@@ -439,6 +454,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     syslog,
     detection,
     actions,
+    settings,
     app,
     close: () =>
       (closing ??= (async () => {
@@ -462,6 +478,7 @@ export interface Administration {
   tenants: TenantService;
   devices: DeviceService;
   deviceGroups: DeviceGroupService;
+  roles: RoleService;
   gateway: SensorGateway;
   users: UserService;
   externalIdps: ExternalIdpService;
@@ -476,6 +493,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     tenants: new TenantService(state, (t) => newSigningKey(t)),
     devices: new DeviceService(state),
     deviceGroups: new DeviceGroupService(state),
+    roles: new RoleService(state),
     gateway: new SensorGateway(state, null),
     users: new UserService(state),
     externalIdps: new ExternalIdpService(state),

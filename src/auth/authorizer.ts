@@ -25,6 +25,18 @@ function requireOperator(ctx: Ctx): void {
 }
 
 /**
+ * Operators (and Palisade itself) pass; any other caller needs one of the required permissions:
+ * administration that a tenant's own admins may also do through the API (portal settings).
+ */
+function requireOperatorOr(ctx: Ctx, required: PermissionRequirement): void {
+  if (ctx.principal.kind === 'operator' || ctx.principal.kind === 'system') {
+    ctx.authz.checked = true;
+    return;
+  }
+  requirePermission(ctx, required);
+}
+
+/**
  * Palisade's own jobs (the system principal: detections raising alerts) pass; any other caller
  * needs one of the required permissions.
  */
@@ -42,4 +54,4 @@ function scopeOf(ctx: Ctx): DeviceScope {
 }
 
 /** The authorizer's interface as use cases call it. */
-export const authz = { require: requirePermission, requireOperator, requireSystemOr, scope: scopeOf };
+export const authz = { require: requirePermission, requireOperator, requireOperatorOr, requireSystemOr, scope: scopeOf };

@@ -22,7 +22,7 @@ export class BearerAuthenticator {
   constructor(
     private readonly tokens: TokenService,
     private readonly apps: AppRepo,
-    /** The roles of a signed-in user; users come with a later issue, so by default none. */
+    /** The roles of a signed-in user (compose.ts gives the stored ones); by default none. */
     private readonly userRoles: RoleLookup = noRoles,
   ) {}
 

@@ -124,8 +124,22 @@ describe('palisade admin', () => {
 
   it('creates, lists and disables local users; a generated password is printed once and signs in', async () => {
     const tenant = await admin('tenant', 'create', '--name', 'People') as { tenantId: string };
-    const made = await admin('user', 'create', '--upn', 'alice@contoso.com', '--display-name', 'Alice', '--roles', 'Tier 1,Tier 2') as { id: string; password: string; roles: string[] };
+    await admin('device-group', 'create', '--name', 'Paris', '--domain', 'paris.example.com');
+    expect(await admin('role', 'create', '--name', 'Tier 1', '--permission', 'viewData.securityOperations', '--device-group', 'paris', '--device-group', '0'))
+      .toMatchObject({ name: 'Tier 1', permissions: ['viewData.securityOperations'], deviceGroups: [0, 1], builtIn: false });
+    await admin('role', 'create', '--name', 'Tier 2', '--permission', 'viewData.securityOperations', '--permission', 'activeRemediation', '--all-device-groups');
+    await expect(admin('role', 'create', '--name', 'tier 2')).rejects.toThrow(/already exists/);
+    await expect(admin('role', 'create', '--name', 'Bad', '--permission', 'Machine.Isolate')).rejects.toThrow(/not a role permission option/);
+    await expect(admin('role', 'create', '--name', 'Bad', '--device-group', 'Nowhere')).rejects.toThrow(/no device group 'Nowhere'/);
+    await expect(admin('role', 'delete', 'Palisade Administrator')).rejects.toThrow(/cannot be deleted/);
+    expect((await admin('role', 'list') as { name: string; builtIn: boolean }[]).map((r) => [r.name, r.builtIn]))
+      .toEqual([['Palisade Administrator', true], ['Tier 1', false], ['Tier 2', false]]);
+    await expect(admin('user', 'create', '--upn', 'x@contoso.com', '--role', 'Tier 9')).rejects.toThrow(/no role named 'Tier 9'/);
+    const made = await admin('user', 'create', '--upn', 'alice@contoso.com', '--display-name', 'Alice', '--role', 'tier 1', '--role', 'Tier 2') as { id: string; password: string; roles: string[] };
     expect(made).toMatchObject({ userPrincipalName: 'alice@contoso.com', displayName: 'Alice', roles: ['Tier 1', 'Tier 2'], disabled: false, totpEnabled: false });
+    expect(await admin('user', 'set-roles', 'alice@contoso.com', '--role', 'Tier 2', '--role', 'palisade administrator')).toMatchObject({ roles: ['Tier 2', 'Palisade Administrator'] });
+    expect(await admin('role', 'delete', 'TIER 2')).toMatchObject({ name: 'Tier 2' });
+    expect((await admin('user', 'list') as { roles: string[] }[])[0].roles).toEqual(['Palisade Administrator']);
     expect(made.password.length).toBeGreaterThanOrEqual(12);
     expect(made).not.toHaveProperty('passwordHash');
 
@@ -159,7 +173,9 @@ describe('palisade admin', () => {
       await expect(users.authenticate(systemCtx(tenant.tenantId), 'bob@contoso.com', 'piped password 1')).rejects.toMatchObject({ code: 'Unauthorized' });
       const log = (await s.audit.list(tenant.tenantId, 50)).reverse().filter((r) => r.action.startsWith('user.') && r.action !== 'user.signin');
       expect(log.map((r) => [r.actorKind, r.action, r.target, r.result])).toEqual([
+        ['operator', 'user.create', 'x@contoso.com', 'failure'],
         ['operator', 'user.create', 'alice@contoso.com', 'success'],
+        ['operator', 'user.update', 'alice@contoso.com', 'success'],
         ['operator', 'user.create', 'bob@contoso.com', 'success'],
         ['operator', 'user.create', 'carol@contoso.com', 'failure'],
         ['operator', 'user.totp.enroll', 'alice@contoso.com', 'success'],

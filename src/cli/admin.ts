@@ -1,5 +1,5 @@
 /**
- * `palisade admin …`: tenants, apps, local users, external identity providers, device groups, onboarding packages and device
+ * `palisade admin …`: tenants, apps, local users, roles, external identity providers, device groups, onboarding packages and device
  * credentials. Works against the data directory (or `--state URL`) while the server runs. Every command acts as a local operator
  * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
  */
@@ -11,6 +11,8 @@ import { composeAdministration, type Administration } from '../compose.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
 import { REMEDIATION_LEVELS, type DeviceGroup } from '../domain/device-group.ts';
 import { parseRoleMapping } from '../domain/external-idp.ts';
+import type { Role } from '../domain/role.ts';
+import { ROLE_PERMISSION_OPTIONS } from '../domain/role-permissions.ts';
 import type { TenantService } from '../services/tenants.ts';
 import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
 import { parseDuration } from './duration.ts';
@@ -65,6 +67,25 @@ function ruleText(g: DeviceGroup): string {
   return parts.filter(([, v]) => v.length).map(([k, v]) => `${k}=${v.join('|')}`).join(' AND ');
 }
 
+/** Commander's accumulator of a repeatable option. */
+const collectValues = (v: string, prev: string[]) => [...prev, v];
+
+/** A role as `--json` prints it. */
+function roleJson(r: Role) {
+  return { id: r.id, name: r.name, description: r.description, permissions: r.permissions, deviceGroups: r.deviceGroups, builtIn: r.builtIn, createdAt: r.createdAt };
+}
+
+/** rbacGroupIds of device groups given by id or name (any case); `0` is the ungrouped devices. */
+async function groupIdsOf(a: Administration, ctx: Ctx, given: readonly string[]): Promise<number[]> {
+  const groups = await a.deviceGroups.list(ctx);
+  return given.map((g) => {
+    if (g.trim() === '0') return 0;
+    const found = groups.find((x) => String(x.id) === g.trim() || x.name.toLowerCase() === g.trim().toLowerCase());
+    if (!found) throw new Error(`There is no device group '${g}' (see \`palisade admin device-group list\`)`);
+    return found.id;
+  });
+}
+
 const common = (c: Command) =>
   c.option('--data <dir>', 'data directory', './data').option('--state <url>', 'state store URL (default: the one the server uses)').option('--json', 'print JSON');
 
@@ -107,13 +128,13 @@ export function registerAdmin(program: Command): void {
   common(user.command('create').description('create a local user; without --password-stdin a password is generated and printed once')
     .requiredOption('--upn <name>', 'user principal name, e.g. alice@contoso.com')
     .option('--display-name <name>', 'display name (default: the user principal name)')
-    .option('--roles <list>', 'comma-separated role names')
+    .option('--role <name>', 'a role the user holds (repeatable; see `admin role list`)', collectValues, [])
     .option('--password-stdin', 'read the password from standard input (first line)')
     .option('--tenant <id>', 'tenant id (default: the only tenant)'))
-    .action(async (o: Common & { upn: string; displayName?: string; roles?: string; passwordStdin?: boolean }) => {
+    .action(async (o: Common & { upn: string; displayName?: string; role: string[]; passwordStdin?: boolean }) => {
       const password = o.passwordStdin ? await firstLineOfStdin() : undefined;
       const made = await withStore(o, async (a, ts) => a.users.create(await operatorOn(o, ts), {
-        userPrincipalName: o.upn, displayName: o.displayName, roles: o.roles?.split(','), password,
+        userPrincipalName: o.upn, displayName: o.displayName, roles: o.role, password,
       }));
       const u = made.user;
       out(o, { ...u, ...(made.generatedPassword ? { password: made.generatedPassword } : {}) },
@@ -129,6 +150,15 @@ export function registerAdmin(program: Command): void {
     .action(async (who: string, o: Common) => {
       const u = await withStore(o, async (a, ts) => a.users.disable(await operatorOn(o, ts), who));
       out(o, u, `Disabled user ${u.userPrincipalName} (${u.id})`);
+    });
+
+  common(user.command('set-roles').description('replace the roles a user holds (no --role: none)')
+    .argument('<user>', 'user id or user principal name')
+    .option('--role <name>', 'a role the user holds (repeatable)', collectValues, [])
+    .option('--tenant <id>', 'tenant id'))
+    .action(async (who: string, o: Common & { role: string[] }) => {
+      const u = await withStore(o, async (a, ts) => a.users.update(await operatorOn(o, ts), who, { roles: o.role }));
+      out(o, u, `${u.userPrincipalName} now holds: ${u.roles.join(', ') || '(no role)'}`);
     });
 
   common(user.command('totp-enroll').description('start TOTP enrolment: prints the otpauth:// URI to enrol an authenticator app from')
@@ -183,8 +213,36 @@ export function registerAdmin(program: Command): void {
       out(o, { revoked: d.id, computerDnsName: d.computerDnsName }, `Revoked the credential of ${d.id} (${d.computerDnsName})`);
     });
 
+  const role = admin.command('role').description('roles: MDE\'s permission options over device groups, held by users');
+  common(role.command('create').description('create a role')
+    .requiredOption('--name <name>', 'role name (unique in the tenant, any case)')
+    .option('--description <text>', 'description')
+    .option('--permission <option>', `a permission option (repeatable): ${ROLE_PERMISSION_OPTIONS.join(' | ')}`, collectValues, [])
+    .option('--device-group <idOrName>', 'a device group the role covers (repeatable; 0 = the ungrouped devices)', collectValues, [])
+    .option('--all-device-groups', 'cover every device group, the ungrouped devices included')
+    .option('--tenant <id>', 'tenant id'))
+    .action(async (o: Common & { name: string; description?: string; permission: string[]; deviceGroup: string[]; allDeviceGroups?: boolean }) => {
+      const r = await withStore(o, async (a, ts) => {
+        const ctx = await operatorOn(o, ts);
+        if (o.allDeviceGroups && o.deviceGroup.length) throw new Error('Give either --all-device-groups or --device-group, not both');
+        const deviceGroups = o.allDeviceGroups ? 'all' : await groupIdsOf(a, ctx, o.deviceGroup);
+        return a.roles.create(ctx, { name: o.name, description: o.description, permissions: o.permission, deviceGroups });
+      });
+      out(o, roleJson(r), `Created role ${r.name} (${r.id})`);
+    });
+  common(role.command('list').description('list roles, the built-in one first').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
+    const all = await withStore(o, async (a, ts) => a.roles.list(await operatorOn(o, ts)));
+    out(o, all.map(roleJson), all.map((r) => `${r.id}  ${r.name}${r.builtIn ? ' (built in)' : ''}  permissions=${r.permissions.join(',') || '-'}`
+      + `  deviceGroups=${r.deviceGroups === 'all' ? 'all' : r.deviceGroups.join(',') || '-'}`).join('\n'));
+  });
+  common(role.command('delete').description('delete a role; users holding it lose it').argument('<idOrName>').option('--tenant <id>', 'tenant id'))
+    .action(async (idOrName: string, o: Common) => {
+      const r = await withStore(o, async (a, ts) => a.roles.delete(await operatorOn(o, ts), idOrName));
+      out(o, { deleted: r.id, name: r.name }, `Deleted role ${r.name} (${r.id})`);
+    });
+
   const group = admin.command('device-group').description('device groups: ranked rules that place each device in one group');
-  const collect = (v: string, prev: string[]) => [...prev, v];
+  const collect = collectValues;
   common(group.command('create').description('create a device group and regroup the tenant\'s devices')
     .requiredOption('--name <name>', 'group name (unique in the tenant)')
     .option('--rank <n>', 'rank, 1 = tried first (default: last)')

@@ -18,6 +18,9 @@ export const PERMISSIONS = [
   // Microsoft Graph's security API (the graph surface), as Graph spells them
   'ThreatHunting.Read.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All',
   'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All',
+  // Palisade's own (MDE has no API for these): the settings API (users, roles, device groups, apps)
+  // and the audit log; the role option managePortalSettings grants it to users
+  'PortalSettings.Manage',
 ] as const;
 
 /** One MDE permission name. */
@@ -65,5 +68,7 @@ export const REQUIRE = {
   stopAndQuarantine: ['Machine.StopAndQuarantine'],
   liveResponse: ['Machine.LiveResponse'],
   offboard: ['Machine.Offboard'],
+  /** Palisade's settings API (/api/settings/…) and audit log (/api/auditlogs). */
+  portalSettings: ['PortalSettings.Manage'],
   anyMachineAction: ['Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.CollectForensics', 'Machine.StopAndQuarantine', 'Machine.LiveResponse', 'Machine.Offboard'],
 } as const satisfies Record<string, PermissionRequirement>;

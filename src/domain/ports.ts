@@ -6,6 +6,7 @@
 import type { Alert, AlertDraft, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
+import type { Role } from './role.ts';
 import type { DeviceGroup } from './device-group.ts';
 import type { Indicator } from './indicator.ts';
 import type { LibraryFile } from './library-file.ts';
@@ -346,6 +347,26 @@ export interface DeviceGroupRepo {
   delete(tenantId: string, id: number): Promise<boolean>;
 }
 
+/** Fields of a stored role its administrators change. */
+export type RolePatch = Partial<Pick<Role, 'name' | 'description' | 'permissions' | 'deviceGroups'>>;
+
+/**
+ * The stored roles of a tenant (role.ts; the built-in administrator role is never stored). Ids and
+ * names (regardless of case) are unique per tenant; a duplicate is a PalisadeError 'Conflict'.
+ */
+export interface RoleRepo {
+  insert(r: Role): Promise<void>;
+  get(tenantId: string, id: string): Promise<Role | null>;
+  /** The role with this name, in any case, or null. */
+  getByName(tenantId: string, name: string): Promise<Role | null>;
+  /** Every stored role of the tenant, by lower-cased name. */
+  list(tenantId: string): Promise<Role[]>;
+  /** Applies the patch and returns the updated role, or null when there is none; a name taken by another role is a 'Conflict'. */
+  update(tenantId: string, id: string, patch: RolePatch): Promise<Role | null>;
+  /** Removes the role; false when there was none. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
 /** Fields of a machine action that change along its lifecycle. */
 export type MachineActionPatch = Partial<Pick<MachineAction,
   'status' | 'lastUpdateDateTimeUtc' | 'cancellationRequestor' | 'cancellationComment' | 'cancellationDateTimeUtc' | 'errorHResult'
@@ -389,6 +410,7 @@ export interface Repos {
   detectionRules: DetectionRuleRepo;
   libraryFiles: LibraryFileRepo;
   deviceGroups: DeviceGroupRepo;
+  roles: RoleRepo;
   actions: ActionRepo;
 }
 

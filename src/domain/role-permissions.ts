@@ -30,8 +30,8 @@ const GRANTS: Readonly<Record<RolePermissionOption, readonly Permission[]>> = {
   activeRemediation: ['Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.StopAndQuarantine', 'Ti.ReadWrite'],
   // tags, device value, offboarding (reference §1 minimum roles)
   manageSecuritySettings: ['Machine.Read', 'Machine.ReadWrite', 'Machine.Offboard', 'Ti.ReadWrite'],
-  // roles and device groups are operator administration in Palisade; no API permission of MDE covers them
-  managePortalSettings: [],
+  // users, roles, device groups, apps and the audit log: Palisade's own permission (MDE has no API for them)
+  managePortalSettings: ['PortalSettings.Manage'],
   'liveResponse.basic': ['Machine.LiveResponse'],
   'liveResponse.advanced': ['Machine.LiveResponse', 'Library.Manage'],
 };

@@ -46,6 +46,8 @@ export interface AuditRecord {
   time: string;
   actorKind: string;
   actorId: string;
+  /** The actor as people know it (a user's principal name, an app's name); absent in records written before names were kept. */
+  actorName?: string | null;
   action: string;
   target: string;
   result: 'success' | 'failure';

@@ -9,7 +9,7 @@ import type { AuditRecord } from '../domain/tenant.ts';
 
 /** One audit record of `ctx`'s principal. */
 export function auditRecord(ctx: Ctx, time: Date, action: string, target: string, result: AuditRecord['result'], details: string | null = null): AuditRecord {
-  return { tenantId: ctx.tenantId, time: time.toISOString(), actorKind: ctx.principal.kind, actorId: ctx.principal.id, action, target, result, details };
+  return { tenantId: ctx.tenantId, time: time.toISOString(), actorKind: ctx.principal.kind, actorId: ctx.principal.id, actorName: ctx.principal.name, action, target, result, details };
 }
 
 /** Runs a mutation in one transaction and audits it, success or failure. */

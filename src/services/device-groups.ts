@@ -1,6 +1,6 @@
 /**
- * Device-group use cases (MDE's RBAC, reference §9): operators create, list and delete a tenant's
- * ranked groups; every change recomputes the membership of all the tenant's devices in the same
+ * Device-group use cases (MDE's RBAC, reference §9): operators and holders of the portal-settings
+ * permission create, list, update and delete a tenant's ranked groups (a deleted group leaves every role); every change recomputes the membership of all the tenant's devices in the same
  * transaction, and `regroupDevice` places one device when it enrolls or its tags change, so
  * machines' rbacGroupId/rbacGroupName always come from the groups.
  */
@@ -11,9 +11,11 @@ import {
   type DeviceGroup, type DeviceGroupRule, type RemediationLevel,
 } from '../domain/device-group.ts';
 import { errors } from '../domain/errors.ts';
+import { REQUIRE } from '../domain/permissions.ts';
 import type { Repos, StateStore } from '../domain/ports.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
+import { removeGroupFromRoles, type RbacChangeListener } from './roles.ts';
 
 /** Longest group name and rule value accepted. */
 export const MAX_GROUP_NAME = 128;
@@ -68,18 +70,25 @@ async function regroupTenant(r: Repos, tenantId: string, now: Date): Promise<num
 
 /** Device groups of a tenant, administered by operators. */
 export class DeviceGroupService {
+  private readonly listeners: RbacChangeListener[] = [];
+
   constructor(private readonly store: StateStore, private readonly clock: () => Date = () => new Date()) {}
+
+  /** Calls `l` after each committed change of a tenant's groups (a deleted group leaves roles). */
+  onChange(l: RbacChangeListener): void {
+    this.listeners.push(l);
+  }
 
   /** The tenant's groups, rank 1 first. */
   async list(ctx: Ctx): Promise<DeviceGroup[]> {
-    authz.requireOperator(ctx);
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
     return this.store.deviceGroups.list(ctx.tenantId);
   }
 
   /** Creates a group at `rank` (groups from that rank on move down one) and regroups the tenant's devices. */
   async create(ctx: Ctx, input: DeviceGroupInput): Promise<{ group: DeviceGroup; regrouped: number }> {
     return audited(this.store, ctx, this.clock, 'deviceGroup.create', String(input.name), async (r) => {
-      authz.requireOperator(ctx);
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const name = typeof input.name === 'string' ? input.name.trim() : '';
       if (!name || name.length > MAX_GROUP_NAME) throw errors.invalidBody(`A device group needs a name of 1 to ${MAX_GROUP_NAME} characters`);
       const level = input.remediationLevel ?? 'Full remediation';
@@ -103,13 +112,18 @@ export class DeviceGroupService {
   /** Deletes a group (by id or name, any case); the ranks below close up and its devices are regrouped. */
   async delete(ctx: Ctx, idOrName: string): Promise<{ group: DeviceGroup; regrouped: number }> {
     return audited(this.store, ctx, this.clock, 'deviceGroup.delete', idOrName, async (r) => {
-      authz.requireOperator(ctx);
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const all = await r.deviceGroups.list(ctx.tenantId);
       const group = all.find((g) => String(g.id) === idOrName || g.name.toLowerCase() === idOrName.toLowerCase());
       if (!group) throw errors.notFound(`Device group ${idOrName} was not found`);
       await r.deviceGroups.delete(ctx.tenantId, group.id);
       for (const g of all) if (g.rank > group.rank) await r.deviceGroups.setRank(ctx.tenantId, g.id, g.rank - 1);
+      await removeGroupFromRoles(r, ctx.tenantId, group.id);
       return { group, regrouped: await regroupTenant(r, ctx.tenantId, this.clock()) };
-    });
+    }).finally(() => this.changed(ctx.tenantId));
+  }
+
+  private changed(tenantId: string): void {
+    for (const l of this.listeners) l(tenantId);
   }
 }

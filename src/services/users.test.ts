@@ -24,6 +24,7 @@ beforeEach(async () => {
   await store.tenants.create({ id: TENANT, name: 'T', createdAt: '2026-01-01T00:00:00.000Z' });
   now = new Date('2026-01-02T10:00:05.000Z');
   users = new UserService(store, () => now);
+  await store.roles.insert({ tenantId: TENANT, id: '0f0f0f0f-0000-4000-8000-000000000001', name: 'Tier 1', description: null, permissions: ['viewData.securityOperations'], deviceGroups: 'all', builtIn: false, createdAt: now.toISOString() });
 });
 afterEach(() => store.close());
 
@@ -35,7 +36,7 @@ async function refusal(p: Promise<unknown>): Promise<PalisadeError> {
 
 describe('UserService', () => {
   it('creates users under the password policy, with unique names regardless of case', async () => {
-    const { user, generatedPassword } = await users.create(op(), { userPrincipalName: ' alice@contoso.com ', roles: ['Tier 1', 'Tier 1', ' '], password: PASSWORD });
+    const { user, generatedPassword } = await users.create(op(), { userPrincipalName: ' alice@contoso.com ', roles: ['tier 1', 'Tier 1', ' '], password: PASSWORD });
     expect(generatedPassword).toBeNull();
     expect(user).toEqual({ tenantId: TENANT, id: expect.stringMatching(/^[0-9a-f-]{36}$/), userPrincipalName: 'alice@contoso.com', displayName: 'alice@contoso.com', totpEnabled: false, roles: ['Tier 1'], disabled: false, createdAt: now.toISOString(), lastSignInAt: null });
     expect(user).not.toHaveProperty('passwordHash');
@@ -46,6 +47,7 @@ describe('UserService', () => {
     expect((await refusal(users.create(op(), { userPrincipalName: 'ALICE@contoso.com', password: PASSWORD }))).code).toBe('Conflict');
     expect((await refusal(users.create(op(), { userPrincipalName: 'bob@contoso.com', password: 'elevenchars' }))).message).toMatch(/at least 12 characters/);
     expect((await refusal(users.create(op(), { userPrincipalName: 'not a name', password: PASSWORD }))).code).toBe('BadRequest');
+    expect((await refusal(users.create(op(), { userPrincipalName: 'eve@contoso.com', password: PASSWORD, roles: ['Tier 7'] }))).message).toMatch(/no role named 'Tier 7'/);
 
     const generated = await users.create(op(), { userPrincipalName: 'carol@contoso.com', displayName: 'Carol' });
     expect(generated.generatedPassword?.length).toBeGreaterThanOrEqual(12);
@@ -111,7 +113,21 @@ describe('UserService', () => {
     expect(reasons).toContain('verification code already used');
   });
 
-  it('lets only operators administer users, and audits each change', async () => {
+  it('changes roles, display name and disabled state; unknown roles and wrong types are refused whole', async () => {
+    const { user } = await users.create(op(), { userPrincipalName: 'fay@contoso.com', password: PASSWORD });
+    expect(await users.update(op(), 'FAY@contoso.com', { roles: ['TIER 1', 'palisade administrator'], displayName: ' Fay ' }))
+      .toMatchObject({ roles: ['Tier 1', 'Palisade Administrator'], displayName: 'Fay', disabled: false });
+    expect((await refusal(users.update(op(), user.id, { roles: ['Tier 1', 'nope'], disabled: true }))).code).toBe('BadRequest');
+    expect((await refusal(users.update(op(), user.id, { disabled: 'yes' }))).code).toBe('InvalidRequestBody');
+    expect((await refusal(users.update(op(), user.id, { roles: 'Tier 1' }))).code).toBe('InvalidRequestBody');
+    expect(await users.get(op(), user.id)).toMatchObject({ roles: ['Tier 1', 'Palisade Administrator'], disabled: false });
+    expect((await users.update(op(), user.id, { roles: [], disabled: true }))).toMatchObject({ roles: [], disabled: true });
+    const settings: Ctx = { ...systemCtx(TENANT, ['PortalSettings.Manage']), principal: { ...systemCtx(TENANT, ['PortalSettings.Manage']).principal, kind: 'user', id: 'u', name: 'admin@contoso.com' } };
+    expect((await users.update(settings, user.id, { disabled: false })).disabled).toBe(false);
+    expect((await store.audit.list(TENANT, 1))[0]).toMatchObject({ actorKind: 'user', actorName: 'admin@contoso.com', action: 'user.update', result: 'success' });
+  });
+
+  it('lets only operators and portal-settings holders administer users, and audits each change', async () => {
     const app: Ctx = { ...systemCtx(TENANT), principal: { ...systemCtx(TENANT).principal, kind: 'app', id: 'client' } };
     expect((await refusal(users.create(app, { userPrincipalName: 'x@contoso.com', password: PASSWORD }))).code).toBe('Forbidden');
     expect((await refusal(users.list(app))).code).toBe('Forbidden');

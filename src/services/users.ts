@@ -11,12 +11,37 @@ import { matchTotpStep, newTotpSecret, totpUri, verifyTotp } from '../auth/totp.
 import { authz } from '../auth/authorizer.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors } from '../domain/errors.ts';
-import type { StateStore } from '../domain/ports.ts';
+import type { Repos, StateStore } from '../domain/ports.ts';
 import { isUserPrincipalName, MAX_PASSWORD_LENGTH, passwordProblem, upnKey, type User } from '../domain/user.ts';
+import { REQUIRE } from '../domain/permissions.ts';
 import { audited, auditRecord } from './audit.ts';
+import { resolveRoles, type RbacChangeListener } from './roles.ts';
 
 /** A user as shown to administrators: everything but the password hash and the TOTP secret and step. */
 export type UserView = Omit<User, 'passwordHash' | 'totpSecret' | 'totpLastStep'>;
+
+/** What an administrator may change of a user (the settings API's PATCH). */
+export interface UserChange {
+  displayName?: unknown;
+  roles?: unknown;
+  disabled?: unknown;
+}
+
+/**
+ * The role names as the tenant's roles spell them, each once; an unknown name is a 400 (a typo would
+ * otherwise grant nothing, silently).
+ */
+async function canonicalRoles(r: Pick<Repos, 'roles'>, tenantId: string, names: unknown): Promise<string[]> {
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw errors.invalidBody("'roles' must be a list of role names");
+  const wanted = [...new Set((names as string[]).map((n) => n.trim()).filter(Boolean))];
+  const out: string[] = [];
+  for (const n of wanted) {
+    const [role] = await resolveRoles(r, tenantId, [n]);
+    if (!role) throw errors.badRequest(`There is no role named '${n.slice(0, 128)}'`);
+    if (!out.includes(role.name)) out.push(role.name);
+  }
+  return out;
+}
 
 /** What creating a user asks for; without `password` one is generated and returned once. */
 export interface NewUser {
@@ -42,18 +67,24 @@ export function userView(u: User): UserView {
 export class UserService {
   /** A hash no password matches, verified when the user is unknown so a refusal costs the same. */
   private decoy: Promise<string> | null = null;
+  private readonly listeners: RbacChangeListener[] = [];
 
   constructor(private readonly store: StateStore, private readonly clock: () => Date = () => new Date()) {}
+
+  /** Calls `l` after each committed change of a tenant's users' roles or state. */
+  onChange(l: RbacChangeListener): void {
+    this.listeners.push(l);
+  }
 
   /** Creates a user of `ctx`'s tenant; returns it and, when none was given, the generated password (shown once). */
   async create(ctx: Ctx, input: NewUser): Promise<{ user: UserView; generatedPassword: string | null }> {
     const upn = input.userPrincipalName.trim();
     const generatedPassword = input.password === undefined ? newSecret(18) : null;
     const password = input.password ?? generatedPassword!;
-    const roles = [...new Set((input.roles ?? []).map((r) => r.trim()).filter(Boolean))];
-    const details = JSON.stringify({ userPrincipalName: upn, roles });
+    const details = JSON.stringify({ userPrincipalName: upn, roles: input.roles ?? [] }).slice(0, 2000);
     return audited(this.store, ctx, this.clock, 'user.create', upn, async (r) => {
-      authz.requireOperator(ctx);
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const roles = await canonicalRoles(r, ctx.tenantId, input.roles ?? []);
       if (!isUserPrincipalName(upn)) throw errors.badRequest(`'${upn}' is not a user principal name (name@domain)`);
       const problem = passwordProblem(password);
       if (problem) throw errors.badRequest(problem);
@@ -70,18 +101,47 @@ export class UserService {
 
   /** The users of `ctx`'s tenant, by principal name. */
   async list(ctx: Ctx): Promise<UserView[]> {
-    authz.requireOperator(ctx);
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
     return (await this.store.users.list(ctx.tenantId)).map(userView);
   }
 
-  /** Disables a user (by id or principal name): every later sign-in is refused. */
+  /** One user by id or principal name; 404 when there is none. */
+  async get(ctx: Ctx, idOrUpn: string): Promise<UserView> {
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+    return userView(await this.find(this.store.users, ctx.tenantId, idOrUpn));
+  }
+
+  /** Disables a user (by id or principal name): every later sign-in is refused, and the user's tokens carry no role. */
   async disable(ctx: Ctx, idOrUpn: string): Promise<UserView> {
-    return audited(this.store, ctx, this.clock, 'user.disable', idOrUpn, async (r) => {
-      authz.requireOperator(ctx);
+    const out = await audited(this.store, ctx, this.clock, 'user.disable', idOrUpn, async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const u = await this.find(r.users, ctx.tenantId, idOrUpn);
       const updated = await r.users.update(ctx.tenantId, u.id, { disabled: true });
       return userView(updated!);
     });
+    this.changed(ctx.tenantId);
+    return out;
+  }
+
+  /** Changes a user's display name, roles (names of the tenant's roles, replacing the old ones) or disabled state. */
+  async update(ctx: Ctx, idOrUpn: string, change: UserChange): Promise<UserView> {
+    const out = await audited(this.store, ctx, this.clock, 'user.update', idOrUpn.slice(0, 256), async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const u = await this.find(r.users, ctx.tenantId, idOrUpn);
+      const patch: Parameters<Repos['users']['update']>[2] = {};
+      if (change.displayName !== undefined) {
+        if (typeof change.displayName !== 'string' || !change.displayName.trim() || change.displayName.length > 256) throw errors.invalidBody("'displayName' must be a non-empty string of at most 256 characters");
+        patch.displayName = change.displayName.trim();
+      }
+      if (change.roles !== undefined) patch.roles = await canonicalRoles(r, ctx.tenantId, change.roles);
+      if (change.disabled !== undefined) {
+        if (typeof change.disabled !== 'boolean') throw errors.invalidBody("'disabled' must be true or false");
+        patch.disabled = change.disabled;
+      }
+      return userView((await r.users.update(ctx.tenantId, u.id, patch))!);
+    }, JSON.stringify(change).slice(0, 2000));
+    this.changed(ctx.tenantId);
+    return out;
   }
 
   /**
@@ -134,6 +194,10 @@ export class UserService {
       if (!updated) throw errors.unauthorized(REFUSED);
       return userView(updated);
     });
+  }
+
+  private changed(tenantId: string): void {
+    for (const l of this.listeners) l(tenantId);
   }
 
   private decoyHash(): Promise<string> {

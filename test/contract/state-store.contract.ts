@@ -18,6 +18,7 @@ import { describeDeviceGroupContract } from './device-groups.contract.ts';
 import { describeExternalIdpContract } from './external-idps.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
+import { describeRoleContract } from './roles.contract.ts';
 import { describeUserContract } from './users.contract.ts';
 
 /** What an adapter's test file provides. */
@@ -304,7 +305,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         const a = await newTenant(shared);
         const b = await newTenant(shared);
         const rec = (tenantId: string, time: string, action: string) =>
-          ({ tenantId, time, actorKind: 'app', actorId: 'client-1', action, target: 'machine/1', result: 'success' as const, details: action === 'b' ? '{"x":1}' : null });
+          ({ tenantId, time, actorKind: 'app', actorId: 'client-1', actorName: 'Client one', action, target: 'machine/1', result: 'success' as const, details: action === 'b' ? '{"x":1}' : null });
         await shared.audit.append(rec(a, '2025-06-01T00:00:00.000Z', 'a'));
         await shared.audit.append(rec(a, '2025-06-02T00:00:00.000Z', 'b'));
         await shared.audit.append(rec(a, '2025-06-02T00:00:00.000Z', 'c'));
@@ -751,6 +752,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeLibraryFileContract(() => shared);
     describeDeviceGroupContract(() => shared);
     describeUserContract(() => shared);
+    describeRoleContract(() => shared);
     describeExternalIdpContract(() => shared);
     describeActionContract(() => shared, fresh);
 

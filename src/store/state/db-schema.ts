@@ -137,6 +137,7 @@ export interface AuditLogTable {
   time: string;
   actor_kind: string;
   actor_id: string;
+  actor_name: string | null;
   action: string;
   target: string;
   result: string;
@@ -183,6 +184,18 @@ export interface DeviceGroupsTable {
 }
 
 /** The whole state-store schema. */
+/** `roles`: a tenant's stored roles (src/domain/role.ts, migration 0011-roles); `permissions` and `device_groups` are JSON. */
+export interface RolesTable {
+  tenant_id: string;
+  role_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  permissions: string;
+  device_groups: string;
+  created_at: string;
+}
+
 export interface StateDb {
   tenants: TenantsTable;
   signing_keys: SigningKeysTable;
@@ -204,4 +217,5 @@ export interface StateDb {
   library_files: LibraryFilesTable;
   machine_actions: MachineActionsTable;
   device_groups: DeviceGroupsTable;
+  roles: RolesTable;
 }

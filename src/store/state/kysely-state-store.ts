@@ -18,6 +18,7 @@ import { kyselyExternalIdpRepo, kyselyFederationRequestRepo } from './external-i
 import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
+import { kyselyRoleRepo } from './role-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 import { kyselyUserRepo } from './user-repo.ts';
@@ -41,6 +42,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     libraryFiles: kyselyLibraryFileRepo(db, dialect),
     actions: kyselyActionRepo(db, dialect),
     deviceGroups: kyselyDeviceGroupRepo(db, dialect),
+    roles: kyselyRoleRepo(db, dialect),
   };
 }
 

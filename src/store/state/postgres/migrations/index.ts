@@ -10,6 +10,7 @@ import { machineActionsPostgres } from './0007-machine-actions.ts';
 import { libraryFilesPostgres } from './0008-library-files.ts';
 import { usersPostgres } from './0009-users.ts';
 import { deviceGroupsPostgres } from './0010-device-groups.ts';
+import { rolesPostgres } from './0011-roles.ts';
 import { externalIdpsPostgres } from './0013-external-idps.ts';
 import { totpStepsPostgres } from './0015-totp-steps.ts';
 
@@ -25,6 +26,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-library-files': libraryFilesPostgres,
   '0009-users': usersPostgres,
   '0010-device-groups': deviceGroupsPostgres,
+  '0011-roles': rolesPostgres,
   '0013-external-idps': externalIdpsPostgres,
   '0015-totp-steps': totpStepsPostgres,
 };

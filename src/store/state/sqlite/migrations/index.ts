@@ -10,6 +10,7 @@ import { machineActionsSqlite } from './0007-machine-actions.ts';
 import { libraryFilesSqlite } from './0008-library-files.ts';
 import { usersSqlite } from './0009-users.ts';
 import { deviceGroupsSqlite } from './0010-device-groups.ts';
+import { rolesSqlite } from './0011-roles.ts';
 import { externalIdpsSqlite } from './0013-external-idps.ts';
 import { totpStepsSqlite } from './0015-totp-steps.ts';
 
@@ -25,6 +26,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-library-files': libraryFilesSqlite,
   '0009-users': usersSqlite,
   '0010-device-groups': deviceGroupsSqlite,
+  '0011-roles': rolesSqlite,
   '0013-external-idps': externalIdpsSqlite,
   '0015-totp-steps': totpStepsSqlite,
 };

@@ -1,0 +1,34 @@
+/**
+ * PostgreSQL migration 0011-roles: a tenant's stored roles (src/domain/role.ts). Names are unique per
+ * tenant regardless of case (`name_key`); permission options and device groups are JSON.
+ * The audit log gains the actor's name (`actor_name`, null in older records).
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+
+const UP = [
+  `create table roles (
+    tenant_id text collate "C" not null references tenants (tenant_id) on delete cascade,
+    role_id text collate "C" not null,
+    name text collate "C" not null,
+    name_key text collate "C" not null,
+    description text collate "C",
+    permissions text collate "C" not null,
+    device_groups text collate "C" not null,
+    created_at text collate "C" not null,
+    primary key (tenant_id, role_id),
+    unique (tenant_id, name_key)
+  )`,
+  // the audit log names its actor as people know it (a user's principal name, an app's name)
+  `alter table audit_log add column actor_name text collate "C"`,
+];
+
+/** Creates the roles table and the audit log's actor_name. */
+export const rolesPostgres: Migration = {
+  up: async (db: Kysely<unknown>) => {
+    for (const s of UP) await sql.raw(s).execute(db);
+  },
+  down: async (db: Kysely<unknown>) => {
+    await sql`drop table if exists roles`.execute(db);
+    await sql`alter table audit_log drop column actor_name`.execute(db);
+  },
+};
