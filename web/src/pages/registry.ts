@@ -27,5 +27,9 @@ export interface PageDef {
 export const PAGES: readonly PageDef[] = [
   { path: '', title: 'Dashboard', nav: true, load: () => import('./dashboard.tsx') },
   { path: 'devices', title: 'Devices', nav: true, load: () => import('./devices.tsx') },
+  { path: 'devices/:id', title: 'Device', nav: false, load: () => import('./device.tsx') },
+  { path: 'alerts', title: 'Alerts', nav: true, load: () => import('./alerts.tsx') },
+  { path: 'incidents', title: 'Incidents', nav: true, load: () => import('./incidents.tsx') },
+  { path: 'indicators', title: 'Indicators', nav: true, load: () => import('./indicators.tsx') },
   { path: 'actions', title: 'Action center', nav: true, load: () => import('./action-center.tsx') },
 ];
