@@ -31,18 +31,3 @@ export function cellText(v: unknown): string {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
-
-/**
- * Orders two values of one column for sorting: nulls last, numbers as numbers, booleans false
- * first, everything else by its text (ISO datetimes sort correctly as text).
- */
-export function compareValues(a: unknown, b: unknown): number {
-  const an = a === null || a === undefined;
-  const bn = b === null || b === undefined;
-  if (an || bn) return an && bn ? 0 : an ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const as = cellText(a);
-  const bs = cellText(b);
-  return as < bs ? -1 : as > bs ? 1 : 0;
-}

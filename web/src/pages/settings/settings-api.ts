@@ -1,0 +1,64 @@
+/**
+ * The settings API (`/api/settings/…`) as the console's settings pages read and write it: users,
+ * roles, device groups and apps of the tenant, for holders of the portal-settings permission.
+ */
+import type { ApiClient } from '../../api/client.ts';
+import type { DeviceGroupRule } from '../../../../src/domain/device-group.ts';
+import type { RolePermissionOption } from '../../../../src/domain/role-permissions.ts';
+
+/** A user as the settings API lists it (no secrets). */
+export interface UserItem {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  roles: string[];
+  disabled: boolean;
+  totpEnabled?: boolean;
+  createdAt?: string;
+  lastSignInAt?: string | null;
+}
+
+/** A role: MDE's permission options over all device groups or some. */
+export interface RoleItem {
+  id: string;
+  name: string;
+  description: string | null;
+  permissions: RolePermissionOption[];
+  deviceGroups: 'all' | number[];
+  builtIn?: boolean;
+}
+
+/** A device group with its rank, remediation level and matching rule. */
+export interface DeviceGroupItem {
+  id: number;
+  name: string;
+  description: string | null;
+  rank: number;
+  remediationLevel: string;
+  rule: DeviceGroupRule;
+}
+
+/** An app (OAuth2 client) of the tenant, without its secrets. */
+export interface AppItem {
+  clientId?: string;
+  id?: string;
+  name: string;
+  permissions?: string[];
+  createdAt?: string;
+}
+
+/** The items of a settings list (`{ "@odata.context", "value": [...] }`). */
+export async function listOf<T>(api: ApiClient, path: string, signal?: AbortSignal): Promise<T[]> {
+  const body = await api.get<{ value?: T[] }>(path, signal);
+  return body.value ?? [];
+}
+
+/** The path of one item of a settings list. */
+export function itemPath(list: string, id: string | number): string {
+  return `${list}/${encodeURIComponent(String(id))}`;
+}
+
+export const USERS = '/api/settings/users';
+export const ROLES = '/api/settings/roles';
+export const DEVICE_GROUPS = '/api/settings/devicegroups';
+export const APPS = '/api/settings/apps';
