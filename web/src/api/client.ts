@@ -5,9 +5,12 @@
  */
 import type { Session } from '../auth/session.ts';
 
-/** An error the API answered: its HTTP status, MDE error code and message. */
+/**
+ * An error the API answered: its HTTP status, MDE error code and message, and the whole `error`
+ * object (`details`), which may say more (a hunting query's `line` and `column`).
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
   }
@@ -70,8 +73,8 @@ export class ApiClient {
     if (res.status === 401 && (await this.session.refresh())) res = await send();
     if (res.status === 401) this.onSignedOut();
     if (!res.ok) {
-      const err = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-      throw new ApiError(res.status, err?.error?.code ?? `HTTP${res.status}`, err?.error?.message ?? `The server answered ${res.status} ${res.statusText}`);
+      const err = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } & Record<string, unknown> } | null;
+      throw new ApiError(res.status, err?.error?.code ?? `HTTP${res.status}`, err?.error?.message ?? `The server answered ${res.status} ${res.statusText}`, err?.error ?? {});
     }
     if (init.raw) return res as unknown as T;
     const text = await res.text();

@@ -19,7 +19,7 @@ export function compareValues(a: unknown, b: unknown): number {
 
 /**
  * One page of `items` as the grid requests it, sorted by the value `field` reads for the `$orderby`
- * field name (equal values keep their order), with the total.
+ * field name (equal values keep their order, nulls come last either way), with the total.
  */
 export function localPage<T>(items: readonly T[], r: PageRequest, field: (item: T, name: string) => unknown): Page<T> {
   let list = [...items];
@@ -28,7 +28,14 @@ export function localPage<T>(items: readonly T[], r: PageRequest, field: (item: 
     const [, name, dir] = m;
     const sign = dir === 'desc' ? -1 : 1;
     const order = new Map(list.map((x, i) => [x, i]));
-    list = list.sort((a, b) => sign * compareValues(field(a, name), field(b, name)) || order.get(a)! - order.get(b)!);
+    const missing = (v: unknown) => v === null || v === undefined;
+    list = list.sort((a, b) => {
+      const va = field(a, name);
+      const vb = field(b, name);
+      // nulls stay last in either direction
+      const byValue = missing(va) || missing(vb) ? compareValues(va, vb) : sign * compareValues(va, vb);
+      return byValue || order.get(a)! - order.get(b)!;
+    });
   }
   return { items: list.slice(r.skip, r.skip + r.top), total: items.length };
 }

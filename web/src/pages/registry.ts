@@ -32,4 +32,10 @@ export const PAGES: readonly PageDef[] = [
   { path: 'incidents', title: 'Incidents', nav: true, load: () => import('./incidents.tsx') },
   { path: 'indicators', title: 'Indicators', nav: true, load: () => import('./indicators.tsx') },
   { path: 'actions', title: 'Action center', nav: true, load: () => import('./action-center.tsx') },
+  { path: 'hunting', title: 'Advanced hunting', nav: true, load: () => import('./hunting/hunting-page.tsx') },
+  { path: 'settings/users', title: 'Settings', nav: true, load: () => import('./settings/users-page.tsx') },
+  { path: 'settings/roles', title: 'Roles', nav: false, load: () => import('./settings/roles-page.tsx') },
+  { path: 'settings/device-groups', title: 'Device groups', nav: false, load: () => import('./settings/device-groups-page.tsx') },
+  { path: 'settings/apps', title: 'Apps', nav: false, load: () => import('./settings/apps-page.tsx') },
+  { path: 'audit-log', title: 'Audit log', nav: true, load: () => import('./audit-log/audit-log-page.tsx') },
 ];
