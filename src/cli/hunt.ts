@@ -1,13 +1,16 @@
 /**
- * `palisade hunt "<kql>"`: runs an advanced hunting query against a running server with an app's
- * client credentials, and prints a table, JSON or CSV.
+ * `palisade hunt "<kql>"`: runs an advanced hunting query against a running server, with an app's
+ * client credentials or, with `--login`, as the person at the keyboard (device code sign-in, the
+ * refresh token cached; see device-login.ts), and prints a table, JSON or CSV.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { CONSOLE_CLIENT_ID } from '../auth/console-client.ts';
+import { postForm, userAccessToken } from './device-login.ts';
 
 interface HuntOptions {
-  url?: string; tenant?: string; clientId?: string; clientSecret?: string; ca?: string; format: string;
+  url?: string; tenant?: string; clientId?: string; clientSecret?: string; ca?: string; format: string; login?: boolean;
 }
 
 function post(url: string, body: string, headers: Record<string, string>, ca: string | undefined): Promise<{ status: number; body: string }> {
@@ -49,7 +52,8 @@ export function registerHunt(program: Command): void {
     .argument('<kql>', 'the query; use - to read it from standard input')
     .option('--url <url>', 'server URL (PALISADE_URL)')
     .option('--tenant <id>', 'tenant id (PALISADE_TENANT)')
-    .option('--client-id <id>', 'app client id (PALISADE_CLIENT_ID)')
+    .option('--login', 'sign in as yourself (device code: open the page it shows, enter the code); the query runs with your roles and device groups')
+    .option('--client-id <id>', 'app client id (PALISADE_CLIENT_ID); with --login, the public client to sign in to (default: the console\'s)')
     .option('--client-secret <secret>', 'app client secret (PALISADE_CLIENT_SECRET)')
     .option('--ca <file>', 'CA certificate to trust (PALISADE_CA)')
     .option('--format <fmt>', 'table, json or csv', 'table')
@@ -57,17 +61,23 @@ export function registerHunt(program: Command): void {
       const env = process.env;
       const url = (o.url ?? env.PALISADE_URL ?? '').replace(/\/+$/, '');
       const tenant = o.tenant ?? env.PALISADE_TENANT;
-      const clientId = o.clientId ?? env.PALISADE_CLIENT_ID;
+      const clientId = o.clientId ?? env.PALISADE_CLIENT_ID ?? (o.login ? CONSOLE_CLIENT_ID : undefined);
       const secret = o.clientSecret ?? env.PALISADE_CLIENT_SECRET;
       const caFile = o.ca ?? env.PALISADE_CA;
-      const missing = [['--url/PALISADE_URL', url], ['--tenant/PALISADE_TENANT', tenant], ['--client-id/PALISADE_CLIENT_ID', clientId], ['--client-secret/PALISADE_CLIENT_SECRET', secret]].filter(([, v]) => !v).map(([k]) => k);
-      if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+      const needed = [['--url/PALISADE_URL', url], ['--tenant/PALISADE_TENANT', tenant], ['--client-id/PALISADE_CLIENT_ID', clientId], ...(o.login ? [] : [['--client-secret/PALISADE_CLIENT_SECRET', secret]])];
+      const missing = needed.filter(([, v]) => !v).map(([k]) => k);
+      if (missing.length) throw new Error(`missing ${missing.join(', ')}${o.login ? '' : ' (or sign in as yourself with --login)'}`);
       if (!['table', 'json', 'csv'].includes(o.format)) throw new Error(`--format must be table, json or csv`);
       const query = kql === '-' ? readFileSync(0, 'utf8') : kql;
       const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
-      const tok = await post(`${url}/${tenant}/oauth2/v2.0/token`, new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId!, client_secret: secret!, scope: 'https://api.securitycenter.microsoft.com/.default' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' }, ca);
-      if (tok.status !== 200) throw new Error(`token request failed (${tok.status}): ${tok.body}`);
-      const token = JSON.parse(tok.body).access_token as string;
+      let token: string;
+      if (o.login) {
+        token = await userAccessToken({ url, tenant: tenant!, clientId: clientId! }, { ca });
+      } else {
+        const tok = await postForm(`${url}/${tenant}/oauth2/v2.0/token`, { grant_type: 'client_credentials', client_id: clientId!, client_secret: secret!, scope: 'https://api.securitycenter.microsoft.com/.default' }, ca);
+        if (tok.status !== 200) throw new Error(`token request failed (${tok.status}): ${tok.body}`);
+        token = JSON.parse(tok.body).access_token as string;
+      }
       const res = await post(`${url}/api/advancedqueries/run`, JSON.stringify({ Query: query }), { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ca);
       const body = JSON.parse(res.body || '{}');
       if (res.status !== 200) {
