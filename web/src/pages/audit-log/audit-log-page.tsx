@@ -4,7 +4,7 @@
  * (`GET /api/auditlogs` with OData).
  */
 import { useCallback } from 'react';
-import { and, anyOf, quote, startsWith } from '../../api/odata.ts';
+import { and, anyOf, startsWith } from '../../api/odata.ts';
 import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
 import { Filters, type FilterDef } from '../../components/filters.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
@@ -14,7 +14,8 @@ import type { PageProps } from '../registry.ts';
 
 /** One audit record as the API lists it. */
 export interface AuditItem {
-  id?: string;
+  /** The record's number: later records have higher numbers. */
+  id: number;
   time: string;
   actorKind: string;
   actorId: string;
@@ -26,7 +27,7 @@ export interface AuditItem {
 }
 
 const FILTERS: FilterDef[] = [
-  { name: 'actor', label: 'Actor', placeholder: 'user or app name' },
+  { name: 'actor', label: 'Actor starts with', placeholder: 'user or app name' },
   { name: 'action', label: 'Action starts with', placeholder: 'e.g. alert.' },
   { name: 'target', label: 'Target', placeholder: 'exact id' },
   { name: 'result', label: 'Result', options: ['success', 'failure'] },
@@ -37,7 +38,7 @@ const FILTERS: FilterDef[] = [
 export function auditFilter(v: Record<string, string>): string | undefined {
   const since = v.since && !Number.isNaN(Date.parse(v.since)) ? `time ge ${new Date(Date.parse(v.since.length <= 10 ? `${v.since}T00:00:00Z` : v.since)).toISOString()}` : null;
   return and(
-    v.actor ? `actorName eq ${quote(v.actor.trim())}` : null,
+    startsWith('actorName', v.actor ?? ''),
     startsWith('action', v.action ?? ''),
     anyOf('target', [v.target?.trim() ?? '']),
     anyOf('result', [v.result ?? '']),
@@ -64,7 +65,7 @@ export default function AuditLogPage({ query }: PageProps) {
     <>
       <h1>Audit log</h1>
       <Filters label="Filter the audit log" defs={FILTERS} values={values} onChange={onFilter} />
-      <DataGrid<AuditItem> label="Audit records" columns={columns} load={load} filter={filter} rowKey={(a) => a.id ?? `${a.time}|${a.action}|${a.target}|${a.actorId}`}
+      <DataGrid<AuditItem> label="Audit records" columns={columns} load={load} filter={filter} rowKey={(a) => String(a.id)}
         initialSort={{ field: 'time', desc: true }} empty="No audit records match." />
     </>
   );

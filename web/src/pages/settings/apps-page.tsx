@@ -18,9 +18,9 @@ export default function AppsPage(_: PageProps) {
     localPage(await listOf<AppItem>(api, APPS, signal), r, (a, name) => a[name as keyof AppItem]), [api]);
   const columns: Column<AppItem>[] = [
     { header: 'App', sort: 'name', cell: (a) => a.name },
-    { header: 'Client id', cell: (a) => <code>{a.clientId ?? a.id}</code> },
-    { header: 'Permissions', cell: (a) => (a.permissions ?? []).map((p) => <span key={p} className="tag">{p}</span>) },
-    { header: 'Created', sort: 'createdAt', cell: (a) => a.createdAt ?? '' },
+    { header: 'Client id', cell: (a) => <code>{a.clientId}</code> },
+    { header: 'Permissions', cell: (a) => a.permissions.map((p) => <span key={p} className="tag">{p}</span>) },
+    { header: 'Created', sort: 'createdAt', cell: (a) => a.createdAt },
   ];
   return (
     <div className="settings">
@@ -28,7 +28,7 @@ export default function AppsPage(_: PageProps) {
       <SettingsTabs current="settings/apps" />
       <h2>Apps</h2>
       <p className="muted">Apps call the API with their own credentials. Create one with <code>palisade admin app create</code>; its secret is printed once there.</p>
-      <DataGrid<AppItem> label="Apps" columns={columns} load={load} rowKey={(a) => a.clientId ?? a.id ?? a.name} initialSort={{ field: 'name', desc: false }} empty="No apps yet." />
+      <DataGrid<AppItem> label="Apps" columns={columns} load={load} rowKey={(a) => a.clientId} initialSort={{ field: 'name', desc: false }} empty="No apps yet." />
     </div>
   );
 }

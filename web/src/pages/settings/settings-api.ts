@@ -13,9 +13,9 @@ export interface UserItem {
   displayName: string;
   roles: string[];
   disabled: boolean;
-  totpEnabled?: boolean;
-  createdAt?: string;
-  lastSignInAt?: string | null;
+  totpEnabled: boolean;
+  createdAt: string;
+  lastSignInAt: string | null;
 }
 
 /** A role: MDE's permission options over all device groups or some. */
@@ -30,7 +30,7 @@ export interface RoleItem {
 
 /** A device group with its rank, remediation level and matching rule. */
 export interface DeviceGroupItem {
-  id: number;
+  rbacGroupId: number;
   name: string;
   description: string | null;
   rank: number;
@@ -40,11 +40,10 @@ export interface DeviceGroupItem {
 
 /** An app (OAuth2 client) of the tenant, without its secrets. */
 export interface AppItem {
-  clientId?: string;
-  id?: string;
+  clientId: string;
   name: string;
-  permissions?: string[];
-  createdAt?: string;
+  permissions: string[];
+  createdAt: string;
 }
 
 /** The items of a settings list (`{ "@odata.context", "value": [...] }`). */
