@@ -31,6 +31,8 @@ import type { IngestBatch } from './api/routes/sensor/routes.ts';
 import { Throttle } from './api/throttle.ts';
 import { AuthorizationServer } from './auth/authorization-server.ts';
 import { BearerAuthenticator } from './auth/bearer.ts';
+import { SignInFlows } from './auth/sign-in-flows.ts';
+import { UserGrants } from './auth/user-grants.ts';
 import { newSigningKey, TokenService } from './auth/token-service.ts';
 import type { Counters, EventWriter, Queue, StateStore } from './domain/ports.ts';
 import type { RoleLookup } from './domain/rbac.ts';
@@ -337,6 +339,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const roleLookup = storedRoleLookup(state);
   const settings: SettingsServices = { users: new UserService(state, clock), roles: new RoleService(state, clock), deviceGroups: new DeviceGroupService(state, clock) };
   for (const s of [settings.users, settings.roles, settings.deviceGroups]) s.onChange((tenantId) => roleLookup.invalidate(tenantId));
+  const userRoles: RoleLookup = o.http?.userRoles ?? roleLookup.lookup;
   const gateway = new SensorGateway(state, events.eventWriter, clock);
   const alerts = new AlertService({
     store: state, events: events.eventWriter, clock, lookup: { compile: compileKqlDiscovering, store: events.store },
@@ -386,8 +389,9 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     library: new LibraryService(state, files, clock),
     results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
-    authorization: new AuthorizationServer(state.tenants, state.apps, tokens),
-    bearer: new BearerAuthenticator(tokens, state.apps, o.http?.userRoles ?? roleLookup.lookup),
+    authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
+    signIn: new SignInFlows(state, settings.users, clock),
+    bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),
   };
   let app: PalisadeApp;
   try {

@@ -42,6 +42,7 @@ import { siemRoutes } from './routes/siem/routes.ts';
 import { libraryRoutes } from './routes/library/routes.ts';
 import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
+import type { SignInFlows } from '../auth/sign-in-flows.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
 import { consoleRoutes } from './routes/console/routes.ts';
 import type { TenantService } from '../services/tenants.ts';
@@ -73,6 +74,8 @@ export interface AppServices {
   /** The SIEM pull and Graph's alert and incident lists. */
   siem: SiemService;
   authorization: AuthorizationServer;
+  /** The sign-in pages' use cases (authorization code and device code flows). */
+  signIn: SignInFlows;
   bearer: BearerAuthenticator;
   /** Tenants: the console's config.json names the server's only one. */
   tenants: TenantService;
@@ -159,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
     metrics, readiness: deps.readiness, downloads: [resultDownloadRoute(services.results)],
     console: deps.surfaces.api ? consoleRoutes({ dir: deps.consoleDir, soleTenantId: async () => (await services.tenants.soleTenant())?.id ?? null }) : [],
   })];
-  if (deps.surfaces.api) tables.push(identityTable(services.authorization));
+  if (deps.surfaces.api) tables.push(identityTable(services.authorization, services.signIn));
   if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, { library: services.library, results: services.results }, services.actions));
   if (deps.surfaces.api) {
     tables.push({

@@ -9,28 +9,27 @@ import type { JWK } from 'jose';
 import type { AppRepo, TenantRepo } from '../domain/ports.ts';
 import type { App } from '../domain/tenant.ts';
 import { audienceFor } from './audiences.ts';
+import { OAuthError } from './oauth-error.ts';
 import { verifySecret } from './secrets.ts';
+import type { DeviceAuthorizationResponse, UserGrantForm, UserGrants, UserTokenResponse } from './user-grants.ts';
 import { issuerFor, type TokenService } from './token-service.ts';
 
 /** The two flavours of Entra ID endpoints. */
 export type OAuthVersion = '2.0' | '1.0';
 
-/** An OAuth2 error (RFC 6749 §5.2): HTTP status, error code and description. */
-export class OAuthError extends Error {
-  constructor(readonly status: number, readonly error: string, description: string) {
-    super(description);
-    this.name = 'OAuthError';
-  }
-}
+export { OAuthError };
 
 /** A token request's form fields (validated against the identity surface's schema). */
-export interface TokenRequest {
+export interface TokenRequest extends UserGrantForm {
   grant_type?: string;
   client_id?: string;
   client_secret?: string;
   scope?: string;
   resource?: string;
 }
+
+/** The device code grant's name (RFC 8628 §3.4). */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** A v2.0 token response. */
 export interface TokenResponseV2 {
@@ -65,7 +64,13 @@ function basicCredentials(authorization: string | undefined): { id?: string; sec
 
 /** Grants, client authentication and audiences. */
 export class AuthorizationServer {
-  constructor(private readonly tenants: TenantRepo, private readonly apps: AppRepo, private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tenants: TenantRepo,
+    private readonly apps: AppRepo,
+    private readonly tokens: TokenService,
+    /** The user grants (authorization code, refresh token, device code); without them only client credentials. */
+    private readonly userGrants: UserGrants | null = null,
+  ) {}
 
   /** The tenant id (lower case) when the tenant exists; otherwise `invalid_tenant`. */
   async tenant(raw: string): Promise<string> {
@@ -82,17 +87,27 @@ export class AuthorizationServer {
       issuer: issuerFor(baseUrl, tid, version),
       token_endpoint: `${baseUrl}/${tid}/oauth2${v}/token`,
       authorization_endpoint: `${baseUrl}/${tid}/oauth2${v}/authorize`,
+      device_authorization_endpoint: `${baseUrl}/${tid}/oauth2${v}/devicecode`,
       jwks_uri: `${baseUrl}/${tid}/discovery${v}/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
       response_types_supported: ['code'],
-      grant_types_supported: ['client_credentials'],
+      response_modes_supported: ['query', 'form_post'],
+      grant_types_supported: ['client_credentials', ...(this.userGrants ? ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT] : [])],
+      code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      scopes_supported: ['openid'],
-      claims_supported: ['aud', 'iss', 'iat', 'nbf', 'exp', 'tid', 'appid', 'azp', 'roles', 'oid', 'sub'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      claims_supported: ['aud', 'iss', 'iat', 'nbf', 'exp', 'tid', 'appid', 'azp', 'roles', 'scp', 'oid', 'sub', 'upn', 'name', 'preferred_username', 'nonce'],
       tenant_region_scope: null,
       cloud_instance_name: baseUrl.replace(/^https?:\/\//, ''),
     };
+  }
+
+  /** The device authorization endpoint (RFC 8628): a device code for a public client. */
+  async deviceAuthorization(rawTenant: string, form: UserGrantForm, baseUrl: string): Promise<DeviceAuthorizationResponse> {
+    const tid = await this.tenant(rawTenant);
+    if (!this.userGrants) throw new OAuthError(400, 'unsupported_grant_type', 'The device code flow is not available');
+    return this.userGrants.deviceAuthorization(tid, form, baseUrl);
   }
 
   /** The tenant's public signing keys. */
@@ -112,10 +127,17 @@ export class AuthorizationServer {
   }
 
   /** The client-credentials grant: an app token for the audience the request names. */
-  async token(rawTenant: string, form: TokenRequest, authorization: string | undefined, baseUrl: string, version: OAuthVersion): Promise<TokenResponseV2 | TokenResponseV1> {
+  async token(rawTenant: string, form: TokenRequest, authorization: string | undefined, baseUrl: string, version: OAuthVersion): Promise<TokenResponseV2 | TokenResponseV1 | UserTokenResponse> {
     const tid = await this.tenant(rawTenant);
+    const user = this.userGrants;
+    if (user && version === '2.0') {
+      if (form.grant_type === 'authorization_code') return user.authorizationCode(tid, form, baseUrl);
+      if (form.grant_type === 'refresh_token') return user.refreshToken(tid, form, baseUrl);
+      if (form.grant_type === DEVICE_CODE_GRANT) return user.deviceCode(tid, form, baseUrl);
+    }
     if (form.grant_type !== 'client_credentials') {
-      throw new OAuthError(400, 'unsupported_grant_type', `The grant type '${form.grant_type ?? ''}' is not supported; use client_credentials`);
+      const supported = user && version === '2.0' ? 'client_credentials, authorization_code, refresh_token or the device code grant' : 'client_credentials';
+      throw new OAuthError(400, 'unsupported_grant_type', `The grant type '${(form.grant_type ?? '').slice(0, 100)}' is not supported; use ${supported}`);
     }
     const app = await this.client(tid, form, authorization);
     const aud = version === '2.0' ? audienceFor({ scope: form.scope }) : audienceFor({ resource: form.resource ?? '' });

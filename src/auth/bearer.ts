@@ -24,6 +24,8 @@ export class BearerAuthenticator {
     private readonly apps: AppRepo,
     /** The roles of a signed-in user (compose.ts gives the stored ones); by default none. */
     private readonly userRoles: RoleLookup = noRoles,
+    /** True when the sign-in (grant) a user token came from was revoked (a replayed code, a disabled user). */
+    private readonly grantRevoked: (tenantId: string, grantId: string) => Promise<boolean> = async () => false,
   ) {}
 
   /**
@@ -49,6 +51,7 @@ export class BearerAuthenticator {
       if (!(await this.apps.get(tok.tenantId, tok.appId))) throw unauthorized('The application of this token no longer exists');
       return { tenantId: tok.tenantId, principal: principalFromToken(tok), authz: { checked: false } };
     }
+    if (tok.sid && (await this.grantRevoked(tok.tenantId, tok.sid))) throw unauthorized('The sign-in this token was issued from was revoked; sign in again');
     return { tenantId: tok.tenantId, principal: principalFromToken(tok, await this.userRoles(tok.tenantId, tok.oid)), authz: { checked: false } };
   }
 }

@@ -23,6 +23,8 @@ export interface VerifiedToken {
   name: string;
   idtyp: 'app' | 'user';
   oid: string;
+  /** The sign-in (grant) a user token was issued from, when it was; revoking that grant refuses the token. */
+  sid: string | null;
 }
 
 /** Why a token was refused; rendered as a 401 by the API. */
@@ -106,7 +108,7 @@ export class TokenService {
    * `oid`/`upn`/`name` the user, `appid`/`azp` the client it was issued to. What the user may do is
    * still limited by the user's roles when the token is used (auth/principal.ts).
    */
-  async issueUserToken(user: UserTokenSubject, clientId: string, scp: readonly string[], audience: string, issuer: string, version: '2.0' | '1.0' = '2.0'): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
+  async issueUserToken(user: UserTokenSubject, clientId: string, scp: readonly string[], audience: string, issuer: string, version: '2.0' | '1.0' = '2.0', grantId?: string): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
     const [key] = await this.keys(user.tenantId);
     if (!key) throw new Error(`tenant ${user.tenantId} has no signing key`);
     const now = Math.floor(this.clock().getTime() / 1000);
@@ -119,6 +121,7 @@ export class TokenService {
       upn: user.userPrincipalName,
       name: user.displayName,
       scp: scp.join(' '),
+      ...(grantId ? { sid: grantId } : {}),
       idtyp: 'user',
       ver: version,
       uti: randomUUID().replace(/-/g, ''),
@@ -132,6 +135,33 @@ export class TokenService {
       .setExpirationTime(now + TOKEN_LIFETIME_S)
       .sign(priv);
     return { token, expiresIn: TOKEN_LIFETIME_S, expiresOn: now + TOKEN_LIFETIME_S, notBefore: now };
+  }
+
+  /**
+   * Signs an OpenID Connect ID token (v2.0 claims) for the client the user signed in to: `aud` is the
+   * client id, `nonce` echoes the authorize request's; `profile` adds the name and user name.
+   */
+  async issueIdToken(user: UserTokenSubject, clientId: string, issuer: string, opts: { nonce: string | null; profile: boolean; email: boolean }): Promise<string> {
+    const [key] = await this.keys(user.tenantId);
+    if (!key) throw new Error(`tenant ${user.tenantId} has no signing key`);
+    const now = Math.floor(this.clock().getTime() / 1000);
+    const priv = await importJWK(JSON.parse(key.privateJwk) as JWK, ALG);
+    return new SignJWT({
+      tid: user.tenantId,
+      oid: user.id,
+      ver: '2.0',
+      ...(opts.nonce !== null ? { nonce: opts.nonce } : {}),
+      ...(opts.profile ? { name: user.displayName, preferred_username: user.userPrincipalName } : {}),
+      ...(opts.email ? { email: user.userPrincipalName } : {}),
+    })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(clientId)
+      .setSubject(user.id)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + TOKEN_LIFETIME_S)
+      .sign(priv);
   }
 
   /**
@@ -199,6 +229,7 @@ export class TokenService {
       name: String((payload.idtyp === 'user' || scp.length ? payload.upn : payload.app_displayname) ?? payload.app_displayname ?? payload.appid ?? ''),
       idtyp: payload.idtyp === 'user' || scp.length ? 'user' : 'app',
       oid: String(payload.oid ?? payload.sub ?? ''),
+      sid: typeof payload.sid === 'string' ? payload.sid : null,
     };
   }
 }

@@ -105,18 +105,28 @@ export function registerAdmin(program: Command): void {
   });
 
   const app = admin.command('app').description('OAuth2 apps (client credentials)');
-  common(app.command('create').description('create an app; prints its secret once')
+  common(app.command('create').description('create an app; prints its secret once (a --public client has none)')
     .requiredOption('--name <name>', 'app name')
-    .requiredOption('--permissions <list>', 'comma-separated MDE permissions, e.g. Machine.Read.All,AdvancedQuery.Read.All')
+    .option('--permissions <list>', 'comma-separated MDE application permissions, e.g. Machine.Read.All,AdvancedQuery.Read.All')
+    .option('--public', 'a public client (native app, CLI): no secret; users sign in through it with PKCE or a device code')
+    .option('--redirect-uri <uri>', 'a redirect URI of a public client (repeatable); http://127.0.0.1/… matches any port', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tenant <id>', 'tenant id (default: the only tenant)'))
-    .action(async (o: Common & { name: string; permissions: string }) => {
-      const c = await withStore(o, async (_s, ts) => ts.createApp(await operatorOn(o, ts), o.name, o.permissions.split(',')));
+    .action(async (o: Common & { name: string; permissions?: string; public?: boolean; redirectUri: string[] }) => {
+      if (o.public) {
+        if (o.permissions) throw new Error('A public client holds no application permissions: its tokens carry the signed-in user\'s');
+        const c = await withStore(o, async (_s, ts) => ts.createPublicApp(await operatorOn(o, ts), o.name, o.redirectUri));
+        out(o, { ...c, publicClient: true, redirectUris: o.redirectUri }, `tenantId:     ${c.tenantId}\nclientId:     ${c.clientId}\n(public client: no secret)`);
+        return;
+      }
+      if (!o.permissions) throw new Error('--permissions is required (or --public for a public client)');
+      if (o.redirectUri.length) throw new Error('--redirect-uri is for public clients (--public)');
+      const c = await withStore(o, async (_s, ts) => ts.createApp(await operatorOn(o, ts), o.name, o.permissions!.split(',')));
       out(o, c, `tenantId:     ${c.tenantId}\nclientId:     ${c.clientId}\nclientSecret: ${c.clientSecret}\n(the secret is not shown again)`);
     });
   common(app.command('list').description('list apps').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
     const apps = await withStore(o, async (_s, ts) => ts.listApps(await operatorOn(o, ts)));
-    out(o, apps.map((a) => ({ clientId: a.clientId, name: a.name, permissions: a.permissions, createdAt: a.createdAt })),
-      apps.map((a) => `${a.clientId}  ${a.name}  ${a.permissions.join(',')}`).join('\n') || '(no apps)');
+    out(o, apps.map((a) => ({ clientId: a.clientId, name: a.name, permissions: a.permissions, createdAt: a.createdAt, publicClient: a.publicClient, redirectUris: a.redirectUris })),
+      apps.map((a) => `${a.clientId}  ${a.name}  ${a.publicClient ? `public ${a.redirectUris.join(' ')}` : a.permissions.join(',')}`).join('\n') || '(no apps)');
   });
   common(app.command('delete').description('delete an app').argument('<clientId>').option('--tenant <id>', 'tenant id'))
     .action(async (clientId: string, o: Common) => {

@@ -15,6 +15,7 @@ import type { MachineAction, MachineActionStatus } from './machine-action.ts';
 import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
 import type { ExternalIdentity, User } from './user.ts';
 import type { ExternalIdp } from './external-idp.ts';
+import type { AuthorizationCode, DeviceCode, DeviceCodeStatus, PendingSignIn, RefreshToken, SignInFailures, SignInGrant } from './sign-in.ts';
 
 /** Device-group scope of a caller: every group, or an explicit list of rbacGroupIds. */
 export type DeviceScope = 'all' | readonly number[];
@@ -96,6 +97,45 @@ export interface FederationRequestRepo {
   take(tenantId: string, stateHash: string, now: string): Promise<FederationRequest | null>;
   /** Removes every request (of any tenant) expired at `now`; returns how many. */
   purgeExpired(now: string): Promise<number>;
+}
+
+/**
+ * The stored state of user sign-in (domain/sign-in.ts). Secrets are looked up by their hash; every
+ * "use" is compare-and-set, so a code, a refresh token or a pending request is used once even when
+ * two processes race for it.
+ */
+export interface SignInRepo {
+  putRequest(r: PendingSignIn): Promise<void>;
+  getRequest(tenantId: string, id: string): Promise<PendingSignIn | null>;
+  /** Records the first factor's user or the device request's user code. */
+  updateRequest(tenantId: string, id: string, patch: Partial<Pick<PendingSignIn, 'firstFactorUserId' | 'userCode'>>): Promise<void>;
+  /** Deletes the request; true only for the one call that deleted it. */
+  takeRequest(tenantId: string, id: string): Promise<boolean>;
+  putGrant(g: SignInGrant): Promise<void>;
+  getGrant(tenantId: string, id: string): Promise<SignInGrant | null>;
+  revokeGrant(tenantId: string, id: string, at: string): Promise<void>;
+  /** Revokes every grant of the user; how many were revoked. */
+  revokeUserGrants(tenantId: string, userId: string, at: string): Promise<number>;
+  putCode(c: AuthorizationCode): Promise<void>;
+  /** Marks the code used at `at`: the code, and whether this call was its first use; null when unknown. */
+  useCode(tenantId: string, codeHash: string, at: string): Promise<{ code: AuthorizationCode; first: boolean } | null>;
+  putRefreshToken(t: RefreshToken): Promise<void>;
+  /** Marks the refresh token used at `at`: the token, and whether this call was its first use; null when unknown. */
+  useRefreshToken(tenantId: string, tokenHash: string, at: string): Promise<{ token: RefreshToken; first: boolean } | null>;
+  putDeviceCode(d: DeviceCode): Promise<void>;
+  deviceCodeByHash(tenantId: string, deviceCodeHash: string): Promise<DeviceCode | null>;
+  deviceCodeByUserCode(tenantId: string, userCode: string): Promise<DeviceCode | null>;
+  /** Moves the device code from `from` to `patch.status`; false when it was not in `from`. */
+  transitionDeviceCode(tenantId: string, deviceCodeHash: string, from: DeviceCodeStatus, patch: Pick<DeviceCode, 'status'> & Partial<Pick<DeviceCode, 'userId' | 'grantId'>>): Promise<boolean>;
+  /** Records a poll at `at` (and a new interval); the previous poll's time. */
+  pollDeviceCode(tenantId: string, deviceCodeHash: string, at: string, interval: number): Promise<string | null>;
+  /** Counts one more failure under `key`, starting a new window when the last began before `windowStart`. */
+  recordFailure(tenantId: string, key: string, at: string, windowStart: string): Promise<SignInFailures>;
+  lock(tenantId: string, key: string, until: string): Promise<void>;
+  failures(tenantId: string, keys: readonly string[]): Promise<SignInFailures[]>;
+  clearFailures(tenantId: string, key: string): Promise<void>;
+  /** Deletes requests, codes, device codes and refresh tokens that expired before `before`, and stale failure counters. */
+  purgeExpired(before: string): Promise<void>;
 }
 
 export interface EnrollmentRepo {
@@ -400,6 +440,7 @@ export interface Repos {
   users: UserRepo;
   externalIdps: ExternalIdpRepo;
   federationRequests: FederationRequestRepo;
+  signIns: SignInRepo;
   enrollments: EnrollmentRepo;
   devices: DeviceRepo;
   alerts: AlertRepo;

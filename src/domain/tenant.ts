@@ -26,6 +26,10 @@ export interface App {
   secretHash: string;
   permissions: Permission[];
   createdAt: string;
+  /** A public client (a native app, a CLI): no secret, signs users in with PKCE at its redirect URIs. */
+  publicClient: boolean;
+  /** Where the authorize endpoint may send codes; a loopback URI matches on any port (RFC 8252 §7.3). */
+  redirectUris: string[];
 }
 
 /** A device enrollment token of an onboarding package. Only its hash is stored. */

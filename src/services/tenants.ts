@@ -13,6 +13,7 @@ import type { App, SigningKey, Tenant } from '../domain/tenant.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
 import { authz } from '../auth/authorizer.ts';
 import { audited } from './audit.ts';
+import { redirectUriProblem } from '../domain/redirect-uri.ts';
 
 /** Makes a tenant signing key (see auth/token-service.ts `newSigningKey`). */
 export type KeyFactory = (tenantId: string) => Promise<SigningKey>;
@@ -84,10 +85,35 @@ export class TenantService {
         if (!isPermission(raw)) throw errors.badRequest(`Unknown permission '${raw}'. Known permissions: ${PERMISSIONS.join(', ')}`);
         if (!perms.includes(raw)) perms.push(raw);
       }
-      const app: App = { tenantId: ctx.tenantId, clientId, name: name.trim(), secretHash, permissions: perms, createdAt: this.clock().toISOString() };
+      const app: App = { tenantId: ctx.tenantId, clientId, name: name.trim(), secretHash, permissions: perms, createdAt: this.clock().toISOString(), publicClient: false, redirectUris: [] };
       await r.apps.create(app);
       return { tenantId: ctx.tenantId, clientId, clientSecret };
     }, JSON.stringify({ name: name.trim(), permissions }));
+  }
+
+  /**
+   * Creates a public client of `ctx`'s tenant (a native app or a CLI): no secret, users sign in
+   * through it with authorization code + PKCE at one of `redirectUris`, or with a device code.
+   * What its tokens allow comes from the signed-in user's roles, not from the app.
+   */
+  async createPublicApp(ctx: Ctx, name: string, redirectUris: readonly string[]): Promise<{ tenantId: string; clientId: string }> {
+    const clientId = randomUUID();
+    const uris = [...new Set(redirectUris.map((u) => u.trim()).filter(Boolean))];
+    return audited(this.store, ctx, this.clock, 'app.create', clientId, async (r) => {
+      authz.requireOperator(ctx);
+      if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
+      if (!name.trim()) throw errors.badRequest('An app needs a name');
+      if (uris.length === 0) throw errors.badRequest('A public client needs at least one redirect URI');
+      for (const u of uris) {
+        const problem = redirectUriProblem(u);
+        if (problem) throw errors.badRequest(problem);
+      }
+      await r.apps.create({
+        tenantId: ctx.tenantId, clientId, name: name.trim(), secretHash: '', permissions: [], createdAt: this.clock().toISOString(),
+        publicClient: true, redirectUris: uris,
+      });
+      return { tenantId: ctx.tenantId, clientId };
+    }, JSON.stringify({ name: name.trim(), publicClient: true, redirectUris: uris }));
   }
 
   /** The apps of `ctx`'s tenant (without secrets). */

@@ -111,12 +111,14 @@ export class UserService {
     return userView(await this.find(this.store.users, ctx.tenantId, idOrUpn));
   }
 
-  /** Disables a user (by id or principal name): every later sign-in is refused, and the user's tokens carry no role. */
+  /** Disables a user (by id or principal name): every later sign-in is refused, the user's tokens carry no role, and the user's sign-ins so far are revoked. */
   async disable(ctx: Ctx, idOrUpn: string): Promise<UserView> {
     const out = await audited(this.store, ctx, this.clock, 'user.disable', idOrUpn, async (r) => {
       authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const u = await this.find(r.users, ctx.tenantId, idOrUpn);
       const updated = await r.users.update(ctx.tenantId, u.id, { disabled: true });
+      // the user's refresh tokens, and the access tokens of those sign-ins, stop working at once
+      await r.signIns.revokeUserGrants(ctx.tenantId, u.id, this.clock().toISOString());
       return userView(updated!);
     });
     this.changed(ctx.tenantId);
@@ -137,6 +139,8 @@ export class UserService {
       if (change.disabled !== undefined) {
         if (typeof change.disabled !== 'boolean') throw errors.invalidBody("'disabled' must be true or false");
         patch.disabled = change.disabled;
+        // the user's refresh tokens, and the access tokens of those sign-ins, stop working at once
+        if (change.disabled) await r.signIns.revokeUserGrants(ctx.tenantId, u.id, this.clock().toISOString());
       }
       return userView((await r.users.update(ctx.tenantId, u.id, patch))!);
     }, JSON.stringify(change).slice(0, 2000));
@@ -176,12 +180,57 @@ export class UserService {
    * (failures record the reason, for administrators only).
    */
   async authenticate(ctx: Ctx, userPrincipalName: string, password: string, totp?: string): Promise<UserView> {
+    const out = await this.check(ctx, userPrincipalName, password, totp, false);
+    if ('user' in out) return out.user;
+    throw errors.unauthorized(REFUSED);
+  }
+
+  /**
+   * The first step of an interactive sign-in (a page that asks for the code on a second page): the
+   * signed-in user, or — when the password is right and the user has TOTP — the id of the user
+   * whose code `verifyCode` must check next. Refusals are those of `authenticate`.
+   */
+  async verifyPassword(ctx: Ctx, userPrincipalName: string, password: string): Promise<{ user: UserView } | { codeRequiredFor: string }> {
+    return this.check(ctx, userPrincipalName, password, undefined, true);
+  }
+
+  /** The second step after `verifyPassword` asked for a code: the signed-in user when `code` is the user's current TOTP code. */
+  async verifyCode(ctx: Ctx, userId: string, code: string): Promise<UserView> {
+    ctx.authz.checked = true; // signing in is what establishes who the caller is
+    const u = await this.store.users.get(ctx.tenantId, userId);
+    const step = u && !u.disabled && u.totpEnabled && u.totpSecret !== null && code.length <= 64 ? matchTotpStep(code.trim(), u.totpSecret, this.clock().getTime()) : null;
+    // a code is good once: its step must come after the last one used
+    const fresh = !!u && step !== null && await this.store.users.useTotpStep(ctx.tenantId, u.id, step);
+    if (!u || step === null || !fresh) {
+      const reason = !u ? 'unknown user' : u.disabled ? 'account disabled' : step === null ? 'wrong or missing verification code' : 'verification code already used';
+      await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', (u?.userPrincipalName ?? userId).slice(0, 256), 'failure', JSON.stringify({ reason })));
+      throw errors.unauthorized(REFUSED);
+    }
+    return this.signedIn(ctx, u);
+  }
+
+  /**
+   * A user of `ctx`'s tenant another authenticator vouched for (an external identity provider):
+   * the user when it exists and is enabled; otherwise the sign-in refusal. Audited as `user.signin`.
+   */
+  async signInVouched(ctx: Ctx, userId: string, via: string): Promise<UserView> {
+    ctx.authz.checked = true; // the caller authenticated the person; this records it
+    const u = await this.store.users.get(ctx.tenantId, userId);
+    if (!u || u.disabled) {
+      await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', (u?.userPrincipalName ?? userId).slice(0, 256), 'failure', JSON.stringify({ reason: u ? 'account disabled' : 'unknown user', via })));
+      throw errors.unauthorized(REFUSED);
+    }
+    return this.signedIn(ctx, u, JSON.stringify({ via }));
+  }
+
+  private async check(ctx: Ctx, userPrincipalName: string, password: string, totp: string | undefined, codeLater: boolean): Promise<{ user: UserView } | { codeRequiredFor: string }> {
     ctx.authz.checked = true; // signing in is what establishes who the caller is
     const upn = userPrincipalName.trim();
     const u = upn.length <= 256 && password.length <= MAX_PASSWORD_LENGTH ? await this.store.users.getByUpn(ctx.tenantId, upn) : null;
     const passwordOk = await verifySecret(password, u?.passwordHash ?? await this.decoyHash());
     const step = u?.totpEnabled && totp !== undefined && u.totpSecret !== null ? matchTotpStep(totp.trim(), u.totpSecret, this.clock().getTime()) : null;
     const totpOk = !u?.totpEnabled || step !== null;
+    if (u && passwordOk && !u.disabled && !totpOk && codeLater && totp === undefined) return { codeRequiredFor: u.id };
     // a code is good once: its step must come after the last one used (checked only when all else holds)
     const fresh = !u || !passwordOk || !totpOk || u.disabled || step === null || await this.store.users.useTotpStep(ctx.tenantId, u.id, step);
     if (!u || !passwordOk || !totpOk || u.disabled || !fresh) {
@@ -189,11 +238,15 @@ export class UserService {
       await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', upn.slice(0, 256), 'failure', JSON.stringify({ reason })));
       throw errors.unauthorized(REFUSED);
     }
+    return { user: await this.signedIn(ctx, u) };
+  }
+
+  private signedIn(ctx: Ctx, u: User, details: string | null = null): Promise<UserView> {
     return audited(this.store, ctx, this.clock, 'user.signin', u.userPrincipalName, async (r) => {
       const updated = await r.users.update(ctx.tenantId, u.id, { lastSignInAt: this.clock().toISOString() });
       if (!updated) throw errors.unauthorized(REFUSED);
       return userView(updated);
-    });
+    }, details);
   }
 
   private changed(tenantId: string): void {

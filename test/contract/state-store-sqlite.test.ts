@@ -43,7 +43,7 @@ describe('sqlite state store specifics', () => {
         raw.close();
       }
       // A device of a tenant that does not exist violates the foreign key.
-      await expect(store.apps.create({ tenantId: 'ghost', clientId: 'c', name: 'n', secretHash: 'h', permissions: [], createdAt: '2025-01-01T00:00:00.000Z' }))
+      await expect(store.apps.create({ tenantId: 'ghost', clientId: 'c', name: 'n', secretHash: 'h', permissions: [], createdAt: '2025-01-01T00:00:00.000Z', publicClient: false, redirectUris: [] }))
         .rejects.toThrow(/FOREIGN KEY/i);
     } finally {
       await store.close();

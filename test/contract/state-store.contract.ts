@@ -210,7 +210,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describe('apps', () => {
       const app = (tenantId: string, clientId: string, createdAt = '2025-01-01T00:00:00.000Z'): App => ({
         tenantId, clientId, name: `App ${clientId}`, secretHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
-        permissions: ['Machine.Read.All', 'Machine.Isolate'], createdAt,
+        permissions: ['Machine.Read.All', 'Machine.Isolate'], createdAt, publicClient: false, redirectUris: [],
       });
 
       it('creates, gets, lists and deletes apps', async () => {

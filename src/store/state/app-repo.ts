@@ -15,6 +15,8 @@ function toApp(r: AppsTable): App {
     secretHash: r.secret_hash,
     permissions: JSON.parse(r.permissions) as Permission[],
     createdAt: r.created_at,
+    publicClient: r.public_client === 1,
+    redirectUris: JSON.parse(r.redirect_uris) as string[],
   };
 }
 
@@ -30,6 +32,8 @@ export function kyselyAppRepo(db: Kysely<StateDb>, dialect: StateDialect): AppRe
           secret_hash: a.secretHash,
           permissions: JSON.stringify(a.permissions),
           created_at: a.createdAt,
+          public_client: a.publicClient ? 1 : 0,
+          redirect_uris: JSON.stringify(a.redirectUris),
         }).execute());
     },
     async get(tenantId: string, clientId: string) {

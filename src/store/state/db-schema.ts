@@ -38,6 +38,10 @@ export interface AppsTable {
   secret_hash: string;
   permissions: string;
   created_at: string;
+  /** 1 for a public client (no secret; PKCE at its redirect URIs). */
+  public_client: number;
+  /** JSON array of redirect URIs. */
+  redirect_uris: string;
 }
 
 /** `users`: local user accounts; `upn_key` is the lower-cased principal name, `roles` a JSON array of role names. */
@@ -183,6 +187,90 @@ export interface DeviceGroupsTable {
   created_at: string;
 }
 
+/** `sign_in_requests`: pending sign-in pages (domain/sign-in.ts PendingSignIn). */
+export interface SignInRequestsTable {
+  tenant_id: string;
+  request_id: string;
+  kind: string;
+  csrf_hash: string;
+  browser_hash: string;
+  client_id: string;
+  redirect_uri: string | null;
+  response_mode: string | null;
+  state: string | null;
+  nonce: string | null;
+  scope: string;
+  code_challenge: string | null;
+  user_code: string | null;
+  first_factor_user_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** `sign_in_grants`: one row per completed sign-in; revoking it revokes its tokens. */
+export interface SignInGrantsTable {
+  tenant_id: string;
+  grant_id: string;
+  user_id: string;
+  client_id: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** `authorization_codes`: single-use codes by SHA-256 hash. */
+export interface AuthorizationCodesTable {
+  tenant_id: string;
+  code_hash: string;
+  grant_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  user_id: string;
+  scope: string;
+  nonce: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** `refresh_tokens`: rotating refresh tokens by SHA-256 hash. */
+export interface RefreshTokensTable {
+  tenant_id: string;
+  token_hash: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** `device_codes`: device authorization requests (RFC 8628). */
+export interface DeviceCodesTable {
+  tenant_id: string;
+  device_code_hash: string;
+  user_code: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  poll_interval: number;
+  user_id: string | null;
+  grant_id: string | null;
+  last_polled_at: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** `sign_in_failures`: failed sign-ins per account or client address, for throttling. */
+export interface SignInFailuresTable {
+  tenant_id: string;
+  throttle_key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
 /** The whole state-store schema. */
 /** `roles`: a tenant's stored roles (src/domain/role.ts, migration 0011-roles); `permissions` and `device_groups` are JSON. */
 export interface RolesTable {
@@ -203,6 +291,12 @@ export interface StateDb {
   users: UsersTable;
   external_idps: ExternalIdpsTable;
   federation_requests: FederationRequestsTable;
+  sign_in_requests: SignInRequestsTable;
+  sign_in_grants: SignInGrantsTable;
+  authorization_codes: AuthorizationCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  device_codes: DeviceCodesTable;
+  sign_in_failures: SignInFailuresTable;
   enrollment_tokens: EnrollmentTokensTable;
   devices: DevicesTable;
   device_tags: DeviceTagsTable;

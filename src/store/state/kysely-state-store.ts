@@ -19,6 +19,7 @@ import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyRoleRepo } from './role-repo.ts';
+import { kyselySignInRepo } from './sign-in-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 import { kyselyUserRepo } from './user-repo.ts';
@@ -31,6 +32,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     users: kyselyUserRepo(db, dialect),
     externalIdps: kyselyExternalIdpRepo(db, dialect),
     federationRequests: kyselyFederationRequestRepo(db),
+    signIns: kyselySignInRepo(db, dialect),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
     alerts: kyselyAlertRepo(db, dialect),
@@ -65,7 +67,8 @@ export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect): St
       return db.transaction().execute((trx) => fn(kyselyRepos(trx, dialect)));
     },
     async migrate() {
-      const migrator = new Migrator({ db, provider: staticProvider(dialect) });
+      // migrations numbered apart may land out of order (0012 after 0013 was applied): apply any missing one
+      const migrator = new Migrator({ db, provider: staticProvider(dialect), allowUnorderedMigrations: true });
       const { error, results } = await migrator.migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName;

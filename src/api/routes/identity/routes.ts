@@ -1,12 +1,17 @@
 /**
- * The identity surface: OpenID discovery (v2.0 and v1), JWKS and the token endpoints
- * (`/oauth2/v2.0/token` with `scope`, `/oauth2/token` with `resource`), over the authorization
- * server in src/auth. Errors, schema failures included, answer in OAuth2's shape.
+ * The identity surface: OpenID discovery (v2.0 and v1), JWKS, the token endpoints
+ * (`/oauth2/v2.0/token` with `scope`, `/oauth2/token` with `resource`), the sign-in pages of the
+ * authorization code flow (`/oauth2/v2.0/authorize`) and of the device code flow
+ * (`/oauth2/v2.0/devicecode`, `/oauth2/deviceauth`), over the authorization server and the sign-in
+ * flows in src/auth. OAuth2 errors, schema failures included, answer in OAuth2's shape; the pages
+ * answer HTML (sign-in-page.ts).
  */
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationServer, OAuthError, type OAuthVersion, type TokenRequest } from '../../../auth/authorization-server.ts';
+import type { AuthorizeQuery, SignInFields, SignInFlows } from '../../../auth/sign-in-flows.ts';
+import { browserOf, sendSignInOutcome } from './sign-in-page.ts';
 import { baseUrlOf } from '../../odata-response.ts';
 import { formBody, type OpenRoute, type RouteTable } from '../../route-table.ts';
 
@@ -22,6 +27,11 @@ const TokenForm = Type.Object({
   scope: field(4096),
   resource: field(2048),
 }, { additionalProperties: Type.String({ maxLength: 4096 }) });
+
+/** An authorize request's query: every parameter a string, none longer than 4 KiB. */
+const AuthorizeQuerySchema = Type.Object({}, { additionalProperties: Type.String({ maxLength: 4096 }) });
+/** A sign-in form: every field a string, none longer than 4 KiB. */
+const SignInForm = Type.Object({}, { additionalProperties: Type.String({ maxLength: 4096 }) });
 
 /** Largest form a token request sent as a GET may carry. */
 const MAX_GET_FORM_BYTES = 16 * 1024;
@@ -72,8 +82,23 @@ function oauth(fn: (req: FastifyRequest, reply: FastifyReply, tenant: string) =>
   };
 }
 
+/** Runs a sign-in page handler; a malformed request gets an error page (never a redirect). */
+function htmlPage(fn: (req: FastifyRequest, tenant: string) => Promise<Parameters<typeof sendSignInOutcome>[2]>) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.validationError) {
+      return sendSignInOutcome(req, reply, { kind: 'message', status: 400, title: 'Bad request', message: 'The sign-in request is not valid: a parameter is too long or not text.' });
+    }
+    return sendSignInOutcome(req, reply, await fn(req, (req.params as { tenant: string }).tenant));
+  };
+}
+
+/** The scope of a v1 request, which names a `resource` instead. */
+function v1Scope<T extends { scope?: string; resource?: string }>(q: T): T {
+  return q.scope === undefined && q.resource ? { ...q, scope: `${q.resource.replace(/\/+$/, '')}/.default openid profile offline_access` } : q;
+}
+
 /** The identity surface's table. */
-export function identityTable(server: AuthorizationServer): RouteTable<'identity'> {
+export function identityTable(server: AuthorizationServer, signIn: SignInFlows): RouteTable<'identity'> {
   const discovery = (version: OAuthVersion) => oauth(async (req, _reply, tenant) => server.discovery(tenant, baseUrlOf(req), version));
   const jwks = oauth(async (_req, _reply, tenant) => server.jwks(tenant));
   const token = (version: OAuthVersion, form: (req: FastifyRequest) => Promise<TokenRequest> = async (req) => (req.body ?? {}) as TokenRequest) => oauth(async (req, reply, tenant) => {
@@ -81,12 +106,32 @@ export function identityTable(server: AuthorizationServer): RouteTable<'identity
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     return out;
   });
+  const authorize = (version: OAuthVersion) => htmlPage(async (req, tenant) => {
+    const q = req.query as AuthorizeQuery;
+    return signIn.authorize(tenant, version === '1.0' ? v1Scope(q) : q, browserOf(req));
+  });
+  const submit = htmlPage(async (req, tenant) => signIn.submit(tenant, (req.body ?? {}) as SignInFields, browserOf(req)));
+  const deviceCode = (version: OAuthVersion) => oauth(async (req, reply, tenant) => {
+    const form = (req.body ?? {}) as TokenRequest;
+    const out = await server.deviceAuthorization(tenant, version === '1.0' ? v1Scope(form) : form, baseUrlOf(req));
+    void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    return out;
+  });
+  const authorizeExample = { query: { client_id: 'a1d0c6e8-3b7f-4c5e-9f10-5a1ade000001', response_type: 'code', redirect_uri: 'https://localhost/console/', scope: 'https://api.securitycenter.microsoft.com/.default openid profile offline_access', state: 'x', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' } };
   const routes: OpenRoute[] = [
+    { method: 'GET', url: `${P}/oauth2/v2.0/authorize`, auth: 'none', summary: 'Sign-in page of the authorization code flow (PKCE S256)', schema: { querystring: AuthorizeQuerySchema }, attachValidation: true, example: authorizeExample, handler: authorize('2.0') },
+    { method: 'GET', url: `${P}/oauth2/authorize`, auth: 'none', summary: 'Sign-in page of the authorization code flow (v1: resource)', schema: { querystring: AuthorizeQuerySchema }, attachValidation: true, example: authorizeExample, handler: authorize('1.0') },
+    { method: 'POST', url: `${P}/oauth2/v2.0/authorize`, auth: 'none', summary: 'The sign-in form (name and password, then the TOTP code; CSRF-checked)', schema: { body: SignInForm }, attachValidation: true, example: { body: { request: '00000000-0000-0000-0000-000000000000', csrf: 'x' } }, handler: submit },
+    { method: 'POST', url: `${P}/oauth2/authorize`, auth: 'none', summary: 'The sign-in form (v1 path)', schema: { body: SignInForm }, attachValidation: true, example: { body: { request: '00000000-0000-0000-0000-000000000000', csrf: 'x' } }, handler: submit },
+    { method: 'GET', url: `${P}/oauth2/deviceauth`, auth: 'none', summary: 'Device code verification page: enter the code shown on the device, then sign in', attachValidation: true, handler: htmlPage(async (req, tenant) => signIn.deviceVerification(tenant, browserOf(req))) },
+    { method: 'POST', url: `${P}/oauth2/deviceauth`, auth: 'none', summary: 'The device code verification form (the code, then name and password, then the TOTP code)', schema: { body: SignInForm }, attachValidation: true, example: { body: { request: '00000000-0000-0000-0000-000000000000', csrf: 'x' } }, handler: submit },
+    { method: 'POST', url: `${P}/oauth2/v2.0/devicecode`, auth: 'none', summary: 'Device authorization: a device code and the user code to enter at the verification page', schema: { body: TokenForm }, attachValidation: true, example: { body: { client_id: 'a1d0c6e8-3b7f-4c5e-9f10-5a1ade000001', scope: 'https://api.securitycenter.microsoft.com/.default offline_access' } }, handler: deviceCode('2.0') },
+    { method: 'POST', url: `${P}/oauth2/devicecode`, auth: 'none', summary: 'Device authorization (v1: resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: deviceCode('1.0') },
     { method: 'GET', url: `${P}/v2.0/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v2.0)', attachValidation: true, handler: discovery('2.0') },
     { method: 'GET', url: `${P}/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v1)', attachValidation: true, handler: discovery('1.0') },
     { method: 'GET', url: `${P}/discovery/v2.0/keys`, auth: 'none', summary: 'Token signing keys (v2.0)', attachValidation: true, handler: jwks },
     { method: 'GET', url: `${P}/discovery/keys`, auth: 'none', summary: 'Token signing keys (v1)', attachValidation: true, handler: jwks },
-    { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Client-credentials token (scope)', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
+    { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Token: client credentials (scope), authorization code + PKCE, refresh token, device code', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
     { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: token('1.0') },
     { method: 'GET', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource), sent as a GET with the form in its body or query', attachValidation: true, handler: token('1.0', formOfGet) },
   ];

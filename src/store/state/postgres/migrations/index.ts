@@ -13,6 +13,7 @@ import { deviceGroupsPostgres } from './0010-device-groups.ts';
 import { rolesPostgres } from './0011-roles.ts';
 import { externalIdpsPostgres } from './0013-external-idps.ts';
 import { totpStepsPostgres } from './0015-totp-steps.ts';
+import { signInPostgres } from './0012-sign-in.ts';
 
 /** Every PostgreSQL migration by name. */
 export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -29,4 +30,5 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-roles': rolesPostgres,
   '0013-external-idps': externalIdpsPostgres,
   '0015-totp-steps': totpStepsPostgres,
+  '0012-sign-in': signInPostgres,
 };
