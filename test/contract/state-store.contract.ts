@@ -19,6 +19,7 @@ import { describeExternalIdpContract } from './external-idps.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
 import { describeRoleContract } from './roles.contract.ts';
+import { describeSignInContract } from './sign-in.contract.ts';
 import { describeUserContract } from './users.contract.ts';
 
 /** What an adapter's test file provides. */
@@ -754,6 +755,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeUserContract(() => shared);
     describeRoleContract(() => shared);
     describeExternalIdpContract(() => shared);
+    describeSignInContract(() => shared);
     describeActionContract(() => shared, fresh);
 
     describe('alerts and incidents', () => {
