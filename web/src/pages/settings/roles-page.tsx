@@ -111,11 +111,13 @@ export default function RolesPage(_: PageProps) {
           <fieldset>
             <legend>Permissions</legend>
             {ROLE_PERMISSION_OPTIONS.map((p) => (
-              <label key={p} className="check">
-                <input type="checkbox" checked={form.permissions.includes(p)} onChange={() => togglePermission(p)} aria-describedby={`perm-help-${p.replace('.', '-')}`} />
-                {PERMISSION_LABELS[p].label}
-                <small id={`perm-help-${p.replace('.', '-')}`} className="muted"> — {PERMISSION_LABELS[p].help}</small>
-              </label>
+              <div key={p} className="option">
+                <label className="check">
+                  <input type="checkbox" checked={form.permissions.includes(p)} onChange={() => togglePermission(p)} aria-describedby={`perm-help-${p.replace('.', '-')}`} />
+                  {PERMISSION_LABELS[p].label}
+                </label>
+                <small id={`perm-help-${p.replace('.', '-')}`} className="muted">{PERMISSION_LABELS[p].help}</small>
+              </div>
             ))}
           </fieldset>
           <fieldset>
