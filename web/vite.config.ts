@@ -7,6 +7,16 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Warnings about the Kusto language service's own scripts (Bridge.NET output in @kusto/language-service):
+ * they test for Node's `fs` (never reached in a browser) and use `eval` in Newtonsoft.Json's port.
+ * Known and harmless; any other warning is shown.
+ */
+function kustoScriptsWarning(log: { message?: string; id?: string; code?: string }): boolean {
+  const where = `${log.id ?? ''} ${log.message ?? ''}`;
+  return where.includes('@kusto/language-service') && (log.code === 'EVAL' || /Module "fs" has been externalized/.test(log.message ?? ''));
+}
+
 export default defineConfig({
   root: import.meta.dirname,
   base: '/console/',
@@ -16,6 +26,12 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 6000,
+    rolldownOptions: {
+      onLog(level, log, handler) {
+        if (kustoScriptsWarning(log)) return;
+        handler(level, log);
+      },
+    },
   },
   worker: { format: 'es' },
 });
