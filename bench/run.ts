@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   detect: () => import('./detect.ts'),
   actions: () => import('./actions.ts'),
   sensor: () => import('./sensor.ts'),
+  console: () => import('./console.ts'),
 };
 if (!name || !benches[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);
