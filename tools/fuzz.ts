@@ -11,7 +11,7 @@
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--console N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -28,6 +28,7 @@ import { entityRequest } from './fuzz/entities.ts';
 import { alertRequest } from './fuzz/alerts.ts';
 import { actionRequest } from './fuzz/actions.ts';
 import { filesRequest } from './fuzz/files.ts';
+import { consoleRequest } from './fuzz/console.ts';
 import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, console: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -206,6 +207,7 @@ async function main(): Promise<number> {
     const authz: Record<string, string> = r.auth === 'bearer' ? { authorization: `Bearer ${filesToken}` } : r.auth === 'device' ? { authorization: deviceAuth } : {};
     return { method: r.method, url: r.url, payload: r.payload, headers: { ...authz, ...r.headers } };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 200)}`);
+  await run('console', Number(values.console), (rng) => ({ ...consoleRequest(rng), headers: {} }), (r) => r.url);
   await h.close();
 
   let failed = uncaught > 0;

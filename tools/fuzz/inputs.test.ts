@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { actionRequest } from './actions.ts';
 import { alertRequest } from './alerts.ts';
+import { consoleRequest } from './console.ts';
 import { detectionRuleRequest } from './detection-rule.ts';
 import { entityRequest } from './entities.ts';
 import { mutateKql } from './kql.ts';
@@ -16,7 +17,7 @@ describe('fuzz inputs', () => {
   it('are the same for the same seed and differ between seeds', () => {
     const draw = (seed: number) => {
       const r = new Rng(seed);
-      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url, JSON.stringify(alertRequest(r, ['da1_1'])), JSON.stringify(actionRequest(r, ['ab'.repeat(20)], ['7c1d2b6e-0000-4000-8000-000000000000']))];
+      return [mutateKql(r, QUERIES), odataUrl(r), sensorBatch(r, 1, NOW).body.toString('base64'), JSON.stringify(detectionRuleRequest(r, QUERIES, 'rule-1')), entityRequest(r, NOW).url, JSON.stringify(alertRequest(r, ['da1_1'])), JSON.stringify(actionRequest(r, ['ab'.repeat(20)], ['7c1d2b6e-0000-4000-8000-000000000000'])), consoleRequest(r).url];
     };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
