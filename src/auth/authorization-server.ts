@@ -133,7 +133,8 @@ export class AuthorizationServer {
     if (user && version === '2.0') {
       if (form.grant_type === 'authorization_code') return user.authorizationCode(tid, form, baseUrl);
       if (form.grant_type === 'refresh_token') return user.refreshToken(tid, form, baseUrl);
-      if (form.grant_type === DEVICE_CODE_GRANT) return user.deviceCode(tid, form, baseUrl);
+      // Entra ID also takes the short name, which MSAL sends
+      if (form.grant_type === DEVICE_CODE_GRANT || form.grant_type === 'device_code') return user.deviceCode(tid, form, baseUrl);
     }
     if (form.grant_type !== 'client_credentials') {
       const supported = user && version === '2.0' ? 'client_credentials, authorization_code, refresh_token or the device code grant' : 'client_credentials';
