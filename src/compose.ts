@@ -75,6 +75,7 @@ import { TenantService } from './services/tenants.ts';
 import { UserService } from './services/users.ts';
 import { ExternalIdpService } from './services/external-idps.ts';
 import { RoleService, storedRoleLookup } from './services/roles.ts';
+import { AuditLogService } from './services/audit-log.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
@@ -392,6 +393,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
     signIn: new SignInFlows(state, settings.users, clock),
     bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),
+    settings: { ...settings, auditLog: new AuditLogService(state) },
   };
   let app: PalisadeApp;
   try {

@@ -40,6 +40,7 @@ import { investigationRoutes } from './routes/investigation/routes.ts';
 import { GRAPH_PREFIXES, graphRoutes } from './routes/graph/routes.ts';
 import { siemRoutes } from './routes/siem/routes.ts';
 import { libraryRoutes } from './routes/library/routes.ts';
+import { settingsRoutes, type SettingsRouteServices } from './routes/settings/routes.ts';
 import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
 import type { SignInFlows } from '../auth/sign-in-flows.ts';
@@ -77,6 +78,8 @@ export interface AppServices {
   /** The sign-in pages' use cases (authorization code and device code flows). */
   signIn: SignInFlows;
   bearer: BearerAuthenticator;
+  /** Users, roles, device groups and the audit log (/api/settings/…, /api/auditlogs). */
+  settings: Omit<SettingsRouteServices, 'tenants'>;
   /** Tenants: the console's config.json names the server's only one. */
   tenants: TenantService;
   /** What `/metrics` serves; other parts of the program register their collectors on its registry. */
@@ -180,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...siemRoutes(services.siem),
         ...libraryRoutes(services.library, clock),
         ...resultLinkRoutes(services.results),
+        ...settingsRoutes({ ...services.settings, tenants: services.tenants }, clock),
       ],
       documented: true,
     });

@@ -1,7 +1,7 @@
 /**
  * Every route of the MDE API (reference: shared/reference/mde-api.md §2 and the paths real clients
  * call), relative to `/api`, and the few routes Palisade adds under `/api` of its own (custom
- * detection rules, shaped after Microsoft Graph's detectionRule). Palisade serves some of them (the api table); a request for one it does
+ * detection rules, shaped after Microsoft Graph's detectionRule; settings and the audit log). Palisade serves some of them (the api table); a request for one it does
  * not serve yet is answered by name as not available (unrouted.ts), not with a 404 that looks like a
  * typo. OData function-call segments (`findbyip(ip='…',timestamp=…)`) appear as their plain name:
  * function-segments.ts turns the arguments into query parameters before routing.
@@ -100,6 +100,20 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/detectionrules/{id}', 'Get custom detection rule'),
   r('PATCH', '/detectionrules/{id}', 'Update custom detection rule'),
   r('DELETE', '/detectionrules/{id}', 'Delete custom detection rule'),
+  // settings and the audit log: Palisade's own (MDE keeps them in its portal)
+  r('GET', '/settings/users', 'List users'),
+  r('POST', '/settings/users', 'Create user'),
+  r('PATCH', '/settings/users/{userId}', 'Update user'),
+  r('GET', '/settings/roles', 'List roles'),
+  r('POST', '/settings/roles', 'Create role'),
+  r('PATCH', '/settings/roles/{roleId}', 'Update role'),
+  r('DELETE', '/settings/roles/{roleId}', 'Delete role'),
+  r('GET', '/settings/devicegroups', 'List device groups'),
+  r('POST', '/settings/devicegroups', 'Create device group'),
+  r('PATCH', '/settings/devicegroups/{groupId}', 'Update device group'),
+  r('DELETE', '/settings/devicegroups/{groupId}', 'Delete device group'),
+  r('GET', '/settings/apps', 'List apps'),
+  r('GET', '/auditlogs', 'List audit log records'),
   // SIEM (the legacy detections API)
   r('GET', '/siem/alerts', 'Pull SIEM detections'),
   // advanced hunting

@@ -111,13 +111,20 @@ describe('palisade admin', () => {
     await expect(admin('device-group', 'create', '--name', 'No rule')).rejects.toThrow(/at least one matching condition/);
     await expect(admin('device-group', 'create', '--name', 'Bad', '--os', 'Linux', '--remediation-level', 'Sometimes')).rejects.toThrow(/remediation level/);
 
+    expect(await admin('device-group', 'update', 'paris linux', '--rank', '1')).toMatchObject({ rbacGroupId: 1, rank: 1, regrouped: 1 });
+    expect(await groupOf()).toEqual({ web: [1, 'Paris Linux'], db: [1, 'Paris Linux'], mac: [2, 'Production'] });
+    expect(await admin('device-group', 'update', '1', '--rank', '2', '--remediation-level', 'Full remediation')).toMatchObject({ rank: 2, remediationLevel: 'Full remediation', regrouped: 1 });
+    expect(await groupOf()).toEqual({ web: [2, 'Production'], db: [1, 'Paris Linux'], mac: [2, 'Production'] });
+    await expect(admin('device-group', 'update', '1', '--name', 'PRODUCTION')).rejects.toThrow(/already exists/);
+    await expect(admin('device-group', 'update', '1', '--rank', '3')).rejects.toThrow(/rank must be an integer from 1 to 2/);
     expect(await admin('device-group', 'delete', 'PRODUCTION')).toEqual({ deleted: 2, name: 'Production', regrouped: 2 });
     expect(await groupOf()).toEqual({ web: [1, 'Paris Linux'], db: [1, 'Paris Linux'], mac: [0, null] });
     expect((await admin('device-group', 'list') as { rank: number }[]).map((g) => g.rank)).toEqual([1]);
     await withState(async (s) => {
       const actions = (await s.audit.list(t, 50)).map((r) => `${r.action}:${r.result}`).reverse();
       expect(actions.filter((a) => a.startsWith('deviceGroup.'))).toEqual([
-        'deviceGroup.create:success', 'deviceGroup.create:success', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.delete:success',
+        'deviceGroup.create:success', 'deviceGroup.create:success', 'deviceGroup.create:failure', 'deviceGroup.create:failure', 'deviceGroup.create:failure',
+        'deviceGroup.update:success', 'deviceGroup.update:success', 'deviceGroup.update:failure', 'deviceGroup.update:failure', 'deviceGroup.delete:success',
       ]);
     });
   });

@@ -275,6 +275,25 @@ export function registerAdmin(program: Command): void {
     const all = await withStore(o, async (a, ts) => a.deviceGroups.list(await operatorOn(o, ts)));
     out(o, all.map(groupJson), all.map((g) => `${g.rank}. ${g.id}  ${g.name}  [${g.remediationLevel}]  ${ruleText(g)}`).join('\n') || '(no device groups: every device is ungrouped)');
   });
+  common(group.command('update').description('change a device group (options given replace its values; any rule option replaces the whole rule) and regroup the tenant\'s devices')
+    .argument('<idOrName>')
+    .option('--name <name>', 'new name')
+    .option('--rank <n>', 'new rank, 1 = tried first')
+    .option('--name-pattern <pattern>', 'computer name to match (repeatable)', collect, [])
+    .option('--domain <pattern>', 'domain to match (repeatable)', collect, [])
+    .option('--tag <pattern>', 'device tag to match (repeatable)', collect, [])
+    .option('--os <platform>', 'OS platform to match (repeatable)', collect, [])
+    .option('--remediation-level <level>', `one of: ${REMEDIATION_LEVELS.join(' | ')}`)
+    .option('--description <text>', 'description')
+    .option('--tenant <id>', 'tenant id'))
+    .action(async (idOrName: string, o: Common & { name?: string; rank?: string; namePattern: string[]; domain: string[]; tag: string[]; os: string[]; remediationLevel?: string; description?: string }) => {
+      const ruleGiven = o.namePattern.length + o.domain.length + o.tag.length + o.os.length > 0;
+      const { group: g, regrouped } = await withStore(o, async (a, ts) => a.deviceGroups.update(await operatorOn(o, ts), idOrName, {
+        name: o.name, rank: o.rank === undefined ? undefined : Number(o.rank), description: o.description, remediationLevel: o.remediationLevel,
+        rule: ruleGiven ? { names: o.namePattern, domains: o.domain, tags: o.tag, osPlatforms: o.os } : undefined,
+      }));
+      out(o, { ...groupJson(g), regrouped }, `Updated device group ${g.id} (${g.name}) at rank ${g.rank}; ${regrouped} device(s) changed group`);
+    });
   common(group.command('delete').description('delete a device group; its devices are regrouped').argument('<idOrName>').option('--tenant <id>', 'tenant id'))
     .action(async (idOrName: string, o: Common) => {
       const { group: g, regrouped } = await withStore(o, async (a, ts) => a.deviceGroups.delete(await operatorOn(o, ts), idOrName));

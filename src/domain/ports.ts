@@ -12,7 +12,7 @@ import type { Indicator } from './indicator.ts';
 import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
 import type { MachineAction, MachineActionStatus } from './machine-action.ts';
-import type { App, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
+import type { App, AuditLogEntry, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
 import type { ExternalIdentity, User } from './user.ts';
 import type { ExternalIdp } from './external-idp.ts';
 import type { AuthorizationCode, DeviceCode, DeviceCodeStatus, PendingSignIn, RefreshToken, SignInFailures, SignInGrant } from './sign-in.ts';
@@ -305,6 +305,8 @@ export interface StreamCursorRepo {
 export interface AuditRepo {
   append(r: AuditRecord): Promise<void>;
   list(tenantId: string, limit: number): Promise<AuditRecord[]>;
+  /** Filters, sorts (default newest first; ties by number, highest first) and pages the tenant's records. */
+  query(tenantId: string, q: ListQuery): Promise<Page<AuditLogEntry>>;
 }
 
 /** Fields of a detection rule its API may change (the definition; never the run bookkeeping or lease). */
@@ -371,6 +373,9 @@ export interface LibraryFileRepo {
   count(tenantId: string): Promise<number>;
 }
 
+/** Fields of a device group its administrators change (the rank moves through `setRank`). */
+export type DeviceGroupPatch = Partial<Pick<DeviceGroup, 'name' | 'description' | 'remediationLevel' | 'rule'>>;
+
 /**
  * The device groups of a tenant (device-group.ts). Ids and names (regardless of case) are unique per
  * tenant; a duplicate name is a PalisadeError 'Conflict'. Ranks are kept by the use case.
@@ -383,6 +388,8 @@ export interface DeviceGroupRepo {
   /** One more than the highest id the tenant has (1 for the first group). */
   nextId(tenantId: string): Promise<number>;
   setRank(tenantId: string, id: number, rank: number): Promise<void>;
+  /** Changes name, description, remediation level and rule (not the rank: `setRank`); the updated group, or null. A name taken by another group is a 'Conflict'. */
+  update(tenantId: string, id: number, patch: DeviceGroupPatch): Promise<DeviceGroup | null>;
   /** Removes the group; false when there was none. */
   delete(tenantId: string, id: number): Promise<boolean>;
 }

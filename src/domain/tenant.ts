@@ -57,3 +57,9 @@ export interface AuditRecord {
   result: 'success' | 'failure';
   details: string | null;
 }
+
+/** An audit record as it is read back: numbered (ascending in writing order) and with the actor's name or null. */
+export interface AuditLogEntry extends Omit<AuditRecord, 'actorName'> {
+  id: number;
+  actorName: string | null;
+}

@@ -41,7 +41,25 @@ function values(field: string, v: unknown): string[] {
   });
 }
 
+function checkName(v: unknown): string {
+  const name = typeof v === 'string' ? v.trim() : '';
+  if (!name || name.length > MAX_GROUP_NAME) throw errors.invalidBody(`A device group needs a name of 1 to ${MAX_GROUP_NAME} characters`);
+  return name;
+}
+
+function checkDescription(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v.length > 1024) throw errors.invalidBody("'description' must be a string of at most 1024 characters");
+  return v.trim() || null;
+}
+
+function checkLevel(v: unknown): RemediationLevel {
+  if (typeof v !== 'string' || !(REMEDIATION_LEVELS as readonly string[]).includes(v)) throw errors.invalidBody(`The remediation level must be one of: ${REMEDIATION_LEVELS.join(', ')}`);
+  return v as RemediationLevel;
+}
+
 function checkRule(r: Partial<DeviceGroupRule>): DeviceGroupRule {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw errors.invalidBody("'rule' must be an object with names, domains, tags and osPlatforms lists");
   const rule = { names: values('names', r.names), domains: values('domains', r.domains), tags: values('tags', r.tags), osPlatforms: values('osPlatforms', r.osPlatforms) };
   if (!ruleHasCondition(rule)) throw errors.invalidBody('A device group needs at least one matching condition (name, domain, tag or OS)');
   return rule;
@@ -89,11 +107,9 @@ export class DeviceGroupService {
   async create(ctx: Ctx, input: DeviceGroupInput): Promise<{ group: DeviceGroup; regrouped: number }> {
     return audited(this.store, ctx, this.clock, 'deviceGroup.create', String(input.name), async (r) => {
       authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
-      const name = typeof input.name === 'string' ? input.name.trim() : '';
-      if (!name || name.length > MAX_GROUP_NAME) throw errors.invalidBody(`A device group needs a name of 1 to ${MAX_GROUP_NAME} characters`);
-      const level = input.remediationLevel ?? 'Full remediation';
-      if (!(REMEDIATION_LEVELS as readonly string[]).includes(level)) throw errors.invalidBody(`The remediation level must be one of: ${REMEDIATION_LEVELS.join(', ')}`);
-      const rule = checkRule(input.rule);
+      const name = checkName(input.name);
+      const level = checkLevel(input.remediationLevel ?? 'Full remediation');
+      const rule = checkRule(input.rule ?? {});
       const existing = await r.deviceGroups.list(ctx.tenantId);
       const last = existing.length + 1;
       const rank = input.rank ?? last;
@@ -101,11 +117,41 @@ export class DeviceGroupService {
       // from the bottom up, so no two groups ever share a rank
       for (const g of [...existing].reverse()) if (g.rank >= rank) await r.deviceGroups.setRank(ctx.tenantId, g.id, g.rank + 1);
       const group: DeviceGroup = {
-        tenantId: ctx.tenantId, id: await r.deviceGroups.nextId(ctx.tenantId), name, description: input.description ?? null,
-        rank, remediationLevel: level as RemediationLevel, rule, createdAt: this.clock().toISOString(),
+        tenantId: ctx.tenantId, id: await r.deviceGroups.nextId(ctx.tenantId), name, description: checkDescription(input.description),
+        rank, remediationLevel: level, rule, createdAt: this.clock().toISOString(),
       };
       await r.deviceGroups.insert(group);
       return { group, regrouped: await regroupTenant(r, ctx.tenantId, this.clock()) };
+    }, JSON.stringify(input).slice(0, 2000));
+  }
+
+  /**
+   * Changes what `input` names — name, description, remediation level, rule (replaced whole), rank
+   * (the groups between move by one) — and regroups the tenant's devices.
+   */
+  async update(ctx: Ctx, idOrName: string, input: Partial<DeviceGroupInput>): Promise<{ group: DeviceGroup; regrouped: number }> {
+    return audited(this.store, ctx, this.clock, 'deviceGroup.update', idOrName.slice(0, 256), async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const all = await r.deviceGroups.list(ctx.tenantId);
+      const group = all.find((g) => String(g.id) === idOrName.trim() || g.name.toLowerCase() === idOrName.trim().toLowerCase());
+      if (!group) throw errors.notFound(`Device group ${idOrName} was not found`);
+      const patch: Parameters<Repos['deviceGroups']['update']>[2] = {};
+      if (input.name !== undefined) patch.name = checkName(input.name);
+      if (input.description !== undefined) patch.description = checkDescription(input.description);
+      if (input.remediationLevel !== undefined) patch.remediationLevel = checkLevel(input.remediationLevel);
+      if (input.rule !== undefined) patch.rule = checkRule(input.rule ?? {});
+      if (input.rank !== undefined && input.rank !== group.rank) {
+        const rank = input.rank;
+        if (!Number.isSafeInteger(rank) || rank < 1 || rank > all.length) throw errors.invalidBody(`The rank must be an integer from 1 to ${all.length}`);
+        // out of the way first (ranks stay unique at every step), then the groups between move by one toward the old place
+        await r.deviceGroups.setRank(ctx.tenantId, group.id, all.length + 1);
+        const between = rank < group.rank ? all.filter((g) => g.rank >= rank && g.rank < group.rank).reverse() : all.filter((g) => g.rank > group.rank && g.rank <= rank);
+        for (const g of between) await r.deviceGroups.setRank(ctx.tenantId, g.id, rank < group.rank ? g.rank + 1 : g.rank - 1);
+        await r.deviceGroups.setRank(ctx.tenantId, group.id, rank);
+      }
+      await r.deviceGroups.update(ctx.tenantId, group.id, patch);
+      const updated = (await r.deviceGroups.get(ctx.tenantId, group.id))!;
+      return { group: updated, regrouped: await regroupTenant(r, ctx.tenantId, this.clock()) };
     }, JSON.stringify(input).slice(0, 2000));
   }
 

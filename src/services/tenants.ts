@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
-import { canonicalPermission, isPermission, PERMISSIONS, type Permission } from '../domain/permissions.ts';
+import { canonicalPermission, isPermission, PERMISSIONS, REQUIRE, type Permission } from '../domain/permissions.ts';
 import type { StateStore } from '../domain/ports.ts';
 import type { App, SigningKey, Tenant } from '../domain/tenant.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
@@ -116,9 +116,9 @@ export class TenantService {
     }, JSON.stringify({ name: name.trim(), publicClient: true, redirectUris: uris }));
   }
 
-  /** The apps of `ctx`'s tenant (without secrets). */
+  /** The apps of `ctx`'s tenant (without secrets), for operators and portal-settings holders. */
   async listApps(ctx: Ctx): Promise<Omit<App, 'secretHash'>[]> {
-    authz.requireOperator(ctx);
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
     return (await this.store.apps.list(ctx.tenantId)).map(({ secretHash: _s, ...rest }) => rest);
   }
 

@@ -17,6 +17,7 @@ import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-ru
 import { EXAMPLE_ACTION_ID } from '../../src/api/routes/machine-actions/routes.ts';
 import { EXAMPLE_RESULT_ACTION_ID, EXAMPLE_SENSOR_ACTION_ID } from '../../src/api/routes/sensor/routes.ts';
 import { EXAMPLE_LIVE_RESPONSE_ACTION_ID, EXAMPLE_PACKAGE_ACTION_ID } from '../../src/api/routes/action-results/routes.ts';
+import { EXAMPLE_GROUP_ID, EXAMPLE_ROLE_ID, EXAMPLE_USER_ID } from '../../src/api/routes/settings/routes.ts';
 
 let h: Harness;
 let otherTenant: string;
@@ -66,6 +67,11 @@ beforeAll(async () => {
   // action routes' examples create one of each kind on the first device)
   const acted = await h.addDevice({ computerDnsName: 'matrix-acted' });
   exampleRecords[EXAMPLE_ACTION_ID] = (await h.palisade.actions.request(h.operator(), acted.id, 'Isolate', { Comment: 'matrix' })).id;
+  // the user, role and device group the settings routes' examples change and delete
+  const settings = h.palisade.settings;
+  exampleRecords[EXAMPLE_GROUP_ID] = String((await settings.deviceGroups.create(h.operator(), { name: 'Matrix group', rule: { tags: ['matrix-group'] } })).group.id);
+  exampleRecords[EXAMPLE_ROLE_ID] = (await settings.roles.create(h.operator(), { name: 'Matrix role', permissions: ['viewData.securityOperations'] })).id;
+  exampleRecords[EXAMPLE_USER_ID] = (await settings.users.create(h.operator(), { userPrincipalName: 'matrix.user@contoso.com' })).user.id;
 });
 
 /** `text` (a body) with the long example values (ids, times) replaced by the records created for them. */

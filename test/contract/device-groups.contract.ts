@@ -56,6 +56,21 @@ export function describeDeviceGroupContract(shared: () => StateStore): void {
       expect(await store.deviceGroups.get(t, 1)).toBeNull();
     });
 
+    it('updates the named fields only, refusing a name another group has in any case', async () => {
+      const store = shared();
+      const t = await tenant(store);
+      const a = makeDeviceGroup(t, 1, { name: 'Finance' });
+      await store.deviceGroups.insert(a);
+      await store.deviceGroups.insert(makeDeviceGroup(t, 2, { name: 'Legal' }));
+      const rule = { names: ['fin-*'], domains: [], tags: [], osPlatforms: ['Linux'] };
+      expect(await store.deviceGroups.update(t, 1, { name: 'Finance EU', rule, remediationLevel: 'No automated response' }))
+        .toEqual({ ...a, name: 'Finance EU', rule, remediationLevel: 'No automated response' });
+      expect(await store.deviceGroups.update(t, 1, { description: 'EU only' })).toEqual({ ...a, name: 'Finance EU', rule, remediationLevel: 'No automated response', description: 'EU only' });
+      await expect(store.deviceGroups.update(t, 1, { name: 'LEGAL' })).rejects.toMatchObject({ code: 'Conflict' });
+      expect(await store.deviceGroups.update(t, 9, { name: 'x' })).toBeNull();
+      expect((await store.deviceGroups.get(t, 1))?.name).toBe('Finance EU');
+    });
+
     it('keeps tenants apart and rolls back with a failed transaction', async () => {
       const store = shared();
       const t1 = await tenant(store);

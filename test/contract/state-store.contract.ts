@@ -316,6 +316,32 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect((await shared.audit.list(b, 10)).map((r) => r.action)).toEqual(['other']);
         expect(await shared.audit.list(a, 0)).toEqual([]);
       });
+
+      it('queries records with OData: filter, order, page, count; newest first by default, tenants apart', async () => {
+        const a = await newTenant(shared);
+        const b = await newTenant(shared);
+        const rec = (tenantId: string, time: string, action: string, actorName: string | null, result: 'success' | 'failure' = 'success') =>
+          ({ tenantId, time, actorKind: 'user', actorId: 'u-1', actorName, action, target: 'machine/1', result, details: null });
+        await shared.audit.append(rec(a, '2025-06-01T00:00:00.000Z', 'role.create', 'Ann@Contoso.com'));
+        await shared.audit.append(rec(a, '2025-06-02T00:00:00.000Z', 'machine.isolate', 'bob@contoso.com', 'failure'));
+        await shared.audit.append(rec(a, '2025-06-02T00:00:00.000Z', 'machine.isolate', 'ann@contoso.com'));
+        await shared.audit.append(rec(a, '2025-06-03T00:00:00.000Z', 'alert.update', null));
+        await shared.audit.append(rec(b, '2025-06-04T00:00:00.000Z', 'machine.isolate', 'ann@contoso.com'));
+        const q = (over: Partial<ListQuery> = {}): ListQuery => ({ top: 100, skip: 0, count: true, orderBy: [], ...over });
+        const all = await shared.audit.query(a, q());
+        expect(all.total).toBe(4);
+        expect(all.items.map((r) => [r.action, r.actorName, r.result])).toEqual([
+          ['alert.update', null, 'success'], ['machine.isolate', 'ann@contoso.com', 'success'], ['machine.isolate', 'bob@contoso.com', 'failure'], ['role.create', 'Ann@Contoso.com', 'success'],
+        ]);
+        expect(all.items[1].id).toBeGreaterThan(all.items[2].id);
+        expect(all.items[0]).toMatchObject({ tenantId: a, time: '2025-06-03T00:00:00.000Z', actorKind: 'user', actorId: 'u-1', target: 'machine/1', details: null });
+        const byName = await shared.audit.query(a, q({ filter: { kind: 'cmp', op: 'eq', field: 'actorName', value: 'ANN@contoso.com' } }));
+        expect(byName.items.map((r) => r.action)).toEqual(['machine.isolate', 'role.create']);
+        const since = await shared.audit.query(a, q({ filter: { kind: 'cmp', op: 'ge', field: 'time', value: '2025-06-02T00:00:00Z' }, orderBy: [{ field: 'time', dir: 'asc' }], top: 2, skip: 1 }));
+        expect(since.total).toBe(3);
+        expect(since.items.map((r) => r.actorName)).toEqual(['ann@contoso.com', null]);
+        expect((await shared.audit.query(b, q())).items.map((r) => r.action)).toEqual(['machine.isolate']);
+      });
     });
 
     describe('indicators', () => {

@@ -43,6 +43,23 @@ export function kyselyDeviceGroupRepo(db: Kysely<StateDb>, dialect: StateDialect
     async setRank(tenantId, id, rank) {
       await db.updateTable('device_groups').set({ group_rank: rank }).where('tenant_id', '=', tenantId).where('group_id', '=', id).execute();
     },
+    async update(tenantId, id, patch) {
+      const c: Partial<DeviceGroupsTable> = {};
+      if (patch.name !== undefined) {
+        c.name = patch.name;
+        c.name_key = patch.name.toLowerCase();
+      }
+      if (patch.description !== undefined) c.description = patch.description;
+      if (patch.remediationLevel !== undefined) c.remediation_level = patch.remediationLevel;
+      if (patch.rule !== undefined) c.rule = JSON.stringify(patch.rule);
+      if (Object.keys(c).length > 0) {
+        const r = await conflictAware(dialect, `Device group ${patch.name ?? id}`, () =>
+          db.updateTable('device_groups').set(c).where('tenant_id', '=', tenantId).where('group_id', '=', id).executeTakeFirst());
+        if (Number(r.numUpdatedRows) === 0) return null;
+      }
+      const r = await db.selectFrom('device_groups').selectAll().where('tenant_id', '=', tenantId).where('group_id', '=', id).executeTakeFirst();
+      return r ? toGroup(r) : null;
+    },
     async delete(tenantId, id) {
       const r = await db.deleteFrom('device_groups').where('tenant_id', '=', tenantId).where('group_id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
