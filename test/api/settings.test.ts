@@ -29,9 +29,9 @@ describe('settings API', () => {
   it('administers device groups, roles and users, refusing bad input in MDE\'s format with nothing applied', async () => {
     const g = await call('POST', '/api/settings/devicegroups', admin, { name: 'Linux servers', rule: { osPlatforms: ['Linux'] }, remediationLevel: 'No automated response' });
     expect(g.statusCode, g.body).toBe(201);
-    expect(g.json()).toMatchObject({ rbacGroupId: 1, name: 'Linux servers', rank: 1, remediationLevel: 'No automated response', rule: { names: [], domains: [], tags: [], osPlatforms: ['Linux'] } });
+    expect(g.json()).toMatchObject({ id: 1, name: 'Linux servers', rank: 1, remediationLevel: 'No automated response', rule: { names: [], domains: [], tags: [], osPlatforms: ['Linux'] } });
     const moved = await call('PATCH', '/api/settings/devicegroups/linux%20servers', admin, { rule: { tags: ['prod'] }, description: 'Production' });
-    expect(moved.json()).toMatchObject({ rbacGroupId: 1, description: 'Production', rule: { tags: ['prod'], osPlatforms: [] } });
+    expect(moved.json()).toMatchObject({ id: 1, description: 'Production', rule: { tags: ['prod'], osPlatforms: [] } });
     const badGroup = await call('POST', '/api/settings/devicegroups', admin, { name: 'No rule', rule: {} });
     expect(badGroup.statusCode).toBe(400);
     expect(badGroup.json().error).toMatchObject({ code: 'InvalidRequestBody', message: expect.stringMatching(/matching condition/) });

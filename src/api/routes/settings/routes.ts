@@ -62,7 +62,7 @@ const ruleSchema = Type.Object({
   names: Type.Array(Type.String()), domains: Type.Array(Type.String()), tags: Type.Array(Type.String()), osPlatforms: Type.Array(Type.String()),
 });
 const groupSchema = Type.Object({
-  rbacGroupId: Type.Integer(),
+  id: Type.Integer({ description: 'The rbacGroupId machines in the group carry' }),
   name: Type.String(),
   description: nullable(Type.String()),
   rank: Type.Integer(),
@@ -117,9 +117,9 @@ function roleJson(r: Role): Record<string, unknown> {
   return { id: r.id, name: r.name, description: r.description, permissions: r.permissions, deviceGroups: r.deviceGroups, builtIn: r.builtIn, createdAt: r.createdAt };
 }
 
-/** A device group as the settings API shows it (rbacGroupId is the id machines carry). */
+/** A device group as the settings API shows it (its id is the rbacGroupId machines carry). */
 function groupJson(g: DeviceGroup): Record<string, unknown> {
-  return { rbacGroupId: g.id, name: g.name, description: g.description, rank: g.rank, remediationLevel: g.remediationLevel, rule: g.rule, createdAt: g.createdAt };
+  return { id: g.id, name: g.name, description: g.description, rank: g.rank, remediationLevel: g.remediationLevel, rule: g.rule, createdAt: g.createdAt };
 }
 
 /** The settings and audit log routes. */
