@@ -1,7 +1,7 @@
 /**
  * The web console in headless Chromium (Debian's, through playwright-core) against a real
  * `palisade serve` (127.0.0.1, stopped by PID at the end): a local user signs in through the
- * sign-in page (authorization code + PKCE), finds a device, isolates a simulated device (`palisade
+ * sign-in page (authorization code + PKCE), finds and tags a device, isolates a simulated device (`palisade
  * simulate`'s action protocol, in process) and watches the status reach Succeeded, resolves an
  * alert raised by an indicator match, and imports indicators from a CSV file. Every page passes an
  * axe-core check with no serious or critical violation. Screenshots go to test-artifacts/console/.
@@ -102,7 +102,7 @@ describe('the web console', () => {
     await accessible('dashboard');
   });
 
-  it('finds a device by name and opens it', async () => {
+  it('finds a device by name, tags it from the inventory, finds it by the tag and opens it', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     await page.getByRole('searchbox', { name: 'Name starts with' }).fill('finance-');
@@ -110,9 +110,18 @@ describe('the web console', () => {
     await expect.poll(() => grid.getByRole('link').allTextContents()).toEqual(['finance-laptop-7']);
     expect(new URL(page.url()).searchParams.get('name')).toBe('finance-');
     await accessible('devices');
+    // tag the device from the inventory, then find it by its tag
+    await grid.getByRole('checkbox', { name: 'Select row 1' }).check();
+    await page.getByRole('form', { name: 'Tag the selected devices' }).getByLabel('Tag').fill('vip');
+    await page.getByRole('button', { name: 'Add tag to selected' }).click();
+    await expect.poll(() => grid.getByText('vip', { exact: true }).count()).toBe(1);
+    await page.getByRole('searchbox', { name: 'Name starts with' }).fill('');
+    await page.getByRole('searchbox', { name: 'Tag' }).fill('vip');
+    await expect.poll(() => grid.getByRole('link').allTextContents()).toEqual(['finance-laptop-7']);
     await grid.getByRole('link', { name: 'finance-laptop-7' }).click();
     await page.getByRole('heading', { name: 'finance-laptop-7', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Timeline (7 days)' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Tags' }).getByRole('button', { name: 'Remove tag vip' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('list', { name: 'Events, newest first' }).getByText('/tmp/dropper --run').count()).toBeGreaterThan(0);
     await accessible('device');
   });
@@ -206,5 +215,23 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('palisade.tokens'))).toBeNull();
+  });
+
+  it('asks for the tenant when the server holds several, then signs in to it', async () => {
+    await srv.cli(['admin', 'tenant', 'create', '--name', 'Second']);
+    const other = await consoleContext(browser);
+    try {
+      const p = await other.newPage();
+      await p.goto(`${srv.url}/console/`);
+      await p.getByLabel('Tenant id').fill(srv.tenantId);
+      await p.getByRole('button', { name: 'Continue' }).click();
+      await p.getByLabel('Email or user name').fill(USER.name);
+      await p.getByLabel('Password').fill(password);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+      expect(await seriousViolations(p)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });
