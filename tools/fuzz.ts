@@ -7,11 +7,12 @@
  * filters as clients send them, PATCH and batchUpdate bodies), and the machine actions API with the
  * sensor's action protocol (action bodies, OData, hostile ids, /work and progress reports), and the
  * files routes (library uploads, downloads and deletes, result uploads, result links, signed
- * downloads with forged signatures). Reports, per kind, the inputs sent, responses ≥ 500,
+ * downloads with forged signatures), and the sign-in routes of the identity surface (authorize
+ * queries, sign-in forms, device codes, user-grant token requests). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--console N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--console N] [--identity N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -29,6 +30,8 @@ import { alertRequest } from './fuzz/alerts.ts';
 import { actionRequest } from './fuzz/actions.ts';
 import { filesRequest } from './fuzz/files.ts';
 import { consoleRequest } from './fuzz/console.ts';
+import { identityRequest } from './fuzz/identity.ts';
+import { CONSOLE_CLIENT_ID } from '../src/auth/console-client.ts';
 import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, console: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, console: { type: 'string', default: '1000' }, identity: { type: 'string', default: '2000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -208,6 +211,24 @@ async function main(): Promise<number> {
     return { method: r.method, url: r.url, payload: r.payload, headers: { ...authz, ...r.headers } };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 200)}`);
   await run('console', Number(values.console), (rng) => ({ ...consoleRequest(rng), headers: {} }), (r) => r.url);
+  // sign-in: a user, a public app, and one real pending request whose form the inputs post to, forged or not
+  await h.palisade.settings.users.create(h.operator(), { userPrincipalName: 'alice@contoso.com', password: 'fuzz password 1234' });
+  const publicApp = await h.tenants.createPublicApp(h.operator(), 'fuzz-native', ['http://127.0.0.1/callback']);
+  const authorizeQuery = new URLSearchParams({
+    client_id: CONSOLE_CLIENT_ID, response_type: 'code', redirect_uri: 'http://localhost:80/console/', scope: 'https://api.securitycenter.microsoft.com/.default openid',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+  });
+  const page = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/v2.0/authorize?${authorizeQuery}`, headers: { host: 'localhost:80' } });
+  const hiddenField = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1] ?? '';
+  const identityTargets = {
+    tenantId: h.tenantId, clientIds: [CONSOLE_CLIENT_ID, publicApp.clientId, 'not-a-client'],
+    redirectUris: ['http://localhost:80/console/', 'http://127.0.0.1:5555/callback', 'http://127.0.0.1/callback'],
+    pending: { request: hiddenField('request'), csrf: hiddenField('csrf'), cookie: String(page.headers['set-cookie'] ?? '').split(';')[0] },
+  };
+  await run('identity', Number(values.identity), (rng) => {
+    const r = identityRequest(rng, identityTargets);
+    return { ...r, headers: { host: 'localhost:80', ...r.headers } };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
   await h.close();
 
   let failed = uncaught > 0;

@@ -113,6 +113,32 @@ describe('UserService', () => {
     expect(reasons).toContain('verification code already used');
   });
 
+  it('signs in in two steps for a page: the password, then the code of a TOTP user (once), or a vouched-for user', async () => {
+    const plain = (await users.create(op(), { userPrincipalName: 'plain@contoso.com', password: PASSWORD })).user;
+    expect(await users.verifyPassword(signIn(), 'plain@contoso.com', PASSWORD)).toMatchObject({ user: { id: plain.id } });
+    const totp = (await users.create(op(), { userPrincipalName: 'two@contoso.com', password: PASSWORD })).user;
+    const secret = new URL((await users.enrollTotp(op(), 'two@contoso.com')).otpauthUri).searchParams.get('secret')!;
+    await users.confirmTotp(op(), 'two@contoso.com', totpCode(secret, now.getTime() - 30_000));
+    expect(await users.verifyPassword(signIn(), 'two@contoso.com', PASSWORD)).toEqual({ codeRequiredFor: totp.id });
+    const wrong = await refusal(users.verifyPassword(signIn(), 'two@contoso.com', 'wrong password!!'));
+    expect(wrong.code).toBe('Unauthorized');
+    expect((await refusal(users.verifyCode(signIn(), totp.id, '123'))).message).toBe(wrong.message);
+    expect((await users.verifyCode(signIn(), totp.id, totpCode(secret, now.getTime()))).userPrincipalName).toBe('two@contoso.com');
+    expect((await refusal(users.verifyCode(signIn(), totp.id, totpCode(secret, now.getTime())))).message).toBe(wrong.message);
+    expect((await refusal(users.verifyCode(signIn(), plain.id, totpCode(secret, now.getTime() + 30_000)))).message).toBe(wrong.message);
+    expect((await users.signInVouched(signIn(), plain.id, 'idp:test')).lastSignInAt).toBe(now.toISOString());
+    await users.disable(op(), plain.id);
+    expect((await refusal(users.signInVouched(signIn(), plain.id, 'idp:test'))).message).toBe(wrong.message);
+    expect((await refusal(users.verifyPassword(signIn(), 'plain@contoso.com', PASSWORD))).message).toBe(wrong.message);
+  });
+
+  it('revokes a user\'s sign-ins when the user is disabled', async () => {
+    const u = (await users.create(op(), { userPrincipalName: 'gone@contoso.com', password: PASSWORD })).user;
+    await store.signIns.putGrant({ tenantId: TENANT, id: 'g-1', userId: u.id, clientId: 'c', createdAt: now.toISOString(), revokedAt: null });
+    await users.update(op(), u.id, { disabled: true });
+    expect((await store.signIns.getGrant(TENANT, 'g-1'))?.revokedAt).toBe(now.toISOString());
+  });
+
   it('changes roles, display name and disabled state; unknown roles and wrong types are refused whole', async () => {
     const { user } = await users.create(op(), { userPrincipalName: 'fay@contoso.com', password: PASSWORD });
     expect(await users.update(op(), 'FAY@contoso.com', { roles: ['TIER 1', 'palisade administrator'], displayName: ' Fay ' }))
