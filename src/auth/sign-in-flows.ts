@@ -247,7 +247,7 @@ export class SignInFlows {
     return this.form(p, csrf, browserToken, 'credentials', null, (q.login_hint ?? '').slice(0, 256));
   }
 
-  /** The device-code verification page: asks for the code shown on the device (pre-filled from `user_code`). */
+  /** The device-code verification page: asks for the code shown on the device. */
   async deviceVerification(rawTenant: string, browser: BrowserContext): Promise<SignInOutcome> {
     const tenantId = rawTenant.toLowerCase();
     if (!(await this.store.tenants.get(tenantId))) return message(400, 'Unknown tenant', `Tenant '${tenantId}' was not found. Check the tenant id in the address.`);

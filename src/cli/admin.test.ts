@@ -82,6 +82,19 @@ describe('palisade admin', () => {
     });
   });
 
+  it('creates a public client with redirect URIs and no secret, and refuses what a public client cannot have', async () => {
+    await admin('tenant', 'create', '--name', 'Public');
+    const made = await admin('app', 'create', '--name', 'toolbox', '--public', '--redirect-uri', 'http://127.0.0.1/callback', '--redirect-uri', 'https://tools.contoso.com/auth') as Record<string, unknown>;
+    expect(made).toMatchObject({ publicClient: true, redirectUris: ['http://127.0.0.1/callback', 'https://tools.contoso.com/auth'] });
+    expect(made).not.toHaveProperty('clientSecret');
+    const listed = await admin('app', 'list') as { clientId: string; publicClient: boolean; redirectUris: string[] }[];
+    expect(listed).toEqual([expect.objectContaining({ clientId: made.clientId, publicClient: true, redirectUris: ['http://127.0.0.1/callback', 'https://tools.contoso.com/auth'] })]);
+    await expect(admin('app', 'create', '--name', 'x', '--public')).rejects.toThrow(/at least one redirect URI/);
+    await expect(admin('app', 'create', '--name', 'x', '--public', '--redirect-uri', 'http://tools.contoso.com/auth')).rejects.toThrow(/https, or http on a loopback/);
+    await expect(admin('app', 'create', '--name', 'x', '--public', '--redirect-uri', 'http://127.0.0.1/cb', '--permissions', 'Machine.Read.All')).rejects.toThrow(/no application permissions/);
+    await expect(admin('app', 'create', '--name', 'x', '--permissions', 'Machine.Read.All', '--redirect-uri', 'http://127.0.0.1/cb')).rejects.toThrow(/for public clients/);
+  });
+
   it('creates, lists and deletes device groups, regrouping the tenant\'s devices each time', async () => {
     const tenant = await admin('tenant', 'create', '--name', 'Grouped') as { tenantId: string };
     const t = tenant.tenantId;
