@@ -217,6 +217,32 @@ describe('the web console', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('palisade.tokens'))).toBeNull();
   });
 
+  it('offers a read-only user only what the roles allow', async () => {
+    await srv.cli(['admin', 'role', 'create', '--name', 'Viewer', '--permission', 'viewData.securityOperations', '--all-device-groups']);
+    const viewer = JSON.parse(await srv.cli(['admin', 'user', 'create', '--upn', 'vic@palisade.test', '--display-name', 'Vic Viewer', '--role', 'Viewer', '--json'])) as { password: string };
+    const other = await consoleContext(browser);
+    try {
+      const p = await other.newPage();
+      await signIn(p, srv.url, { name: 'vic@palisade.test', password: viewer.password });
+      const nav = p.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Devices' }).waitFor();
+      expect(await nav.getByRole('link', { name: 'Indicators' }).count()).toBe(0);
+      await nav.getByRole('link', { name: 'Devices' }).click();
+      const grid = p.getByRole('table', { name: 'Devices' });
+      await grid.getByRole('link', { name: 'finance-laptop-7' }).click();
+      await p.getByRole('heading', { name: 'finance-laptop-7', level: 1 }).waitFor();
+      expect(await p.getByRole('button', { name: 'Isolate device' }).isDisabled()).toBe(true);
+      expect(await p.getByRole('button', { name: 'Add tag' }).count()).toBe(0);
+      await p.goto(`${srv.url}/console/alerts`);
+      await p.getByRole('table', { name: 'Alerts' }).getByRole('link', { name: 'Known dropper' }).first().click();
+      await p.getByRole('region', { name: 'Known dropper' }).waitFor();
+      expect(await p.getByRole('button', { name: 'Resolve alert' }).count()).toBe(0);
+      expect(await p.getByRole('form', { name: 'Triage' }).count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('asks for the tenant when the server holds several, then signs in to it', async () => {
     await srv.cli(['admin', 'tenant', 'create', '--name', 'Second']);
     const other = await consoleContext(browser);

@@ -58,7 +58,7 @@ export function App({ services }: { services: ConsoleServices }) {
         <div className="body">
           <nav className="side" aria-label="Main">
             <ul>
-              {PAGES.filter((p) => p.nav).map((p) => (
+              {PAGES.filter((p) => p.nav && services.session.can(...(p.requires ?? []))).map((p) => (
                 <li key={p.path}>
                   <Link to={p.path} aria-current={p.path.split('/')[0] === section ? 'page' : undefined}>{p.title}</Link>
                 </li>

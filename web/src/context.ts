@@ -30,3 +30,9 @@ export function useApi(): ApiClient {
 export function useSession(): Session {
   return services().session;
 }
+
+/** Whether the signed-in user holds any of `permissions` (delegated names, e.g. `Machine.Isolate`). */
+export function useCan(): (...permissions: readonly string[]) => boolean {
+  const session = services().session;
+  return (...permissions) => session.can(...permissions);
+}

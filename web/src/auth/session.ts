@@ -89,6 +89,22 @@ export class Session {
     return this.tokens !== null && (this.tokens.expiresAt > Date.now() || this.tokens.refreshToken !== null);
   }
 
+  /**
+   * The delegated permissions of the access token (`scp`): exactly what the user's roles granted at
+   * sign-in. The console uses them to offer only what the user may do; the server decides.
+   */
+  get permissions(): ReadonlySet<string> {
+    const scp = this.tokens ? jwtClaims(this.tokens.accessToken).scp : undefined;
+    return new Set(typeof scp === 'string' ? scp.split(' ').filter(Boolean) : []);
+  }
+
+  /** Whether the user holds any of `permissions` (true for an empty list). */
+  can(...permissions: readonly string[]): boolean {
+    if (permissions.length === 0) return true;
+    const held = this.permissions;
+    return permissions.some((p) => held.has(p));
+  }
+
   /** The signed-in user's names, from the tokens' claims. */
   get user(): SignedInUser | null {
     if (!this.tokens) return null;

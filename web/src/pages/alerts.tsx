@@ -12,7 +12,7 @@ import { Filters, type FilterDef } from '../components/filters.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { messageOf, useToast } from '../components/toasts.tsx';
 import { TriageForm, type TriageChoices } from '../components/triage-form.tsx';
-import { useApi, useSession } from '../context.ts';
+import { useApi, useCan, useSession } from '../context.ts';
 import { Link, setQuery } from '../router.tsx';
 import { when } from './devices.tsx';
 import type { PageProps } from './registry.ts';
@@ -50,6 +50,7 @@ function AlertDetails({ id, onChanged }: { id: string; onChanged: () => void }) 
   const api = useApi();
   const toast = useToast();
   const me = useSession().user?.userName ?? '';
+  const canWrite = useCan()('Alert.ReadWrite');
   const [alert, setAlert] = useState<AlertRow | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -83,9 +84,13 @@ function AlertDetails({ id, onChanged }: { id: string; onChanged: () => void }) 
         <dt>Created</dt><dd>{when(alert.alertCreationTime)}</dd>
         <dt>Description</dt><dd>{alert.description}</dd>
       </dl>
-      <h3>Triage</h3>
-      <TriageForm idPrefix="alert" current={alert} choices={ALERT_CHOICES} me={me} onSave={save} />
-      {alert.status !== 'Resolved' && <button type="button" className="primary" onClick={() => void save({ status: 'Resolved' })}>Resolve alert</button>}
+      {canWrite && (
+        <>
+          <h3>Triage</h3>
+          <TriageForm idPrefix="alert" current={alert} choices={ALERT_CHOICES} me={me} onSave={save} />
+          {alert.status !== 'Resolved' && <button type="button" className="primary" onClick={() => void save({ status: 'Resolved' })}>Resolve alert</button>}
+        </>
+      )}
       <h3>Comments</h3>
       {alert.comments.length === 0 ? <p className="muted">No comments.</p> : (
         <ul>{alert.comments.map((c, i) => <li key={i}><strong>{c.createdBy ?? 'unknown'}</strong> <span className="muted">{when(c.createdTime)}</span>: {c.comment}</li>)}</ul>
@@ -99,6 +104,7 @@ export default function Alerts({ query }: PageProps) {
   const api = useApi();
   const toast = useToast();
   const me = useSession().user?.userName ?? '';
+  const canWrite = useCan()('Alert.ReadWrite');
   const values = Object.fromEntries(FILTERS.map((f) => [f.name, query.get(f.name) ?? '']));
   const filter = and(anyOf('status', [values.status]), anyOf('severity', [values.severity]), anyOf('classification', [values.classification]), anyOf('assignedTo', [values.assignedTo.trim()]));
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -134,12 +140,14 @@ export default function Alerts({ query }: PageProps) {
       <h1>Alerts</h1>
       <Filters label="Filter alerts" defs={FILTERS} values={values} onChange={onFilter} />
       {openId && <AlertDetails key={openId} id={openId} onChanged={() => setReloadKey((k) => k + 1)} />}
-      <section aria-labelledby="bulk">
-        <h2 id="bulk">Selected alerts ({selected.size})</h2>
-        <TriageForm idPrefix="bulk" current={{}} choices={ALERT_CHOICES} me={me} onSave={bulk} submitLabel="Apply to selected" />
-      </section>
+      {canWrite && (
+        <section aria-labelledby="bulk">
+          <h2 id="bulk">Selected alerts ({selected.size})</h2>
+          <TriageForm idPrefix="bulk" current={{}} choices={ALERT_CHOICES} me={me} onSave={bulk} submitLabel="Apply to selected" />
+        </section>
+      )}
       <DataGrid label="Alerts" columns={columns} load={load} rowKey={(a) => a.id} filter={filter} reloadKey={reloadKey}
-        selection={{ selected, onChange: setSelected }} initialSort={{ field: 'alertCreationTime', desc: true }} empty="No alert matches these filters." />
+        selection={canWrite ? { selected, onChange: setSelected } : undefined} initialSort={{ field: 'alertCreationTime', desc: true }} empty="No alert matches these filters." />
     </>
   );
 }

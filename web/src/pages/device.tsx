@@ -10,7 +10,7 @@ import { DataGrid, type Column } from '../components/data-grid.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { messageOf, useToast } from '../components/toasts.tsx';
-import { useApi } from '../context.ts';
+import { useApi, useCan } from '../context.ts';
 import { Link } from '../router.tsx';
 import { cancellable, downloadPackage, type MachineActionRow } from './action-center.tsx';
 import type { AlertRow } from './alerts.tsx';
@@ -22,17 +22,19 @@ interface ResponseAction {
   path: string;
   type: string;
   label: string;
+  /** The delegated permission it needs. */
+  permission: string;
   body?: Record<string, string>;
   danger?: boolean;
 }
 
 const RESPONSE_ACTIONS: ResponseAction[] = [
-  { path: 'isolate', type: 'Isolate', label: 'Isolate device', body: { IsolationType: 'Full' }, danger: true },
-  { path: 'unisolate', type: 'Unisolate', label: 'Release from isolation' },
-  { path: 'restrictCodeExecution', type: 'RestrictCodeExecution', label: 'Restrict app execution', danger: true },
-  { path: 'unrestrictCodeExecution', type: 'UnrestrictCodeExecution', label: 'Remove app restriction' },
-  { path: 'runAntiVirusScan', type: 'RunAntiVirusScan', label: 'Run antivirus scan', body: { ScanType: 'Quick' } },
-  { path: 'collectInvestigationPackage', type: 'CollectInvestigationPackage', label: 'Collect investigation package' },
+  { path: 'isolate', type: 'Isolate', label: 'Isolate device', permission: 'Machine.Isolate', body: { IsolationType: 'Full' }, danger: true },
+  { path: 'unisolate', type: 'Unisolate', label: 'Release from isolation', permission: 'Machine.Isolate' },
+  { path: 'restrictCodeExecution', type: 'RestrictCodeExecution', label: 'Restrict app execution', permission: 'Machine.RestrictExecution', danger: true },
+  { path: 'unrestrictCodeExecution', type: 'UnrestrictCodeExecution', label: 'Remove app restriction', permission: 'Machine.RestrictExecution' },
+  { path: 'runAntiVirusScan', type: 'RunAntiVirusScan', label: 'Run antivirus scan', permission: 'Machine.Scan', body: { ScanType: 'Quick' } },
+  { path: 'collectInvestigationPackage', type: 'CollectInvestigationPackage', label: 'Collect investigation package', permission: 'Machine.CollectForensics' },
 ];
 
 /** The hunting query of a device's timeline; the id is checked to be 40 hex digits before it is written into the query. */
@@ -60,6 +62,7 @@ const ALERT_COLUMNS: Column<AlertRow>[] = [
 export default function Device({ params }: PageProps) {
   const api = useApi();
   const toast = useToast();
+  const can = useCan();
   const id = params.id;
   const [machine, setMachine] = useState<MachineRow | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -154,20 +157,20 @@ export default function Device({ params }: PageProps) {
           <h2 id="tags">Tags</h2>
           <ul className="row" style={{ listStyle: 'none', padding: 0 }}>
             {machine.machineTags.map((t) => (
-              <li key={t} className="tag">{t} <button type="button" className="link" aria-label={`Remove tag ${t}`} onClick={() => void editTag('Remove', t)}>×</button></li>
+              <li key={t} className="tag">{t} {can('Machine.ReadWrite') && <button type="button" className="link" aria-label={`Remove tag ${t}`} onClick={() => void editTag('Remove', t)}>×</button>}</li>
             ))}
             {machine.machineTags.length === 0 && <li className="muted">No tags.</li>}
           </ul>
-          <form className="row" onSubmit={(e) => void editTag('Add', tag, e)}>
+          {can('Machine.ReadWrite') && <form className="row" onSubmit={(e) => void editTag('Add', tag, e)}>
             <label><span>New tag</span><input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={200} /></label>
             <button type="submit" disabled={!tag.trim()}>Add tag</button>
-          </form>
+          </form>}
         </section>
         <section className="card" aria-labelledby="respond">
           <h2 id="respond">Response actions</h2>
           <div className="row">
             {RESPONSE_ACTIONS.map((a) => {
-              const reason = available[a.type] ?? null;
+              const reason = !can(a.permission) ? `Your roles do not allow this (${a.permission})` : (available[a.type] ?? null);
               const pending = latest.get(a.type);
               return (
                 <button key={a.type} type="button" className={a.danger ? 'danger' : undefined} disabled={!!reason || (!!pending && cancellable(pending))}
@@ -177,6 +180,9 @@ export default function Device({ params }: PageProps) {
               );
             })}
           </div>
+          {RESPONSE_ACTIONS.some((a) => !can(a.permission)) && (
+            <p className="muted">Your roles allow only some of these actions; the others are disabled ({RESPONSE_ACTIONS.filter((a) => !can(a.permission)).map((a) => a.label).join(', ')}).</p>
+          )}
         </section>
         <section className="card wide" aria-labelledby="recent">
           <h2 id="recent">Actions on this device</h2>

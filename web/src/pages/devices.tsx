@@ -10,7 +10,7 @@ import { DataGrid, type Column } from '../components/data-grid.tsx';
 import { Filters, type FilterDef } from '../components/filters.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { messageOf, useToast } from '../components/toasts.tsx';
-import { useApi } from '../context.ts';
+import { useApi, useCan } from '../context.ts';
 import { Link, setQuery } from '../router.tsx';
 import type { PageProps } from './registry.ts';
 
@@ -63,6 +63,7 @@ const COLUMNS: Column<MachineRow>[] = [
 export default function Devices({ query }: PageProps) {
   const api = useApi();
   const toast = useToast();
+  const canTag = useCan()('Machine.ReadWrite');
   const values = Object.fromEntries(FILTERS.map((f) => [f.name, query.get(f.name) ?? '']));
   const filter = and(
     startsWith('computerDnsName', values.name),
@@ -99,7 +100,7 @@ export default function Devices({ query }: PageProps) {
     <>
       <h1>Devices</h1>
       <Filters label="Filter devices" defs={FILTERS} values={values} onChange={onFilter} />
-      <form className="toolbar" aria-label="Tag the selected devices" onSubmit={(e) => void applyTag('Add', e)}>
+      {canTag && <form className="toolbar" aria-label="Tag the selected devices" onSubmit={(e) => void applyTag('Add', e)}>
         <label>
           <span>Tag</span>
           <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={200} />
@@ -107,7 +108,7 @@ export default function Devices({ query }: PageProps) {
         <button type="submit" disabled={busy || !tag.trim() || selected.size === 0}>Add tag to selected</button>
         <button type="button" disabled={busy || !tag.trim() || selected.size === 0} onClick={() => void applyTag('Remove')}>Remove tag from selected</button>
         <span className="muted">{selected.size} selected</span>
-      </form>
+      </form>}
       <DataGrid
         label="Devices"
         columns={COLUMNS}
@@ -115,7 +116,7 @@ export default function Devices({ query }: PageProps) {
         rowKey={(m) => m.id}
         filter={filter}
         initialSort={{ field: 'computerDnsName', desc: false }}
-        selection={{ selected, onChange: setSelected }}
+        selection={canTag ? { selected, onChange: setSelected } : undefined}
         reloadKey={reloadKey}
         empty="No device matches these filters."
       />

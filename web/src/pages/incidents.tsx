@@ -11,7 +11,7 @@ import { Filters, type FilterDef } from '../components/filters.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { messageOf, useToast } from '../components/toasts.tsx';
 import { TriageForm } from '../components/triage-form.tsx';
-import { useApi, useSession } from '../context.ts';
+import { useApi, useCan, useSession } from '../context.ts';
 import { Link, setQuery } from '../router.tsx';
 import { when } from './devices.tsx';
 import type { PageProps } from './registry.ts';
@@ -40,6 +40,7 @@ function IncidentDetails({ id, onChanged }: { id: string; onChanged: () => void 
   const api = useApi();
   const toast = useToast();
   const me = useSession().user?.userName ?? '';
+  const canWrite = useCan()('Alert.ReadWrite');
   const [incident, setIncident] = useState<IncidentRow | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -62,7 +63,7 @@ function IncidentDetails({ id, onChanged }: { id: string; onChanged: () => void 
         <h2 id="incident-title" style={{ flex: 1 }}>{incident.incidentName}</h2>
         <button type="button" onClick={() => setQuery({ id: null })}>Close details</button>
       </div>
-      <TriageForm idPrefix="incident" current={incident} choices={{ statuses: SETTABLE_INCIDENT_STATUSES, classifications: INCIDENT_CLASSIFICATIONS, determinations: INCIDENT_DETERMINATIONS }} me={me} onSave={save} />
+      {canWrite && <TriageForm idPrefix="incident" current={incident} choices={{ statuses: SETTABLE_INCIDENT_STATUSES, classifications: INCIDENT_CLASSIFICATIONS, determinations: INCIDENT_DETERMINATIONS }} me={me} onSave={save} />}
       <h3>Alerts</h3>
       <ul>{(incident.alerts ?? []).map((a) => <li key={a.alertId}><Link to={`alerts?id=${encodeURIComponent(a.alertId)}`}>{a.title}</Link> <StatusBadge value={a.severity} /> <StatusBadge value={a.status} /></li>)}</ul>
       <h3>Comments</h3>

@@ -18,20 +18,22 @@ export interface PageDef {
   /** App-relative path pattern ('' is the dashboard). */
   path: string;
   title: string;
-  /** Listed in the navigation when true. */
+  /** Listed in the navigation when true (and the user holds one of `requires`). */
   nav: boolean;
+  /** Delegated permissions (any one) the page needs; the navigation hides it from users without them. */
+  requires?: readonly string[];
   load: () => Promise<{ default: ComponentType<PageProps> }>;
 }
 
 /** Every page, in navigation order. */
 export const PAGES: readonly PageDef[] = [
   { path: '', title: 'Dashboard', nav: true, load: () => import('./dashboard.tsx') },
-  { path: 'devices', title: 'Devices', nav: true, load: () => import('./devices.tsx') },
-  { path: 'devices/:id', title: 'Device', nav: false, load: () => import('./device.tsx') },
-  { path: 'alerts', title: 'Alerts', nav: true, load: () => import('./alerts.tsx') },
-  { path: 'incidents', title: 'Incidents', nav: true, load: () => import('./incidents.tsx') },
-  { path: 'indicators', title: 'Indicators', nav: true, load: () => import('./indicators.tsx') },
-  { path: 'actions', title: 'Action center', nav: true, load: () => import('./action-center.tsx') },
+  { path: 'devices', title: 'Devices', nav: true, requires: ['Machine.Read'], load: () => import('./devices.tsx') },
+  { path: 'devices/:id', title: 'Device', nav: false, requires: ['Machine.Read'], load: () => import('./device.tsx') },
+  { path: 'alerts', title: 'Alerts', nav: true, requires: ['Alert.Read', 'Alert.ReadWrite'], load: () => import('./alerts.tsx') },
+  { path: 'incidents', title: 'Incidents', nav: true, requires: ['Alert.Read', 'Alert.ReadWrite'], load: () => import('./incidents.tsx') },
+  { path: 'indicators', title: 'Indicators', nav: true, requires: ['Ti.ReadWrite'], load: () => import('./indicators.tsx') },
+  { path: 'actions', title: 'Action center', nav: true, requires: ['Machine.Read'], load: () => import('./action-center.tsx') },
   { path: 'hunting', title: 'Advanced hunting', nav: true, load: () => import('./hunting/hunting-page.tsx') },
   { path: 'settings/users', title: 'Settings', nav: true, load: () => import('./settings/users-page.tsx') },
   { path: 'settings/roles', title: 'Roles', nav: false, load: () => import('./settings/roles-page.tsx') },
