@@ -11,6 +11,7 @@ import { StatusBadge } from '../../components/status-badge.tsx';
 import { useApi } from '../../context.ts';
 import { setQuery } from '../../router.tsx';
 import type { PageProps } from '../registry.ts';
+import './audit-log.css';
 
 /** One audit record as the API lists it. */
 export interface AuditItem {
@@ -54,19 +55,19 @@ export default function AuditLogPage({ query }: PageProps) {
   const load = useCallback((r: PageRequest, signal: AbortSignal) => api.list<AuditItem>('/api/auditlogs', r, signal), [api]);
   const onFilter = useCallback((name: string, value: string) => setQuery({ [name]: value }), []);
   const columns: Column<AuditItem>[] = [
-    { header: 'Time (UTC)', sort: 'time', cell: (a) => a.time },
+    { header: 'Time (UTC)', sort: 'time', className: 'time', cell: (a) => a.time.replace('T', ' ').replace(/(\.\d+)?Z$/, '') },
     { header: 'Actor', sort: 'actorName', cell: (a) => a.actorName ?? `${a.actorKind} ${a.actorId}` },
     { header: 'Action', sort: 'action', cell: (a) => a.action },
-    { header: 'Target', sort: 'target', cell: (a) => <span className="wrap">{a.target}</span> },
+    { header: 'Target', sort: 'target', className: 'target', cell: (a) => a.target },
     { header: 'Result', cell: (a) => <StatusBadge value={a.result === 'success' ? 'Succeeded' : 'Failed'} label={a.result} /> },
-    { header: 'Details', cell: (a) => a.details ?? '' },
+    { header: 'Details', className: 'details', cell: (a) => <span title={a.details ?? undefined}>{a.details ?? ''}</span> },
   ];
   return (
-    <>
+    <div className="audit-log">
       <h1>Audit log</h1>
       <Filters label="Filter the audit log" defs={FILTERS} values={values} onChange={onFilter} />
       <DataGrid<AuditItem> label="Audit records" columns={columns} load={load} filter={filter} rowKey={(a) => String(a.id)}
         initialSort={{ field: 'time', desc: true }} empty="No audit records match." />
-    </>
+    </div>
   );
 }

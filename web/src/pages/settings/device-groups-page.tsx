@@ -39,7 +39,7 @@ const EMPTY: GroupForm = { id: null, name: '', description: '', remediationLevel
 
 function formOf(g: DeviceGroupItem): GroupForm {
   return {
-    id: g.rbacGroupId, name: g.name, description: g.description ?? '', remediationLevel: g.remediationLevel,
+    id: g.id, name: g.name, description: g.description ?? '', remediationLevel: g.remediationLevel,
     rule: { names: g.rule.names.join(', '), domains: g.rule.domains.join(', '), tags: g.rule.tags.join(', '), osPlatforms: g.rule.osPlatforms.join(', ') },
   };
 }
@@ -66,7 +66,7 @@ export default function DeviceGroupsPage(_: PageProps) {
 
   const change = async (g: DeviceGroupItem, body: Record<string, unknown>, done: string) => {
     try {
-      await api.patch(itemPath(DEVICE_GROUPS, g.rbacGroupId), body);
+      await api.patch(itemPath(DEVICE_GROUPS, g.id), body);
       toast(done, 'success');
       setReloadKey((k) => k + 1);
     } catch (err) {
@@ -95,7 +95,7 @@ export default function DeviceGroupsPage(_: PageProps) {
   const remove = async (g: DeviceGroupItem) => {
     if (!confirm(`Delete the device group "${g.name}"? Its devices move to the next matching group or to the ungrouped devices.`)) return;
     try {
-      await api.delete(itemPath(DEVICE_GROUPS, g.rbacGroupId));
+      await api.delete(itemPath(DEVICE_GROUPS, g.id));
       toast(`Device group "${g.name}" deleted`, 'success');
       setReloadKey((k) => k + 1);
     } catch (err) {
@@ -127,7 +127,7 @@ export default function DeviceGroupsPage(_: PageProps) {
       <SettingsTabs current="settings/device-groups" />
       <h2>Device groups</h2>
       <p className="muted">Devices join the first group, by rank, whose rule they match; devices no rule matches are ungrouped.</p>
-      <DataGrid<DeviceGroupItem> label="Device groups" columns={columns} load={load} rowKey={(g) => String(g.rbacGroupId)} reloadKey={reloadKey} initialSort={{ field: 'rank', desc: false }} empty="No device groups yet: every device is ungrouped." />
+      <DataGrid<DeviceGroupItem> label="Device groups" columns={columns} load={load} rowKey={(g) => String(g.id)} reloadKey={reloadKey} initialSort={{ field: 'rank', desc: false }} empty="No device groups yet: every device is ungrouped." />
       <section aria-labelledby="group-form-heading" className="card">
         <h2 id="group-form-heading">{form.id !== null ? `Edit device group ${form.name}` : 'Create a device group'}</h2>
         <form onSubmit={save} className="stack">

@@ -47,7 +47,7 @@ export default function RolesPage(_: PageProps) {
     return () => ac.abort();
   }, [api]);
 
-  const groupName = (id: number) => (id === UNGROUPED ? 'Ungrouped devices' : groups.find((g) => g.rbacGroupId === id)?.name ?? `Group ${id}`);
+  const groupName = (id: number) => (id === UNGROUPED ? 'Ungrouped devices' : groups.find((g) => g.id === id)?.name ?? `Group ${id}`);
   const load = useCallback(async (r: PageRequest, signal: AbortSignal) =>
     localPage(await listOf<RoleItem>(api, ROLES, signal), r, (x, name) => x[name as keyof RoleItem]), [api]);
 
@@ -124,9 +124,9 @@ export default function RolesPage(_: PageProps) {
             <legend>Device groups</legend>
             <label className="check"><input type="radio" name="role-groups" checked={form.allGroups} onChange={() => setForm({ ...form, allGroups: true })} />All device groups</label>
             <label className="check"><input type="radio" name="role-groups" checked={!form.allGroups} onChange={() => setForm({ ...form, allGroups: false })} />Only these device groups:</label>
-            {!form.allGroups && [{ rbacGroupId: UNGROUPED, name: groupName(UNGROUPED) }, ...groups].map((g) => (
-              <label key={g.rbacGroupId} className="check indent">
-                <input type="checkbox" checked={form.groups.includes(g.rbacGroupId)} onChange={() => toggleGroup(g.rbacGroupId)} />
+            {!form.allGroups && [{ id: UNGROUPED, name: groupName(UNGROUPED) }, ...groups].map((g) => (
+              <label key={g.id} className="check indent">
+                <input type="checkbox" checked={form.groups.includes(g.id)} onChange={() => toggleGroup(g.id)} />
                 {g.name}
               </label>
             ))}

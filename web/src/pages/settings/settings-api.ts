@@ -30,7 +30,8 @@ export interface RoleItem {
 
 /** A device group with its rank, remediation level and matching rule. */
 export interface DeviceGroupItem {
-  rbacGroupId: number;
+  /** The rbacGroupId machines in the group carry. */
+  id: number;
   name: string;
   description: string | null;
   rank: number;
