@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { Progress } from '../../components/progress.tsx';
 import { messageOf, useToast } from '../../components/toasts.tsx';
-import { useApi, useSession } from '../../context.ts';
+import { useApi, useCan, useSession } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
 import { chartOf, hasSummarize, renderHint } from './chart-data.ts';
 import type { HuntingResult } from './hunting-result.ts';
@@ -48,6 +48,9 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
   const api = useApi();
   const session = useSession();
   const toast = useToast();
+  const can = useCan();
+  // a rule runs a hunting query and raises alerts: it needs both
+  const mayCreateRule = can('Alert.ReadWrite') && can('AdvancedQuery.Read', 'AdvancedHunting.Read');
   const initial = useMemo(() => pageQuery.get('query') ?? STARTER_QUERY, [pageQuery]);
   const text = useRef(initial);
   const [running, setRunning] = useState<{ started: number; abort: AbortController } | null>(null);
@@ -134,7 +137,7 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
         <div className="toolbar">
           <button type="button" className="primary" onClick={() => void run()} disabled={!!running}>Run query</button>
           {running && <button type="button" onClick={() => running.abort.abort()}>Cancel query</button>}
-          <button type="button" onClick={() => setRuleOpen(true)}>Create detection rule</button>
+          {mayCreateRule && <button type="button" onClick={() => setRuleOpen(true)}>Create detection rule</button>}
           <span className="spacer" />
           <label><span>Save as</span><input value={saveName} maxLength={200} onChange={(e) => setSaveName(e.target.value)} /></label>
           <button type="button" onClick={save} disabled={!saveName.trim()}>Save query</button>
@@ -166,7 +169,7 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
           <ResultGrid columns={ran.result.Schema} rows={ran.result.Results} resultKey={ran.key} />
         </section>
       )}
-      <RuleDialog open={ruleOpen} query={text.current} onClose={() => setRuleOpen(false)} />
+      {mayCreateRule && <RuleDialog open={ruleOpen} query={text.current} onClose={() => setRuleOpen(false)} />}
     </div>
   );
 }
