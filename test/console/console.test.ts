@@ -4,7 +4,8 @@
  * sign-in page (authorization code + PKCE), finds and tags a device, isolates a simulated device (`palisade
  * simulate`'s action protocol, in process) and watches the status reach Succeeded, resolves an
  * alert raised by an indicator match, and imports indicators from a CSV file. Every page passes an
- * axe-core check with no serious or critical violation. Screenshots go to test-artifacts/console/.
+ * axe-core check with no serious or critical violation; the audit log names the user for each of
+ * those changes. Screenshots go to test-artifacts/console/.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -23,6 +24,7 @@ let page: Page;
 let password: string;
 let appToken: string;
 let iocDevice: DeviceCredentials;
+let isolatedId = '';
 const simulation = new AbortController();
 let simulated: Promise<unknown> | null = null;
 const pageErrors: string[] = [];
@@ -129,6 +131,7 @@ describe('the web console', () => {
   it('isolates a simulated device and watches the action reach Succeeded', async () => {
     const machines = (await api('GET', '/api/machines')).json.value as { id: string; computerDnsName: string }[];
     const sim = machines.find((m) => m.id !== iocDevice.deviceId)!;
+    isolatedId = sim.id;
     await page.goto(`${srv.url}/console/devices/${sim.id}`);
     await page.getByRole('heading', { name: sim.computerDnsName, level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Isolate device' }).click();
@@ -193,6 +196,24 @@ describe('the web console', () => {
     await expect.poll(() => page.locator('.monaco-editor .view-lines span[class*="mtk"]').count()).toBeGreaterThan(1);
     expect(pageErrors).toEqual([]);
     expect(cspViolations).toEqual([]);
+  });
+
+  it("shows each of the user's actions in the audit log under the user's name", async () => {
+    const records = await page.evaluate(async (upn) => {
+      const { accessToken } = JSON.parse(sessionStorage.getItem('palisade.tokens')!) as { accessToken: string };
+      const q = new URLSearchParams({ $filter: `actorName eq '${upn}'`, $top: '200' });
+      const r = await fetch(`/api/auditlogs?${q}`, { headers: { authorization: `Bearer ${accessToken}` } });
+      return (await r.json()) as { value: { action: string; actorKind: string; actorName: string; result: string; target: string }[] };
+    }, USER.name);
+    expect(records.value.every((r) => r.actorKind === 'user' && r.actorName === USER.name)).toBe(true);
+    const alertId = ((await api('GET', '/api/alerts')).json.value as { id: string; title: string }[]).find((a) => a.title === 'Known dropper')!.id;
+    expect(records.value.map((r) => ({ action: r.action, target: r.target, result: r.result }))).toEqual(expect.arrayContaining([
+      { action: 'machine.tag.bulk', target: iocDevice.deviceId, result: 'success' },
+      { action: 'machineAction.create', target: isolatedId, result: 'success' },
+      { action: 'alert.update', target: alertId, result: 'success' },
+      { action: 'indicator.import', target: '3 indicators', result: 'success' },
+    ]));
+    expect(records.value.filter((r) => r.action === 'alert.update')).toHaveLength(2);
   });
 
   it('refreshes an access token about to expire with the refresh token, and keeps working', async () => {
