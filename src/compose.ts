@@ -74,6 +74,9 @@ import { SensorGateway } from './services/sensor-gateway.ts';
 import { TenantService } from './services/tenants.ts';
 import { UserService } from './services/users.ts';
 import { ExternalIdpService } from './services/external-idps.ts';
+import { FederatedSignIn } from './services/federated-sign-in.ts';
+import { OidcRelyingParty } from './auth/oidc-relying-party.ts';
+import type { SignInOutcome } from './auth/sign-in-flows.ts';
 import { RoleService, storedRoleLookup } from './services/roles.ts';
 import { AuditLogService } from './services/audit-log.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
@@ -341,6 +344,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   const settings: SettingsServices = { users: new UserService(state, clock), roles: new RoleService(state, clock), deviceGroups: new DeviceGroupService(state, clock) };
   for (const s of [settings.users, settings.roles, settings.deviceGroups]) s.onChange((tenantId) => roleLookup.invalidate(tenantId));
   const userRoles: RoleLookup = o.http?.userRoles ?? roleLookup.lookup;
+  const signIn = new SignInFlows(state, settings.users, clock);
   const gateway = new SensorGateway(state, events.eventWriter, clock);
   const alerts = new AlertService({
     store: state, events: events.eventWriter, clock, lookup: { compile: compileKqlDiscovering, store: events.store },
@@ -391,7 +395,8 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
-    signIn: new SignInFlows(state, settings.users, clock),
+    signIn,
+    federation: federatedSignIn(state, signIn, clock),
     bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),
     settings: { ...settings, auditLog: new AuditLogService(state) },
   };
@@ -476,6 +481,22 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
         removeFiles();
       })()),
   };
+}
+
+/**
+ * Sign-in through the tenants' external OpenID Connect providers, wired to the sign-in pages: their
+ * `Sign in with <name>` buttons, the browser binding of their pending requests, and `completeSignIn`.
+ */
+function federatedSignIn(state: StateStore, signIn: SignInFlows, clock: () => Date): FederatedSignIn<SignInOutcome> {
+  const federation = new FederatedSignIn<SignInOutcome>(new ExternalIdpService(state, clock), new OidcRelyingParty(state.federationRequests, clock), {
+    browserHashOf: async (tenantId, requestId) => {
+      const p = await state.signIns.getRequest(tenantId, requestId);
+      return p && p.expiresAt > clock().toISOString() ? p.browserHash : null;
+    },
+    completeSignIn: (tenantId, requestId, userId, via, browser) => signIn.completeSignIn(tenantId, requestId, userId, via, browser),
+  });
+  signIn.registerProvider((tenantId) => federation.providers(tenantId));
+  return federation;
 }
 
 /** What the admin commands work with: the state store and its use cases, no event side, no HTTP. */

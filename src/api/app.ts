@@ -43,7 +43,8 @@ import { libraryRoutes } from './routes/library/routes.ts';
 import { settingsRoutes, type SettingsRouteServices } from './routes/settings/routes.ts';
 import type { SiemService } from '../services/siem.ts';
 import { identityTable } from './routes/identity/routes.ts';
-import type { SignInFlows } from '../auth/sign-in-flows.ts';
+import type { SignInFlows, SignInOutcome } from '../auth/sign-in-flows.ts';
+import type { FederatedSignIn } from '../services/federated-sign-in.ts';
 import { publicTable, type ReadinessCheck } from './routes/public/routes.ts';
 import { consoleRoutes } from './routes/console/routes.ts';
 import type { TenantService } from '../services/tenants.ts';
@@ -77,6 +78,8 @@ export interface AppServices {
   authorization: AuthorizationServer;
   /** The sign-in pages' use cases (authorization code and device code flows). */
   signIn: SignInFlows;
+  /** Sign-in through external OpenID Connect providers (the identity surface's federation routes). */
+  federation: FederatedSignIn<SignInOutcome>;
   bearer: BearerAuthenticator;
   /** Users, roles, device groups and the audit log (/api/settings/…, /api/auditlogs). */
   settings: Omit<SettingsRouteServices, 'tenants'>;
@@ -165,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
     metrics, readiness: deps.readiness, downloads: [resultDownloadRoute(services.results)],
     console: deps.surfaces.api ? consoleRoutes({ dir: deps.consoleDir, soleTenantId: async () => (await services.tenants.soleTenant())?.id ?? null }) : [],
   })];
-  if (deps.surfaces.api) tables.push(identityTable(services.authorization, services.signIn));
+  if (deps.surfaces.api) tables.push(identityTable(services.authorization, services.signIn, services.federation));
   if (deps.surfaces.sensor) tables.push(sensorTable(services.gateway, deps.ingest ? countedIngest(deps.ingest, metrics) : null, services.indicators, { library: services.library, results: services.results }, services.actions));
   if (deps.surfaces.api) {
     tables.push({

@@ -3,8 +3,9 @@
  * on openid-client: discovery of the issuer, the authorization code flow with PKCE (S256), `state`
  * and `nonce`, and the id token validated by the library (signature against the provider's JWKS,
  * issuer, audience, expiry, nonce). The secrets of a sign-in in flight are kept in the state store
- * under the SHA-256 of its `state`, bound to the browser that started it by a cookie value whose
- * digest they hold; each is taken once, so a replayed or forged callback finds nothing.
+ * under the SHA-256 of its `state`, bound to the browser that started it (the digest of the sign-in
+ * page's binding cookie, which the callback must present again); each is taken once, so a replayed
+ * or forged callback finds nothing.
  * Everything that goes wrong is a `FederationError` whose message may be shown to the person.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -12,7 +13,6 @@ import * as oidc from 'openid-client';
 import type { ExternalIdp } from '../domain/external-idp.ts';
 import { issuerProblem } from '../domain/external-idp.ts';
 import type { FederationRequestRepo } from '../domain/ports.ts';
-import { newSecret } from './secrets.ts';
 
 /** A federated sign-in that failed; the message is safe to show on an error page. */
 export class FederationError extends Error {
@@ -31,15 +31,9 @@ const DISCOVERY_TTL_MS = 60 * 60_000;
 /** How long one request to a provider may take. */
 const PROVIDER_TIMEOUT_MS = 10_000;
 
-/** What `begin` gives the caller: where to send the browser, and the cookie value that binds the sign-in to it. */
-export interface FederationStart {
-  authorizationUrl: string;
-  browserBinding: string;
-}
-
 /** What a finished sign-in proved: the provider, the person's claims (id token, then userinfo), and the request it finishes. */
 export interface FederationResult {
-  idpId: string;
+  idp: ExternalIdp;
   pendingRequest: string;
   claims: Record<string, unknown>;
 }
@@ -84,29 +78,29 @@ export class OidcRelyingParty {
   }
 
   /**
-   * Starts a sign-in at `idp` for the identity surface's pending request: stores the state, nonce and
-   * PKCE verifier, and returns the provider's authorization URL and the browser binding to set as a cookie.
+   * Starts a sign-in at `idp` for the identity surface's pending request, from the browser whose
+   * binding cookie has the SHA-256 `browserHash`: stores the state, nonce and PKCE verifier, and
+   * returns the provider's authorization URL.
    */
-  async begin(idp: ExternalIdp, callbackUrl: string, pendingRequest: string): Promise<FederationStart> {
+  async begin(idp: ExternalIdp, callbackUrl: string, pendingRequest: string, browserHash: string): Promise<string> {
     const config = await this.configuration(idp);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();
-    const browserBinding = newSecret(32);
     await this.requests.create({
-      stateHash: sha256(state), tenantId: idp.tenantId, idpId: idp.id, browserHash: sha256(browserBinding), nonce, codeVerifier,
+      stateHash: sha256(state), tenantId: idp.tenantId, idpId: idp.id, browserHash, nonce, codeVerifier,
       redirectUri: callbackUrl, pendingRequest, expiresAt: new Date(this.clock().getTime() + FEDERATION_REQUEST_TTL_MS).toISOString(),
     });
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: callbackUrl, scope: idp.scopes.join(' '), response_type: 'code', state, nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
     });
-    return { authorizationUrl: url.href, browserBinding };
+    return url.href;
   }
 
   /**
    * Finishes the sign-in the provider redirected back with (`callbackUrl` is the whole URL it called,
-   * `browserBinding` the cookie the browser sent): takes the pending request by its state, checks the
+   * `browserBinding` the binding cookie the browser sent): takes the pending request by its state, checks the
    * browser, turns an error answer into a FederationError, redeems the code with the PKCE verifier,
    * lets the library validate the id token (nonce included) and adds the userinfo claims.
    */
@@ -146,7 +140,7 @@ export class OidcRelyingParty {
         throw new FederationError(`${idp.name}'s user information could not be read`, describe(e));
       }
     }
-    return { idpId: idp.id, pendingRequest: pending.pendingRequest, claims };
+    return { idp, pendingRequest: pending.pendingRequest, claims };
   }
 
   /** Removes the sign-ins nobody finished in time; returns how many. */

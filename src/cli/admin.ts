@@ -153,7 +153,7 @@ export function registerAdmin(program: Command): void {
   common(user.command('list').description('list local users').option('--tenant <id>', 'tenant id')).action(async (o: Common) => {
     const users = await withStore(o, async (a, ts) => a.users.list(await operatorOn(o, ts)));
     out(o, users, users.map((u) => `${u.id}  ${u.userPrincipalName}  ${u.displayName}  roles=${u.roles.join(',') || '-'}`
-      + `${u.totpEnabled ? '  totp' : ''}${u.disabled ? '  disabled' : ''}  lastSignIn=${u.lastSignInAt ?? 'never'}`).join('\n') || '(no users)');
+      + `${u.totpEnabled ? '  totp' : ''}${u.disabled ? '  disabled' : ''}${u.external ? `  from=${u.external.issuer}` : ''}  lastSignIn=${u.lastSignInAt ?? 'never'}`).join('\n') || '(no users)');
   });
   common(user.command('disable').description('disable a local user: every later sign-in is refused')
     .argument('<user>', 'user id or user principal name').option('--tenant <id>', 'tenant id'))

@@ -42,6 +42,11 @@ describe('external identity providers', () => {
     expect(rolesFromClaims(idp, { groups: [1, null, { a: 1 }] })).toEqual([]);
     expect(rolesFromClaims(idp, { roles: ['admins'] })).toEqual([]);
     expect(rolesFromClaims({ ...idp, roleMapping: {} }, { groups: ['constructor', 'hasOwnProperty'] })).toEqual([]);
+    const keycloak = { rolesClaim: 'realm_access.roles', roleMapping: { analyst: ['Tier 1'] } };
+    expect(rolesFromClaims(keycloak, { realm_access: { roles: ['analyst', 'offline_access'] } })).toEqual(['Tier 1']);
+    expect(rolesFromClaims(keycloak, { 'realm_access.roles': ['analyst'] })).toEqual(['Tier 1']);
+    expect(rolesFromClaims(keycloak, { realm_access: ['analyst'] })).toEqual([]);
+    expect(rolesFromClaims({ ...keycloak, rolesClaim: 'a.__proto__' }, { a: {} })).toEqual([]);
   });
 
   it('takes the user name from preferred_username, upn, then a verified email; the display name from name or given and family names', () => {

@@ -99,12 +99,26 @@ function claimValues(v: unknown): string[] {
 }
 
 /**
+ * The value of the claim `name`: the top-level claim of that name, else — for a dotted name such as
+ * Keycloak's `realm_access.roles` — the member reached by following the dots through objects.
+ */
+export function claimAt(claims: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(claims, name)) return claims[name];
+  let v: unknown = claims;
+  for (const part of name.split('.')) {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, part)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/**
  * The Palisade role names the person's claims grant under the provider's mapping: the union over
- * every value of `rolesClaim` that is mapped, sorted. Values without a mapping grant nothing.
+ * every value of `rolesClaim` (see `claimAt`) that is mapped, sorted. Values without a mapping grant nothing.
  */
 export function rolesFromClaims(idp: Pick<ExternalIdp, 'rolesClaim' | 'roleMapping'>, claims: Record<string, unknown>): string[] {
   const roles = new Set<string>();
-  for (const v of claimValues(claims[idp.rolesClaim])) {
+  for (const v of claimValues(claimAt(claims, idp.rolesClaim))) {
     if (Object.hasOwn(idp.roleMapping, v)) for (const r of idp.roleMapping[v]) roles.add(r);
   }
   return [...roles].sort();

@@ -83,7 +83,7 @@ describe('ExternalIdpService sign-in', () => {
     const local = new UserService(store);
     expect((await refusal(local.authenticate(anon(), 'dana@corp.example', 'any password at all'))).code).toBe('Unauthorized');
     const audit = (await store.audit.list(TENANT, 1000)).map((a) => `${a.action} ${a.actorKind} ${a.target} ${a.result}`);
-    expect(audit.filter((a) => a.startsWith('user.signin user dana@corp.example success'))).toHaveLength(3);
+    expect(audit.filter((a) => a.startsWith('idp.signin user dana@corp.example success'))).toHaveLength(3);
     expect(audit).toContain('user.create system dana@corp.example success');
   });
 

@@ -107,7 +107,9 @@ export class ExternalIdpService {
    * provider provisions just in time (no password; name from `preferred_username`, `upn` or `email`).
    * Its roles become what the mapping grants, its display name what the claims say. Refused
    * (Forbidden, a message for the person) when the account is disabled, unknown without
-   * provisioning, or its name belongs to a user not from this provider. Audited as `user.signin`.
+   * provisioning, or its name belongs to a user not from this provider. Audited: the roles applied
+   * as `idp.signin` (the user the actor), a refusal as a failed `user.signin`; the sign-in page
+   * records the sign-in itself when it finishes the pending request.
    */
   async signIn(ctx: Ctx, idp: ExternalIdp, claims: Record<string, unknown>): Promise<UserView> {
     ctx.authz.checked = true; // signing in is what establishes who the caller is
@@ -132,18 +134,18 @@ export class ExternalIdpService {
       const user = await this.store.tx(async (r) => {
         let u: User;
         if (known) {
-          u = (await r.users.update(ctx.tenantId, known.id, { roles, lastSignInAt: now, ...(displayName ? { displayName } : {}) }))!;
+          u = (await r.users.update(ctx.tenantId, known.id, { roles, ...(displayName ? { displayName } : {}) }))!;
         } else {
           u = {
             tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn!, displayName: displayName ?? upn!, passwordHash: null,
-            totpSecret: null, totpEnabled: false, totpLastStep: null, roles, disabled: false, createdAt: now, lastSignInAt: now, external: identity,
+            totpSecret: null, totpEnabled: false, totpLastStep: null, roles, disabled: false, createdAt: now, lastSignInAt: null, external: identity,
           };
           await r.users.create(u);
           await r.audit.append(auditRecord(ctx, this.clock(), 'user.create', u.userPrincipalName, 'success',
             JSON.stringify({ provider: idp.name, subject, roles, justInTime: true })));
         }
         const asUser: Ctx = { ...ctx, principal: { kind: 'user', id: u.id, name: u.userPrincipalName, permissions: new Set(), deviceGroups: [] } };
-        await r.audit.append(auditRecord(asUser, this.clock(), 'user.signin', u.userPrincipalName, 'success', JSON.stringify({ provider: idp.name, roles })));
+        await r.audit.append(auditRecord(asUser, this.clock(), 'idp.signin', u.userPrincipalName, 'success', JSON.stringify({ provider: idp.name, subject, roles })));
         return u;
       });
       return userView(user);

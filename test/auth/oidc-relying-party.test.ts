@@ -4,6 +4,7 @@
  * added; and what it refuses: a callback from another browser, a replayed or unknown state, an
  * expired sign-in, the provider's error answer, a forged code.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FederationError, FEDERATION_REQUEST_TTL_MS, OidcRelyingParty } from '../../src/auth/oidc-relying-party.ts';
 import type { ExternalIdp } from '../../src/domain/external-idp.ts';
@@ -80,12 +81,24 @@ async function refused(p: Promise<unknown>): Promise<string> {
   return (e as Error).message;
 }
 
+/** A browser's binding cookie and the digest the sign-in is bound to. */
+function browser(): { browserBinding: string; hash: string } {
+  const browserBinding = randomBytes(32).toString('base64url');
+  return { browserBinding, hash: createHash('sha256').update(browserBinding).digest('hex') };
+}
+
+/** Starts a sign-in from a new browser. */
+async function begin(pending: string, which = idp): Promise<{ authorizationUrl: string; browserBinding: string }> {
+  const b = browser();
+  return { authorizationUrl: await rp.begin(which, CALLBACK, pending, b.hash), browserBinding: b.browserBinding };
+}
+
 const lookup = async (id: string) => (id === idp.id ? idp : null);
 
 describe('OidcRelyingParty against oidc-provider', () => {
   it('signs a person in with code + PKCE, state and nonce, and returns the id token and userinfo claims', async () => {
     now = new Date();
-    const start = await rp.begin(idp, CALLBACK, 'pending-1');
+    const start = await begin('pending-1');
     const auth = new URL(start.authorizationUrl);
     expect(auth.origin).toBe(op.issuer);
     expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
@@ -94,7 +107,7 @@ describe('OidcRelyingParty against oidc-provider', () => {
     const back = await signInAtProvider(start.authorizationUrl, 'dana');
     expect(back.searchParams.get('code')).toBeTruthy();
     const result = await rp.finish(TENANT, back, start.browserBinding, lookup);
-    expect(result).toMatchObject({ idpId: idp.id, pendingRequest: 'pending-1' });
+    expect(result).toMatchObject({ idp: { id: idp.id }, pendingRequest: 'pending-1' });
     expect(result.claims).toMatchObject({ sub: 'dana', iss: op.issuer, aud: 'palisade', preferred_username: 'dana@corp.example', groups: ['secops-tier1'] });
     // the same answer again finds nothing: each sign-in is taken once
     expect(await refused(rp.finish(TENANT, back, start.browserBinding, lookup))).toMatch(/expired or was already used/);
@@ -102,15 +115,15 @@ describe('OidcRelyingParty against oidc-provider', () => {
 
   it('refuses a callback from another browser, an unknown state, a forged code and the provider\'s error', async () => {
     now = new Date();
-    const a = await rp.begin(idp, CALLBACK, 'pending-2');
+    const a = await begin('pending-2');
     const back = await signInAtProvider(a.authorizationUrl, 'dana');
     expect(await refused(rp.finish(TENANT, back, 'another-browser', lookup))).toMatch(/another browser/);
     expect(await refused(rp.finish(TENANT, new URL(`${CALLBACK}?code=x&state=made-up`), a.browserBinding, lookup))).toMatch(/expired or was already used/);
     expect(await refused(rp.finish(TENANT, new URL(`${CALLBACK}?code=x`), a.browserBinding, lookup))).toMatch(/no sign-in state/);
-    const b = await rp.begin(idp, CALLBACK, 'pending-3');
+    const b = await begin('pending-3');
     const state = new URL(b.authorizationUrl).searchParams.get('state')!;
     expect(await refused(rp.finish(TENANT, new URL(`${CALLBACK}?code=forged&state=${state}`), b.browserBinding, lookup))).toMatch(/could not be verified/);
-    const c = await rp.begin(idp, CALLBACK, 'pending-4');
+    const c = await begin('pending-4');
     const cState = new URL(c.authorizationUrl).searchParams.get('state')!;
     const denied = new URL(`${CALLBACK}?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${cState}`);
     expect(await refused(rp.finish(TENANT, denied, c.browserBinding, lookup))).toBe('Corp refused the sign-in: access_denied (The user said no)');
@@ -118,17 +131,17 @@ describe('OidcRelyingParty against oidc-provider', () => {
 
   it('refuses a sign-in finished after it expired, and purges it', async () => {
     now = new Date();
-    const a = await rp.begin(idp, CALLBACK, 'pending-5');
+    const a = await begin('pending-5');
     const back = await signInAtProvider(a.authorizationUrl, 'dana');
     now = new Date(now.getTime() + FEDERATION_REQUEST_TTL_MS + 1000);
     expect(await refused(rp.finish(TENANT, back, a.browserBinding, lookup))).toMatch(/expired/);
-    await rp.begin(idp, CALLBACK, 'pending-6');
+    await begin('pending-6');
     now = new Date(now.getTime() + FEDERATION_REQUEST_TTL_MS + 1000);
     expect(await rp.purgeExpired()).toBe(1);
   }, 30_000);
 
   it('cannot reach a provider that is not there, and says so', async () => {
     const gone = { ...idp, id: '0b9c7c1e-7e4a-4c55-9d0e-3a1f00000002', issuer: 'http://127.0.0.1:9' };
-    expect(await refused(rp.begin(gone, CALLBACK, 'pending-7'))).toBe('The identity provider Corp could not be reached');
+    expect(await refused(begin('pending-7', gone))).toBe('The identity provider Corp could not be reached');
   });
 });

@@ -10,7 +10,9 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationServer, OAuthError, type OAuthVersion, type TokenRequest } from '../../../auth/authorization-server.ts';
-import type { AuthorizeQuery, SignInFields, SignInFlows } from '../../../auth/sign-in-flows.ts';
+import type { AuthorizeQuery, SignInFields, SignInFlows, SignInOutcome } from '../../../auth/sign-in-flows.ts';
+import type { FederatedSignIn } from '../../../services/federated-sign-in.ts';
+import { federationRoutes } from './federation-routes.ts';
 import { browserOf, sendSignInOutcome } from './sign-in-page.ts';
 import { baseUrlOf } from '../../odata-response.ts';
 import { formBody, type OpenRoute, type RouteTable } from '../../route-table.ts';
@@ -98,7 +100,7 @@ function v1Scope<T extends { scope?: string; resource?: string }>(q: T): T {
 }
 
 /** The identity surface's table. */
-export function identityTable(server: AuthorizationServer, signIn: SignInFlows): RouteTable<'identity'> {
+export function identityTable(server: AuthorizationServer, signIn: SignInFlows, federation: FederatedSignIn<SignInOutcome>): RouteTable<'identity'> {
   const discovery = (version: OAuthVersion) => oauth(async (req, _reply, tenant) => server.discovery(tenant, baseUrlOf(req), version));
   const jwks = oauth(async (_req, _reply, tenant) => server.jwks(tenant));
   const token = (version: OAuthVersion, form: (req: FastifyRequest) => Promise<TokenRequest> = async (req) => (req.body ?? {}) as TokenRequest) => oauth(async (req, reply, tenant) => {
@@ -127,6 +129,7 @@ export function identityTable(server: AuthorizationServer, signIn: SignInFlows):
     { method: 'POST', url: `${P}/oauth2/deviceauth`, auth: 'none', summary: 'The device code verification form (the code, then name and password, then the TOTP code)', schema: { body: SignInForm }, attachValidation: true, example: { body: { request: '00000000-0000-0000-0000-000000000000', csrf: 'x' } }, handler: submit },
     { method: 'POST', url: `${P}/oauth2/v2.0/devicecode`, auth: 'none', summary: 'Device authorization: a device code and the user code to enter at the verification page', schema: { body: TokenForm }, attachValidation: true, example: { body: { client_id: 'a1d0c6e8-3b7f-4c5e-9f10-5a1ade000001', scope: 'https://api.securitycenter.microsoft.com/.default offline_access' } }, handler: deviceCode('2.0') },
     { method: 'POST', url: `${P}/oauth2/devicecode`, auth: 'none', summary: 'Device authorization (v1: resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: deviceCode('1.0') },
+    ...federationRoutes(P, federation),
     { method: 'GET', url: `${P}/v2.0/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v2.0)', attachValidation: true, handler: discovery('2.0') },
     { method: 'GET', url: `${P}/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v1)', attachValidation: true, handler: discovery('1.0') },
     { method: 'GET', url: `${P}/discovery/v2.0/keys`, auth: 'none', summary: 'Token signing keys (v2.0)', attachValidation: true, handler: jwks },
