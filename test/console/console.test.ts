@@ -95,6 +95,9 @@ afterAll(async () => {
 
 describe('the web console', () => {
   it('signs a local user in through the sign-in page and shows the dashboard', async () => {
+    await page.goto(`${srv.url}/console/`);
+    await page.getByLabel('Email or user name').waitFor();
+    await accessible('sign-in');
     await signIn(page, srv.url, { name: USER.name, password });
     expect(new URL(page.url()).pathname).toBe('/console/');
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
