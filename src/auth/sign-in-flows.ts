@@ -70,6 +70,8 @@ export interface SignInFields {
   otc?: string;
   user_code?: string;
   provider?: string;
+  /** Present when the person declines a device's sign-in. */
+  deny?: string;
 }
 
 /** Where the browser's request came from: the server's origin as reached, the client address and the binding cookie it sent. */
@@ -109,6 +111,8 @@ export interface SignInForm {
   providers: readonly { id: string; name: string }[];
   /** The origin the sign-in may end at (the redirect URI's), for the page's form-action policy. */
   redirectOrigin: string | null;
+  /** A device's sign-in, which the person may decline. */
+  declinable: boolean;
 }
 
 /** What to answer the browser. */
@@ -195,6 +199,7 @@ export class SignInFlows {
       form: {
         tenantId: p.tenantId, requestId: p.id, csrf, step, action: this.action(p), clientName, message: msg, userName, providers,
         redirectOrigin: p.redirectUri ? new URL(p.redirectUri).origin : null,
+        declinable: p.kind === 'device' && p.userCode !== null && step !== 'device-code',
       },
     };
   }
@@ -268,6 +273,13 @@ export class SignInFlows {
       const provider = (await this.providers(tenantId)).find((x) => x.id === f.provider);
       if (!provider || p.firstFactorUserId) return this.form(p, csrf, cookie, p.firstFactorUserId ? 'code' : 'credentials', 'That sign-in option is not available.');
       return { kind: 'redirect', location: await provider.start({ tenantId, requestId: p.id, baseUrl: browser.baseUrl }) };
+    }
+
+    if (f.deny !== undefined && p.kind === 'device' && p.userCode) {
+      const d = await this.store.signIns.deviceCodeByUserCode(tenantId, p.userCode);
+      if (!(await this.store.signIns.takeRequest(tenantId, p.id))) return EXPIRED;
+      if (d) await this.store.signIns.transitionDeviceCode(tenantId, d.deviceCodeHash, 'pending', { status: 'denied' });
+      return message(200, 'Sign-in declined', 'You declined the sign-in on your device. You may now close this window.');
     }
 
     if (p.kind === 'device' && !p.userCode) {

@@ -134,7 +134,10 @@ export interface SignInRepo {
   lock(tenantId: string, key: string, until: string): Promise<void>;
   failures(tenantId: string, keys: readonly string[]): Promise<SignInFailures[]>;
   clearFailures(tenantId: string, key: string): Promise<void>;
-  /** Deletes requests, codes, device codes and refresh tokens that expired before `before`, and stale failure counters. */
+  /**
+   * Deletes requests, codes, device codes and refresh tokens that expired before `before`, stale
+   * failure counters, and grants older than two hours before `before` with no refresh token left.
+   */
   purgeExpired(before: string): Promise<void>;
 }
 

@@ -354,6 +354,18 @@ describe('device code flow', () => {
     }
   });
 
+  it('answers access_denied once the person declines the device\'s sign-in', async () => {
+    const dc = (await h.app.inject({ method: 'POST', url: `/${h.tenantId}/oauth2/v2.0/devicecode`, headers: FORM, payload: form({ client_id: CONSOLE_CLIENT_ID, scope: SCOPE }) })).json();
+    const page = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/deviceauth`, headers: { host: HOST } });
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    const fields = { request: hidden(page.body, 'request'), csrf: hidden(page.body, 'csrf') };
+    const path = `/${h.tenantId}/oauth2/deviceauth`;
+    expect((await post(path, cookie, { ...fields, user_code: dc.user_code })).body).toContain('>Decline</button>');
+    expect((await post(path, cookie, { ...fields, deny: '1' })).body).toMatch(/You declined the sign-in/);
+    const poll = await token({ grant_type: 'device_code', client_id: CONSOLE_CLIENT_ID, device_code: dc.device_code });
+    expect(poll.json().error).toBe('access_denied');
+  });
+
   it('expires a device code nobody confirmed, and refuses an unknown client', async () => {
     const dc = (await h.app.inject({ method: 'POST', url: `/${h.tenantId}/oauth2/v2.0/devicecode`, headers: FORM, payload: form({ client_id: appClientId, scope: SCOPE }) })).json();
     offsetMs += 16 * 60_000;

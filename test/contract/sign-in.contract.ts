@@ -108,6 +108,16 @@ export function describeSignInContract(shared: () => StateStore): void {
       await store.signIns.purgeExpired(LATER);
       expect(await store.signIns.useCode(t, code.codeHash, LATER)).toBeNull();
       expect(await store.signIns.failures(t, ['address:y'])).toEqual([]);
+      // grants: kept while young or while a refresh token refers to one, dropped after
+      const grant = (id: string) => ({ tenantId: t, id, userId: 'u', clientId: 'c', createdAt: T0, revokedAt: null });
+      await store.signIns.putGrant(grant('g-old'));
+      await store.signIns.putGrant(grant('g-refreshed'));
+      await store.signIns.putRefreshToken({ tenantId: t, tokenHash: 'q'.repeat(64), grantId: 'g-refreshed', clientId: 'c', userId: 'u', scope: '', createdAt: T0, expiresAt: '2026-09-01T00:00:00.000Z', usedAt: null });
+      await store.signIns.purgeExpired('2026-06-15T13:30:00.000Z');
+      expect(await store.signIns.getGrant(t, 'g-old')).not.toBeNull();
+      await store.signIns.purgeExpired('2026-06-15T14:30:00.000Z');
+      expect(await store.signIns.getGrant(t, 'g-old')).toBeNull();
+      expect(await store.signIns.getGrant(t, 'g-refreshed')).not.toBeNull();
     });
   });
 }

@@ -41,6 +41,9 @@ function toFailures(r: SignInFailuresTable): SignInFailures {
   return { tenantId: r.tenant_id, key: r.throttle_key, failures: Number(r.failures), windowStartedAt: r.window_started_at, lockedUntil: r.locked_until };
 }
 
+/** How long after its creation a grant without refresh tokens may still have live access tokens (code or device redemption, then one hour). */
+const GRANT_AFTERLIFE_MS = 2 * 3_600_000;
+
 /** A SignInRepo on `db`. A duplicate request id, code, token or user code is a 'Conflict'. */
 export function kyselySignInRepo(db: Kysely<StateDb>, dialect: StateDialect): SignInRepo {
   const codeOf = async (tenantId: string, codeHash: string) => {
@@ -171,6 +174,12 @@ export function kyselySignInRepo(db: Kysely<StateDb>, dialect: StateDialect): Si
       await db.deleteFrom('authorization_codes').where('expires_at', '<', before).execute();
       await db.deleteFrom('device_codes').where('expires_at', '<', before).execute();
       await db.deleteFrom('refresh_tokens').where('expires_at', '<', before).execute();
+      // a grant outlives its last token: none of its refresh tokens is left, and its access tokens (one hour) have expired
+      const grantsBefore = new Date(Date.parse(before) - GRANT_AFTERLIFE_MS).toISOString();
+      await db.deleteFrom('sign_in_grants').where('created_at', '<', grantsBefore)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('refresh_tokens').select('refresh_tokens.grant_id')
+          .whereRef('refresh_tokens.tenant_id', '=', 'sign_in_grants.tenant_id').whereRef('refresh_tokens.grant_id', '=', 'sign_in_grants.grant_id'))))
+        .execute();
       await db.deleteFrom('sign_in_failures').where('window_started_at', '<', before).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)])).execute();
     },
   };

@@ -36,6 +36,11 @@ function page(title: string, body: string, nonce: string): string {
 <body><main>${body}</main></body></html>`;
 }
 
+/** A device sign-in's button to decline it (the device then gets `access_denied`). */
+function declineButton(f: SignInForm): string {
+  return f.declinable ? '\n<button type="submit" class="alt" name="deny" value="1" formnovalidate>Decline</button>' : '';
+}
+
 function formBody(f: SignInForm): string {
   const hidden = `<input type="hidden" name="request" value="${esc(f.requestId)}"><input type="hidden" name="csrf" value="${esc(f.csrf)}">`;
   const alert = f.message ? `<p class="error" role="alert" id="error">${esc(f.message)}</p>` : '';
@@ -51,12 +56,12 @@ function formBody(f: SignInForm): string {
   } else if (f.step === 'code') {
     fields = `<p>Enter the 6-digit code from your authenticator app.</p>
 <label for="otc">Authentication code</label><input id="otc" name="otc" required inputmode="numeric" pattern="[0-9 ]{6,7}" autocomplete="one-time-code" maxlength="7" autofocus${described}>
-<button type="submit">Sign in</button>`;
+<button type="submit">Sign in</button>${declineButton(f)}`;
   } else {
     const buttons = f.providers.map((p) => `<button type="submit" class="alt" name="provider" value="${esc(p.id)}" formnovalidate>Sign in with ${esc(p.name)}</button>`).join('\n');
     fields = `<label for="login">Email or user name</label><input id="login" name="login" type="text" required autocomplete="username" spellcheck="false" maxlength="256" value="${esc(f.userName)}"${f.userName ? '' : ' autofocus'}${described}>
 <label for="password">Password</label><input id="password" name="password" type="password" required autocomplete="current-password" maxlength="1024"${f.userName ? ' autofocus' : ''}>
-<button type="submit">Sign in</button>${buttons ? `\n<p class="sep">or</p>\n${buttons}` : ''}`;
+<button type="submit">Sign in</button>${buttons ? `\n<p class="sep">or</p>\n${buttons}` : ''}${declineButton(f)}`;
   }
   return `<h1>${heading}</h1>${to}${alert}<form method="post" action="${esc(f.action)}">${hidden}
 ${fields}</form>`;
