@@ -1,9 +1,12 @@
 /**
- * The console's advanced hunting page in headless Chromium against a real `palisade serve`: a user
- * signs in on the sign-in page, types a query in the Kusto editor (with completion over Palisade's
- * tables), runs it and sees its rows and a chart; an engine error becomes a marker; a long query
- * shows progress and is cancelled; a query is saved, exported as CSV and turned into a detection
- * rule; axe-core finds no serious violation.
+ * The console's advanced hunting, settings and audit-log pages in headless Chromium against a real
+ * `palisade serve`: a user signs in on the sign-in page, types a query in the Kusto editor (with
+ * completion over Palisade's tables), runs it and sees its rows and a chart; an engine error becomes
+ * a marker; a long query shows progress and is cancelled; a query is saved, exported as CSV and
+ * turned into a detection rule. In the settings, device groups are created and ranked, a role over
+ * one of them and a user holding it are created; that user signs in with the password shown once
+ * and hunts over his group only; he is disabled. The audit log shows those changes under the
+ * admin's name. axe-core finds no serious violation on any of these pages.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -17,6 +20,23 @@ const USER = { name: 'hedda@example.com', displayName: 'Hedda Hunter' };
 let srv: ServerProcess;
 let browser: Browser;
 let page: Page;
+let device: { deviceId: string; deviceCredential: string };
+
+/** Sends `n` process starts of the test's device, the last one a minute ago, as batch `batchId`. */
+async function sendProcessStarts(batchId: string, n: number, firstReportId: number): Promise<void> {
+  const sensor = new SensorClient({ serverUrl: srv.url, caCertificate: srv.ca, credentials: device, retry: { attempts: 1 }, timeoutMs: 30_000 });
+  const now = Date.now() - 60_000;
+  const names = ['bash', 'curl', 'python3'];
+  const rows = Array.from({ length: n }, (_, i) => ({
+    table: 'DeviceProcessEvents',
+    row: { Timestamp: new Date(now - i * 5 * 60_000).toISOString(), ActionType: 'ProcessCreated', FileName: names[i % 3], ProcessCommandLine: `${names[i % 3]} --run ${i}`, ReportId: firstReportId + i },
+  }));
+  try {
+    expect((await sensor.sendEvents(batchId, rows as never)).accepted).toBe(n);
+  } finally {
+    sensor.close();
+  }
+}
 
 /** Replaces the editor's text by typing `query` as a person would, closing any completion list. */
 async function typeQuery(query: string): Promise<void> {
@@ -36,18 +56,8 @@ beforeAll(async () => {
   srv = await startServerProcess();
   const made = JSON.parse(await srv.cli(['admin', 'user', 'create', '--upn', USER.name, '--display-name', USER.displayName, '--role', 'Palisade Administrator', '--json']));
   // 60 process starts over five hours on one device: 20 each of bash, curl and python3
-  const device = await srv.enrollDevice('web-01.corp.example.com');
-  const sensor = new SensorClient({ serverUrl: srv.url, caCertificate: srv.ca, credentials: device, retry: { attempts: 1 }, timeoutMs: 30_000 });
-  const now = Date.now();
-  const rows = Array.from({ length: 60 }, (_, i) => ({
-    table: 'DeviceProcessEvents',
-    row: { Timestamp: new Date(now - i * 5 * 60_000).toISOString(), ActionType: 'ProcessCreated', FileName: ['bash', 'curl', 'python3'][i % 3], ProcessCommandLine: `${['bash', 'curl', 'python3'][i % 3]} --run ${i}`, ReportId: 1000 + i },
-  }));
-  try {
-    expect((await sensor.sendEvents('console-hunting-0001', rows as never)).accepted).toBe(60);
-  } finally {
-    sensor.close();
-  }
+  device = await srv.enrollDevice('web-01.corp.example.com');
+  await sendProcessStarts('console-hunting-0001', 60, 1000);
   browser = await launchChromium();
   page = await (await consoleContext(browser)).newPage();
   page.setDefaultTimeout(30_000);
@@ -134,5 +144,106 @@ describe('advanced hunting', () => {
     await dialog.getByRole('button', { name: 'Create rule' }).click();
     await page.getByText('Detection rule "Curl on servers" created').waitFor({ timeout: 30_000 });
     expect(await dialog.isVisible()).toBe(false);
+  });
+});
+
+describe('settings', () => {
+  it('creates a role with permission options and device groups', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Device groups' }).click();
+    await page.getByLabel('Group name').fill('Linux servers');
+    await page.getByLabel('OS').fill('Linux');
+    await page.getByRole('button', { name: 'Create device group' }).click();
+    const groups = page.getByRole('table', { name: 'Device groups' });
+    await groups.getByText('Linux servers').waitFor({ timeout: 30_000 });
+    await page.getByLabel('Group name').fill('Web front ends');
+    await page.getByLabel('Device name').fill('web-*, www-*');
+    await page.getByLabel('Remediation level').selectOption('Full remediation');
+    await page.getByRole('button', { name: 'Create device group' }).click();
+    await groups.getByText('Web front ends').waitFor({ timeout: 30_000 });
+    // ranked: the second group moves up to rank 1
+    await page.getByRole('button', { name: 'Move Web front ends up (rank 1)' }).click();
+    await expect.poll(() => groups.locator('tbody tr').first().textContent(), { timeout: 30_000 }).toContain('Web front ends');
+    expect(await groups.locator('tbody tr').nth(1).textContent()).toContain('Linux servers');
+    await expectAccessible('settings-device-groups');
+    await page.getByRole('button', { name: 'Move Web front ends down (rank 2)' }).click();
+    await expect.poll(() => groups.locator('tbody tr').first().textContent(), { timeout: 30_000 }).toContain('Linux servers');
+
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Roles' }).click();
+    await page.getByLabel('Role name').fill('Tier 1');
+    await page.getByLabel('View data: security operations').check();
+    await page.getByLabel('Alerts investigation').check();
+    await page.getByLabel('Only these device groups:').check();
+    await page.getByLabel('Linux servers').check();
+    await page.getByRole('button', { name: 'Create role' }).click();
+    const row = page.getByRole('table', { name: 'Roles' }).locator('tr', { hasText: 'Tier 1' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('Linux servers');
+    await expectAccessible('settings-roles');
+  });
+
+  it('creates a user holding the role and shows its password once; the user signs in with it and hunts in its group', async () => {
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('User name (name@domain)').fill('tom@example.com');
+    await page.getByLabel('Display name').fill('Tom Tier-One');
+    await page.getByRole('group', { name: 'Roles of the new user' }).getByLabel('Tier 1').check();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const password = page.locator('code.secret');
+    await password.waitFor({ timeout: 30_000 });
+    expect((await password.textContent())!.length).toBeGreaterThanOrEqual(12);
+    const row = page.getByRole('table', { name: 'Users' }).locator('tr', { hasText: 'tom@example.com' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Tier 1');
+    await expectAccessible('settings-users');
+    const tomPassword = (await password.textContent())!;
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await password.count()).toBe(0);
+
+    // Tom signs in with that password: his role lists hunting but not the settings, and his rows
+    // are those of the Linux servers group: the events the Linux device sent since it joined it
+    await sendProcessStarts('console-hunting-0002', 6, 2000);
+    const tom = await (await consoleContext(browser)).newPage();
+    tom.setDefaultTimeout(30_000);
+    try {
+      await signIn(tom, srv.url, { name: 'tom@example.com', password: tomPassword });
+      const nav = tom.getByRole('navigation', { name: 'Main' });
+      expect(await nav.getByRole('link', { name: 'Advanced hunting' }).count()).toBe(1);
+      expect(await nav.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+      expect(await nav.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+      await nav.getByRole('link', { name: 'Advanced hunting' }).click();
+      await tom.locator('.kusto-editor-host[data-state="ready"]').waitFor({ timeout: 60_000 });
+      await tom.locator('.kusto-editor-host .monaco-editor').click();
+      await tom.keyboard.press('Control+A');
+      await tom.keyboard.press('Delete');
+      await tom.keyboard.type('DeviceProcessEvents | summarize n = count()');
+      await tom.keyboard.press('Escape');
+      await tom.getByRole('button', { name: 'Run query' }).click();
+      await expect.poll(() => tom.getByRole('table', { name: 'Query results' }).locator('tbody td').allTextContents(), { timeout: 30_000 }).toEqual(['6']);
+    } finally {
+      await tom.context().close();
+    }
+
+    await page.getByRole('button', { name: 'Disable tom@example.com' }).click();
+    const tomRow = page.getByRole('table', { name: 'Users' }).locator('tr', { hasText: 'tom@example.com' });
+    await expect.poll(() => tomRow.textContent(), { timeout: 30_000 }).toContain('Disabled');
+    expect(await page.getByRole('button', { name: 'Enable tom@example.com' }).count()).toBe(1);
+
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Apps' }).click();
+    await page.getByRole('table', { name: 'Apps' }).waitFor();
+    await expectAccessible('settings-apps');
+  });
+});
+
+describe('audit log', () => {
+  it('shows the changes made in the console under the user\'s name', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const grid = page.getByRole('table', { name: 'Audit records' });
+    await expect.poll(() => grid.locator('tbody tr', { hasText: USER.name }).count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    const text = await grid.textContent();
+    for (const target of ['Tier 1', 'tom@example.com', 'Linux servers', 'Web front ends']) expect(text).toContain(target);
+    for (const action of ['detectionRule.create', 'role.create', 'user.create', 'user.update', 'deviceGroup.create']) expect(text).toContain(action);
+    await expectAccessible('audit-log');
+    await page.getByLabel('Action starts with').fill('role.');
+    await expect.poll(() => grid.locator('tbody tr').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('role.create')]);
   });
 });
