@@ -53,6 +53,7 @@ const timedFetch: oidc.CustomFetch = (url, options) => fetch(url, { ...options, 
 /** The relying party of every tenant's providers; discovery documents are cached per provider for an hour. */
 export class OidcRelyingParty {
   private readonly configs = new Map<string, { key: string; at: number; config: Promise<oidc.Configuration> }>();
+  private lastPurge = 0;
 
   constructor(private readonly requests: FederationRequestRepo, private readonly clock: () => Date = () => new Date()) {}
 
@@ -80,9 +81,14 @@ export class OidcRelyingParty {
   /**
    * Starts a sign-in at `idp` for the identity surface's pending request, from the browser whose
    * binding cookie has the SHA-256 `browserHash`: stores the state, nonce and PKCE verifier, and
-   * returns the provider's authorization URL.
+   * returns the provider's authorization URL. Sign-ins nobody finished are removed here, at most
+   * once a minute.
    */
   async begin(idp: ExternalIdp, callbackUrl: string, pendingRequest: string, browserHash: string): Promise<string> {
+    if (this.clock().getTime() - this.lastPurge >= 60_000) {
+      this.lastPurge = this.clock().getTime();
+      await this.purgeExpired();
+    }
     const config = await this.configuration(idp);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();

@@ -138,6 +138,12 @@ describe('OidcRelyingParty against oidc-provider', () => {
     await begin('pending-6');
     now = new Date(now.getTime() + FEDERATION_REQUEST_TTL_MS + 1000);
     expect(await rp.purgeExpired()).toBe(1);
+    // starting a sign-in removes the expired ones too (at most once a minute)
+    const stale = await begin('pending-8');
+    now = new Date(now.getTime() + FEDERATION_REQUEST_TTL_MS + 1000);
+    await begin('pending-9');
+    const staleState = new URL(stale.authorizationUrl).searchParams.get('state')!;
+    expect(await store.federationRequests.take(TENANT, createHash('sha256').update(staleState).digest('hex'), '0000')).toBeNull();
   }, 30_000);
 
   it('cannot reach a provider that is not there, and says so', async () => {
