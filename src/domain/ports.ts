@@ -189,8 +189,6 @@ export interface DeviceRepo {
   /** Replaces the device's credential digest with REVOKED_CREDENTIAL; false when no such device is in scope. */
   revokeCredential(tenantId: string, id: string, scope: DeviceScope): Promise<boolean>;
   count(tenantId: string): Promise<number>;
-  /** The device groups of the tenant's devices with these names (rbacGroupName → rbacGroupId); unknown names are absent. */
-  groupIdsByName(tenantId: string, names: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** What matching reads of an indicator. */
@@ -218,8 +216,11 @@ export interface IndicatorRepo {
   getLive(tenantId: string, ids: readonly string[]): Promise<Indicator[]>;
   /** Turns live indicators into tombstones of `version`; returns how many changed. */
   markDeleted(tenantId: string, ids: readonly string[], version: number, at: string, by: string): Promise<number>;
-  /** Active indicators, filtered, sorted (default newest first), paged; only `createdBy`'s when given. */
-  list(tenantId: string, q: ListQuery, now: Date, createdBy?: string): Promise<Page<Indicator>>;
+  /**
+   * Active indicators, filtered, sorted (default newest first), paged; only `createdBy`'s when given;
+   * with a scope of groups, only those for every device or for at least one of the scope's groups.
+   */
+  list(tenantId: string, q: ListQuery, now: Date, createdBy?: string, scope?: DeviceScope): Promise<Page<Indicator>>;
   countActive(tenantId: string, now: Date): Promise<number>;
   /** Every active indicator (sensors' full lists). */
   active(tenantId: string, now: Date): Promise<Indicator[]>;
@@ -249,8 +250,8 @@ export interface AlertRepo {
   getMany(tenantId: string, ids: readonly string[], scope: DeviceScope): Promise<Alert[]>;
   /** Applies the patch and returns the updated alert, or null when it does not exist in scope. */
   update(tenantId: string, id: string, patch: AlertPatch, scope: DeviceScope): Promise<Alert | null>;
-  /** The alerts of the given incidents, oldest first (unscoped: incidents decide visibility). */
-  byIncidents(tenantId: string, incidentIds: readonly number[]): Promise<Alert[]>;
+  /** The alerts of the given incidents within the scope, oldest first (a user sees an incident's alerts of its own groups only). */
+  byIncidents(tenantId: string, incidentIds: readonly number[], scope: DeviceScope): Promise<Alert[]>;
   /** Records what an alert is about (`machine:<id>`, `user:<domain\\name>`, `sha1:<h>`, `indicator:<id>`…) at its creation time. */
   addEntities(tenantId: string, alertId: string, entities: readonly string[], at: string): Promise<void>;
   /**

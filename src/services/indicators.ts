@@ -49,6 +49,12 @@ function show(v: unknown, max = 200): string {
   return text.slice(0, max);
 }
 
+/** Whether the caller sees the indicator: it applies to every device, or to one of the caller's groups. */
+function visibleTo(ctx: Ctx, i: Pick<Indicator, 'rbacGroupIds'>): boolean {
+  const scope = authz.scope(ctx);
+  return scope === 'all' || i.rbacGroupIds.length === 0 || i.rbacGroupIds.some((g) => scope.includes(Number(g)));
+}
+
 /** Whether the indicator applies to a device of group `rbacGroupId`. */
 function appliesTo(i: Indicator, rbacGroupId: number): boolean {
   return i.rbacGroupIds.length === 0 || i.rbacGroupIds.includes(String(rbacGroupId));
@@ -95,7 +101,7 @@ export class IndicatorService {
   /** GET /api/indicators: active indicators (the caller's own with Ti.ReadWrite). */
   async list(ctx: Ctx, q: ListQuery): Promise<Page<Indicator>> {
     authz.require(ctx, REQUIRE.indicators);
-    return this.store.indicators.list(ctx.tenantId, q, this.clock(), this.ownerFilter(ctx));
+    return this.store.indicators.list(ctx.tenantId, q, this.clock(), this.ownerFilter(ctx), authz.scope(ctx));
   }
 
   /** GET /api/indicators/{id}: one active indicator the caller may reach; 404 otherwise. */
@@ -104,7 +110,7 @@ export class IndicatorService {
     const owner = this.ownerFilter(ctx);
     const [found] = NUMERIC_ID.test(id) ? await this.store.indicators.getLive(ctx.tenantId, [id]) : [];
     const now = this.clock().getTime();
-    if (!found || (owner !== undefined && found.createdBy !== owner) || (found.expirationTime !== null && Date.parse(found.expirationTime) <= now)) {
+    if (!found || (owner !== undefined && found.createdBy !== owner) || (found.expirationTime !== null && Date.parse(found.expirationTime) <= now) || !visibleTo(ctx, found)) {
       throw errors.notFound(`Indicator ${id} was not found`);
     }
     return found;
@@ -181,21 +187,24 @@ export class IndicatorService {
     const at = now.toISOString();
     const existing = new Map<string, Indicator>();
     for (const i of await r.indicators.findLiveByValues(ctx.tenantId, inputs)) existing.set(`${i.indicatorType}\u0000${i.indicatorValue}`, i);
-    const groupNames = [...new Set(inputs.flatMap((i) => i.rbacGroupNames))];
-    const groups = groupNames.length ? await r.devices.groupIdsByName(ctx.tenantId, groupNames) : new Map<string, number>();
+    // names resolve against the tenant's device groups, in any case (MDE: an unknown name is a 400)
+    const groups = new Map<string, { id: number; name: string }>();
+    if (inputs.some((i) => i.rbacGroupNames.length)) for (const g of await r.deviceGroups.list(ctx.tenantId)) groups.set(g.name.toLowerCase(), { id: g.id, name: g.name });
     const creating = inputs.filter((i) => !existing.has(`${i.indicatorType}\u0000${i.indicatorValue}`)).length;
     const { firstId, version } = await r.indicators.allocate(ctx.tenantId, Math.max(1, creating));
     let nextId = firstId;
     let active = await r.indicators.countActive(ctx.tenantId, now);
     const out: (Indicator | PalisadeError)[] = [];
-    for (const input of inputs) {
-      const key = `${input.indicatorType}\u0000${input.indicatorValue}`;
-      const unknown = input.rbacGroupNames.filter((n) => !groups.has(n));
+    for (const given of inputs) {
+      const key = `${given.indicatorType}\u0000${given.indicatorValue}`;
+      const unknown = given.rbacGroupNames.filter((n) => !groups.has(n.toLowerCase()));
       if (unknown.length) {
         out.push(errors.invalidBody(`Device group${unknown.length > 1 ? 's' : ''} not found: ${unknown.join(', ')}`));
         continue;
       }
-      const rbacGroupIds = [...new Set(input.rbacGroupNames.map((n) => String(groups.get(n))))];
+      const named = [...new Map(given.rbacGroupNames.map((n) => groups.get(n.toLowerCase())!).map((g) => [g.id, g])).values()];
+      const rbacGroupIds = named.map((g) => String(g.id));
+      const input = { ...given, rbacGroupNames: named.map((g) => g.name) };
       const before = existing.get(key);
       if (before) {
         if (owner !== undefined && before.createdBy !== owner) {

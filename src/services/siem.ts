@@ -102,7 +102,7 @@ export class SiemService {
     const page = await this.store.incidents.list(ctx.tenantId, q, authz.scope(ctx));
     const alerts = new Map<number, Alert[]>();
     if (withAlerts && page.items.length) {
-      for (const a of await this.store.alerts.byIncidents(ctx.tenantId, page.items.map((i) => i.incidentId))) {
+      for (const a of await this.store.alerts.byIncidents(ctx.tenantId, page.items.map((i) => i.incidentId), authz.scope(ctx))) {
         if (a.incidentId === null) continue;
         alerts.set(a.incidentId, [...(alerts.get(a.incidentId) ?? []), a]);
       }

@@ -30,7 +30,9 @@ beforeAll(async () => {
   own = await h.token(['Ti.ReadWrite']);
   other = await h.token(['Ti.ReadWrite']);
   none = await h.token(['Machine.Read.All']);
-  await h.addDevice({ computerDnsName: 'grouped-host', rbacGroupId: 7, rbacGroupName: 'Servers' });
+  // names resolve against the tenant's device groups, whether or not a device is in them yet
+  await h.palisade.settings.deviceGroups.create(h.operator(), { name: 'Other group', rule: { tags: ['other'] } });
+  await h.palisade.settings.deviceGroups.create(h.operator(), { name: 'Servers', rule: { tags: ['servers'] } });
 });
 afterAll(async () => h?.close());
 
@@ -157,11 +159,11 @@ describe('upsert, legacy actions, groups', () => {
     expect(b.json()).toMatchObject({ action: 'AlertAndBlock', generateAlert: true });
   });
 
-  it('reads rbacGroupNames as a comma-separated string or an array', async () => {
-    const s = (await send(all, 'POST', '/api/indicators', { ...base, indicatorValue: sha1(0xb003), rbacGroupNames: 'Servers, ' })).json();
-    expect(s).toMatchObject({ rbacGroupNames: ['Servers'], rbacGroupIds: ['7'] });
-    const a = (await send(all, 'POST', '/api/indicators', { ...base, indicatorValue: sha1(0xb004), rbacGroupNames: ['Servers'] })).json();
-    expect(a).toMatchObject({ rbacGroupNames: ['Servers'], rbacGroupIds: ['7'] });
+  it('reads rbacGroupNames as a comma-separated string or an array, resolved against the device groups in any case', async () => {
+    const s = (await send(all, 'POST', '/api/indicators', { ...base, indicatorValue: sha1(0xb003), rbacGroupNames: 'servers, ' })).json();
+    expect(s).toMatchObject({ rbacGroupNames: ['Servers'], rbacGroupIds: ['2'] });
+    const a = (await send(all, 'POST', '/api/indicators', { ...base, indicatorValue: sha1(0xb004), rbacGroupNames: ['Servers', 'OTHER GROUP', 'Servers'] })).json();
+    expect(a).toMatchObject({ rbacGroupNames: ['Servers', 'Other group'], rbacGroupIds: ['2', '1'] });
   });
 });
 

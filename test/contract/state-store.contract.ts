@@ -400,13 +400,17 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         });
         expect(light.map((i) => i.id)).toEqual(['1', '2']);
         expect(await shared.indicators.countActive(t, new Date('2029-01-01T00:00:00Z'))).toBe(3);
-      });
-
-      it('maps device group names to ids from the tenant\'s devices', async () => {
-        const t = await newTenant(shared);
-        await shared.devices.insert(makeDevice(t, 'g1', { rbacGroupId: 7, rbacGroupName: 'Servers' }));
-        expect([...await shared.devices.groupIdsByName(t, ['Servers', 'Nowhere'])]).toEqual([['Servers', 7]]);
-        expect([...await shared.devices.groupIdsByName(await newTenant(shared), ['Servers'])]).toEqual([]);
+        // a scope of groups sees the indicators for every device and those naming one of its groups
+        await shared.indicators.update(t, '1', { rbacGroupIds: ['3', '12'], rbacGroupNames: ['Three', 'Twelve'] });
+        await shared.indicators.update(t, '2', { rbacGroupIds: ['1'], rbacGroupNames: ['One'] });
+        await shared.indicators.insert(makeIndicator(t, '5', { indicatorType: 'DomainName', indicatorValue: 'everywhere.example', rbacGroupIds: [], rbacGroupNames: [] }));
+        const seen = async (scope: number[] | 'all') => (await shared.indicators.list(t, all, now, undefined, scope)).items.map((i) => i.id).sort();
+        expect(await seen([1])).toEqual(['2', '5']);
+        expect(await seen([2])).toEqual(['5']);
+        expect(await seen([12])).toEqual(['1', '5']);
+        expect(await seen([3, 1])).toEqual(['1', '2', '5']);
+        expect(await seen([])).toEqual(['5']);
+        expect(await seen('all')).toEqual(['1', '2', '5']);
       });
     });
 
@@ -854,7 +858,11 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect(inc).toMatchObject({ incidentId: 1, status: 'Active', tags: ['t'], classification: 'Unknown' });
         expect(inc?.alerts.map((a) => a.alertId)).toEqual(['da3_1', 'da3_2']);
         expect(await shared.incidents.get(t, 2, [7])).toBeNull();
-        expect((await shared.incidents.get(t, 1, [7]))?.incidentId).toBe(1);
+        // a scoped caller sees the incident with its own groups' alerts only
+        expect((await shared.incidents.get(t, 1, [7]))?.alerts.map((a) => a.alertId)).toEqual(['da3_2']);
+        expect((await shared.incidents.list(t, all, [0])).items.map((i) => [i.incidentId, i.alerts.map((a) => a.alertId)])).toEqual([[1, ['da3_1']]]);
+        expect((await shared.alerts.byIncidents(t, [1, 2], [9, 7])).map((a) => a.id)).toEqual(['da3_2', 'da3_3']);
+        expect(await shared.alerts.byIncidents(t, [1, 2], [])).toEqual([]);
         expect((await shared.incidents.list(t, all, [9])).items.map((i) => i.incidentId)).toEqual([2]);
         expect((await shared.incidents.list(other, all, 'all')).items[0].alerts).toEqual([]);
         expect(await shared.incidents.update(t, 2, { status: 'Resolved' }, [7])).toBeNull();

@@ -83,11 +83,11 @@ export function kyselyAlertRepo(db: Kysely<StateDb>, dialect: StateDialect): Ale
       });
     },
 
-    async byIncidents(tenantId, incidentIds) {
-      if (!incidentIds.length) return [];
+    async byIncidents(tenantId, incidentIds, scope) {
+      if (!incidentIds.length || emptyScope(scope)) return [];
       const out: Alert[] = [];
       for (const part of chunks([...new Set(incidentIds)])) {
-        const rows = await db.selectFrom('alerts').selectAll().where('tenant_id', '=', tenantId).where('incident_id', 'in', part)
+        const rows = await scoped(db, tenantId, scope).selectAll().where('incident_id', 'in', part)
           .orderBy('alert_creation_time').orderBy('id').execute();
         out.push(...rows.map(toAlert));
       }

@@ -154,16 +154,6 @@ export function kyselyDeviceRepo(db: Kysely<StateDb>, dialect: StateDialect): De
       return hydrate(db, tenantId, rows);
     },
 
-    async groupIdsByName(tenantId: string, names: readonly string[]) {
-      const out = new Map<string, number>();
-      for (const part of chunks([...new Set(names)])) {
-        const rows = await db.selectFrom('devices').select(['rbac_group_name', 'rbac_group_id']).distinct()
-          .where('tenant_id', '=', tenantId).where('rbac_group_name', 'in', part).execute();
-        for (const r of rows) if (r.rbac_group_name !== null) out.set(r.rbac_group_name, Number(r.rbac_group_id));
-      }
-      return out;
-    },
-
     async count(tenantId: string) {
       const r = await db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n'))
         .where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();

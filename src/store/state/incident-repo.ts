@@ -20,10 +20,10 @@ function scoped(db: Kysely<StateDb>, tenantId: string, scope: DeviceScope): Inci
 
 /** An IncidentRepo on `db`; each incident's alerts are read on the connection that read the incident. */
 export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect): IncidentRepo {
-  const hydrate = async (conn: Kysely<StateDb>, tenantId: string, rows: IncidentsTable[]): Promise<Incident[]> => {
+  const hydrate = async (conn: Kysely<StateDb>, tenantId: string, rows: IncidentsTable[], scope: DeviceScope): Promise<Incident[]> => {
     if (!rows.length) return [];
     const byIncident = new Map<number, Incident['alerts']>();
-    for (const a of await kyselyAlertRepo(conn, dialect).byIncidents(tenantId, rows.map((r) => Number(r.incident_id)))) {
+    for (const a of await kyselyAlertRepo(conn, dialect).byIncidents(tenantId, rows.map((r) => Number(r.incident_id)), scope)) {
       const list = byIncident.get(a.incidentId!) ?? [];
       list.push(incidentAlertOf(a));
       byIncident.set(a.incidentId!, list);
@@ -33,7 +33,7 @@ export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect): 
   const getOne = async (conn: Kysely<StateDb>, tenantId: string, id: number, scope: DeviceScope) => {
     if (emptyScope(scope)) return null;
     const row = await scoped(conn, tenantId, scope).selectAll('incidents').where('incidents.incident_id', '=', id).executeTakeFirst();
-    return row ? (await hydrate(conn, tenantId, [row]))[0] : null;
+    return row ? (await hydrate(conn, tenantId, [row], scope))[0] : null;
   };
 
   return {
@@ -58,7 +58,7 @@ export function kyselyIncidentRepo(db: Kysely<StateDb>, dialect: StateDialect): 
       let base = scoped(db, tenantId, scope);
       if (where) base = base.where(where);
       const rows = q.top === 0 ? [] : await ordered(base.selectAll('incidents'), order).limit(q.top).offset(q.skip).execute();
-      const items = await hydrate(db, tenantId, rows);
+      const items = await hydrate(db, tenantId, rows, scope);
       if (!q.count) return { items };
       const counted = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return { items, total: Number(counted.n) };

@@ -88,13 +88,18 @@ export function kyselyIndicatorRepo(db: Kysely<StateDb>, dialect: StateDialect):
       return n;
     },
 
-    async list(tenantId, q: ListQuery, now, createdBy) {
+    async list(tenantId, q: ListQuery, now, createdBy, scope = 'all') {
       checkPaging(q);
       const sqlOf = entityQuery(INDICATOR.decl, now);
       const where = q.filter ? sqlOf.where(q.filter) : null;
       const order = sqlOf.orderBy(q.orderBy);
       let base = activeOf(db, tenantId, now);
       if (createdBy !== undefined) base = base.where('indicators.created_by', '=', createdBy);
+      // rbac_group_ids is the JSON text of a list of id strings: '[]' for every device, else '["1","7"]'
+      if (scope !== 'all') {
+        const groups = [...scope];
+        base = base.where((eb) => eb.or([eb('indicators.rbac_group_ids', '=', '[]'), ...groups.map((g) => eb('indicators.rbac_group_ids', 'like', `%${JSON.stringify(String(g))}%`))]));
+      }
       if (where) base = base.where(where);
       const page = ordered(base.selectAll('indicators'), order);
       const rows = q.top === 0 ? [] : await page.limit(q.top).offset(q.skip).execute();
