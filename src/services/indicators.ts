@@ -75,10 +75,11 @@ export class IndicatorService {
     for (const fn of this.listeners) fn(tenantId);
   }
 
-  /** The creator whose indicators the caller may reach: undefined for Ti.ReadWrite.All, else the caller. */
+  /** The creator whose indicators the caller may reach: undefined for Ti.ReadWrite.All and for users (limited by their groups instead), else the caller. */
   private ownerFilter(ctx: Ctx): string | undefined {
     const p = ctx.principal;
-    if (p.kind === 'operator' || p.kind === 'system' || p.permissions.has('Ti.ReadWrite.All')) return undefined;
+    // a signed-in user reaches the indicators of its device groups (authz.scope), whoever created them, as in MDE's portal
+    if (p.kind === 'operator' || p.kind === 'system' || p.kind === 'user' || p.permissions.has('Ti.ReadWrite.All')) return undefined;
     return this.creatorOf(ctx).createdBy;
   }
 
@@ -98,7 +99,7 @@ export class IndicatorService {
     }
   }
 
-  /** GET /api/indicators: active indicators (the caller's own with Ti.ReadWrite). */
+  /** GET /api/indicators: active indicators (an app's own with Ti.ReadWrite; a user's groups' ones). */
   async list(ctx: Ctx, q: ListQuery): Promise<Page<Indicator>> {
     authz.require(ctx, REQUIRE.indicators);
     return this.store.indicators.list(ctx.tenantId, q, this.clock(), this.ownerFilter(ctx), authz.scope(ctx));
