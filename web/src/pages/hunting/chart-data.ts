@@ -2,7 +2,8 @@
  * What the hunting page charts from a result: the x column (time or category), the numeric series,
  * and the kind of chart, following the query's `render` operator when it has one.
  */
-import { isNumericType, type HuntingColumn, type HuntingRow } from './hunting-result.ts';
+import type { HuntingColumn, HuntingRow } from '../../api/hunting.ts';
+import { isNumericType } from './hunting-result.ts';
 
 /** The chart the query's `render` operator asks for: its visualization and the `with (…)` properties the chart reads. */
 export interface RenderHint {

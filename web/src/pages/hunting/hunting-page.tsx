@@ -11,7 +11,7 @@ import { messageOf, useToast } from '../../components/toasts.tsx';
 import { useApi, useCan, useSession } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
 import { chartOf, hasSummarize, renderHint } from './chart-data.ts';
-import type { HuntingResult } from './hunting-result.ts';
+import { runHunting, type HuntingResult } from '../../api/hunting.ts';
 import { KustoEditor } from './kusto-editor.tsx';
 import { markerOfError, type QueryMarker } from './query-error.ts';
 import { ResultChart } from './result-chart.tsx';
@@ -82,7 +82,7 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
     setError(null);
     setMarkers([]);
     try {
-      const result = await api.request<HuntingResult>('POST', '/api/advancedqueries/run', { Query: query }, { signal: abort.signal });
+      const result = await runHunting(api, query, abort.signal);
       setRan((r) => ({ query, result, seconds: (performance.now() - started) / 1000, key: (r?.key ?? 0) + 1 }));
     } catch (e) {
       if (abort.signal.aborted) setError('The query was cancelled.');

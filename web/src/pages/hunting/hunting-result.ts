@@ -1,22 +1,7 @@
 /**
- * The answer of `POST /api/advancedqueries/run` as the console reads it, and how values are shown.
+ * How the hunting page reads the values of a result (api/hunting.ts): which types are numbers, and
+ * a value's text in a cell.
  */
-
-/** A result column: its name and .NET type name (String, Int64, Int32, Double, Boolean, DateTime, TimeSpan, Guid, Object, …). */
-export interface HuntingColumn {
-  Name: string;
-  Type: string;
-}
-
-/** A result row, keyed by column name. */
-export type HuntingRow = Record<string, unknown>;
-
-/** The hunting API's answer. */
-export interface HuntingResult {
-  Stats?: { ExecutionTime?: number; dataset_statistics?: { table_row_count?: number }[] };
-  Schema: HuntingColumn[];
-  Results: HuntingRow[];
-}
 
 const NUMERIC_TYPES = new Set(['Int64', 'Int32', 'Int16', 'Double', 'Single', 'Decimal', 'Byte', 'SByte', 'UInt64', 'UInt32', 'UInt16']);
 

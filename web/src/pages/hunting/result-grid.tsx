@@ -6,7 +6,8 @@ import { useCallback, useMemo } from 'react';
 import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
 import { localPage } from '../../components/local-page.ts';
 import { messageOf, useToast } from '../../components/toasts.tsx';
-import { cellText, type HuntingColumn, type HuntingRow } from './hunting-result.ts';
+import type { HuntingColumn, HuntingRow } from '../../api/hunting.ts';
+import { cellText } from './hunting-result.ts';
 
 interface NumberedRow {
   n: number;

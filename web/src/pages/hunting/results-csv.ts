@@ -2,7 +2,7 @@
  * CSV export of a hunting result (RFC 4180: comma-separated, CRLF line ends, fields quoted when they
  * hold a comma, a quote, a line break or surrounding spaces).
  */
-import type { HuntingColumn, HuntingRow } from './hunting-result.ts';
+import type { HuntingColumn, HuntingRow } from '../../api/hunting.ts';
 
 /** Characters that make a spreadsheet read a cell as a formula when it starts with one. */
 const FORMULA_START = /^[=+\-@\t\r]/;
