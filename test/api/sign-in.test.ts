@@ -145,6 +145,19 @@ describe('authorization code flow with PKCE', () => {
     expect((await token({ grant_type: 'authorization_code', client_id: appClientId, code, redirect_uri: redirect, code_verifier: verifier })).statusCode).toBe(200);
   });
 
+  it('posts the code to the redirect URI with response_mode=form_post', async () => {
+    const { verifier, challenge } = pkce();
+    const page = await openPage(consoleQuery(challenge, { response_mode: 'form_post' }));
+    const res = await post(`/${h.tenantId}/oauth2/v2.0/authorize`, page.cookie, { request: page.request, csrf: page.csrf, login: 'bob@contoso.com', password: PASSWORD });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`<form method="post" action="${CONSOLE_REDIRECT}" id="post">`);
+    expect(hidden(res.body, 'state')).toBe('st-1');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'nonce-[^']+'/);
+    expect(csp).toContain(`form-action ${BASE}`);
+    expect((await redeem(hidden(res.body, 'code'), verifier)).statusCode).toBe(200);
+  });
+
   it('answers an unknown client or an unregistered redirect URI with an error page, never a redirect', async () => {
     const { challenge } = pkce();
     const attempts: Record<string, string>[] = [
