@@ -7,6 +7,7 @@
  * axe-core check with no serious or critical violation; the audit log names the user for each of
  * those changes. Screenshots go to test-artifacts/console/.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,32 @@ describe('the web console', () => {
     await screenshot(page, 'device-isolated');
     const actions = (await api('GET', `/api/machines/${sim.id}/machineactions`)).json.value as { type: string; requestor: string; status: string }[];
     expect(actions).toContainEqual(expect.objectContaining({ type: 'Isolate', requestor: USER.name, status: 'Succeeded' }));
+  });
+
+  it('cancels a pending action and downloads an investigation package in the action center', async () => {
+    // the indicator device never polls for work: its scan stays Pending until cancelled
+    await page.goto(`${srv.url}/console/devices/${iocDevice.deviceId}`);
+    await page.getByRole('button', { name: 'Run antivirus scan' }).click();
+    await page.getByRole('dialog').getByLabel('Comment').fill('Scan it');
+    await page.getByRole('dialog').getByRole('button', { name: 'Run antivirus scan' }).click();
+    await page.getByRole('table', { name: 'Actions on this device' }).getByLabel('RunAntiVirusScan status').waitFor();
+    // a simulated device collects and uploads its package
+    await page.goto(`${srv.url}/console/devices/${isolatedId}`);
+    await page.getByRole('button', { name: 'Collect investigation package' }).click();
+    await page.getByRole('dialog').getByLabel('Comment').fill('Collect evidence');
+    await page.getByRole('dialog').getByRole('button', { name: 'Collect investigation package' }).click();
+    const collected = page.getByRole('table', { name: 'Actions on this device' }).getByLabel('CollectInvestigationPackage status');
+    await expect.poll(() => collected.textContent(), { timeout: 60_000 }).toBe('Succeeded');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Action center' }).click();
+    const grid = page.getByRole('table', { name: 'Machine actions' });
+    await grid.getByRole('button', { name: 'Cancel RunAntiVirusScan on finance-laptop-7' }).click();
+    await expect.poll(() => grid.getByRole('row').filter({ hasText: 'RunAntiVirusScan' }).getByText('Cancelled').count()).toBe(1);
+    const download = page.waitForEvent('download');
+    await grid.getByRole('button', { name: /^Download package of / }).click();
+    const file = await (await download).path();
+    expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    await accessible('action-center');
   });
 
   it('resolves an alert from the queue', async () => {

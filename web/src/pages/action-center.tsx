@@ -79,7 +79,7 @@ export default function ActionCenter({ query }: PageProps) {
         <span className="row">
           {cancellable(a) && <button type="button" onClick={() => void cancel(a)} aria-label={`Cancel ${a.type} on ${a.computerDnsName ?? a.machineId}`}>Cancel</button>}
           {a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded' && (
-            <button type="button" onClick={() => void download(a)} aria-label={`Download the package of ${a.computerDnsName ?? a.machineId}`}>Download package</button>
+            <button type="button" onClick={() => void download(a)} aria-label={`Download package of ${a.computerDnsName ?? a.machineId}`}>Download package</button>
           )}
         </span>
       ),
