@@ -86,6 +86,7 @@ export default function UsersPage(_: PageProps) {
     { header: 'Display name', sort: 'displayName', cell: (u) => u.displayName },
     { header: 'Roles', cell: (u) => u.roles.map((r) => <span key={r} className="tag">{r}</span>) },
     { header: 'Status', sort: 'disabled', cell: (u) => <StatusBadge value={u.disabled ? 'Disabled' : 'Active'} /> },
+    { header: 'Authenticator', sort: 'totpEnabled', cell: (u) => (u.totpEnabled ? 'Enrolled' : 'None') },
     { header: 'Last sign-in', sort: 'lastSignInAt', cell: (u) => u.lastSignInAt ?? 'Never' },
     {
       header: 'Actions',
