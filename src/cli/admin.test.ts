@@ -224,6 +224,10 @@ describe('palisade admin', () => {
     expect(listed).toEqual([added]);
     await expect(admin('idp', 'add', '--name', 'Plain', '--issuer', 'http://idp.example', '--client-id', 'x')).rejects.toThrow(/https/);
     await expect(admin('idp', 'add', '--name', 'Bad', '--issuer', 'https://idp.example', '--client-id', 'x', '--map', 'nothing')).rejects.toThrow(/CLAIM_VALUE=ROLE/);
+    const gail = await admin('user', 'create', '--upn', 'gail@contoso.example', '--idp', 'Contoso') as Record<string, unknown>;
+    expect(gail).toMatchObject({ userPrincipalName: 'gail@contoso.example', roles: [], external: { issuer: 'https://login.contoso.example/v2.0', subject: null } });
+    expect(gail).not.toHaveProperty('password');
+    await expect(admin('user', 'create', '--upn', 'hal@contoso.example', '--idp', 'Contoso', '--role', 'Tier 1')).rejects.toThrow(/mapping/);
     expect(await admin('idp', 'remove', 'contoso')).toEqual({ removed: added.id, name: 'Contoso' });
     expect(await admin('idp', 'list')).toEqual([]);
   });

@@ -140,8 +140,15 @@ export function registerAdmin(program: Command): void {
     .option('--display-name <name>', 'display name (default: the user principal name)')
     .option('--role <name>', 'a role the user holds (repeatable; see `admin role list`)', collectValues, [])
     .option('--password-stdin', 'read the password from standard input (first line)')
+    .option('--idp <name>', 'a user of this external identity provider (no password): the first person it signs in with this name becomes the user')
     .option('--tenant <id>', 'tenant id (default: the only tenant)'))
-    .action(async (o: Common & { upn: string; displayName?: string; role: string[]; passwordStdin?: boolean }) => {
+    .action(async (o: Common & { upn: string; displayName?: string; role: string[]; passwordStdin?: boolean; idp?: string }) => {
+      if (o.idp) {
+        if (o.passwordStdin || o.role.length) throw new Error('A user of an identity provider has no password, and its roles come from the provider\'s mapping at each sign-in');
+        const u = await withStore(o, async (a, ts) => a.externalIdps.createUser(await operatorOn(o, ts), o.idp!, { userPrincipalName: o.upn, displayName: o.displayName }));
+        out(o, u, `Created user ${u.userPrincipalName} (${u.id}) of identity provider ${o.idp}: it signs in with \`Sign in with ${o.idp}\``);
+        return;
+      }
       const password = o.passwordStdin ? await firstLineOfStdin() : undefined;
       const made = await withStore(o, async (a, ts) => a.users.create(await operatorOn(o, ts), {
         userPrincipalName: o.upn, displayName: o.displayName, roles: o.role, password,

@@ -13,7 +13,7 @@ import type { LibraryFile } from './library-file.ts';
 import type { ListQuery } from './list-query.ts';
 import type { MachineAction, MachineActionStatus } from './machine-action.ts';
 import type { App, AuditLogEntry, AuditRecord, EnrollmentToken, SigningKey, Tenant } from './tenant.ts';
-import type { ExternalIdentity, User } from './user.ts';
+import type { User } from './user.ts';
 import type { ExternalIdp } from './external-idp.ts';
 import type { AuthorizationCode, DeviceCode, DeviceCodeStatus, PendingSignIn, RefreshToken, SignInFailures, SignInGrant } from './sign-in.ts';
 
@@ -38,7 +38,7 @@ export interface AppRepo {
 }
 
 /** Fields of a user that use cases change after creation. */
-export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'totpSecret' | 'totpEnabled' | 'roles' | 'disabled' | 'lastSignInAt'>>;
+export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'totpSecret' | 'totpEnabled' | 'roles' | 'disabled' | 'lastSignInAt' | 'external'>>;
 
 /** Local users of a tenant; user principal names are unique per tenant regardless of case. */
 export interface UserRepo {
@@ -47,8 +47,8 @@ export interface UserRepo {
   get(tenantId: string, id: string): Promise<User | null>;
   /** The user with this principal name, in any case, or null. */
   getByUpn(tenantId: string, userPrincipalName: string): Promise<User | null>;
-  /** The user created from this provider identity, or null. */
-  getByExternal(tenantId: string, identity: ExternalIdentity): Promise<User | null>;
+  /** The user of this provider identity (issuer and subject), or null. */
+  getByExternal(tenantId: string, identity: { issuer: string; subject: string }): Promise<User | null>;
   /** Every user of the tenant, by user principal name. */
   list(tenantId: string): Promise<User[]>;
   /** Applies the patch and returns the updated user, or null when there is none. */

@@ -30,10 +30,14 @@ export interface User {
   external?: ExternalIdentity | null;
 }
 
-/** Who a person is at an external OpenID Connect provider: its issuer and the `sub` it gives them. */
+/**
+ * Who a person is at an external OpenID Connect provider: its issuer and the `sub` it gives them.
+ * `subject` is null for a user an administrator created for the provider before its first sign-in
+ * there, which binds it (matched by user principal name).
+ */
 export interface ExternalIdentity {
   issuer: string;
-  subject: string;
+  subject: string | null;
 }
 
 /** Fewest characters a local password may have. */

@@ -98,11 +98,31 @@ describe('ExternalIdpService sign-in', () => {
     const taken = await refusal(idps.signIn(anon(), idp, { sub: 'k-3', preferred_username: 'erin@corp.example' }));
     expect(taken.code).toBe('Forbidden');
     expect(taken.message).toMatch(/not linked to Corp/);
-    const strict = (await store.externalIdps.get(TENANT, (await corp({ name: 'Strict', jitProvisioning: false })).id))!;
+    const strict = (await store.externalIdps.get(TENANT, (await corp({ name: 'Strict', issuer: 'https://strict.corp.example', jitProvisioning: false })).id))!;
     expect((await refusal(idps.signIn(anon(), strict, { sub: 'k-9', preferred_username: 'fox@corp.example' }))).message).toMatch(/no Palisade account/);
     const failures = (await store.audit.list(TENANT, 1000)).filter((a) => a.action === 'user.signin' && a.result === 'failure');
     expect(failures.map((a) => JSON.parse(a.details!).reason)).toEqual(expect.arrayContaining([
       'account disabled', 'no user name claim', 'no subject claim', 'user name taken by another account', 'unknown user, no just-in-time provisioning',
     ]));
+  });
+});
+
+describe('users created for a provider before their first sign-in', () => {
+  it('binds the first person the provider signs in with that name, then only that subject; other providers and local accounts never', async () => {
+    const strict = (await store.externalIdps.get(TENANT, (await corp({ jitProvisioning: false })).id))!;
+    const other = (await store.externalIdps.get(TENANT, (await corp({ name: 'Other', issuer: 'https://other.example', jitProvisioning: false })).id))!;
+    const made = await idps.createUser(op(), 'corp', { userPrincipalName: 'gail@corp.example' });
+    expect(made).toMatchObject({ userPrincipalName: 'gail@corp.example', roles: [], external: { issuer: ISSUER, subject: null } });
+    expect((await store.users.get(TENANT, made.id))!.passwordHash).toBeNull();
+    // another provider cannot take the name
+    expect((await refusal(idps.signIn(anon(), other, { sub: 'o-1', preferred_username: 'gail@corp.example' }))).message).toMatch(/no Palisade account/);
+    const first = await idps.signIn(anon(), strict, { sub: 'g-1', preferred_username: 'gail@corp.example', groups: ['secops-tier1'] });
+    expect(first).toMatchObject({ id: made.id, roles: ['Tier 1'], external: { issuer: ISSUER, subject: 'g-1' } });
+    // the name is bound now: another subject with the same name is someone else
+    expect((await refusal(idps.signIn(anon(), strict, { sub: 'g-2', preferred_username: 'gail@corp.example' }))).message).toMatch(/no Palisade account/);
+    expect((await idps.signIn(anon(), strict, { sub: 'g-1', preferred_username: 'renamed@corp.example' })).id).toBe(made.id);
+    expect((await refusal(idps.createUser(op(), 'nope', { userPrincipalName: 'h@corp.example' }))).code).toBe('ResourceNotFound');
+    expect((await refusal(idps.createUser(op(), 'corp', { userPrincipalName: 'gail@corp.example' }))).code).toBe('Conflict');
+    expect((await refusal(idps.createUser(app(), 'corp', { userPrincipalName: 'i@corp.example' }))).code).toBe('Forbidden');
   });
 });

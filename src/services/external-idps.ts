@@ -15,7 +15,7 @@ import {
   type ExternalIdp,
 } from '../domain/external-idp.ts';
 import type { Repos, StateStore } from '../domain/ports.ts';
-import type { User } from '../domain/user.ts';
+import { isUserPrincipalName, type User } from '../domain/user.ts';
 import { audited, auditRecord } from './audit.ts';
 import { userView, type UserView } from './users.ts';
 
@@ -103,8 +103,10 @@ export class ExternalIdpService {
   }
 
   /**
-   * The user the provider's validated claims name: found by issuer and subject, or created when the
-   * provider provisions just in time (no password; name from `preferred_username`, `upn` or `email`).
+   * The user the provider's validated claims name: found by issuer and subject, or the user an
+   * administrator created for this provider with the person's name (bound to the subject now), or
+   * created when the provider provisions just in time (no password; name from `preferred_username`,
+   * `upn` or `email`).
    * Its roles become what the mapping grants, its display name what the claims say. Refused
    * (Forbidden, a message for the person) when the account is disabled, unknown without
    * provisioning, or its name belongs to a user not from this provider. Audited: the roles applied
@@ -124,7 +126,12 @@ export class ExternalIdpService {
     };
     if (!subject) return refuse(`${idp.name} did not say who you are (no subject)`, 'no subject claim');
     const identity = { issuer: idp.issuer, subject };
-    const known = await this.store.users.getByExternal(ctx.tenantId, identity);
+    // a user an administrator created for this provider is bound to the first person signing in with its name
+    const reserved = async () => {
+      const u = upn ? await this.store.users.getByUpn(ctx.tenantId, upn) : null;
+      return u?.external?.issuer === idp.issuer && u.external.subject === null ? u : null;
+    };
+    const known = await this.store.users.getByExternal(ctx.tenantId, identity) ?? await reserved();
     if (known?.disabled) return refuse('Your Palisade account is disabled; ask an administrator', 'account disabled');
     if (!known && !idp.jitProvisioning) return refuse(`You have no Palisade account yet and ${idp.name} does not create one; ask an administrator`, 'unknown user, no just-in-time provisioning');
     if (!known && !upn) return refuse(`${idp.name} sent no user name (preferred_username, upn or email) to create your account with`, 'no user name claim');
@@ -134,7 +141,8 @@ export class ExternalIdpService {
       const user = await this.store.tx(async (r) => {
         let u: User;
         if (known) {
-          u = (await r.users.update(ctx.tenantId, known.id, { roles, ...(displayName ? { displayName } : {}) }))!;
+          const bind = known.external?.subject === null ? { external: identity } : {};
+          u = (await r.users.update(ctx.tenantId, known.id, { roles, ...bind, ...(displayName ? { displayName } : {}) }))!;
         } else {
           u = {
             tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn!, displayName: displayName ?? upn!, passwordHash: null,
@@ -155,6 +163,27 @@ export class ExternalIdpService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Creates a user of the provider `idpIdOrName` before its first sign-in (an operator's; audited as
+   * `user.create`): no password; the first person the provider signs in with this user principal
+   * name becomes it. With just-in-time provisioning off, this is how people are let in.
+   */
+  async createUser(ctx: Ctx, idpIdOrName: string, input: { userPrincipalName: string; displayName?: string }): Promise<UserView> {
+    const upn = input.userPrincipalName.trim();
+    return audited(this.store, ctx, this.clock, 'user.create', upn, async (r) => {
+      authz.requireOperator(ctx);
+      if (!isUserPrincipalName(upn)) throw errors.badRequest(`'${upn}' is not a user principal name (name@domain)`);
+      const idp = await this.find(r, ctx.tenantId, idpIdOrName);
+      const u: User = {
+        tenantId: ctx.tenantId, id: randomUUID(), userPrincipalName: upn, displayName: input.displayName?.trim() || upn, passwordHash: null,
+        totpSecret: null, totpEnabled: false, totpLastStep: null, roles: [], disabled: false, createdAt: this.clock().toISOString(), lastSignInAt: null,
+        external: { issuer: idp.issuer, subject: null },
+      };
+      await r.users.create(u);
+      return userView(u);
+    }, JSON.stringify({ userPrincipalName: upn, provider: idpIdOrName }));
   }
 
   private async find(r: Repos, tenantId: string, idOrName: string): Promise<ExternalIdp> {

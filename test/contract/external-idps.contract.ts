@@ -105,6 +105,15 @@ export function describeExternalIdpContract(shared: () => StateStore): void {
       await store.users.create(local);
       expect((await store.users.get(t, local.id))?.external).toBeNull();
       expect(await store.users.update(t, fed.id, { roles: ['Admins'] })).toEqual({ ...fed, roles: ['Admins'] });
+      // a user created for the provider before its first sign-in: the issuer without a subject, bound later
+      const reserved = makeUser(t, 'gail@corp.example', { passwordHash: null, external: { issuer: identity.issuer, subject: null } });
+      const another = makeUser(t, 'hal@corp.example', { passwordHash: null, external: { issuer: identity.issuer, subject: null } });
+      await store.users.create(reserved);
+      await store.users.create(another);
+      expect(await store.users.get(t, reserved.id)).toEqual(reserved);
+      const bound = { issuer: identity.issuer, subject: 'f:5678' };
+      expect(await store.users.update(t, reserved.id, { external: bound })).toEqual({ ...reserved, external: bound });
+      expect(await store.users.getByExternal(t, bound)).toEqual({ ...reserved, external: bound });
     });
   });
 }

@@ -20,7 +20,7 @@ function toUser(r: UsersTable): User {
     disabled: r.disabled === 1,
     createdAt: r.created_at,
     lastSignInAt: r.last_sign_in_at,
-    external: r.ext_issuer !== null && r.ext_subject !== null ? { issuer: r.ext_issuer, subject: r.ext_subject } : null,
+    external: r.ext_issuer !== null ? { issuer: r.ext_issuer, subject: r.ext_subject } : null,
   };
 }
 
@@ -34,6 +34,10 @@ function patchColumns(p: UserPatch): Partial<UsersTable> {
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
   if (p.disabled !== undefined) c.disabled = p.disabled ? 1 : 0;
   if (p.lastSignInAt !== undefined) c.last_sign_in_at = p.lastSignInAt;
+  if (p.external !== undefined) {
+    c.ext_issuer = p.external?.issuer ?? null;
+    c.ext_subject = p.external?.subject ?? null;
+  }
   return c;
 }
 
