@@ -132,7 +132,7 @@ describe('the web console', () => {
     await accessible('device');
   });
 
-  it('isolates a simulated device and watches the action reach Succeeded', async () => {
+  it('isolates a simulated device and quarantines a file on it, watching each action reach Succeeded', async () => {
     const machines = (await api('GET', '/api/machines')).json.value as { id: string; computerDnsName: string }[];
     const sim = machines.find((m) => m.id !== iocDevice.deviceId)!;
     isolatedId = sim.id;
@@ -146,6 +146,12 @@ describe('the web console', () => {
     await status.waitFor();
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('Succeeded');
     await screenshot(page, 'device-isolated');
+    await page.getByRole('button', { name: 'Stop and quarantine file' }).click();
+    await dialog.getByLabel('SHA-1 of the file').fill(SHA1);
+    await dialog.getByLabel('Comment').fill('Quarantine the dropper');
+    await dialog.getByRole('button', { name: 'Stop and quarantine file' }).click();
+    const quarantine = page.getByRole('table', { name: 'Actions on this device' }).getByLabel('StopAndQuarantineFile status');
+    await expect.poll(() => quarantine.textContent(), { timeout: 60_000 }).toBe('Succeeded');
     const actions = (await api('GET', `/api/machines/${sim.id}/machineactions`)).json.value as { type: string; requestor: string; status: string }[];
     expect(actions).toContainEqual(expect.objectContaining({ type: 'Isolate', requestor: USER.name, status: 'Succeeded' }));
   });

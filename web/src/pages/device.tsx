@@ -1,8 +1,8 @@
 /**
  * A device: its facts and tags (editable), its response actions as buttons (isolate, release,
- * restrict and lift the restriction, antivirus scan, investigation package) with the status of each
- * request polled every 2 s while one is pending or running, its alerts, and a timeline of its events
- * from advanced hunting (the last 7 days, newest first).
+ * restrict and lift the restriction, antivirus scan, investigation package, stop and quarantine a
+ * file) with the status of each request polled every 2 s while one is pending or running, its
+ * alerts, and a timeline of its events from advanced hunting (the last 7 days, newest first).
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { runHunting } from '../api/hunting.ts';
@@ -25,6 +25,8 @@ interface ResponseAction {
   /** The delegated permission it needs. */
   permission: string;
   body?: Record<string, string>;
+  /** A value the user gives besides the comment, sent under `key` (e.g. the file's SHA-1). */
+  input?: { key: string; label: string; pattern: string };
   danger?: boolean;
 }
 
@@ -35,6 +37,10 @@ const RESPONSE_ACTIONS: ResponseAction[] = [
   { path: 'unrestrictCodeExecution', type: 'UnrestrictCodeExecution', label: 'Remove app restriction', permission: 'Machine.RestrictExecution' },
   { path: 'runAntiVirusScan', type: 'RunAntiVirusScan', label: 'Run antivirus scan', permission: 'Machine.Scan', body: { ScanType: 'Quick' } },
   { path: 'collectInvestigationPackage', type: 'CollectInvestigationPackage', label: 'Collect investigation package', permission: 'Machine.CollectForensics' },
+  {
+    path: 'StopAndQuarantineFile', type: 'StopAndQuarantineFile', label: 'Stop and quarantine file', permission: 'Machine.StopAndQuarantine', danger: true,
+    input: { key: 'Sha1', label: 'SHA-1 of the file', pattern: '[0-9a-fA-F]{40}' },
+  },
 ];
 
 /** The hunting query of a device's timeline; the id is checked to be 40 hex digits before it is written into the query. */
@@ -69,6 +75,7 @@ export default function Device({ params }: PageProps) {
   const [actions, setActions] = useState<MachineActionRow[]>([]);
   const [available, setAvailable] = useState<Record<string, string | null>>({});
   const [asking, setAsking] = useState<ResponseAction | null>(null);
+  const [extra, setExtra] = useState('');
   const [timeline, setTimeline] = useState<Record<string, unknown>[] | null>(null);
   const [timelineError, setTimelineError] = useState<string | null>(null);
   const [tag, setTag] = useState('');
@@ -107,9 +114,9 @@ export default function Device({ params }: PageProps) {
     return () => clearInterval(t);
   }, [inFlight, loadActions, loadMachine]);
 
-  const request = async (a: ResponseAction, comment: string) => {
+  const request = async (a: ResponseAction, comment: string, value: string) => {
     try {
-      await api.post(`/api/machines/${encodeURIComponent(id)}/${a.path}`, { Comment: comment, ...a.body });
+      await api.post(`/api/machines/${encodeURIComponent(id)}/${a.path}`, { Comment: comment, ...a.body, ...(a.input ? { [a.input.key]: value.trim() } : {}) });
       toast(`${a.label}: requested`, 'success');
       await loadActions();
     } catch (e) {
@@ -174,7 +181,7 @@ export default function Device({ params }: PageProps) {
               const pending = latest.get(a.type);
               return (
                 <button key={a.type} type="button" className={a.danger ? 'danger' : undefined} disabled={!!reason || (!!pending && cancellable(pending))}
-                  title={reason ?? undefined} onClick={() => setAsking(a)}>
+                  title={reason ?? undefined} onClick={() => { setExtra(''); setAsking(a); }}>
                   {a.label}
                 </button>
               );
@@ -227,8 +234,15 @@ export default function Device({ params }: PageProps) {
         danger={asking?.danger} defaultComment="" onClose={(comment) => {
           const a = asking;
           setAsking(null);
-          if (a && comment) void request(a, comment);
-        }} />
+          if (a && comment) void request(a, comment, extra);
+        }}>
+        {asking?.input && (
+          <label>
+            <span>{asking.input.label}</span>
+            <input value={extra} onChange={(e) => setExtra(e.target.value)} required pattern={asking.input.pattern} />
+          </label>
+        )}
+      </ConfirmDialog>
     </>
   );
 }
