@@ -79,6 +79,7 @@ import { OidcRelyingParty } from './auth/oidc-relying-party.ts';
 import type { SignInOutcome } from './auth/sign-in-flows.ts';
 import { RoleService, storedRoleLookup } from './services/roles.ts';
 import { AuditLogService } from './services/audit-log.ts';
+import { RbacConfigService } from './services/rbac-config.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
@@ -506,6 +507,8 @@ export interface Administration {
   devices: DeviceService;
   deviceGroups: DeviceGroupService;
   roles: RoleService;
+  /** Applies RBAC configuration files (`admin rbac apply`). */
+  rbac: RbacConfigService;
   gateway: SensorGateway;
   users: UserService;
   externalIdps: ExternalIdpService;
@@ -521,6 +524,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     devices: new DeviceService(state),
     deviceGroups: new DeviceGroupService(state),
     roles: new RoleService(state),
+    rbac: new RbacConfigService({ users: new UserService(state), roles: new RoleService(state), deviceGroups: new DeviceGroupService(state) }),
     gateway: new SensorGateway(state, null),
     users: new UserService(state),
     externalIdps: new ExternalIdpService(state),

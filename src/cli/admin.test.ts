@@ -231,4 +231,18 @@ describe('palisade admin', () => {
     expect(await admin('idp', 'remove', 'contoso')).toEqual({ removed: added.id, name: 'Contoso' });
     expect(await admin('idp', 'list')).toEqual([]);
   });
+
+  it('applies an RBAC configuration file, and applying it again changes nothing', async () => {
+    await admin('tenant', 'create', '--name', 'Shapes');
+    const file = new URL('../../docs/examples/rbac/tiered-soc.json', import.meta.url).pathname;
+    type Report = Record<'deviceGroups' | 'roles' | 'users', { name: string; result: string; password?: string }[]>;
+    const first = await admin('rbac', 'apply', file) as Report;
+    expect(first.deviceGroups.map((g) => [g.name, g.result])).toEqual([['Crown jewels', 'created'], ['Servers', 'created'], ['Workstations', 'created']]);
+    expect(first.roles.map((r) => r.result)).toEqual(['created', 'created', 'created', 'created']);
+    expect(first.users.every((u) => (u.password?.length ?? 0) >= 12)).toBe(true);
+    const again = await admin('rbac', 'apply', file) as Report;
+    expect([...again.deviceGroups, ...again.roles, ...again.users].every((x) => x.result === 'unchanged' && !('password' in x))).toBe(true);
+    expect((await admin('role', 'list') as { name: string; deviceGroups: unknown }[]).find((r) => r.name === 'Tier 2')?.deviceGroups).toEqual([0, 2, 3]);
+    await expect(admin('rbac', 'apply', join(dir, 'missing.json'))).rejects.toThrow(/not readable JSON/);
+  });
 });

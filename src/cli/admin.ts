@@ -11,6 +11,7 @@ import { composeAdministration, type Administration } from '../compose.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
 import { REMEDIATION_LEVELS, type DeviceGroup } from '../domain/device-group.ts';
 import { parseRoleMapping } from '../domain/external-idp.ts';
+import { parseRbacConfig } from '../domain/rbac-config.ts';
 import type { Role } from '../domain/role.ts';
 import { ROLE_PERMISSION_OPTIONS } from '../domain/role-permissions.ts';
 import type { TenantService } from '../services/tenants.ts';
@@ -256,6 +257,23 @@ export function registerAdmin(program: Command): void {
     .action(async (idOrName: string, o: Common) => {
       const r = await withStore(o, async (a, ts) => a.roles.delete(await operatorOn(o, ts), idOrName));
       out(o, { deleted: r.id, name: r.name }, `Deleted role ${r.name} (${r.id})`);
+    });
+
+  const rbac = admin.command('rbac').description('RBAC configuration files: device groups, roles and users at once (docs/examples/rbac/)');
+  common(rbac.command('apply').description('create or update the file\'s device groups (in rank order), roles and users; applying it again changes nothing')
+    .argument('<file>', 'the configuration (JSON)').option('--tenant <id>', 'tenant id'))
+    .action(async (file: string, o: Common) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new Error(`${file} is not readable JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const config = parseRbacConfig(parsed);
+      const report = await withStore(o, async (a, ts) => a.rbac.apply(await operatorOn(o, ts), config));
+      const lines = (['deviceGroups', 'roles', 'users'] as const).flatMap((k) => report[k].map((x) =>
+        `${k === 'deviceGroups' ? 'device group' : k.slice(0, -1)} ${x.name}: ${x.result}${'password' in x && x.password ? `  password: ${x.password} (not shown again)` : ''}`));
+      out(o, report, lines.join('\n') || '(the file declares nothing)');
     });
 
   const group = admin.command('device-group').description('device groups: ranked rules that place each device in one group');
