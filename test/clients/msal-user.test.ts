@@ -1,8 +1,9 @@
 /**
  * MSAL for Node's public-client flows against a real `palisade serve`, with nothing changed but the
  * authority (`https://127.0.0.1:PORT/{tenant}`, knownAuthorities; the server's CA trusted through a
- * custom network client): the authorization code flow with PKCE, its sign-in page filled in by
- * headless Chromium (Debian's, through playwright-core), and the device code flow with the browser
+ * custom network client): the authorization code flow with PKCE (by hand, and through
+ * acquireTokenInteractive's loopback listener), its sign-in page filled in by headless Chromium
+ * (Debian's, through playwright-core), and the device code flow with the browser
  * completing the verification page. The tokens are the user's: their calls see only the machines of
  * the user's device groups. The sign-in pages pass an axe-core check.
  */
@@ -69,7 +70,7 @@ beforeAll(async () => {
   await cli(['admin', 'role', 'create', '--name', 'Beta analysts', '--permission', 'viewData.securityOperations', '--device-group', 'Beta']);
   await createUser('alice@contoso.com', 'Alpha analysts');
   await createUser('bob@contoso.com', 'Beta analysts');
-  clientId = (await cli(['admin', 'app', 'create', '--name', 'msal-native', '--public', '--redirect-uri', 'http://127.0.0.1/redirect'])).clientId;
+  clientId = (await cli(['admin', 'app', 'create', '--name', 'msal-native', '--public', '--redirect-uri', 'http://127.0.0.1/redirect', '--redirect-uri', 'http://localhost'])).clientId;
   browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
@@ -128,6 +129,27 @@ describe('MSAL public client against palisade serve', () => {
       const silent = await app.acquireTokenSilent({ account: result.account!, scopes: [MDE_SCOPE], forceRefresh: true });
       expect(silent.accessToken).not.toBe(result.accessToken);
       expect(await machineNames(silent.accessToken)).toEqual(['alpha-1', 'alpha-2']);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('signs a user in with acquireTokenInteractive (MSAL\'s own loopback listener and PKCE)', async () => {
+    const app = pca();
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const result = await app.acquireTokenInteractive({
+        scopes: [MDE_SCOPE],
+        openBrowser: async (url) => {
+          const page = await context.newPage();
+          await page.goto(url);
+          await fillSignIn(page, 'bob@contoso.com');
+        },
+        successTemplate: 'Signed in.',
+        errorTemplate: 'Sign-in failed.',
+      });
+      expect(result.account?.username).toBe('bob@contoso.com');
+      expect(await machineNames(result.accessToken)).toEqual(['beta-1']);
     } finally {
       await context.close();
     }
