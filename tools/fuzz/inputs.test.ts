@@ -9,6 +9,7 @@ import { mutateKql } from './kql.ts';
 import { odataUrl } from './odata.ts';
 import { Rng } from './rng.ts';
 import { sensorBatch } from './sensor.ts';
+import { settingsRequest } from './settings.ts';
 
 const NOW = Date.UTC(2024, 4, 1);
 const QUERIES = ['DeviceProcessEvents | where Timestamp > ago(7d) | where FileName == "cmd.exe" | take 10', 'DeviceInfo | summarize count() by OSPlatform'];
@@ -21,6 +22,18 @@ describe('fuzz inputs', () => {
     };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
+  });
+
+  it('make settings requests that are the same for a seed, under /api/settings or /api/auditlogs, a body on every POST and PATCH', () => {
+    const draw = (seed: number) => {
+      const r = new Rng(seed);
+      return Array.from({ length: 200 }, (_, i) => settingsRequest(r, i));
+    };
+    expect(JSON.stringify(draw(4))).toEqual(JSON.stringify(draw(4)));
+    for (const a of draw(9)) {
+      expect(a.url).toMatch(/^\/api\/(settings\/(roles|devicegroups|users|apps)|auditlogs)/);
+      if (a.method === 'POST' || a.method === 'PATCH') expect(a.payload).not.toBeUndefined();
+    }
   });
 
   it('make alert requests with URL-safe paths and queries, and a body on every PATCH and POST', () => {
