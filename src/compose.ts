@@ -397,7 +397,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
     signIn,
-    federation: federatedSignIn(state, signIn, clock),
+    federation: federatedSignIn(state, signIn, clock, (tenantId) => roleLookup.invalidate(tenantId)),
     bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),
     settings: { ...settings, auditLog: new AuditLogService(state) },
   };
@@ -486,10 +486,14 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
 
 /**
  * Sign-in through the tenants' external OpenID Connect providers, wired to the sign-in pages: their
- * `Sign in with <name>` buttons, the browser binding of their pending requests, and `completeSignIn`.
+ * `Sign in with <name>` buttons, the browser binding of their pending requests, and `completeSignIn`;
+ * `rolesChanged` hears of each sign-in that set a user's roles (the role lookup's cache drops the tenant).
  */
-function federatedSignIn(state: StateStore, signIn: SignInFlows, clock: () => Date): FederatedSignIn<SignInOutcome> {
-  const federation = new FederatedSignIn<SignInOutcome>(new ExternalIdpService(state, clock), new OidcRelyingParty(state.federationRequests, clock), {
+function federatedSignIn(state: StateStore, signIn: SignInFlows, clock: () => Date, rolesChanged: (tenantId: string) => void): FederatedSignIn<SignInOutcome> {
+  const idps = new ExternalIdpService(state, clock);
+  // a sign-in sets the user's roles from the provider's claims: the token it leads to must see them
+  idps.onChange(rolesChanged);
+  const federation = new FederatedSignIn<SignInOutcome>(idps, new OidcRelyingParty(state.federationRequests, clock), {
     browserHashOf: async (tenantId, requestId) => {
       const p = await state.signIns.getRequest(tenantId, requestId);
       return p && p.expiresAt > clock().toISOString() ? p.browserHash : null;

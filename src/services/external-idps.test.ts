@@ -71,6 +71,8 @@ describe('ExternalIdpService administration', () => {
 describe('ExternalIdpService sign-in', () => {
   it('creates a user just in time without a password, and applies the mapping at every sign-in', async () => {
     const idp = (await store.externalIdps.get(TENANT, (await corp()).id))!;
+    const heard: string[] = [];
+    idps.onChange((t) => heard.push(t));
     const first = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example', name: 'Dana', groups: ['secops-tier1', 'other'] });
     expect(first).toMatchObject({ userPrincipalName: 'dana@corp.example', displayName: 'Dana', roles: ['Tier 1'], external: { issuer: ISSUER, subject: 'k-1' } });
     const stored = (await store.users.get(TENANT, first.id))!;
@@ -79,6 +81,8 @@ describe('ExternalIdpService sign-in', () => {
     expect(again.id).toBe(first.id);
     expect(again.roles).toEqual(['Admins']);
     expect((await idps.signIn(anon(), idp, { sub: 'k-1', groups: [] })).roles).toEqual([]);
+    // each sign-in that set roles is announced (the role lookup's cache drops the tenant)
+    expect(heard).toEqual([TENANT, TENANT, TENANT]);
     // a user from a provider has no password to sign in with
     const local = new UserService(store);
     expect((await refusal(local.authenticate(anon(), 'dana@corp.example', 'any password at all'))).code).toBe('Unauthorized');

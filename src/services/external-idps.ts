@@ -17,6 +17,7 @@ import {
 import type { Repos, StateStore } from '../domain/ports.ts';
 import { isUserPrincipalName, type User } from '../domain/user.ts';
 import { audited, auditRecord } from './audit.ts';
+import type { RbacChangeListener } from './roles.ts';
 import { userView, type UserView } from './users.ts';
 
 /** A provider as shown to administrators: everything but the client secret, and whether one is set. */
@@ -48,7 +49,14 @@ export function externalIdpView(idp: ExternalIdp): ExternalIdpView {
 
 /** Providers and federated sign-in. */
 export class ExternalIdpService {
+  private readonly listeners: RbacChangeListener[] = [];
+
   constructor(private readonly store: StateStore, private readonly clock: () => Date = () => new Date()) {}
+
+  /** Calls `l` after each committed change of a tenant's users' roles (a sign-in applying the mapping, a user created). */
+  onChange(l: RbacChangeListener): void {
+    this.listeners.push(l);
+  }
 
   /** Adds a provider to `ctx`'s tenant (an operator's); the secret is stored for the token requests and never shown again. */
   async add(ctx: Ctx, input: NewExternalIdp): Promise<ExternalIdpView> {
@@ -156,6 +164,7 @@ export class ExternalIdpService {
         await r.audit.append(auditRecord(asUser, this.clock(), 'idp.signin', u.userPrincipalName, 'success', JSON.stringify({ provider: idp.name, subject, roles })));
         return u;
       });
+      for (const l of this.listeners) l(ctx.tenantId);
       return userView(user);
     } catch (e) {
       if (e instanceof PalisadeError && e.code === 'Conflict') {

@@ -5,7 +5,7 @@
  * headless Chromium going through MSAL for Node's public-client authorization code + PKCE flow (only
  * the authority changed) by pressing `Sign in with Corp`. The token's calls are limited to that role: only New York's machines, 403 on
  * isolate (the role lacks active remediation). When the provider drops the group, the next sign-in
- * drops the role. A forged callback gets an error page, not a 5xx.
+ * drops the role. Each sign-in is audited. A forged callback gets an error page, not a 5xx.
  */
 import { CryptoProvider, PublicClientApplication, type AuthenticationResult, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateUrlFor } from '../../src/cli/data-dir.ts';
+import { openStateStore } from '../../src/store/state/open.ts';
 import { launchChromium } from '../support/console-browser.ts';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.ts';
 import { BIN, httpsRequest, ROOT, startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -161,6 +163,17 @@ describe('sign-in through an external OpenID provider', () => {
     const isolate = await api('POST', `/api/machines/${machines['ny-web-01']}/isolate`, t.accessToken, { Comment: 'not allowed', IsolationType: 'Full' });
     expect(isolate.status, isolate.body).toBe(403);
     expect(JSON.parse(isolate.body).error.code).toBe('Forbidden');
+
+    // audited: the user made just in time, the roles the provider's claim granted, and the sign-in itself
+    const state = await openStateStore(stateUrlFor(srv.dataDir));
+    try {
+      const log = (await state.audit.list(srv.tenantId, 200)).filter((r) => r.target === 'dana@corp.example');
+      expect(log.map((r) => `${r.action} ${r.result}`)).toEqual(expect.arrayContaining(['user.create success', 'idp.signin success', 'user.signin success']));
+      expect(JSON.parse(log.find((r) => r.action === 'idp.signin')!.details!)).toMatchObject({ provider: 'Corp', subject: 'dana', roles: ['NY Tier 1'] });
+      expect(log.find((r) => r.action === 'user.signin')!.details).toContain('Corp');
+    } finally {
+      await state.close();
+    }
   }, 120_000);
 
   it('drops the role at the next sign-in once the provider drops the group', async () => {
