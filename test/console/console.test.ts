@@ -108,6 +108,27 @@ describe('the web console', () => {
     await accessible('dashboard');
   });
 
+  it('works from the keyboard: skip link, navigation, focus on the new page, sorting', async () => {
+    await page.goto(`${srv.url}/console/`);
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    const focused = () => page.evaluate(() => (document.activeElement?.textContent ?? '').trim());
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 10 && (await focused()) !== 'Devices'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Devices');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    await nameHeader.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => nameHeader.getAttribute('aria-sort')).toBe('descending');
+  });
+
   it('finds a device by name, tags it from the inventory, finds it by the tag and opens it', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
