@@ -5,7 +5,7 @@
  * - Every route of the api table × {the permission in scp and in a role: 2xx; every other delegated
  *   permission but not this one in scp: 403; every scope but a role lacking it: 403}.
  * - Two users in different device groups each see only their groups' devices, alerts, incidents,
- *   machine actions, indicators and hunting rows, and get 404 on the other group's objects.
+ *   machine actions, indicators, investigation pages and hunting rows, and get 404 on the other group's objects.
  * - A user without active remediation gets 403 on isolate; a read-only role cannot PATCH an alert.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ let h: Harness;
 let ex: RouteExamples;
 let n = 0;
 const GRANTABLE = new Set<string>(ALL_DELEGATED_SCOPES);
+const SHARED_SHA1 = '5a1e'.repeat(10);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -92,8 +93,12 @@ describe('two users in different device groups', () => {
     const group: Record<string, number> = { paris: parisGroup, tokyo: tokyoGroup };
     const stamp = new Date(Date.now() - 60_000).toISOString();
     for (const city of ['paris', 'tokyo']) {
-      const body = Buffer.from(JSON.stringify({ table: 'DeviceEvents', row: { Timestamp: stamp, ActionType: `rbac-event-${city}` } }) + '\n');
-      expect((await h.events.ingest({ tenantId: h.tenantId, deviceId: ids[city], deviceName: `${city}-ws1`, rbacGroupId: group[city], batchId: `rbac-${city}`, body, gzip: false })).accepted).toBe(1);
+      // one event of the device's own, and the same file run on both devices (the investigation pages)
+      const body = Buffer.from([
+        JSON.stringify({ table: 'DeviceEvents', row: { Timestamp: stamp, ActionType: `rbac-event-${city}` } }),
+        JSON.stringify({ table: 'DeviceProcessEvents', row: { Timestamp: stamp, ActionType: 'ProcessCreated', FileName: 'shared.exe', SHA1: SHARED_SHA1 } }),
+      ].join('\n') + '\n');
+      expect((await h.events.ingest({ tenantId: h.tenantId, deviceId: ids[city], deviceName: `${city}-ws1`, rbacGroupId: group[city], batchId: `rbac-${city}`, body, gzip: false })).accepted).toBe(2);
       const { alert } = await h.palisade.alerts.raise(systemCtx(h.tenantId), {
         dedupeKey: `rbac-${city}`, title: `Alert in ${city}`, description: 'x', severity: 'Medium', category: 'Malware', detectionSource: 'CustomerTI', machineId: ids[city],
       });
@@ -131,6 +136,8 @@ describe('two users in different device groups', () => {
       });
       expect(hunt.statusCode, hunt.body).toBe(200);
       expect(hunt.json().Results).toEqual([{ DeviceName: `${mine}-ws1`, ActionType: `rbac-event-${mine}` }]);
+      expect(await values(token, `/api/files/${SHARED_SHA1}/machines`, 'computerDnsName')).toEqual([`${mine}-ws1`]);
+      expect((await get(token, `/api/files/${SHARED_SHA1}/stats`)).json().organizationPrevalence).toBe(1);
       const info = await h.app.inject({
         method: 'POST', url: '/api/advancedhunting/run', headers: { authorization: `Bearer ${token}` },
         payload: { Query: 'AlertInfo | where Title startswith "Alert in " | project Title' },
