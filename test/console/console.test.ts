@@ -224,6 +224,19 @@ describe('the web console', () => {
     await screenshot(page, 'alert-resolved');
   });
 
+  it('assigns the selected incidents in one go', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+    const grid = page.getByRole('table', { name: 'Incidents' });
+    await grid.getByRole('checkbox', { name: 'Select all rows on this page' }).check();
+    const bulk = page.getByRole('region', { name: /^Selected incidents/ });
+    await bulk.getByRole('button', { name: 'Assign to me' }).click();
+    await bulk.getByLabel('Comment').fill('Taking these');
+    await bulk.getByRole('button', { name: 'Apply to selected' }).click();
+    await expect.poll(() => grid.getByRole('cell', { name: USER.name, exact: true }).count()).toBeGreaterThan(0);
+    expect(await grid.getByRole('cell', { name: '—', exact: true }).count()).toBe(0);
+    await accessible('incidents-assigned');
+  });
+
   it('imports indicators from a CSV file with progress and shows each refusal', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Indicators' }).click();
     await page.getByRole('heading', { name: 'Indicators', level: 1 }).waitFor();
