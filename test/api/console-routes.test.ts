@@ -6,12 +6,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID } from '../../src/auth/console-client.ts';
 import { consoleFileOf } from '../../src/api/routes/console/routes.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;
+const BIG_JS = 'export const tables = ["DeviceProcessEvents", "DeviceNetworkEvents"];\n'.repeat(500);
 let dir: string;
 
 beforeAll(async () => {
@@ -21,6 +23,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log(1)');
   writeFileSync(join(dir, 'assets', 'editor.worker-x1.js'), 'self.onmessage = () => {}');
   writeFileSync(join(dir, 'assets', 'codicon-Z9.ttf'), 'ttf');
+  writeFileSync(join(dir, 'assets', 'hunting-Q7.js'), BIG_JS);
   writeFileSync(join(tmpdir(), 'palisade-console-secret.txt'), 'hidden-file-content-7f3a');
   h = await startHarness({ consoleDir: dir });
 });
@@ -58,6 +61,22 @@ describe('console routes', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('NotFound');
     expect((await h.app.inject({ url: '/console/assets/page' })).statusCode).toBe(404);
+  });
+
+  it('sends text files Brotli- or gzip-compressed as the browser accepts, and varies on it', async () => {
+    const url = '/console/assets/hunting-Q7.js';
+    const br = await h.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toContain('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(BIG_JS);
+    const gz = await h.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(BIG_JS);
+    const plain = await h.app.inject({ url });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_JS);
+    expect(plain.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
   it('never serves a file outside its folder', async () => {

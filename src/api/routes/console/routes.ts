@@ -7,15 +7,17 @@
  * a strict Content-Security-Policy (scripts, workers and connections from this origin only; inline
  * styles allowed because the hunting editor inserts its own), no referrer (the authorization code
  * arrives in the URL) and no framing. Files under `/console/assets/` are named by their content's
- * hash and cached for a year; everything else is revalidated on each load. A path with no file
+ * hash and cached for a year; everything else is revalidated on each load. Text files go out
+ * Brotli- or gzip-compressed when the browser takes it (compressed-files.ts). A path with no file
  * extension is one of the app's own pages and gets `index.html`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONSOLE_CLIENT_ID, CONSOLE_REDIRECT_PATH } from '../../../auth/console-client.ts';
 import { PalisadeError } from '../../../domain/errors.ts';
 import type { OpenRoute } from '../../route-table.ts';
+import { CompressedFiles, pickEncoding } from './compressed-files.ts';
 
 /** Where `npm run build` puts the console (web/vite.config.ts). */
 export const CONSOLE_DIST = resolve(import.meta.dirname, '../../../../web/dist');
@@ -96,11 +98,13 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-async function sendFile(reply: FastifyReply, file: string, immutable: boolean): Promise<FastifyReply> {
-  const body = await readFile(file);
+async function sendFile(files: CompressedFiles, req: FastifyRequest, reply: FastifyReply, file: string, immutable: boolean): Promise<FastifyReply> {
+  const { body, encoding } = await files.read(file, pickEncoding(req.headers['accept-encoding']));
+  if (encoding !== 'identity') reply.header('content-encoding', encoding);
   return secure(reply)
     .type(TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream')
     .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .header('vary', 'accept-encoding')
     .send(body);
 }
 
@@ -108,16 +112,17 @@ async function sendFile(reply: FastifyReply, file: string, immutable: boolean): 
 export function consoleRoutes(deps: ConsoleDeps): OpenRoute[] {
   const dir = deps.dir ?? CONSOLE_DIST;
   const index = join(dir, 'index.html');
-  const serve = async (rel: string, reply: FastifyReply) => {
+  const files = new CompressedFiles();
+  const serve = async (rel: string, req: FastifyRequest, reply: FastifyReply) => {
     const file = consoleFileOf(dir, rel);
     if (file === null) throw new PalisadeError('BadRequest', 'The console path is not valid');
-    if (await isFile(file)) return sendFile(reply, file, rel.startsWith('assets/'));
+    if (await isFile(file)) return sendFile(files, req, reply, file, rel.startsWith('assets/'));
     if (extname(file) !== '' || rel.startsWith('assets/')) throw new PalisadeError('NotFound', `The console has no file ${rel}`);
     if (!(await isFile(index))) {
       return secure(reply).status(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store')
         .send('The console is not built. Run `npm run build` in the Palisade folder (npm ci does it too).\n');
     }
-    return sendFile(reply, index, false);
+    return sendFile(files, req, reply, index, false);
   };
   return [
     {
@@ -131,12 +136,12 @@ export function consoleRoutes(deps: ConsoleDeps): OpenRoute[] {
     },
     {
       method: 'GET', url: '/console', auth: 'none', summary: 'The web console',
-      handler: async (_req, reply) => serve('', reply),
+      handler: async (req, reply) => serve('', req, reply),
     },
     {
       method: 'GET', url: '/console/*', auth: 'none', summary: "The web console's files; a page path gets the app's index.html",
       example: { params: { '*': 'index.html' } },
-      handler: async (req, reply) => serve((req.params as { '*': string })['*'] ?? '', reply),
+      handler: async (req, reply) => serve((req.params as { '*': string })['*'] ?? '', req, reply),
     },
   ];
 }
