@@ -159,7 +159,9 @@ export class OidcRelyingParty {
 function describe(e: unknown): string {
   if (e instanceof Error) {
     const extra = e as Error & { code?: string; error?: string; error_description?: string };
-    return [e.name, extra.code, extra.error, extra.error_description, e.message].filter(Boolean).join(': ').slice(0, 1000);
+    // the library puts what went wrong (e.g. which claim failed a comparison) in the cause
+    const cause = e.cause instanceof Error ? e.cause.message : undefined;
+    return [e.name, extra.code, extra.error, extra.error_description, e.message, cause].filter(Boolean).join(': ').slice(0, 1000);
   }
   return String(e).slice(0, 1000);
 }

@@ -39,7 +39,7 @@ export interface FederationButton {
 export type FederationStep<Outcome> =
   | { kind: 'redirect'; location: string }
   | { kind: 'finished'; outcome: Outcome }
-  | { kind: 'refused'; status: number; title: string; message: string };
+  | { kind: 'refused'; status: number; title: string; message: string; /** What the library or the network said, for the server's log only. */ detail?: string };
 
 /** The path (after the tenant) of the route a provider's button leads to. */
 export const FEDERATION_START_PATH = '/oauth2/v2.0/federation/start';
@@ -47,7 +47,7 @@ export const FEDERATION_START_PATH = '/oauth2/v2.0/federation/start';
 export const FEDERATION_CALLBACK_PATH = '/oauth2/v2.0/federation/callback';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const refused = <O>(status: number, title: string, message: string): FederationStep<O> => ({ kind: 'refused', status, title, message });
+const refused = <O>(status: number, title: string, message: string, detail?: string): FederationStep<O> => ({ kind: 'refused', status, title, message, detail });
 
 /** Federated sign-in, wired to the sign-in page's pending requests. */
 export class FederatedSignIn<Outcome> {
@@ -82,7 +82,7 @@ export class FederatedSignIn<Outcome> {
       const callback = `${browser.baseUrl}/${tenantId}${FEDERATION_CALLBACK_PATH}`;
       return { kind: 'redirect', location: await this.rp.begin(idp, callback, requestId, expected) };
     } catch (e) {
-      if (e instanceof FederationError) return refused(400, 'Sign-in failed', e.message);
+      if (e instanceof FederationError) return refused(400, 'Sign-in failed', e.message, e.detail);
       throw e;
     }
   }
@@ -100,7 +100,7 @@ export class FederatedSignIn<Outcome> {
       const user = await this.idps.signIn(ctx, idp, claims);
       return { kind: 'finished', outcome: await this.page.completeSignIn(tenantId, pendingRequest, user.id, `idp:${idp.name}`, browser) };
     } catch (e) {
-      if (e instanceof FederationError) return refused(400, 'Sign-in failed', e.message);
+      if (e instanceof FederationError) return refused(400, 'Sign-in failed', e.message, e.detail);
       if (e instanceof PalisadeError && e.status < 500) return refused(e.status, 'Sign-in refused', e.message);
       throw e;
     }

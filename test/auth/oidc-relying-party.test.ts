@@ -2,7 +2,7 @@
  * The relying party against a real OpenID provider (oidc-provider on 127.0.0.1): discovery, the
  * authorization code flow with PKCE, state and nonce, the id token validated and the userinfo claims
  * added; and what it refuses: a callback from another browser, a replayed or unknown state, an
- * expired sign-in, the provider's error answer, a forged code.
+ * expired sign-in, the provider's error answer, a forged code, an id token with another nonce.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe('OidcRelyingParty against oidc-provider', () => {
     expect(await refused(rp.finish(TENANT, back, start.browserBinding, lookup))).toMatch(/expired or was already used/);
   }, 30_000);
 
-  it('refuses a callback from another browser, an unknown state, a forged code and the provider\'s error', async () => {
+  it('refuses a callback from another browser, an unknown state, a forged code, another nonce and the provider\'s error', async () => {
     now = new Date();
     const a = await begin('pending-2');
     const back = await signInAtProvider(a.authorizationUrl, 'dana');
@@ -123,6 +123,15 @@ describe('OidcRelyingParty against oidc-provider', () => {
     const b = await begin('pending-3');
     const state = new URL(b.authorizationUrl).searchParams.get('state')!;
     expect(await refused(rp.finish(TENANT, new URL(`${CALLBACK}?code=forged&state=${state}`), b.browserBinding, lookup))).toMatch(/could not be verified/);
+    // an id token whose nonce is not the one this sign-in sent (the stored nonce replaced) is refused
+    const n = await begin('pending-10');
+    const nBack = await signInAtProvider(n.authorizationUrl, 'dana');
+    const nHash = createHash('sha256').update(nBack.searchParams.get('state')!).digest('hex');
+    const stored = (await store.federationRequests.take(TENANT, nHash, now.toISOString()))!;
+    await store.federationRequests.create({ ...stored, nonce: 'another-nonce' });
+    const wrongNonce = await rp.finish(TENANT, nBack, n.browserBinding, lookup).then(() => null, (e: unknown) => e as FederationError);
+    expect(wrongNonce?.message).toMatch(/could not be verified/);
+    expect(wrongNonce?.detail).toMatch(/nonce/);
     const c = await begin('pending-4');
     const cState = new URL(c.authorizationUrl).searchParams.get('state')!;
     const denied = new URL(`${CALLBACK}?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${cState}`);

@@ -46,7 +46,9 @@ function answer(req: FastifyRequest, reply: FastifyReply, step: FederationStep<S
   switch (step.kind) {
     case 'finished': return sendSignInOutcome(req, reply, step.outcome);
     case 'redirect': return onward ? sendOnward(reply, step.location) : sendSignInOutcome(req, reply, { kind: 'redirect', location: step.location });
-    case 'refused': return sendSignInOutcome(req, reply, { kind: 'message', status: step.status, title: step.title, message: step.message });
+    case 'refused':
+      req.log.warn({ federation: step.message, detail: step.detail }, 'federated sign-in refused');
+      return sendSignInOutcome(req, reply, { kind: 'message', status: step.status, title: step.title, message: step.message });
   }
 }
 
