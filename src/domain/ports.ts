@@ -259,6 +259,8 @@ export interface AlertRepo {
    * shares one of `entities`; null when there is none.
    */
   openIncidentSharing(tenantId: string, entities: readonly string[], since: string): Promise<number | null>;
+  /** Moves every alert of the machine to its new device group (the alerts follow their device); how many moved. */
+  moveMachine(tenantId: string, machineId: string, rbacGroupId: number, rbacGroupName: string | null): Promise<number>;
 }
 
 /** Fields of an incident that use cases change. */
@@ -442,6 +444,8 @@ export interface ActionRepo {
   transition(tenantId: string, id: string, from: readonly MachineActionStatus[], patch: MachineActionPatch): Promise<MachineAction | null>;
   /** Open actions of every tenant whose expiry is at or before `now`, soonest first, at most `limit` (the sweeper's one cross-tenant read). */
   expired(now: string, limit: number): Promise<{ tenantId: string; id: string }[]>;
+  /** Moves every action of the machine to its new device group (the actions follow their device); how many moved. */
+  moveMachine(tenantId: string, machineId: string, rbacGroupId: number): Promise<number>;
 }
 
 /** The repositories that live in the state store. */

@@ -67,12 +67,18 @@ function checkRule(r: Partial<DeviceGroupRule>): DeviceGroupRule {
 
 /**
  * Places `d` in its group (the first by rank whose rule matches, else ungrouped) and stores the change
- * when its group differs; returns the device as stored. Callers run it inside their transaction.
+ * when its group differs; the device's alerts and machine actions move with it, so whoever may see
+ * the device sees its alerts and actions, and nobody else does. Returns the device as stored.
+ * Callers run it inside their transaction.
  */
-export async function regroupDevice(r: Pick<Repos, 'deviceGroups' | 'devices'>, d: Device, groups?: readonly DeviceGroup[]): Promise<Device> {
+export async function regroupDevice(r: Pick<Repos, 'deviceGroups' | 'devices' | 'alerts' | 'actions'>, d: Device, groups?: readonly DeviceGroup[]): Promise<Device> {
   const m = membershipOf(d, groups ?? await r.deviceGroups.list(d.tenantId));
   if (m.rbacGroupId === d.rbacGroupId && m.rbacGroupName === d.rbacGroupName) return d;
-  return (await r.devices.update(d.tenantId, d.id, m, 'all')) ?? d;
+  const moved = await r.devices.update(d.tenantId, d.id, m, 'all');
+  if (!moved) return d;
+  await r.alerts.moveMachine(d.tenantId, d.id, m.rbacGroupId, m.rbacGroupName);
+  await r.actions.moveMachine(d.tenantId, d.id, m.rbacGroupId);
+  return moved;
 }
 
 /** Recomputes the group of every device of the tenant; returns how many devices changed group. */

@@ -64,6 +64,29 @@ describe('device-group membership', () => {
     expect(inLab.items.every((d) => d.rbacGroupId === 2)).toBe(true);
   });
 
+  it("moves a device's alerts and machine actions with it: its new group sees them, its old one no longer does", async () => {
+    const id = await enroll('lab-12', 'Linux', []);
+    const isolate = await h.app.inject({ method: 'POST', url: `/api/machines/${id}/isolate`, headers: { authorization: `Bearer ${await h.token(['Machine.Isolate'])}` }, payload: { Comment: 'contain', IsolationType: 'Full' } });
+    expect(isolate.statusCode, isolate.body).toBe(201);
+    const actionId = (isolate.json() as { id: string }).id;
+    await h.state.alerts.insert({
+      tenantId: h.tenantId, id: 'da-move-1', incidentId: null, investigationId: null, investigationState: 'UnsupportedAlertType', assignedTo: null, severity: 'High', status: 'New',
+      classification: null, determination: null, detectionSource: 'CustomDetection', detectorId: null, category: 'Execution', threatFamilyName: null, threatName: null,
+      title: 'moved with its device', description: 'd', recommendedAction: null, alertCreationTime: new Date().toISOString(), firstEventTime: null, lastEventTime: null,
+      lastUpdateTime: new Date().toISOString(), resolvedTime: null, machineId: id, computerDnsName: 'lab-12', rbacGroupId: 2, rbacGroupName: 'Lab Linux',
+      mitreTechniques: [], relatedUser: null, loggedOnUsers: [], comments: [], evidence: [], dedupeKey: null, indicatorId: null,
+    });
+    const seen = async (scope: number[]) => ({
+      alert: (await h.state.alerts.get(h.tenantId, 'da-move-1', scope))?.rbacGroupName ?? null,
+      action: (await h.state.actions.get(h.tenantId, actionId, scope))?.rbacGroupId ?? null,
+    });
+    expect(await seen([2])).toEqual({ alert: 'Lab Linux', action: 2 });
+    const res = await h.app.inject({ method: 'POST', url: `/api/machines/${id}/tags`, headers: { authorization: `Bearer ${writer}` }, payload: { Value: 'tier0', Action: 'Add' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await seen([1])).toEqual({ alert: 'Tier 0', action: 1 });
+    expect(await seen([2])).toEqual({ alert: null, action: null });
+  });
+
   it('moves a device whose heartbeat reports a new name or OS, and leaves it when nothing changed', async () => {
     const id = await enroll('ws-11', 'macOS', []);
     const beat = async (payload: Record<string, unknown>) => {

@@ -77,6 +77,21 @@ export function describeActionContract(shared: () => StateStore, fresh: () => Pr
       expect(await store.actions.get(randomUUID(), quarantine.id, 'all')).toBeNull();
     });
 
+    it("moves a machine's actions, and only its actions in its tenant, to a new device group", async () => {
+      const store = shared();
+      const t = await tenant(store);
+      const a = makeAction(t, { rbacGroupId: 1 });
+      const b = makeAction(t, { rbacGroupId: 1, type: 'RunAntiVirusScan', machineId: a.machineId });
+      const elsewhere = makeAction(t, { rbacGroupId: 1, machineId: 'e'.repeat(40) });
+      for (const x of [a, b, elsewhere]) await store.actions.insert(x);
+      expect(await store.actions.moveMachine(t, a.machineId, 3)).toBe(2);
+      expect((await store.actions.get(t, a.id, [3]))?.rbacGroupId).toBe(3);
+      expect((await store.actions.get(t, b.id, [3]))?.rbacGroupId).toBe(3);
+      expect(await store.actions.get(t, a.id, [1])).toBeNull();
+      expect((await store.actions.get(t, elsewhere.id, [1]))?.rbacGroupId).toBe(1);
+      expect(await store.actions.moveMachine(randomUUID(), a.machineId, 4)).toBe(0);
+    });
+
     it('keeps one open action of a type per machine; a closed one leaves room for the next', async () => {
       const store = shared();
       const t = await tenant(store);

@@ -825,6 +825,20 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
         expect((await shared.alerts.list(t, all, 'all')).total).toBe(3);
       });
 
+      it("moves a machine's alerts, and only its alerts in its tenant, to a new device group", async () => {
+        const t = await newTenant(shared);
+        await shared.alerts.insert(alertOf(t, 'dm1_1', { rbacGroupId: 1, rbacGroupName: 'Paris' }));
+        await shared.alerts.insert(alertOf(t, 'dm1_2', { rbacGroupId: 1, rbacGroupName: 'Paris' }));
+        await shared.alerts.insert(alertOf(t, 'dm1_3', { machineId: devId('beta'), rbacGroupId: 1, rbacGroupName: 'Paris' }));
+        const other = await newTenant(shared);
+        await shared.alerts.insert(alertOf(other, 'dm1_1', { rbacGroupId: 1, rbacGroupName: 'Paris' }));
+        expect(await shared.alerts.moveMachine(t, devId('alpha'), 2, 'Berlin')).toBe(2);
+        expect((await shared.alerts.list(t, all, [2])).items.map((a) => [a.id, a.rbacGroupName]).sort()).toEqual([['dm1_1', 'Berlin'], ['dm1_2', 'Berlin']]);
+        expect((await shared.alerts.list(t, all, [1])).items.map((a) => a.id)).toEqual(['dm1_3']);
+        expect((await shared.alerts.get(other, 'dm1_1', 'all'))?.rbacGroupId).toBe(1);
+        expect(await shared.alerts.moveMachine(t, devId('gamma'), 2, 'Berlin')).toBe(0);
+      });
+
       it('lists with filters, scope, a machine, paging; updates within scope only', async () => {
         const t = await newTenant(shared);
         await shared.alerts.insert(alertOf(t, 'da2_1', { lastUpdateTime: '2025-06-15T10:00:00.000Z', status: 'New' }));

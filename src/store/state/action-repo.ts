@@ -85,6 +85,12 @@ export function kyselyActionRepo(db: Kysely<StateDb>, dialect: StateDialect): Ac
       });
     },
 
+    async moveMachine(tenantId, machineId, rbacGroupId) {
+      const r = await db.updateTable('machine_actions').set({ rbac_group_id: rbacGroupId })
+        .where('tenant_id', '=', tenantId).where('machine_id', '=', machineId).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
     async expired(now, limit) {
       const rows = await db.selectFrom('machine_actions').select(['tenant_id', 'id']).where('status', 'in', OPEN)
         .where('expires_at', '<=', canonicalInstant(now)).orderBy('expires_at').orderBy('tenant_id').orderBy('id').limit(limit).execute();

@@ -100,6 +100,12 @@ export function kyselyAlertRepo(db: Kysely<StateDb>, dialect: StateDialect): Ale
       for (const part of chunks(rows)) await db.insertInto('alert_entities').values(part).execute();
     },
 
+    async moveMachine(tenantId, machineId, rbacGroupId, rbacGroupName) {
+      const r = await db.updateTable('alerts').set({ rbac_group_id: rbacGroupId, rbac_group_name: rbacGroupName })
+        .where('tenant_id', '=', tenantId).where('machine_id', '=', machineId).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
     async openIncidentSharing(tenantId, entities, since) {
       // One look per entity, newest first, stopping at the first alert of an open incident: each walks
       // the (tenant, entity, alert_time) index backwards, so the cost does not grow with the number of
