@@ -75,13 +75,30 @@ export class TokenService {
     return { keys: (await this.keys(tenantId)).map((k) => JSON.parse(k.publicJwk) as JWK) };
   }
 
-  /** Signs an app-only access token. */
-  async issueAppToken(app: App, audience: string, issuer: string, version: '2.0' | '1.0'): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
-    const [key] = await this.keys(app.tenantId);
-    if (!key) throw new Error(`tenant ${app.tenantId} has no signing key`);
+  /**
+   * Signs `claims` with the tenant's current key, for `audience` and `subject`, valid from now for
+   * TOKEN_LIFETIME_S: the one place Palisade's tokens are signed.
+   */
+  private async sign(tenantId: string, claims: Record<string, unknown>, issuer: string, audience: string, subject: string): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
+    const [key] = await this.keys(tenantId);
+    if (!key) throw new Error(`tenant ${tenantId} has no signing key`);
     const now = Math.floor(this.clock().getTime() / 1000);
     const priv = await importJWK(JSON.parse(key.privateJwk) as JWK, ALG);
-    const token = await new SignJWT({
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + TOKEN_LIFETIME_S)
+      .sign(priv);
+    return { token, expiresIn: TOKEN_LIFETIME_S, expiresOn: now + TOKEN_LIFETIME_S, notBefore: now };
+  }
+
+  /** Signs an app-only access token. */
+  async issueAppToken(app: App, audience: string, issuer: string, version: '2.0' | '1.0'): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
+    return this.sign(app.tenantId, {
       tid: app.tenantId,
       appid: app.clientId,
       azp: app.clientId,
@@ -91,29 +108,17 @@ export class TokenService {
       idtyp: 'app',
       ver: version,
       uti: randomUUID().replace(/-/g, ''),
-    })
-      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setAudience(audience)
-      .setSubject(app.clientId)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + TOKEN_LIFETIME_S)
-      .sign(priv);
-    return { token, expiresIn: TOKEN_LIFETIME_S, expiresOn: now + TOKEN_LIFETIME_S, notBefore: now };
+    }, issuer, audience, app.clientId);
   }
 
   /**
    * Signs a delegated (user-context) access token: `scp` carries the delegated permissions granted,
-   * `oid`/`upn`/`name` the user, `appid`/`azp` the client it was issued to. What the user may do is
-   * still limited by the user's roles when the token is used (auth/principal.ts).
+   * `oid`/`upn`/`name` the user, `appid`/`azp` the client it was issued to, `sid` the sign-in it
+   * belongs to. What the user may do is still limited by the user's roles when the token is used
+   * (auth/principal.ts).
    */
   async issueUserToken(user: UserTokenSubject, clientId: string, scp: readonly string[], audience: string, issuer: string, version: '2.0' | '1.0' = '2.0', grantId?: string): Promise<{ token: string; expiresIn: number; expiresOn: number; notBefore: number }> {
-    const [key] = await this.keys(user.tenantId);
-    if (!key) throw new Error(`tenant ${user.tenantId} has no signing key`);
-    const now = Math.floor(this.clock().getTime() / 1000);
-    const priv = await importJWK(JSON.parse(key.privateJwk) as JWK, ALG);
-    const token = await new SignJWT({
+    return this.sign(user.tenantId, {
       tid: user.tenantId,
       appid: clientId,
       azp: clientId,
@@ -125,16 +130,7 @@ export class TokenService {
       idtyp: 'user',
       ver: version,
       uti: randomUUID().replace(/-/g, ''),
-    })
-      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setAudience(audience)
-      .setSubject(user.id)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + TOKEN_LIFETIME_S)
-      .sign(priv);
-    return { token, expiresIn: TOKEN_LIFETIME_S, expiresOn: now + TOKEN_LIFETIME_S, notBefore: now };
+    }, issuer, audience, user.id);
   }
 
   /**
@@ -142,26 +138,15 @@ export class TokenService {
    * client id, `nonce` echoes the authorize request's; `profile` adds the name and user name.
    */
   async issueIdToken(user: UserTokenSubject, clientId: string, issuer: string, opts: { nonce: string | null; profile: boolean; email: boolean }): Promise<string> {
-    const [key] = await this.keys(user.tenantId);
-    if (!key) throw new Error(`tenant ${user.tenantId} has no signing key`);
-    const now = Math.floor(this.clock().getTime() / 1000);
-    const priv = await importJWK(JSON.parse(key.privateJwk) as JWK, ALG);
-    return new SignJWT({
+    const { token } = await this.sign(user.tenantId, {
       tid: user.tenantId,
       oid: user.id,
       ver: '2.0',
       ...(opts.nonce !== null ? { nonce: opts.nonce } : {}),
       ...(opts.profile ? { name: user.displayName, preferred_username: user.userPrincipalName } : {}),
       ...(opts.email ? { email: user.userPrincipalName } : {}),
-    })
-      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setAudience(clientId)
-      .setSubject(user.id)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + TOKEN_LIFETIME_S)
-      .sign(priv);
+    }, issuer, clientId, user.id);
+    return token;
   }
 
   /**

@@ -62,11 +62,10 @@ interface Answer {
   body: string;
 }
 
-/** POSTs a form over https (trusting `ca` when given). */
-export function postForm(url: string, form: Record<string, string>, ca: string | undefined, headers: Record<string, string> = {}): Promise<Answer> {
-  const body = new URLSearchParams(form).toString();
+/** POSTs `body` over https (trusting `ca` when given); the status and the answer's text. */
+export function post(url: string, body: string, headers: Record<string, string>, ca: string | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+    const req = https.request(url, { method: 'POST', ca, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       let d = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (d += c));
@@ -75,6 +74,11 @@ export function postForm(url: string, form: Record<string, string>, ca: string |
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** POSTs a form over https (trusting `ca` when given). */
+export function postForm(url: string, form: Record<string, string>, ca: string | undefined, headers: Record<string, string> = {}): Promise<Answer> {
+  return post(url, new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers }, ca);
 }
 
 function json(a: Answer): Record<string, unknown> {

@@ -5,25 +5,11 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import { CONSOLE_CLIENT_ID } from '../auth/console-client.ts';
-import { postForm, userAccessToken } from './device-login.ts';
+import { post, postForm, userAccessToken } from './device-login.ts';
 
 interface HuntOptions {
   url?: string; tenant?: string; clientId?: string; clientSecret?: string; ca?: string; format: string; login?: boolean;
-}
-
-function post(url: string, body: string, headers: Record<string, string>, ca: string | undefined): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', ca, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let d = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: d }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function cell(v: unknown): string {

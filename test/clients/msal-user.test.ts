@@ -7,46 +7,16 @@
  * completing the verification page. The tokens are the user's: their calls see only the machines of
  * the user's device groups. The sign-in pages pass an axe-core check.
  */
-import { CryptoProvider, PublicClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import { CryptoProvider, PublicClientApplication } from '@azure/msal-node';
 import { createServer, type Server } from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, seriousViolations } from '../support/console-browser.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { caNetworkClient, getJson } from '../support/msal-network.ts';
 
 const MDE_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
-
-function caNetworkClient(ca: string): INetworkModule {
-  const send = <T>(method: string, url: string, options?: NetworkRequestOptions) =>
-    new Promise<NetworkResponse<T>>((resolve, reject) => {
-      const body = options?.body;
-      const req = https.request(url, { method, ca, headers: { ...(options?.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-        let data = '';
-        res.on('data', (d) => (data += d));
-        res.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-          resolve({ headers, body: JSON.parse(data) as T, status: res.statusCode ?? 0 });
-        });
-      });
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  return { sendGetRequestAsync: (u, o) => send('GET', u, o), sendPostRequestAsync: (u, o) => send('POST', u, o) };
-}
-
-function getJson(url: string, ca: string, token: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    https.get(url, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(d) }));
-    }).on('error', reject);
-  });
-}
 
 let srv: ServerProcess;
 let browser: Browser;

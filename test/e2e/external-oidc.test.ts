@@ -7,11 +7,10 @@
  * isolate (the role lacks active remediation). When the provider drops the group, the next sign-in
  * drops the role. Each sign-in is audited. A forged callback gets an error page, not a 5xx.
  */
-import { CryptoProvider, PublicClientApplication, type AuthenticationResult, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import { CryptoProvider, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { openStateStore } from '../../src/store/state/open.ts';
 import { launchChromium } from '../support/console-browser.ts';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.ts';
 import { BIN, httpsRequest, ROOT, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { caNetworkClient } from '../support/msal-network.ts';
 
 const SCOPES = ['https://api.securitycenter.microsoft.com/.default'];
 const PROVIDER_SECRET = 'provider-secret-for-palisade';
@@ -64,27 +64,6 @@ afterAll(async () => {
   await srv?.stop();
   srv?.cleanup();
 });
-
-/** MSAL's network client trusting the server's CA (MSAL for Node has no option for it). */
-function caNetworkClient(ca: string): INetworkModule {
-  const send = <T>(method: string, url: string, options?: NetworkRequestOptions) =>
-    new Promise<NetworkResponse<T>>((resolve, reject) => {
-      const body = options?.body;
-      const req = https.request(url, { method, ca, headers: { ...(options?.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-        let data = '';
-        res.on('data', (d) => (data += d));
-        res.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-          resolve({ headers, body: JSON.parse(data) as T, status: res.statusCode ?? 0 });
-        });
-      });
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  return { sendGetRequestAsync: (u, o) => send('GET', u, o), sendPostRequestAsync: (u, o) => send('POST', u, o) };
-}
 
 /** A native app's loopback redirect listener (RFC 8252): resolves with the first authorization response it receives. */
 async function loopbackListener(): Promise<{ redirectUri: string; response: Promise<URL>; close(): Promise<void> }> {

@@ -4,40 +4,10 @@
  * network client) and lists machines. Also: admin commands work while the server runs, state
  * survives a restart, and SIGTERM shuts down cleanly.
  */
-import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
-import https from 'node:https';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
-
-function caNetworkClient(ca: string): INetworkModule {
-  const send = <T>(method: string, url: string, options?: NetworkRequestOptions) =>
-    new Promise<NetworkResponse<T>>((resolve, reject) => {
-      const body = options?.body;
-      const req = https.request(url, { method, ca, headers: { ...(options?.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-        let data = '';
-        res.on('data', (d) => (data += d));
-        res.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-          resolve({ headers, body: JSON.parse(data) as T, status: res.statusCode ?? 0 });
-        });
-      });
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  return { sendGetRequestAsync: (u, o) => send('GET', u, o), sendPostRequestAsync: (u, o) => send('POST', u, o) };
-}
-
-function getJson(url: string, ca: string, token: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    https.get(url, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(d) }));
-    }).on('error', reject);
-  });
-}
+import { caNetworkClient, getJson } from '../support/msal-network.ts';
 
 let srv: ServerProcess;
 beforeAll(async () => {
