@@ -391,7 +391,11 @@ export interface DeviceGroupRepo {
   get(tenantId: string, id: number): Promise<DeviceGroup | null>;
   /** Every group of the tenant, rank 1 first. */
   list(tenantId: string): Promise<DeviceGroup[]>;
-  /** One more than the highest id the tenant has (1 for the first group). */
+  /**
+   * Takes a new group id for the tenant: one more than any id it ever had, so a deleted group's id
+   * (still on rows stamped with it) never comes back. Within a transaction it also holds the
+   * tenant's id counter until the end, so concurrent creations in a tenant run one after another.
+   */
   nextId(tenantId: string): Promise<number>;
   setRank(tenantId: string, id: number, rank: number): Promise<void>;
   /** Changes name, description, remediation level and rule (not the rank: `setRank`); the updated group, or null. A name taken by another group is a 'Conflict'. */

@@ -116,6 +116,8 @@ export class DeviceGroupService {
       const name = checkName(input.name);
       const level = checkLevel(input.remediationLevel ?? 'Full remediation');
       const rule = checkRule(input.rule ?? {});
+      // the id first: taking it holds the tenant's group counter, so the ranks read next stay true
+      const id = await r.deviceGroups.nextId(ctx.tenantId);
       const existing = await r.deviceGroups.list(ctx.tenantId);
       const last = existing.length + 1;
       const rank = input.rank ?? last;
@@ -123,7 +125,7 @@ export class DeviceGroupService {
       // from the bottom up, so no two groups ever share a rank
       for (const g of [...existing].reverse()) if (g.rank >= rank) await r.deviceGroups.setRank(ctx.tenantId, g.id, g.rank + 1);
       const group: DeviceGroup = {
-        tenantId: ctx.tenantId, id: await r.deviceGroups.nextId(ctx.tenantId), name, description: checkDescription(input.description),
+        tenantId: ctx.tenantId, id, name, description: checkDescription(input.description),
         rank, remediationLevel: level, rule, createdAt: this.clock().toISOString(),
       };
       await r.deviceGroups.insert(group);

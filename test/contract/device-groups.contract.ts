@@ -31,17 +31,33 @@ export function describeDeviceGroupContract(shared: () => StateStore): void {
     it('round-trips every field and lists by rank', async () => {
       const store = shared();
       const t = await tenant(store);
-      expect(await store.deviceGroups.nextId(t)).toBe(1);
       const a = makeDeviceGroup(t, 1, { rank: 2, description: 'Paris servers', remediationLevel: 'Semi - approval required for system folders', rule: { names: ['srv*'], domains: ['*.paris.example.com'], tags: ['Prod', 'PCI'], osPlatforms: ['Linux'] } });
       const b = makeDeviceGroup(t, 2, { rank: 1 });
       await store.deviceGroups.insert(a);
       await store.deviceGroups.insert(b);
       expect(await store.deviceGroups.get(t, 1)).toEqual(a);
       expect(await store.deviceGroups.list(t)).toEqual([b, a]);
-      expect(await store.deviceGroups.nextId(t)).toBe(3);
       await store.deviceGroups.setRank(t, 1, 1);
       await store.deviceGroups.setRank(t, 2, 2);
       expect((await store.deviceGroups.list(t)).map((g) => g.id)).toEqual([1, 2]);
+    });
+
+    it('gives ids one after another per tenant, never one given before, even after a delete', async () => {
+      const store = shared();
+      const t = await tenant(store);
+      const other = await tenant(store);
+      expect(await store.deviceGroups.nextId(t)).toBe(1);
+      expect(await store.deviceGroups.nextId(t)).toBe(2);
+      expect(await store.deviceGroups.nextId(other)).toBe(1);
+      await store.deviceGroups.insert(makeDeviceGroup(t, 2, { rank: 1 }));
+      expect(await store.deviceGroups.delete(t, 2)).toBe(true);
+      expect(await store.deviceGroups.nextId(t)).toBe(3);
+      // a transaction that fails gives its id back: nothing was stamped with it
+      await expect(store.tx(async (r) => {
+        expect(await r.deviceGroups.nextId(t)).toBe(4);
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect(await store.deviceGroups.nextId(t)).toBe(4);
     });
 
     it('refuses a second group of the same name in any case, and deletes', async () => {

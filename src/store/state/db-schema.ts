@@ -175,6 +175,12 @@ export type LibraryFilesTable = LibraryFilesRow;
 export type MachineActionsTable = MachineActionsRow;
 
 /** `device_groups`: a tenant's ranked device groups (src/domain/device-group.ts, migration 0010-device-groups); `rule` is JSON. */
+/** `device_group_ids`: each tenant's last device-group id (migration 0016); ids are never given twice. */
+export interface DeviceGroupIdsTable {
+  tenant_id: string;
+  last_id: number;
+}
+
 export interface DeviceGroupsTable {
   tenant_id: string;
   group_id: number;
@@ -311,5 +317,6 @@ export interface StateDb {
   library_files: LibraryFilesTable;
   machine_actions: MachineActionsTable;
   device_groups: DeviceGroupsTable;
+  device_group_ids: DeviceGroupIdsTable;
   roles: RolesTable;
 }

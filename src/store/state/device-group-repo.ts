@@ -1,5 +1,5 @@
 /** DeviceGroupRepo over kysely: a tenant's ranked device groups, the matching rule stored as JSON. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DeviceGroup, DeviceGroupRule, RemediationLevel } from '../../domain/device-group.ts';
 import type { DeviceGroupRepo } from '../../domain/ports.ts';
 import type { DeviceGroupsTable, StateDb } from './db-schema.ts';
@@ -37,8 +37,10 @@ export function kyselyDeviceGroupRepo(db: Kysely<StateDb>, dialect: StateDialect
       return rows.map(toGroup);
     },
     async nextId(tenantId) {
-      const r = await db.selectFrom('device_groups').select((eb) => eb.fn.max('group_id').as('m')).where('tenant_id', '=', tenantId).executeTakeFirst();
-      return Number(r?.m ?? 0) + 1;
+      const r = await db.insertInto('device_group_ids').values({ tenant_id: tenantId, last_id: 1 })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ last_id: sql<number>`device_group_ids.last_id + 1` }))
+        .returning('last_id').executeTakeFirstOrThrow();
+      return Number(r.last_id);
     },
     async setRank(tenantId, id, rank) {
       await db.updateTable('device_groups').set({ group_rank: rank }).where('tenant_id', '=', tenantId).where('group_id', '=', id).execute();

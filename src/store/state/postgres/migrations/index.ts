@@ -13,6 +13,7 @@ import { deviceGroupsPostgres } from './0010-device-groups.ts';
 import { rolesPostgres } from './0011-roles.ts';
 import { externalIdpsPostgres } from './0013-external-idps.ts';
 import { totpStepsPostgres } from './0015-totp-steps.ts';
+import { deviceGroupIdsPostgres } from './0016-device-group-ids.ts';
 import { signInPostgres } from './0012-sign-in.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -30,5 +31,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-roles': rolesPostgres,
   '0013-external-idps': externalIdpsPostgres,
   '0015-totp-steps': totpStepsPostgres,
+  '0016-device-group-ids': deviceGroupIdsPostgres,
   '0012-sign-in': signInPostgres,
 };

@@ -13,6 +13,7 @@ import { deviceGroupsSqlite } from './0010-device-groups.ts';
 import { rolesSqlite } from './0011-roles.ts';
 import { externalIdpsSqlite } from './0013-external-idps.ts';
 import { totpStepsSqlite } from './0015-totp-steps.ts';
+import { deviceGroupIdsSqlite } from './0016-device-group-ids.ts';
 import { signInSqlite } from './0012-sign-in.ts';
 
 /** Every SQLite migration by name. */
@@ -30,5 +31,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-roles': rolesSqlite,
   '0013-external-idps': externalIdpsSqlite,
   '0015-totp-steps': totpStepsSqlite,
+  '0016-device-group-ids': deviceGroupIdsSqlite,
   '0012-sign-in': signInSqlite,
 };
