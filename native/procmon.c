@@ -37,13 +37,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec-args.h"
+
 #define MAX_CMDLINE 8192
 #define MAX_ARGS 256
 #define FORK_SLOTS 65536
 #define MAX_PENDING_OUTPUT (256u << 20)
 
 /* pid → parent pid, from fork events: an open table keyed by pid, newest wins. */
-static struct { int pid; int ppid; } forks[FORK_SLOTS];
+static struct { int pid; int ppid; unsigned long long ts_ns; } forks[FORK_SLOTS];
 
 /*
  * pid → the JSON of that process as a parent, so a shell starting a thousand commands is read once,
@@ -51,6 +53,44 @@ static struct { int pid; int ppid; } forks[FORK_SLOTS];
  * when a fork makes a new process with that pid.
  */
 static struct { int pid; char *json; } parents[FORK_SLOTS];
+
+/*
+ * tgid → what its latest execve carried, from the kernel (exec-args.h): used for what /proc no
+ * longer holds when the exec event is handled. Dropped when used, and when a later fork reuses the
+ * pid (the records of a batch are taken before its events, so a record can be newer than a fork
+ * handled after it).
+ */
+static struct { int pid; long uid; uint64_t ts_ns; int truncated; char *args; size_t args_len; char *filename; } execs[FORK_SLOTS];
+static struct exec_ring ring;
+
+static void forget_exec(int slot) {
+  free(execs[slot].args);
+  free(execs[slot].filename);
+  execs[slot].args = execs[slot].filename = NULL;
+  execs[slot].pid = 0;
+}
+
+static void on_exec_record(const struct exec_record *r) {
+  int tgid = (int)(r->pid_tgid >> 32);
+  int slot = tgid % FORK_SLOTS;
+  forget_exec(slot);
+  size_t len = 0;
+  char *args = malloc((size_t)EXEC_ARGS_MAX * EXEC_ARG_LEN);
+  if (!args) return;
+  for (uint32_t i = 0; i < r->argc && i < EXEC_ARGS_MAX; i++) {
+    size_t n = strnlen(r->args[i], EXEC_ARG_LEN - 1);
+    memcpy(args + len, r->args[i], n);
+    len += n;
+    args[len++] = 0;
+  }
+  execs[slot].pid = tgid;
+  execs[slot].uid = (long)(uint32_t)r->uid_gid;
+  execs[slot].ts_ns = r->ts_ns;
+  execs[slot].truncated = r->truncated != 0;
+  execs[slot].args = args;
+  execs[slot].args_len = len;
+  execs[slot].filename = strndup(r->filename, EXEC_NAME_LEN - 1);
+}
 
 /* Output written by stdio (stdout is pointed at it) and not yet on fd 1: obuf[ooff..olen). */
 static char *obuf;
@@ -242,10 +282,34 @@ static void on_exec(int pid, unsigned long long ts_ns) {
   static struct proc_info child, parent;
   read_proc(pid, &child);
   int slot = pid % FORK_SLOTS;
+  /* what the process took with it when it ended before these reads, from its execve */
+  int recovered = 0, cut = 0;
+  if (execs[slot].pid == pid) {
+    if (!child.have_cmd && execs[slot].args_len > 0) {
+      size_t n = execs[slot].args_len < sizeof child.cmd - 1 ? execs[slot].args_len : sizeof child.cmd - 1;
+      memcpy(child.cmd, execs[slot].args, n);
+      child.cmd_len = (ssize_t)n;
+      child.have_cmd = recovered = 1;
+      cut = execs[slot].truncated;
+    }
+    if (child.uid < 0) { child.uid = execs[slot].uid; recovered = 1; }
+    if (!child.have_exe && execs[slot].filename && execs[slot].filename[0] == '/' && realpath(execs[slot].filename, child.exe)) {
+      child.have_exe = recovered = 1;
+      child.have_stat_file = stat(child.exe, &child.st) == 0;
+    }
+    forget_exec(slot);
+  }
+  /* a process's start is its fork */
+  if (!child.have_stat && forks[slot].pid == pid) {
+    child.start_us = (double)forks[slot].ts_ns / 1e3 + mono_offset_us;
+    child.have_stat = 1;
+  }
   int ppid = forks[slot].pid == pid ? forks[slot].ppid : child.ppid;
   if (child.ppid < 0 && ppid >= 0) child.ppid = ppid;
   printf("{\"type\":\"exec\",\"ts\":%.0f,", (double)ts_ns / 1e3 + mono_offset_us);
   out_common(pid, &child);
+  if (recovered) fputs(",\"recovered\":true", stdout);
+  if (cut) fputs(",\"cmdlineTruncated\":true", stdout);
   if (child.have_stat_file) {
     printf(",\"dev\":%llu,\"ino\":%llu,\"size\":%lld,\"mtime\":%lld",
            (unsigned long long)child.st.st_dev, (unsigned long long)child.st.st_ino, (long long)child.st.st_size,
@@ -301,8 +365,15 @@ int main(void) {
   if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0) setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
   struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = (unsigned)getpid() };
   if (bind(sock, (struct sockaddr *)&sa, sizeof sa) != 0) { fprintf(stderr, "procmon: bind: %s\n", strerror(errno)); return 2; }
+  const char *why = NULL;
+  int have_ring = exec_args_open(&ring, &why) == 0;
   if (subscribe(sock, PROC_CN_MCAST_LISTEN) != 0) { fprintf(stderr, "procmon: subscribe: %s\n", strerror(errno)); return 2; }
-  fputs("{\"type\":\"ready\"}\n", stdout);
+  if (have_ring) fputs("{\"type\":\"ready\",\"execArgs\":true}\n", stdout);
+  else {
+    fputs("{\"type\":\"ready\",\"execArgs\":false,\"reason\":", stdout);
+    out_str(why, strlen(why));
+    fputs("}\n", stdout);
+  }
   if (drain() != 0) return 0;
 
   char buf[1 << 16] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -322,6 +393,8 @@ int main(void) {
       fprintf(stderr, "procmon: recv: %s\n", strerror(errno));
       return 1;
     }
+    /* every exec in this batch made its execve record before its event: take the records first */
+    exec_args_drain(&ring, on_exec_record);
     for (struct nlmsghdr *nl = (struct nlmsghdr *)buf; NLMSG_OK(nl, (unsigned)n); nl = NLMSG_NEXT(nl, n)) {
       if (nl->nlmsg_type == NLMSG_ERROR || nl->nlmsg_type == NLMSG_NOOP) continue;
       struct cn_msg *cn = (struct cn_msg *)NLMSG_DATA(nl);
@@ -332,7 +405,10 @@ int main(void) {
         if (child == ev->event_data.fork.child_pid) { /* a new process, not a thread */
           forks[child % FORK_SLOTS].pid = child;
           forks[child % FORK_SLOTS].ppid = ev->event_data.fork.parent_tgid;
+          forks[child % FORK_SLOTS].ts_ns = ev->timestamp_ns;
           if (parents[child % FORK_SLOTS].pid == child) remember_parent(child, NULL);
+          /* an execve from before this fork was an earlier process's with the same pid */
+          if (execs[child % FORK_SLOTS].pid == child && execs[child % FORK_SLOTS].ts_ns < ev->timestamp_ns) forget_exec(child % FORK_SLOTS);
         }
       } else if (ev->what == PROC_EVENT_EXEC) {
         on_exec(ev->event_data.exec.process_tgid, (unsigned long long)ev->timestamp_ns);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeHelper } from '../agent/native-helpers.ts';
@@ -67,5 +67,36 @@ describe.skipIf(!canRun)('ProcessCollector (as root, with the procmon helper)', 
       void run('/bin/true', [marker]);
       return rows.find((r) => String(r.ProcessCommandLine).includes(marker));
     });
+  });
+
+  it('completes a process that ended before the helper read /proc from its execve, and says when the command line was cut', async () => {
+    const rows: Record<string, unknown>[] = [];
+    collector = new ProcessCollector({ helperPath: helper! });
+    await collector.start((table, row) => { if (table === 'DeviceProcessEvents') rows.push(row); }, quiet);
+    expect(collector.execArgs).toBe(true);
+    // the helper is held while the processes start, run and are reaped: /proc has nothing of them
+    const marker = `pc-gone-${Date.now()}`;
+    const many = Array.from({ length: 60 }, (_, i) => `${marker}-arg${i}`);
+    const long = `${marker}-${'x'.repeat(300)}`;
+    process.kill(collector.helperPid!, 'SIGSTOP');
+    try {
+      await run('/bin/true', [marker, 'two words', 'say "hi"']);
+      await run('/bin/true', many);
+      await run('/bin/true', [long]);
+    } finally {
+      process.kill(collector.helperPid!, 'SIGCONT');
+    }
+    const sha1 = createHash('sha1').update(readFileSync('/bin/true')).digest('hex');
+    const full = await waitFor(() => rows.find((r) => r.ProcessCommandLine === `/bin/true ${marker} "two words" "say \\"hi\\""`));
+    expect(full).toMatchObject({ FileName: 'true', FolderPath: realpathSync('/bin/true'), SHA1: sha1, AccountName: 'root', InitiatingProcessId: process.pid });
+    expect(Date.parse(String(full.ProcessCreationTime))).toBeGreaterThan(Date.now() - 60_000);
+    expect(JSON.parse(String(full.AdditionalFields)).CommandLineTruncated).toBeUndefined();
+    const cutArgs = await waitFor(() => rows.find((r) => String(r.ProcessCommandLine).startsWith(`/bin/true ${many[0]} `)));
+    expect(cutArgs.ProcessCommandLine).toBe(['/bin/true', ...many.slice(0, 47)].join(' '));
+    expect(JSON.parse(String(cutArgs.AdditionalFields)).CommandLineTruncated).toBe(true);
+    const cutLong = await waitFor(() => rows.find((r) => String(r.ProcessCommandLine).startsWith(`/bin/true ${marker}-x`)));
+    expect(cutLong.ProcessCommandLine).toBe(`/bin/true ${long.slice(0, 255)}`);
+    expect(JSON.parse(String(cutLong.AdditionalFields)).CommandLineTruncated).toBe(true);
+    expect(collector.recovered).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Process starts into DeviceProcessEvents, from the kernel's netlink process connector through the
  * native helper native/procmon.c: at each exec it reads /proc/PID/{exe,cmdline,status,stat} of the
- * process and its parent at once (so short-lived processes are caught) and writes a JSON line; this
+ * process and its parent at once and writes a JSON line. What a process that already ended took with
+ * it (its command line, image and user) comes from the arguments its execve carried, which the helper
+ * captures in the kernel (native/exec-args.h) where the kernel allows it; this
  * collector hashes the image (SHA1, SHA256, MD5; cached by file identity), names the user from the
  * uid and emits a `ProcessCreated` row with the parent as the initiating process. Observers (the
  * indicator enforcement) see every start with its hashes.
@@ -28,9 +30,16 @@ export interface HelperProcess {
 
 /** One line of the helper: an exec, a loss notice or its ready signal. */
 export type HelperLine =
-  | ({ type: 'exec'; ts: number; dev?: number; ino?: number; size?: number; mtime?: number; parent?: HelperProcess } & HelperProcess)
+  | ({
+    type: 'exec'; ts: number; dev?: number; ino?: number; size?: number; mtime?: number; parent?: HelperProcess;
+    /** Some fields came from the process's execve: it had ended before /proc was read. */
+    recovered?: boolean;
+    /** The command line from the execve was cut (an argument over 255 bytes, or over 48 arguments). */
+    cmdlineTruncated?: boolean;
+  } & HelperProcess)
   | { type: 'lost' }
-  | { type: 'ready' };
+  /** execArgs: whether the kernel let the helper capture execve arguments (else `reason` says why). */
+  | { type: 'ready'; execArgs?: boolean; reason?: string };
 
 /** A process start as observers see it. */
 export interface ProcessStart {
@@ -71,6 +80,10 @@ export class ProcessCollector implements Collector {
   seen = 0;
   /** Exec events of processes gone before the helper read their command line. */
   incomplete = 0;
+  /** Exec events of processes gone before the helper read /proc, completed from their execve. */
+  recovered = 0;
+  /** Whether the helper captures execve arguments in the kernel (known once it is ready). */
+  execArgs = false;
   /** Times the helper was started again after it stopped. */
   restarts = 0;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -121,6 +134,8 @@ export class ProcessCollector implements Collector {
           return;
         }
         if (line.type === 'ready') {
+          this.execArgs = line.execArgs === true;
+          if (!this.execArgs) log.warn('the process helper reads command lines from /proc only: a process that ends within a millisecond can be missed', { reason: line.reason });
           clearTimeout(timer);
           resolve();
         } else if (line.type === 'lost') {
@@ -129,6 +144,7 @@ export class ProcessCollector implements Collector {
         } else if (line.type === 'exec') {
           this.seen++;
           if (!line.cmdline) this.incomplete++;
+          if (line.recovered) this.recovered++;
           this.onExec(line, emit).catch((e: unknown) => log.warn('a process event was not recorded', { error: (e as Error).message }));
         }
       });
@@ -152,7 +168,7 @@ export class ProcessCollector implements Collector {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.log?.info('process collector stopped', { execEvents: this.seen, goneBeforeRead: this.incomplete, lostNotices: this.lost });
+    this.log?.info('process collector stopped', { execEvents: this.seen, goneBeforeRead: this.incomplete, completedFromExecve: this.recovered, lostNotices: this.lost });
     const c = this.child;
     this.child = null;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
@@ -196,7 +212,7 @@ export class ProcessCollector implements Collector {
       InitiatingProcessCreationTime: iso(p?.start),
       InitiatingProcessFolderPath: p?.exe,
       InitiatingProcessParentId: p?.ppid,
-      AdditionalFields: JSON.stringify({ Uid: e.uid, InitiatingProcessUid: p?.uid }),
+      AdditionalFields: JSON.stringify({ Uid: e.uid, InitiatingProcessUid: p?.uid, ...(e.cmdlineTruncated ? { CommandLineTruncated: true } : {}) }),
     });
     const start: ProcessStart = { pid: e.pid, ppid: e.ppid ?? null, exe: e.exe ?? null, commandLine, hashes };
     for (const o of this.observers) o(start);
