@@ -2,9 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Test files that run a real `palisade sensor` with its process collector on this host. A host runs
- * one sensor, and the collector reads each new process from /proc before it exits, at real-time
- * priority: two such sensors, or one beside the whole parallel suite on two cores, measure the
- * machine's contention instead of the sensor (the catch-rate test once caught 989 of 1,000 that way).
+ * one sensor, and its measurements (the catch rate of 1,000 short-lived processes) are of one
+ * sensor on its host, not of two sensors or of one beside the whole parallel suite on two cores.
  * These files therefore run one at a time after every other file has finished.
  */
 const HOST_SENSOR_FILES = ['test/sensor/sensor-runtime.test.ts', 'test/sensor/actions-e2e.test.ts'];
