@@ -11,9 +11,14 @@
  *    in, its RSS peak, and how many of the N processes reached the server (hunted in
  *    DeviceProcessEvents by their marker). Alternating rounds spread the machine's other load over both.
  *
+ * 3. In the same rounds, a system-call workload — `dd` copying S bytes one at a time from /dev/zero to
+ *    /dev/null (2·S system calls, S = 1,000,000) — without the sensor and then with it, once its
+ *    events are in: the process collector's eBPF program runs at every system call of the host
+ *    (native/exec-args.h), and this prints what that adds per call.
+ *
  * Prints the figures and the ratio of the workload's median throughput with the sensor to without.
  *
- * Options: --processes N (2000) --rounds R (3) --idle-seconds I (20)
+ * Options: --processes N (2000) --rounds R (3) --idle-seconds I (20) --syscall-bytes S (1000000)
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -68,6 +73,13 @@ async function workload(marker: string, n: number, watchDir: string): Promise<nu
   return (performance.now() - t0) / 1000;
 }
 
+/** Runs `dd` over `bytes` one-byte reads and writes (2·bytes system calls); resolves with seconds taken. */
+async function syscallWorkload(bytes: number): Promise<number> {
+  const t0 = performance.now();
+  await run('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${bytes}`, 'status=none']);
+  return (performance.now() - t0) / 1000;
+}
+
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function main(args: string[]): Promise<void> {
@@ -75,6 +87,7 @@ export async function main(args: string[]): Promise<void> {
   const n = numberArg(args, 'processes', 2000);
   const rounds = numberArg(args, 'rounds', 3);
   const idleSeconds = numberArg(args, 'idle-seconds', 20);
+  const syscallBytes = numberArg(args, 'syscall-bytes', 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-sensor-'));
   const watchDir = mkdtempSync(join(tmpdir(), 'palisade-bench-watch-'));
   let srv: ServerProcess | undefined;
@@ -114,10 +127,13 @@ export async function main(args: string[]): Promise<void> {
     const busy: number[] = [];
     const loadCpu: number[] = [];
     const allCpu: number[] = [];
+    const sysBase: number[] = [];
+    const sysBusy: number[] = [];
     let busyPeak = 0;
     let caught = 0;
     for (let r = 0; r < rounds; r++) {
       base.push(n / await workload(`bnone${r}x${Date.now().toString(36)}`, n, watchDir));
+      sysBase.push(await syscallWorkload(syscallBytes));
       sensor = await startSensor();
       pid = sensor.child.pid!;
       await new Promise((res) => setTimeout(res, 2000));
@@ -136,6 +152,7 @@ export async function main(args: string[]): Promise<void> {
       }
       const u2 = sensorUsage(pid);
       clearInterval(sampler);
+      sysBusy.push(await syscallWorkload(syscallBytes));
       busy.push(n / seconds);
       loadCpu.push((u1.cpu - u0.cpu) / seconds);
       allCpu.push(u2.cpu - u0.cpu);
@@ -152,6 +169,7 @@ export async function main(args: string[]): Promise<void> {
       `  with sensor:      ${busy.map((x) => x.toFixed(0)).join(', ')} processes/s (median ${median(busy).toFixed(0)})`,
       `  sensor under load: CPU ${loadCpu.map(pct).join(', ')} during the loop; ${allCpu.map((x) => x.toFixed(1)).join(', ')} CPU s per round until its events were in; RSS peak ${busyPeak.toFixed(1)} MiB`,
       `  delivered:        ${caught} of ${rounds * n} processes reached the server (${((caught / (rounds * n)) * 100).toFixed(1)}%)`,
+      `  system calls:     ${(2 * syscallBytes).toLocaleString('en-US')} one-byte reads and writes took ${sysBase.map((x) => x.toFixed(2)).join(', ')} s without the sensor, ${sysBusy.map((x) => x.toFixed(2)).join(', ')} s with it: ${(((median(sysBusy) - median(sysBase)) * 1e9) / (2 * syscallBytes)).toFixed(0)} ns added per system call (medians; ratio ${(median(sysBusy) / median(sysBase)).toFixed(2)})`,
       `  ratio: the workload ran at ${(median(busy) / median(base)).toFixed(2)}× its speed without the sensor (medians)`,
       '',
     ].join('\n'));
