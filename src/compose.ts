@@ -309,6 +309,8 @@ export interface SettingsServices {
   users: UserService;
   roles: RoleService;
   deviceGroups: DeviceGroupService;
+  /** External sign-in providers (the settings API's and the sign-in page's). */
+  externalIdps: ExternalIdpService;
 }
 
 /** Wires the program for its roles. */
@@ -342,8 +344,11 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   // a signed-in user's roles, from the stored users and roles (cached briefly: see storedRoleLookup);
   // a change through this process's settings use cases applies at the next request
   const roleLookup = storedRoleLookup(state);
-  const settings: SettingsServices = { users: new UserService(state, clock), roles: new RoleService(state, clock), deviceGroups: new DeviceGroupService(state, clock) };
-  for (const s of [settings.users, settings.roles, settings.deviceGroups]) s.onChange((tenantId) => roleLookup.invalidate(tenantId));
+  const settings: SettingsServices = {
+    users: new UserService(state, clock), roles: new RoleService(state, clock), deviceGroups: new DeviceGroupService(state, clock), externalIdps: new ExternalIdpService(state, clock),
+  };
+  // a federated sign-in sets the user's roles from the provider's claims: the token it leads to must see them
+  for (const s of [settings.users, settings.roles, settings.deviceGroups, settings.externalIdps]) s.onChange((tenantId) => roleLookup.invalidate(tenantId));
   const userRoles: RoleLookup = o.http?.userRoles ?? roleLookup.lookup;
   const signIn = new SignInFlows(state, settings.users, clock);
   const gateway = new SensorGateway(state, events.eventWriter, clock);
@@ -397,7 +402,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
     authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
     signIn,
-    federation: federatedSignIn(state, signIn, clock, (tenantId) => roleLookup.invalidate(tenantId)),
+    federation: federatedSignIn(state, signIn, clock, settings.externalIdps),
     bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),
     settings: { ...settings, auditLog: new AuditLogService(state) },
   };
@@ -489,10 +494,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
  * `Sign in with <name>` buttons, the browser binding of their pending requests, and `completeSignIn`;
  * `rolesChanged` hears of each sign-in that set a user's roles (the role lookup's cache drops the tenant).
  */
-function federatedSignIn(state: StateStore, signIn: SignInFlows, clock: () => Date, rolesChanged: (tenantId: string) => void): FederatedSignIn<SignInOutcome> {
-  const idps = new ExternalIdpService(state, clock);
-  // a sign-in sets the user's roles from the provider's claims: the token it leads to must see them
-  idps.onChange(rolesChanged);
+function federatedSignIn(state: StateStore, signIn: SignInFlows, clock: () => Date, idps: ExternalIdpService): FederatedSignIn<SignInOutcome> {
   const federation = new FederatedSignIn<SignInOutcome>(idps, new OidcRelyingParty(state.federationRequests, clock), {
     browserHashOf: async (tenantId, requestId) => {
       const p = await state.signIns.getRequest(tenantId, requestId);

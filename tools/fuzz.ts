@@ -9,7 +9,7 @@
  * files routes (library uploads, downloads and deletes, result uploads, result links, signed
  * downloads with forged signatures), and the sign-in routes of the identity surface (authorize
  * queries, sign-in forms, device codes, user-grant token requests) with its federation routes
- * (hostile provider answers and start links), and the settings API and audit log (role, device-group and user bodies, hostile ids and names, OData on /api/auditlogs). Reports, per kind, the inputs sent, responses ≥ 500,
+ * (hostile provider answers and start links), and the settings API and audit log (role, device-group, user and identity-provider bodies, hostile ids and names, OData on /api/auditlogs). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *

@@ -208,6 +208,7 @@ describe('palisade admin', () => {
 
   it('adds, lists and removes external identity providers; the secret is read from stdin and never printed', async () => {
     await admin('tenant', 'create', '--name', 'Federated');
+    for (const name of ['Tier 1', 'Admins']) await admin('role', 'create', '--name', name, '--permission', 'viewData.securityOperations');
     const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
     Object.defineProperty(process, 'stdin', { value: Readable.from(['provider-secret-1\n']), configurable: true });
     let added: Record<string, unknown>;

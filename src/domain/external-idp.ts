@@ -25,6 +25,8 @@ export interface ExternalIdp {
   roleMapping: Record<string, string[]>;
   /** Whether a person the tenant does not know yet becomes a user at the first sign-in. */
   jitProvisioning: boolean;
+  /** A disabled provider is not offered on the sign-in page and its sign-ins are refused. */
+  disabled: boolean;
   createdAt: string;
 }
 

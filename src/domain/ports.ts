@@ -60,6 +60,9 @@ export interface UserRepo {
   useTotpStep(tenantId: string, id: string, step: number): Promise<boolean>;
 }
 
+/** What may change of a provider after it was added. */
+export type ExternalIdpPatch = Partial<Omit<ExternalIdp, 'tenantId' | 'id' | 'createdAt'>>;
+
 /** A tenant's external OpenID Connect providers; names are unique per tenant regardless of case. */
 export interface ExternalIdpRepo {
   /** Stores a new provider; an existing id or name (any case) is a PalisadeError 'Conflict'. */
@@ -69,6 +72,8 @@ export interface ExternalIdpRepo {
   getByName(tenantId: string, name: string): Promise<ExternalIdp | null>;
   /** Every provider of the tenant, by name. */
   list(tenantId: string): Promise<ExternalIdp[]>;
+  /** Applies the patch and returns the updated provider, or null when there is none; a name taken (any case) is a 'Conflict'. */
+  update(tenantId: string, id: string, patch: ExternalIdpPatch): Promise<ExternalIdp | null>;
   /** True when a provider was deleted (its pending sign-ins go with it). */
   delete(tenantId: string, id: string): Promise<boolean>;
 }

@@ -9,6 +9,7 @@ import { PalisadeError } from '../domain/errors.ts';
 import type { StateStore } from '../domain/ports.ts';
 import { openStateStore } from '../store/state/open.ts';
 import { ExternalIdpService } from './external-idps.ts';
+import { RoleService } from './roles.ts';
 import { UserService } from './users.ts';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -24,6 +25,8 @@ beforeEach(async () => {
   store = await openStateStore(':memory:');
   await store.tenants.create({ id: TENANT, name: 'T', createdAt: '2026-01-01T00:00:00.000Z' });
   idps = new ExternalIdpService(store, () => new Date('2026-01-02T10:00:00.000Z'));
+  const roles = new RoleService(store);
+  for (const name of ['Tier 1', 'Admins']) await roles.create(op(), { name, permissions: ['viewData.securityOperations'], deviceGroups: 'all' });
 });
 afterEach(() => store.close());
 
@@ -59,12 +62,49 @@ describe('ExternalIdpService administration', () => {
     expect(JSON.stringify(await store.audit.list(TENANT, 1000))).not.toContain('top-secret');
   });
 
-  it('is an operator\'s only', async () => {
+  it('is an operator\'s or a portal-settings holder\'s only', async () => {
     expect((await refusal(idps.add(app(), { name: 'X', issuer: ISSUER, clientId: 'c' }))).code).toBe('Forbidden');
     expect((await refusal(idps.list(app()))).code).toBe('Forbidden');
     const { id } = await corp();
+    expect((await refusal(idps.get(app(), id))).code).toBe('Forbidden');
+    expect((await refusal(idps.update(app(), id, { disabled: true }))).code).toBe('Forbidden');
     expect((await refusal(idps.remove(app(), id))).code).toBe('Forbidden');
     expect(await idps.signInOptions(app())).toEqual([{ id, name: 'Corp' }]);
+    const admin: Ctx = { ...app(), principal: { kind: 'user', id: 'u', name: 'ada@corp.example', permissions: new Set(['PortalSettings.Manage']), deviceGroups: 'all' } };
+    expect(await idps.list(admin)).toHaveLength(1);
+  });
+
+  it('maps only to the tenant\'s roles (stored with their own spelling) and refuses values of the wrong type', async () => {
+    expect((await refusal(corp({ roleMapping: { g: ['No such role'] } }))).message).toMatch(/no role named 'No such role'/);
+    expect(await corp({ roleMapping: { g: ['tier 1', 'TIER 1'], h: ['palisade administrator'] } })).toMatchObject({ roleMapping: { g: ['Tier 1'], h: ['Palisade Administrator'] } });
+    for (const bad of [{ name: 42 }, { issuer: ['x'] }, { clientId: '' }, { scopes: 'openid' }, { roleMapping: ['a'] }, { roleMapping: { g: 'Tier 1' } },
+      { jitProvisioning: 'yes' }, { clientSecret: 7 }, { rolesClaim: 'has space' }, { name: 'x'.repeat(65) }, { issuer: 'ftp://idp.example' }]) {
+      const e = await refusal(corp({ name: 'Other', ...bad }));
+      expect(e.status, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await idps.list(op())).map((i) => i.name)).toEqual(['Corp']);
+  });
+
+  it('changes a provider: rename, secret, scopes, claim, mapping, provisioning; disabled ones leave the sign-in page; nothing half-applied', async () => {
+    const { id } = await corp();
+    const changed = await idps.update(op(), id, { name: 'Contoso', clientSecret: 'new-secret', scopes: ['profile', 'groups'], rolesClaim: 'roles', roleMapping: { 'tier-1': ['Tier 1'] }, jitProvisioning: false });
+    expect(changed).toMatchObject({ id, name: 'Contoso', hasClientSecret: true, scopes: ['openid', 'profile', 'groups'], rolesClaim: 'roles', roleMapping: { 'tier-1': ['Tier 1'] }, jitProvisioning: false, disabled: false });
+    expect(JSON.stringify(changed)).not.toContain('secret"');
+    expect((await store.externalIdps.get(TENANT, id))?.clientSecret).toBe('new-secret');
+    expect(await idps.signInOptions(anon())).toEqual([{ id, name: 'Contoso' }]);
+    expect(await idps.update(op(), 'contoso', { disabled: true })).toMatchObject({ disabled: true });
+    expect(await idps.signInOptions(anon())).toEqual([]);
+    expect(await idps.forSignIn(anon(), id)).toBeNull();
+    expect((await refusal(idps.update(op(), id, { name: 'Renamed', roleMapping: { x: ['Nobody'] } }))).status).toBe(400);
+    expect((await refusal(idps.update(op(), id, { issuer: 'https://elsewhere.example' }))).message).toMatch(/issuer .* cannot change/);
+    expect((await refusal(idps.update(op(), 'nope', { disabled: false }))).code).toBe('ResourceNotFound');
+    expect(await idps.get(op(), id)).toMatchObject({ name: 'Contoso', disabled: true });
+    expect(await idps.update(op(), id, { disabled: false, clientSecret: null })).toMatchObject({ disabled: false, hasClientSecret: false });
+    expect(await idps.forSignIn(anon(), id)).toMatchObject({ id, clientSecret: null });
+    const audit = await store.audit.list(TENANT, 1000);
+    expect(audit.map((a) => `${a.action} ${a.target} ${a.result}`)).toEqual(expect.arrayContaining([`idp.update ${id} success`, 'idp.update contoso success', `idp.update ${id} failure`]));
+    expect(JSON.stringify(audit)).not.toContain('new-secret');
+    expect(JSON.stringify(audit)).not.toContain('top-secret');
   });
 });
 

@@ -14,25 +14,91 @@ import {
   DEFAULT_IDP_SCOPES, displayNameFromClaims, externalIdpProblem, rolesFromClaims, userPrincipalNameFromClaims,
   type ExternalIdp,
 } from '../domain/external-idp.ts';
-import type { Repos, StateStore } from '../domain/ports.ts';
+import { REQUIRE } from '../domain/permissions.ts';
+import type { ExternalIdpPatch, Repos, StateStore } from '../domain/ports.ts';
 import { isUserPrincipalName, type User } from '../domain/user.ts';
 import { audited, auditRecord } from './audit.ts';
-import type { RbacChangeListener } from './roles.ts';
+import { resolveRoles, type RbacChangeListener } from './roles.ts';
 import { userView, type UserView } from './users.ts';
 
 /** A provider as shown to administrators: everything but the client secret, and whether one is set. */
 export type ExternalIdpView = Omit<ExternalIdp, 'clientSecret'> & { hasClientSecret: boolean };
 
-/** What adding a provider takes; scopes default to `openid profile email`, the roles claim to `groups`. */
+/**
+ * What adding a provider takes: the CLI's options or the API's body, checked by the service (a
+ * wrong type or value is a 400). Scopes default to `openid profile email`, the roles claim to
+ * `groups`; without a client secret Palisade is a public client (PKCE only).
+ */
 export interface NewExternalIdp {
-  name: string;
-  issuer: string;
-  clientId: string;
-  clientSecret?: string | null;
-  scopes?: readonly string[];
-  rolesClaim?: string;
-  roleMapping?: Record<string, string[]>;
-  jitProvisioning?: boolean;
+  name: unknown;
+  issuer: unknown;
+  clientId: unknown;
+  clientSecret?: unknown;
+  scopes?: unknown;
+  rolesClaim?: unknown;
+  roleMapping?: unknown;
+  jitProvisioning?: unknown;
+  disabled?: unknown;
+}
+
+/**
+ * What changing a provider takes; fields left out keep their value. `clientSecret` sets a new
+ * secret, null removes it. The issuer cannot change (the provider's users are linked to it).
+ */
+export type ExternalIdpChange = Partial<NewExternalIdp>;
+
+/** Most mapping rows a provider has. */
+const MAX_MAPPING_ROWS = 500;
+
+function text(v: unknown, field: string, max: number): string {
+  if (typeof v !== 'string' || !v.trim() || v.length > max) throw errors.invalidBody(`'${field}' must be a non-empty string of at most ${max} characters`);
+  return v.trim();
+}
+
+function flag(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw errors.invalidBody(`'${field}' must be true or false`);
+  return v;
+}
+
+function secret(v: unknown): string | null {
+  if (v === null || v === '') return null;
+  if (typeof v !== 'string' || v.length > 1024) throw errors.invalidBody("'clientSecret' must be a string of at most 1024 characters, or null for a public client");
+  return v;
+}
+
+function scopeList(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length > 50 || v.some((x) => typeof x !== 'string')) throw errors.invalidBody("'scopes' must be a list of at most 50 scope names");
+  const scopes = [...new Set((v as string[]).map((x) => x.trim()).filter(Boolean))];
+  if (scopes.length === 0) return [...DEFAULT_IDP_SCOPES];
+  return scopes.includes('openid') ? scopes : ['openid', ...scopes];
+}
+
+/** A mapping whose role names are the tenant's roles' (any case in, the stored name out); an unknown role is a 400. */
+async function mappingOf(r: Pick<Repos, 'roles'>, tenantId: string, v: unknown): Promise<Record<string, string[]>> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw errors.invalidBody("'roleMapping' must be an object: claim value → list of role names");
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > MAX_MAPPING_ROWS) throw errors.invalidBody(`'roleMapping' has at most ${MAX_MAPPING_ROWS} claim values`);
+  const out: Record<string, string[]> = {};
+  for (const [value, names] of entries) {
+    if (!Array.isArray(names) || names.length > 100 || names.some((n) => typeof n !== 'string')) {
+      throw errors.invalidBody(`The claim value '${value.slice(0, 256)}' must map to a list of role names`);
+    }
+    const roles: string[] = [];
+    for (const n of names as string[]) {
+      const [role] = n.trim() ? await resolveRoles(r, tenantId, [n.trim()]) : [];
+      if (!role) throw errors.badRequest(`There is no role named '${n.slice(0, 128)}' (claim value '${value.slice(0, 256)}')`);
+      if (!roles.includes(role.name)) roles.push(role.name);
+    }
+    out[value] = roles;
+  }
+  return out;
+}
+
+/** What an audit record says of a provider's settings or a change: never the secret, only whether one was set or removed. */
+function auditDetails(input: ExternalIdpChange): string {
+  const { clientSecret, ...rest } = input;
+  const secretNote = clientSecret === undefined ? {} : { clientSecret: clientSecret === null || clientSecret === '' ? 'removed' : 'set' };
+  return JSON.stringify({ ...rest, ...secretNote }).slice(0, 2000);
 }
 
 /** A provider's name and id: what the sign-in page shows of it. */
@@ -58,37 +124,76 @@ export class ExternalIdpService {
     this.listeners.push(l);
   }
 
-  /** Adds a provider to `ctx`'s tenant (an operator's); the secret is stored for the token requests and never shown again. */
+  /**
+   * Adds a provider to `ctx`'s tenant (an operator's, or a holder of the portal-settings permission);
+   * the secret is stored for the token requests and never shown again. Mapped role names must be
+   * the tenant's roles.
+   */
   async add(ctx: Ctx, input: NewExternalIdp): Promise<ExternalIdpView> {
-    const name = input.name.trim();
-    const scopes = [...new Set(input.scopes?.length ? input.scopes.map((s) => s.trim()).filter(Boolean) : DEFAULT_IDP_SCOPES)];
-    const idp: ExternalIdp = {
-      tenantId: ctx.tenantId, id: randomUUID(), name, issuer: input.issuer.trim(), clientId: input.clientId.trim(),
-      clientSecret: input.clientSecret ? input.clientSecret : null, scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes],
-      rolesClaim: (input.rolesClaim ?? 'groups').trim(), roleMapping: input.roleMapping ?? {}, jitProvisioning: input.jitProvisioning ?? false,
-      createdAt: this.clock().toISOString(),
-    };
-    const details = JSON.stringify({ issuer: idp.issuer, clientId: idp.clientId, rolesClaim: idp.rolesClaim, roleMapping: idp.roleMapping, jitProvisioning: idp.jitProvisioning });
+    const name = typeof input.name === 'string' ? input.name.trim().slice(0, 256) : '';
     return audited(this.store, ctx, this.clock, 'idp.add', name, async (r) => {
-      authz.requireOperator(ctx);
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const idp: ExternalIdp = {
+        tenantId: ctx.tenantId, id: randomUUID(), name: text(input.name, 'name', 256), issuer: text(input.issuer, 'issuer', 2048),
+        clientId: text(input.clientId, 'clientId', 256), clientSecret: input.clientSecret === undefined ? null : secret(input.clientSecret),
+        scopes: input.scopes === undefined ? [...DEFAULT_IDP_SCOPES] : scopeList(input.scopes),
+        rolesClaim: input.rolesClaim === undefined ? 'groups' : text(input.rolesClaim, 'rolesClaim', 128),
+        roleMapping: input.roleMapping === undefined ? {} : await mappingOf(r, ctx.tenantId, input.roleMapping),
+        jitProvisioning: input.jitProvisioning === undefined ? false : flag(input.jitProvisioning, 'jitProvisioning'),
+        disabled: input.disabled === undefined ? false : flag(input.disabled, 'disabled'),
+        createdAt: this.clock().toISOString(),
+      };
       const problem = externalIdpProblem(idp);
       if (problem) throw errors.badRequest(problem);
       if (!(await r.tenants.get(ctx.tenantId))) throw errors.notFound(`Tenant ${ctx.tenantId} was not found`);
       await r.externalIdps.create(idp);
       return externalIdpView(idp);
-    }, details);
+    }, auditDetails(input));
   }
 
   /** The tenant's providers, by name, without secrets. */
   async list(ctx: Ctx): Promise<ExternalIdpView[]> {
-    authz.requireOperator(ctx);
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
     return (await this.store.externalIdps.list(ctx.tenantId)).map(externalIdpView);
+  }
+
+  /** One provider by id or name, without its secret; 404 when there is none. */
+  async get(ctx: Ctx, idOrName: string): Promise<ExternalIdpView> {
+    authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+    return externalIdpView(await this.find(this.store, ctx.tenantId, idOrName));
+  }
+
+  /**
+   * Changes what `change` names (rename, client id or secret, scopes, roles claim, mapping — which
+   * replaces the old one —, just-in-time provisioning, disabled). A disabled provider leaves the
+   * sign-in page and its sign-ins are refused; its users stay. Nothing changes when a field is wrong.
+   */
+  async update(ctx: Ctx, idOrName: string, change: ExternalIdpChange): Promise<ExternalIdpView> {
+    return audited(this.store, ctx, this.clock, 'idp.update', idOrName.slice(0, 256), async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const old = await this.find(r, ctx.tenantId, idOrName);
+      const patch: ExternalIdpPatch = {};
+      if (change.name !== undefined) patch.name = text(change.name, 'name', 256);
+      if (change.issuer !== undefined && text(change.issuer, 'issuer', 2048) !== old.issuer) {
+        throw errors.badRequest(`The issuer of ${old.name} cannot change: its users are linked to it. Add a provider for the new issuer instead`);
+      }
+      if (change.clientId !== undefined) patch.clientId = text(change.clientId, 'clientId', 256);
+      if (change.clientSecret !== undefined) patch.clientSecret = secret(change.clientSecret);
+      if (change.scopes !== undefined) patch.scopes = scopeList(change.scopes);
+      if (change.rolesClaim !== undefined) patch.rolesClaim = text(change.rolesClaim, 'rolesClaim', 128);
+      if (change.roleMapping !== undefined) patch.roleMapping = await mappingOf(r, ctx.tenantId, change.roleMapping);
+      if (change.jitProvisioning !== undefined) patch.jitProvisioning = flag(change.jitProvisioning, 'jitProvisioning');
+      if (change.disabled !== undefined) patch.disabled = flag(change.disabled, 'disabled');
+      const problem = externalIdpProblem({ ...old, ...patch });
+      if (problem) throw errors.badRequest(problem);
+      return externalIdpView((await r.externalIdps.update(ctx.tenantId, old.id, patch))!);
+    }, auditDetails(change));
   }
 
   /** Removes a provider (by id or name); its users stay but cannot sign in until a provider with the same issuer is added again. */
   async remove(ctx: Ctx, idOrName: string): Promise<ExternalIdpView> {
-    return audited(this.store, ctx, this.clock, 'idp.remove', idOrName, async (r) => {
-      authz.requireOperator(ctx);
+    return audited(this.store, ctx, this.clock, 'idp.remove', idOrName.slice(0, 256), async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const idp = await this.find(r, ctx.tenantId, idOrName);
       await r.externalIdps.delete(ctx.tenantId, idp.id);
       return externalIdpView(idp);
@@ -96,18 +201,19 @@ export class ExternalIdpService {
   }
 
   /**
-   * The providers the sign-in page offers. Anyone may see them (the page is shown before sign-in),
-   * so only names and ids are given.
+   * The enabled providers the sign-in page offers. Anyone may see them (the page is shown before
+   * sign-in), so only names and ids are given.
    */
   async signInOptions(ctx: Ctx): Promise<SignInOption[]> {
     ctx.authz.checked = true; // public: the sign-in page lists them to everyone
-    return (await this.store.externalIdps.list(ctx.tenantId)).map((i) => ({ id: i.id, name: i.name }));
+    return (await this.store.externalIdps.list(ctx.tenantId)).filter((i) => !i.disabled).map((i) => ({ id: i.id, name: i.name }));
   }
 
-  /** A provider with its secret, for the relying party; null when the tenant has none with this id. */
+  /** A provider with its secret, for the relying party; null when the tenant has no enabled one with this id. */
   async forSignIn(ctx: Ctx, id: string): Promise<ExternalIdp | null> {
     ctx.authz.checked = true; // signing in is what establishes who the caller is
-    return /^[0-9a-f-]{36}$/.test(id) ? this.store.externalIdps.get(ctx.tenantId, id) : null;
+    const idp = /^[0-9a-f-]{36}$/.test(id) ? await this.store.externalIdps.get(ctx.tenantId, id) : null;
+    return idp && !idp.disabled ? idp : null;
   }
 
   /**
@@ -195,7 +301,7 @@ export class ExternalIdpService {
     }, JSON.stringify({ userPrincipalName: upn, provider: idpIdOrName }));
   }
 
-  private async find(r: Repos, tenantId: string, idOrName: string): Promise<ExternalIdp> {
+  private async find(r: Pick<Repos, 'externalIdps'>, tenantId: string, idOrName: string): Promise<ExternalIdp> {
     const key = idOrName.trim();
     const idp = (/^[0-9a-f-]{36}$/i.test(key) ? await r.externalIdps.get(tenantId, key.toLowerCase()) : null) ?? await r.externalIdps.getByName(tenantId, key);
     if (!idp) throw errors.notFound(`Identity provider ${key} was not found`);

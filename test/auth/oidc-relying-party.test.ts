@@ -30,7 +30,7 @@ beforeAll(async () => {
   await store.tenants.create({ id: TENANT, name: 'T', createdAt: '2026-01-01T00:00:00.000Z' });
   idp = {
     tenantId: TENANT, id: '0b9c7c1e-7e4a-4c55-9d0e-3a1f00000001', name: 'Corp', issuer: op.issuer, clientId: 'palisade', clientSecret: 'provider-secret',
-    scopes: ['openid', 'profile', 'email', 'groups'], rolesClaim: 'groups', roleMapping: {}, jitProvisioning: true, createdAt: '2026-01-01T00:00:00.000Z',
+    scopes: ['openid', 'profile', 'email', 'groups'], rolesClaim: 'groups', roleMapping: {}, jitProvisioning: true, disabled: false, createdAt: '2026-01-01T00:00:00.000Z',
   };
   await store.externalIdps.create(idp);
   rp = new OidcRelyingParty(store.federationRequests, () => now);

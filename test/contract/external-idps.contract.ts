@@ -1,7 +1,7 @@
 /**
  * The ExternalIdpRepo and FederationRequestRepo part of the StateStore contract, and the users linked
  * to a provider identity (state-store.contract.ts calls it inside each adapter's suite): every field
- * round-trips, names are unique per tenant regardless of case, tenants stay apart, a pending sign-in
+ * round-trips, a patch changes what it names, names are unique per tenant regardless of case, tenants stay apart, a pending sign-in
  * is taken once and never after it expires, and a user from a provider has no password.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ export function makeIdp(tenantId: string, name: string, over: Partial<ExternalId
   return {
     tenantId, id: randomUUID(), name, issuer: 'https://login.example.com/realms/corp', clientId: 'palisade', clientSecret: 's3cret',
     scopes: ['openid', 'profile', 'email'], rolesClaim: 'groups', roleMapping: { 'secops-tier1': ['Tier 1'], admins: ['Tier 1', 'Admins'] },
-    jitProvisioning: true, createdAt: T0, ...over,
+    jitProvisioning: true, disabled: false, createdAt: T0, ...over,
   };
 }
 
@@ -49,6 +49,21 @@ export function describeExternalIdpContract(shared: () => StateStore): void {
       expect(await store.externalIdps.getByName(t, 'KEYCLOAK')).toEqual(keycloak);
       expect(await store.externalIdps.getByName(t, 'okta')).toBeNull();
       expect((await store.externalIdps.list(t)).map((i) => i.name)).toEqual(['entra', 'Keycloak']);
+    });
+
+    it('updates the fields a patch names (a name taken in any case is a Conflict), only in the provider\'s tenant', async () => {
+      const store = shared();
+      const [t, u] = [await tenant(store), await tenant(store)];
+      const idp = makeIdp(t, 'Corp');
+      await store.externalIdps.create(idp);
+      await store.externalIdps.create(makeIdp(t, 'Other'));
+      const patch = { name: 'Contoso', clientId: 'c2', clientSecret: null, scopes: ['openid', 'groups'], rolesClaim: 'roles', roleMapping: { x: ['Y'] }, jitProvisioning: false, disabled: true };
+      expect(await store.externalIdps.update(t, idp.id, patch)).toEqual({ ...idp, ...patch });
+      expect(await store.externalIdps.getByName(t, 'contoso')).toEqual({ ...idp, ...patch });
+      expect(await store.externalIdps.update(t, idp.id, {})).toEqual({ ...idp, ...patch });
+      await expect(store.externalIdps.update(t, idp.id, { name: 'OTHER' })).rejects.toMatchObject({ code: 'Conflict' });
+      expect(await store.externalIdps.update(u, idp.id, { disabled: false })).toBeNull();
+      expect((await store.externalIdps.update(t, idp.id, { disabled: false, clientSecret: 'again' }))).toMatchObject({ disabled: false, clientSecret: 'again', name: 'Contoso' });
     });
 
     it('keeps names unique per tenant regardless of case, tenants apart, and deletes with pending sign-ins', async () => {

@@ -10,7 +10,7 @@ import type { Route } from '../../src/api/route-table.ts';
 import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-rules/routes.ts';
 import { EXAMPLE_ACTION_ID } from '../../src/api/routes/machine-actions/routes.ts';
 import { EXAMPLE_LIVE_RESPONSE_ACTION_ID, EXAMPLE_PACKAGE_ACTION_ID } from '../../src/api/routes/action-results/routes.ts';
-import { EXAMPLE_GROUP_ID, EXAMPLE_ROLE_ID, EXAMPLE_USER_ID } from '../../src/api/routes/settings/routes.ts';
+import { EXAMPLE_GROUP_ID, EXAMPLE_IDP_ID, EXAMPLE_ROLE_ID, EXAMPLE_USER_ID } from '../../src/api/routes/settings/routes.ts';
 import type { Harness } from './harness.ts';
 
 /** What `seedRouteExamples` made. */
@@ -70,11 +70,12 @@ export async function seedRouteExamples(h: Harness): Promise<RouteExamples> {
   // action routes' examples create one of each kind on the first device)
   const acted = await h.addDevice({ computerDnsName: 'matrix-acted' });
   exampleRecords[EXAMPLE_ACTION_ID] = (await h.palisade.actions.request(h.operator(), acted.id, 'Isolate', { Comment: 'matrix' })).id;
-  // the user, role and device group the settings routes' examples change and delete
+  // the user, role, device group and identity provider the settings routes' examples change and delete
   const settings = h.palisade.settings;
   exampleRecords[EXAMPLE_GROUP_ID] = String((await settings.deviceGroups.create(h.operator(), { name: 'Matrix group', rule: { tags: ['matrix-group'] } })).group.id);
   exampleRecords[EXAMPLE_ROLE_ID] = (await settings.roles.create(h.operator(), { name: 'Matrix role', permissions: ['viewData.securityOperations'] })).id;
   exampleRecords[EXAMPLE_USER_ID] = (await settings.users.create(h.operator(), { userPrincipalName: 'matrix.user@contoso.com' })).user.id;
+  exampleRecords[EXAMPLE_IDP_ID] = (await settings.externalIdps.add(h.operator(), { name: 'Matrix provider', issuer: 'https://login.matrix.example', clientId: 'palisade' })).id;
   /** `text` (a body) with the long example values (ids, times) replaced by the records created for them. */
   const withSeeds = (text: string) => Object.entries(exampleRecords).filter(([k]) => k.length >= 10).reduce((t, [k, v]) => t.replaceAll(k, v), text);
   return {

@@ -1,5 +1,6 @@
 /**
- * Hostile settings and audit log requests for the fuzzer: users, roles and device groups created
+ * Hostile settings and audit log requests for the fuzzer: users, roles, device groups and external
+ * identity providers created
  * and changed with bodies that start valid and are then mutated (fields dropped, retyped, hostile
  * strings and numbers, unknown permission options and group ids, oversized lists), ids and names in
  * paths that are hostile, and OData on `/api/auditlogs`.
@@ -66,16 +67,28 @@ function userBody(rng: Rng, n: number): Record<string, unknown> {
   });
 }
 
+function idpBody(rng: Rng, n: number): Record<string, unknown> {
+  return mutate(rng, {
+    name: `fuzz idp ${n}`, issuer: rng.pick(['https://login.fuzz.example/v2.0', 'http://127.0.0.1:9/x', 'http://idp.example', 'https://u:p@idp.example', 'https://idp.example/?q#f', 'not a url', 'javascript:alert(1)']),
+    clientId: 'palisade', clientSecret: rng.pick<unknown>(['s3cret', null, '']), scopes: rng.pick<unknown>([['openid'], ['profile'], [], ['a"b'], 'openid']),
+    rolesClaim: rng.pick(['groups', 'realm_access.roles', 'has space', '']), jitProvisioning: rng.chance(0.5), disabled: rng.chance(0.3),
+    roleMapping: rng.pick<unknown>([{}, { g: ['Palisade Administrator'] }, { g: ['fuzz role 1'] }, { g: ['nope'] }, { g: 'Palisade Administrator' }, { '': ['Palisade Administrator'] }, ['x']]),
+  });
+}
+
 /** One request on the settings API or the audit log; `n` makes names differ between inputs. */
 export function settingsRequest(rng: Rng, n: number): { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown } {
-  const kind = rng.pick(['roles', 'devicegroups', 'users'] as const);
-  const bodyOf = () => (rng.chance(0.05) ? hostile(rng) : kind === 'roles' ? roleBody(rng, n) : kind === 'devicegroups' ? groupBody(rng, n) : userBody(rng, n));
-  const id = segment(String(rng.chance(0.6) ? rng.pick(['1', '2', 'Palisade Administrator', `fuzz role ${rng.int(n + 1)}`, `fuzz group ${rng.int(n + 1)}`, `fuzz${rng.int(n + 1)}@contoso.com`]) : rng.pick(HOSTILE_STRINGS) || 'x'));
+  const kind = rng.pick(['roles', 'devicegroups', 'users', 'identityproviders'] as const);
+  const bodies = { roles: roleBody, devicegroups: groupBody, users: userBody, identityproviders: idpBody };
+  const bodyOf = () => (rng.chance(0.05) ? hostile(rng) : bodies[kind](rng, n));
+  const id = segment(String(rng.chance(0.6)
+    ? rng.pick(['1', '2', 'Palisade Administrator', `fuzz role ${rng.int(n + 1)}`, `fuzz group ${rng.int(n + 1)}`, `fuzz${rng.int(n + 1)}@contoso.com`, `fuzz idp ${rng.int(n + 1)}`])
+    : rng.pick(HOSTILE_STRINGS) || 'x'));
   switch (rng.int(6)) {
     case 0: return { method: 'POST', url: `/api/settings/${kind}`, payload: bodyOf() };
     case 1: return { method: 'PATCH', url: `/api/settings/${kind}/${id}`, payload: bodyOf() };
     case 2: return kind === 'users' ? { method: 'GET', url: '/api/settings/users' } : { method: 'DELETE', url: `/api/settings/${kind}/${id}` };
-    case 3: return { method: 'GET', url: `/api/settings/${rng.pick(['roles', 'devicegroups', 'users', 'apps'])}` };
+    case 3: return { method: 'GET', url: `/api/settings/${rng.pick(['roles', 'devicegroups', 'users', 'apps', 'identityproviders', `identityproviders/${id}`])}` };
     default: {
       const q = new URLSearchParams();
       if (rng.chance(0.7)) q.set('$filter', rng.pick(FILTERS));

@@ -78,6 +78,8 @@ export interface ExternalIdpsTable {
   roles_claim: string;
   role_mapping: string;
   jit_provisioning: number;
+  /** 1 when the provider is disabled (0019). */
+  disabled: number;
   created_at: string;
 }
 

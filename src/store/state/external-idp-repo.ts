@@ -18,6 +18,7 @@ function toIdp(r: ExternalIdpsTable): ExternalIdp {
     rolesClaim: r.roles_claim,
     roleMapping: JSON.parse(r.role_mapping) as Record<string, string[]>,
     jitProvisioning: Number(r.jit_provisioning) === 1,
+    disabled: Number(r.disabled) === 1,
     createdAt: r.created_at,
   };
 }
@@ -36,7 +37,7 @@ export function kyselyExternalIdpRepo(db: Kysely<StateDb>, dialect: StateDialect
       await conflictAware(dialect, `Identity provider ${idp.name}`, () => db.insertInto('external_idps').values({
         tenant_id: idp.tenantId, idp_id: idp.id, name: idp.name, name_key: idp.name.toLowerCase(), issuer: idp.issuer,
         client_id: idp.clientId, client_secret: idp.clientSecret, scopes: JSON.stringify(idp.scopes), roles_claim: idp.rolesClaim,
-        role_mapping: JSON.stringify(idp.roleMapping), jit_provisioning: idp.jitProvisioning ? 1 : 0, created_at: idp.createdAt,
+        role_mapping: JSON.stringify(idp.roleMapping), jit_provisioning: idp.jitProvisioning ? 1 : 0, disabled: idp.disabled ? 1 : 0, created_at: idp.createdAt,
       }).execute());
     },
     async get(tenantId, id) {
@@ -49,6 +50,24 @@ export function kyselyExternalIdpRepo(db: Kysely<StateDb>, dialect: StateDialect
     },
     async list(tenantId) {
       return (await db.selectFrom('external_idps').selectAll().where('tenant_id', '=', tenantId).orderBy('name_key').execute()).map(toIdp);
+    },
+    async update(tenantId, id, patch) {
+      const set: Partial<ExternalIdpsTable> = {};
+      if (patch.name !== undefined) Object.assign(set, { name: patch.name, name_key: patch.name.toLowerCase() });
+      if (patch.issuer !== undefined) set.issuer = patch.issuer;
+      if (patch.clientId !== undefined) set.client_id = patch.clientId;
+      if (patch.clientSecret !== undefined) set.client_secret = patch.clientSecret;
+      if (patch.scopes !== undefined) set.scopes = JSON.stringify(patch.scopes);
+      if (patch.rolesClaim !== undefined) set.roles_claim = patch.rolesClaim;
+      if (patch.roleMapping !== undefined) set.role_mapping = JSON.stringify(patch.roleMapping);
+      if (patch.jitProvisioning !== undefined) set.jit_provisioning = patch.jitProvisioning ? 1 : 0;
+      if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
+      if (Object.keys(set).length > 0) {
+        await conflictAware(dialect, `Identity provider ${patch.name ?? id}`, () =>
+          db.updateTable('external_idps').set(set).where('tenant_id', '=', tenantId).where('idp_id', '=', id).execute());
+      }
+      const r = await db.selectFrom('external_idps').selectAll().where('tenant_id', '=', tenantId).where('idp_id', '=', id).executeTakeFirst();
+      return r ? toIdp(r) : null;
     },
     async delete(tenantId, id) {
       await db.deleteFrom('federation_requests').where('tenant_id', '=', tenantId).where('idp_id', '=', id).execute();

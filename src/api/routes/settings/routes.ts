@@ -1,6 +1,6 @@
 /**
  * The settings API (Palisade's own; MDE keeps these in its portal): a tenant's users, roles, device
- * groups and apps under `/api/settings/…`, and its audit log at `/api/auditlogs` (OData). Every route
+ * groups, external sign-in providers and apps under `/api/settings/…`, and its audit log at `/api/auditlogs` (OData). Every route
  * needs `PortalSettings.Manage` (users get it from a role with the `managePortalSettings` option);
  * the use cases check it, validate bodies and audit every change.
  */
@@ -14,6 +14,7 @@ import { AUDIT_LOG } from '../../../entities/audit-log.ts';
 import { parseListQuery } from '../../../odata/index.ts';
 import type { AuditLogService } from '../../../services/audit-log.ts';
 import type { DeviceGroupService } from '../../../services/device-groups.ts';
+import type { ExternalIdpService, ExternalIdpView } from '../../../services/external-idps.ts';
 import type { RoleService } from '../../../services/roles.ts';
 import type { TenantService } from '../../../services/tenants.ts';
 import type { UserService, UserView } from '../../../services/users.ts';
@@ -27,12 +28,14 @@ export interface SettingsRouteServices {
   deviceGroups: DeviceGroupService;
   tenants: TenantService;
   auditLog: AuditLogService;
+  externalIdps: ExternalIdpService;
 }
 
 /** The ids the examples name; the permission matrix tests replace them with records they created. */
 export const EXAMPLE_USER_ID = '00000000-0000-4000-8000-0000000005e1';
 export const EXAMPLE_ROLE_ID = '00000000-0000-4000-8000-00000000401e';
 export const EXAMPLE_GROUP_ID = '4711';
+export const EXAMPLE_IDP_ID = '00000000-0000-4000-8000-0000000001d9';
 
 const nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
 const list = (item: TSchema) => Type.Object({ '@odata.context': Type.String(), value: Type.Array(item) });
@@ -75,6 +78,20 @@ const appSchema = Type.Object({
   publicClient: Type.Boolean({ description: 'A public client (no secret; users sign in through it)' }), redirectUris: Type.Array(Type.String()),
 });
 
+const idpSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String({ description: 'Shown on the sign-in page as `Sign in with <name>`' }),
+  issuer: Type.String({ description: "The provider's issuer URL, as its discovery document names it" }),
+  clientId: Type.String(),
+  hasClientSecret: Type.Boolean({ description: 'Whether a client secret is set (it is never returned)' }),
+  scopes: Type.Array(Type.String()),
+  rolesClaim: Type.String({ description: "The claim holding the person's groups or roles (dotted for a member of an object)" }),
+  roleMapping: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Claim value → the Palisade role names it grants' }),
+  jitProvisioning: Type.Boolean({ description: 'A person the tenant does not know yet becomes a user at the first sign-in' }),
+  disabled: Type.Boolean({ description: 'A disabled provider is not on the sign-in page and its sign-ins are refused' }),
+  createdAt: Type.String(),
+});
+
 /** Bodies are checked by the use cases (MDE error codes); the schemas document them. */
 const open = { additionalProperties: true };
 const userBody = Type.Object({
@@ -102,9 +119,22 @@ const groupRule = Type.Object({
 const groupBody = Type.Object({ name: Type.String({ maxLength: 128 }), rule: groupRule, ...groupFields }, open);
 const groupPatch = Type.Object({ name: Type.Optional(Type.String({ maxLength: 128 })), rule: Type.Optional(groupRule), ...groupFields }, open);
 
+const idpFields = {
+  clientId: Type.String({ maxLength: 256 }),
+  clientSecret: Type.Optional(nullable(Type.String({ maxLength: 1024, description: 'Write-only; null removes it (a public client, PKCE only)' }))),
+  scopes: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })),
+  rolesClaim: Type.Optional(Type.String({ maxLength: 128 })),
+  roleMapping: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.Array(Type.String({ maxLength: 128 }), { maxItems: 100 }))),
+  jitProvisioning: Type.Optional(Type.Boolean()),
+  disabled: Type.Optional(Type.Boolean()),
+};
+const idpBody = Type.Object({ name: Type.String({ maxLength: 64 }), issuer: Type.String({ maxLength: 2048 }), ...idpFields }, open);
+const idpPatch = Type.Object({ name: Type.Optional(Type.String({ maxLength: 64 })), ...idpFields, clientId: Type.Optional(idpFields.clientId) }, open);
+
 const userParams = Type.Object({ userId: Type.String({ maxLength: 256, description: 'User object id or user principal name' }) });
 const roleParams = Type.Object({ roleId: Type.String({ maxLength: 256, description: 'Role id or name' }) });
 const groupParams = Type.Object({ groupId: Type.String({ maxLength: 256, description: 'rbacGroupId or group name' }) });
+const idpParams = Type.Object({ idpId: Type.String({ maxLength: 256, description: 'Provider id or name' }) });
 
 /** A user as the settings API shows it. */
 function userJson(u: UserView, password?: string | null): Record<string, unknown> {
@@ -120,6 +150,12 @@ function roleJson(r: Role): Record<string, unknown> {
 /** A device group as the settings API shows it (its id is the rbacGroupId machines carry). */
 function groupJson(g: DeviceGroup): Record<string, unknown> {
   return { id: g.id, name: g.name, description: g.description, rank: g.rank, remediationLevel: g.remediationLevel, rule: g.rule, createdAt: g.createdAt };
+}
+
+/** An identity provider as the settings API shows it (never its secret). */
+function idpJson(i: ExternalIdpView): Record<string, unknown> {
+  const { tenantId: _t, ...rest } = i;
+  return rest;
 }
 
 /** The settings and audit log routes. */
@@ -218,6 +254,47 @@ export function settingsRoutes(s: SettingsRouteServices, clock: () => Date = () 
       handler: async (req, reply, ctx) => collection(req, reply, 'Apps', (await s.tenants.listApps(ctx)).map((a) => ({
         clientId: a.clientId, name: a.name, permissions: a.permissions, createdAt: a.createdAt, publicClient: a.publicClient, redirectUris: a.redirectUris,
       }))),
+    },
+    {
+      ...settings, method: 'GET', url: '/settings/identityproviders', summary: 'List the tenant\'s external OpenID Connect sign-in providers (never a secret)',
+      schema: { response: { 200: list(idpSchema) } },
+      handler: async (req, reply, ctx) => collection(req, reply, 'IdentityProviders', (await s.externalIdps.list(ctx)).map(idpJson)),
+    },
+    {
+      ...settings, method: 'GET', url: '/settings/identityproviders/:idpId', summary: 'One external sign-in provider (never its secret)',
+      schema: { params: idpParams, response: { 200: idpSchema } },
+      example: { params: { idpId: EXAMPLE_IDP_ID } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'IdentityProviders', idpJson(await s.externalIdps.get(ctx, param(req.params, 'idpId')))),
+    },
+    {
+      ...settings, method: 'POST', url: '/settings/identityproviders', summary: 'Add an external OpenID Connect sign-in provider; mapped roles must exist',
+      schema: { body: idpBody, response: { 201: idpSchema } },
+      example: { body: {
+        name: 'Contoso', issuer: 'https://login.contoso.example/v2.0', clientId: 'palisade', clientSecret: 'example-secret', scopes: ['openid', 'profile', 'email'],
+        rolesClaim: 'groups', roleMapping: { 'secops-admins': ['Palisade Administrator'] }, jitProvisioning: true,
+      } },
+      handler: async (req, reply, ctx) => {
+        const made = await s.externalIdps.add(ctx, req.body as Parameters<ExternalIdpService['add']>[1]);
+        void reply.code(201);
+        return entity(req, reply, 'IdentityProviders', idpJson(made));
+      },
+    },
+    {
+      ...settings, method: 'PATCH', url: '/settings/identityproviders/:idpId',
+      summary: 'Change a provider: name, client id or secret, scopes, roles claim, mapping (replacing it), just-in-time users, disabled',
+      schema: { params: idpParams, body: idpPatch, response: { 200: idpSchema } },
+      example: { params: { idpId: EXAMPLE_IDP_ID }, body: { disabled: true } },
+      handler: async (req, reply, ctx) => entity(req, reply, 'IdentityProviders',
+        idpJson(await s.externalIdps.update(ctx, param(req.params, 'idpId'), req.body as Parameters<ExternalIdpService['update']>[2]))),
+    },
+    {
+      ...settings, method: 'DELETE', url: '/settings/identityproviders/:idpId', summary: 'Remove a provider; its users stay but cannot sign in through it',
+      schema: { params: idpParams, response: { 204: Type.Null() } },
+      example: { params: { idpId: EXAMPLE_IDP_ID } },
+      handler: async (req, reply, ctx) => {
+        await s.externalIdps.remove(ctx, param(req.params, 'idpId'));
+        return reply.code(204).send();
+      },
     },
     {
       ...settings, tag: 'Audit log', method: 'GET', url: '/auditlogs',

@@ -14,6 +14,7 @@ import { rolesPostgres } from './0011-roles.ts';
 import { externalIdpsPostgres } from './0013-external-idps.ts';
 import { totpStepsPostgres } from './0015-totp-steps.ts';
 import { deviceGroupIdsPostgres } from './0016-device-group-ids.ts';
+import { idpDisabledPostgres } from './0019-idp-disabled.ts';
 import { signInPostgres } from './0012-sign-in.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -32,5 +33,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-external-idps': externalIdpsPostgres,
   '0015-totp-steps': totpStepsPostgres,
   '0016-device-group-ids': deviceGroupIdsPostgres,
+  '0019-idp-disabled': idpDisabledPostgres,
   '0012-sign-in': signInPostgres,
 };

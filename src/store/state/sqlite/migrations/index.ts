@@ -14,6 +14,7 @@ import { rolesSqlite } from './0011-roles.ts';
 import { externalIdpsSqlite } from './0013-external-idps.ts';
 import { totpStepsSqlite } from './0015-totp-steps.ts';
 import { deviceGroupIdsSqlite } from './0016-device-group-ids.ts';
+import { idpDisabledSqlite } from './0019-idp-disabled.ts';
 import { signInSqlite } from './0012-sign-in.ts';
 
 /** Every SQLite migration by name. */
@@ -32,5 +33,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-external-idps': externalIdpsSqlite,
   '0015-totp-steps': totpStepsSqlite,
   '0016-device-group-ids': deviceGroupIdsSqlite,
+  '0019-idp-disabled': idpDisabledSqlite,
   '0012-sign-in': signInSqlite,
 };
