@@ -74,10 +74,12 @@ static void on_exec_record(const struct exec_record *r) {
   int tgid = (int)(r->pid_tgid >> 32);
   int slot = tgid % FORK_SLOTS;
   forget_exec(slot);
-  size_t len = 0;
-  char *args = malloc((size_t)EXEC_ARGS_MAX * EXEC_ARG_LEN);
+  size_t len = 0, need = 0;
+  uint32_t argc = r->argc < EXEC_ARGS_MAX ? r->argc : EXEC_ARGS_MAX;
+  for (uint32_t i = 0; i < argc; i++) need += strnlen(r->args[i], EXEC_ARG_LEN - 1) + 1;
+  char *args = malloc(need ? need : 1);
   if (!args) return;
-  for (uint32_t i = 0; i < r->argc && i < EXEC_ARGS_MAX; i++) {
+  for (uint32_t i = 0; i < argc; i++) {
     size_t n = strnlen(r->args[i], EXEC_ARG_LEN - 1);
     memcpy(args + len, r->args[i], n);
     len += n;
@@ -253,6 +255,12 @@ static void out_common(int pid, const struct proc_info *p) {
   if (p->have_exe) { fputs(",\"exe\":", stdout); out_str(p->exe, strlen(p->exe)); }
   if (p->have_cmd) { fputs(",\"cmdline\":", stdout); out_cmdline(p); }
   if (p->comm[0]) { fputs(",\"comm\":", stdout); out_str(p->comm, strlen(p->comm)); }
+  /* the image's identity: the sensor hashes the file only when what it opens is this file */
+  if (p->have_stat_file) {
+    printf(",\"dev\":%llu,\"ino\":%llu,\"size\":%lld,\"mtime\":%lld",
+           (unsigned long long)p->st.st_dev, (unsigned long long)p->st.st_ino, (long long)p->st.st_size,
+           (long long)p->st.st_mtim.tv_sec * 1000000000LL + p->st.st_mtim.tv_nsec);
+  }
 }
 
 /* The JSON object of a process as a parent ({"pid":…,…}), written through a memory stream. */
@@ -278,11 +286,29 @@ static void remember_parent(int pid, char *json) {
   parents[slot].json = json;
 }
 
+/* procmon's own mount namespace and root, to compare a process's with */
+static char own_mnt_ns[64];
+static struct stat own_root;
+
+/* Whether `pid` has procmon's mount namespace and root, so a path it used names the same file here. */
+static int sees_our_files(int pid) {
+  char path[64], ns[64];
+  struct stat root;
+  snprintf(path, sizeof path, "/proc/%d/ns/mnt", pid);
+  ssize_t n = readlink(path, ns, sizeof ns - 1);
+  if (n <= 0 || !own_mnt_ns[0]) return 0;
+  ns[n] = 0;
+  snprintf(path, sizeof path, "/proc/%d/root", pid);
+  return strcmp(ns, own_mnt_ns) == 0 && stat(path, &root) == 0 && root.st_dev == own_root.st_dev && root.st_ino == own_root.st_ino;
+}
+
 static void on_exec(int pid, unsigned long long ts_ns) {
   static struct proc_info child, parent;
   read_proc(pid, &child);
   int slot = pid % FORK_SLOTS;
   /* what the process took with it when it ended before these reads, from its execve */
+  int ppid = forks[slot].pid == pid ? forks[slot].ppid : child.ppid;
+  if (child.ppid < 0 && ppid >= 0) child.ppid = ppid;
   int recovered = 0, cut = 0;
   if (execs[slot].pid == pid) {
     if (!child.have_cmd && execs[slot].args_len > 0) {
@@ -293,9 +319,17 @@ static void on_exec(int pid, unsigned long long ts_ns) {
       cut = execs[slot].truncated;
     }
     if (child.uid < 0) { child.uid = execs[slot].uid; recovered = 1; }
-    if (!child.have_exe && execs[slot].filename && execs[slot].filename[0] == '/' && realpath(execs[slot].filename, child.exe)) {
+    const char *name = execs[slot].filename;
+    /* the file name is the caller's: it names our file only when the caller saw our file system */
+    if (!child.have_exe && name && name[0] == '/' && ppid > 0 && sees_our_files(ppid) && realpath(name, child.exe)) {
       child.have_exe = recovered = 1;
       child.have_stat_file = stat(child.exe, &child.st) == 0;
+    }
+    /* the kernel names a process after the last part of the file name it ran (up to 15 bytes) */
+    if (!child.comm[0] && name && name[0]) {
+      const char *base = strrchr(name, '/');
+      snprintf(child.comm, 16, "%s", base ? base + 1 : name);
+      recovered = 1;
     }
     forget_exec(slot);
   }
@@ -304,17 +338,10 @@ static void on_exec(int pid, unsigned long long ts_ns) {
     child.start_us = (double)forks[slot].ts_ns / 1e3 + mono_offset_us;
     child.have_stat = 1;
   }
-  int ppid = forks[slot].pid == pid ? forks[slot].ppid : child.ppid;
-  if (child.ppid < 0 && ppid >= 0) child.ppid = ppid;
   printf("{\"type\":\"exec\",\"ts\":%.0f,", (double)ts_ns / 1e3 + mono_offset_us);
   out_common(pid, &child);
   if (recovered) fputs(",\"recovered\":true", stdout);
   if (cut) fputs(",\"cmdlineTruncated\":true", stdout);
-  if (child.have_stat_file) {
-    printf(",\"dev\":%llu,\"ino\":%llu,\"size\":%lld,\"mtime\":%lld",
-           (unsigned long long)child.st.st_dev, (unsigned long long)child.st.st_ino, (long long)child.st.st_size,
-           (long long)child.st.st_mtim.tv_sec * 1000000000LL + child.st.st_mtim.tv_nsec);
-  }
   if (ppid > 0) {
     int pslot = ppid % FORK_SLOTS;
     if (parents[pslot].pid != ppid || !parents[pslot].json) {
@@ -365,6 +392,9 @@ int main(void) {
   if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0) setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
   struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = (unsigned)getpid() };
   if (bind(sock, (struct sockaddr *)&sa, sizeof sa) != 0) { fprintf(stderr, "procmon: bind: %s\n", strerror(errno)); return 2; }
+  ssize_t nsl = readlink("/proc/self/ns/mnt", own_mnt_ns, sizeof own_mnt_ns - 1);
+  own_mnt_ns[nsl > 0 ? nsl : 0] = 0;
+  if (stat("/", &own_root) != 0) own_mnt_ns[0] = 0;
   const char *why = NULL;
   int have_ring = exec_args_open(&ring, &why) == 0;
   if (subscribe(sock, PROC_CN_MCAST_LISTEN) != 0) { fprintf(stderr, "procmon: subscribe: %s\n", strerror(errno)); return 2; }
@@ -410,6 +440,11 @@ int main(void) {
           /* an execve from before this fork was an earlier process's with the same pid */
           if (execs[child % FORK_SLOTS].pid == child && execs[child % FORK_SLOTS].ts_ns < ev->timestamp_ns) forget_exec(child % FORK_SLOTS);
         }
+      } else if (ev->what == PROC_EVENT_EXIT) {
+        /* a process whose execve failed leaves its record behind: drop it when the process ends */
+        int gone = ev->event_data.exit.process_tgid;
+        if (gone == ev->event_data.exit.process_pid && execs[gone % FORK_SLOTS].pid == gone && execs[gone % FORK_SLOTS].ts_ns < ev->timestamp_ns)
+          forget_exec(gone % FORK_SLOTS);
       } else if (ev->what == PROC_EVENT_EXEC) {
         on_exec(ev->event_data.exec.process_tgid, (unsigned long long)ev->timestamp_ns);
       }

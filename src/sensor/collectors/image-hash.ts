@@ -4,8 +4,7 @@
  * hashed once, and a binary replaced in place is hashed again.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 
 /** The three hashes of a file, lower-case hex. */
 export interface FileHashes {
@@ -38,7 +37,9 @@ export class ImageHasher {
 
   /**
    * The hashes of the file at `path`, whose identity is `id` when the caller knows it (the process
-   * helper stats /proc/PID/exe), else taken from stat(path). Null when it cannot be read.
+   * helper stats /proc/PID/exe), else taken from stat(path). Null when it cannot be read, and when
+   * `id` is given and the file `path` opens is another one (a process in a container ran a file
+   * whose path names a different file here): no hash rather than a wrong one.
    */
   async hash(path: string, id?: FileIdentity): Promise<FileHashes | null> {
     let ident = id;
@@ -59,7 +60,7 @@ export class ImageHasher {
       this.cache.set(key, hit);
       return hit;
     }
-    const p = ident.size > this.maxFileBytes ? Promise.resolve(null) : hashFile(path);
+    const p = ident.size > this.maxFileBytes ? Promise.resolve(null) : hashFile(path, id);
     this.cache.set(key, p);
     p.then((r) => { if (r === null) this.cache.delete(key); }, () => this.cache.delete(key));
     if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
@@ -67,14 +68,30 @@ export class ImageHasher {
   }
 }
 
-/** Reads a file once and returns its SHA1, SHA256 and MD5; null when it cannot be read. */
-export function hashFile(path: string): Promise<FileHashes | null> {
+/**
+ * Reads a file once and returns its SHA1, SHA256 and MD5; null when it cannot be read, or when
+ * `expect` is given and the opened file is not that one (device, inode and size).
+ */
+export async function hashFile(path: string, expect?: FileIdentity): Promise<FileHashes | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  if (expect) {
+    const st = await fh.stat({ bigint: true }).catch(() => null);
+    if (!st || st.dev !== BigInt(expect.dev) || st.ino !== BigInt(expect.ino) || Number(st.size) !== expect.size) {
+      await fh.close().catch(() => undefined);
+      return null;
+    }
+  }
   return new Promise((resolve) => {
     const sha1 = createHash('sha1');
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
     let size = 0;
-    const s = createReadStream(path, { highWaterMark: 1 << 20 });
+    const s = fh.createReadStream({ highWaterMark: 1 << 20 });
     s.on('data', (c) => {
       const b = c as Buffer;
       size += b.length;

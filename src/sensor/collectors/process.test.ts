@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeHelper } from '../agent/native-helpers.ts';
@@ -98,5 +100,39 @@ describe.skipIf(!canRun)('ProcessCollector (as root, with the procmon helper)', 
     expect(cutLong.ProcessCommandLine).toBe(`/bin/true ${long.slice(0, 255)}`);
     expect(JSON.parse(String(cutLong.AdditionalFields)).CommandLineTruncated).toBe(true);
     expect(collector.recovered).toBeGreaterThanOrEqual(3);
+  });
+
+  it('hashes the file a process in another mount namespace ran, never the file its path names here', async () => {
+    const rows: Record<string, unknown>[] = [];
+    collector = new ProcessCollector({ helperPath: helper! });
+    await collector.start((table, row) => { if (table === 'DeviceProcessEvents') rows.push(row); }, quiet);
+    // here `target` is a copy of true; in the namespace the test makes, a copy of sh is mounted over it
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-mntns-'));
+    try {
+      const target = join(dir, 'target');
+      copyFileSync('/bin/true', target);
+      copyFileSync('/bin/sh', join(dir, 'other'));
+      chmodSync(target, 0o755);
+      chmodSync(join(dir, 'other'), 0o755);
+      const sha1 = (f: string) => createHash('sha1').update(readFileSync(f)).digest('hex');
+      const marker = `pc-ns-${Date.now()}`;
+      // a process that lives: read through /proc/PID/exe, the very file it runs
+      await run('unshare', ['-m', '/bin/sh', '-c', `mount --bind "${dir}/other" "${target}" && "${target}" -c "sleep 0.3" ${marker}-alive`]);
+      const alive = await waitFor(() => rows.find((r) => r.ProcessCommandLine === `${target} -c "sleep 0.3" ${marker}-alive`));
+      expect(alive.SHA1).toBe(sha1('/bin/sh'));
+      // a process gone before the helper reads it: its path names another file here, so no hash
+      process.kill(collector.helperPid!, 'SIGSTOP');
+      try {
+        await run('unshare', ['-m', '/bin/sh', '-c', `mount --bind "${dir}/other" "${target}" && "${target}" -c : ${marker}-gone`]);
+      } finally {
+        process.kill(collector.helperPid!, 'SIGCONT');
+      }
+      const gone = await waitFor(() => rows.find((r) => r.ProcessCommandLine === `${target} -c : ${marker}-gone`));
+      expect(gone.FileName).toBe('target');
+      expect(gone.SHA1).toBeUndefined();
+      expect(rows.filter((r) => String(r.ProcessCommandLine).includes(marker)).every((r) => r.SHA1 !== sha1(target))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

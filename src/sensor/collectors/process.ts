@@ -26,12 +26,17 @@ export interface HelperProcess {
   exe?: string;
   cmdline?: string[];
   comm?: string;
+  /** The image's identity (stat of /proc/PID/exe): device, inode, size, mtime in ns. */
+  dev?: number;
+  ino?: number;
+  size?: number;
+  mtime?: number;
 }
 
 /** One line of the helper: an exec, a loss notice or its ready signal. */
 export type HelperLine =
   | ({
-    type: 'exec'; ts: number; dev?: number; ino?: number; size?: number; mtime?: number; parent?: HelperProcess;
+    type: 'exec'; ts: number; parent?: HelperProcess;
     /** Some fields came from the process's execve: it had ended before /proc was read. */
     recovered?: boolean;
     /** The command line from the execve was cut (an argument over 255 bytes, or over 48 arguments). */
@@ -177,13 +182,19 @@ export class ProcessCollector implements Collector {
     await exited;
   }
 
+  /**
+   * The hashes of a process's image, known by its identity: read through /proc/PID/exe while the
+   * process lives (the very file, also inside a container), else at its path when the file found
+   * there is the same one. None without the identity: a path alone may name another file here.
+   */
+  private async imageHashes(p: HelperProcess | undefined): Promise<FileHashes | null> {
+    if (!p?.exe || p.dev === undefined || p.ino === undefined || p.size === undefined || p.mtime === undefined) return null;
+    const id = { dev: p.dev, ino: p.ino, size: p.size, mtime: p.mtime };
+    return (await this.hasher.hash(`/proc/${p.pid}/exe`, id)) ?? this.hasher.hash(p.exe, id);
+  }
+
   private async onExec(e: Extract<HelperLine, { type: 'exec' }>, emit: Emit): Promise<void> {
-    const id = e.exe && e.dev !== undefined && e.ino !== undefined && e.size !== undefined && e.mtime !== undefined
-      ? { dev: e.dev, ino: e.ino, size: e.size, mtime: e.mtime } : undefined;
-    const [hashes, parentHashes] = await Promise.all([
-      e.exe ? this.hasher.hash(e.exe, id) : Promise.resolve(null),
-      e.parent?.exe ? this.hasher.hash(e.parent.exe) : Promise.resolve(null),
-    ]);
+    const [hashes, parentHashes] = await Promise.all([this.imageHashes(e), this.imageHashes(e.parent)]);
     const commandLine = e.cmdline ? commandLineOf(e.cmdline) : '';
     const p = e.parent;
     emit('DeviceProcessEvents', {
