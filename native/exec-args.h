@@ -101,9 +101,20 @@ static int jump_imm(struct prog *p, uint8_t op, uint8_t d, int32_t imm) {
 }
 static void land(struct prog *p, int at) { p->insn[at].off = (int16_t)(p->n - at - 1); }
 
+enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
+
+/* r0 = helper(fp + stack, len, base + add): one of the probe-read helpers into the stack */
+static void read_to_stack(struct prog *p, int helper, int16_t stack, int32_t len, uint8_t base, int32_t add) {
+  MOV_REG(p, R1, R10);
+  ADD_IMM(p, R1, stack);
+  MOV_IMM(p, R2, len);
+  MOV_REG(p, R3, base);
+  if (add) ADD_IMM(p, R3, add);
+  CALL(p, helper);
+}
+
 /* The program; `ring` is the ring buffer map's fd. */
 static void build_program(struct prog *p, int ring) {
-  enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
   p->n = 0;
   /* r6 = ctx (u64 args[]: the user pt_regs, the syscall number) */
   MOV_REG(p, R6, R1);
@@ -145,33 +156,20 @@ static void build_program(struct prog *p, int ring) {
   STORE32_IMM(p, R6, offsetof(struct exec_record, argc), 0);
   STORE32_IMM(p, R6, offsetof(struct exec_record, truncated), 0);
   /* fp-8 = the filename pointer; the name itself into the record */
-  MOV_REG(p, R1, R10);
-  ADD_IMM(p, R1, -8);
-  MOV_IMM(p, R2, 8);
-  MOV_REG(p, R3, R9);
-  CALL(p, BPF_FUNC_probe_read_kernel);
+  read_to_stack(p, BPF_FUNC_probe_read_kernel, -8, 8, R9, 0);
   MOV_REG(p, R1, R6);
   ADD_IMM(p, R1, offsetof(struct exec_record, filename));
   MOV_IMM(p, R2, EXEC_NAME_LEN);
   LOAD64(p, R3, R10, -8);
   CALL(p, BPF_FUNC_probe_read_user_str);
   /* r7 = argv (a user pointer) */
-  MOV_REG(p, R1, R10);
-  ADD_IMM(p, R1, -16);
-  MOV_IMM(p, R2, 8);
-  MOV_REG(p, R3, R8);
-  CALL(p, BPF_FUNC_probe_read_kernel);
+  read_to_stack(p, BPF_FUNC_probe_read_kernel, -16, 8, R8, 0);
   LOAD64(p, R7, R10, -16);
   int done[2 * EXEC_ARGS_MAX];
   int nd = 0;
   for (int i = 0; i < EXEC_ARGS_MAX; i++) {
     /* fp-24 = argv[i]; stop at the NULL that ends argv or at memory that cannot be read */
-    MOV_REG(p, R1, R10);
-    ADD_IMM(p, R1, -24);
-    MOV_IMM(p, R2, 8);
-    MOV_REG(p, R3, R7);
-    ADD_IMM(p, R3, i * 8);
-    CALL(p, BPF_FUNC_probe_read_user);
+    read_to_stack(p, BPF_FUNC_probe_read_user, -24, 8, R7, i * 8);
     done[nd++] = jump_imm(p, BPF_JNE, R0, 0);
     LOAD64(p, R3, R10, -24);
     done[nd++] = jump_imm(p, BPF_JEQ, R3, 0);
@@ -182,12 +180,8 @@ static void build_program(struct prog *p, int ring) {
     STORE32_IMM(p, R6, offsetof(struct exec_record, argc), i + 1);
     /* the slot filled up: was there more of this argument? */
     int fits = jump_imm(p, BPF_JNE, R0, EXEC_ARG_LEN);
-    MOV_REG(p, R1, R10);
-    ADD_IMM(p, R1, -32);
-    MOV_IMM(p, R2, 1);
-    LOAD64(p, R3, R10, -24);
-    ADD_IMM(p, R3, EXEC_ARG_LEN - 1);
-    CALL(p, BPF_FUNC_probe_read_user);
+    LOAD64(p, R4, R10, -24);
+    read_to_stack(p, BPF_FUNC_probe_read_user, -32, 1, R4, EXEC_ARG_LEN - 1);
     int unread = jump_imm(p, BPF_JNE, R0, 0);
     emit(p, BPF_LDX | BPF_B | BPF_MEM, R3, R10, -32, 0);
     int ended = jump_imm(p, BPF_JEQ, R3, 0);
@@ -197,12 +191,7 @@ static void build_program(struct prog *p, int ring) {
     land(p, ended);
   }
   /* all EXEC_ARGS_MAX slots used: is there more? */
-  MOV_REG(p, R1, R10);
-  ADD_IMM(p, R1, -24);
-  MOV_IMM(p, R2, 8);
-  MOV_REG(p, R3, R7);
-  ADD_IMM(p, R3, EXEC_ARGS_MAX * 8);
-  CALL(p, BPF_FUNC_probe_read_user);
+  read_to_stack(p, BPF_FUNC_probe_read_user, -24, 8, R7, EXEC_ARGS_MAX * 8);
   int unreadable = jump_imm(p, BPF_JNE, R0, 0);
   LOAD64(p, R3, R10, -24);
   int no_more = jump_imm(p, BPF_JEQ, R3, 0);
