@@ -38,6 +38,7 @@ export const PAGES: readonly PageDef[] = [
   { path: 'settings/users', title: 'Settings', nav: true, requires: ['PortalSettings.Manage'], load: () => import('./settings/users-page.tsx') },
   { path: 'settings/roles', title: 'Roles', nav: false, requires: ['PortalSettings.Manage'], load: () => import('./settings/roles-page.tsx') },
   { path: 'settings/device-groups', title: 'Device groups', nav: false, requires: ['PortalSettings.Manage'], load: () => import('./settings/device-groups-page.tsx') },
+  { path: 'settings/sign-in-providers', title: 'Sign-in providers', nav: false, requires: ['PortalSettings.Manage'], load: () => import('./settings/sign-in-providers-page.tsx') },
   { path: 'settings/apps', title: 'Apps', nav: false, requires: ['PortalSettings.Manage'], load: () => import('./settings/apps-page.tsx') },
   { path: 'audit-log', title: 'Audit log', nav: true, requires: ['PortalSettings.Manage'], load: () => import('./audit-log/audit-log-page.tsx') },
 ];

@@ -1,6 +1,6 @@
 /**
  * The settings API (`/api/settings/…`) as the console's settings pages read and write it: users,
- * roles, device groups and apps of the tenant, for holders of the portal-settings permission.
+ * roles, device groups, sign-in providers and apps of the tenant, for holders of the portal-settings permission.
  */
 import type { ApiClient } from '../../api/client.ts';
 import type { DeviceGroupRule } from '../../../../src/domain/device-group.ts';
@@ -47,6 +47,22 @@ export interface AppItem {
   createdAt: string;
 }
 
+/** An external OpenID Connect sign-in provider as the settings API shows it: never its secret, only whether one is set. */
+export interface IdentityProviderItem {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  hasClientSecret: boolean;
+  scopes: string[];
+  rolesClaim: string;
+  /** Claim value → the role names it grants. */
+  roleMapping: Record<string, string[]>;
+  jitProvisioning: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
 /** The items of a settings list (`{ "@odata.context", "value": [...] }`). */
 export async function listOf<T>(api: ApiClient, path: string, signal?: AbortSignal): Promise<T[]> {
   const body = await api.get<{ value?: T[] }>(path, signal);
@@ -62,3 +78,4 @@ export const USERS = '/api/settings/users';
 export const ROLES = '/api/settings/roles';
 export const DEVICE_GROUPS = '/api/settings/devicegroups';
 export const APPS = '/api/settings/apps';
+export const IDENTITY_PROVIDERS = '/api/settings/identityproviders';

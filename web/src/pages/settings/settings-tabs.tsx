@@ -1,5 +1,5 @@
 /**
- * The tabs of the settings pages (users, roles, device groups, apps) as links, the current one
+ * The tabs of the settings pages (users, roles, device groups, sign-in providers, apps) as links, the current one
  * marked for assistive technology.
  */
 import { Link } from '../../router.tsx';
@@ -8,6 +8,7 @@ const TABS = [
   { to: 'settings/users', label: 'Users' },
   { to: 'settings/roles', label: 'Roles' },
   { to: 'settings/device-groups', label: 'Device groups' },
+  { to: 'settings/sign-in-providers', label: 'Sign-in providers' },
   { to: 'settings/apps', label: 'Apps' },
 ] as const;
 
