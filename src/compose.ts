@@ -400,7 +400,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     library: new LibraryService(state, files, clock),
     results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),
     investigation: roles.has('api') ? new InvestigationService({ compile: compileKql, events: events.store, state, clock }) : null,
-    authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, clock)),
+    authorization: new AuthorizationServer(state.tenants, state.apps, tokens, new UserGrants(state, tokens, userRoles, settings.users, clock)),
     signIn,
     federation: federatedSignIn(state, signIn, clock, settings.externalIdps),
     bearer: new BearerAuthenticator(tokens, state.apps, userRoles, async (tenantId, grantId) => (await state.signIns.getGrant(tenantId, grantId))?.revokedAt != null),

@@ -8,7 +8,7 @@
  * sensor's action protocol (action bodies, OData, hostile ids, /work and progress reports), and the
  * files routes (library uploads, downloads and deletes, result uploads, result links, signed
  * downloads with forged signatures), and the sign-in routes of the identity surface (authorize
- * queries, sign-in forms, device codes, user-grant token requests) with its federation routes
+ * queries, sign-in forms, device codes, user-grant token requests, the password grant) with its federation routes
  * (hostile provider answers and start links), and the settings API and audit log (role, device-group, user and identity-provider bodies, hostile ids and names, OData on /api/auditlogs). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
@@ -217,6 +217,7 @@ async function main(): Promise<number> {
   // sign-in: a user, a public app, and one real pending request whose form the inputs post to, forged or not
   await h.palisade.settings.users.create(h.operator(), { userPrincipalName: 'alice@contoso.com', password: 'fuzz password 1234' });
   const publicApp = await h.tenants.createPublicApp(h.operator(), 'fuzz-native', ['http://127.0.0.1/callback']);
+  const confidentialApp = await h.tenants.createApp(h.operator(), 'fuzz-confidential', []);
   const authorizeQuery = new URLSearchParams({
     client_id: CONSOLE_CLIENT_ID, response_type: 'code', redirect_uri: 'http://localhost:80/console/', scope: 'https://api.securitycenter.microsoft.com/.default openid',
     code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
@@ -224,7 +225,7 @@ async function main(): Promise<number> {
   const page = await h.app.inject({ method: 'GET', url: `/${h.tenantId}/oauth2/v2.0/authorize?${authorizeQuery}`, headers: { host: 'localhost:80' } });
   const hiddenField = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1] ?? '';
   const identityTargets = {
-    tenantId: h.tenantId, clientIds: [CONSOLE_CLIENT_ID, publicApp.clientId, 'not-a-client'],
+    tenantId: h.tenantId, clientIds: [CONSOLE_CLIENT_ID, publicApp.clientId, confidentialApp.clientId, 'not-a-client'], secrets: [confidentialApp.clientSecret, 'wrong secret'],
     redirectUris: ['http://localhost:80/console/', 'http://127.0.0.1:5555/callback', 'http://127.0.0.1/callback'],
     pending: { request: hiddenField('request'), csrf: hiddenField('csrf'), cookie: String(page.headers['set-cookie'] ?? '').split(';')[0] },
   };

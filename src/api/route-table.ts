@@ -27,11 +27,13 @@ export type Surface = 'api' | 'graph' | 'sensor' | 'identity' | 'public';
 /**
  * How a route authenticates its caller: a bearer access token (`bearer`), a device credential in
  * `Authorization: Device <id>:<credential>` (`device`), an enrollment token in the body
- * (`enrollment-token`), client credentials in the form body or HTTP Basic (`client-secret`), or none.
+ * (`enrollment-token`), an OAuth2 client at the token endpoints (`oauth-client`: a confidential
+ * client's secret in the form body or HTTP Basic, or a public client's id with its grant's proof —
+ * a code and PKCE verifier, a refresh token, a device code, the user's password), or none.
  * The registration checks `bearer` and `device` before the handler runs; the two body-borne kinds
  * are checked by the use case the handler calls.
  */
-export type AuthKind = 'bearer' | 'device' | 'enrollment-token' | 'client-secret' | 'none';
+export type AuthKind = 'bearer' | 'device' | 'enrollment-token' | 'oauth-client' | 'none';
 
 /** The HTTP methods routes are declared with. */
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -83,7 +85,7 @@ export interface DeviceRoute extends RouteBase {
 
 /** A route whose credential, if any, travels in the body and is checked by the use case. */
 export interface OpenRoute extends RouteBase {
-  auth: 'enrollment-token' | 'client-secret' | 'none';
+  auth: 'enrollment-token' | 'oauth-client' | 'none';
   handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
@@ -224,7 +226,7 @@ function wiringOf(table: RouteTable, r: Route, auth: RouteAuth): { onRequest?: (
         handler: async (req, reply) => r.handler(req, reply, callers.get(req) as DeviceIdentity),
       };
     case 'enrollment-token':
-    case 'client-secret':
+    case 'oauth-client':
     case 'none':
       return { handler: (req, reply) => r.handler(req, reply) };
     default:

@@ -1,9 +1,11 @@
 /**
  * Palisade as an OAuth2 authorization server, shaped like Entra ID so MSAL and other MDE clients
- * work unchanged (DESIGN.md §5): OpenID discovery (v2.0 and v1), JWKS, and the client-credentials
+ * work unchanged (DESIGN.md §5): OpenID discovery (v2.0 and v1), JWKS, the client-credentials
  * grant with client authentication by secret (form body or HTTP Basic) and the audiences MDE clients
- * ask for (`scope=<resource>/.default` on v2.0, `resource=` on v1). Failures are `OAuthError`s,
- * which the identity surface renders in OAuth2's error shape.
+ * ask for (`scope=<resource>/.default` on v2.0, `resource=` on v1), and, on both endpoints, the user
+ * grants of user-grants.ts (password, authorization code, refresh token, device code) for a public
+ * client or a confidential one that authenticates. Failures are `OAuthError`s, which the identity
+ * surface renders in OAuth2's error shape.
  */
 import type { JWK } from 'jose';
 import type { AppRepo, TenantRepo } from '../domain/ports.ts';
@@ -11,7 +13,9 @@ import type { App } from '../domain/tenant.ts';
 import { audienceFor } from './audiences.ts';
 import { OAuthError } from './oauth-error.ts';
 import { verifySecret } from './secrets.ts';
-import type { DeviceAuthorizationResponse, UserGrantForm, UserGrants, UserTokenResponse } from './user-grants.ts';
+import { CONSOLE_CLIENT_ID } from './console-client.ts';
+import type { SignInClient } from './sign-in-clients.ts';
+import type { DeviceAuthorizationResponse, GrantRequest, UserGrantForm, UserGrants, UserTokenResponse, UserTokenResponseV1 } from './user-grants.ts';
 import { issuerFor, type TokenService } from './token-service.ts';
 
 /** The two flavours of Entra ID endpoints. */
@@ -92,7 +96,7 @@ export class AuthorizationServer {
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post'],
-      grant_types_supported: ['client_credentials', ...(this.userGrants ? ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT] : [])],
+      grant_types_supported: ['client_credentials', ...(this.userGrants ? ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT, 'password'] : [])],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
@@ -126,18 +130,38 @@ export class AuthorizationServer {
     return app;
   }
 
-  /** The client-credentials grant: an app token for the audience the request names. */
-  async token(rawTenant: string, form: TokenRequest, authorization: string | undefined, baseUrl: string, version: OAuthVersion): Promise<TokenResponseV2 | TokenResponseV1 | UserTokenResponse> {
+  /**
+   * The client of a user grant: a confidential app when the request carries a secret (checked, or
+   * `invalid_client`); otherwise null, and the grant looks `client_id` up among the public clients.
+   * The password grant is not the console's: it signs in with the authorization code flow.
+   */
+  private async userClient(tid: string, form: TokenRequest, authorization: string | undefined): Promise<SignInClient | null> {
+    if (form.grant_type === 'password' && form.client_id?.trim().toLowerCase() === CONSOLE_CLIENT_ID) {
+      throw new OAuthError(400, 'unauthorized_client', 'The console does not take the password grant; register a public client (palisade admin app create --public) for scripts');
+    }
+    if (!basicCredentials(authorization) && form.client_secret === undefined) return null;
+    const app = await this.client(tid, form, authorization);
+    return { clientId: app.clientId, name: app.name, redirectUris: app.redirectUris };
+  }
+
+  /**
+   * A token request: the client-credentials grant (an app token for the audience the request names)
+   * or a user grant, answered in the endpoint's shape. `address` is the caller's (the sign-in throttle).
+   */
+  async token(rawTenant: string, form: TokenRequest, authorization: string | undefined, baseUrl: string, version: OAuthVersion, address: string): Promise<TokenResponseV2 | TokenResponseV1 | UserTokenResponse | UserTokenResponseV1> {
     const tid = await this.tenant(rawTenant);
     const user = this.userGrants;
-    if (user && version === '2.0') {
-      if (form.grant_type === 'authorization_code') return user.authorizationCode(tid, form, baseUrl);
-      if (form.grant_type === 'refresh_token') return user.refreshToken(tid, form, baseUrl);
-      // Entra ID also takes the short name, which MSAL sends
-      if (form.grant_type === DEVICE_CODE_GRANT || form.grant_type === 'device_code') return user.deviceCode(tid, form, baseUrl);
+    // Entra ID also takes the device code grant's short name, which MSAL sends
+    const grant = form.grant_type === 'device_code' ? DEVICE_CODE_GRANT : form.grant_type;
+    if (user && (grant === 'password' || grant === 'authorization_code' || grant === 'refresh_token' || grant === DEVICE_CODE_GRANT)) {
+      const req: GrantRequest = { baseUrl, version, address, client: await this.userClient(tid, form, authorization) };
+      if (grant === 'password') return user.password(tid, form, req);
+      if (grant === 'authorization_code') return user.authorizationCode(tid, form, req);
+      if (grant === 'refresh_token') return user.refreshToken(tid, form, req);
+      return user.deviceCode(tid, form, req);
     }
-    if (form.grant_type !== 'client_credentials') {
-      const supported = user && version === '2.0' ? 'client_credentials, authorization_code, refresh_token or the device code grant' : 'client_credentials';
+    if (grant !== 'client_credentials') {
+      const supported = user ? 'client_credentials, password, authorization_code, refresh_token or the device code grant' : 'client_credentials';
       throw new OAuthError(400, 'unsupported_grant_type', `The grant type '${(form.grant_type ?? '').slice(0, 100)}' is not supported; use ${supported}`);
     }
     const app = await this.client(tid, form, authorization);

@@ -40,7 +40,7 @@ export interface SignedInUser {
 
 /** The credential checks the pages use (services/users.ts UserService). */
 export interface UserAuthenticator {
-  verifyPassword(ctx: Ctx, userPrincipalName: string, password: string): Promise<{ user: SignedInUser } | { codeRequiredFor: string }>;
+  verifyPassword(ctx: Ctx, userPrincipalName: string, password: string, via?: string): Promise<{ user: SignedInUser } | { codeRequiredFor: string }>;
   verifyCode(ctx: Ctx, userId: string, code: string): Promise<SignedInUser>;
   signInVouched(ctx: Ctx, userId: string, via: string): Promise<SignedInUser>;
 }

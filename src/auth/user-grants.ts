@@ -1,12 +1,18 @@
 /**
- * The token endpoint's user grants (Entra ID's shapes, for public clients): `authorization_code`
+ * The token endpoint's user grants (Entra ID's shapes, on the v2.0 endpoint with `scope` and on the
+ * v1 endpoint with `resource`): `password` (resource owner password credentials, for a public client
+ * or a confidential one the authorization server authenticated: the user's password checked by the
+ * user service under the sign-in throttle, refused for a user with a second factor, and starting a
+ * sign-in session like the pages do), `authorization_code`
  * (single use, 60 s, bound to its client, redirect URI and PKCE verifier; a second use revokes the
  * sign-in and every token it issued), `refresh_token` (rotating, stored hashed; a reused one
  * revokes its sign-in; refused once the user is disabled) and the device code flow (RFC 8628:
  * `/devicecode`, then polling with `authorization_pending`, `slow_down`, `expired_token`,
  * `access_denied`). `scp` is what was asked for, limited to what the user's roles grant now.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Ctx } from '../domain/context.ts';
+import { PalisadeError } from '../domain/errors.ts';
 import type { Permission } from '../domain/permissions.ts';
 import type { StateStore } from '../domain/ports.ts';
 import type { RoleLookup } from '../domain/rbac.ts';
@@ -16,7 +22,8 @@ import { OAuthError } from './oauth-error.ts';
 import { verifierMatches } from './pkce.ts';
 import { digestToken } from './secrets.ts';
 import { signInClient, type SignInClient } from './sign-in-clients.ts';
-import { newUserCode } from './sign-in-flows.ts';
+import { newUserCode, type UserAuthenticator } from './sign-in-flows.ts';
+import { SignInThrottle, throttleKeys } from './sign-in-throttle.ts';
 import { issuerFor, type TokenService } from './token-service.ts';
 
 /** How long a refresh token may be used. */
@@ -31,6 +38,10 @@ export interface UserGrantForm {
   grant_type?: string;
   client_id?: string;
   scope?: string;
+  /** v1: the resource the token is for (stands for `<resource>/.default`). */
+  resource?: string;
+  username?: string;
+  password?: string;
   code?: string;
   redirect_uri?: string;
   code_verifier?: string;
@@ -39,7 +50,19 @@ export interface UserGrantForm {
   client_info?: string;
 }
 
-/** A user token answer. */
+/** Where a user grant request came from, and how to answer it. */
+export interface GrantRequest {
+  /** The origin the server was reached at (issuer, verification URI). */
+  baseUrl: string;
+  /** The endpoint: v2.0 (`scope`) or v1 (`resource`, numbers as strings). */
+  version: '2.0' | '1.0';
+  /** The client's address (the sign-in throttle's per-address key). */
+  address: string;
+  /** A confidential client the authorization server authenticated by its secret; null: a public client, named by `client_id`. */
+  client: SignInClient | null;
+}
+
+/** A user token answer of the v2.0 endpoint. */
 export interface UserTokenResponse {
   token_type: 'Bearer';
   scope: string;
@@ -50,6 +73,31 @@ export interface UserTokenResponse {
   id_token?: string;
   client_info?: string;
 }
+
+/** A user token answer of the v1 endpoint: numbers as strings, the resource named, `scope` as bare permission names. */
+export interface UserTokenResponseV1 {
+  token_type: 'Bearer';
+  scope: string;
+  expires_in: string;
+  ext_expires_in: string;
+  expires_on: string;
+  not_before: string;
+  resource: string;
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  client_info?: string;
+}
+
+/** Entra ID's error code for "multi-factor authentication required". */
+export const MFA_REQUIRED_CODE = 50076;
+/** Entra ID's error code for "invalid user name or password". */
+export const BAD_CREDENTIALS_CODE = 50126;
+/** Entra ID's error code for "the account is locked" (too many failed sign-ins). */
+export const LOCKED_CODE = 50053;
+
+/** The one answer to every refused password (unknown user, wrong password, disabled or external user). */
+const BAD_CREDENTIALS = 'The user name or password is incorrect.';
 
 /** A device authorization answer (RFC 8628 §3.2, with Entra's `message`). */
 export interface DeviceAuthorizationResponse {
@@ -64,19 +112,37 @@ export interface DeviceAuthorizationResponse {
 const grantError = (description: string) => new OAuthError(400, 'invalid_grant', description);
 const newToken = () => randomBytes(32).toString('base64url');
 
+/** The OpenID Connect scopes named in a v1 request's optional `scope` (v1 names its resource apart). */
+function oidcWords(scope: string | undefined): string[] {
+  return (scope ?? '').split(/\s+/).filter((w) => ['openid', 'profile', 'email'].includes(w.toLowerCase()));
+}
+
 /** The user grants over the state store. */
 export class UserGrants {
+  private readonly throttle: SignInThrottle;
+
   constructor(
     private readonly store: StateStore,
     private readonly tokens: TokenService,
     private readonly roles: RoleLookup,
+    /** Checks users' passwords (services/users.ts UserService), auditing each sign-in. */
+    private readonly users: Pick<UserAuthenticator, 'verifyPassword'>,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.throttle = new SignInThrottle(() => store.signIns, clock);
+  }
 
-  private async client(tenantId: string, clientId: string | undefined, baseUrl: string): Promise<SignInClient> {
-    const c = clientId ? await signInClient(this.store.apps, tenantId, clientId, baseUrl) : null;
+  private async client(tenantId: string, clientId: string | undefined, req: GrantRequest | string): Promise<SignInClient> {
+    if (typeof req !== 'string' && req.client) return req.client;
+    const c = clientId ? await signInClient(this.store.apps, tenantId, clientId, typeof req === 'string' ? req : req.baseUrl) : null;
     if (!c) throw new OAuthError(400, 'invalid_client', 'The client_id is not a public client of this tenant');
     return c;
+  }
+
+  /** The scope a v1 request stands for: every delegated permission of `resource` and the OpenID scopes it names; offline access always (Entra's v1 endpoint always returns a refresh token). */
+  private v1Scope(resource: string | undefined, scope: string | undefined): string {
+    if (!resource?.trim()) throw new OAuthError(400, 'invalid_resource', 'The resource is required, e.g. https://api.securitycenter.microsoft.com');
+    return [`${resource.trim().replace(/\/+$/, '')}/.default`, ...oidcWords(scope), 'offline_access'].join(' ');
   }
 
   private scope(raw: string): DelegatedScope {
@@ -100,13 +166,23 @@ export class UserGrants {
     return user;
   }
 
-  private async issue(tenantId: string, user: User, client: SignInClient, scope: DelegatedScope, grantId: string, nonce: string | null, baseUrl: string, form: UserGrantForm, refreshScope: string | null): Promise<UserTokenResponse> {
+  /**
+   * The tokens of a sign-in: the access token (`scp` limited to what the user's roles grant, `sid`
+   * the grant), a refresh token when `refreshScope` is given (the v1 endpoint always gives one), an
+   * id_token when `openid` was asked; in the v2.0 or the v1 shape.
+   */
+  private async issue(tenantId: string, user: User, client: SignInClient, scope: DelegatedScope, grantId: string, nonce: string | null, req: GrantRequest, form: UserGrantForm, refreshScope: string | null): Promise<UserTokenResponse | UserTokenResponseV1> {
     const granted = new Set<Permission>((await this.roles(tenantId, user.id)).flatMap((r) => r.permissions));
     const scp = grantedScp(scope, granted);
     const subject = { tenantId, id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName };
-    const issuer = issuerFor(baseUrl, tenantId, '2.0');
-    const access = await this.tokens.issueUserToken(subject, client.clientId, scp, scope.audience, issuer, '2.0', grantId);
-    const out: UserTokenResponse = { token_type: 'Bearer', scope: answeredScope(scope, scp), expires_in: access.expiresIn, ext_expires_in: access.expiresIn, access_token: access.token };
+    const issuer = issuerFor(req.baseUrl, tenantId, req.version);
+    const access = await this.tokens.issueUserToken(subject, client.clientId, scp, scope.audience, issuer, req.version, grantId);
+    const out: UserTokenResponse | UserTokenResponseV1 = req.version === '2.0'
+      ? { token_type: 'Bearer', scope: answeredScope(scope, scp), expires_in: access.expiresIn, ext_expires_in: access.expiresIn, access_token: access.token }
+      : {
+        token_type: 'Bearer', scope: scp.join(' '), expires_in: String(access.expiresIn), ext_expires_in: String(access.expiresIn),
+        expires_on: String(access.expiresOn), not_before: String(access.notBefore), resource: scope.resource, access_token: access.token,
+      };
     if (refreshScope !== null) {
       const refresh = newToken();
       const now = this.clock();
@@ -121,9 +197,61 @@ export class UserGrants {
     return out;
   }
 
+  /**
+   * grant_type=password: the user's name and password (a local user, enabled, without a second
+   * factor), under the sign-in throttle; a new sign-in session (the token's `sid`). Every refusal of
+   * the credentials is the same `invalid_grant`; a user with TOTP gets `error_codes` [50076].
+   */
+  async password(tenantId: string, form: UserGrantForm, req: GrantRequest): Promise<UserTokenResponse | UserTokenResponseV1> {
+    const client = await this.client(tenantId, form.client_id, req);
+    const rawScope = req.version === '1.0' ? this.v1Scope(form.resource, form.scope) : form.scope ?? '';
+    const scope = this.scope(rawScope);
+    if (form.username === undefined || form.password === undefined) throw new OAuthError(400, 'invalid_request', 'The username and password are required');
+    const login = form.username.slice(0, 256);
+    const via = `password grant (client ${client.clientId})`;
+    const ctx: Ctx = {
+      tenantId,
+      principal: { kind: 'system', id: `token-endpoint:${req.address.slice(0, 64)}`, name: `token endpoint (${req.address.slice(0, 64)})`, permissions: new Set(), deviceGroups: 'all' },
+      authz: { checked: true },
+    };
+    const keys = throttleKeys(req.address, login);
+    const wait = await this.throttle.retryAfter(tenantId, keys);
+    if (wait > 0) {
+      await this.refused(ctx, login, { reason: 'throttled', retryAfterSeconds: wait, via });
+      throw new OAuthError(400, 'invalid_grant', `Too many failed sign-in attempts; the account is locked. Wait ${wait} seconds and try again.`, [LOCKED_CODE]);
+    }
+    let out: Awaited<ReturnType<UserAuthenticator['verifyPassword']>>;
+    try {
+      out = await this.users.verifyPassword(ctx, login, form.password, via);
+    } catch (e) {
+      if (!(e instanceof PalisadeError) || e.code !== 'Unauthorized') throw e;
+      await this.throttle.failed(tenantId, keys);
+      throw new OAuthError(400, 'invalid_grant', BAD_CREDENTIALS, [BAD_CREDENTIALS_CODE]);
+    }
+    if ('codeRequiredFor' in out) {
+      await this.refused(ctx, login, { reason: 'multi-factor authentication required', via });
+      throw new OAuthError(400, 'invalid_grant', 'This account signs in with a verification code as well as its password, which the password grant cannot carry. '
+        + 'Use the authorization code flow or the device code flow instead.', [MFA_REQUIRED_CODE]);
+    }
+    await this.throttle.succeeded(tenantId, keys);
+    const user = await this.store.users.get(tenantId, out.user.id);
+    if (!user || user.disabled) throw new OAuthError(400, 'invalid_grant', BAD_CREDENTIALS, [BAD_CREDENTIALS_CODE]);
+    const grantId = randomUUID();
+    await this.store.signIns.putGrant({ tenantId, id: grantId, userId: user.id, clientId: client.clientId, createdAt: this.clock().toISOString(), revokedAt: null });
+    return this.issue(tenantId, user, client, scope, grantId, null, req, form, scope.offlineAccess ? rawScope : null);
+  }
+
+  /** Audits a refused password sign-in the user service did not record itself (as the sign-in page does: `user.signin`). */
+  private async refused(ctx: Ctx, login: string, details: Record<string, unknown>): Promise<void> {
+    await this.store.audit.append({
+      tenantId: ctx.tenantId, time: this.clock().toISOString(), actorKind: ctx.principal.kind, actorId: ctx.principal.id, actorName: ctx.principal.name,
+      action: 'user.signin', target: login || '(empty)', result: 'failure', details: JSON.stringify(details),
+    });
+  }
+
   /** grant_type=authorization_code. */
-  async authorizationCode(tenantId: string, form: UserGrantForm, baseUrl: string): Promise<UserTokenResponse> {
-    const client = await this.client(tenantId, form.client_id, baseUrl);
+  async authorizationCode(tenantId: string, form: UserGrantForm, req: GrantRequest): Promise<UserTokenResponse | UserTokenResponseV1> {
+    const client = await this.client(tenantId, form.client_id, req);
     if (!form.code) throw new OAuthError(400, 'invalid_request', 'The code is required');
     const now = this.clock().toISOString();
     const used = await this.store.signIns.useCode(tenantId, digestToken(form.code), now);
@@ -139,12 +267,12 @@ export class UserGrants {
     if (c.codeChallenge !== null && !verifierMatches(form.code_verifier ?? '', c.codeChallenge)) throw grantError('The code_verifier does not match the code_challenge (PKCE)');
     const user = await this.liveUser(tenantId, c.grantId, c.userId);
     const scope = this.scope(c.scope);
-    return this.issue(tenantId, user, client, scope, c.grantId, c.nonce, baseUrl, form, scope.offlineAccess ? c.scope : null);
+    return this.issue(tenantId, user, client, scope, c.grantId, c.nonce, req, form, scope.offlineAccess || req.version === '1.0' ? c.scope : null);
   }
 
   /** grant_type=refresh_token: a new access token and a new refresh token; the old one is spent. */
-  async refreshToken(tenantId: string, form: UserGrantForm, baseUrl: string): Promise<UserTokenResponse> {
-    const client = await this.client(tenantId, form.client_id, baseUrl);
+  async refreshToken(tenantId: string, form: UserGrantForm, req: GrantRequest): Promise<UserTokenResponse | UserTokenResponseV1> {
+    const client = await this.client(tenantId, form.client_id, req);
     if (!form.refresh_token) throw new OAuthError(400, 'invalid_request', 'The refresh_token is required');
     const now = this.clock().toISOString();
     const used = await this.store.signIns.useRefreshToken(tenantId, digestToken(form.refresh_token), now);
@@ -157,8 +285,9 @@ export class UserGrants {
     if (t.expiresAt <= now) throw grantError('The refresh token has expired');
     if (t.clientId !== client.clientId) throw grantError('The refresh token was issued to another client');
     const user = await this.liveUser(tenantId, t.grantId, t.userId);
-    const scope = this.scope(form.scope?.trim() ? form.scope : t.scope);
-    return this.issue(tenantId, user, client, { ...scope, offlineAccess: true }, t.grantId, null, baseUrl, form, t.scope);
+    const asked = req.version === '1.0' ? (form.resource?.trim() ? this.v1Scope(form.resource, t.scope) : t.scope) : form.scope?.trim() ? form.scope : t.scope;
+    const scope = this.scope(asked);
+    return this.issue(tenantId, user, client, { ...scope, offlineAccess: true }, t.grantId, null, req, form, t.scope);
   }
 
   /** POST /devicecode: a device code and the user code to enter at the verification page. */
@@ -189,8 +318,8 @@ export class UserGrants {
   }
 
   /** grant_type=urn:ietf:params:oauth:grant-type:device_code: the device's poll. */
-  async deviceCode(tenantId: string, form: UserGrantForm, baseUrl: string): Promise<UserTokenResponse> {
-    const client = await this.client(tenantId, form.client_id, baseUrl);
+  async deviceCode(tenantId: string, form: UserGrantForm, req: GrantRequest): Promise<UserTokenResponse | UserTokenResponseV1> {
+    const client = await this.client(tenantId, form.client_id, req);
     if (!form.device_code) throw new OAuthError(400, 'invalid_request', 'The device_code is required');
     const hash = digestToken(form.device_code);
     const d = await this.store.signIns.deviceCodeByHash(tenantId, hash);
@@ -213,6 +342,6 @@ export class UserGrants {
     }
     const user = await this.liveUser(tenantId, d.grantId, d.userId);
     const scope = this.scope(d.scope);
-    return this.issue(tenantId, user, client, scope, d.grantId, null, baseUrl, form, scope.offlineAccess ? d.scope : null);
+    return this.issue(tenantId, user, client, scope, d.grantId, null, req, form, scope.offlineAccess || req.version === '1.0' ? d.scope : null);
   }
 }

@@ -188,10 +188,11 @@ export class UserService {
   /**
    * The first step of an interactive sign-in (a page that asks for the code on a second page): the
    * signed-in user, or — when the password is right and the user has TOTP — the id of the user
-   * whose code `verifyCode` must check next. Refusals are those of `authenticate`.
+   * whose code `verifyCode` must check next. Refusals are those of `authenticate`. `via` names the
+   * way the credentials came (e.g. the token endpoint's password grant) in the audit records.
    */
-  async verifyPassword(ctx: Ctx, userPrincipalName: string, password: string): Promise<{ user: UserView } | { codeRequiredFor: string }> {
-    return this.check(ctx, userPrincipalName, password, undefined, true);
+  async verifyPassword(ctx: Ctx, userPrincipalName: string, password: string, via?: string): Promise<{ user: UserView } | { codeRequiredFor: string }> {
+    return this.check(ctx, userPrincipalName, password, undefined, true, via);
   }
 
   /** The second step after `verifyPassword` asked for a code: the signed-in user when `code` is the user's current TOTP code. */
@@ -223,22 +224,24 @@ export class UserService {
     return this.signedIn(ctx, u, JSON.stringify({ via }));
   }
 
-  private async check(ctx: Ctx, userPrincipalName: string, password: string, totp: string | undefined, codeLater: boolean): Promise<{ user: UserView } | { codeRequiredFor: string }> {
+  private async check(ctx: Ctx, userPrincipalName: string, password: string, totp: string | undefined, codeLater: boolean, via?: string): Promise<{ user: UserView } | { codeRequiredFor: string }> {
     ctx.authz.checked = true; // signing in is what establishes who the caller is
     const upn = userPrincipalName.trim();
     const u = upn.length <= 256 && password.length <= MAX_PASSWORD_LENGTH ? await this.store.users.getByUpn(ctx.tenantId, upn) : null;
-    const passwordOk = await verifySecret(password, u?.passwordHash ?? await this.decoyHash());
+    // a user without a password (an external provider's) costs the same scrypt work as any other refusal
+    const passwordOk = await verifySecret(password, u?.passwordHash || await this.decoyHash()) && !!u?.passwordHash;
     const step = u?.totpEnabled && totp !== undefined && u.totpSecret !== null ? matchTotpStep(totp.trim(), u.totpSecret, this.clock().getTime()) : null;
     const totpOk = !u?.totpEnabled || step !== null;
     if (u && passwordOk && !u.disabled && !totpOk && codeLater && totp === undefined) return { codeRequiredFor: u.id };
     // a code is good once: its step must come after the last one used (checked only when all else holds)
     const fresh = !u || !passwordOk || !totpOk || u.disabled || step === null || await this.store.users.useTotpStep(ctx.tenantId, u.id, step);
     if (!u || !passwordOk || !totpOk || u.disabled || !fresh) {
-      const reason = !u ? 'unknown user' : !passwordOk ? 'wrong password' : !totpOk ? 'wrong or missing verification code' : u.disabled ? 'account disabled' : 'verification code already used';
-      await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', upn.slice(0, 256), 'failure', JSON.stringify({ reason })));
+      const reason = !u ? 'unknown user' : u.external && !u.passwordHash ? 'user of an external identity provider (no password here)' : !passwordOk ? 'wrong password'
+        : !totpOk ? 'wrong or missing verification code' : u.disabled ? 'account disabled' : 'verification code already used';
+      await this.store.audit.append(auditRecord(ctx, this.clock(), 'user.signin', upn.slice(0, 256), 'failure', JSON.stringify({ reason, ...(via ? { via } : {}) })));
       throw errors.unauthorized(REFUSED);
     }
-    return { user: await this.signedIn(ctx, u) };
+    return { user: await this.signedIn(ctx, u, via ? JSON.stringify({ via }) : null) };
   }
 
   private signedIn(ctx: Ctx, u: User, details: string | null = null): Promise<UserView> {

@@ -80,7 +80,7 @@ describe('token endpoint', () => {
     expect(bad.statusCode).toBe(401);
     expect(bad.json().error).toBe('invalid_client');
     expect(bad.json().error_description).toBeTruthy();
-    const grant = await post({ grant_type: 'password', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'x' });
+    const grant = await post({ grant_type: 'implicit', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'x' });
     expect(grant.statusCode).toBe(400);
     expect(grant.json().error).toBe('unsupported_grant_type');
     const scope = await post({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://management.azure.com/.default' });

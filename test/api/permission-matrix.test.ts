@@ -46,7 +46,7 @@ const ALLOWED: Record<Surface, readonly AuthKind[]> = {
   api: ['bearer'],
   graph: ['bearer'],
   sensor: ['device', 'enrollment-token'],
-  identity: ['none', 'client-secret'],
+  identity: ['none', 'oauth-client'],
   public: ['none'],
 };
 

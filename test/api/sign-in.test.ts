@@ -326,7 +326,7 @@ describe('authorization code flow with PKCE', () => {
     expect(res.json()).toMatchObject({
       authorization_endpoint: `${BASE}/${h.tenantId}/oauth2/v2.0/authorize`,
       device_authorization_endpoint: `${BASE}/${h.tenantId}/oauth2/v2.0/devicecode`,
-      grant_types_supported: expect.arrayContaining(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials']),
+      grant_types_supported: expect.arrayContaining(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials', 'password']),
       code_challenge_methods_supported: ['S256'],
     });
   });

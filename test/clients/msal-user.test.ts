@@ -4,8 +4,9 @@
  * custom network client): the authorization code flow with PKCE (by hand, and through
  * acquireTokenInteractive's loopback listener), its sign-in page filled in by headless Chromium
  * (Debian's, through playwright-core), and the device code flow with the browser
- * completing the verification page. The tokens are the user's: their calls see only the machines of
- * the user's device groups. The sign-in pages pass an axe-core check.
+ * completing the verification page, and the password grant (acquireTokenByUsernamePassword, renewed
+ * through acquireTokenSilent). The tokens are the user's: their calls see only the machines of the
+ * user's device groups. The sign-in pages pass an axe-core check.
  */
 import { CryptoProvider, PublicClientApplication } from '@azure/msal-node';
 import { createServer, type Server } from 'node:http';
@@ -124,6 +125,19 @@ describe('MSAL public client against palisade serve', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('gets a token with the password grant (acquireTokenByUsernamePassword) and renews it silently', async () => {
+    const app = pca();
+    const result = await app.acquireTokenByUsernamePassword({ scopes: [MDE_SCOPE], username: 'alice@contoso.com', password: passwords.get('alice@contoso.com')! });
+    expect(result?.account?.username).toBe('alice@contoso.com');
+    expect(await machineNames(result!.accessToken)).toEqual(['alpha-1', 'alpha-2']);
+    const silent = await app.acquireTokenSilent({ account: result!.account!, scopes: [MDE_SCOPE], forceRefresh: true });
+    expect(silent.accessToken).not.toBe(result!.accessToken);
+    expect(await machineNames(silent.accessToken)).toEqual(['alpha-1', 'alpha-2']);
+    // a wrong password is MSAL's invalid_grant
+    await expect(app.acquireTokenByUsernamePassword({ scopes: [MDE_SCOPE], username: 'alice@contoso.com', password: 'not the password at all' }))
+      .rejects.toMatchObject({ errorCode: 'invalid_grant' });
+  }, 60_000);
 
   it('signs a user in with the device code flow, the browser completing the verification page', async () => {
     const app = pca();

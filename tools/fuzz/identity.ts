@@ -3,7 +3,9 @@
  * parameters (unknown and malformed client ids, open-redirect attempts, broken PKCE, huge or
  * non-ASCII state, repeated parameters), sign-in form posts (real and forged pending requests and
  * CSRF tokens, huge and non-ASCII names and passwords, codes), the device code endpoints, and token
- * requests of the user grants with made-up codes, verifiers, refresh tokens and device codes. Every
+ * requests of the user grants on both endpoints (v2.0 `scope`, v1 `resource`) with made-up codes,
+ * verifiers, refresh tokens, device codes, user names and passwords, client secrets in the form or
+ * in a (possibly malformed) HTTP Basic header. Every
  * answer must be below 500; none may redirect anywhere but a registered redirect URI (the route
  * tests check that; the fuzz checks nothing fails).
  */
@@ -14,6 +16,8 @@ export interface IdentityTargets {
   tenantId: string;
   clientIds: readonly string[];
   redirectUris: readonly string[];
+  /** Client secrets to send (a confidential app's among them). */
+  secrets: readonly string[];
   pending: { request: string; csrf: string; cookie: string };
 }
 
@@ -66,9 +70,15 @@ export function identityRequest(rng: Rng, t: IdentityTargets): { method: 'GET' |
       ? { method: 'GET', url: `/${tenant}/oauth2/deviceauth${rng.chance(0.3) ? `?user_code=${encodeURIComponent(rng.pick(STRINGS))}` : ''}`, headers: {} }
       : { method: 'POST', url: `/${tenant}/oauth2/${rng.pick(['v2.0/devicecode', 'devicecode'])}`, headers: formHeaders(), payload: form(rng, { client_id: value(rng, t.clientIds), scope: rng.pick(STRINGS), resource: rng.pick(STRINGS) }) };
   }
+  const clientId = value(rng, t.clientIds);
   const payload = form(rng, {
-    grant_type: rng.pick(GRANTS), client_id: value(rng, t.clientIds), code: rng.pick(STRINGS), redirect_uri: value(rng, t.redirectUris), code_verifier: rng.pick(STRINGS),
-    refresh_token: rng.pick(STRINGS), device_code: rng.pick(STRINGS), scope: rng.pick(STRINGS), client_info: rng.pick(['1', '', 'x']),
+    grant_type: rng.pick(GRANTS), client_id: clientId, code: rng.pick(STRINGS), redirect_uri: value(rng, t.redirectUris), code_verifier: rng.pick(STRINGS),
+    refresh_token: rng.pick(STRINGS), device_code: rng.pick(STRINGS), scope: rng.pick(['openid', 'https://api.securitycenter.microsoft.com/.default offline_access', rng.pick(STRINGS)]),
+    resource: rng.pick(['https://api.securitycenter.microsoft.com', 'https://graph.microsoft.com', rng.pick(STRINGS)]), client_info: rng.pick(['1', '', 'x']),
+    username: value(rng, ['alice@contoso.com', 'nobody@contoso.com']), password: value(rng, ['fuzz password 1234']), ...(rng.chance(0.3) ? { client_secret: value(rng, t.secrets) } : {}),
   });
-  return { method: 'POST', url: `/${tenant}/oauth2/v2.0/token`, headers: formHeaders(), payload };
+  const basic: Record<string, string> = rng.chance(0.15)
+    ? { authorization: `Basic ${rng.chance(0.7) ? Buffer.from(`${clientId}:${value(rng, t.secrets)}`).toString('base64') : rng.pick(STRINGS)}` }
+    : {};
+  return { method: 'POST', url: `/${tenant}/oauth2/${rng.chance(0.5) ? 'v2.0/' : ''}token`, headers: { ...formHeaders(), ...basic }, payload };
 }

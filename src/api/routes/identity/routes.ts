@@ -1,6 +1,7 @@
 /**
  * The identity surface: OpenID discovery (v2.0 and v1), JWKS, the token endpoints
- * (`/oauth2/v2.0/token` with `scope`, `/oauth2/token` with `resource`), the sign-in pages of the
+ * (`/oauth2/v2.0/token` with `scope`, `/oauth2/token` with `resource`; each takes client credentials
+ * and the user grants: password, authorization code, refresh token, device code), the sign-in pages of the
  * authorization code flow (`/oauth2/v2.0/authorize`) and of the device code flow
  * (`/oauth2/v2.0/devicecode`, `/oauth2/deviceauth`), over the authorization server and the sign-in
  * flows in src/auth. OAuth2 errors, schema failures included, answer in OAuth2's shape; the pages
@@ -65,7 +66,7 @@ function sendOAuthError(reply: FastifyReply, e: OAuthError) {
   return reply.status(e.status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send({
     error: e.error,
     error_description: e.message,
-    error_codes: [],
+    error_codes: e.errorCodes,
     timestamp: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     trace_id: reply.request.id,
   });
@@ -104,7 +105,7 @@ export function identityTable(server: AuthorizationServer, signIn: SignInFlows, 
   const discovery = (version: OAuthVersion) => oauth(async (req, _reply, tenant) => server.discovery(tenant, baseUrlOf(req), version));
   const jwks = oauth(async (_req, _reply, tenant) => server.jwks(tenant));
   const token = (version: OAuthVersion, form: (req: FastifyRequest) => Promise<TokenRequest> = async (req) => (req.body ?? {}) as TokenRequest) => oauth(async (req, reply, tenant) => {
-    const out = await server.token(tenant, await form(req), req.headers.authorization, baseUrlOf(req), version);
+    const out = await server.token(tenant, await form(req), req.headers.authorization, baseUrlOf(req), version, req.ip);
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     return out;
   });
@@ -134,9 +135,9 @@ export function identityTable(server: AuthorizationServer, signIn: SignInFlows, 
     { method: 'GET', url: `${P}/.well-known/openid-configuration`, auth: 'none', summary: 'OpenID discovery (v1)', attachValidation: true, handler: discovery('1.0') },
     { method: 'GET', url: `${P}/discovery/v2.0/keys`, auth: 'none', summary: 'Token signing keys (v2.0)', attachValidation: true, handler: jwks },
     { method: 'GET', url: `${P}/discovery/keys`, auth: 'none', summary: 'Token signing keys (v1)', attachValidation: true, handler: jwks },
-    { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'client-secret', summary: 'Token: client credentials (scope), authorization code + PKCE, refresh token, device code', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
-    { method: 'POST', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource)', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: token('1.0') },
-    { method: 'GET', url: `${P}/oauth2/token`, auth: 'client-secret', summary: 'Client-credentials token (resource), sent as a GET with the form in its body or query', attachValidation: true, handler: token('1.0', formOfGet) },
+    { method: 'POST', url: `${P}/oauth2/v2.0/token`, auth: 'oauth-client', summary: 'Token (scope): client credentials, password, authorization code + PKCE, refresh token, device code', schema: { body: TokenForm }, attachValidation: true, handler: token('2.0') },
+    { method: 'POST', url: `${P}/oauth2/token`, auth: 'oauth-client', summary: 'Token (v1: resource): client credentials, password, authorization code + PKCE, refresh token, device code', schema: { body: TokenForm }, attachValidation: true, untypedBodyIsForm: true, handler: token('1.0') },
+    { method: 'GET', url: `${P}/oauth2/token`, auth: 'oauth-client', summary: 'Token (v1: resource), sent as a GET with the form in its body or query', attachValidation: true, handler: token('1.0', formOfGet) },
   ];
   return { surface: 'identity', prefixes: [''], routes, documented: false };
 }
