@@ -10,6 +10,7 @@ import type { StateStore } from '../domain/ports.ts';
 import { delegatedPermissionsOf, ROLE_PERMISSION_OPTIONS } from '../domain/role-permissions.ts';
 import { openStateStore } from '../store/state/open.ts';
 import { DeviceGroupService } from './device-groups.ts';
+import { ExternalIdpService } from './external-idps.ts';
 import { RoleService, storedRoleLookup } from './roles.ts';
 import { UserService } from './users.ts';
 
@@ -78,6 +79,19 @@ describe('RoleService', () => {
     expect((await refusal(roles.get(op(), 'responders'))).code).toBe('ResourceNotFound');
     const log = (await store.audit.list(TENANT, 50)).reverse().filter((r) => r.action.startsWith('role.')).map((r) => `${r.action}:${r.result}`);
     expect(log).toEqual(['role.create:success', 'role.create:success', 'role.update:failure', 'role.update:success', 'role.delete:success']);
+  });
+
+  it('renames into and deletes out of the external identity providers\' mappings', async () => {
+    await roles.create(op(), { name: 'Analysts', permissions: ['viewData.securityOperations'] });
+    await roles.create(op(), { name: 'Responders', permissions: ['activeRemediation'] });
+    const idps = new ExternalIdpService(store);
+    const corp = await idps.add(op(), { name: 'Corp', issuer: 'https://login.corp.example', clientId: 'c', roleMapping: { soc: ['Analysts', 'Responders'], ir: ['responders'] } });
+    await idps.add(op(), { name: 'Other', issuer: 'https://login.other.example', clientId: 'c', roleMapping: { soc: ['Palisade Administrator'] } });
+    await roles.update(op(), 'analysts', { name: 'Hunters' });
+    expect((await idps.get(op(), corp.id)).roleMapping).toEqual({ soc: ['Hunters', 'Responders'], ir: ['Responders'] });
+    await roles.delete(op(), 'Responders');
+    expect((await idps.get(op(), corp.id)).roleMapping).toEqual({ soc: ['Hunters'] });
+    expect((await idps.get(op(), 'other')).roleMapping).toEqual({ soc: ['Palisade Administrator'] });
   });
 
   it('lets only operators and portal-settings holders administer roles', async () => {

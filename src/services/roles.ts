@@ -2,8 +2,10 @@
  * Role use cases (MDE's RBAC, reference §9): a tenant's roles — name, description, MDE's permission
  * options and the device groups they cover — administered by operators and by holders of the
  * portal-settings permission, every change audited; and the RoleLookup (domain/rbac.ts) that turns a
- * signed-in user's role names into what the bearer check scopes the user by. The built-in
- * `Palisade Administrator` role is listed with the stored ones and can be neither changed nor deleted.
+ * signed-in user's role names into what the bearer check scopes the user by. A role renamed or
+ * deleted is renamed in, or taken from, its users and the external identity providers' mappings.
+ * The built-in `Palisade Administrator` role is listed with the stored ones and can be neither
+ * changed nor deleted.
  */
 import { randomUUID } from 'node:crypto';
 import { authz } from '../auth/authorizer.ts';
@@ -128,7 +130,10 @@ export class RoleService {
       if (input.permissions !== undefined) patch.permissions = checkPermissions(input.permissions);
       if (input.deviceGroups !== undefined) patch.deviceGroups = await checkGroups(r, ctx.tenantId, input.deviceGroups);
       const updated = (await r.roles.update(ctx.tenantId, old.id, patch))!;
-      if (updated.name !== old.name) await renameInUsers(r, ctx.tenantId, old.name, updated.name);
+      if (updated.name !== old.name) {
+        await renameInUsers(r, ctx.tenantId, old.name, updated.name);
+        await renameInMappings(r, ctx.tenantId, old.name, updated.name);
+      }
       return updated;
     }, JSON.stringify(input).slice(0, 2000));
     this.changed(ctx.tenantId);
@@ -144,6 +149,7 @@ export class RoleService {
       if (old.builtIn) throw errors.badRequest(`The built-in role ${old.name} cannot be deleted`);
       await r.roles.delete(ctx.tenantId, old.id);
       await renameInUsers(r, ctx.tenantId, old.name, null);
+      await renameInMappings(r, ctx.tenantId, old.name, null);
       return old;
     });
     this.changed(ctx.tenantId);
@@ -162,6 +168,23 @@ async function renameInUsers(r: Pick<Repos, 'users'>, tenantId: string, from: st
     if (!u.roles.some((n) => roleNameKey(n) === key)) continue;
     const roles = [...new Set(u.roles.flatMap((n) => (roleNameKey(n) === key ? (to === null ? [] : [to]) : [n])))];
     await r.users.update(tenantId, u.id, { roles });
+  }
+}
+
+/**
+ * Renames role `from` (any case) to `to` in every external identity provider's mapping of the
+ * tenant, or takes it out when `to` is null (a claim value left with no role is dropped).
+ */
+async function renameInMappings(r: Pick<Repos, 'externalIdps'>, tenantId: string, from: string, to: string | null): Promise<void> {
+  const key = roleNameKey(from);
+  for (const idp of await r.externalIdps.list(tenantId)) {
+    if (!Object.values(idp.roleMapping).some((names) => names.some((n) => roleNameKey(n) === key))) continue;
+    const roleMapping: Record<string, string[]> = {};
+    for (const [value, names] of Object.entries(idp.roleMapping)) {
+      const renamed = [...new Set(names.flatMap((n) => (roleNameKey(n) === key ? (to === null ? [] : [to]) : [n])))];
+      if (renamed.length > 0) roleMapping[value] = renamed;
+    }
+    await r.externalIdps.update(tenantId, idp.id, { roleMapping });
   }
 }
 
