@@ -145,11 +145,12 @@ export class UserGrants {
     return [`${resource.trim().replace(/\/+$/, '')}/.default`, ...oidcWords(scope), 'offline_access'].join(' ');
   }
 
-  private scope(raw: string): DelegatedScope {
+  /** The parsed scope; `invalid_scope` otherwise (`invalid_resource` for a v1 request's `resource`). */
+  private scope(raw: string, error: 'invalid_scope' | 'invalid_resource' = 'invalid_scope'): DelegatedScope {
     try {
       return parseDelegatedScope(raw);
     } catch (e) {
-      if (e instanceof ScopeError) throw new OAuthError(400, 'invalid_scope', e.message);
+      if (e instanceof ScopeError) throw new OAuthError(400, error, error === 'invalid_resource' ? 'The resource is not one of this server, e.g. https://api.securitycenter.microsoft.com' : e.message);
       throw e;
     }
   }
@@ -205,7 +206,7 @@ export class UserGrants {
   async password(tenantId: string, form: UserGrantForm, req: GrantRequest): Promise<UserTokenResponse | UserTokenResponseV1> {
     const client = await this.client(tenantId, form.client_id, req);
     const rawScope = req.version === '1.0' ? this.v1Scope(form.resource, form.scope) : form.scope ?? '';
-    const scope = this.scope(rawScope);
+    const scope = this.scope(rawScope, req.version === '1.0' ? 'invalid_resource' : 'invalid_scope');
     if (form.username === undefined || form.password === undefined) throw new OAuthError(400, 'invalid_request', 'The username and password are required');
     const login = form.username.slice(0, 256);
     const via = `password grant (client ${client.clientId})`;
@@ -285,8 +286,9 @@ export class UserGrants {
     if (t.expiresAt <= now) throw grantError('The refresh token has expired');
     if (t.clientId !== client.clientId) throw grantError('The refresh token was issued to another client');
     const user = await this.liveUser(tenantId, t.grantId, t.userId);
-    const asked = req.version === '1.0' ? (form.resource?.trim() ? this.v1Scope(form.resource, t.scope) : t.scope) : form.scope?.trim() ? form.scope : t.scope;
-    const scope = this.scope(asked);
+    const v1Resource = req.version === '1.0' && !!form.resource?.trim();
+    const asked = v1Resource ? this.v1Scope(form.resource, t.scope) : req.version === '2.0' && form.scope?.trim() ? form.scope : t.scope;
+    const scope = this.scope(asked, v1Resource ? 'invalid_resource' : 'invalid_scope');
     return this.issue(tenantId, user, client, { ...scope, offlineAccess: true }, t.grantId, null, req, form, t.scope);
   }
 

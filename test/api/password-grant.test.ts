@@ -177,6 +177,7 @@ describe('the password grant on the v1 endpoint (MDE\'s sample request)', () => 
     const consoleClient = await tokenAt('oauth2/token', { ...fields, client_id: 'a1d0c6e8-3b7f-4c5e-9f10-5a1ade000001' }, '10.4.0.4');
     expect(consoleClient.statusCode).toBe(400);
     expect((await tokenAt('oauth2/token', { ...fields, client_id: publicClient, resource: '' }, '10.4.0.5')).json().error).toBe('invalid_resource');
+    expect((await tokenAt('oauth2/token', { ...fields, client_id: publicClient, resource: 'https://management.azure.com' }, '10.4.0.5')).json().error).toBe('invalid_resource');
   });
 
   it('stops the token and its refresh token when the sign-in session is revoked, or the user disabled', async () => {
