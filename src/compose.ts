@@ -63,6 +63,7 @@ import type { SyslogTarget } from './stream/syslog/transport.ts';
 import { IncidentService } from './services/incidents.ts';
 import { createExternalDataFetcher } from './services/external-data.ts';
 import { DEFAULT_HUNTING_LIMITS, HuntingService, type HuntingLimits } from './services/hunting.ts';
+import { SavedQueryService } from './services/saved-queries.ts';
 import { InvestigationService } from './services/investigation.ts';
 import { LibraryService } from './services/library.ts';
 import { ActionResultService } from './services/action-results.ts';
@@ -396,6 +397,7 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
     gateway,
     actions,
     hunting: events.hunting,
+    savedQueries: new SavedQueryService(state, clock),
     siem: new SiemService(state, clock),
     library: new LibraryService(state, files, clock),
     results: new ActionResultService(state, files, new LinkSigner(loadOrCreateSecretKey(join(filesDir, 'keys', 'download-links.key')), clock), clock),

@@ -9,11 +9,11 @@
  * files routes (library uploads, downloads and deletes, result uploads, result links, signed
  * downloads with forged signatures), and the sign-in routes of the identity surface (authorize
  * queries, sign-in forms, device codes, user-grant token requests, the password grant) with its federation routes
- * (hostile provider answers and start links), and the settings API and audit log (role, device-group, user and identity-provider bodies, hostile ids and names, OData on /api/auditlogs). Reports, per kind, the inputs sent, responses ≥ 500,
+ * (hostile provider answers and start links), and the settings API and audit log (role, device-group, user and identity-provider bodies, hostile ids and names, OData on /api/auditlogs), and the saved hunting queries (mutated bodies, hostile ids). Reports, per kind, the inputs sent, responses ≥ 500,
  * crashes (a request that threw, or an uncaught error) and the slowest input; exits 1 when any
  * input got a 5xx, crashed, or took longer than its bound.
  *
- *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--console N] [--identity N] [--federation N] [--settings N] [--corpus DIR] [--bound-ms N] [--verbose]
+ *   npm run fuzz -- [--seed N] [--kql N] [--odata N] [--sensor N] [--rules N] [--indicators N] [--entities N] [--alerts N] [--actions N] [--files N] [--console N] [--identity N] [--federation N] [--settings N] [--saved N] [--corpus DIR] [--bound-ms N] [--verbose]
  *
  * Queries come from ../shared/corpus/hunting (beside a checkout) when present, else from the small
  * samples under test/fixtures/hunting.
@@ -35,6 +35,7 @@ import { identityRequest } from './fuzz/identity.ts';
 import { CONSOLE_CLIENT_ID } from '../src/auth/console-client.ts';
 import { federationRequest } from './fuzz/federation.ts';
 import { settingsRequest } from './fuzz/settings.ts';
+import { savedQueryRequest } from './fuzz/saved-queries.ts';
 import { systemCtx } from '../src/domain/context.ts';
 import { mutateKql } from './fuzz/kql.ts';
 import { odataUrl } from './fuzz/odata.ts';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' }, kql: { type: 'string', default: '2000' }, odata: { type: 'string', default: '5000' },
-      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, console: { type: 'string', default: '1000' }, identity: { type: 'string', default: '2000' }, federation: { type: 'string', default: '1000' }, settings: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
+      sensor: { type: 'string', default: '2000' }, rules: { type: 'string', default: '1000' }, indicators: { type: 'string', default: '2000' }, entities: { type: 'string', default: '2000' }, alerts: { type: 'string', default: '1500' }, actions: { type: 'string', default: '1500' }, files: { type: 'string', default: '1000' }, console: { type: 'string', default: '1000' }, identity: { type: 'string', default: '2000' }, federation: { type: 'string', default: '1000' }, settings: { type: 'string', default: '1000' }, saved: { type: 'string', default: '1000' }, corpus: { type: 'string' }, 'bound-ms': { type: 'string', default: '15000' }, verbose: { type: 'boolean', default: false },
     },
   });
   const seed = Number(values.seed);
@@ -238,6 +239,13 @@ async function main(): Promise<number> {
   await run('settings', Number(values.settings), (rng, i) => {
     const r = settingsRequest(rng, i);
     return { method: r.method, url: r.url, headers: { ...settingsAuth, ...(r.payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(r.payload === undefined ? {} : { payload: JSON.stringify(r.payload) }) };
+  }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
+  const huntAuth = { authorization: `Bearer ${await h.token(['AdvancedQuery.Read.All'])}` };
+  const savedIds: string[] = [];
+  for (const shared of [true, false]) savedIds.push((await h.app.services.savedQueries.create(h.operator(), { name: `fuzz seed ${shared}`, query: 'DeviceInfo', shared })).id);
+  await run('saved', Number(values.saved), (rng, i) => {
+    const r = savedQueryRequest(rng, i, savedIds);
+    return { method: r.method, url: r.url, headers: { ...huntAuth, ...(r.payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(r.payload === undefined ? {} : { payload: JSON.stringify(r.payload) }) };
   }, (r) => `${r.method} ${r.url} ${String(r.payload ?? '').slice(0, 300)}`);
   await h.close();
 

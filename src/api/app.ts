@@ -34,7 +34,9 @@ import { machineActionRoutes } from './routes/machine-actions/routes.ts';
 import { alertRoutes } from './routes/alerts/routes.ts';
 import { incidentRoutes } from './routes/incidents/routes.ts';
 import { huntingRoutes } from './routes/hunting/routes.ts';
+import { savedQueryRoutes } from './routes/hunting/saved-queries.ts';
 import type { HuntingService } from '../services/hunting.ts';
+import type { SavedQueryService } from '../services/saved-queries.ts';
 import type { InvestigationService } from '../services/investigation.ts';
 import { investigationRoutes } from './routes/investigation/routes.ts';
 import { GRAPH_PREFIXES, graphRoutes } from './routes/graph/routes.ts';
@@ -67,6 +69,8 @@ export interface AppServices {
   detectionRules: DetectionRuleService;
   /** Advanced hunting; its routes are registered when present. */
   hunting: HuntingService | null;
+  /** Saved hunting queries (/api/advancedqueries/saved). */
+  savedQueries: SavedQueryService;
   /** Investigation entities from the event store (files, IPs, domains, users); registered when present. */
   investigation: InvestigationService | null;
   /** The live response library (/api/libraryfiles; sensors download from /sensor/v1/library). */
@@ -181,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<PalisadeApp> {
         ...alertRoutes(services.alerts, clock),
         ...incidentRoutes(services.incidents, clock),
         ...(services.hunting ? huntingRoutes(services.hunting, metrics) : []),
+        ...savedQueryRoutes(services.savedQueries),
         ...(services.investigation ? investigationRoutes(services.investigation, clock) : []),
         ...detectionRuleRoutes(services.detectionRules, clock),
         ...siemRoutes(services.siem),

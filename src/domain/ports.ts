@@ -7,6 +7,7 @@ import type { Alert, AlertDraft, AlertSeverity, Incident } from './alert.ts';
 import type { DetectionRule, RuleRunUpdate } from './detection-rule.ts';
 import type { Device } from './device.ts';
 import type { Role } from './role.ts';
+import type { SavedQuery } from './saved-query.ts';
 import type { DeviceGroup } from './device-group.ts';
 import type { Indicator } from './indicator.ts';
 import type { LibraryFile } from './library-file.ts';
@@ -429,6 +430,26 @@ export interface RoleRepo {
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
+/** Fields of a saved query its owner changes. */
+export type SavedQueryPatch = Partial<Pick<SavedQuery, 'name' | 'query' | 'shared' | 'updatedAt'>>;
+
+/**
+ * Saved hunting queries (saved-query.ts). Names are unique per owner regardless of case: a duplicate
+ * is a PalisadeError 'Conflict'.
+ */
+export interface SavedQueryRepo {
+  insert(q: SavedQuery): Promise<void>;
+  get(tenantId: string, id: string): Promise<SavedQuery | null>;
+  /** The owner's queries and every shared one, by lower-cased name then id. */
+  listVisible(tenantId: string, ownerId: string): Promise<SavedQuery[]>;
+  /** How many queries the owner has in the tenant. */
+  countOwned(tenantId: string, ownerId: string): Promise<number>;
+  /** Applies the patch; the updated query, or null when there is none. A name the owner already uses is a 'Conflict'. */
+  update(tenantId: string, id: string, patch: SavedQueryPatch): Promise<SavedQuery | null>;
+  /** Removes the query; false when there was none. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
 /** Fields of a machine action that change along its lifecycle. */
 export type MachineActionPatch = Partial<Pick<MachineAction,
   'status' | 'lastUpdateDateTimeUtc' | 'cancellationRequestor' | 'cancellationComment' | 'cancellationDateTimeUtc' | 'errorHResult'
@@ -477,6 +498,7 @@ export interface Repos {
   deviceGroups: DeviceGroupRepo;
   roles: RoleRepo;
   actions: ActionRepo;
+  savedQueries: SavedQueryRepo;
 }
 
 /** The state store: repositories plus transactions. */

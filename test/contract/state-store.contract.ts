@@ -19,6 +19,7 @@ import { describeExternalIdpContract } from './external-idps.contract.ts';
 import { describeLibraryFileContract } from './library-files.contract.ts';
 import { describeActionContract } from './machine-actions.contract.ts';
 import { describeRoleContract } from './roles.contract.ts';
+import { describeSavedQueryContract } from './saved-queries.contract.ts';
 import { describeSignInContract } from './sign-in.contract.ts';
 import { describeUserContract } from './users.contract.ts';
 
@@ -784,6 +785,7 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeDeviceGroupContract(() => shared);
     describeUserContract(() => shared);
     describeRoleContract(() => shared);
+    describeSavedQueryContract(() => shared);
     describeExternalIdpContract(() => shared);
     describeSignInContract(() => shared);
     describeActionContract(() => shared, fresh);

@@ -11,6 +11,7 @@ import { EXAMPLE_RULE, EXAMPLE_RULE_ID } from '../../src/api/routes/detection-ru
 import { EXAMPLE_ACTION_ID } from '../../src/api/routes/machine-actions/routes.ts';
 import { EXAMPLE_LIVE_RESPONSE_ACTION_ID, EXAMPLE_PACKAGE_ACTION_ID } from '../../src/api/routes/action-results/routes.ts';
 import { EXAMPLE_GROUP_ID, EXAMPLE_IDP_ID, EXAMPLE_ROLE_ID, EXAMPLE_USER_ID } from '../../src/api/routes/settings/routes.ts';
+import { EXAMPLE_SAVED_QUERY_ID } from '../../src/api/routes/hunting/saved-queries.ts';
 import type { Harness } from './harness.ts';
 
 /** What `seedRouteExamples` made. */
@@ -76,6 +77,8 @@ export async function seedRouteExamples(h: Harness): Promise<RouteExamples> {
   exampleRecords[EXAMPLE_ROLE_ID] = (await settings.roles.create(h.operator(), { name: 'Matrix role', permissions: ['viewData.securityOperations'] })).id;
   exampleRecords[EXAMPLE_USER_ID] = (await settings.users.create(h.operator(), { userPrincipalName: 'matrix.user@contoso.com' })).user.id;
   exampleRecords[EXAMPLE_IDP_ID] = (await settings.externalIdps.add(h.operator(), { name: 'Matrix provider', issuer: 'https://login.matrix.example', clientId: 'palisade' })).id;
+  // the shared saved query the hunting routes' examples read, change and delete
+  exampleRecords[EXAMPLE_SAVED_QUERY_ID] = (await h.app.services.savedQueries.create(h.operator(), { name: 'Matrix query', query: 'DeviceInfo | take 1', shared: true })).id;
   /** `text` (a body) with the long example values (ids, times) replaced by the records created for them. */
   const withSeeds = (text: string) => Object.entries(exampleRecords).filter(([k]) => k.length >= 10).reduce((t, [k, v]) => t.replaceAll(k, v), text);
   return {

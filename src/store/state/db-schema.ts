@@ -279,6 +279,20 @@ export interface SignInFailuresTable {
   locked_until: string | null;
 }
 
+/** `saved_queries`: saved hunting queries (src/domain/saved-query.ts, migration 0020-saved-queries); `shared` is 0/1. */
+export interface SavedQueriesTable {
+  tenant_id: string;
+  query_id: string;
+  name: string;
+  name_key: string;
+  query_text: string;
+  shared: number;
+  owner_id: string;
+  owner_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The whole state-store schema. */
 /** `roles`: a tenant's stored roles (src/domain/role.ts, migration 0011-roles); `permissions` and `device_groups` are JSON. */
 export interface RolesTable {
@@ -321,4 +335,5 @@ export interface StateDb {
   device_groups: DeviceGroupsTable;
   device_group_ids: DeviceGroupIdsTable;
   roles: RolesTable;
+  saved_queries: SavedQueriesTable;
 }

@@ -19,6 +19,7 @@ import { kyselyIncidentRepo } from './incident-repo.ts';
 import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyRoleRepo } from './role-repo.ts';
+import { kyselySavedQueryRepo } from './saved-query-repo.ts';
 import { kyselySignInRepo } from './sign-in-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
@@ -45,6 +46,7 @@ export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
     actions: kyselyActionRepo(db, dialect),
     deviceGroups: kyselyDeviceGroupRepo(db, dialect),
     roles: kyselyRoleRepo(db, dialect),
+    savedQueries: kyselySavedQueryRepo(db, dialect),
   };
 }
 

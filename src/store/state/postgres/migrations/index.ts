@@ -15,6 +15,7 @@ import { externalIdpsPostgres } from './0013-external-idps.ts';
 import { totpStepsPostgres } from './0015-totp-steps.ts';
 import { deviceGroupIdsPostgres } from './0016-device-group-ids.ts';
 import { idpDisabledPostgres } from './0019-idp-disabled.ts';
+import { savedQueriesPostgres } from './0020-saved-queries.ts';
 import { signInPostgres } from './0012-sign-in.ts';
 
 /** Every PostgreSQL migration by name. */
@@ -34,5 +35,6 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-totp-steps': totpStepsPostgres,
   '0016-device-group-ids': deviceGroupIdsPostgres,
   '0019-idp-disabled': idpDisabledPostgres,
+  '0020-saved-queries': savedQueriesPostgres,
   '0012-sign-in': signInPostgres,
 };

@@ -15,6 +15,7 @@ import { externalIdpsSqlite } from './0013-external-idps.ts';
 import { totpStepsSqlite } from './0015-totp-steps.ts';
 import { deviceGroupIdsSqlite } from './0016-device-group-ids.ts';
 import { idpDisabledSqlite } from './0019-idp-disabled.ts';
+import { savedQueriesSqlite } from './0020-saved-queries.ts';
 import { signInSqlite } from './0012-sign-in.ts';
 
 /** Every SQLite migration by name. */
@@ -34,5 +35,6 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-totp-steps': totpStepsSqlite,
   '0016-device-group-ids': deviceGroupIdsSqlite,
   '0019-idp-disabled': idpDisabledSqlite,
+  '0020-saved-queries': savedQueriesSqlite,
   '0012-sign-in': signInSqlite,
 };
