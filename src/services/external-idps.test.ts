@@ -77,6 +77,12 @@ describe('ExternalIdpService administration', () => {
   it('maps only to the tenant\'s roles (stored with their own spelling) and refuses values of the wrong type', async () => {
     expect((await refusal(corp({ roleMapping: { g: ['No such role'] } }))).message).toMatch(/no role named 'No such role'/);
     expect(await corp({ roleMapping: { g: ['tier 1', 'TIER 1'], h: ['palisade administrator'] } })).toMatchObject({ roleMapping: { g: ['Tier 1'], h: ['Palisade Administrator'] } });
+    // a claim value named like an object's own machinery is just a value
+    const odd = await idps.update(op(), 'corp', { roleMapping: JSON.parse('{"__proto__": ["Admins"], "constructor": ["Tier 1"]}') });
+    expect(Object.keys(odd.roleMapping)).toEqual(['__proto__', 'constructor']);
+    const stored = (await store.externalIdps.get(TENANT, odd.id))!;
+    expect(Object.keys(stored.roleMapping)).toEqual(['__proto__', 'constructor']);
+    expect(await idps.signIn(anon(), stored, { sub: 'p-1', preferred_username: 'p@corp.example', groups: ['__proto__', 'toString'] })).toMatchObject({ roles: ['Admins'] });
     for (const bad of [{ name: 42 }, { issuer: ['x'] }, { clientId: '' }, { scopes: 'openid' }, { roleMapping: ['a'] }, { roleMapping: { g: 'Tier 1' } },
       { jitProvisioning: 'yes' }, { clientSecret: 7 }, { rolesClaim: 'has space' }, { name: 'x'.repeat(65) }, { issuer: 'ftp://idp.example' }]) {
       const e = await refusal(corp({ name: 'Other', ...bad }));

@@ -78,7 +78,7 @@ async function mappingOf(r: Pick<Repos, 'roles'>, tenantId: string, v: unknown):
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw errors.invalidBody("'roleMapping' must be an object: claim value → list of role names");
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length > MAX_MAPPING_ROWS) throw errors.invalidBody(`'roleMapping' has at most ${MAX_MAPPING_ROWS} claim values`);
-  const out: Record<string, string[]> = {};
+  const out: [string, string[]][] = [];
   for (const [value, names] of entries) {
     if (!Array.isArray(names) || names.length > 100 || names.some((n) => typeof n !== 'string')) {
       throw errors.invalidBody(`The claim value '${value.slice(0, 256)}' must map to a list of role names`);
@@ -89,9 +89,10 @@ async function mappingOf(r: Pick<Repos, 'roles'>, tenantId: string, v: unknown):
       if (!role) throw errors.badRequest(`There is no role named '${n.slice(0, 128)}' (claim value '${value.slice(0, 256)}')`);
       if (!roles.includes(role.name)) roles.push(role.name);
     }
-    out[value] = roles;
+    out.push([value, roles]);
   }
-  return out;
+  // fromEntries makes each value an own property, `__proto__` included
+  return Object.fromEntries(out);
 }
 
 /** What an audit record says of a provider's settings or a change: never the secret, only whether one was set or removed. */

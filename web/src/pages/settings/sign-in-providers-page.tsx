@@ -56,13 +56,13 @@ function formOf(p: IdentityProviderItem): ProviderForm {
 
 /** The mapping the rows make (rows of one claim value merge; rows without a value or a role are left out). */
 function mappingOf(rows: readonly MappingRow[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = new Map<string, string[]>();
   for (const r of rows) {
     const value = r.value.trim();
     if (!value || !r.role) continue;
-    out[value] = [...new Set([...(out[value] ?? []), r.role])];
+    out.set(value, [...new Set([...(out.get(value) ?? []), r.role])]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The mapping as text for the list: `value → role, role`. */
