@@ -54,7 +54,7 @@ const n = Number(arg(args, 'devices') ?? 10_000);
 const iterations = Number(arg(args, 'iterations') ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-state-'));
 const url = arg(args, 'state') ?? join(dir, 'state.db');
-const state = await openStateStore(url);
+const state = await openStateStore(url, { secretsKey: join(dir, 'state-secrets.key') });
 try {
   const t0 = performance.now();
   const tenantId = await seed(state, n);

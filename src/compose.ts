@@ -84,7 +84,9 @@ import { RbacConfigService } from './services/rbac-config.ts';
 import { createMemoryCounters } from './store/counters/memory-counters.ts';
 import { openDuckDbEventStore, type DuckDbEventStore } from './store/events/duckdb/event-store.ts';
 import { openGeoIpDatabase } from './store/geoip/maxmind-database.ts';
-import { openStateStore } from './store/state/open.ts';
+import { openStateStore, secretsKeyPathFor, stateSecretsKeyPath } from './store/state/open.ts';
+import { secretKeyRingFile } from './store/state/secret-key-ring-file.ts';
+import { StateSecretsService } from './services/state-secrets.ts';
 
 /** The roles a process can play. */
 export const ROLES = ['api', 'gateway', 'pipeline', 'scheduler'] as const;
@@ -276,6 +278,11 @@ export interface ComposeOptions {
    * `<data>/files`); a temporary directory removed at close when absent (tests, tools).
    */
   files?: string;
+  /**
+   * The key ring file sealing the state store's secrets (see store/state/open.ts); default
+   * `<files>/keys/state-secrets.key` when `files` is given, else openStateStore's default.
+   */
+  secretsKey?: string;
   /** Machine actions: how long one waits for its device before TimeOut (default 72 h), and how often the scheduler's sweeper looks (default 30 s, or a quarter of a shorter expiry). */
   actions?: { expiryHours?: number; sweepMs?: number };
 }
@@ -323,7 +330,8 @@ export async function compose(o: ComposeOptions): Promise<Palisade> {
   }
   const clock = o.clock ?? (() => new Date());
   const counters = o.counters ?? createMemoryCounters();
-  const state = typeof o.state === 'string' ? await openStateStore(o.state) : o.state;
+  const secretsKey = o.secretsKey ?? (o.files ? stateSecretsKeyPath(o.files) : undefined);
+  const state = typeof o.state === 'string' ? await openStateStore(o.state, { secretsKey }) : o.state;
   const filesDir = o.files ?? mkdtempSync(join(tmpdir(), 'palisade-files-'));
   const removeFiles = () => {
     if (!o.files) rmSync(filesDir, { recursive: true, force: true });
@@ -520,12 +528,15 @@ export interface Administration {
   gateway: SensorGateway;
   users: UserService;
   externalIdps: ExternalIdpService;
+  /** The key sealing the store's secrets (null for a store in memory, which has no key file). */
+  secrets: StateSecretsService | null;
   close(): Promise<void>;
 }
 
 /** Wires the administration of the state store at `stateUrl` (the admin commands, while a server may run). */
-export async function composeAdministration(stateUrl: string): Promise<Administration> {
-  const state = await openStateStore(stateUrl);
+export async function composeAdministration(stateUrl: string, o: { secretsKey?: string } = {}): Promise<Administration> {
+  const state = await openStateStore(stateUrl, o);
+  const keyPath = secretsKeyPathFor(stateUrl, o);
   return {
     state,
     tenants: new TenantService(state, (t) => newSigningKey(t)),
@@ -536,6 +547,7 @@ export async function composeAdministration(stateUrl: string): Promise<Administr
     gateway: new SensorGateway(state, null),
     users: new UserService(state),
     externalIdps: new ExternalIdpService(state),
+    secrets: keyPath === null ? null : new StateSecretsService(state, secretKeyRingFile(keyPath)),
     close: () => state.close(),
   };
 }

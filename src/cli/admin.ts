@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { composeAdministration, type Administration } from '../compose.ts';
+import { parseStateStoreUrl } from '../store/state/open.ts';
 import { operatorCtx, type Ctx } from '../domain/context.ts';
 import { REMEDIATION_LEVELS, type DeviceGroup } from '../domain/device-group.ts';
 import { parseRoleMapping } from '../domain/external-idp.ts';
@@ -15,17 +16,18 @@ import { parseRbacConfig } from '../domain/rbac-config.ts';
 import type { Role } from '../domain/role.ts';
 import { ROLE_PERMISSION_OPTIONS } from '../domain/role-permissions.ts';
 import type { TenantService } from '../services/tenants.ts';
-import { dataPaths, readServerRecord, stateUrlFor } from './data-dir.ts';
+import { dataPaths, readServerRecord, secretsKeyFor, stateUrlFor } from './data-dir.ts';
 import { parseDuration } from './duration.ts';
 
-interface Common { data: string; state?: string; json?: boolean; tenant?: string }
+interface Common { data: string; state?: string; secretsKey?: string; json?: boolean; tenant?: string }
 
 async function withStore<T>(o: Common, fn: (a: Administration, t: TenantService) => Promise<T>): Promise<T> {
   const url = stateUrlFor(o.data, o.state);
-  if (!url.includes('://') && !existsSync(url)) {
+  const target = parseStateStoreUrl(url);
+  if (target.kind === 'sqlite' && !existsSync(target.path)) {
     throw new Error(`No Palisade data in ${dataPaths(o.data).root}; start it once with \`npx palisade serve --data ${o.data}\` (or pass --state)`);
   }
-  const a = await composeAdministration(url);
+  const a = await composeAdministration(url, { secretsKey: secretsKeyFor(o.data, o.secretsKey) });
   try {
     return await fn(a, a.tenants);
   } finally {
@@ -68,6 +70,12 @@ function ruleText(g: DeviceGroup): string {
   return parts.filter(([, v]) => v.length).map(([k, v]) => `${k}=${v.join('|')}`).join(' AND ');
 }
 
+/** The key rotation of a store with a key file. */
+function keyRotation(a: Administration) {
+  if (!a.secrets) throw new Error('A state store held in memory has no key file');
+  return a.secrets;
+}
+
 /** Commander's accumulator of a repeatable option. */
 const collectValues = (v: string, prev: string[]) => [...prev, v];
 
@@ -88,7 +96,8 @@ async function groupIdsOf(a: Administration, ctx: Ctx, given: readonly string[])
 }
 
 const common = (c: Command) =>
-  c.option('--data <dir>', 'data directory', './data').option('--state <url>', 'state store URL (default: the one the server uses)').option('--json', 'print JSON');
+  c.option('--data <dir>', 'data directory', './data').option('--state <url>', 'state store URL (default: the one the server uses)')
+    .option('--secrets-key <file>', 'key file sealing the state store\'s secrets (default: the one the server uses)').option('--json', 'print JSON');
 
 /** Registers the admin subcommands. */
 export function registerAdmin(program: Command): void {
@@ -323,6 +332,19 @@ export function registerAdmin(program: Command): void {
     .action(async (idOrName: string, o: Common) => {
       const { group: g, regrouped } = await withStore(o, async (a, ts) => a.deviceGroups.delete(await operatorOn(o, ts), idOrName));
       out(o, { deleted: g.id, name: g.name, regrouped }, `Deleted device group ${g.id} (${g.name}); ${regrouped} device(s) changed group`);
+    });
+
+  const secrets = admin.command('secrets').description('the key sealing the secrets in the state store (signing keys, TOTP secrets, provider client secrets)');
+  common(secrets.command('status').description('show the keys and how the secret values stand')).action(async (o: Common) => {
+    const c = await withStore(o, async (a, ts) => keyRotation(a).census(await operatorOn(o, ts)));
+    out(o, c, `keys (oldest first): ${c.keys.join(', ')}\nsealed with the newest key: ${c.newest}, with older keys: ${c.older}, in the clear: ${c.clear}, not opening: ${c.unreadable}`);
+  });
+  common(secrets.command('rotate-key').description('add a new key to the key file and re-seal every secret with it; the older keys stay unless --drop-old')
+    .option('--drop-old', 'then keep only the new key (back up the key file first)'))
+    .action(async (o: Common & { dropOld?: boolean }) => {
+      const r = await withStore(o, async (a, ts) => keyRotation(a).rotateKey(await operatorOn(o, ts), { dropOld: !!o.dropOld }));
+      out(o, r, `New key ${r.keyId}: re-sealed ${r.resealed} secret value(s)${o.dropOld ? `; dropped ${r.dropped} older key(s)` : '; the older keys are kept (drop them with --drop-old)'}`
+        + (r.census.unreadable ? `\n${r.census.unreadable} value(s) do not open with any key and were left as they are (see docs/operations.md, "Secrets at rest")` : ''));
     });
 
   common(admin.command('onboarding-package').description('write an onboarding package for sensors')

@@ -10,6 +10,8 @@ export interface ServerRecord {
   stateUrl: string;
   url: string;
   pid: number;
+  /** The key file sealing the state store's secrets, when the server was given one (`--secrets-key`). */
+  secretsKey?: string;
 }
 
 /** Resolved paths of a data directory. */
@@ -41,6 +43,12 @@ export function stateUrlFor(dir: string, explicit?: string): string {
   if (explicit) return explicit;
   const rec = readServerRecord(dir);
   return rec?.stateUrl ?? dataPaths(dir).sqlite;
+}
+
+/** The key file sealing the state store's secrets: the explicit one, else the one the server recorded, else the data directory's. */
+export function secretsKeyFor(dir: string, explicit?: string): string {
+  if (explicit) return resolve(explicit);
+  return readServerRecord(dir)?.secretsKey ?? join(dataPaths(dir).files, 'keys', 'state-secrets.key');
 }
 
 export function readServerRecord(dir: string): ServerRecord | null {

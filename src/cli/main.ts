@@ -34,6 +34,7 @@ program.command('serve').description('run the server (HTTPS, embedded stores in 
   .option('--port <port>', 'port to listen on', int, 8443)
   .option('--state <url>', 'state store: postgres://… (default: SQLite file in the data directory)')
   .option('--roles <list>', `the roles this process plays, comma-separated: ${ROLES.join(', ')} (default: all)`, roleList)
+  .option('--secrets-key <file>', 'key file sealing the secrets in the state store (default: files/keys/state-secrets.key in the data directory; made at the first start)')
   .option('--tls-cert <file>', 'server certificate (PEM); default: made by Palisade\'s private CA')
   .option('--tls-key <file>', 'server private key (PEM)')
   .option('--retention-days <days>', 'keep events this many days', int, 30)

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { parseSyslogTarget } from '../stream/syslog/transport.ts';
 import pino from 'pino';
 import { ensureTlsMaterial, loadTlsFiles } from '../api/tls/certificates.ts';
@@ -18,6 +19,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   state?: string;
+  /** The key file sealing the state store's secrets (default: `files/keys/state-secrets.key` in the data directory). */
+  secretsKey?: string;
   /** The roles this process plays (all when absent). */
   roles?: Role[];
   tlsCert?: string;
@@ -59,6 +62,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
       hunting: { allowExternalData: !!o.allowExternalData }, geoIpDb: o.geoipDb,
     },
     files: paths.files,
+    secretsKey: o.secretsKey ? resolve(o.secretsKey) : undefined,
     actions: { expiryHours: o.actionExpiryHours },
     log,
     syslog: o.syslog ? parseSyslogTarget(o.syslog, o.syslogCa ? readFileSync(o.syslogCa, 'utf8') : undefined) : undefined,
@@ -72,7 +76,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; tenantId: s
   const port = Number(new URL(address).port) || o.port;
   const shownHost = o.host === '0.0.0.0' || o.host === '::' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `https://${shownHost}:${port}`;
-  writeServerRecord(o.data, { stateUrl, url, pid: process.pid });
+  writeServerRecord(o.data, { stateUrl, url, pid: process.pid, ...(o.secretsKey ? { secretsKey: resolve(o.secretsKey) } : {}) });
   const how = `npx palisade admin app create --data ${o.data} --name my-app --permissions Machine.Read.All,AdvancedQuery.Read.All --json`;
   process.stdout.write(
     `Palisade ${firstStart ? 'started for the first time' : 'started'}: ${url}  tenant ${tenant.id}  roles ${[...palisade.roles].join(',')}  (trust ${tls.caPath}). Create an app: ${how}\n`,

@@ -478,6 +478,33 @@ export interface ActionRepo {
   moveMachine(tenantId: string, machineId: string, rbacGroupId: number): Promise<number>;
 }
 
+/** How the state store's secret values stand: sealed with the newest key, with an older key, still in the clear, or not opening at all. */
+export interface SecretCensus {
+  newest: number;
+  older: number;
+  clear: number;
+  unreadable: number;
+}
+
+/** The state store's sealed secret fields (signing keys, TOTP secrets, provider client secrets, pending PKCE verifiers). */
+export interface SealedSecrets {
+  /** True when any secret value is sealed (then the key that sealed it is needed to read it). */
+  anySealed(): Promise<boolean>;
+  census(): Promise<SecretCensus>;
+  /** Seals the values in the clear and re-seals those under older keys with the newest key; how many changed. Idempotent. */
+  reseal(): Promise<number>;
+}
+
+/** The ring of keys sealing the state store's secrets (a file beside the data: store/state/secret-key-ring-file.ts). */
+export interface SecretKeyRing {
+  /** Adds a new key, used from now on for sealing; returns its id. */
+  addKey(): string;
+  /** Keeps only the newest key; returns how many keys were dropped. */
+  dropOlderKeys(): number;
+  /** The ids of the keys, oldest first. */
+  keyIds(): string[];
+}
+
 /** The repositories that live in the state store. */
 export interface Repos {
   tenants: TenantRepo;
@@ -507,6 +534,8 @@ export interface StateStore extends Repos {
   tx<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
   /** Applies pending migrations; idempotent. */
   migrate(): Promise<void>;
+  /** The secret fields the store keeps sealed with keys kept outside it (see docs/operations.md, "Secrets at rest"). */
+  readonly secrets: SealedSecrets;
   close(): Promise<void>;
   /** Resolves once the store answers a trivial query; rejects when it cannot (readiness). */
   ping(): Promise<void>;

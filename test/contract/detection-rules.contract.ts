@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../src/domain/detection-rule.ts';
 import { PalisadeError } from '../../src/domain/errors.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
-import { openStateStore } from '../../src/store/state/open.ts';
+import type { FreshStore } from './state-store.contract.ts';
 
 const T0 = '2025-06-15T12:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -51,7 +51,7 @@ export function makeRule(tenantId: string, id: string, over: Partial<DetectionRu
 }
 
 /** The detection-rule cases; `shared` is a migrated store, `fresh` opens another migrated one. */
-export function describeDetectionRuleContract(shared: () => StateStore, fresh: () => Promise<{ url: string; store: StateStore }>): void {
+export function describeDetectionRuleContract(shared: () => StateStore, fresh: () => Promise<FreshStore>): void {
   const tenant = async (store: StateStore) => {
     const id = randomUUID();
     await store.tenants.create({ id, name: 'Rules', createdAt: T0 });
@@ -125,10 +125,10 @@ export function describeDetectionRuleContract(shared: () => StateStore, fresh: (
     });
 
     it('gives the lease to exactly one of many processes racing for it, from separate connections', async () => {
-      const { url, store } = await fresh();
+      const { store, reopen } = await fresh();
       const t = await tenant(store);
       await store.detectionRules.insert(makeRule(t, 'race', { nextRunDateTime: at(0) }));
-      const handles = [store, ...await Promise.all([1, 2, 3].map(() => openStateStore(url)))];
+      const handles = [store, ...await Promise.all([1, 2, 3].map(() => reopen()))];
       try {
         const results = await Promise.all(handles.flatMap((h, i) => [0, 1].map((k) => h.detectionRules.takeLease(t, 'race', `proc-${i}-${k}`, at(1), at(6)))));
         const winners = results.filter((r) => r !== null);

@@ -11,7 +11,7 @@ import { PalisadeError } from '../../src/domain/errors.ts';
 import type { ListQuery } from '../../src/domain/list-query.ts';
 import type { MachineAction } from '../../src/domain/machine-action.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
-import { openStateStore } from '../../src/store/state/open.ts';
+import type { FreshStore } from './state-store.contract.ts';
 
 const T0 = '2025-06-15T12:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -52,7 +52,7 @@ export function makeAction(tenantId: string, over: Partial<MachineAction> = {}):
 const all = (over: Partial<ListQuery> = {}): ListQuery => ({ top: 100, skip: 0, count: true, orderBy: [], ...over });
 
 /** The machine-action cases; `shared` is a migrated store, `fresh` opens another migrated one. */
-export function describeActionContract(shared: () => StateStore, fresh: () => Promise<{ url: string; store: StateStore }>): void {
+export function describeActionContract(shared: () => StateStore, fresh: () => Promise<FreshStore>): void {
   const tenant = async (store: StateStore) => {
     const id = randomUUID();
     await store.tenants.create({ id, name: 'Actions', createdAt: T0 });
@@ -109,9 +109,9 @@ export function describeActionContract(shared: () => StateStore, fresh: () => Pr
     });
 
     it('lets exactly one of many racing inserts of a type through, from separate connections', async () => {
-      const { url, store } = await fresh();
+      const { store, reopen } = await fresh();
       const t = await tenant(store);
-      const handles = [store, ...await Promise.all([1, 2].map(() => openStateStore(url)))];
+      const handles = [store, ...await Promise.all([1, 2].map(() => reopen()))];
       try {
         const results = await Promise.allSettled(handles.flatMap((h) => [0, 1, 2].map(() => h.actions.insert(makeAction(t)))));
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

@@ -1,5 +1,5 @@
 /** The StateStore contract against the SQLite adapter (a temp file per store), plus SQLite specifics. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,12 +10,31 @@ import { openSqliteStateStore } from '../../src/store/state/sqlite/open-sqlite.t
 import { makeDevice } from './state-store.contract.ts';
 import { describeStateStoreContract } from './state-store.contract.ts';
 
+/** The SQLite file a contract URL names. */
+const fileOf = (url: string) => {
+  const target = parseStateStoreUrl(url);
+  if (target.kind !== 'sqlite') throw new Error(`not a SQLite URL: ${url}`);
+  return target.path;
+};
+
 describeStateStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-sqlite-'));
   let n = 0;
   return {
     freshUrl: async () => (++n % 2 ? `sqlite:${join(dir, `store-${n}.db`)}` : join(dir, 'nested', `store-${n}.db`)),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    // the database file and its write-ahead log, byte for byte, as a copy of the data directory holds them
+    dump: async (url) => Buffer.concat([fileOf(url), `${fileOf(url)}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f))),
+    rawSql: async (url, text, params = []) => {
+      const db = new Database(fileOf(url));
+      try {
+        db.pragma('busy_timeout = 5000');
+        const statement = db.prepare(text.replace(/\$\d+/g, '?'));
+        return statement.reader ? statement.all(...params) as Record<string, unknown>[] : (statement.run(...params), []);
+      } finally {
+        db.close();
+      }
+    },
   };
 });
 

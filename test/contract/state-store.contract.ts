@@ -21,6 +21,7 @@ import { describeActionContract } from './machine-actions.contract.ts';
 import { describeRoleContract } from './roles.contract.ts';
 import { describeSavedQueryContract } from './saved-queries.contract.ts';
 import { describeSignInContract } from './sign-in.contract.ts';
+import { describeSecretsContract } from './secrets.contract.ts';
 import { describeUserContract } from './users.contract.ts';
 
 /** What an adapter's test file provides. */
@@ -29,6 +30,19 @@ export interface StateStoreHarness {
   freshUrl(): Promise<string>;
   /** Releases whatever the harness started (servers, temp dirs). */
   dispose(): Promise<void>;
+  /** The key file sealing the stores' secrets (openStateStore's --secrets-key); absent: openStateStore's default. */
+  secretsKey?: string;
+  /** Everything the store at `url` holds, as a dump or backup would (the database file's bytes, pg_dump's output). */
+  dump(url: string): Promise<Buffer>;
+  /** Runs one SQL statement on the store at `url` directly, not through the store (parameters `$1`, `$2`, … in order, each once). */
+  rawSql(url: string, text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** A fresh store of a contract run: its URL, the open store, and how to open it again. */
+export interface FreshStore {
+  url: string;
+  store: StateStore;
+  reopen(): Promise<StateStore>;
 }
 
 /** Options of a contract run. */
@@ -123,11 +137,12 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     let shared: StateStore;
     const opened: StateStore[] = [];
 
-    const fresh = async (): Promise<{ url: string; store: StateStore }> => {
+    const open = (url: string) => openStateStore(url, { secretsKey: harness.secretsKey });
+    const fresh = async (): Promise<FreshStore> => {
       const url = await harness.freshUrl();
-      const store = await openStateStore(url);
+      const store = await open(url);
       opened.push(store);
-      return { url, store };
+      return { url, store, reopen: () => open(url) };
     };
 
     beforeAll(async () => {
@@ -153,12 +168,12 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
       });
 
       it('migrate is idempotent and keeps data', async () => {
-        const { url, store } = await fresh();
+        const { store, reopen } = await fresh();
         await store.tenants.create({ id: 't1', name: 'One', createdAt: '2025-01-01T00:00:00.000Z' });
         await store.migrate();
         await store.migrate();
         expect(await store.tenants.get('t1')).toEqual({ id: 't1', name: 'One', createdAt: '2025-01-01T00:00:00.000Z' });
-        const again = await openStateStore(url); // migrates a second time, from another handle
+        const again = await reopen(); // migrates a second time, from another handle
         try {
           expect((await again.tenants.list()).map((t) => t.id)).toEqual(['t1']);
         } finally {
@@ -167,14 +182,14 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
       });
 
       it('data survives close and reopen', async () => {
-        const { url, store } = await fresh();
+        const { store, reopen } = await fresh();
         const t = await newTenant(store);
         const d = makeDevice(t, 'persist', { machineTags: ['Keep'] });
         await store.devices.insert(d);
         await store.audit.append({ tenantId: t, time: '2025-06-01T00:00:00.000Z', actorKind: 'app', actorId: 'c', action: 'x', target: 'y', result: 'success', details: null });
         await store.close();
         opened.splice(opened.indexOf(store), 1);
-        const reopened = await openStateStore(url);
+        const reopened = await reopen();
         opened.push(reopened);
         expect(await reopened.devices.get(t, d.id, 'all')).toEqual(d);
         expect(await reopened.audit.list(t, 10)).toHaveLength(1);
@@ -787,6 +802,8 @@ export function describeStateStoreContract(name: string, start: () => Promise<St
     describeRoleContract(() => shared);
     describeSavedQueryContract(() => shared);
     describeExternalIdpContract(() => shared);
+
+    describe('secrets at rest', () => describeSecretsContract(() => harness, fresh));
     describeSignInContract(() => shared);
     describeActionContract(() => shared, fresh);
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readServerRecord } from '../../src/cli/data-dir.ts';
+import { readServerRecord, secretsKeyFor } from '../../src/cli/data-dir.ts';
 import { openStateStore } from '../../src/store/state/open.ts';
 import { deviceRecord } from '../support/harness.ts';
 import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.ts';
@@ -88,7 +88,7 @@ describe.skipIf(skipReason !== null)(`palisade serve on PostgreSQL${skipReason ?
     expect(creds).toMatchObject({ tenantId: srv.tenantId, clientId: expect.any(String), clientSecret: expect.any(String) });
 
     // Devices written straight into PostgreSQL are what the server lists.
-    const store = await openStateStore(stateUrl);
+    const store = await openStateStore(stateUrl, { secretsKey: secretsKeyFor(srv.dataDir) });
     const now = Date.now();
     const written = [];
     try {

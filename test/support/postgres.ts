@@ -31,6 +31,8 @@ export interface TestPostgres {
   url: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(): Promise<string>;
+  /** pg_dump's plain SQL output of the database at `url` (what a backup of it holds). */
+  dump(url: string): Promise<Buffer>;
   /** Stops the server (fast shutdown) and deletes its directory. */
   stop(): Promise<void>;
 }
@@ -114,6 +116,11 @@ export async function startPostgres(): Promise<TestPostgres> {
           await client.end();
         }
         return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      },
+      async dump(dbUrl: string) {
+        const r = spawnSync(join(bin, 'pg_dump'), ['--no-owner', dbUrl], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+        if (r.status !== 0) throw new Error(`pg_dump failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}): ${String(r.stderr)}`);
+        return r.stdout;
       },
       async stop() {
         process.off('exit', onExit);

@@ -20,19 +20,21 @@ import { kyselyIndicatorRepo } from './indicator-repo.ts';
 import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyRoleRepo } from './role-repo.ts';
 import { kyselySavedQueryRepo } from './saved-query-repo.ts';
+import type { SecretCipher } from './secret-cipher.ts';
+import { anySealed, censusOf, resealAll } from './secret-fields.ts';
 import { kyselySignInRepo } from './sign-in-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
 import { kyselyUserRepo } from './user-repo.ts';
 
-/** The repositories bound to `db` (the store itself or one transaction). */
-export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect): Repos {
+/** The repositories bound to `db` (the store itself or one transaction); secret fields are sealed with `cipher`. */
+export function kyselyRepos(db: Kysely<StateDb>, dialect: StateDialect, cipher: SecretCipher): Repos {
   return {
-    tenants: kyselyTenantRepo(db, dialect),
+    tenants: kyselyTenantRepo(db, dialect, cipher),
     apps: kyselyAppRepo(db, dialect),
-    users: kyselyUserRepo(db, dialect),
-    externalIdps: kyselyExternalIdpRepo(db, dialect),
-    federationRequests: kyselyFederationRequestRepo(db),
+    users: kyselyUserRepo(db, dialect, cipher),
+    externalIdps: kyselyExternalIdpRepo(db, dialect, cipher),
+    federationRequests: kyselyFederationRequestRepo(db, cipher),
     signIns: kyselySignInRepo(db, dialect),
     enrollments: kyselyEnrollmentRepo(db, dialect),
     devices: kyselyDeviceRepo(db, dialect),
@@ -56,17 +58,22 @@ function staticProvider(dialect: StateDialect): MigrationProvider {
 }
 
 /**
- * A StateStore over `db`. `tx(fn)` gives fn repositories bound to one transaction; fn must use
- * only those (calling the outer store inside fn may wait for the transaction on SQLite, which has
- * a single connection). `close()` destroys `db`.
+ * A StateStore over `db`, sealing its secret fields with `cipher`. `tx(fn)` gives fn repositories
+ * bound to one transaction; fn must use only those (calling the outer store inside fn may wait for
+ * the transaction on SQLite, which has a single connection). `close()` destroys `db`.
  */
-export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect): StateStore {
-  const repos = kyselyRepos(db, dialect);
+export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect, cipher: SecretCipher): StateStore {
+  const repos = kyselyRepos(db, dialect, cipher);
   return {
     ...repos,
     kind: dialect.kind,
+    secrets: {
+      anySealed: () => anySealed(db),
+      census: () => censusOf(db, cipher),
+      reseal: () => resealAll(db, cipher),
+    },
     tx(fn) {
-      return db.transaction().execute((trx) => fn(kyselyRepos(trx, dialect)));
+      return db.transaction().execute((trx) => fn(kyselyRepos(trx, dialect, cipher)));
     },
     async migrate() {
       // migrations numbered apart may land out of order (0012 after 0013 was applied): apply any missing one

@@ -1,6 +1,10 @@
-/** Opens the state store named by a URL: PostgreSQL or a SQLite file. */
+/** Opens the state store named by a URL: PostgreSQL or a SQLite file, with the key ring sealing its secrets. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { StateStore } from '../../domain/ports.ts';
+import { loadOrCreateKeyRing } from '../files/secret-key.ts';
 import { openPostgresStateStore } from './postgres/open-postgres.ts';
+import { fileKeyRing, memoryKeyRing, SecretCipher } from './secret-cipher.ts';
 import { openSqliteStateStore } from './sqlite/open-sqlite.ts';
 
 /** Where a state-store URL points. */
@@ -17,12 +21,49 @@ export function parseStateStoreUrl(url: string): StateStoreTarget {
   return { kind: 'sqlite', path };
 }
 
-/** Opens the state store at `url` (see parseStateStoreUrl) and applies pending migrations. */
-export async function openStateStore(url: string): Promise<StateStore> {
+/** The key ring file of a data directory's files folder: `<files>/keys/state-secrets.key`. */
+export function stateSecretsKeyPath(filesDir: string): string {
+  return join(filesDir, 'keys', 'state-secrets.key');
+}
+
+/** How to open the state store. */
+export interface OpenStateOptions {
+  /**
+   * The key ring file sealing the store's secret fields. Default: for a SQLite file, the data
+   * directory's (`files/keys/state-secrets.key` beside the database); for `:memory:`, a key held in
+   * memory. PostgreSQL has no default: name the file.
+   */
+  secretsKey?: string;
+}
+
+/** The key ring file sealing the secrets of the store at `url` (see OpenStateOptions), or null for a store that lives in memory. */
+export function secretsKeyPathFor(url: string, o: OpenStateOptions = {}): string | null {
   const target = parseStateStoreUrl(url);
-  const store = target.kind === 'postgres' ? openPostgresStateStore(target.url) : openSqliteStateStore(target.path);
+  if (o.secretsKey) return o.secretsKey;
+  if (target.kind === 'sqlite') return target.path === ':memory:' ? null : stateSecretsKeyPath(join(dirname(target.path), 'files'));
+  throw new Error('A PostgreSQL state store needs the key file sealing its secrets: pass --secrets-key FILE (the same file to every process)');
+}
+
+/**
+ * Opens the state store at `url` (see parseStateStoreUrl), applies pending migrations, loads the
+ * key ring (creating it at the first start) and seals any secret still in the clear (a database
+ * of an earlier version). A missing key file while the store holds sealed values is an Error
+ * naming the file: a new key would orphan them.
+ */
+export async function openStateStore(url: string, o: OpenStateOptions = {}): Promise<StateStore> {
+  const target = parseStateStoreUrl(url);
+  const keyPath = secretsKeyPathFor(url, o);
+  const secrets = new SecretCipher(keyPath === null ? memoryKeyRing() : fileKeyRing(keyPath));
+  const store = target.kind === 'postgres' ? openPostgresStateStore(target.url, { secrets }) : openSqliteStateStore(target.path, { secrets });
   try {
     await store.migrate();
+    if (keyPath !== null && !existsSync(keyPath)) {
+      if (await store.secrets.anySealed()) {
+        throw new Error(`The state store holds secrets sealed with a key, but the key file ${keyPath} does not exist: restore it from your backup (or pass --secrets-key FILE naming it). See docs/operations.md, "Secrets at rest".`);
+      }
+      loadOrCreateKeyRing(keyPath);
+    }
+    await store.secrets.reseal();
   } catch (err) {
     await store.close();
     throw err;

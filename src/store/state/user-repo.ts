@@ -4,16 +4,19 @@ import type { UserPatch, UserRepo } from '../../domain/ports.ts';
 import { upnKey, type User } from '../../domain/user.ts';
 import type { StateDb, UsersTable } from './db-schema.ts';
 import type { StateDialect } from './dialect.ts';
+import type { SecretCipher } from './secret-cipher.ts';
+import { placeOf, SECRET_FIELDS } from './secret-fields.ts';
 import { conflictAware } from './write-errors.ts';
 
-function toUser(r: UsersTable): User {
+/** A user of a row; a TOTP secret that does not open reads as none (with TOTP still on, the user's sign-ins are refused). */
+function rowToUser(r: UsersTable, cipher: SecretCipher): User {
   return {
     tenantId: r.tenant_id,
     id: r.user_id,
     userPrincipalName: r.upn,
     displayName: r.display_name,
     passwordHash: r.password_hash === '' ? null : r.password_hash,
-    totpSecret: r.totp_secret,
+    totpSecret: cipher.openOrNull(r.totp_secret, placeOf(SECRET_FIELDS.totpSecret, r.tenant_id, r.user_id)),
     totpEnabled: r.totp_enabled === 1,
     totpLastStep: r.totp_last_step === null ? null : Number(r.totp_last_step),
     roles: JSON.parse(r.roles) as string[],
@@ -25,11 +28,11 @@ function toUser(r: UsersTable): User {
 }
 
 /** The columns a patch changes (the principal name and id never change). */
-function patchColumns(p: UserPatch): Partial<UsersTable> {
+function patchColumns(p: UserPatch, sealTotp: (secret: string) => string): Partial<UsersTable> {
   const c: Partial<UsersTable> = {};
   if (p.displayName !== undefined) c.display_name = p.displayName;
   if (p.passwordHash !== undefined) c.password_hash = p.passwordHash ?? '';
-  if (p.totpSecret !== undefined) c.totp_secret = p.totpSecret;
+  if (p.totpSecret !== undefined) c.totp_secret = p.totpSecret === null ? null : sealTotp(p.totpSecret);
   if (p.totpEnabled !== undefined) c.totp_enabled = p.totpEnabled ? 1 : 0;
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
   if (p.disabled !== undefined) c.disabled = p.disabled ? 1 : 0;
@@ -41,8 +44,10 @@ function patchColumns(p: UserPatch): Partial<UsersTable> {
   return c;
 }
 
-/** A UserRepo on `db`; list order is the lower-cased principal name. A duplicate id or name is a 'Conflict'. */
-export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): UserRepo {
+/** A UserRepo on `db`; list order is the lower-cased principal name. A duplicate id or name is a 'Conflict'. TOTP secrets are sealed with `cipher`. */
+export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect, cipher: SecretCipher): UserRepo {
+  const sealTotp = (tenantId: string, id: string, secret: string) => cipher.seal(secret, placeOf(SECRET_FIELDS.totpSecret, tenantId, id));
+  const toUser = (r: UsersTable) => rowToUser(r, cipher);
   const get = async (tenantId: string, id: string) => {
     const r = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', id).executeTakeFirst();
     return r ? toUser(r) : null;
@@ -57,7 +62,7 @@ export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): User
           upn_key: upnKey(u.userPrincipalName),
           display_name: u.displayName,
           password_hash: u.passwordHash ?? '',
-          totp_secret: u.totpSecret,
+          totp_secret: u.totpSecret === null ? null : sealTotp(u.tenantId, u.id, u.totpSecret),
           totp_enabled: u.totpEnabled ? 1 : 0,
           totp_last_step: u.totpLastStep,
           roles: JSON.stringify(u.roles),
@@ -84,7 +89,7 @@ export function kyselyUserRepo(db: Kysely<StateDb>, dialect: StateDialect): User
       return rows.map(toUser);
     },
     async update(tenantId, id, patch) {
-      const columns = patchColumns(patch);
+      const columns = patchColumns(patch, (secret) => sealTotp(tenantId, id, secret));
       if (Object.keys(columns).length > 0) {
         const r = await db.updateTable('users').set(columns).where('tenant_id', '=', tenantId).where('user_id', '=', id).executeTakeFirst();
         if (Number(r.numUpdatedRows) === 0) return null;

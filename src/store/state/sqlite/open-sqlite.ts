@@ -7,6 +7,7 @@ import type { StateStore } from '../../../domain/ports.ts';
 import type { StateDb } from '../db-schema.ts';
 import type { StateDialect } from '../dialect.ts';
 import { kyselyStateStore } from '../kysely-state-store.ts';
+import { memoryKeyRing, SecretCipher } from '../secret-cipher.ts';
 import { CachedSqliteDialect } from './sqlite-dialect.ts';
 import { SQLITE_MIGRATIONS } from './migrations/index.ts';
 
@@ -28,6 +29,8 @@ export interface SqliteStoreOptions {
   statementCacheSize?: number;
   /** Called after every statement the store runs, with its SQL text and parameters (diagnostics, tests). */
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+  /** Seals the secret fields; by default a key held in memory, good only for a store that lives no longer than this handle (openStateStore passes the key file's). */
+  secrets?: SecretCipher;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface SqliteStoreOptions {
  * write the same file while the server runs. Statements are prepared once and reused (see
  * sqlite-driver.ts). Does not migrate; call `migrate()`. `':memory:'` gives a private in-memory store.
  */
-export function openSqliteStateStore(path: string, { statementCacheSize, onQuery }: SqliteStoreOptions = {}): StateStore {
+export function openSqliteStateStore(path: string, { statementCacheSize, onQuery, secrets }: SqliteStoreOptions = {}): StateStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {
@@ -54,5 +57,5 @@ export function openSqliteStateStore(path: string, { statementCacheSize, onQuery
     dialect: new CachedSqliteDialect({ database: sqlite, statementCacheSize }),
     ...(onQuery ? { log: (e: LogEvent) => onQuery(e.query.sql, e.query.parameters) } : {}),
   });
-  return kyselyStateStore(db, sqliteDialect);
+  return kyselyStateStore(db, sqliteDialect, secrets ?? new SecretCipher(memoryKeyRing()));
 }
