@@ -36,7 +36,7 @@ function user(tenantId: string, name: string, totpSecret: string | null): User {
 function idp(tenantId: string, clientSecret: string): ExternalIdp {
   return {
     tenantId, id: randomUUID(), name: `Corp ${randomUUID().slice(0, 8)}`, issuer: 'https://idp.contoso.com', clientId: 'palisade', clientSecret,
-    scopes: ['openid'], rolesClaim: 'groups', roleMapping: {}, jitProvisioning: false, createdAt: T0,
+    scopes: ['openid'], rolesClaim: 'groups', roleMapping: {}, jitProvisioning: false, disabled: false, createdAt: T0,
   };
 }
 
@@ -96,7 +96,10 @@ export function describeSecretsContract(harness: () => StateStoreHarness, fresh:
     const taken = await store.federationRequests.take(p.tenantId, p.stateHash, T0);
     expect(taken?.codeVerifier).toBe(p.verifier);
     await store.federationRequests.create({ ...taken!, codeVerifier: p.verifier });
-    expectNoneInClear(await harness().dump(url), p.secrets);
+    // a provider's new secret is sealed too
+    const changed = `secret-${randomBytes(24).toString('base64url')}`;
+    expect((await store.externalIdps.update(p.tenantId, p.provider.id, { clientSecret: changed }))?.clientSecret).toBe(changed);
+    expectNoneInClear(await harness().dump(url), [...p.secrets, changed]);
     expect(await store.secrets.census()).toEqual({ newest: 5, older: 0, clear: 0, unreadable: 0 });
   });
 
