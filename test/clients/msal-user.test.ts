@@ -5,7 +5,7 @@
  * acquireTokenInteractive's loopback listener), its sign-in page filled in by headless Chromium
  * (Debian's, through playwright-core), and the device code flow with the browser
  * completing the verification page, and the password grant (acquireTokenByUsernamePassword, renewed
- * through acquireTokenSilent). The tokens are the user's: their calls see only the machines of the
+ * through acquireTokenSilent) with MDE's documented v1 request beside it. The tokens are the user's: their calls see only the machines of the
  * user's device groups. The sign-in pages pass an axe-core check.
  */
 import { CryptoProvider, PublicClientApplication } from '@azure/msal-node';
@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, seriousViolations } from '../support/console-browser.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { httpsPost, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { caNetworkClient, getJson } from '../support/msal-network.ts';
 
 const MDE_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
@@ -126,7 +126,7 @@ describe('MSAL public client against palisade serve', () => {
     }
   }, 120_000);
 
-  it('gets a token with the password grant (acquireTokenByUsernamePassword) and renews it silently', async () => {
+  it('gets a token with the password grant (acquireTokenByUsernamePassword), renews it silently, and answers MDE\'s v1 request', async () => {
     const app = pca();
     const result = await app.acquireTokenByUsernamePassword({ scopes: [MDE_SCOPE], username: 'alice@contoso.com', password: passwords.get('alice@contoso.com')! });
     expect(result?.account?.username).toBe('alice@contoso.com');
@@ -137,6 +137,15 @@ describe('MSAL public client against palisade serve', () => {
     // a wrong password is MSAL's invalid_grant
     await expect(app.acquireTokenByUsernamePassword({ scopes: [MDE_SCOPE], username: 'alice@contoso.com', password: 'not the password at all' }))
       .rejects.toMatchObject({ errorCode: 'invalid_grant' });
+
+    // MDE's documented v1 request, as a script sends it with only the host changed
+    const v1 = await httpsPost(`https://127.0.0.1:${srv.port}/${srv.tenantId}/oauth2/token`, srv.ca, new URLSearchParams({
+      resource: 'https://api.securitycenter.microsoft.com', client_id: clientId, grant_type: 'password', username: 'bob@contoso.com', password: passwords.get('bob@contoso.com')!,
+    }).toString(), { 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(v1.status, v1.body).toBe(200);
+    const answer = JSON.parse(v1.body);
+    expect(answer).toMatchObject({ token_type: 'Bearer', resource: 'https://api.securitycenter.microsoft.com', expires_on: expect.stringMatching(/^\d+$/) });
+    expect(await machineNames(answer.access_token)).toEqual(['beta-1']);
   }, 60_000);
 
   it('signs a user in with the device code flow, the browser completing the verification page', async () => {
