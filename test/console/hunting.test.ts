@@ -117,10 +117,16 @@ describe('advanced hunting', () => {
     expect(await page.getByRole('progressbar').count()).toBe(0);
   });
 
-  it('saves a query, opens it again and exports the rows as CSV', async () => {
+  it('saves a query on the server, shared with the team, opens it again and exports the rows as CSV', async () => {
     await typeQuery('DeviceProcessEvents | where FileName == "curl" | project Timestamp, DeviceId, ReportId, FileName');
     await page.getByLabel('Save as').fill('Curl starts');
+    await page.getByLabel('Share with the team').check();
     await page.getByRole('button', { name: 'Save query' }).click();
+    await page.getByText('Query "Curl starts" saved and shared').waitFor({ timeout: 30_000 });
+    // kept on the server, not in this browser: a reload with the browser's storage emptied still has it
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByRole('option', { name: 'Curl starts' }).waitFor({ state: 'attached', timeout: 30_000 });
     await typeQuery('DeviceInfo');
     await page.getByLabel('Saved queries').selectOption({ label: 'Curl starts' });
     await page.getByRole('button', { name: 'Open', exact: true }).click();

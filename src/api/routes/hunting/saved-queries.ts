@@ -25,9 +25,9 @@ const savedSchema = Type.Object({
 });
 const open = { additionalProperties: true } as const;
 const savedBody = Type.Object({
-  name: Type.String({ maxLength: MAX_SAVED_QUERY_NAME + 100 }),
-  query: Type.String({ maxLength: MAX_SAVED_QUERY_TEXT }),
-  shared: Type.Optional(Type.Boolean()),
+  name: Type.String({ maxLength: MAX_SAVED_QUERY_NAME + 100, description: `1 to ${MAX_SAVED_QUERY_NAME} characters once trimmed; unique among your queries, in any case` }),
+  query: Type.String({ maxLength: MAX_SAVED_QUERY_TEXT, description: 'The KQL text' }),
+  shared: Type.Optional(Type.Boolean({ description: 'Share it with everyone who hunts in the tenant (default false: yours only)' })),
 }, open);
 const savedPatch = Type.Object({
   name: Type.Optional(savedBody.properties.name),

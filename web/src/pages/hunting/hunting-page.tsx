@@ -2,7 +2,8 @@
  * Advanced hunting: a KQL query over the last 30 days of events, written in the Kusto editor
  * (completion over Palisade's tables), run with `POST /api/advancedqueries/run` as the signed-in
  * user (their device groups apply), with progress and cancel; the rows in a sortable grid with CSV
- * export, a chart for `summarize` (or `render`) results, saved queries and "create detection rule".
+ * export, a chart for `summarize` (or `render`) results, saved queries (one's own and the team's
+ * shared ones, on the server) and "create detection rule".
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
@@ -18,7 +19,7 @@ import { ResultChart } from './result-chart.tsx';
 import { ResultGrid } from './result-grid.tsx';
 import { resultsToCsv } from './results-csv.ts';
 import { RuleDialog } from './rule-dialog.tsx';
-import { SavedQueries, savedQueriesKey, type SavedQuery } from './saved-queries.ts';
+import { browserQueriesKey, deleteSavedQuery, listSavedQueries, MAX_NAME_LENGTH, moveBrowserQueries, saveQuery, type SavedQuery } from './saved-queries.ts';
 import './hunting.css';
 
 /** The query a new editor starts with. */
@@ -61,9 +62,27 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
   const [replace, setReplace] = useState<{ text: string } | null>(null);
   const [ruleOpen, setRuleOpen] = useState(false);
   const [saveName, setSaveName] = useState('');
-  const store = useMemo(() => new SavedQueries(localStorage, savedQueriesKey(session.tenantId, session.user?.userName ?? 'anonymous')), [session]);
-  const [saved, setSaved] = useState<SavedQuery[]>(() => store.list());
+  const [shareIt, setShareIt] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<SavedQuery[]>([]);
   const [chosen, setChosen] = useState('');
+
+  // the saved queries (with those an earlier console kept in this browser, moved to the server once)
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        let list = await listSavedQueries(api);
+        const moved = await moveBrowserQueries(api, localStorage, browserQueriesKey(session.tenantId, session.user?.userName ?? 'anonymous'), list);
+        if (moved > 0) list = await listSavedQueries(api);
+        if (live) setSaved(list);
+        if (moved > 0) toast(`${moved} saved ${moved === 1 ? 'query' : 'queries'} moved from this browser to the server`, 'info');
+      } catch (e) {
+        if (live) toast(`Saved queries: ${messageOf(e)}`, 'error');
+      }
+    })();
+    return () => { live = false; };
+  }, [api, session, toast]);
 
   useEffect(() => {
     if (!running) return;
@@ -96,29 +115,39 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
     }
   };
 
-  const save = () => {
+  const save = async () => {
+    setSaving(true);
     try {
-      const q = store.save(saveName, text.current);
-      setSaved(store.list());
+      const q = await saveQuery(api, saved, saveName, text.current, shareIt);
+      setSaved(await listSavedQueries(api));
       setChosen(q.id);
       setSaveName('');
-      toast(`Query "${q.name}" saved`, 'success');
+      toast(`Query "${q.name}" saved${q.shared ? ' and shared' : ''}`, 'success');
     } catch (e) {
       toast(messageOf(e), 'error');
+    } finally {
+      setSaving(false);
     }
   };
   const open = () => {
     const q = saved.find((s) => s.id === chosen);
     if (q) setReplace({ text: q.query });
   };
-  const remove = () => {
+  const remove = async () => {
     const q = saved.find((s) => s.id === chosen);
     if (!q) return;
-    store.remove(q.id);
-    setSaved(store.list());
-    setChosen('');
-    toast(`Query "${q.name}" deleted`, 'info');
+    if (q.shared && !window.confirm(`"${q.name}" is shared: deleting it takes it from everyone who hunts. Delete it?`)) return;
+    try {
+      await deleteSavedQuery(api, q.id);
+      setSaved(await listSavedQueries(api));
+      setChosen('');
+      toast(`Query "${q.name}" deleted`, 'info');
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
   };
+  const own = saved.filter((q) => !q.shared);
+  const shared = saved.filter((q) => q.shared);
 
   const chart = useMemo(() => {
     if (!ran) return null;
@@ -139,16 +168,22 @@ export default function HuntingPage({ query: pageQuery }: PageProps) {
           {running && <button type="button" onClick={() => running.abort.abort()}>Cancel query</button>}
           {mayCreateRule && <button type="button" onClick={() => setRuleOpen(true)}>Create detection rule</button>}
           <span className="spacer" />
-          <label><span>Save as</span><input value={saveName} maxLength={200} onChange={(e) => setSaveName(e.target.value)} /></label>
-          <button type="button" onClick={save} disabled={!saveName.trim()}>Save query</button>
+          <label><span>Save as</span><input value={saveName} maxLength={MAX_NAME_LENGTH} onChange={(e) => setSaveName(e.target.value)} /></label>
+          <label className="check"><input type="checkbox" checked={shareIt} onChange={(e) => setShareIt(e.target.checked)} />Share with the team</label>
+          <button type="button" onClick={() => void save()} disabled={!saveName.trim() || saving}>{saving ? 'Saving…' : 'Save query'}</button>
           <label><span>Saved queries</span>
             <select value={chosen} onChange={(e) => setChosen(e.target.value)}>
               <option value="">{saved.length ? 'Choose a saved query' : 'No saved queries yet'}</option>
-              {saved.map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
+              {own.length > 0 && <optgroup label="My queries">{own.map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}</optgroup>}
+              {shared.length > 0 && (
+                <optgroup label="Shared queries">
+                  {shared.map((q) => <option key={q.id} value={q.id}>{q.mine ? q.name : `${q.name} (${q.ownerName})`}</option>)}
+                </optgroup>
+              )}
             </select>
           </label>
           <button type="button" onClick={open} disabled={!chosen}>Open</button>
-          <button type="button" onClick={remove} disabled={!chosen}>Delete</button>
+          <button type="button" onClick={() => void remove()} disabled={!chosen}>Delete</button>
         </div>
         {running && <Progress label="Running query" done={0} total={null} text={`Running… ${elapsed.toFixed(1)} s`} />}
         {error && <p className="error" role="alert">{error}</p>}
