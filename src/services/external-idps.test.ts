@@ -1,8 +1,10 @@
 /**
- * External providers: operator-only administration that never returns the secret, and sign-in from
+ * External providers: administration by operators and portal-settings holders that never returns the secret, and sign-in from
  * validated claims — just-in-time users without a password, roles from the mapping at every
- * sign-in, refusals (disabled, unknown without provisioning, a name taken by a local account), audited.
+ * sign-in, refusals (disabled, unknown without provisioning, a name taken by a local account), audited;
+ * disabling or removing a provider revokes its users' sign-ins.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operatorCtx, systemCtx, type Ctx } from '../domain/context.ts';
 import { PalisadeError } from '../domain/errors.ts';
@@ -111,6 +113,32 @@ describe('ExternalIdpService administration', () => {
     expect(audit.map((a) => `${a.action} ${a.target} ${a.result}`)).toEqual(expect.arrayContaining([`idp.update ${id} success`, 'idp.update contoso success', `idp.update ${id} failure`]));
     expect(JSON.stringify(audit)).not.toContain('new-secret');
     expect(JSON.stringify(audit)).not.toContain('top-secret');
+  });
+});
+
+describe('disabling or removing a provider', () => {
+  it('revokes the sign-ins of its users (not of local users, nor while another enabled provider has the issuer)', async () => {
+    const idp = (await store.externalIdps.get(TENANT, (await corp()).id))!;
+    const dana = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example' });
+    const { user: local } = await new UserService(store).create(op(), { userPrincipalName: 'lou@corp.example', password: 'a long enough password' });
+    const grant = async (userId: string) => {
+      const g = { tenantId: TENANT, id: randomUUID(), userId, clientId: 'c', createdAt: '2026-01-02T09:00:00.000Z', revokedAt: null };
+      await store.signIns.putGrant(g);
+      return g.id;
+    };
+    const revoked = async (id: string) => (await store.signIns.getGrant(TENANT, id))?.revokedAt ?? null;
+    const twin = await corp({ name: 'Twin' }); // the same issuer
+    const [g1, g2] = [await grant(dana.id), await grant(local.id)];
+    await idps.update(op(), idp.id, { disabled: true });
+    expect(await revoked(g1)).toBeNull(); // Twin still signs Dana in
+    await idps.update(op(), twin.id, { disabled: true });
+    expect(await revoked(g1)).toBe('2026-01-02T10:00:00.000Z');
+    expect(await revoked(g2)).toBeNull();
+    await idps.update(op(), idp.id, { disabled: false });
+    const g3 = await grant(dana.id);
+    await idps.remove(op(), idp.id);
+    expect(await revoked(g3)).toBe('2026-01-02T10:00:00.000Z');
+    expect(await revoked(g2)).toBeNull();
   });
 });
 

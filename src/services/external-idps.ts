@@ -167,7 +167,8 @@ export class ExternalIdpService {
   /**
    * Changes what `change` names (rename, client id or secret, scopes, roles claim, mapping — which
    * replaces the old one —, just-in-time provisioning, disabled). A disabled provider leaves the
-   * sign-in page and its sign-ins are refused; its users stay. Nothing changes when a field is wrong.
+   * sign-in page and its sign-ins are refused; its users stay, their sign-ins so far revoked.
+   * Nothing changes when a field is wrong.
    */
   async update(ctx: Ctx, idOrName: string, change: ExternalIdpChange): Promise<ExternalIdpView> {
     return audited(this.store, ctx, this.clock, 'idp.update', idOrName.slice(0, 256), async (r) => {
@@ -187,16 +188,22 @@ export class ExternalIdpService {
       if (change.disabled !== undefined) patch.disabled = flag(change.disabled, 'disabled');
       const problem = externalIdpProblem({ ...old, ...patch });
       if (problem) throw errors.badRequest(problem);
-      return externalIdpView((await r.externalIdps.update(ctx.tenantId, old.id, patch))!);
+      const updated = (await r.externalIdps.update(ctx.tenantId, old.id, patch))!;
+      if (updated.disabled && !old.disabled) await this.revokeSignIns(r, updated);
+      return externalIdpView(updated);
     }, auditDetails(change));
   }
 
-  /** Removes a provider (by id or name); its users stay but cannot sign in until a provider with the same issuer is added again. */
+  /**
+   * Removes a provider (by id or name); its users stay but cannot sign in until a provider with the
+   * same issuer is added again, and their sign-ins so far are revoked.
+   */
   async remove(ctx: Ctx, idOrName: string): Promise<ExternalIdpView> {
     return audited(this.store, ctx, this.clock, 'idp.remove', idOrName.slice(0, 256), async (r) => {
       authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
       const idp = await this.find(r, ctx.tenantId, idOrName);
       await r.externalIdps.delete(ctx.tenantId, idp.id);
+      await this.revokeSignIns(r, idp);
       return externalIdpView(idp);
     });
   }
@@ -300,6 +307,19 @@ export class ExternalIdpService {
       await r.users.create(u);
       return userView(u);
     }, JSON.stringify({ userPrincipalName: upn, provider: idpIdOrName }));
+  }
+
+  /**
+   * Revokes the sign-ins so far (refresh tokens and the access tokens of those sign-ins) of the users
+   * from `idp`'s issuer, unless another enabled provider of the tenant has that issuer too.
+   */
+  private async revokeSignIns(r: Repos, idp: ExternalIdp): Promise<void> {
+    const others = (await r.externalIdps.list(idp.tenantId)).filter((i) => i.id !== idp.id && !i.disabled && i.issuer === idp.issuer);
+    if (others.length > 0) return;
+    const at = this.clock().toISOString();
+    for (const u of await r.users.list(idp.tenantId)) {
+      if (u.external?.issuer === idp.issuer) await r.signIns.revokeUserGrants(idp.tenantId, u.id, at);
+    }
   }
 
   private async find(r: Pick<Repos, 'externalIdps'>, tenantId: string, idOrName: string): Promise<ExternalIdp> {
