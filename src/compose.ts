@@ -534,7 +534,7 @@ export interface Administration {
 }
 
 /** Wires the administration of the state store at `stateUrl` (the admin commands, while a server may run). */
-export async function composeAdministration(stateUrl: string, o: { secretsKey?: string } = {}): Promise<Administration> {
+export async function composeAdministration(stateUrl: string, o: { secretsKey?: string; keyLost?: boolean } = {}): Promise<Administration> {
   const state = await openStateStore(stateUrl, o);
   const keyPath = secretsKeyPathFor(stateUrl, o);
   return {
@@ -547,7 +547,7 @@ export async function composeAdministration(stateUrl: string, o: { secretsKey?: 
     gateway: new SensorGateway(state, null),
     users: new UserService(state),
     externalIdps: new ExternalIdpService(state),
-    secrets: keyPath === null ? null : new StateSecretsService(state, secretKeyRingFile(keyPath)),
+    secrets: keyPath === null ? null : new StateSecretsService(state, secretKeyRingFile(keyPath), (t) => newSigningKey(t)),
     close: () => state.close(),
   };
 }

@@ -21,13 +21,13 @@ import { parseDuration } from './duration.ts';
 
 interface Common { data: string; state?: string; secretsKey?: string; json?: boolean; tenant?: string }
 
-async function withStore<T>(o: Common, fn: (a: Administration, t: TenantService) => Promise<T>): Promise<T> {
+async function withStore<T>(o: Common & { keyLost?: boolean }, fn: (a: Administration, t: TenantService) => Promise<T>): Promise<T> {
   const url = stateUrlFor(o.data, o.state);
   const target = parseStateStoreUrl(url);
   if (target.kind === 'sqlite' && !existsSync(target.path)) {
     throw new Error(`No Palisade data in ${dataPaths(o.data).root}; start it once with \`npx palisade serve --data ${o.data}\` (or pass --state)`);
   }
-  const a = await composeAdministration(url, { secretsKey: secretsKeyFor(o.data, o.secretsKey) });
+  const a = await composeAdministration(url, { secretsKey: secretsKeyFor(o.data, o.secretsKey), keyLost: !!o.keyLost });
   try {
     return await fn(a, a.tenants);
   } finally {
@@ -68,6 +68,11 @@ function groupJson(g: DeviceGroup) {
 function ruleText(g: DeviceGroup): string {
   const parts = [['name', g.rule.names], ['domain', g.rule.domains], ['tag', g.rule.tags], ['os', g.rule.osPlatforms]] as const;
   return parts.filter(([, v]) => v.length).map(([k, v]) => `${k}=${v.join('|')}`).join(' AND ');
+}
+
+/** The operator acting on what all tenants share (the secrets key): the service records the change in every tenant's audit log. */
+function operatorOfAll(): Ctx {
+  return operatorCtx('*', operatorName());
 }
 
 /** The key rotation of a store with a key file. */
@@ -336,15 +341,22 @@ export function registerAdmin(program: Command): void {
 
   const secrets = admin.command('secrets').description('the key sealing the secrets in the state store (signing keys, TOTP secrets, provider client secrets)');
   common(secrets.command('status').description('show the keys and how the secret values stand')).action(async (o: Common) => {
-    const c = await withStore(o, async (a, ts) => keyRotation(a).census(await operatorOn(o, ts)));
+    const c = await withStore(o, async (a) => keyRotation(a).census(operatorOfAll()));
     out(o, c, `keys (oldest first): ${c.keys.join(', ')}\nsealed with the newest key: ${c.newest}, with older keys: ${c.older}, in the clear: ${c.clear}, not opening: ${c.unreadable}`);
   });
   common(secrets.command('rotate-key').description('add a new key to the key file and re-seal every secret with it; the older keys stay unless --drop-old')
     .option('--drop-old', 'then keep only the new key (back up the key file first)'))
     .action(async (o: Common & { dropOld?: boolean }) => {
-      const r = await withStore(o, async (a, ts) => keyRotation(a).rotateKey(await operatorOn(o, ts), { dropOld: !!o.dropOld }));
+      const r = await withStore(o, async (a) => keyRotation(a).rotateKey(operatorOfAll(), { dropOld: !!o.dropOld }));
       out(o, r, `New key ${r.keyId}: re-sealed ${r.resealed} secret value(s)${o.dropOld ? `; dropped ${r.dropped} older key(s)` : '; the older keys are kept (drop them with --drop-old)'}`
         + (r.census.unreadable ? `\n${r.census.unreadable} value(s) do not open with any key and were left as they are (see docs/operations.md, "Secrets at rest")` : ''));
+    });
+
+  common(secrets.command('forget-unreadable').description('remove the secret values that no key opens: signing keys are made anew, TOTP users must enrol again, providers need their client secret again')
+    .option('--key-lost', 'the key file is lost for good: make a new one (every sealed value is then forgotten)'))
+    .action(async (o: Common & { keyLost?: boolean }) => {
+      const r = await withStore(o, async (a) => keyRotation(a).forgetUnreadable(operatorOfAll()));
+      out(o, r, `Forgot ${r.forgotten} secret value(s) that no key opens; ${r.newSigningKeys.length} tenant(s) got a new signing key`);
     });
 
   common(admin.command('onboarding-package').description('write an onboarding package for sensors')

@@ -493,6 +493,8 @@ export interface SealedSecrets {
   census(): Promise<SecretCensus>;
   /** Seals the values in the clear and re-seals those under older keys with the newest key; how many changed. Idempotent. */
   reseal(): Promise<number>;
+  /** Removes the values that do not open (a lost key; altered or moved values): signing keys and pending federated sign-ins go, TOTP and client secrets become null; how many. */
+  forgetUnreadable(): Promise<number>;
 }
 
 /** The ring of keys sealing the state store's secrets (a file beside the data: store/state/secret-key-ring-file.ts). */

@@ -1,11 +1,13 @@
 /**
  * The keys sealing the state store's secrets (signing keys, TOTP secrets, provider client secrets):
- * rotation by the local operator (`palisade admin secrets rotate-key`), audited in every tenant.
+ * rotation by the local operator (`palisade admin secrets rotate-key`) and recovery from a lost key
+ * (`secrets forget-unreadable`), audited in every tenant.
  */
 import { authz } from '../auth/authorizer.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors } from '../domain/errors.ts';
 import type { SecretCensus, SecretKeyRing, StateStore } from '../domain/ports.ts';
+import type { SigningKey } from '../domain/tenant.ts';
 import { auditRecord } from './audit.ts';
 
 /** What a rotation did. */
@@ -22,7 +24,13 @@ export interface KeyRotation {
 
 /** Rotation of the state store's secrets key. */
 export class StateSecretsService {
-  constructor(private readonly store: StateStore, private readonly ring: SecretKeyRing, private readonly clock: () => Date = () => new Date()) {}
+  /** `makeKey` makes a tenant's new signing key (for a tenant left without one by `forgetUnreadable`). */
+  constructor(
+    private readonly store: StateStore,
+    private readonly ring: SecretKeyRing,
+    private readonly makeKey: (tenantId: string) => Promise<SigningKey>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   /** How the secret values stand against the newest key (operator only). */
   async census(ctx: Ctx): Promise<SecretCensus & { keys: string[] }> {
@@ -51,6 +59,28 @@ export class StateSecretsService {
     }
     await this.audit(ctx, keyId, 'success', { resealed, dropped, unreadable: census.unreadable });
     return { keyId, resealed, dropped, census };
+  }
+
+  /**
+   * After the key is lost (or values were altered): removes every secret value that does not open —
+   * signing keys and pending federated sign-ins go, TOTP secrets and providers' client secrets become
+   * none (those users cannot sign in until they enrol again; the providers need their secret again) —
+   * and gives each tenant left without a signing key a new one. Operator only; audited as
+   * `secrets.forget-unreadable` in every tenant, with whether it got a new signing key.
+   */
+  async forgetUnreadable(ctx: Ctx): Promise<{ forgotten: number; newSigningKeys: string[] }> {
+    authz.requireOperator(ctx);
+    const forgotten = await this.store.secrets.forgetUnreadable();
+    const newSigningKeys: string[] = [];
+    for (const t of await this.store.tenants.list()) {
+      const rekey = (await this.store.tenants.signingKeys(t.id)).length === 0;
+      if (rekey) {
+        await this.store.tenants.addSigningKey(await this.makeKey(t.id));
+        newSigningKeys.push(t.id);
+      }
+      await this.store.audit.append(auditRecord({ ...ctx, tenantId: t.id }, this.clock(), 'secrets.forget-unreadable', t.id, 'success', JSON.stringify({ forgotten, newSigningKey: rekey })));
+    }
+    return { forgotten, newSigningKeys };
   }
 
   private async audit(ctx: Ctx, keyId: string, result: 'success' | 'failure', details: object): Promise<void> {

@@ -116,6 +116,11 @@ export function describeSecretsContract(harness: () => StateStoreHarness, fresh:
     await harness().rawSql(url, 'update external_idps set client_secret = $1 where tenant_id = $2 and idp_id = $3', [alice.totp_secret, p.tenantId, p.provider.id]);
     expect((await store.externalIdps.get(p.tenantId, p.provider.id))?.clientSecret).toBeNull();
     expect((await store.secrets.census()).unreadable).toBe(2);
+    // the operator's way out: values that do not open are forgotten; the rest stays
+    expect(await store.secrets.forgetUnreadable()).toBe(2);
+    expect(await store.secrets.census()).toEqual({ newest: 3, older: 0, clear: 0, unreadable: 0 });
+    expect(await harness().rawSql(url, 'select totp_secret from users where tenant_id = $1 and user_id = $2', [p.tenantId, p.bob.id])).toEqual([{ totp_secret: null }]);
+    expect((await store.users.get(p.tenantId, p.alice.id))?.totpSecret).toBe(p.alice.totpSecret);
   });
 
   it('seals the secrets of a database written in the clear at its first start, once, with two processes starting at once', async () => {

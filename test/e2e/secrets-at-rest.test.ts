@@ -2,8 +2,9 @@
  * Secrets at rest through the operator's interface: a tenant, a TOTP user and an external provider
  * made with `palisade admin` leave none of their secrets in the SQLite file (read byte for byte);
  * TOTP sign-in, tokens and the provider's secret still work; `admin secrets rotate-key` re-seals
- * everything (tokens signed before still verify), `--drop-old` leaves everything working, and a
- * missing key file stops the admin commands with a message naming it.
+ * everything (tokens signed before still verify), `--drop-old` leaves everything working, a
+ * missing key file stops the admin commands with a message naming it, and `secrets forget-unreadable
+ * --key-lost` is the way on once the key is lost for good.
  */
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,5 +145,41 @@ describe('secrets at rest (admin commands on a SQLite data directory)', () => {
       renameSync(`${keyPath}.away`, keyPath);
     }
     expect(await admin(['tenant', 'list'])).toEqual([{ tenantId, name: 'Sealed' }]);
+  });
+
+  it('goes on after the key is lost for good: new signing keys, TOTP users enrol again, providers need their secret again', async () => {
+    const keyPath = secretsKeyFor(dir);
+    rmSync(keyPath);
+    await expect(admin(['secrets', 'forget-unreadable'])).rejects.toThrow(keyPath);
+    expect(await admin(['secrets', 'forget-unreadable', '--key-lost'])).toEqual({ forgotten: 3, newSigningKeys: [tenantId] });
+    expect(await admin(['secrets', 'status'])).toMatchObject({ newest: 1, older: 0, clear: 0, unreadable: 0 });
+    await withState(async (s) => {
+      const now = Date.now() + 5 * 30_000;
+      vi.useFakeTimers({ now, toFake: ['Date'] });
+      try {
+        await expect(new UserService(s).authenticate(systemCtx(tenantId), 'alice@contoso.com', password, totpCode(totpSecret, now))).rejects.toMatchObject({ code: 'Unauthorized' });
+      } finally {
+        vi.useRealTimers();
+      }
+      expect((await s.externalIdps.getByName(tenantId, 'contoso'))?.clientSecret).toBeNull();
+      const tokens = new TokenService(s.tenants);
+      const app = { tenantId, clientId: 'c1', name: 'n', secretHash: '', permissions: [], createdAt: '', publicClient: false, redirectUris: [] };
+      expect((await tokens.verify((await tokens.issueAppToken(app, ACCEPTED_AUDIENCES[0], issuer(), '2.0')).token)).tenantId).toBe(tenantId);
+    });
+    // alice enrols again
+    const { otpauthUri } = await admin(['user', 'totp-enroll', 'alice@contoso.com']);
+    totpSecret = new URL(String(otpauthUri)).searchParams.get('secret')!;
+    await admin(['user', 'totp-confirm', 'alice@contoso.com', totpCode(totpSecret, Date.now())]);
+    await withState(async (s) => {
+      const now = Date.now() + 7 * 30_000;
+      vi.useFakeTimers({ now, toFake: ['Date'] });
+      try {
+        expect((await new UserService(s).authenticate(systemCtx(tenantId), 'alice@contoso.com', password, totpCode(totpSecret, now))).userPrincipalName).toBe('alice@contoso.com');
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+    const audit = await withState((s) => s.audit.list(tenantId, 50));
+    expect(audit.find((r) => r.action === 'secrets.forget-unreadable')).toMatchObject({ actorKind: 'operator', result: 'success' });
   });
 });

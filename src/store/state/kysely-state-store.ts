@@ -21,7 +21,7 @@ import { kyselyLibraryFileRepo } from './library-file-repo.ts';
 import { kyselyRoleRepo } from './role-repo.ts';
 import { kyselySavedQueryRepo } from './saved-query-repo.ts';
 import type { SecretCipher } from './secret-cipher.ts';
-import { anySealed, censusOf, resealAll } from './secret-fields.ts';
+import { anySealed, censusOf, forgetUnreadable, resealAll } from './secret-fields.ts';
 import { kyselySignInRepo } from './sign-in-repo.ts';
 import { kyselyStreamCursorRepo } from './stream-cursor-repo.ts';
 import { kyselyTenantRepo } from './tenant-repo.ts';
@@ -71,6 +71,7 @@ export function kyselyStateStore(db: Kysely<StateDb>, dialect: StateDialect, cip
       anySealed: () => anySealed(db),
       census: () => censusOf(db, cipher),
       reseal: () => resealAll(db, cipher),
+      forgetUnreadable: () => forgetUnreadable(db, cipher),
     },
     tx(fn) {
       return db.transaction().execute((trx) => fn(kyselyRepos(trx, dialect, cipher)));

@@ -34,6 +34,11 @@ export interface OpenStateOptions {
    * memory. PostgreSQL has no default: name the file.
    */
   secretsKey?: string;
+  /**
+   * When the key file is missing although sealed values exist, make a new key anyway (those values
+   * then never open again; `admin secrets forget-unreadable --key-lost`). Without it that is an Error.
+   */
+  keyLost?: boolean;
 }
 
 /** The key ring file sealing the secrets of the store at `url` (see OpenStateOptions), or null for a store that lives in memory. */
@@ -58,8 +63,8 @@ export async function openStateStore(url: string, o: OpenStateOptions = {}): Pro
   try {
     await store.migrate();
     if (keyPath !== null && !existsSync(keyPath)) {
-      if (await store.secrets.anySealed()) {
-        throw new Error(`The state store holds secrets sealed with a key, but the key file ${keyPath} does not exist: restore it from your backup (or pass --secrets-key FILE naming it). See docs/operations.md, "Secrets at rest".`);
+      if (!o.keyLost && await store.secrets.anySealed()) {
+        throw new Error(`The state store holds secrets sealed with a key, but the key file ${keyPath} does not exist: restore it from your backup (or pass --secrets-key FILE naming it); if it is lost for good, see docs/operations.md, "Secrets at rest".`);
       }
       loadOrCreateKeyRing(keyPath);
     }

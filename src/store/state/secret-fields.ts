@@ -8,11 +8,13 @@ import type { SecretCensus } from '../../domain/ports.ts';
 import type { StateDb } from './db-schema.ts';
 import { SEALED_PREFIX, UnreadableSecretError, type SecretCipher, type SecretPlace } from './secret-cipher.ts';
 
-/** A secret column: its table, its field, and the column holding the record's id (beside tenant_id). */
+/** A secret column: its table, its field, the column holding the record's id (beside tenant_id), and what forgetting a value that does not open does. */
 export interface SecretField {
   table: keyof StateDb & string;
   field: string;
   record: string;
+  /** 'row': the record goes (it is nothing without its secret); 'value': the field becomes null. */
+  forget: 'row' | 'value';
 }
 
 /**
@@ -21,10 +23,10 @@ export interface SecretField {
  * (App client secrets, passwords, enrollment tokens, codes and refresh tokens are kept as hashes.)
  */
 export const SECRET_FIELDS = {
-  signingKey: { table: 'signing_keys', field: 'private_jwk', record: 'kid' },
-  totpSecret: { table: 'users', field: 'totp_secret', record: 'user_id' },
-  idpClientSecret: { table: 'external_idps', field: 'client_secret', record: 'idp_id' },
-  codeVerifier: { table: 'federation_requests', field: 'code_verifier', record: 'state_hash' },
+  signingKey: { table: 'signing_keys', field: 'private_jwk', record: 'kid', forget: 'row' },
+  totpSecret: { table: 'users', field: 'totp_secret', record: 'user_id', forget: 'value' },
+  idpClientSecret: { table: 'external_idps', field: 'client_secret', record: 'idp_id', forget: 'value' },
+  codeVerifier: { table: 'federation_requests', field: 'code_verifier', record: 'state_hash', forget: 'row' },
 } as const satisfies Record<string, SecretField>;
 
 /** The place of `field`'s value in the record `record` of `tenantId`. */
@@ -99,4 +101,29 @@ export async function resealAll(db: Kysely<StateDb>, cipher: SecretCipher): Prom
     });
   }
   return changed;
+}
+
+/**
+ * Removes every secret value that does not open (its key is lost, or it was altered or moved): a
+ * signing key or pending federated sign-in goes with its row, a TOTP secret or client secret becomes
+ * null. One transaction per table, each change conditional on the value read. Returns how many went.
+ */
+export async function forgetUnreadable(db: Kysely<StateDb>, cipher: SecretCipher): Promise<number> {
+  let forgotten = 0;
+  for (const f of Object.values(SECRET_FIELDS) as SecretField[]) {
+    const lost = (await rowsOf(db, f)).filter((row) => cipher.openOrNull(row.value, placeOf(f, row.tenant_id, row.record)) === null);
+    if (lost.length === 0) continue;
+    forgotten += await db.transaction().execute(async (trx) => {
+      let n = 0;
+      for (const row of lost) {
+        const where = sql`tenant_id = ${row.tenant_id} and ${sql.ref(f.record)} = ${row.record} and ${sql.ref(f.field)} = ${row.value}`;
+        const r = f.forget === 'row'
+          ? await sql`delete from ${sql.table(f.table)} where ${where}`.execute(trx)
+          : await sql`update ${sql.table(f.table)} set ${sql.ref(f.field)} = null where ${where}`.execute(trx);
+        n += Number(r.numAffectedRows ?? 0n);
+      }
+      return n;
+    });
+  }
+  return forgotten;
 }
