@@ -6,6 +6,7 @@
  * throttling, a disabled user — with the audit records they leave.
  */
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID } from '../../src/auth/console-client.ts';
@@ -307,6 +308,34 @@ describe('authorization code flow with PKCE', () => {
     expect(good.statusCode, good.body).toBe(302);
     const code = new URL(String(good.headers.location)).searchParams.get('code')!;
     expect(decodeJwt((await redeem(code, verifier)).json().access_token).upn).toBe('totp@contoso.com');
+  });
+
+  it('refuses the code of a user whose sealed TOTP secret was copied from another user\'s row (never a 5xx)', async () => {
+    const op = h.operator();
+    const secrets: Record<string, string> = {};
+    for (const upn of ['totp-a@contoso.com', 'totp-b@contoso.com']) {
+      await h.palisade.settings.users.create(op, { userPrincipalName: upn, roles: ['Analysts'], password: PASSWORD });
+      secrets[upn] = new URL((await h.palisade.settings.users.enrollTotp(op, upn)).otpauthUri).searchParams.get('secret')!;
+      await h.palisade.settings.users.confirmTotp(op, upn, totpCode(secrets[upn], Date.now() + offsetMs - 30_000));
+    }
+    // someone with write access to the database file gives b the sealed secret of a, whose codes they know
+    const raw = new Database(h.stateFile);
+    try {
+      raw.pragma('busy_timeout = 5000');
+      raw.prepare(`update users set totp_secret = (select totp_secret from users where upn = 'totp-a@contoso.com') where upn = 'totp-b@contoso.com'`).run();
+    } finally {
+      raw.close();
+    }
+    const { challenge } = pkce();
+    const page = await openPage(consoleQuery(challenge));
+    const path = `/${h.tenantId}/oauth2/v2.0/authorize`;
+    const step1 = await post(path, page.cookie, { request: page.request, csrf: page.csrf, login: 'totp-b@contoso.com', password: PASSWORD });
+    expect(step1.body).toContain('<label for="otc">Authentication code</label>');
+    const refused = await post(path, page.cookie, { request: page.request, csrf: page.csrf, otc: totpCode(secrets['totp-a@contoso.com'], Date.now() + offsetMs) });
+    expect(refused.statusCode).toBe(200);
+    expect(refused.body).toMatch(/verification code is incorrect/);
+    const audit = await h.state.audit.list(h.tenantId, 5);
+    expect(audit.find((r) => r.action === 'user.signin' && r.target === 'totp-b@contoso.com')).toMatchObject({ result: 'failure' });
   });
 
   it('refuses a disabled user at sign-in and at refresh, and the user\'s tokens at once', async () => {

@@ -78,6 +78,11 @@ describe.skipIf(skipReason !== null)(`palisade serve on PostgreSQL${skipReason ?
     try {
       const tenants = await client.query('select tenant_id, name from tenants');
       expect(tenants.rows).toEqual([{ tenant_id: srv.tenantId, name: 'Default' }]);
+      // the tenant's private signing key is sealed with the key file of the data directory, not in the database
+      const keys = await client.query('select private_jwk from signing_keys');
+      expect(keys.rows.length).toBeGreaterThan(0);
+      for (const r of keys.rows as { private_jwk: string }[]) expect(r.private_jwk).toMatch(/^enc:v1:/);
+      expect(existsSync(secretsKeyFor(srv.dataDir))).toBe(true);
     } finally {
       await client.end();
     }

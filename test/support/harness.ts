@@ -21,6 +21,8 @@ export interface Harness {
   /** The composed program (roles, counters, stores). */
   palisade: Palisade;
   state: StateStore;
+  /** The SQLite file behind `state` (for tests that change rows directly, as an attacker with the file could). */
+  stateFile: string;
   events: EventStack;
   tenants: TenantService;
   tenantId: string;
@@ -96,6 +98,7 @@ export async function startHarness(
     app,
     palisade,
     state,
+    stateFile: join(dir, 'state.db'),
     events,
     tenants,
     tenantId: tenant.id,
