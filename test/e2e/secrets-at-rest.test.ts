@@ -17,6 +17,7 @@ import { TokenService } from '../../src/auth/token-service.ts';
 import { totpCode } from '../../src/auth/totp.ts';
 import { registerAdmin } from '../../src/cli/admin.ts';
 import { dataPaths, ensureDataDir, secretsKeyFor, stateUrlFor } from '../../src/cli/data-dir.ts';
+import { compose } from '../../src/compose.ts';
 import { systemCtx } from '../../src/domain/context.ts';
 import type { StateStore } from '../../src/domain/ports.ts';
 import { UserService } from '../../src/services/users.ts';
@@ -135,11 +136,13 @@ describe('secrets at rest (admin commands on a SQLite data directory)', () => {
     ]);
   });
 
-  it('stops with a message naming the key file when it is missing, and makes no new key', async () => {
+  it('stops admin commands and a server start with a message naming the key file when it is missing, and makes no new key', async () => {
     const keyPath = secretsKeyFor(dir);
     renameSync(keyPath, `${keyPath}.away`);
     try {
       await expect(admin(['tenant', 'list'])).rejects.toThrow(keyPath);
+      // the server's start (what `palisade serve` composes) stops the same way
+      await expect(compose({ state: stateUrlFor(dir), files: dataPaths(dir).files, events: { path: ':memory:', retentionDays: 30 } })).rejects.toThrow(keyPath);
       expect(existsSync(keyPath)).toBe(false);
     } finally {
       renameSync(`${keyPath}.away`, keyPath);
