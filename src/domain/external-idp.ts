@@ -127,6 +127,19 @@ export function rolesFromClaims(idp: Pick<ExternalIdp, 'rolesClaim' | 'roleMappi
 }
 
 /**
+ * Whether the provider left the roles claim out because the person has too many values for a token
+ * (Entra ID's group "overage": no `groups` claim, but `_claim_names` pointing elsewhere for it, or
+ * `hasgroups: true`). The mapping cannot be applied then: without the claim it would grant nothing.
+ */
+export function rolesClaimLeftOut(idp: Pick<ExternalIdp, 'rolesClaim'>, claims: Record<string, unknown>): boolean {
+  if (claimAt(claims, idp.rolesClaim) !== undefined) return false;
+  const top = idp.rolesClaim.split('.')[0]!;
+  const names = claims._claim_names;
+  const referred = !!names && typeof names === 'object' && !Array.isArray(names) && Object.hasOwn(names, top);
+  return referred || (top === 'groups' && claims.hasgroups === true);
+}
+
+/**
  * The sign-in name of the person: the first of `preferred_username`, `upn` and `email` that is a
  * user principal name (`name@domain`); an unverified email (`email_verified: false`) is skipped.
  * Null when the provider sent none.

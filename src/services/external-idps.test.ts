@@ -185,6 +185,24 @@ describe('ExternalIdpService sign-in', () => {
   });
 });
 
+describe('a roles claim the provider left out', () => {
+  it("refuses the sign-in (Entra ID's group overage) rather than taking the person's roles away; audited with the reason", async () => {
+    const idp = (await store.externalIdps.get(TENANT, (await corp()).id))!;
+    const u = await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example', groups: ['secops-tier1'] });
+    expect(u.roles).toEqual(['Tier 1']);
+    const overage = { sub: 'k-1', preferred_username: 'dana@corp.example', _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.example/getMemberObjects' } } };
+    const refused = await refusal(idps.signIn(anon(), idp, overage));
+    expect(refused.code).toBe('Forbidden');
+    expect(refused.message).toMatch(/groups out of the sign-in because there are too many/);
+    expect((await refusal(idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example', hasgroups: true }))).code).toBe('Forbidden');
+    expect((await store.users.get(TENANT, u.id))!.roles).toEqual(['Tier 1']);
+    const failures = (await store.audit.list(TENANT, 1000)).filter((a) => a.action === 'user.signin' && a.result === 'failure');
+    expect(failures.map((a) => JSON.parse(a.details!).reason)).toEqual(['groups claim left out (overage)', 'groups claim left out (overage)']);
+    // no claim and no sign of one left out: the person simply has none of the mapped values
+    expect((await idps.signIn(anon(), idp, { sub: 'k-1', preferred_username: 'dana@corp.example' })).roles).toEqual([]);
+  });
+});
+
 describe('users created for a provider before their first sign-in', () => {
   it('binds the first person the provider signs in with that name, then only that subject; other providers and local accounts never', async () => {
     const strict = (await store.externalIdps.get(TENANT, (await corp({ jitProvisioning: false })).id))!;

@@ -11,7 +11,7 @@ import { authz } from '../auth/authorizer.ts';
 import type { Ctx } from '../domain/context.ts';
 import { errors, PalisadeError } from '../domain/errors.ts';
 import {
-  DEFAULT_IDP_SCOPES, displayNameFromClaims, externalIdpProblem, rolesFromClaims, userPrincipalNameFromClaims,
+  DEFAULT_IDP_SCOPES, displayNameFromClaims, externalIdpProblem, rolesClaimLeftOut, rolesFromClaims, userPrincipalNameFromClaims,
   type ExternalIdp,
 } from '../domain/external-idp.ts';
 import { REQUIRE } from '../domain/permissions.ts';
@@ -247,6 +247,10 @@ export class ExternalIdpService {
       throw errors.forbidden(message);
     };
     if (!subject) return refuse(`${idp.name} did not say who you are (no subject)`, 'no subject claim');
+    // applying the mapping to a claim left out would take every role away: refuse instead, and say why
+    if (rolesClaimLeftOut(idp, claims)) {
+      return refuse(`${idp.name} left your ${idp.rolesClaim} out of the sign-in because there are too many of them, so Palisade cannot tell your roles; ask an administrator`, `${idp.rolesClaim} claim left out (overage)`);
+    }
     const identity = { issuer: idp.issuer, subject };
     // a user an administrator created for this provider is bound to the first person signing in with its name
     const reserved = async () => {
