@@ -1,7 +1,8 @@
 /**
- * `palisade admin …`: tenants, apps, local users, roles, external identity providers, device groups, onboarding packages and device
- * credentials. Works against the data directory (or `--state URL`) while the server runs. Every command acts as a local operator
- * (the OS user, `operatorCtx`), so each change is authorized and audited like any other call.
+ * `palisade admin …`: tenants, apps, local users, roles, external identity providers, device groups, onboarding packages, device
+ * credentials and the key sealing the state store's secrets. Works against the data directory (or `--state URL`, with the key file
+ * the server uses or `--secrets-key FILE`) while the server runs. Every command acts as a local operator (the OS user, `operatorCtx`),
+ * so each change is authorized and audited like any other call.
  */
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
