@@ -1,7 +1,8 @@
 /**
  * Every route of the MDE API (reference: shared/reference/mde-api.md §2 and the paths real clients
  * call), relative to `/api`, and the few routes Palisade adds under `/api` of its own (custom
- * detection rules, shaped after Microsoft Graph's detectionRule; settings and the audit log). Palisade serves some of them (the api table); a request for one it does
+ * detection rules, shaped after Microsoft Graph's detectionRule; settings and the audit log; saved
+ * hunting queries). Palisade serves some of them (the api table); a request for one it does
  * not serve yet is answered by name as not available (unrouted.ts), not with a 404 that looks like a
  * typo. OData function-call segments (`findbyip(ip='…',timestamp=…)`) appear as their plain name:
  * function-segments.ts turns the arguments into query parameters before routing.
@@ -113,12 +114,23 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('PATCH', '/settings/devicegroups/{groupId}', 'Update device group'),
   r('DELETE', '/settings/devicegroups/{groupId}', 'Delete device group'),
   r('GET', '/settings/apps', 'List apps'),
+  r('GET', '/settings/identityproviders', 'List external sign-in providers'),
+  r('POST', '/settings/identityproviders', 'Add external sign-in provider'),
+  r('GET', '/settings/identityproviders/{idpId}', 'Get external sign-in provider'),
+  r('PATCH', '/settings/identityproviders/{idpId}', 'Update external sign-in provider'),
+  r('DELETE', '/settings/identityproviders/{idpId}', 'Remove external sign-in provider'),
   r('GET', '/auditlogs', 'List audit log records'),
   // SIEM (the legacy detections API)
   r('GET', '/siem/alerts', 'Pull SIEM detections'),
   // advanced hunting
   r('POST', '/advancedqueries/run', 'Run advanced hunting query'),
   r('POST', '/advancedhunting/run', 'Run advanced hunting query (Defender XDR)'),
+  // saved hunting queries: Palisade's own (MDE keeps them in its portal)
+  r('GET', '/advancedqueries/saved', 'List saved hunting queries'),
+  r('POST', '/advancedqueries/saved', 'Save hunting query'),
+  r('GET', '/advancedqueries/saved/{queryId}', 'Get saved hunting query'),
+  r('PATCH', '/advancedqueries/saved/{queryId}', 'Update saved hunting query'),
+  r('DELETE', '/advancedqueries/saved/{queryId}', 'Delete saved hunting query'),
   // live response library
   r('GET', '/libraryfiles', 'List live response library files'),
   r('POST', '/libraryfiles', 'Upload live response library file'),

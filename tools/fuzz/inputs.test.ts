@@ -9,6 +9,7 @@ import { mutateKql } from './kql.ts';
 import { odataUrl } from './odata.ts';
 import { Rng } from './rng.ts';
 import { sensorBatch } from './sensor.ts';
+import { savedQueryRequest } from './saved-queries.ts';
 import { settingsRequest } from './settings.ts';
 
 const NOW = Date.UTC(2024, 4, 1);
@@ -31,9 +32,24 @@ describe('fuzz inputs', () => {
     };
     expect(JSON.stringify(draw(4))).toEqual(JSON.stringify(draw(4)));
     for (const a of draw(9)) {
-      expect(a.url).toMatch(/^\/api\/(settings\/(roles|devicegroups|users|apps)|auditlogs)/);
+      expect(a.url).toMatch(/^\/api\/(settings\/(roles|devicegroups|users|apps|identityproviders)|auditlogs)/);
       if (a.method === 'POST' || a.method === 'PATCH') expect(a.payload).not.toBeUndefined();
     }
+  });
+
+  it('make saved-query requests that are the same for a seed, under /api/advancedqueries/saved, a body on every POST and PATCH', () => {
+    const draw = (seed: number) => {
+      const r = new Rng(seed);
+      return Array.from({ length: 200 }, (_, i) => savedQueryRequest(r, i, ['q-1', 'q-2']));
+    };
+    expect(JSON.stringify(draw(4))).toEqual(JSON.stringify(draw(4)));
+    const all = draw(9);
+    for (const a of all) {
+      expect(a.url).toMatch(/^\/api\/advancedqueries\/saved(\/|$)/);
+      if (a.method === 'POST' || a.method === 'PATCH') expect(a.payload).not.toBeUndefined();
+    }
+    expect(new Set(all.map((a) => a.method))).toEqual(new Set(['GET', 'POST', 'PATCH', 'DELETE']));
+    expect(all.some((a) => a.url.endsWith('/q-1'))).toBe(true);
   });
 
   it('make alert requests with URL-safe paths and queries, and a body on every PATCH and POST', () => {
