@@ -43,16 +43,8 @@ export interface TokenResponseV2 {
   access_token: string;
 }
 
-/** A v1 token response: numbers as strings, as Entra ID's v1 endpoint sends them. */
-export interface TokenResponseV1 {
-  token_type: 'Bearer';
-  expires_in: string;
-  ext_expires_in: string;
-  expires_on: string;
-  not_before: string;
-  resource: string;
-  access_token: string;
-}
+/** A v1 token response: numbers as strings, as Entra ID's v1 endpoint sends them (an app token: no scope, no refresh token). */
+export type TokenResponseV1 = Omit<UserTokenResponseV1, 'scope' | 'refresh_token' | 'id_token' | 'client_info'>;
 
 /** Client id and secret from HTTP Basic authentication, when the header carries it. */
 function basicCredentials(authorization: string | undefined): { id?: string; secret?: string } | null {
