@@ -105,6 +105,7 @@ export const MDE_ROUTES: readonly MdeRoute[] = [
   r('GET', '/settings/users', 'List users'),
   r('POST', '/settings/users', 'Create user'),
   r('PATCH', '/settings/users/{userId}', 'Update user'),
+  r('POST', '/settings/users/{userId}/revokeSignInSessions', 'Sign a user out everywhere'),
   r('GET', '/settings/roles', 'List roles'),
   r('POST', '/settings/roles', 'Create role'),
   r('PATCH', '/settings/roles/{roleId}', 'Update role'),

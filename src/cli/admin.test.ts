@@ -183,6 +183,8 @@ describe('palisade admin', () => {
     const { otpauthUri } = await admin('user', 'totp-enroll', 'alice@contoso.com') as { otpauthUri: string };
     const secret = new URL(otpauthUri).searchParams.get('secret')!;
     expect(await admin('user', 'totp-confirm', 'alice@contoso.com', totpCode(secret, Date.now()))).toMatchObject({ userPrincipalName: 'alice@contoso.com', totpEnabled: true });
+    // signing out everywhere revokes the user's sign-in sessions (none yet) and leaves the account as it is
+    expect(await admin('user', 'revoke-sign-ins', 'alice@contoso.com')).toEqual({ userId: made.id, revokedSessions: 0 });
     expect(await admin('user', 'disable', 'BOB@contoso.com')).toMatchObject({ userPrincipalName: 'bob@contoso.com', disabled: true });
     await expect(admin('user', 'disable', 'nobody@contoso.com')).rejects.toThrow(/was not found/);
 
@@ -200,6 +202,7 @@ describe('palisade admin', () => {
         ['operator', 'user.create', 'carol@contoso.com', 'failure'],
         ['operator', 'user.totp.enroll', 'alice@contoso.com', 'success'],
         ['operator', 'user.totp.confirm', 'alice@contoso.com', 'success'],
+        ['operator', 'user.revokeSignIns', 'alice@contoso.com', 'success'],
         ['operator', 'user.disable', 'BOB@contoso.com', 'success'],
         ['operator', 'user.disable', 'nobody@contoso.com', 'failure'],
       ]);

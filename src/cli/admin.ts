@@ -185,6 +185,13 @@ export function registerAdmin(program: Command): void {
       out(o, u, `Disabled user ${u.userPrincipalName} (${u.id})`);
     });
 
+  common(user.command('revoke-sign-ins').description('sign a user out everywhere: every sign-in session so far is revoked; the account stays enabled')
+    .argument('<user>', 'user id or user principal name').option('--tenant <id>', 'tenant id'))
+    .action(async (who: string, o: Common) => {
+      const r = await withStore(o, async (a, ts) => a.users.revokeSignIns(await operatorOn(o, ts), who));
+      out(o, { userId: r.user.id, revokedSessions: r.revoked }, `Signed ${r.user.userPrincipalName} out everywhere: ${r.revoked} sign-in session${r.revoked === 1 ? '' : 's'} revoked`);
+    });
+
   common(user.command('set-roles').description('replace the roles a user holds (no --role: none)')
     .argument('<user>', 'user id or user principal name')
     .option('--role <name>', 'a role the user holds (repeatable)', collectValues, [])

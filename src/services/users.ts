@@ -125,6 +125,20 @@ export class UserService {
     return out;
   }
 
+  /**
+   * Signs a user out everywhere (Entra ID's revokeSignInSessions): every sign-in session so far is
+   * revoked, so its access tokens fail at their next call and its refresh tokens are refused; the
+   * account stays enabled and may sign in again. Returns how many sessions were revoked.
+   */
+  async revokeSignIns(ctx: Ctx, idOrUpn: string): Promise<{ user: UserView; revoked: number }> {
+    return audited(this.store, ctx, this.clock, 'user.revokeSignIns', idOrUpn.slice(0, 256), async (r) => {
+      authz.requireOperatorOr(ctx, REQUIRE.portalSettings);
+      const u = await this.find(r.users, ctx.tenantId, idOrUpn);
+      const revoked = await r.signIns.revokeUserGrants(ctx.tenantId, u.id, this.clock().toISOString());
+      return { user: userView(u), revoked };
+    });
+  }
+
   /** Changes a user's display name, roles (names of the tenant's roles, replacing the old ones) or disabled state. */
   async update(ctx: Ctx, idOrUpn: string, change: UserChange): Promise<UserView> {
     const out = await audited(this.store, ctx, this.clock, 'user.update', idOrUpn.slice(0, 256), async (r) => {

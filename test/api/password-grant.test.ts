@@ -196,6 +196,28 @@ describe('the password grant on the v1 endpoint (MDE\'s sample request)', () => 
     expect((await tokenAt('oauth2/token', { grant_type: 'refresh_token', client_id: publicClient, refresh_token: second.refresh_token, resource: RESOURCE })).json().error).toBe('invalid_grant');
   });
 
+  it("signs a user out everywhere through the settings API: every session's tokens stop, the account stays and signs in again; audited", async () => {
+    await h.palisade.settings.users.create(h.operator(), { userPrincipalName: 'frank@contoso.com', roles: ['Alpha readers'], password: PASSWORD });
+    const sessions = [(await mdeRequest('frank@contoso.com', PASSWORD, '10.6.0.1')).json(), (await mdeRequest('frank@contoso.com', PASSWORD, '10.6.0.2')).json()];
+    for (const t of sessions) expect((await call('GET', '/api/machines', t.access_token)).statusCode).toBe(200);
+    const admin = await h.token(['PortalSettings.Manage']);
+    const frank = (await h.state.users.getByUpn(h.tenantId, 'frank@contoso.com'))!;
+    // a caller without portal settings may not
+    expect((await call('POST', `/api/settings/users/${frank.id}/revokeSignInSessions`, sessions[0].access_token)).statusCode).toBe(403);
+    const res = await call('POST', `/api/settings/users/${frank.id}/revokeSignInSessions`, admin);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ value: true, revokedSessions: 2 });
+    for (const t of sessions) {
+      expect((await call('GET', '/api/machines', t.access_token)).statusCode).toBe(401);
+      expect((await tokenAt('oauth2/token', { grant_type: 'refresh_token', client_id: publicClient, refresh_token: t.refresh_token, resource: RESOURCE })).json().error).toBe('invalid_grant');
+    }
+    const again = (await mdeRequest('frank@contoso.com', PASSWORD, '10.6.0.1')).json();
+    expect((await call('GET', '/api/machines', again.access_token)).statusCode).toBe(200);
+    expect((await call('POST', '/api/settings/users/nobody@contoso.com/revokeSignInSessions', admin)).statusCode).toBe(404);
+    const audit = await h.state.audit.list(h.tenantId, 2000);
+    expect(audit.some((r) => r.action === 'user.revokeSignIns' && r.target === frank.id && r.result === 'success')).toBe(true);
+  });
+
   it('audits each success with the grant used', async () => {
     const audit = await h.state.audit.list(h.tenantId, 2000);
     const ok = audit.find((r) => r.action === 'user.signin' && r.target === 'alice@contoso.com' && r.result === 'success');

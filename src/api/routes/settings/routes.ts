@@ -186,6 +186,16 @@ export function settingsRoutes(s: SettingsRouteServices, clock: () => Date = () 
       handler: async (req, reply, ctx) => entity(req, reply, 'Users', userJson(await s.users.update(ctx, param(req.params, 'userId'), req.body as Record<string, unknown>))),
     },
     {
+      ...settings, method: 'POST', url: '/settings/users/:userId/revokeSignInSessions',
+      summary: 'Sign a user out everywhere: every sign-in session so far is revoked (its access and refresh tokens stop working); the account stays enabled',
+      schema: { params: userParams, response: { 200: Type.Object({ value: Type.Boolean(), revokedSessions: Type.Integer() }) } },
+      example: { params: { userId: EXAMPLE_USER_ID } },
+      handler: async (req, _reply, ctx) => {
+        const { revoked } = await s.users.revokeSignIns(ctx, param(req.params, 'userId'));
+        return { value: true, revokedSessions: revoked };
+      },
+    },
+    {
       ...settings, method: 'GET', url: '/settings/roles', summary: 'List the tenant\'s roles, the built-in Palisade Administrator first',
       schema: { response: { 200: list(roleSchema) } },
       handler: async (req, reply, ctx) => collection(req, reply, 'Roles', (await s.roles.list(ctx)).map(roleJson)),

@@ -1,6 +1,6 @@
 /**
  * Settings › Users: the tenant's local users; create one (a password is generated and shown once),
- * change a user's roles, disable or enable an account.
+ * change a user's roles, disable or enable an account, sign a user out everywhere.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
@@ -81,6 +81,16 @@ export default function UsersPage(_: PageProps) {
     }
   };
 
+  const signOutEverywhere = async (u: UserItem) => {
+    if (!window.confirm(`Sign ${u.userPrincipalName} out everywhere? Every session ends; the account stays enabled.`)) return;
+    try {
+      const r = await api.post<{ revokedSessions: number }>(`${itemPath(USERS, u.id)}/revokeSignInSessions`, {});
+      toast(`${u.userPrincipalName} signed out everywhere (${r.revokedSessions} session${r.revokedSessions === 1 ? '' : 's'})`, 'success');
+    } catch (err) {
+      toast(messageOf(err), 'error');
+    }
+  };
+
   const columns: Column<UserItem>[] = [
     { header: 'User name', sort: 'userPrincipalName', cell: (u) => u.userPrincipalName },
     { header: 'Display name', sort: 'displayName', cell: (u) => u.displayName },
@@ -97,6 +107,7 @@ export default function UsersPage(_: PageProps) {
             aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.userPrincipalName}`}>
             {u.disabled ? 'Enable' : 'Disable'}
           </button>
+          <button type="button" onClick={() => void signOutEverywhere(u)} aria-label={`Sign ${u.userPrincipalName} out everywhere`}>Sign out everywhere</button>
         </span>
       ),
     },
