@@ -8,12 +8,16 @@
  *
  *   {"type":"exec","ts":<epoch µs>,"pid":N,"ppid":N,"uid":N,"start":<epoch µs>,"exe":"…",
  *    "dev":N,"ino":N,"size":N,"mtime":<epoch ns>,"cmdline":["…",…],"comm":"…",
- *    "parent":{"pid":N,"ppid":N,"uid":N,"start":…,"exe":"…","cmdline":[…],"comm":"…"}}
+ *    "parent":{"pid":N,"ppid":N,"uid":N,"start":…,"exe":"…","cmdline":[…],"comm":"…","dev":N,…}}
  *
- * Fields it could not read (the process was already gone) are absent. The parent comes from the
+ * The image's identity (dev, ino, size, mtime of /proc/PID/exe) comes with the child and the parent.
+ * What a process that was already gone took with it is filled in from its execve, captured in the
+ * kernel (exec-args.h: command line, uid, image; then "recovered":true, and "cmdlineTruncated":true
+ * when the capture cut it); fields nothing could give are absent. The parent comes from the
  * fork event recorded for the child when there was one, else from the child's status. When the
  * kernel dropped events (the socket overflowed) it writes {"type":"lost"}. On start it writes
- * {"type":"ready"} once subscribed. It raises its own scheduling priority (SCHED_FIFO when allowed)
+ * {"type":"ready","execArgs":true} once subscribed ("execArgs":false and a "reason" when the kernel
+ * refused the execve capture). It raises its own scheduling priority (SCHED_FIFO when allowed)
  * so it reads /proc before the processes it watches finish, and it never waits on its reader: lines
  * go to a memory buffer (up to 256 MiB) written to stdout without blocking, so a reader that falls
  * behind delays the lines, never the reads of /proc. Exits when stdout closes.
@@ -306,9 +310,9 @@ static void on_exec(int pid, unsigned long long ts_ns) {
   static struct proc_info child, parent;
   read_proc(pid, &child);
   int slot = pid % FORK_SLOTS;
-  /* what the process took with it when it ended before these reads, from its execve */
   int ppid = forks[slot].pid == pid ? forks[slot].ppid : child.ppid;
   if (child.ppid < 0 && ppid >= 0) child.ppid = ppid;
+  /* what the process took with it when it ended before these reads, from its execve */
   int recovered = 0, cut = 0;
   if (execs[slot].pid == pid) {
     if (!child.have_cmd && execs[slot].args_len > 0) {
