@@ -126,6 +126,7 @@ describe('advanced hunting', () => {
     // kept on the server, not in this browser: a reload with the browser's storage emptied still has it
     await page.evaluate(() => localStorage.clear());
     await page.reload();
+    await page.locator('.kusto-editor-host[data-state="ready"]').waitFor({ timeout: 60_000 });
     await page.getByRole('option', { name: 'Curl starts' }).waitFor({ state: 'attached', timeout: 30_000 });
     await typeQuery('DeviceInfo');
     await page.getByLabel('Saved queries').selectOption({ label: 'Curl starts' });

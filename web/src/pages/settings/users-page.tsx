@@ -107,7 +107,7 @@ export default function UsersPage(_: PageProps) {
             aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.userPrincipalName}`}>
             {u.disabled ? 'Enable' : 'Disable'}
           </button>
-          <button type="button" onClick={() => void signOutEverywhere(u)} aria-label={`Sign ${u.userPrincipalName} out everywhere`}>Sign out everywhere</button>
+          <button type="button" onClick={() => void signOutEverywhere(u)} aria-label={`Sign out everywhere: ${u.userPrincipalName}`}>Sign out everywhere</button>
         </span>
       ),
     },
