@@ -2,20 +2,17 @@
  * Settings › Apps: the tenant's apps (OAuth2 clients) and the application permissions each holds.
  * Secrets are never shown; apps are created with `palisade admin app create`.
  */
-import { useCallback } from 'react';
-import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
-import { localPage } from '../../components/local-page.ts';
+import { DataGrid, type Column } from '../../components/data-grid.tsx';
 import { useApi } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
-import { APPS, listOf, type AppItem } from './settings-api.ts';
+import { APPS, type AppItem, useSettingsList } from './settings-api.ts';
 import { SettingsTabs } from './settings-tabs.tsx';
 import './settings.css';
 
 /** The apps page. */
 export default function AppsPage(_: PageProps) {
   const api = useApi();
-  const load = useCallback(async (r: PageRequest, signal: AbortSignal) =>
-    localPage(await listOf<AppItem>(api, APPS, signal), r, (a, name) => a[name as keyof AppItem]), [api]);
+  const load = useSettingsList<AppItem>(api, APPS);
   const columns: Column<AppItem>[] = [
     { header: 'App', sort: 'name', cell: (a) => a.name },
     { header: 'Client id', cell: (a) => <code>{a.clientId}</code> },

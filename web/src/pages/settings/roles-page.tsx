@@ -2,15 +2,14 @@
  * Settings › Roles: MDE's roles — permission options as labelled checkboxes, over every device group
  * or chosen ones. The built-in administrator role is shown but cannot be changed or deleted.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
-import { localPage } from '../../components/local-page.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { DataGrid, type Column } from '../../components/data-grid.tsx';
 import { messageOf, useToast } from '../../components/toasts.tsx';
 import { useApi } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
 import type { RolePermissionOption } from '../../../../src/domain/role-permissions.ts';
 import { PERMISSION_LABELS, ROLE_PERMISSION_OPTIONS } from './permission-labels.ts';
-import { DEVICE_GROUPS, ROLES, itemPath, listOf, type DeviceGroupItem, type RoleItem } from './settings-api.ts';
+import { DEVICE_GROUPS, ROLES, itemPath, listOf, type DeviceGroupItem, type RoleItem, useSettingsList } from './settings-api.ts';
 import { SettingsTabs } from './settings-tabs.tsx';
 import './settings.css';
 
@@ -48,8 +47,7 @@ export default function RolesPage(_: PageProps) {
   }, [api]);
 
   const groupName = (id: number) => (id === UNGROUPED ? 'Ungrouped devices' : groups.find((g) => g.id === id)?.name ?? `Group ${id}`);
-  const load = useCallback(async (r: PageRequest, signal: AbortSignal) =>
-    localPage(await listOf<RoleItem>(api, ROLES, signal), r, (x, name) => x[name as keyof RoleItem]), [api]);
+  const load = useSettingsList<RoleItem>(api, ROLES);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();

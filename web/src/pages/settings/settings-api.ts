@@ -1,8 +1,13 @@
 /**
  * The settings API (`/api/settings/…`) as the console's settings pages read and write it: users,
- * roles, device groups, sign-in providers and apps of the tenant, for holders of the portal-settings permission.
+ * roles, device groups, sign-in providers and apps of the tenant, for holders of the portal-settings permission;
+ * with the two hooks the pages share (a list's grid loader, the tenant's roles for assigning them).
  */
+import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../../api/client.ts';
+import type { PageRequest } from '../../components/data-grid.tsx';
+import { localPage } from '../../components/local-page.ts';
+import { messageOf } from '../../components/toasts.tsx';
 import type { DeviceGroupRule } from '../../../../src/domain/device-group.ts';
 import type { RolePermissionOption } from '../../../../src/domain/role-permissions.ts';
 
@@ -67,6 +72,23 @@ export interface IdentityProviderItem {
 export async function listOf<T>(api: ApiClient, path: string, signal?: AbortSignal): Promise<T[]> {
   const body = await api.get<{ value?: T[] }>(path, signal);
   return body.value ?? [];
+}
+
+/** A data grid's loader over a whole settings list, sorted and paged in the browser (settings lists are small). */
+export function useSettingsList<T>(api: ApiClient, path: string) {
+  return useCallback(async (r: PageRequest, signal: AbortSignal) =>
+    localPage(await listOf<T>(api, path, signal), r, (x, name) => x[name as keyof T]), [api, path]);
+}
+
+/** The tenant's roles, for the pages that assign them; a failure to read them goes to `onError`. */
+export function useTenantRoles(api: ApiClient, onError: (message: string) => void): RoleItem[] {
+  const [roles, setRoles] = useState<RoleItem[]>([]);
+  useEffect(() => {
+    const ac = new AbortController();
+    listOf<RoleItem>(api, ROLES, ac.signal).then(setRoles, (e: unknown) => { if (!ac.signal.aborted) onError(messageOf(e)); });
+    return () => ac.abort();
+  }, [api]); // onError is the page's state setter, which never changes
+  return roles;
 }
 
 /** The path of one item of a settings list. */

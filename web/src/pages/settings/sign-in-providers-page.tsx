@@ -4,15 +4,14 @@
  * mapping a claim value to one of the tenant's roles —, disable or enable it, delete it after a
  * confirmation. The client secret is write-only: the page only says whether one is set.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
-import { localPage } from '../../components/local-page.ts';
+import { useState, type FormEvent } from 'react';
+import { DataGrid, type Column } from '../../components/data-grid.tsx';
 import { Progress } from '../../components/progress.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { messageOf, useToast } from '../../components/toasts.tsx';
 import { useApi, useSession } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
-import { IDENTITY_PROVIDERS, ROLES, itemPath, listOf, type IdentityProviderItem, type RoleItem } from './settings-api.ts';
+import { IDENTITY_PROVIDERS, itemPath, type IdentityProviderItem, useSettingsList, useTenantRoles } from './settings-api.ts';
 import { SettingsTabs } from './settings-tabs.tsx';
 import './settings.css';
 
@@ -75,21 +74,14 @@ export default function SignInProvidersPage(_: PageProps) {
   const api = useApi();
   const session = useSession();
   const toast = useToast();
-  const [roles, setRoles] = useState<RoleItem[]>([]);
   const [reloadKey, setReloadKey] = useState(0);
   const [form, setForm] = useState<ProviderForm>(EMPTY);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const callbackUrl = `${location.origin}/${session.tenantId}/oauth2/v2.0/federation/callback`;
 
-  useEffect(() => {
-    const ac = new AbortController();
-    listOf<RoleItem>(api, ROLES, ac.signal).then(setRoles, (e: unknown) => { if (!ac.signal.aborted) setError(messageOf(e)); });
-    return () => ac.abort();
-  }, [api]);
-
-  const load = useCallback(async (r: PageRequest, signal: AbortSignal) =>
-    localPage(await listOf<IdentityProviderItem>(api, IDENTITY_PROVIDERS, signal), r, (x, name) => x[name as keyof IdentityProviderItem]), [api]);
+  const roles = useTenantRoles(api, setError);
+  const load = useSettingsList<IdentityProviderItem>(api, IDENTITY_PROVIDERS);
 
   /** Runs `work` with the page busy (progress shown, buttons off); true when it succeeded. */
   const run = async (what: string, work: () => Promise<unknown>, done: string, onError: (m: string) => void): Promise<boolean> => {

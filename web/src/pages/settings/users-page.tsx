@@ -2,14 +2,13 @@
  * Settings › Users: the tenant's local users; create one (a password is generated and shown once),
  * change a user's roles, disable or enable an account, sign a user out everywhere.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { DataGrid, type Column, type PageRequest } from '../../components/data-grid.tsx';
-import { localPage } from '../../components/local-page.ts';
+import { useState, type FormEvent } from 'react';
+import { DataGrid, type Column } from '../../components/data-grid.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { messageOf, useToast } from '../../components/toasts.tsx';
 import { useApi } from '../../context.ts';
 import type { PageProps } from '../registry.ts';
-import { ROLES, USERS, itemPath, listOf, type RoleItem, type UserItem } from './settings-api.ts';
+import { USERS, itemPath, type RoleItem, type UserItem, useSettingsList, useTenantRoles } from './settings-api.ts';
 import { SettingsTabs } from './settings-tabs.tsx';
 import './settings.css';
 
@@ -34,7 +33,6 @@ export function RoleChoice({ legend, roles, chosen, onChange }: { legend: string
 export default function UsersPage(_: PageProps) {
   const api = useApi();
   const toast = useToast();
-  const [roles, setRoles] = useState<RoleItem[]>([]);
   const [reloadKey, setReloadKey] = useState(0);
   const [upn, setUpn] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -44,14 +42,8 @@ export default function UsersPage(_: PageProps) {
   const [editRoles, setEditRoles] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    const ac = new AbortController();
-    listOf<RoleItem>(api, ROLES, ac.signal).then(setRoles, (e: unknown) => { if (!ac.signal.aborted) setError(messageOf(e)); });
-    return () => ac.abort();
-  }, [api]);
-
-  const load = useCallback(async (r: PageRequest, signal: AbortSignal) =>
-    localPage(await listOf<UserItem>(api, USERS, signal), r, (u, name) => u[name as keyof UserItem]), [api]);
+  const roles = useTenantRoles(api, setError);
+  const load = useSettingsList<UserItem>(api, USERS);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
